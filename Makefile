@@ -1,0 +1,59 @@
+# The whole set-up on a fresh Debian 12 machine is `make run` or `make test` (see README.md).
+# Each step below is skipped when its result is already there, so repeated runs are quick.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+# Fonts and the Pango/HarfBuzz stack that WeasyPrint needs for PDFs; git for the publication
+# repository. Chromium only for the browser tests.
+RUN_PACKAGES  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 git
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
+
+PO_FILES := $(wildcard workbench/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test system-packages system-packages-test translations
+
+run: system-packages $(VENV)/.run-installed translations
+	$(BIN)/workbench db upgrade
+	$(BIN)/workbench demo
+	$(BIN)/workbench serve --host $(HOST) --port $(PORT)
+
+# The suite runs on the embedded SQLite database, and once more on PostgreSQL when
+# WORKBENCH_TEST_DATABASE_URL names a server (.ci/run sets it when one answers).
+test: system-packages-test $(VENV)/.test-installed translations
+	@echo "== 测试数据库 test database: SQLite =="
+	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then \
+	    echo "== 测试数据库 test database: PostgreSQL =="; \
+	    $(BIN)/pytest $(PYTEST_ARGS) || exit $$?; \
+	    echo "== 测试通过 suite passed on: SQLite, PostgreSQL =="; \
+	else \
+	    echo "== 测试通过 suite passed on: SQLite (set WORKBENCH_TEST_DATABASE_URL to add PostgreSQL) =="; \
+	fi
+
+system-packages:
+	@tools/ensure-debian-packages $(RUN_PACKAGES) $(if $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),python3-venv)
+
+system-packages-test:
+	@tools/ensure-debian-packages $(TEST_PACKAGES) $(if $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),python3-venv)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable .
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable '.[test]'
+	@touch $@ $(VENV)/.run-installed
+
+translations: $(MO_FILES)
+
+%.mo: %.po $(VENV)/.run-installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
