@@ -1,0 +1,88 @@
+"""CFP Standards Workbench: where China's product carbon-footprint accounting rules are written."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import format_datetime, get_locale
+
+from workbench.config import load_settings, stored_secret_key
+
+# Strict enough that a Markdown or user value can never run script or pull from another site.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application, configured from WORKBENCH_* variables and then `config`."""
+    settings = load_settings(os.environ, config)
+    data_dir = Path(settings["DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    app = Flask(__name__, instance_path=str(data_dir))
+    app.config.update(settings)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = stored_secret_key(data_dir)
+    app.json.ensure_ascii = False  # Chinese stays readable in JSON
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from workbench import db, errors, i18n
+    from workbench.auth import access
+    from workbench.web import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
+    db.init_app(app)
+    i18n.init_app(app)
+    access.init_app(app)
+    errors.register_error_handlers(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from workbench.api.views import bp as api
+    from workbench.audit.views import bp as audit
+    from workbench.auth.directory import bp as directory
+    from workbench.auth.views import bp as auth
+    from workbench.site.views import bp as site
+
+    for blueprint in (site, auth, directory, audit, api):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from workbench.auth.access import current_principal
+    from workbench.auth.forms import ConfirmForm, LanguageForm
+    from workbench.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
+    from workbench.auth.permissions import Action, can
+    from workbench.i18n import LOCALES, html_lang
+
+    @app.context_processor
+    def helpers():
+        return {
+            "can": lambda action, target=None: can(current_principal(), action, target),
+            "Action": Action,
+            "LOCALES": LOCALES,
+            "current_locale": str(get_locale()),
+            "html_lang": html_lang(get_locale()),
+            "language_form": LanguageForm,
+            "logout_form": ConfirmForm,
+            "ROLE_LABELS": ROLE_LABELS,
+            "ORGANISATION_KIND_LABELS": ORGANISATION_KIND_LABELS,
+        }
+
+    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else "—"

@@ -1,0 +1,248 @@
+"""Every change to an audited record becomes an event, whichever code made it.
+
+Models opt in with the `Audited` mixin. A session listener turns what the unit of work is about to
+write into `audit_events` rows inside the same transaction, so a change and its event are committed
+or rolled back together. Services add a reason with `change_reason`; the app says who acts with
+`set_actor`. Two things that would bypass the trail are refused: deleting an `Archivable` record
+(archive it instead) and bulk UPDATE/DELETE statements on audited tables.
+"""
+
+import enum
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
+
+from flask_babel import lazy_gettext as _l
+
+from workbench.db import utcnow
+
+ACTOR_KEY = "audit_actor"
+REASON_KEY = "audit_reason"
+REDACTED = "[redacted]"
+
+AUDITED_TYPES: dict[str, type] = {}
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    label: str
+
+
+SYSTEM = Actor(None, "system")
+
+
+class Audited:
+    """Mixin: changes to this model are recorded.
+
+    `__audit_type__` names the kind of record in URLs and events, `__audit_type_label__` is what
+    users read, and `__audit_endpoint__` is the view showing one record (called with `id`), if any.
+    """
+
+    __audit_type__: str
+    __audit_type_label__: str
+    __audit_endpoint__: str | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__audit_type__" in cls.__dict__:
+            AUDITED_TYPES[cls.__audit_type__] = cls
+
+    def audit_label(self) -> str:
+        return f"{self.__audit_type__} {self.id}"
+
+    def audit_action(self, changes: dict) -> str:
+        return "updated"
+
+
+class Archivable(Audited):
+    """Mixin for records users depend on: they are archived, never deleted."""
+
+    archived_at: Mapped[datetime | None] = mapped_column(default=None, info={"label": _l("归档时间")})
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def audit_action(self, changes: dict) -> str:
+        if "archived_at" in changes:
+            return "restored" if changes["archived_at"]["after"] is None else "archived"
+        return super().audit_action(changes)
+
+
+class RecordDeletionRefused(RuntimeError):
+    pass
+
+
+def set_actor(session: Session, actor: Actor | Callable[[], Actor]) -> None:
+    """Who is acting in this session; a callable is resolved only when something changes."""
+    session.info[ACTOR_KEY] = actor
+
+
+@contextmanager
+def change_reason(session: Session, reason: str | None):
+    """Attach `reason` to the events of the changes made inside the block."""
+    session.flush()
+    session.info[REASON_KEY] = (reason or "").strip() or None
+    try:
+        yield
+        session.flush()
+    finally:
+        session.info.pop(REASON_KEY, None)
+
+
+def _current_actor(session: Session) -> Actor:
+    actor = session.info.get(ACTOR_KEY, SYSTEM)
+    return actor() if callable(actor) else actor
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Audited):
+        return value.audit_label()
+    return str(value)
+
+
+def _recorded(column_info: dict, value):
+    return REDACTED if column_info.get("audit") == "redact" and value is not None else _jsonable(value)
+
+
+def _collection_labels(objects) -> list[str]:
+    return sorted(obj.audit_label() for obj in objects)
+
+
+def _many_to_many(mapper: Mapper):
+    return [rel for rel in mapper.relationships if rel.secondary is not None]
+
+
+def _snapshot(obj, *, deleted: bool) -> dict:
+    """All recorded values of a record being created (after) or deleted (before)."""
+    state = inspect(obj)
+    changes = {}
+    for prop in state.mapper.column_attrs:
+        value = _recorded(prop.columns[0].info, state.dict.get(prop.key))
+        if value is not None:
+            changes[prop.key] = {"before": value, "after": None} if deleted else {"before": None, "after": value}
+    for rel in _many_to_many(state.mapper):
+        labels = _collection_labels(state.dict.get(rel.key) or [])
+        if labels:
+            changes[rel.key] = {"before": labels, "after": []} if deleted else {"before": [], "after": labels}
+    return changes
+
+
+def _diff(obj) -> dict:
+    """The fields of a changed record with their value before and after this flush."""
+    state = inspect(obj)
+    changes = {}
+    for prop in state.mapper.column_attrs:
+        history = state.attrs[prop.key].history
+        if not history.has_changes():
+            continue
+        info = prop.columns[0].info
+        before = _recorded(info, history.deleted[0] if history.deleted else None)
+        after = _recorded(info, history.added[0] if history.added else None)
+        if before != after or info.get("audit") == "redact":
+            changes[prop.key] = {"before": before, "after": after}
+    for rel in _many_to_many(state.mapper):
+        history = state.attrs[rel.key].history
+        if not history.has_changes():
+            continue
+        before = _collection_labels([*history.unchanged, *history.deleted])
+        after = _collection_labels([*history.unchanged, *history.added])
+        if before != after:
+            changes[rel.key] = {"before": before, "after": after}
+    return changes
+
+
+def _record_id(obj) -> str:
+    # New rows get their identity key only after `after_flush`; their primary key is already set.
+    return ",".join(str(part) for part in inspect(obj).mapper.primary_key_from_instance(obj))
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_deleting_archivable(session: Session, flush_context, instances):
+    for obj in session.deleted:
+        if isinstance(obj, Archivable):
+            raise RecordDeletionRefused(
+                f"{obj.__audit_type__} records are archived, never deleted ({obj.audit_label()})"
+            )
+
+
+@event.listens_for(Session, "after_flush")
+def _record_changes(session: Session, flush_context):
+    # After the flush has run its SQL, primary keys of new rows are known, while `new`, `dirty`,
+    # `deleted` and attribute histories still describe what the flush wrote.
+    from workbench.audit.models import AuditEvent
+
+    events = []
+    for obj in session.new:
+        if isinstance(obj, Audited):
+            events.append((obj, "created", _snapshot(obj, deleted=False)))
+    for obj in session.dirty:
+        if isinstance(obj, Audited) and (changes := _diff(obj)):
+            events.append((obj, obj.audit_action(changes), changes))
+    for obj in session.deleted:
+        if isinstance(obj, Audited):
+            events.append((obj, "deleted", _snapshot(obj, deleted=True)))
+    if not events:
+        return
+
+    actor = _current_actor(session)
+    now = utcnow()
+    rows = [
+        {
+            "occurred_at": now,
+            "actor_id": actor.user_id,
+            "actor_label": actor.label,
+            "record_type": obj.__audit_type__,
+            "record_id": _record_id(obj),
+            "record_label": obj.audit_label()[:300],
+            "action": action,
+            "changes": changes,
+            "reason": session.info.get(REASON_KEY),
+        }
+        for obj, action, changes in events
+    ]
+    session.connection().execute(AuditEvent.__table__.insert(), rows)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(orm_execute_state):
+    if not (orm_execute_state.is_update or orm_execute_state.is_delete):
+        return
+    for mapper in orm_execute_state.all_mappers:
+        if issubclass(mapper.class_, Audited):
+            raise RuntimeError(
+                f"bulk UPDATE/DELETE on {mapper.class_.__name__} would bypass the audit trail; "
+                "load the records and change them one by one"
+            )
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _load_old_values_before_change(mapper: Mapper, class_):
+    """Make the old value of every audited column available to the diff.
+
+    Without active history, assigning to an attribute that was expired (after a commit) records no
+    old value and the event would show "before: none". A no-op `set` listener with
+    active_history=True is SQLAlchemy's documented way to have the old value loaded first.
+    """
+    if not issubclass(class_, Audited):
+        return
+    for prop in mapper.column_attrs:
+        event.listen(getattr(class_, prop.key), "set", _keep, active_history=True)
+
+
+def _keep(target, value, oldvalue, initiator):
+    return None

@@ -1,0 +1,170 @@
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workbench.audit import Archivable, Audited
+from workbench.auth.permissions import Role
+from workbench.db import db
+
+
+class OrganisationKind(StrEnum):
+    MINISTRY = "ministry"
+    TC_SECRETARIAT = "tc_secretariat"
+    ASSOCIATION = "association"
+    RESEARCH_INSTITUTE = "research_institute"
+    ENTERPRISE = "enterprise"
+
+
+ROLE_LABELS = {
+    Role.ADMINISTRATOR: _l("管理员（市场监管总局/生态环境部）"),
+    Role.SECRETARIAT: _l("秘书处（SAC/TC548）"),
+    Role.DRAFTER: _l("起草人"),
+    Role.ASSOCIATION: _l("协会代表"),
+    Role.EVALUATOR: _l("评估人"),
+}
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.MINISTRY: _l("主管部门"),
+    OrganisationKind.TC_SECRETARIAT: _l("标准化技术委员会秘书处"),
+    OrganisationKind.ASSOCIATION: _l("社会团体（协会）"),
+    OrganisationKind.RESEARCH_INSTITUTE: _l("研究机构"),
+    OrganisationKind.ENTERPRISE: _l("企业"),
+}
+
+
+def _enum(enum_class: type[StrEnum]) -> Enum:
+    """Stored as its value in a plain string column, so adding a member needs no migration."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Organisation(Archivable, db.Model):
+    __tablename__ = "organisations"
+    __audit_type__ = "organisation"
+    __audit_type_label__ = _l("组织")
+    __audit_endpoint__ = "directory.organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, info={"label": _l("名称")})
+    name_en: Mapped[str | None] = mapped_column(String(200), info={"label": _l("英文名称")})
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind), info={"label": _l("类型"), "value_labels": ORGANISATION_KIND_LABELS})
+
+    users: Mapped[list["User"]] = relationship(back_populates="organisation", order_by="User.username")
+
+    def audit_label(self) -> str:
+        return self.name
+
+
+working_group_members = Table(
+    "working_group_members",
+    db.metadata,
+    Column("working_group_id", ForeignKey("working_groups.id"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True, index=True),
+)
+
+
+class WorkingGroup(Archivable, db.Model):
+    """A drafting group under the SAC/TC548 carbon-footprint working group (指引(十三))."""
+
+    __tablename__ = "working_groups"
+    __audit_type__ = "working_group"
+    __audit_type_label__ = _l("工作组")
+    __audit_endpoint__ = "directory.working_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, info={"label": _l("代号")})
+    name: Mapped[str] = mapped_column(String(200), unique=True, info={"label": _l("名称")})
+    description: Mapped[str] = mapped_column(Text, default="", info={"label": _l("工作范围")})
+
+    members: Mapped[list["User"]] = relationship(
+        secondary=working_group_members,
+        back_populates="working_groups",
+        order_by="User.username",
+        info={"label": _l("成员")},
+    )
+
+    def audit_label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class User(UserMixin, Audited, db.Model):
+    __tablename__ = "users"
+    __audit_type__ = "user"
+    __audit_type_label__ = _l("用户账号")
+    __audit_endpoint__ = "directory.user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, info={"label": _l("用户名")})
+    display_name: Mapped[str] = mapped_column(String(100), info={"label": _l("姓名")})
+    email: Mapped[str | None] = mapped_column(String(254), info={"label": _l("电子邮箱")})
+    password_hash: Mapped[str] = mapped_column(String(255), info={"label": _l("密码"), "audit": "redact"})
+    role: Mapped[Role] = mapped_column(_enum(Role), info={"label": _l("角色"), "value_labels": ROLE_LABELS})
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), index=True, info={"label": _l("所属组织")}
+    )
+    active: Mapped[bool] = mapped_column(default=True, info={"label": _l("启用")})
+    locale: Mapped[str | None] = mapped_column(String(10), info={"label": _l("界面语言")})
+    # Part of the session id: raising it signs the user out everywhere (password change, deactivation).
+    session_generation: Mapped[int] = mapped_column(default=1, info={"label": _l("会话版本"), "audit": "redact"})
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    working_groups: Mapped[list[WorkingGroup]] = relationship(
+        secondary=working_group_members, back_populates="members", order_by="WorkingGroup.code"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_generation}"
+
+    def audit_label(self) -> str:
+        return self.username
+
+    def audit_action(self, changes: dict) -> str:
+        if "active" in changes:
+            return "reactivated" if changes["active"]["after"] else "deactivated"
+        return "updated"
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class ApiToken(Audited, db.Model):
+    """A personal token for API calls. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+    __audit_type__ = "api_token"
+    __audit_type_label__ = _l("API 令牌")
+    __audit_endpoint__ = None
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info={"label": _l("用户")})
+    name: Mapped[str] = mapped_column(String(100), info={"label": _l("名称")})
+    prefix: Mapped[str] = mapped_column(String(12), info={"label": _l("前缀")})
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"label": _l("令牌"), "audit": "redact"})
+    created_at: Mapped[datetime] = mapped_column(info={"label": _l("创建时间")})
+    revoked_at: Mapped[datetime | None] = mapped_column(info={"label": _l("撤销时间")})
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def audit_label(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    def audit_action(self, changes: dict) -> str:
+        return "revoked" if "revoked_at" in changes else "updated"

@@ -1,0 +1,79 @@
+"""Who may do what: one rule per action, all in this table.
+
+Pure: no Flask, no database. A principal is anything with `is_authenticated`, `role` and `id`
+(a User, Flask-Login's anonymous user, or None). Views, the API and the CLI all ask `can()`;
+tests/test_permissions.py holds the expected matrix and checks every role against every action.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "administrator"  # SAMR / MEE officials
+    SECRETARIAT = "secretariat"  # SAC/TC548 secretariat (归口)
+    DRAFTER = "drafter"  # member of one or more drafting working groups
+    ASSOCIATION = "association"  # association representative (团体标准, 采信)
+    EVALUATOR = "evaluator"  # post-implementation evaluation (后评估)
+
+
+class Action(StrEnum):
+    READ_PUBLISHED = "published.read"
+    EDIT_OWN_ACCOUNT = "account.edit"
+    VIEW_DIRECTORY = "directory.view"  # organisations and working groups
+    MANAGE_ORGANISATIONS = "organisation.manage"
+    MANAGE_WORKING_GROUPS = "working_group.manage"
+    VIEW_USERS = "user.view"
+    MANAGE_USERS = "user.manage"
+    VIEW_RECORD_HISTORY = "audit.view_record"
+    VIEW_AUDIT_LOG = "audit.view_all"
+
+
+Rule = Callable[[object, object], bool]
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated)
+
+
+def _anyone(user, target) -> bool:
+    return True
+
+
+def _any_signed_in(user, target) -> bool:
+    return _signed_in(user)
+
+
+def _roles(*roles: Role) -> Rule:
+    def rule(user, target) -> bool:
+        return _signed_in(user) and user.role in roles
+
+    return rule
+
+
+def _record_history(user, record) -> bool:
+    """The secretariat and administrators oversee every record; a user may read their own account's."""
+    if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, record):
+        return True
+    return _signed_in(user) and getattr(record, "__audit_type__", None) == "user" and record.id == user.id
+
+
+RULES: dict[Action, Rule] = {
+    Action.READ_PUBLISHED: _anyone,
+    Action.EDIT_OWN_ACCOUNT: _any_signed_in,
+    Action.VIEW_DIRECTORY: _any_signed_in,
+    Action.MANAGE_ORGANISATIONS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    Action.MANAGE_WORKING_GROUPS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    # The secretariat staffs working groups, so it sees who has an account; only SAMR/MEE
+    # administrators create accounts and hand out roles.
+    Action.VIEW_USERS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    Action.MANAGE_USERS: _roles(Role.ADMINISTRATOR),
+    Action.VIEW_RECORD_HISTORY: _record_history,
+    Action.VIEW_AUDIT_LOG: _roles(Role.ADMINISTRATOR),
+}
+
+
+def can(user, action: Action, target=None) -> bool:
+    if user is not None and user.is_authenticated and not getattr(user, "is_active", True):
+        user = None  # a deactivated account has no more rights than a visitor
+    return RULES[action](user, target)

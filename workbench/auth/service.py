@@ -1,0 +1,317 @@
+"""Operations on accounts, organisations, working groups and API tokens.
+
+Plain functions taking a session and already-shaped input; they enforce the domain rules
+(uniqueness, password policy, no new links to archived records) so that forms, the API and the
+CLI refuse the same things with the same sentences. None of them commits.
+"""
+
+import re
+import secrets
+from collections.abc import Iterable
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workbench.audit import Archivable, change_reason
+from workbench.auth.models import ApiToken, Organisation, OrganisationKind, User, WorkingGroup
+from workbench.auth.permissions import Role
+from workbench.db import utcnow
+from workbench.errors import Conflict, InvalidInput
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+WORKING_GROUP_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "wbt_"
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _require_text(value: str | None, field: str, label: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(_("请填写%(label)s。", label=label), details={field: _("必填")})
+    if len(value) > max_length:
+        message = _("%(label)s不能超过 %(max)d 个字符。", label=label, max=max_length)
+        raise InvalidInput(message, details={field: message})
+    return value
+
+
+def _check_password(password: str, username: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        message = _("密码至少需要 %(min)d 个字符。", min=MIN_PASSWORD_LENGTH)
+        raise InvalidInput(message, details={"password": message})
+    if password.strip().lower() == username.lower():
+        message = _("密码不能与用户名相同。")
+        raise InvalidInput(message, details={"password": message})
+
+
+def _usable(records: Iterable[Archivable], field: str) -> list:
+    records = list(records)
+    for record in records:
+        if record.is_archived:
+            message = _("“%(name)s”已归档，不能再选用。", name=record.audit_label())
+            raise InvalidInput(message, details={field: message})
+    return records
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = _hash(password)
+    # Every session signed in with the old password ends.
+    user.session_generation += 1
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this username and password, or None (never says which was wrong)."""
+    user = find_user(session, username or "")
+    if user is None:
+        _hash(password or "")  # as slow as a real check, so timing does not tell which names exist
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role | str,
+    email: str | None = None,
+    organisation: Organisation | None = None,
+    working_groups: Iterable[WorkingGroup] = (),
+) -> User:
+    username = (username or "").strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        message = _("用户名须为 2–64 位小写字母、数字、点、下划线或连字符，并以字母或数字开头。")
+        raise InvalidInput(message, details={"username": message})
+    if find_user(session, username) is not None:
+        message = _("用户名“%(username)s”已被使用。", username=username)
+        raise Conflict(message, details={"username": message})
+    _check_password(password or "", username)
+    user = User(
+        username=username,
+        display_name=_require_text(display_name, "display_name", _("姓名"), 100),
+        email=(email or "").strip() or None,
+        role=_role(role),
+        organisation=_usable([organisation], "organisation")[0] if organisation else None,
+        working_groups=_usable(working_groups, "working_groups"),
+        active=True,
+        session_generation=1,
+        password_hash=_hash(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    display_name: str,
+    email: str | None,
+    role: Role | str,
+    organisation: Organisation | None,
+    working_groups: Iterable[WorkingGroup],
+    active: bool,
+    new_password: str | None = None,
+    reason: str | None = None,
+) -> User:
+    role = _role(role)
+    if user.role == Role.ADMINISTRATOR and user.active and (role != Role.ADMINISTRATOR or not active):
+        _keep_an_administrator(session, user)
+    with change_reason(session, reason):
+        user.display_name = _require_text(display_name, "display_name", _("姓名"), 100)
+        user.email = (email or "").strip() or None
+        user.role = role
+        if organisation is not user.organisation:
+            user.organisation = _usable([organisation], "organisation")[0] if organisation else None
+        groups = list(working_groups)
+        # Keeping a user in a group that was archived since is fine; adding them to one is not.
+        _usable([group for group in groups if group not in user.working_groups], "working_groups")
+        user.working_groups = groups
+        if user.active and not active:
+            user.session_generation += 1
+        user.active = active
+        if new_password:
+            _check_password(new_password, user.username)
+            _set_password(user, new_password)
+    return user
+
+
+def _keep_an_administrator(session: Session, leaving: User) -> None:
+    others = session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.ADMINISTRATOR, User.active.is_(True), User.id != leaving.id
+        )
+    )
+    if not others:
+        message = _("这是最后一个启用的管理员账号：请先为另一位用户授予管理员角色，再停用或降级此账号。")
+        raise InvalidInput(message, details={"role": message})
+
+
+def change_own_password(session: Session, user: User, *, current_password: str, new_password: str) -> None:
+    if not check_password_hash(user.password_hash, current_password or ""):
+        message = _("当前密码不正确。")
+        raise InvalidInput(message, details={"current_password": message})
+    _check_password(new_password or "", user.username)
+    with change_reason(session, _("用户修改了自己的密码")):
+        _set_password(user, new_password)
+
+
+def set_locale(user: User, locale: str) -> None:
+    if user.locale != locale:
+        user.locale = locale
+
+
+def _role(value: Role | str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        message = _("未知角色“%(role)s”。", role=value)
+        raise InvalidInput(message, details={"role": message}) from None
+
+
+# --- organisations and working groups -------------------------------------------------------------
+
+
+def _unique(session: Session, model, field: str, value: str, *, exclude=None) -> None:
+    column = getattr(model, field)
+    query = select(model.id).where(func.lower(column) == value.lower())
+    if exclude is not None:
+        query = query.where(model.id != exclude.id)
+    if session.scalar(query) is not None:
+        message = _("“%(value)s”已存在，请换一个。", value=value)
+        raise Conflict(message, details={field: message})
+
+
+def _kind(value: OrganisationKind | str) -> OrganisationKind:
+    try:
+        return OrganisationKind(value)
+    except ValueError:
+        message = _("未知组织类型“%(kind)s”。", kind=value)
+        raise InvalidInput(message, details={"kind": message}) from None
+
+
+def create_organisation(session: Session, *, name: str, kind: OrganisationKind | str, name_en: str | None = None) -> Organisation:
+    name = _require_text(name, "name", _("名称"), 200)
+    _unique(session, Organisation, "name", name)
+    organisation = Organisation(name=name, name_en=(name_en or "").strip() or None, kind=_kind(kind))
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def update_organisation(
+    session: Session, organisation: Organisation, *, name: str, kind: OrganisationKind | str,
+    name_en: str | None = None, reason: str | None = None,
+) -> Organisation:
+    name = _require_text(name, "name", _("名称"), 200)
+    _unique(session, Organisation, "name", name, exclude=organisation)
+    with change_reason(session, reason):
+        organisation.name = name
+        organisation.name_en = (name_en or "").strip() or None
+        organisation.kind = _kind(kind)
+    return organisation
+
+
+def create_working_group(
+    session: Session, *, code: str, name: str, description: str = "", members: Iterable[User] = ()
+) -> WorkingGroup:
+    code = _working_group_code(code)
+    name = _require_text(name, "name", _("名称"), 200)
+    _unique(session, WorkingGroup, "code", code)
+    _unique(session, WorkingGroup, "name", name)
+    group = WorkingGroup(code=code, name=name, description=(description or "").strip(), members=_members(members))
+    session.add(group)
+    session.flush()
+    return group
+
+
+def update_working_group(
+    session: Session, group: WorkingGroup, *, code: str, name: str, description: str,
+    members: Iterable[User], reason: str | None = None,
+) -> WorkingGroup:
+    code = _working_group_code(code)
+    name = _require_text(name, "name", _("名称"), 200)
+    _unique(session, WorkingGroup, "code", code, exclude=group)
+    _unique(session, WorkingGroup, "name", name, exclude=group)
+    with change_reason(session, reason):
+        group.code = code
+        group.name = name
+        group.description = (description or "").strip()
+        group.members = _members(members, keep=group.members)
+    return group
+
+
+def _working_group_code(code: str) -> str:
+    code = (code or "").strip().upper()
+    if not WORKING_GROUP_CODE_PATTERN.match(code):
+        message = _("代号须为 2–32 位大写字母、数字或连字符，例如 WG-AL。")
+        raise InvalidInput(message, details={"code": message})
+    return code
+
+
+def _members(users: Iterable[User], keep: Iterable[User] = ()) -> list[User]:
+    users, keep = list(users), set(keep)
+    for user in users:
+        if not user.active and user not in keep:
+            message = _("账号“%(username)s”已停用，不能加入工作组。", username=user.username)
+            raise InvalidInput(message, details={"members": message})
+    return users
+
+
+def archive(session: Session, record: Archivable, *, reason: str | None = None) -> None:
+    if record.is_archived:
+        raise Conflict(_("“%(name)s”已经归档。", name=record.audit_label()))
+    with change_reason(session, reason):
+        record.archived_at = utcnow()
+
+
+def restore(session: Session, record: Archivable, *, reason: str | None = None) -> None:
+    if not record.is_archived:
+        raise Conflict(_("“%(name)s”未归档，无需恢复。", name=record.audit_label()))
+    with change_reason(session, reason):
+        record.archived_at = None
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+def create_api_token(session: Session, user: User, *, name: str) -> tuple[ApiToken, str]:
+    """A new token for `user`; the plain token is returned once and never stored."""
+    name = _require_text(name, "name", _("令牌名称"), 100)
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user, name=name, prefix=plain[: len(TOKEN_PREFIX) + 6], token_hash=ApiToken.digest(plain),
+        created_at=utcnow(),
+    )
+    session.add(token)
+    session.flush()
+    return token, plain
+
+
+def revoke_api_token(session: Session, token: ApiToken) -> None:
+    if token.revoked_at is not None:
+        raise Conflict(_("该令牌已撤销。"))
+    token.revoked_at = utcnow()
+
+
+def user_for_token(session: Session, plain: str) -> User | None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.digest(plain)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    return token.user

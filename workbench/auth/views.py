@@ -1,0 +1,103 @@
+"""Signing in and out, and each user's own account: password, language, personal API tokens."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from workbench.auth import service
+from workbench.auth.access import require
+from workbench.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm
+from workbench.auth.models import ApiToken
+from workbench.auth.permissions import Action
+from workbench.db import db
+from workbench.errors import WorkbenchError
+from workbench.i18n import remember_locale
+from workbench.web import REJECTED, render_rejected, safe_next, show_error
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = service.authenticate(db.session, form.username.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            if user.locale:
+                remember_locale(user.locale)
+            return redirect(safe_next(form.next.data) or url_for("site.home"))
+        form.password.errors = [_("用户名或密码不正确，或账号已停用。")]
+    if form.is_submitted():
+        return render_rejected("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("site.home"))
+
+
+def _account_page(status=200, **forms):
+    forms.setdefault("password_form", PasswordChangeForm(formdata=None))
+    forms.setdefault("token_form", TokenForm(formdata=None))
+    tokens = db.session.scalars(
+        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template("auth/account.html", tokens=tokens, revoke_form=ConfirmForm(formdata=None), **forms), status
+
+
+@bp.get("/account")
+def account():
+    require(Action.EDIT_OWN_ACCOUNT)
+    return _account_page()
+
+
+@bp.post("/account/password")
+def change_password():
+    require(Action.EDIT_OWN_ACCOUNT)
+    form = PasswordChangeForm()
+    if form.validate():
+        try:
+            service.change_own_password(
+                db.session, current_user, current_password=form.current_password.data, new_password=form.new_password.data
+            )
+        except WorkbenchError as error:
+            show_error(form, error)
+        else:
+            # The session generation moved on: sign this session in again, the others stay out.
+            login_user(current_user._get_current_object())
+            flash(_("密码已修改，其他设备上的登录已失效。"), "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(REJECTED, password_form=form)
+
+
+@bp.post("/account/tokens")
+def create_token():
+    require(Action.EDIT_OWN_ACCOUNT)
+    form = TokenForm()
+    if form.validate():
+        try:
+            token, plain = service.create_api_token(db.session, current_user, name=form.name.data)
+        except WorkbenchError as error:
+            show_error(form, error)
+        else:
+            # Shown in this response only; neither stored nor put in the session cookie.
+            return _account_page(201, new_token=plain, new_token_name=token.name)
+    return _account_page(REJECTED, token_form=form)
+
+
+@bp.post("/account/tokens/<id:token_id>/revoke")
+def revoke_token(token_id: int):
+    require(Action.EDIT_OWN_ACCOUNT)
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    try:
+        service.revoke_api_token(db.session, token)
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("令牌“%(name)s”已撤销。", name=token.name), "success")
+    return redirect(url_for("auth.account"))

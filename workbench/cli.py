@@ -1,0 +1,196 @@
+"""The `workbench` command. Each sub-command is one transaction; any error prints one line and
+exits non-zero."""
+
+import getpass
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from workbench.audit import Actor, set_actor
+from workbench.auth.permissions import Role
+from workbench.db import db
+from workbench.errors import WorkbenchError
+
+
+def _session():
+    """The command's database session, acting as the operating-system user who runs it."""
+    set_actor(db.session, Actor(None, f"cli:{getpass.getuser()}"))
+    return db.session
+
+
+@click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cfp-workbench", prog_name="workbench")
+@click.pass_context
+def cli(ctx):
+    """碳足迹标准工作台 CFP Standards Workbench.
+
+    Settings come from WORKBENCH_* environment variables (see README.md).
+    """
+    if ctx.obj is None:
+        from workbench import create_app
+
+        ctx.obj = ScriptInfo(create_app=create_app)
+
+
+# --- serve ----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), envvar="WORKBENCH_PORT",
+              help="Port to listen on (or WORKBENCH_PORT).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes [default: 2 × CPUs + 1, at most 8].")
+@with_appcontext
+def serve(host, port, workers):
+    """Serve the workbench with gunicorn (production server, several workers)."""
+    from workbench import serve as server
+
+    _require_current_schema()
+    db.engine.dispose()  # no pooled connection may be inherited by the forked workers
+    if not server.port_is_free(host, port):
+        raise click.ClickException(f"端口 {port} 已被占用 (port in use): 用 --port 选择其他端口")
+    click.echo(f"碳足迹标准工作台 CFP Standards Workbench: http://{host}:{port}/  (登录 sign in: http://{host}:{port}/login)")
+    server.run(host, port, workers or server.default_workers())
+
+
+def _require_current_schema():
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current != set(script.get_heads()):
+        raise click.ClickException("数据库结构不是最新版本 (database schema is not current): 先运行 workbench db upgrade")
+
+
+# --- db -------------------------------------------------------------------------------------------
+
+
+@cli.group("db")
+def db_group():
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command()
+@click.argument("revision", default="head")
+@with_appcontext
+def upgrade(revision):
+    """Create the database or bring it up to REVISION (default: the newest)."""
+    import flask_migrate
+
+    flask_migrate.upgrade(revision=revision)
+    click.echo("数据库结构已是最新 (database schema is up to date).")
+
+
+# --- demo -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@with_appcontext
+def demo():
+    """Load the demo organisations, working groups and accounts (idempotent)."""
+    from workbench import demo as demo_data
+
+    accounts = demo_data.load(_session())
+    db.session.commit()
+    click.echo(f"演示账号 demo accounts (密码 password: {demo_data.DEMO_PASSWORD}):")
+    for account, created in accounts:
+        note = "新建 created" if created else "已存在 exists"
+        click.echo(f"  {account.username:<12} {account.role.value:<14} {account.display_name}  [{note}]")
+
+
+# --- users ----------------------------------------------------------------------------------------
+
+
+@cli.group()
+def user():
+    """User accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="Display name (姓名).")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--email", help="E-mail address.")
+@click.option("--organisation", help="Name of an existing organisation.")
+@click.option("--group", "groups", multiple=True, help="Code of a working group (repeatable).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@with_appcontext
+def create_user(username, display_name, role, email, organisation, groups, password_stdin):
+    """Create the account USERNAME."""
+    from workbench.auth import service
+    from workbench.auth.models import Organisation, WorkingGroup
+
+    session = _session()
+    org = None
+    if organisation:
+        org = session.scalar(select(Organisation).where(Organisation.name == organisation))
+        if org is None:
+            raise click.ClickException(f"没有名为“{organisation}”的组织 (no such organisation)")
+    working_groups = []
+    for code in groups:
+        group = session.scalar(select(WorkingGroup).where(WorkingGroup.code == code.upper()))
+        if group is None:
+            raise click.ClickException(f"没有代号为“{code}”的工作组 (no such working group)")
+        working_groups.append(group)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("密码 password", hide_input=True, confirmation_prompt=True)
+    created = service.create_user(
+        session, username=username, display_name=display_name, password=password, role=role, email=email,
+        organisation=org, working_groups=working_groups,
+    )
+    db.session.commit()
+    click.echo(f"已创建账号 created: {created.username} ({created.role.value})")
+
+
+@user.command("list")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@with_appcontext
+def list_users(output):
+    """List accounts."""
+    from workbench.api.views import user_json
+    from workbench.auth.models import User
+
+    users = db.session.scalars(select(User).order_by(User.username)).all()
+    if output == "json":
+        click.echo(json.dumps([user_json(account) for account in users], ensure_ascii=False, indent=2))
+        return
+    for account in users:
+        state = "" if account.active else "  (停用 inactive)"
+        click.echo(f"{account.username:<20} {account.role.value:<14} {account.display_name}{state}")
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+
+def main(argv=None) -> None:
+    """Run the CLI; every failure becomes one line on standard error and a non-zero exit."""
+    try:
+        exit_code = cli.main(args=argv, prog_name="workbench", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        _fail("已取消 (aborted)")
+    except click.ClickException as error:
+        _fail(error.format_message(), error.exit_code)
+    except WorkbenchError as error:
+        _fail(str(error.message))
+    except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
+        _fail(f"数据库错误 (database error): {str(cause).strip().splitlines()[0]}")
+    except Exception as error:  # anything else still gets one line, not a traceback
+        _fail(f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}")
+    sys.exit(exit_code if isinstance(exit_code, int) else 0)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"错误 error: {message}", err=True)
+    sys.exit(code)

@@ -1,0 +1,77 @@
+"""Settings from the environment (WORKBENCH_*), with defaults that are safe on a single machine.
+
+Precedence, lowest first: built-in defaults, environment variables, the `config` mapping given
+to `create_app`. Only what an operator may need to change is read from the environment.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def default_data_dir() -> Path:
+    return PROJECT_ROOT / "instance"
+
+
+def load_settings(environ: os._Environ | dict, overrides: dict | None = None) -> dict:
+    """The Flask configuration for one app instance."""
+    overrides = dict(overrides or {})
+    data_dir = Path(
+        overrides.pop("DATA_DIR", None) or environ.get("WORKBENCH_DATA_DIR") or default_data_dir()
+    ).resolve()
+
+    settings = {
+        "DATA_DIR": str(data_dir),
+        "SQLALCHEMY_DATABASE_URI": environ.get("WORKBENCH_DATABASE_URL")
+        or f"sqlite:///{data_dir / 'workbench.sqlite3'}",
+        "PUBLICATION_REPOSITORY": str(
+            Path(environ.get("WORKBENCH_PUBLICATION_REPO") or PROJECT_ROOT / "published_rules").resolve()
+        ),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": environ.get("WORKBENCH_TIMEZONE") or "Asia/Shanghai",
+        # Uploads (datasets, factor tables, CSV imports) are small documents, never media.
+        "MAX_CONTENT_LENGTH": int(environ.get("WORKBENCH_MAX_UPLOAD_MB") or 16) * 1024 * 1024,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        # CSRF is checked in one before-request hook so that API calls with a personal token can
+        # skip it (see workbench.auth.access); forms and session-authenticated calls never do.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock: long drafting sessions
+        "PASSWORD_HASH_METHOD": "scrypt",
+        # JSON columns keep Chinese text readable to anyone querying the database directly.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
+        },
+    }
+    secret = environ.get("WORKBENCH_SECRET_KEY")
+    if secret:
+        settings["SECRET_KEY"] = secret
+    settings.update(overrides)
+    return settings
+
+
+def stored_secret_key(data_dir: Path) -> str:
+    """The secret key kept in the data folder, created on first use.
+
+    Every worker process and every app instance sharing the folder must sign sessions with the same
+    key, so the file is created atomically (link fails if another process won the race) and then read.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRET_KEY_FILE
+    if not path.exists():
+        candidate = data_dir / f".{SECRET_KEY_FILE}.{os.getpid()}"
+        candidate.write_text(secrets.token_hex(32))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    return path.read_text().strip()

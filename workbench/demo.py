@@ -1,0 +1,83 @@
+"""Demo data: organisations, drafting groups and one account per role, to try the workbench with.
+
+Loading is idempotent: what exists (matched by name, code or username) is left as it is, even if
+someone changed it since, and only what is missing is created.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.auth import service
+from workbench.auth.models import Organisation, OrganisationKind, User, WorkingGroup
+from workbench.auth.permissions import Role
+
+DEMO_PASSWORD = "workbench-demo"
+
+SAMR = "国家市场监督管理总局"
+MEE = "生态环境部"
+TC548 = "全国碳排放管理标准化技术委员会（SAC/TC548）秘书处"
+CNIA = "中国有色金属工业协会"
+CNIS = "中国标准化研究院"
+SMELTER = "示例铝业有限公司（演示）"
+
+ORGANISATIONS = [
+    (SAMR, "State Administration for Market Regulation", OrganisationKind.MINISTRY),
+    (MEE, "Ministry of Ecology and Environment", OrganisationKind.MINISTRY),
+    (TC548, "Secretariat of SAC/TC548", OrganisationKind.TC_SECRETARIAT),
+    (CNIA, "China Nonferrous Metals Industry Association", OrganisationKind.ASSOCIATION),
+    (CNIS, "China National Institute of Standardization", OrganisationKind.RESEARCH_INSTITUTE),
+    (SMELTER, "Demo Aluminium Co., Ltd. (demo)", OrganisationKind.ENTERPRISE),
+]
+
+WORKING_GROUPS = [
+    ("WG-AL", "电解铝产品碳足迹起草组", "电解铝产品碳足迹量化规则的起草、试算与修订（GB/T 44905-2024 的后续工作）。"),
+    ("WG-LIB", "锂离子电池产品碳足迹起草组", "锂离子电池及其材料的产品碳足迹量化规则。"),
+    ("WG-PV", "光伏组件产品碳足迹起草组", "光伏组件产品碳足迹量化规则。"),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: Role
+    organisation: str
+    working_groups: tuple[str, ...] = ()
+
+
+ACCOUNTS = [
+    DemoAccount("admin", "市场监管总局演示管理员", Role.ADMINISTRATOR, SAMR),
+    DemoAccount("mee", "生态环境部演示管理员", Role.ADMINISTRATOR, MEE),
+    DemoAccount("secretariat", "TC548 秘书处演示账号", Role.SECRETARIAT, TC548),
+    DemoAccount("drafter", "演示起草人（标准化研究院）", Role.DRAFTER, CNIS, ("WG-AL", "WG-LIB")),
+    DemoAccount("smelter", "演示起草人（铝业企业）", Role.DRAFTER, SMELTER, ("WG-AL",)),
+    DemoAccount("association", "有色金属工业协会演示代表", Role.ASSOCIATION, CNIA),
+    DemoAccount("evaluator", "演示评估人", Role.EVALUATOR, CNIS),
+]
+
+
+def load(session: Session) -> list[tuple[DemoAccount, bool]]:
+    """Create what is missing; returns each demo account with whether it was created now."""
+    organisations = {}
+    for name, name_en, kind in ORGANISATIONS:
+        organisations[name] = session.scalar(select(Organisation).where(Organisation.name == name)) or \
+            service.create_organisation(session, name=name, name_en=name_en, kind=kind)
+
+    groups = {}
+    for code, name, description in WORKING_GROUPS:
+        groups[code] = session.scalar(select(WorkingGroup).where(WorkingGroup.code == code)) or \
+            service.create_working_group(session, code=code, name=name, description=description)
+
+    results = []
+    for account in ACCOUNTS:
+        exists = session.scalar(select(User.id).where(User.username == account.username)) is not None
+        if not exists:
+            service.create_user(
+                session, username=account.username, display_name=account.display_name, password=DEMO_PASSWORD,
+                role=account.role, organisation=organisations[account.organisation],
+                working_groups=[groups[code] for code in account.working_groups],
+            )
+        results.append((account, not exists))
+    return results

@@ -1,0 +1,5 @@
+"""Every model module, imported in one place so the metadata knows the whole schema
+(Alembic autogenerate and the migration tests rely on it)."""
+
+from workbench.audit.models import AuditEvent  # noqa: F401
+from workbench.auth.models import ApiToken, Organisation, User, WorkingGroup  # noqa: F401
