@@ -1,0 +1,211 @@
+"""Fixtures: app, clients per role, CLI runner, a database per test run, and a live server.
+
+The suite runs on an embedded SQLite file by default. With WORKBENCH_TEST_DATABASE_URL set to a
+PostgreSQL server, each run creates its own database there and drops it at the end. The schema is
+always built by the Alembic migrations, never by create_all, so the migrations are what is tested.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+
+from workbench import create_app
+from workbench.auth import service
+from workbench.auth.models import OrganisationKind
+from workbench.auth.permissions import Role
+from workbench.db import db
+
+SERVER_URL_VARIABLE = "WORKBENCH_TEST_DATABASE_URL"
+PASSWORD = "correct horse battery"
+ROLES = list(Role)
+# Hashing at production strength would cost ~0.1 s per account created; tests make hundreds.
+TEST_SETTINGS = {"TESTING": True, "SECRET_KEY": "test-secret", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def backend_name() -> str:
+    url = os.environ.get(SERVER_URL_VARIABLE)
+    return f"PostgreSQL ({make_url(url).render_as_string(hide_password=True)})" if url else "SQLite (embedded file)"
+
+
+def pytest_report_header(config):
+    return f"workbench test database: {backend_name()}"
+
+
+@contextmanager
+def fresh_database(tmp_path_factory, label: str):
+    """A new, empty database for one purpose, removed afterwards."""
+    server_url = os.environ.get(SERVER_URL_VARIABLE)
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / f'{label}.sqlite3'}"
+        return
+    server = make_url(server_url)
+    name = f"workbench_test_{label}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class WorkbenchClient(FlaskClient):
+    """A test client that sends the CSRF token the way a browser page does."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/")
+        return re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        return self.post(url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
+
+    def api(self, method: str, url: str, json=None, **kwargs):
+        headers = {"X-CSRFToken": self.csrf_token(), **kwargs.pop("headers", {})}
+        return self.open(url, method=method, json=json, headers=headers, **kwargs)
+
+
+def make_app(database_url: str, data_dir: Path, **overrides):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "DATA_DIR": str(data_dir), **TEST_SETTINGS, **overrides})
+    app.test_client_class = WorkbenchClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory, "suite") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = make_app(database_url, tmp_path_factory.mktemp("data"))
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables_after_test(request):
+    """Each test starts from the migrated, empty schema."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        tables = db.metadata.sorted_tables
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{table.name}"' for table in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    connection.execute(table.delete())
+
+
+@pytest.fixture
+def session(app):
+    """The database session of a test, in its own app context (requests get their own)."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def people(app):
+    """An organisation, a working group and one active account per role (username = role)."""
+    with app.app_context():
+        ministry = service.create_organisation(db.session, name="测试部委", kind=OrganisationKind.MINISTRY)
+        group = service.create_working_group(db.session, code="WG-TEST", name="测试起草组")
+        accounts = {}
+        for role in ROLES:
+            accounts[role] = service.create_user(
+                db.session, username=role.value, display_name=f"测试{role.value}", password=PASSWORD, role=role,
+                organisation=ministry, working_groups=[group] if role == Role.DRAFTER else [],
+            ).id
+        db.session.commit()
+        return {"organisation": ministry.id, "working_group": group.id, **accounts}
+
+
+@pytest.fixture
+def login(app, people):
+    """`login(role)` → a client signed in as that role's account; `login(None)` → anonymous."""
+
+    def signed_in(role: Role | None) -> WorkbenchClient:
+        client = app.test_client()
+        if role is not None:
+            response = client.post_form("/login", {"username": role.value, "password": PASSWORD})
+            assert response.status_code == 302, response.text
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def cli_runner(app):
+    from workbench.cli import cli
+
+    runner = app.test_cli_runner()
+
+    def invoke(*args, **kwargs):
+        return runner.invoke(cli, list(args), catch_exceptions=False, **kwargs)
+
+    return invoke
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, app, tmp_path_factory):
+    """`workbench serve` (gunicorn, two workers) on a free port, on the suite's database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "WORKBENCH_DATABASE_URL": database_url,
+        "WORKBENCH_DATA_DIR": str(tmp_path_factory.mktemp("live-data")),
+        "WORKBENCH_SECRET_KEY": "live-test-secret",
+    }
+    log = tmp_path_factory.mktemp("live-log") / "server.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workbench", "serve", "--port", str(port), "--workers", "2"],
+            env=env, stdout=output, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"workbench serve did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)

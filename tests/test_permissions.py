@@ -1,0 +1,280 @@
+"""The permission matrix: every role (and the anonymous visitor) against every action and against
+every state-changing route. A refused request gets 403 (401 or the login page when anonymous) and
+leaves the database exactly as it was, audit trail included."""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from workbench.audit.models import AuditEvent
+from workbench.auth import service
+from workbench.auth.models import ApiToken, Organisation, User, WorkingGroup
+from workbench.auth.permissions import RULES, Action, Role, can
+from workbench.db import db, utcnow
+
+from .conftest import PASSWORD, ROLES
+
+ADMIN, SECRETARIAT, DRAFTER, ASSOCIATION, EVALUATOR = (
+    Role.ADMINISTRATOR, Role.SECRETARIAT, Role.DRAFTER, Role.ASSOCIATION, Role.EVALUATOR,
+)
+EVERYONE = {None, *ROLES}
+SIGNED_IN = set(ROLES)
+OVERSIGHT = {ADMIN, SECRETARIAT}
+PRINCIPALS = [None, *ROLES]  # None is the anonymous visitor
+
+
+def _id(role):
+    return role.value if role is not None else "anonymous"
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+EXPECTED_ACTIONS = {
+    Action.READ_PUBLISHED: EVERYONE,
+    Action.EDIT_OWN_ACCOUNT: SIGNED_IN,
+    Action.VIEW_DIRECTORY: SIGNED_IN,
+    Action.MANAGE_ORGANISATIONS: OVERSIGHT,
+    Action.MANAGE_WORKING_GROUPS: OVERSIGHT,
+    Action.VIEW_USERS: OVERSIGHT,
+    Action.MANAGE_USERS: {ADMIN},
+    Action.VIEW_RECORD_HISTORY: OVERSIGHT,  # of somebody else's record; own account below
+    Action.VIEW_AUDIT_LOG: {ADMIN},
+}
+
+
+@dataclass
+class Principal:
+    role: Role | None
+    id: int = 1
+    is_active: bool = True
+
+    @property
+    def is_authenticated(self):
+        return self.role is not None
+
+
+@dataclass
+class Record:
+    id: int
+    __audit_type__: str = "user"
+
+
+def test_every_action_has_an_expected_row():
+    assert set(EXPECTED_ACTIONS) == set(Action) == set(RULES)
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda action: action.value)
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_action_matrix(role, action):
+    someone_else = Record(id=99)
+    assert can(Principal(role), action, someone_else) is (role in EXPECTED_ACTIONS[action])
+
+
+@pytest.mark.parametrize("role", ROLES, ids=_id)
+def test_everyone_reads_the_history_of_their_own_account(role):
+    assert can(Principal(role, id=7), Action.VIEW_RECORD_HISTORY, Record(id=7))
+    organisation_seven = Record(id=7, __audit_type__="organisation")
+    assert can(Principal(role, id=7), Action.VIEW_RECORD_HISTORY, organisation_seven) is (role in OVERSIGHT)
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda action: action.value)
+def test_a_deactivated_account_has_no_more_rights_than_a_visitor(action):
+    assert can(Principal(ADMIN, is_active=False), action) is (None in EXPECTED_ACTIONS[action])
+
+
+# --- state-changing routes ---------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """How to exercise one route, who may, and what must not move when someone may not."""
+
+    allowed: set
+    send: Callable  # (client, ids) -> response
+    state: Callable = lambda session, ids: None  # (session, ids) -> comparable snapshot
+    prepare: Callable = lambda session, ids: None  # (session, ids) -> None, extra records
+    changes_state: bool = True
+    json_api: bool = False
+
+
+def _prepare_token(session, ids):
+    owner = session.get(User, ids[ids["acting"] or DRAFTER])
+    token, _ = service.create_api_token(session, owner, name="脚本")
+    ids["token"] = token.id
+
+
+def _archive_organisation(session, ids):
+    session.get(Organisation, ids["organisation"]).archived_at = utcnow()
+
+
+def _archive_group(session, ids):
+    session.get(WorkingGroup, ids["working_group"]).archived_at = utcnow()
+
+
+def _group_state(session, ids):
+    group = session.get(WorkingGroup, ids["working_group"])
+    return group.code, group.name, group.archived_at, [member.username for member in group.members]
+
+
+def _organisation_state(session, ids):
+    organisation = session.get(Organisation, ids["organisation"])
+    return organisation.name, organisation.kind, organisation.archived_at
+
+
+def _count(model):
+    return lambda session, ids: session.scalar(select(func.count()).select_from(model))
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("site.set_language", "POST"): Case(
+        EVERYONE, lambda c, ids: c.post_form("/language", {"locale": "en", "next": "/"}), changes_state=False),
+    ("auth.login", "POST"): Case(
+        EVERYONE, lambda c, ids: c.post_form("/login", {"username": "drafter", "password": PASSWORD}),
+        changes_state=False),
+    ("auth.logout", "POST"): Case(EVERYONE, lambda c, ids: c.post_form("/logout"), changes_state=False),
+    ("auth.change_password", "POST"): Case(
+        SIGNED_IN,
+        lambda c, ids: c.post_form("/account/password", {
+            "current_password": PASSWORD, "new_password": "another long password", "confirm": "another long password"}),
+        state=lambda s, ids: sorted(user.password_hash for user in s.scalars(select(User)))),
+    ("auth.create_token", "POST"): Case(
+        SIGNED_IN, lambda c, ids: c.post_form("/account/tokens", {"name": "同步脚本"}), state=_count(ApiToken)),
+    ("auth.revoke_token", "POST"): Case(
+        SIGNED_IN, lambda c, ids: c.post_form(f"/account/tokens/{ids['token']}/revoke"),
+        state=lambda s, ids: s.get(ApiToken, ids["token"]).revoked_at, prepare=_prepare_token),
+    ("directory.new_user", "POST"): Case(
+        {ADMIN},
+        lambda c, ids: c.post_form("/users/new", {
+            "username": "newcomer", "display_name": "新用户", "role": "drafter", "organisation": "0",
+            "password": "a long enough password"}),
+        state=_count(User)),
+    ("directory.edit_user", "POST"): Case(
+        {ADMIN},
+        lambda c, ids: c.post_form(f"/users/{ids[EVALUATOR]}/edit", {
+            "display_name": "改过的名字", "role": "evaluator", "organisation": "0", "active": "y"}),
+        state=lambda s, ids: s.get(User, ids[EVALUATOR]).display_name),
+    ("directory.new_organisation", "POST"): Case(
+        OVERSIGHT, lambda c, ids: c.post_form("/organisations/new", {"name": "新协会", "kind": "association"}),
+        state=_count(Organisation)),
+    ("directory.edit_organisation", "POST"): Case(
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/organisations/{ids['organisation']}/edit", {"name": "改名部委", "kind": "ministry"}),
+        state=_organisation_state),
+    ("directory.archive_organisation", "POST"): Case(
+        OVERSIGHT, lambda c, ids: c.post_form(f"/organisations/{ids['organisation']}/archive"), state=_organisation_state),
+    ("directory.restore_organisation", "POST"): Case(
+        OVERSIGHT, lambda c, ids: c.post_form(f"/organisations/{ids['organisation']}/restore"),
+        state=_organisation_state, prepare=_archive_organisation),
+    ("directory.new_working_group", "POST"): Case(
+        OVERSIGHT, lambda c, ids: c.post_form("/working-groups/new", {"code": "WG-NEW", "name": "新起草组"}),
+        state=_count(WorkingGroup)),
+    ("directory.edit_working_group", "POST"): Case(
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/working-groups/{ids['working_group']}/edit", {
+            "code": "WG-TEST", "name": "测试起草组", "members": [str(ids[DRAFTER]), str(ids[EVALUATOR])]}),
+        state=_group_state),
+    ("directory.archive_working_group", "POST"): Case(
+        OVERSIGHT, lambda c, ids: c.post_form(f"/working-groups/{ids['working_group']}/archive"), state=_group_state),
+    ("directory.restore_working_group", "POST"): Case(
+        OVERSIGHT, lambda c, ids: c.post_form(f"/working-groups/{ids['working_group']}/restore"),
+        state=_group_state, prepare=_archive_group),
+    ("api.create_working_group", "POST"): Case(
+        OVERSIGHT, lambda c, ids: c.api("POST", "/api/v1/working-groups", {"code": "WG-API", "name": "接口起草组"}),
+        state=_count(WorkingGroup), json_api=True),
+    ("api.update_working_group", "PATCH"): Case(
+        OVERSIGHT,
+        lambda c, ids: c.api("PATCH", f"/api/v1/working-groups/{ids['working_group']}", {"name": "接口改名"}),
+        state=_group_state, json_api=True),
+}
+
+STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def test_the_matrix_covers_every_state_changing_route(app):
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods & STATE_CHANGING_METHODS
+    }
+    assert routes == set(CASES), "add a Case for each new state-changing route (and drop removed ones)"
+
+
+def _audit_count(session):
+    return session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+@pytest.mark.parametrize("route", list(CASES), ids=lambda route: f"{route[0]}:{route[1]}")
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_route_matrix(app, people, login, role, route):
+    case = CASES[route]
+    ids = {**people, "acting": role}
+    with app.app_context():
+        case.prepare(db.session, ids)
+        db.session.commit()
+        before, events_before = case.state(db.session, ids), _audit_count(db.session)
+
+    client = login(role)
+    with app.app_context():  # signing in changes nothing that is audited
+        assert _audit_count(db.session) == events_before
+    response = case.send(client, ids)
+
+    with app.app_context():
+        after, events_after = case.state(db.session, ids), _audit_count(db.session)
+    if role in case.allowed:
+        assert response.status_code in (200, 201, 302), response.text[:500]
+        assert "/login" not in response.headers.get("Location", "")
+        if case.changes_state:
+            assert after != before
+            assert events_after > events_before
+    else:
+        if role is None:
+            if case.json_api:
+                assert response.status_code == 401
+                assert response.json["error"]["code"] == "unauthenticated"
+            else:
+                assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+        else:
+            assert response.status_code == 403
+        assert after == before
+        assert events_after == events_before
+
+
+# --- read-only pages behind a permission ----------------------------------------------------------
+
+PAGES = {
+    "/account": SIGNED_IN,
+    "/users": OVERSIGHT,
+    "/users/new": {ADMIN},
+    "/users/{drafter}": OVERSIGHT,
+    "/users/{drafter}/edit": {ADMIN},
+    "/organisations": SIGNED_IN,
+    "/organisations/{organisation}": SIGNED_IN,
+    "/organisations/new": OVERSIGHT,
+    "/organisations/{organisation}/edit": OVERSIGHT,
+    "/working-groups": SIGNED_IN,
+    "/working-groups/{working_group}": SIGNED_IN,
+    "/working-groups/new": OVERSIGHT,
+    "/working-groups/{working_group}/edit": OVERSIGHT,
+    "/audit/": {ADMIN},
+    "/audit/working_group/{working_group}": OVERSIGHT,
+    "/api/v1/me": SIGNED_IN,
+    "/api/v1/working-groups": SIGNED_IN,
+    "/": EVERYONE,
+    "/standards": EVERYONE,
+    "/api/v1/openapi.json": EVERYONE,
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_page_matrix(people, login, role, page):
+    url = page.format(drafter=people[DRAFTER], organisation=people["organisation"], working_group=people["working_group"])
+    response = login(role).get(url)
+    if role in PAGES[page]:
+        assert response.status_code == 200
+    elif role is None:
+        assert response.status_code in (302, 401)
+    else:
+        assert response.status_code == 403
