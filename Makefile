@@ -15,7 +15,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium
 PO_FILES := $(wildcard workbench/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test system-packages system-packages-test translations
+.PHONY: run test messages system-packages system-packages-test translations
 
 run: system-packages $(VENV)/.run-installed translations
 	$(BIN)/workbench db upgrade
@@ -54,6 +54,12 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.run-installed
 
 translations: $(MO_FILES)
+
+# After adding or changing interface text: collect the strings and merge them into the catalogue,
+# then translate what `make test` (tests/test_i18n.py) reports as missing.
+messages: $(VENV)/.run-installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o workbench/translations/messages.pot .
+	$(BIN)/pybabel update -i workbench/translations/messages.pot -d workbench/translations --no-fuzzy-matching --ignore-obsolete
 
 %.mo: %.po $(VENV)/.run-installed
 	$(BIN)/pybabel compile --statistics -i $< -o $@

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
@@ -65,6 +66,12 @@ def fresh_database(tmp_path_factory, label: str):
 
 class WorkbenchClient(FlaskClient):
     """A test client that sends the CSRF token the way a browser page does."""
+
+    def open(self, *args, **kwargs):
+        # Flask reuses an app context that is already pushed, and with it the database session:
+        # the request would then share the test's session and transaction.
+        assert not has_app_context(), "send requests outside app contexts: use the database() fixture"
+        return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         page = self.get("/")
@@ -121,9 +128,21 @@ def _empty_tables_after_test(request):
 
 @pytest.fixture
 def session(app):
-    """The database session of a test, in its own app context (requests get their own)."""
+    """A database session held for the whole test: for tests that send no requests."""
     with app.app_context():
         yield db.session
+
+
+@pytest.fixture
+def database(app):
+    """`with database() as session:` a short-lived session, for tests that also send requests."""
+
+    @contextmanager
+    def open_session():
+        with app.app_context():
+            yield db.session
+
+    return open_session
 
 
 @pytest.fixture

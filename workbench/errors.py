@@ -6,6 +6,7 @@ reaches a user: unexpected exceptions are logged and answered with a plain 500.
 """
 
 from flask import Flask, current_app, jsonify, render_template, request
+from markupsafe import escape
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -71,7 +72,11 @@ def error_response(status: int, message=None, *, code=None, details=None):
     body = {"code": code or default_code, "message": str(message or default_message), "details": details or {}}
     if wants_json():
         return jsonify(error=body), status
-    return render_template("error.html", status=status, title=title, error=body), status
+    try:
+        return render_template("error.html", status=status, title=title, error=body), status
+    except Exception:  # the layout itself failed (database down, say): a bare page still explains
+        current_app.logger.exception("Error page could not be rendered")
+        return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(body['message'])}</p>", status
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,0 +1,185 @@
+"""Signing in and out, sessions that end when they should, personal tokens, and CSRF."""
+
+import pytest
+
+from workbench.auth.models import ApiToken, Organisation, User
+from workbench.auth.permissions import Role
+
+from .conftest import PASSWORD, make_app
+
+
+def test_sign_in_and_out(people, client):
+    response = client.post_form("/login", {"username": "Drafter ", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "测试drafter" in client.get("/").text
+    assert client.post_form("/logout").status_code == 302
+    assert client.get("/account").status_code == 302
+
+
+def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(people, client):
+    for username, password in (("drafter", "wrong password"), ("nobody", PASSWORD)):
+        response = client.post_form("/login", {"username": username, "password": password})
+        assert response.status_code == 422
+        assert "用户名或密码不正确" in response.text
+        assert f'value="{username}"' in response.text  # what was typed is kept
+    assert client.get("/account").status_code == 302
+
+
+def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(people, client):
+    response = client.get("/users")
+    assert response.headers["Location"] == "/login?next=%2Fusers"
+    form = {"username": "administrator", "password": PASSWORD}
+    assert client.post_form("/login", {**form, "next": "/users"}).headers["Location"] == "/users"
+    for hostile in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        assert client.post_form("/login", {**form, "next": hostile}).headers["Location"] == "/"
+
+
+def test_a_deactivated_account_cannot_sign_in_and_its_sessions_end(people, login, database):
+    drafter = login(Role.DRAFTER)
+    admin = login(Role.ADMINISTRATOR)
+    response = admin.post_form(f"/users/{people[Role.DRAFTER]}/edit", {
+        "display_name": "测试drafter", "role": "drafter", "organisation": "0", "reason": "离职"})
+    assert response.status_code == 302
+    assert drafter.get("/account").status_code == 302  # signed out everywhere
+    again = drafter.post_form("/login", {"username": "drafter", "password": PASSWORD})
+    assert again.status_code == 422
+    with database() as session:
+        assert session.get(User, people[Role.DRAFTER]).active is False
+
+
+def test_changing_the_password_ends_other_sessions_but_keeps_this_one(people, login):
+    here, elsewhere = login(Role.EVALUATOR), login(Role.EVALUATOR)
+    response = here.post_form("/account/password", {
+        "current_password": PASSWORD, "new_password": "a brand new password", "confirm": "a brand new password"})
+    assert response.status_code == 302
+    assert here.get("/account").status_code == 200
+    assert elsewhere.get("/account").status_code == 302
+    fresh = login(None)
+    assert fresh.post_form("/login", {"username": "evaluator", "password": "a brand new password"}).status_code == 302
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"current_password": "not mine", "new_password": "a brand new password", "confirm": "a brand new password"},
+     "当前密码不正确"),
+    ({"current_password": PASSWORD, "new_password": "short", "confirm": "short"}, "10"),
+    ({"current_password": PASSWORD, "new_password": "a brand new password", "confirm": "another one entirely"},
+     "两次输入的密码不一致"),
+])
+def test_a_refused_password_change_says_what_to_fix(people, login, fields, message):
+    client = login(Role.EVALUATOR)
+    response = client.post_form("/account/password", fields)
+    assert response.status_code == 422
+    assert message in response.text
+    assert login(None).post_form("/login", {"username": "evaluator", "password": PASSWORD}).status_code == 302
+
+
+def test_the_last_administrator_cannot_be_deactivated_or_demoted(people, login, database):
+    admin = login(Role.ADMINISTRATOR)
+    response = admin.post_form(f"/users/{people[Role.ADMINISTRATOR]}/edit", {
+        "display_name": "测试administrator", "role": "drafter", "organisation": "0", "active": "y"})
+    assert response.status_code == 422
+    assert "最后一个启用的管理员" in response.text
+    with database() as session:
+        assert session.get(User, people[Role.ADMINISTRATOR]).role == Role.ADMINISTRATOR
+
+
+# --- CSRF -----------------------------------------------------------------------------------------
+
+
+def test_a_form_without_csrf_token_is_refused_and_changes_nothing(people, login, database):
+    admin = login(Role.ADMINISTRATOR)
+    response = admin.post("/organisations/new", data={"name": "伪造的组织", "kind": "association"})
+    assert response.status_code == 400
+    assert "CSRF" in response.text
+    response = admin.post("/organisations/new", data={"name": "伪造的组织", "kind": "association", "csrf_token": "forged"})
+    assert response.status_code == 400
+    with database() as session:
+        assert session.query(Organisation).filter_by(name="伪造的组织").count() == 0
+
+
+def test_a_session_api_call_without_csrf_header_is_refused(people, login):
+    admin = login(Role.ADMINISTRATOR)
+    response = admin.post("/api/v1/working-groups", json={"code": "WG-X", "name": "无令牌"})
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "csrf_failed"
+    assert admin.api("POST", "/api/v1/working-groups", {"code": "WG-X", "name": "有令牌"}).status_code == 201
+
+
+def test_a_csrf_token_from_another_session_is_refused(people, login):
+    admin, other = login(Role.ADMINISTRATOR), login(Role.SECRETARIAT)
+    response = admin.post("/organisations/new", data={
+        "name": "跨会话", "kind": "association", "csrf_token": other.csrf_token()})
+    assert response.status_code == 400
+
+
+# --- personal API tokens --------------------------------------------------------------------------
+
+
+def _create_token(client) -> str:
+    response = client.post_form("/account/tokens", {"name": "因子库同步脚本"})
+    assert response.status_code == 201
+    token = response.text.split('<code class="token">')[1].split("</code>")[0]
+    assert token.startswith("wbt_")
+    return token
+
+
+def test_a_token_authenticates_api_calls_without_csrf(people, login, app):
+    token = _create_token(login(Role.SECRETARIAT))
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/me", headers=headers).json["username"] == "secretariat"
+    created = api.post("/api/v1/working-groups", json={"code": "WG-TOKEN", "name": "令牌创建"}, headers=headers)
+    assert created.status_code == 201
+    assert created.headers["Location"] == f"/api/v1/working-groups/{created.json['id']}"
+
+
+def test_a_token_is_shown_once_and_stored_only_as_a_hash(people, login, database):
+    client = login(Role.DRAFTER)
+    token = _create_token(client)
+    assert token not in client.get("/account").text
+    with database() as session:
+        stored = session.query(ApiToken).one()
+        assert stored.token_hash != token and token not in (stored.prefix, stored.name)
+
+
+def test_a_revoked_or_unknown_token_is_refused(people, login, app, database):
+    client = login(Role.DRAFTER)
+    token = _create_token(client)
+    with database() as session:
+        token_id = session.query(ApiToken).one().id
+    assert client.post_form(f"/account/tokens/{token_id}/revoke").status_code == 302
+    api = app.test_client()
+    for bad in (token, "wbt_made_up"):
+        response = api.get("/api/v1/me", headers={"Authorization": f"Bearer {bad}"})
+        assert response.status_code == 401
+        assert response.json["error"]["code"] == "unauthenticated"
+
+
+def test_a_token_does_not_skip_csrf_outside_the_api(people, login, app):
+    token = _create_token(login(Role.ADMINISTRATOR))
+    response = app.test_client().post(
+        "/organisations/new", data={"name": "绕过", "kind": "association"}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400
+
+
+def test_nobody_revokes_somebody_elses_token(people, login, database):
+    token = _create_token(login(Role.DRAFTER))
+    with database() as session:
+        token_id = session.query(ApiToken).one().id
+    assert login(Role.ADMINISTRATOR).post_form(f"/account/tokens/{token_id}/revoke").status_code == 404
+    with database() as session:
+        assert session.get(ApiToken, token_id).revoked_at is None
+
+
+# --- several app instances behave like one ---------------------------------------------------------
+
+
+def test_a_session_from_one_app_instance_works_on_another(people, app, database_url, tmp_path):
+    """Two app instances (as two servers would be) sharing the database and secret key."""
+    other = make_app(database_url, tmp_path)
+    first = app.test_client()
+    first.post_form("/login", {"username": "secretariat", "password": PASSWORD})
+    second = other.test_client()
+    second.set_cookie("session", first.get_cookie("session").value)
+    assert second.get("/account").status_code == 200
+    assert "测试secretariat" in second.get("/account").text
