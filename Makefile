@@ -15,7 +15,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium
 PO_FILES := $(wildcard workbench/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test messages system-packages system-packages-test translations
+.PHONY: run test bench messages system-packages system-packages-test translations
 
 run: system-packages $(VENV)/.run-installed translations
 	$(BIN)/workbench db upgrade
@@ -34,6 +34,11 @@ test: system-packages-test $(VENV)/.test-installed translations
 	else \
 	    echo "== 测试通过 suite passed on: SQLite (set WORKBENCH_TEST_DATABASE_URL to add PostgreSQL) =="; \
 	fi
+
+# Measured figures (not pass/fail); record them in docs/benchmarks.md with date and machine.
+bench: system-packages $(VENV)/.test-installed translations
+	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_audit.py
+	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_audit.py; fi
 
 system-packages:
 	@tools/ensure-debian-packages $(RUN_PACKAGES) $(if $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),python3-venv)

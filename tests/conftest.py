@@ -45,11 +45,11 @@ def pytest_report_header(config):
 
 
 @contextmanager
-def fresh_database(tmp_path_factory, label: str):
-    """A new, empty database for one purpose, removed afterwards."""
+def fresh_database(folder: Path, label: str):
+    """A new, empty database for one purpose (a SQLite file in `folder`), removed afterwards."""
     server_url = os.environ.get(SERVER_URL_VARIABLE)
     if not server_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / f'{label}.sqlite3'}"
+        yield f"sqlite:///{folder / f'{label}.sqlite3'}"
         return
     server = make_url(server_url)
     name = f"workbench_test_{label}_{uuid.uuid4().hex[:10]}"
@@ -93,7 +93,7 @@ def make_app(database_url: str, data_dir: Path, **overrides):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    with fresh_database(tmp_path_factory, "suite") as url:
+    with fresh_database(tmp_path_factory.mktemp("db"), "suite") as url:
         yield url
 
 

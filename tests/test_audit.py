@@ -1,6 +1,8 @@
 """Every change to a record is an event with actor, time, before/after and reason; nothing is
 deleted behind the trail's back; the audit pages show it to the right people."""
 
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -151,3 +153,25 @@ def test_global_log_filters_by_type_and_actor(people, login):
     assert "中国标准化研究院" in page.text
     assert "测试起草组" not in page.text  # the working group's creation is filtered out
     assert admin.get("/audit/?type=working_group").text.count("测试起草组") >= 1
+
+
+def test_the_global_log_pages_back_in_time_without_gaps_or_repeats(people, login, database):
+    with database() as session:
+        for number in range(70):
+            session.get(Organisation, people["organisation"]).name = f"名称 {number:02d}"
+            session.flush()
+        session.commit()
+    admin = login(Role.ADMINISTRATOR)
+    seen, url = [], "/audit/?type=organisation"
+    while url:
+        page = admin.get(url).text
+        seen += re.findall(r"<td class=\"after\">名称 (\d\d)</td>", page)
+        older = re.search(r'href="(/audit/\?[^"]*before=\d+[^"]*)">更早的记录', page)
+        url = older.group(1).replace("&amp;", "&") if older else None
+    assert seen == [f"{number:02d}" for number in reversed(range(70))]
+
+
+def test_an_unknown_actor_finds_nothing_and_says_so(people, login):
+    page = login(Role.ADMINISTRATOR).get("/audit/?actor=ghost").text
+    assert "没有用户名为“ghost”的账号" in page
+    assert "暂无记录" in page

@@ -12,7 +12,7 @@ from .conftest import fresh_database, make_app
 
 
 def test_migrations_build_the_models_schema_and_run_down_and_up(tmp_path_factory):
-    with fresh_database(tmp_path_factory, "migrations") as url:
+    with fresh_database(tmp_path_factory.mktemp("db"), "migrations") as url:
         app = make_app(url, tmp_path_factory.mktemp("migrations-data"))
         with app.app_context():
             flask_migrate.upgrade()

@@ -90,9 +90,9 @@ def upgrade():
         sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_audit_events_actor_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
-    op.create_index(op.f("ix_audit_events_actor_id"), "audit_events", ["actor_id"])
-    op.create_index(op.f("ix_audit_events_occurred_at"), "audit_events", ["occurred_at"])
     op.create_index("ix_audit_events_record", "audit_events", ["record_type", "record_id", "id"])
+    op.create_index("ix_audit_events_type", "audit_events", ["record_type", "id"])
+    op.create_index("ix_audit_events_actor", "audit_events", ["actor_id", "id"])
     op.create_table(
         "working_group_members",
         sa.Column("working_group_id", sa.Integer(), nullable=False),

@@ -14,11 +14,17 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_record", "record_type", "record_id", "id"),)
+    # Each index serves one way of reading the trail newest first: one record's history, the
+    # global log filtered by kind of record, and by actor (see audit/views.py).
+    __table_args__ = (
+        Index("ix_audit_events_record", "record_type", "record_id", "id"),
+        Index("ix_audit_events_type", "record_type", "id"),
+        Index("ix_audit_events_actor", "actor_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    occurred_at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_label: Mapped[str] = mapped_column(String(200))
     record_type: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[str] = mapped_column(String(64))

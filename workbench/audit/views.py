@@ -1,13 +1,15 @@
 """The audit trail as pages: one record's history, and the global log for administrators."""
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import ColumnProperty
 
 from workbench.audit.models import AuditEvent
 from workbench.audit.tracking import AUDITED_TYPES, REDACTED
 from workbench.auth.access import require
+from workbench.auth.models import User
 from workbench.auth.permissions import Action
 from workbench.db import db
 
@@ -78,16 +80,28 @@ def audit_helpers():
 
 @bp.get("/")
 def log():
+    """The global log, newest first. It grows without bound, so it pages by keyset (`before`, the
+    oldest id shown) instead of OFFSET and COUNT: every page costs the same at any depth."""
     require(Action.VIEW_AUDIT_LOG)
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     record_type = request.args.get("type", "")
     if record_type in AUDITED_TYPES:
         query = query.where(AuditEvent.record_type == record_type)
-    actor = request.args.get("actor", "").strip()
+    actor = request.args.get("actor", "").strip().lower()
     if actor:
-        query = query.where(db.func.lower(AuditEvent.actor_label).contains(actor.lower(), autoescape=True))
-    page = db.paginate(query, per_page=PAGE_SIZE)
-    return render_template("audit/log.html", page=page, types=AUDITED_TYPES, record_type=record_type, actor=actor)
+        actor_id = db.session.scalar(select(User.id).where(User.username == actor))
+        if actor_id is None:
+            flash(_("没有用户名为“%(username)s”的账号。", username=actor), "warning")
+        query = query.where(AuditEvent.actor_id == actor_id if actor_id is not None else false())
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(AuditEvent.id < before)
+    events = db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
+    older = events[PAGE_SIZE - 1].id if len(events) > PAGE_SIZE else None
+    return render_template(
+        "audit/log.html", events=events[:PAGE_SIZE], older=older, newest=before is None,
+        types=AUDITED_TYPES, record_type=record_type, actor=actor,
+    )
 
 
 @bp.get("/<record_type>/<id:record_id>")
