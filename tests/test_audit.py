@@ -51,6 +51,7 @@ def test_creation_records_every_value_and_hides_secrets(session, app):
     assert event.changes["username"] == {"before": None, "after": "li"}
     assert event.changes["role"] == {"before": None, "after": "drafter"}
     assert event.changes["password_hash"] == {"before": None, "after": "[redacted]"}
+    assert "id" not in event.changes  # the event names its record; the key is not a change
     assert PASSWORD not in str(event.changes) and user.password_hash not in str(event.changes)
 
 
@@ -175,3 +176,14 @@ def test_an_unknown_actor_finds_nothing_and_says_so(people, login):
     page = login(Role.ADMINISTRATOR).get("/audit/?actor=ghost").text
     assert "没有用户名为“ghost”的账号" in page
     assert "暂无记录" in page
+
+
+def test_a_reference_is_recorded_by_the_name_it_had_then(session, people):
+    institute = service.create_organisation(session, name="中国标准化研究院", kind=OrganisationKind.RESEARCH_INSTITUTE)
+    user = session.get(User, people[Role.EVALUATOR])
+    user.organisation_id = institute.id  # by key, without touching the relationship
+    session.commit()
+    institute.name = "中国标准化研究院（更名后）"
+    session.commit()
+    event = [e for e in events_for(session, "user", user.id) if e.action == "updated"][-1]
+    assert event.changes == {"organisation": {"before": "测试部委", "after": "中国标准化研究院"}}

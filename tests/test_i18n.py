@@ -79,3 +79,12 @@ def test_every_source_string_has_an_english_translation():
     assert fuzzy == []
     for message in catalogue.values():
         assert set(re.findall(r"%\(\w+\)\w", message.id)) == set(re.findall(r"%\(\w+\)\w", message.string)), message.id
+
+
+def test_the_current_language_is_marked_and_cannot_be_chosen_again(client):
+    def pressed(html):
+        return re.findall(r'value="(\w+)"[^>]*aria-pressed="true" disabled', html)
+
+    assert pressed(client.get("/").text) == ["zh_CN"]
+    client.post_form("/language", {"locale": "en"})
+    assert pressed(client.get("/").text) == ["en"]

@@ -69,7 +69,7 @@ def _register_template_helpers(app: Flask) -> None:
     from workbench.auth.forms import ConfirmForm, LanguageForm
     from workbench.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
     from workbench.auth.permissions import Action, can
-    from workbench.i18n import LOCALES, html_lang
+    from workbench.i18n import LOCALES, html_lang, select_locale
 
     @app.context_processor
     def helpers():
@@ -77,7 +77,7 @@ def _register_template_helpers(app: Flask) -> None:
             "can": lambda action, target=None: can(current_principal(), action, target),
             "Action": Action,
             "LOCALES": LOCALES,
-            "current_locale": str(get_locale()),
+            "current_locale": select_locale(),  # the key of LOCALES, not Babel's "zh_Hans_CN"
             "html_lang": html_lang(get_locale()),
             "language_form": LanguageForm,
             "logout_form": ConfirmForm,

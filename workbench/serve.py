@@ -52,4 +52,7 @@ def run(host: str, port: int, workers: int) -> None:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "workbench",
+        # gunicorn's control socket has one fixed path per user, which two servers on a machine
+        # would fight over; process control belongs to the service manager.
+        "control_socket_disable": True,
     }).run()

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
+from sqlalchemy.orm import MANYTOONE, Mapped, Mapper, RelationshipProperty, Session, mapped_column
 
 from flask_babel import lazy_gettext as _l
 
@@ -127,14 +127,53 @@ def _many_to_many(mapper: Mapper):
     return [rel for rel in mapper.relationships if rel.secondary is not None]
 
 
-def _snapshot(obj, *, deleted: bool) -> dict:
+def _references(mapper: Mapper) -> dict[str, RelationshipProperty]:
+    """Foreign-key columns that point at another audited record, by column key.
+
+    They are recorded under the relationship's name with the record's label ("所属组织: 测试部委"),
+    taken when the change is made, so the history reads as it was even after a rename.
+    """
+    references = {}
+    for rel in mapper.relationships:
+        if rel.direction is MANYTOONE and len(rel.local_columns) == 1 and issubclass(rel.mapper.class_, Audited):
+            (column,) = rel.local_columns
+            references[mapper.get_property_by_column(column).key] = rel
+    return references
+
+
+def _fields(session: Session, obj, values_of):
+    """(field, info, before, after) for each column of `obj` that `values_of(prop)` gives values
+    for (it returns None to skip one). Primary keys are left out: the event names its record."""
+    state = inspect(obj)
+    references = _references(state.mapper)
+
+    def label(model, key):
+        return session.get(model, key).audit_label() if key is not None else None
+
+    for prop in state.mapper.column_attrs:
+        column = prop.columns[0]
+        values = None if column.primary_key else values_of(prop)
+        if values is None:
+            continue
+        before, after = values
+        rel = references.get(prop.key)
+        if rel is None:
+            yield prop.key, column.info, _recorded(column.info, before), _recorded(column.info, after)
+        else:
+            yield rel.key, rel.info, label(rel.mapper.class_, before), label(rel.mapper.class_, after)
+
+
+def _snapshot(session: Session, obj, *, deleted: bool) -> dict:
     """All recorded values of a record being created (after) or deleted (before)."""
     state = inspect(obj)
-    changes = {}
-    for prop in state.mapper.column_attrs:
-        value = _recorded(prop.columns[0].info, state.dict.get(prop.key))
-        if value is not None:
-            changes[prop.key] = {"before": value, "after": None} if deleted else {"before": None, "after": value}
+
+    def values_of(prop):
+        value = state.dict.get(prop.key)
+        if value is None:
+            return None
+        return (value, None) if deleted else (None, value)
+
+    changes = {field: {"before": before, "after": after} for field, _, before, after in _fields(session, obj, values_of)}
     for rel in _many_to_many(state.mapper):
         labels = _collection_labels(state.dict.get(rel.key) or [])
         if labels:
@@ -142,19 +181,22 @@ def _snapshot(obj, *, deleted: bool) -> dict:
     return changes
 
 
-def _diff(obj) -> dict:
+def _diff(session: Session, obj) -> dict:
     """The fields of a changed record with their value before and after this flush."""
     state = inspect(obj)
-    changes = {}
-    for prop in state.mapper.column_attrs:
+
+    def values_of(prop):
         history = state.attrs[prop.key].history
         if not history.has_changes():
-            continue
-        info = prop.columns[0].info
-        before = _recorded(info, history.deleted[0] if history.deleted else None)
-        after = _recorded(info, history.added[0] if history.added else None)
-        if before != after or info.get("audit") == "redact":
-            changes[prop.key] = {"before": before, "after": after}
+            return None
+        return (history.deleted[0] if history.deleted else None), (history.added[0] if history.added else None)
+
+    changes = {
+        field: {"before": before, "after": after}
+        for field, info, before, after in _fields(session, obj, values_of)
+        # A hidden value is recorded as changed even though both sides read "[redacted]".
+        if before != after or info.get("audit") == "redact"
+    }
     for rel in _many_to_many(state.mapper):
         history = state.attrs[rel.key].history
         if not history.has_changes():
@@ -189,13 +231,13 @@ def _record_changes(session: Session, flush_context):
     events = []
     for obj in session.new:
         if isinstance(obj, Audited):
-            events.append((obj, "created", _snapshot(obj, deleted=False)))
+            events.append((obj, "created", _snapshot(session, obj, deleted=False)))
     for obj in session.dirty:
-        if isinstance(obj, Audited) and (changes := _diff(obj)):
+        if isinstance(obj, Audited) and (changes := _diff(session, obj)):
             events.append((obj, obj.audit_action(changes), changes))
     for obj in session.deleted:
         if isinstance(obj, Audited):
-            events.append((obj, "deleted", _snapshot(obj, deleted=True)))
+            events.append((obj, "deleted", _snapshot(session, obj, deleted=True)))
     if not events:
         return
 

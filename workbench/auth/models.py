@@ -117,7 +117,7 @@ class User(UserMixin, Audited, db.Model):
     # Part of the session id: raising it signs the user out everywhere (password change, deactivation).
     session_generation: Mapped[int] = mapped_column(default=1, info={"label": _l("会话版本"), "audit": "redact"})
 
-    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users", info={"label": _l("所属组织")})
     working_groups: Mapped[list[WorkingGroup]] = relationship(
         secondary=working_group_members, back_populates="members", order_by="WorkingGroup.code"
     )
@@ -157,7 +157,7 @@ class ApiToken(Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(info={"label": _l("创建时间")})
     revoked_at: Mapped[datetime | None] = mapped_column(info={"label": _l("撤销时间")})
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(info={"label": _l("用户")})
 
     @staticmethod
     def digest(token: str) -> str:
