@@ -25,6 +25,7 @@ run: system-packages $(VENV)/.run-installed translations
 # The suite runs on the embedded SQLite database, and once more on PostgreSQL when
 # WORKBENCH_TEST_DATABASE_URL names a server (.ci/run sets it when one answers).
 test: system-packages-test $(VENV)/.test-installed translations
+	$(BIN)/ruff check workbench tests benchmarks migrations
 	@echo "== 测试数据库 test database: SQLite =="
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then \
@@ -63,7 +64,7 @@ translations: $(MO_FILES)
 # After adding or changing interface text: collect the strings and merge them into the catalogue,
 # then translate what `make test` (tests/test_i18n.py) reports as missing.
 messages: $(VENV)/.run-installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o workbench/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output -o workbench/translations/messages.pot .
 	$(BIN)/pybabel update -i workbench/translations/messages.pot -d workbench/translations --no-fuzzy-matching --ignore-obsolete
 
 %.mo: %.po $(VENV)/.run-installed

@@ -31,20 +31,28 @@ REPEATS = 15
 
 
 def seed(events: int) -> tuple[int, int]:
-    admin = service.create_user(db.session, username="admin", display_name="管理员", password=PASSWORD,
-                                role="administrator")
+    admin = service.create_user(
+        db.session, username="admin", display_name="管理员", password=PASSWORD, role="administrator"
+    )
     organisation = service.create_organisation(db.session, name="基准组织", kind=OrganisationKind.ASSOCIATION)
     db.session.commit()
     start = datetime(2025, 1, 1, tzinfo=UTC)
     batch = []
     for number in range(events):
         record_id = organisation.id if number % (events // HISTORY_OF_ONE) == 0 else 10_000 + number % RECORDS
-        batch.append({
-            "occurred_at": start + timedelta(seconds=number), "actor_id": admin.id, "actor_label": "管理员 (admin)",
-            "record_type": "organisation" if number % 3 else "working_group", "record_id": str(record_id),
-            "record_label": f"记录 {record_id}", "action": "updated",
-            "changes": {"name": {"before": f"旧名称 {number}", "after": f"新名称 {number}"}}, "reason": None,
-        })
+        batch.append(
+            {
+                "occurred_at": start + timedelta(seconds=number),
+                "actor_id": admin.id,
+                "actor_label": "管理员 (admin)",
+                "record_type": "organisation" if number % 3 else "working_group",
+                "record_id": str(record_id),
+                "record_label": f"记录 {record_id}",
+                "action": "updated",
+                "changes": {"name": {"before": f"旧名称 {number}", "after": f"新名称 {number}"}},
+                "reason": None,
+            }
+        )
         if len(batch) == 10_000:
             db.session.execute(insert(AuditEvent), batch)
             batch.clear()
@@ -87,17 +95,21 @@ def main() -> None:
             f"global log, {middle:,} entries back": lambda: client.get(f"/audit/?before={middle}"),
             "global log, filtered by type and actor": lambda: client.get("/audit/?type=working_group&actor=admin"),
             f"one record's history ({HISTORY_OF_ONE} events), first page": lambda: client.get(
-                f"/audit/organisation/{organisation_id}"),
+                f"/audit/organisation/{organisation_id}"
+            ),
             "one audited edit (form post, commit)": lambda: client.post(
                 f"/organisations/{organisation_id}/edit",
-                data={"csrf_token": token, "name": f"基准组织 {next(counter)}", "kind": "association"}),
+                data={"csrf_token": token, "name": f"基准组织 {next(counter)}", "kind": "association"},
+            ),
         }
         results = {name: median_ms(action) for name, action in measures.items()}
         with app.app_context():
             db.engine.dispose()
 
-    print(f"date: {datetime.now().date()}  machine: {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"{platform.platform()}, Python {platform.python_version()}")
+    print(
+        f"date: {datetime.now().date()}  machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{platform.platform()}, Python {platform.python_version()}"
+    )
     print(f"backend: {backend}  audit events: {events:,}  (seeded in {seeding:.1f} s)")
     for name, milliseconds in results.items():
         print(f"  {name:<48} {milliseconds:8.1f} ms (median of {REPEATS})")

@@ -159,8 +159,13 @@ def people(app):
         accounts = {}
         for role in ROLES:
             accounts[role] = service.create_user(
-                db.session, username=role.value, display_name=f"测试{role.value}", password=PASSWORD, role=role,
-                organisation=ministry, working_groups=[group] if role == Role.DRAFTER else [],
+                db.session,
+                username=role.value,
+                display_name=f"测试{role.value}",
+                password=PASSWORD,
+                role=role,
+                organisation=ministry,
+                working_groups=[group] if role == Role.DRAFTER else [],
             ).id
         db.session.commit()
         return {"organisation": ministry.id, "working_group": group.id, **accounts}
@@ -212,7 +217,10 @@ def live_server(database_url, app, tmp_path_factory):
     with open(log, "w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "workbench", "serve", "--port", str(port), "--workers", "2"],
-            env=env, stdout=output, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -70,8 +70,11 @@ def test_reads_match_their_schemas(people, login, validate_response):
 
 def test_create_and_change_a_working_group(people, login, validate_response):
     client = login(Role.SECRETARIAT)
-    created = client.api("POST", "/api/v1/working-groups", {
-        "code": "wg-pv", "name": "光伏组件起草组", "description": "光伏组件", "members": ["Drafter"]})
+    created = client.api(
+        "POST",
+        "/api/v1/working-groups",
+        {"code": "wg-pv", "name": "光伏组件起草组", "description": "光伏组件", "members": ["Drafter"]},
+    )
     assert created.status_code == 201
     validate_response("/api/v1/working-groups", "post", created)
     assert created.json["code"] == "WG-PV" and created.json["members"] == ["drafter"]
@@ -108,15 +111,24 @@ def test_error_bodies_and_status_codes(people, login, app):
 
     secretariat = login(Role.SECRETARIAT)
     _error(secretariat.api("POST", "/api/v1/working-groups", {"code": "WG-TEST", "name": "重复"}), 409, "conflict")
-    malformed = secretariat.open("/api/v1/working-groups", method="POST", data="{not json",
-                                 headers={"X-CSRFToken": secretariat.csrf_token(), "Content-Type": "application/json"})
+    malformed = secretariat.open(
+        "/api/v1/working-groups",
+        method="POST",
+        data="{not json",
+        headers={"X-CSRFToken": secretariat.csrf_token(), "Content-Type": "application/json"},
+    )
     _error(malformed, 400, "malformed_request")
 
-    invalid = _error(secretariat.api("POST", "/api/v1/working-groups", {"code": "x", "colour": "green"}), 422, "invalid_input")
+    invalid = _error(
+        secretariat.api("POST", "/api/v1/working-groups", {"code": "x", "colour": "green"}), 422, "invalid_input"
+    )
     pointers = {error["pointer"] for error in invalid["details"]["errors"]}
     assert pointers == {"/", "/code"}  # missing name and unknown "colour" at the root; bad code
-    unknown = _error(secretariat.api("POST", "/api/v1/working-groups", {"code": "WG-Y", "name": "Y", "members": ["ghost"]}),
-                     422, "invalid_input")
+    unknown = _error(
+        secretariat.api("POST", "/api/v1/working-groups", {"code": "WG-Y", "name": "Y", "members": ["ghost"]}),
+        422,
+        "invalid_input",
+    )
     assert "ghost" in unknown["message"]
 
 
@@ -126,3 +138,23 @@ def test_api_messages_follow_accept_language(people, app):
     english = client.get("/api/v1/me", headers={"Accept-Language": "en-GB,en;q=0.9"}).json["error"]["message"]
     assert chinese == "请先登录后再执行此操作。"
     assert english == "Please sign in first."
+
+
+def test_a_change_against_an_old_version_is_refused(people, login):
+    client = login(Role.SECRETARIAT)
+    url = f"/api/v1/working-groups/{people['working_group']}"
+    version = client.get(url).json["version"]
+    assert client.api("PATCH", url, {"name": "第一次", "version": version}).status_code == 200
+    stale = client.api("PATCH", url, {"name": "第二次", "version": version})
+    error = _error(stale, 409, "stale_version")
+    assert error["details"]["current_version"] == version + 1
+    assert client.get(url).json["name"] == "第一次"
+
+
+def test_paging_parameters(people, login):
+    client = login(Role.DRAFTER)
+    one = client.get("/api/v1/organisations?per_page=1")
+    assert one.json["per_page"] == 1 and len(one.json["items"]) == 1
+    _error(client.get("/api/v1/organisations?per_page=0"), 422, "invalid_input")
+    _error(client.get("/api/v1/organisations?per_page=201"), 422, "invalid_input")
+    _error(client.get("/api/v1/organisations?page=99999999999999999999"), 404, "not_found")

@@ -25,8 +25,10 @@ def events_for(session, record_type, record_id):
 
 def test_a_web_edit_is_recorded_with_actor_before_after_and_reason(people, login, database):
     admin = login(Role.SECRETARIAT)
-    response = admin.post_form(f"/organisations/{people['organisation']}/edit", {
-        "name": "国家市场监督管理总局", "name_en": "SAMR", "kind": "ministry", "reason": "更正为正式名称"})
+    response = admin.post_form(
+        f"/organisations/{people['organisation']}/edit",
+        {"name": "国家市场监督管理总局", "name_en": "SAMR", "kind": "ministry", "reason": "更正为正式名称"},
+    )
     assert response.status_code == 302
 
     with database() as session:
@@ -59,7 +61,12 @@ def test_membership_changes_are_recorded_on_the_group(session, people):
     group = session.get(WorkingGroup, people["working_group"])
     evaluator = session.get(User, people[Role.EVALUATOR])
     service.update_working_group(
-        session, group, code=group.code, name=group.name, description="", members=[*group.members, evaluator],
+        session,
+        group,
+        code=group.code,
+        name=group.name,
+        description="",
+        members=[*group.members, evaluator],
         reason="增补评估专家",
     )
     session.commit()
@@ -114,7 +121,9 @@ def test_a_refused_form_saves_nothing_and_records_nothing(database, people, logi
         service.create_organisation(session, name="已有协会", kind=OrganisationKind.ASSOCIATION)
         session.commit()
         count = session.query(AuditEvent).count()
-    response = client.post_form(f"/organisations/{people['organisation']}/edit", {"name": "已有协会", "kind": "ministry"})
+    response = client.post_form(
+        f"/organisations/{people['organisation']}/edit", {"name": "已有协会", "kind": "ministry"}
+    )
     assert response.status_code == 422
     assert "“已有协会”已存在" in response.text
     with database() as session:
@@ -124,8 +133,10 @@ def test_a_refused_form_saves_nothing_and_records_nothing(database, people, logi
 
 def test_record_history_page_shows_labels_values_and_actor(people, login):
     client = login(Role.ADMINISTRATOR)
-    client.post_form(f"/users/{people[Role.EVALUATOR]}/edit", {
-        "display_name": "王评估", "role": "association", "organisation": "0", "active": "y", "reason": "转岗"})
+    client.post_form(
+        f"/users/{people[Role.EVALUATOR]}/edit",
+        {"display_name": "王评估", "role": "association", "organisation": "0", "active": "y", "reason": "转岗"},
+    )
     page = client.get(f"/audit/user/{people[Role.EVALUATOR]}")
     assert page.status_code == 200
     assert "王评估" in page.text and "测试evaluator" in page.text
@@ -187,3 +198,91 @@ def test_a_reference_is_recorded_by_the_name_it_had_then(session, people):
     session.commit()
     event = [e for e in events_for(session, "user", user.id) if e.action == "updated"][-1]
     assert event.changes == {"organisation": {"before": "测试部委", "after": "中国标准化研究院"}}
+
+
+def _memberships(session, record_type, record_id):
+    return [
+        event.changes.get("working_groups" if record_type == "user" else "members")
+        for event in events_for(session, record_type, record_id)
+        if ("working_groups" if record_type == "user" else "members") in event.changes
+    ]
+
+
+def test_a_new_account_in_a_group_shows_in_both_histories(session, people):
+    session.expire_all()  # nothing preloaded: the trail must not depend on what happens to be loaded
+    group = session.get(WorkingGroup, people["working_group"])
+    user = service.create_user(
+        session, username="li", display_name="李工", password=PASSWORD, role="drafter", working_groups=[group]
+    )
+    session.commit()
+    (created,) = events_for(session, "user", user.id)
+    assert created.action == "created"
+    assert created.changes["working_groups"] == {"before": [], "after": ["WG-TEST 测试起草组"]}
+    assert _memberships(session, "working_group", group.id)[-1] == {"before": ["drafter"], "after": ["drafter", "li"]}
+
+
+def test_removing_a_member_from_the_group_shows_in_the_members_history(database, people, login):
+    response = login(Role.SECRETARIAT).post_form(
+        f"/working-groups/{people['working_group']}/edit", {"code": "WG-TEST", "name": "测试起草组", "reason": "调岗"}
+    )
+    assert response.status_code == 302
+    with database() as session:
+        last = events_for(session, "user", people[Role.DRAFTER])[-1]
+        assert last.changes == {"working_groups": {"before": ["WG-TEST 测试起草组"], "after": []}}
+        assert last.reason == "调岗" and last.actor_label == "测试secretariat (secretariat)"
+
+
+def test_changing_a_users_groups_shows_in_every_group_concerned(database, people, login):
+    with database() as session:
+        other = service.create_working_group(session, code="WG-PV", name="光伏起草组")
+        session.commit()
+        other_id = other.id
+    response = login(Role.ADMINISTRATOR).post_form(
+        f"/users/{people[Role.DRAFTER]}/edit",
+        {
+            "display_name": "测试drafter",
+            "role": "drafter",
+            "organisation": "0",
+            "active": "y",
+            "working_groups": [str(other_id)],
+        },
+    )
+    assert response.status_code == 302
+    with database() as session:
+        assert _memberships(session, "working_group", people["working_group"])[-1] == {
+            "before": ["drafter"],
+            "after": [],
+        }
+        assert _memberships(session, "working_group", other_id)[-1] == {"before": [], "after": ["drafter"]}
+        assert _memberships(session, "user", people[Role.DRAFTER])[-1] == {
+            "before": ["WG-TEST 测试起草组"],
+            "after": ["WG-PV 光伏起草组"],
+        }
+
+
+def test_the_version_counter_is_not_listed_as_a_change(session, people):
+    organisation = session.get(Organisation, people["organisation"])
+    organisation.name = "新名称"
+    session.commit()
+    assert events_for(session, "organisation", organisation.id)[-1].changes == {
+        "name": {"before": "测试部委", "after": "新名称"}
+    }
+
+
+def test_a_system_reason_is_stored_once_and_read_in_each_language(people, login, database):
+    client = login(Role.EVALUATOR)
+    client.post_form(
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "a brand new password", "confirm": "a brand new password"},
+    )
+    with database() as session:
+        assert events_for(session, "user", people[Role.EVALUATOR])[-1].reason == "用户修改了自己的密码"
+    client.post_form("/language", {"locale": "en"})
+    assert "The user changed their own password" in client.get(f"/audit/user/{people[Role.EVALUATOR]}").text
+
+
+def test_visitors_learn_nothing_about_which_records_exist(people, client):
+    for record_id in (people[Role.DRAFTER], 424242):
+        response = client.get(f"/audit/user/{record_id}")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+        assert client.get(f"/api/v1/audit/user/{record_id}").status_code == 401

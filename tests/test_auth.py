@@ -1,9 +1,15 @@
 """Signing in and out, sessions that end when they should, personal tokens, and CSRF."""
 
+import re
+import threading
+
 import pytest
 
+from workbench.auth import service
 from workbench.auth.models import ApiToken, Organisation, User
 from workbench.auth.permissions import Role
+from workbench.db import db
+from workbench.errors import InvalidInput
 
 from .conftest import PASSWORD, make_app
 
@@ -37,8 +43,10 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(people, client
 def test_a_deactivated_account_cannot_sign_in_and_its_sessions_end(people, login, database):
     drafter = login(Role.DRAFTER)
     admin = login(Role.ADMINISTRATOR)
-    response = admin.post_form(f"/users/{people[Role.DRAFTER]}/edit", {
-        "display_name": "测试drafter", "role": "drafter", "organisation": "0", "reason": "离职"})
+    response = admin.post_form(
+        f"/users/{people[Role.DRAFTER]}/edit",
+        {"display_name": "测试drafter", "role": "drafter", "organisation": "0", "reason": "离职"},
+    )
     assert response.status_code == 302
     assert drafter.get("/account").status_code == 302  # signed out everywhere
     again = drafter.post_form("/login", {"username": "drafter", "password": PASSWORD})
@@ -49,8 +57,10 @@ def test_a_deactivated_account_cannot_sign_in_and_its_sessions_end(people, login
 
 def test_changing_the_password_ends_other_sessions_but_keeps_this_one(people, login):
     here, elsewhere = login(Role.EVALUATOR), login(Role.EVALUATOR)
-    response = here.post_form("/account/password", {
-        "current_password": PASSWORD, "new_password": "a brand new password", "confirm": "a brand new password"})
+    response = here.post_form(
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "a brand new password", "confirm": "a brand new password"},
+    )
     assert response.status_code == 302
     assert here.get("/account").status_code == 200
     assert elsewhere.get("/account").status_code == 302
@@ -58,13 +68,20 @@ def test_changing_the_password_ends_other_sessions_but_keeps_this_one(people, lo
     assert fresh.post_form("/login", {"username": "evaluator", "password": "a brand new password"}).status_code == 302
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"current_password": "not mine", "new_password": "a brand new password", "confirm": "a brand new password"},
-     "当前密码不正确"),
-    ({"current_password": PASSWORD, "new_password": "short", "confirm": "short"}, "10"),
-    ({"current_password": PASSWORD, "new_password": "a brand new password", "confirm": "another one entirely"},
-     "两次输入的密码不一致"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"current_password": "not mine", "new_password": "a brand new password", "confirm": "a brand new password"},
+            "当前密码不正确",
+        ),
+        ({"current_password": PASSWORD, "new_password": "short", "confirm": "short"}, "10"),
+        (
+            {"current_password": PASSWORD, "new_password": "a brand new password", "confirm": "another one entirely"},
+            "两次输入的密码不一致",
+        ),
+    ],
+)
 def test_a_refused_password_change_says_what_to_fix(people, login, fields, message):
     client = login(Role.EVALUATOR)
     response = client.post_form("/account/password", fields)
@@ -75,8 +92,10 @@ def test_a_refused_password_change_says_what_to_fix(people, login, fields, messa
 
 def test_the_last_administrator_cannot_be_deactivated_or_demoted(people, login, database):
     admin = login(Role.ADMINISTRATOR)
-    response = admin.post_form(f"/users/{people[Role.ADMINISTRATOR]}/edit", {
-        "display_name": "测试administrator", "role": "drafter", "organisation": "0", "active": "y"})
+    response = admin.post_form(
+        f"/users/{people[Role.ADMINISTRATOR]}/edit",
+        {"display_name": "测试administrator", "role": "drafter", "organisation": "0", "active": "y"},
+    )
     assert response.status_code == 422
     assert "最后一个启用的管理员" in response.text
     with database() as session:
@@ -91,7 +110,9 @@ def test_a_form_without_csrf_token_is_refused_and_changes_nothing(people, login,
     response = admin.post("/organisations/new", data={"name": "伪造的组织", "kind": "association"})
     assert response.status_code == 400
     assert "CSRF" in response.text
-    response = admin.post("/organisations/new", data={"name": "伪造的组织", "kind": "association", "csrf_token": "forged"})
+    response = admin.post(
+        "/organisations/new", data={"name": "伪造的组织", "kind": "association", "csrf_token": "forged"}
+    )
     assert response.status_code == 400
     with database() as session:
         assert session.query(Organisation).filter_by(name="伪造的组织").count() == 0
@@ -107,8 +128,9 @@ def test_a_session_api_call_without_csrf_header_is_refused(people, login):
 
 def test_a_csrf_token_from_another_session_is_refused(people, login):
     admin, other = login(Role.ADMINISTRATOR), login(Role.SECRETARIAT)
-    response = admin.post("/organisations/new", data={
-        "name": "跨会话", "kind": "association", "csrf_token": other.csrf_token()})
+    response = admin.post(
+        "/organisations/new", data={"name": "跨会话", "kind": "association", "csrf_token": other.csrf_token()}
+    )
     assert response.status_code == 400
 
 
@@ -158,12 +180,13 @@ def test_a_revoked_or_unknown_token_is_refused(people, login, app, database):
 def test_a_token_does_not_skip_csrf_outside_the_api(people, login, app):
     token = _create_token(login(Role.ADMINISTRATOR))
     response = app.test_client().post(
-        "/organisations/new", data={"name": "绕过", "kind": "association"}, headers={"Authorization": f"Bearer {token}"})
+        "/organisations/new", data={"name": "绕过", "kind": "association"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 400
 
 
 def test_nobody_revokes_somebody_elses_token(people, login, database):
-    token = _create_token(login(Role.DRAFTER))
+    _create_token(login(Role.DRAFTER))
     with database() as session:
         token_id = session.query(ApiToken).one().id
     assert login(Role.ADMINISTRATOR).post_form(f"/account/tokens/{token_id}/revoke").status_code == 404
@@ -183,3 +206,81 @@ def test_a_session_from_one_app_instance_works_on_another(people, app, database_
     second.set_cookie("session", first.get_cookie("session").value)
     assert second.get("/account").status_code == 200
     assert "测试secretariat" in second.get("/account").text
+
+
+def test_password_change_and_deactivation_end_the_api_tokens_too(people, login, app):
+    client = login(Role.DRAFTER)
+    token = _create_token(client)
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    client.post_form(
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "a brand new password", "confirm": "a brand new password"},
+    )
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+    second = _create_token(login(Role.EVALUATOR))
+    login(Role.ADMINISTRATOR).post_form(
+        f"/users/{people[Role.EVALUATOR]}/edit",
+        {"display_name": "测试evaluator", "role": "evaluator", "organisation": "0"},
+    )  # deactivated
+    login(Role.ADMINISTRATOR).post_form(
+        f"/users/{people[Role.EVALUATOR]}/edit",
+        {"display_name": "测试evaluator", "role": "evaluator", "organisation": "0", "active": "y"},
+    )  # and back
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"}).status_code == 401
+
+
+def test_password_managers_are_told_which_password_is_which(people, login):
+    admin = login(Role.ADMINISTRATOR)
+    edit = admin.get(f"/users/{people[Role.DRAFTER]}/edit").text
+    assert re.search(
+        r'autocomplete="new-password"[^>]*name="password"|name="password"[^>]*autocomplete="new-password"', edit
+    )
+    account = admin.get("/account").text
+    assert account.count('autocomplete="new-password"') == 2 and 'autocomplete="current-password"' in account
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(app, people):
+    """Each request sees the other administrator still active; the database must order them."""
+    with app.app_context():
+        service.create_user(
+            db.session, username="admin2", display_name="第二位管理员", password=PASSWORD, role=Role.ADMINISTRATOR
+        )
+        db.session.commit()
+    start, outcomes = threading.Barrier(2), {}
+
+    def demote(username):
+        with app.app_context():
+            user = service.find_user(db.session, username)
+            start.wait()
+            try:
+                service.update_user(
+                    db.session,
+                    user,
+                    display_name=user.display_name,
+                    email=None,
+                    role=Role.DRAFTER,
+                    organisation=None,
+                    working_groups=[],
+                    active=True,
+                )
+                db.session.commit()
+                outcomes[username] = "demoted"
+            except InvalidInput:
+                db.session.rollback()
+                outcomes[username] = "refused"
+
+    threads = [threading.Thread(target=demote, args=(name,)) for name in ("administrator", "admin2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["demoted", "refused"]
+    with app.app_context():
+        assert db.session.query(User).filter_by(role=Role.ADMINISTRATOR, active=True).count() == 1
+
+
+def test_signed_in_pages_are_not_cached(people, login, client):
+    assert "no-store" in login(Role.DRAFTER).get("/account").headers["Cache-Control"]
+    assert "Cache-Control" not in client.get("/").headers

@@ -3,8 +3,6 @@
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from workbench.auth.permissions import Role
-
 from .conftest import PASSWORD
 from .test_i18n import NAVIGATION_EN, NAVIGATION_ZH
 
@@ -12,8 +10,13 @@ pytestmark = pytest.mark.browser
 
 # As the machine notes advise: no sandbox as root, and no background traffic to the internet.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from workbench.audit.models import AuditEvent
+from workbench.auth import service
 from workbench.auth.models import User
 
 from .conftest import PROJECT_ROOT
@@ -18,8 +19,13 @@ from .conftest import PROJECT_ROOT
 def run_workbench(*args, env=None, input=None):
     """The installed entry point in a child process, as a user types it."""
     return subprocess.run(
-        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, input=input, cwd=PROJECT_ROOT,
-        env={**os.environ, **(env or {})}, timeout=60,
+        [sys.executable, "-m", "workbench", *args],
+        capture_output=True,
+        text=True,
+        input=input,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=60,
     )
 
 
@@ -53,9 +59,21 @@ def test_demo_accounts_can_sign_in(cli_runner, client):
 
 def test_user_create_and_list(cli_runner, database):
     cli_runner("demo")
-    result = cli_runner("user", "create", "wang", "--name", "王工", "--role", "drafter",
-                        "--organisation", "中国标准化研究院", "--group", "wg-al", "--password-stdin",
-                        input="a good long password\n")
+    result = cli_runner(
+        "user",
+        "create",
+        "wang",
+        "--name",
+        "王工",
+        "--role",
+        "drafter",
+        "--organisation",
+        "中国标准化研究院",
+        "--group",
+        "wg-al",
+        "--password-stdin",
+        input="a good long password\n",
+    )
     assert result.exit_code == 0, result.output
     listed = json.loads(cli_runner("user", "list", "--format", "json").output)
     wang = next(user for user in listed if user["username"] == "wang")
@@ -82,20 +100,49 @@ def _one_line_error(result, code=1):
 
 def test_errors_are_one_line_and_non_zero(cli_env, app, people):
     assert "No such command" in _one_line_error(run_workbench("frobnicate", env=cli_env), code=2)
-    duplicate = run_workbench("user", "create", "drafter", "--name", "X", "--role", "drafter", "--password-stdin",
-                              env=cli_env, input="long enough password\n")
+    duplicate = run_workbench(
+        "user",
+        "create",
+        "drafter",
+        "--name",
+        "X",
+        "--role",
+        "drafter",
+        "--password-stdin",
+        env=cli_env,
+        input="long enough password\n",
+    )
     assert "已被使用" in _one_line_error(duplicate)
-    weak = run_workbench("user", "create", "newbie", "--name", "X", "--role", "drafter", "--password-stdin",
-                         env=cli_env, input="short\n")
+    weak = run_workbench(
+        "user", "create", "newbie", "--name", "X", "--role", "drafter", "--password-stdin", env=cli_env, input="short\n"
+    )
     assert "10" in _one_line_error(weak)
-    missing_org = run_workbench("user", "create", "newbie", "--name", "X", "--role", "drafter", "--organisation",
-                                "不存在", "--password-stdin", env=cli_env, input="long enough password\n")
+    missing_org = run_workbench(
+        "user",
+        "create",
+        "newbie",
+        "--name",
+        "X",
+        "--role",
+        "drafter",
+        "--organisation",
+        "不存在",
+        "--password-stdin",
+        env=cli_env,
+        input="long enough password\n",
+    )
     assert "不存在" in _one_line_error(missing_org)
 
 
 def test_an_unreachable_database_is_one_line(tmp_path):
-    result = run_workbench("db", "upgrade", env={
-        "WORKBENCH_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "WORKBENCH_DATA_DIR": str(tmp_path)})
+    result = run_workbench(
+        "db",
+        "upgrade",
+        env={
+            "WORKBENCH_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "WORKBENCH_DATA_DIR": str(tmp_path),
+        },
+    )
     assert "数据库错误" in _one_line_error(result)
 
 
@@ -107,3 +154,13 @@ def test_serve_refuses_an_old_schema_and_a_busy_port(tmp_path, cli_env):
         busy.listen()
         port = busy.getsockname()[1]
         assert "--port" in _one_line_error(run_workbench("serve", "--port", str(port), env=cli_env))
+
+
+def test_demo_accounts_never_enter_a_database_with_real_accounts(cli_env, database):
+    with database() as session:
+        service.create_user(
+            session, username="zhang.san", display_name="张三", password="a long password", role="drafter"
+        )
+        session.commit()
+    result = run_workbench("demo", env=cli_env)
+    assert "不加载带公开密码的演示账号" in _one_line_error(result)

@@ -60,7 +60,22 @@ def test_foreign_keys_are_enforced(session):
     """PostgreSQL always enforces them; SQLite only when each connection asks (workbench.db)."""
     from workbench.auth.models import User
 
-    session.add(User(username="orphan", display_name="x", password_hash="x", role="drafter", organisation_id=4242,
-                     active=True, session_generation=1))
+    session.add(
+        User(
+            username="orphan",
+            display_name="x",
+            password_hash="x",
+            role="drafter",
+            organisation_id=4242,
+            active=True,
+            session_generation=1,
+        )
+    )
     with pytest.raises(IntegrityError):
         session.flush()
+
+
+def test_cookies_can_be_limited_to_https(tmp_path):
+    assert load_settings({}, {"DATA_DIR": str(tmp_path)})["SESSION_COOKIE_SECURE"] is False
+    secure = load_settings({"WORKBENCH_SECURE_COOKIES": "1"}, {"DATA_DIR": str(tmp_path)})
+    assert secure["SESSION_COOKIE_SECURE"] is True and secure["REMEMBER_COOKIE_SECURE"] is True

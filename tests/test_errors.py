@@ -9,16 +9,19 @@ from workbench.auth.permissions import Role
 from .conftest import make_app
 
 
-@pytest.mark.parametrize("url", [
-    "/no-such-page",
-    "/users/abc",
-    "/users/0",
-    "/users/-1",
-    "/users/99999999999999999999",  # would overflow the database integer
-    "/organisations/2147483648",
-    "/working-groups/424242",
-    "/audit/user/notanumber",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/no-such-page",
+        "/users/abc",
+        "/users/0",
+        "/users/-1",
+        "/users/99999999999999999999",  # would overflow the database integer
+        "/organisations/2147483648",
+        "/working-groups/424242",
+        "/audit/user/notanumber",
+    ],
+)
 def test_unknown_routes_and_bad_ids_give_a_not_found_page(people, login, url):
     response = login(Role.ADMINISTRATOR).get(url)
     assert response.status_code == 404
@@ -77,3 +80,20 @@ def test_security_headers_are_sent(client):
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_write_that_races_past_the_checks_is_a_conflict_not_a_crash(people, login, monkeypatch):
+    """Two people creating the same organisation in the same instant: the database decides."""
+    from workbench.auth import service
+
+    monkeypatch.setattr(
+        service, "_unique", lambda *args, **kwargs: None
+    )  # as if the other request had not committed yet
+    client = login(Role.SECRETARIAT)
+    response = client.post_form("/organisations/new", {"name": "测试部委", "kind": "ministry"})
+    assert response.status_code == 409
+    assert "与现有数据冲突" in response.text
+
+
+def test_a_huge_keyset_position_is_just_the_start_of_the_log(people, login):
+    assert login(Role.ADMINISTRATOR).get("/audit/?before=99999999999999999999").status_code == 200

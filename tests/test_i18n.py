@@ -55,8 +55,9 @@ def test_form_errors_flashes_and_error_pages_are_in_english(people, login):
     assert form.status_code == 422
     assert "This field is required." in form.text  # WTForms' own message, translated
     assert "Some entries need correcting" in form.text
-    created = client.post_form("/organisations/new", {"name": "CNIS", "kind": "research_institute"},
-                               follow_redirects=True)
+    created = client.post_form(
+        "/organisations/new", {"name": "CNIS", "kind": "research_institute"}, follow_redirects=True
+    )
     assert "Organisation “CNIS” created." in created.text
     missing = client.get("/working-groups/424242")
     assert missing.status_code == 404 and "Page or record not found" in missing.text
@@ -66,7 +67,7 @@ def test_form_errors_flashes_and_error_pages_are_in_english(people, login):
 
 def test_every_source_string_has_an_english_translation():
     method_map = [("workbench/**.py", "python"), ("workbench/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None, "ngettext": (1, 2)}
     in_source = {
         message if isinstance(message, str) else message[0]
         for _, _, message, _, _ in extract_from_dir(PROJECT_ROOT, method_map, keywords=keywords)

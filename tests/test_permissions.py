@@ -2,8 +2,8 @@
 every state-changing route. A refused request gets 403 (401 or the login page when anonymous) and
 leaves the database exactly as it was, audit trail included."""
 
-from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +17,11 @@ from workbench.db import db, utcnow
 from .conftest import PASSWORD, ROLES
 
 ADMIN, SECRETARIAT, DRAFTER, ASSOCIATION, EVALUATOR = (
-    Role.ADMINISTRATOR, Role.SECRETARIAT, Role.DRAFTER, Role.ASSOCIATION, Role.EVALUATOR,
+    Role.ADMINISTRATOR,
+    Role.SECRETARIAT,
+    Role.DRAFTER,
+    Role.ASSOCIATION,
+    Role.EVALUATOR,
 )
 EVERYONE = {None, *ROLES}
 SIGNED_IN = set(ROLES)
@@ -129,64 +133,110 @@ def _count(model):
 
 CASES: dict[tuple[str, str], Case] = {
     ("site.set_language", "POST"): Case(
-        EVERYONE, lambda c, ids: c.post_form("/language", {"locale": "en", "next": "/"}), changes_state=False),
+        EVERYONE, lambda c, ids: c.post_form("/language", {"locale": "en", "next": "/"}), changes_state=False
+    ),
     ("auth.login", "POST"): Case(
-        EVERYONE, lambda c, ids: c.post_form("/login", {"username": "drafter", "password": PASSWORD}),
-        changes_state=False),
+        EVERYONE,
+        lambda c, ids: c.post_form("/login", {"username": "drafter", "password": PASSWORD}),
+        changes_state=False,
+    ),
     ("auth.logout", "POST"): Case(EVERYONE, lambda c, ids: c.post_form("/logout"), changes_state=False),
     ("auth.change_password", "POST"): Case(
         SIGNED_IN,
-        lambda c, ids: c.post_form("/account/password", {
-            "current_password": PASSWORD, "new_password": "another long password", "confirm": "another long password"}),
-        state=lambda s, ids: sorted(user.password_hash for user in s.scalars(select(User)))),
+        lambda c, ids: c.post_form(
+            "/account/password",
+            {"current_password": PASSWORD, "new_password": "another long password", "confirm": "another long password"},
+        ),
+        state=lambda s, ids: sorted(user.password_hash for user in s.scalars(select(User))),
+    ),
     ("auth.create_token", "POST"): Case(
-        SIGNED_IN, lambda c, ids: c.post_form("/account/tokens", {"name": "同步脚本"}), state=_count(ApiToken)),
+        SIGNED_IN, lambda c, ids: c.post_form("/account/tokens", {"name": "同步脚本"}), state=_count(ApiToken)
+    ),
     ("auth.revoke_token", "POST"): Case(
-        SIGNED_IN, lambda c, ids: c.post_form(f"/account/tokens/{ids['token']}/revoke"),
-        state=lambda s, ids: s.get(ApiToken, ids["token"]).revoked_at, prepare=_prepare_token),
+        SIGNED_IN,
+        lambda c, ids: c.post_form(f"/account/tokens/{ids['token']}/revoke"),
+        state=lambda s, ids: s.get(ApiToken, ids["token"]).revoked_at,
+        prepare=_prepare_token,
+    ),
     ("directory.new_user", "POST"): Case(
         {ADMIN},
-        lambda c, ids: c.post_form("/users/new", {
-            "username": "newcomer", "display_name": "新用户", "role": "drafter", "organisation": "0",
-            "password": "a long enough password"}),
-        state=_count(User)),
+        lambda c, ids: c.post_form(
+            "/users/new",
+            {
+                "username": "newcomer",
+                "display_name": "新用户",
+                "role": "drafter",
+                "organisation": "0",
+                "password": "a long enough password",
+            },
+        ),
+        state=_count(User),
+    ),
     ("directory.edit_user", "POST"): Case(
         {ADMIN},
-        lambda c, ids: c.post_form(f"/users/{ids[EVALUATOR]}/edit", {
-            "display_name": "改过的名字", "role": "evaluator", "organisation": "0", "active": "y"}),
-        state=lambda s, ids: s.get(User, ids[EVALUATOR]).display_name),
+        lambda c, ids: c.post_form(
+            f"/users/{ids[EVALUATOR]}/edit",
+            {"display_name": "改过的名字", "role": "evaluator", "organisation": "0", "active": "y"},
+        ),
+        state=lambda s, ids: s.get(User, ids[EVALUATOR]).display_name,
+    ),
     ("directory.new_organisation", "POST"): Case(
-        OVERSIGHT, lambda c, ids: c.post_form("/organisations/new", {"name": "新协会", "kind": "association"}),
-        state=_count(Organisation)),
+        OVERSIGHT,
+        lambda c, ids: c.post_form("/organisations/new", {"name": "新协会", "kind": "association"}),
+        state=_count(Organisation),
+    ),
     ("directory.edit_organisation", "POST"): Case(
         OVERSIGHT,
-        lambda c, ids: c.post_form(f"/organisations/{ids['organisation']}/edit", {"name": "改名部委", "kind": "ministry"}),
-        state=_organisation_state),
+        lambda c, ids: c.post_form(
+            f"/organisations/{ids['organisation']}/edit", {"name": "改名部委", "kind": "ministry"}
+        ),
+        state=_organisation_state,
+    ),
     ("directory.archive_organisation", "POST"): Case(
-        OVERSIGHT, lambda c, ids: c.post_form(f"/organisations/{ids['organisation']}/archive"), state=_organisation_state),
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/organisations/{ids['organisation']}/archive"),
+        state=_organisation_state,
+    ),
     ("directory.restore_organisation", "POST"): Case(
-        OVERSIGHT, lambda c, ids: c.post_form(f"/organisations/{ids['organisation']}/restore"),
-        state=_organisation_state, prepare=_archive_organisation),
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/organisations/{ids['organisation']}/restore"),
+        state=_organisation_state,
+        prepare=_archive_organisation,
+    ),
     ("directory.new_working_group", "POST"): Case(
-        OVERSIGHT, lambda c, ids: c.post_form("/working-groups/new", {"code": "WG-NEW", "name": "新起草组"}),
-        state=_count(WorkingGroup)),
+        OVERSIGHT,
+        lambda c, ids: c.post_form("/working-groups/new", {"code": "WG-NEW", "name": "新起草组"}),
+        state=_count(WorkingGroup),
+    ),
     ("directory.edit_working_group", "POST"): Case(
         OVERSIGHT,
-        lambda c, ids: c.post_form(f"/working-groups/{ids['working_group']}/edit", {
-            "code": "WG-TEST", "name": "测试起草组", "members": [str(ids[DRAFTER]), str(ids[EVALUATOR])]}),
-        state=_group_state),
+        lambda c, ids: c.post_form(
+            f"/working-groups/{ids['working_group']}/edit",
+            {"code": "WG-TEST", "name": "测试起草组", "members": [str(ids[DRAFTER]), str(ids[EVALUATOR])]},
+        ),
+        state=_group_state,
+    ),
     ("directory.archive_working_group", "POST"): Case(
-        OVERSIGHT, lambda c, ids: c.post_form(f"/working-groups/{ids['working_group']}/archive"), state=_group_state),
+        OVERSIGHT, lambda c, ids: c.post_form(f"/working-groups/{ids['working_group']}/archive"), state=_group_state
+    ),
     ("directory.restore_working_group", "POST"): Case(
-        OVERSIGHT, lambda c, ids: c.post_form(f"/working-groups/{ids['working_group']}/restore"),
-        state=_group_state, prepare=_archive_group),
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/working-groups/{ids['working_group']}/restore"),
+        state=_group_state,
+        prepare=_archive_group,
+    ),
     ("api.create_working_group", "POST"): Case(
-        OVERSIGHT, lambda c, ids: c.api("POST", "/api/v1/working-groups", {"code": "WG-API", "name": "接口起草组"}),
-        state=_count(WorkingGroup), json_api=True),
+        OVERSIGHT,
+        lambda c, ids: c.api("POST", "/api/v1/working-groups", {"code": "WG-API", "name": "接口起草组"}),
+        state=_count(WorkingGroup),
+        json_api=True,
+    ),
     ("api.update_working_group", "PATCH"): Case(
         OVERSIGHT,
         lambda c, ids: c.api("PATCH", f"/api/v1/working-groups/{ids['working_group']}", {"name": "接口改名"}),
-        state=_group_state, json_api=True),
+        state=_group_state,
+        json_api=True,
+    ),
 }
 
 STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -194,9 +244,7 @@ STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 def test_the_matrix_covers_every_state_changing_route(app):
     routes = {
-        (rule.endpoint, method)
-        for rule in app.url_map.iter_rules()
-        for method in rule.methods & STATE_CHANGING_METHODS
+        (rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods & STATE_CHANGING_METHODS
     }
     assert routes == set(CASES), "add a Case for each new state-changing route (and drop removed ones)"
 
@@ -270,7 +318,9 @@ PAGES = {
 @pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
 def test_page_matrix(people, login, role, page):
-    url = page.format(drafter=people[DRAFTER], organisation=people["organisation"], working_group=people["working_group"])
+    url = page.format(
+        drafter=people[DRAFTER], organisation=people["organisation"], working_group=people["working_group"]
+    )
     response = login(role).get(url)
     if role in PAGES[page]:
         assert response.status_code == 200

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request, session
 from flask_babel import format_datetime, get_locale
 
 from workbench.config import load_settings, stored_secret_key
@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.after_request
     def security_headers(response):
+        if "_user_id" in session and request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")  # nothing private in any cache
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -70,6 +72,7 @@ def _register_template_helpers(app: Flask) -> None:
     from workbench.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
     from workbench.auth.permissions import Action, can
     from workbench.i18n import LOCALES, html_lang, select_locale
+    from workbench.web import url_with
 
     @app.context_processor
     def helpers():
@@ -85,4 +88,5 @@ def _register_template_helpers(app: Flask) -> None:
             "ORGANISATION_KIND_LABELS": ORGANISATION_KIND_LABELS,
         }
 
+    app.jinja_env.globals["url_with"] = url_with  # a global, so imported macros see it too
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else "—"

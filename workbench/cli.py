@@ -42,8 +42,14 @@ def cli(ctx):
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), envvar="WORKBENCH_PORT",
-              help="Port to listen on (or WORKBENCH_PORT).")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    envvar="WORKBENCH_PORT",
+    help="Port to listen on (or WORKBENCH_PORT).",
+)
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes [default: 2 × CPUs + 1, at most 8].")
 @with_appcontext
 def serve(host, port, workers):
@@ -54,7 +60,9 @@ def serve(host, port, workers):
     db.engine.dispose()  # no pooled connection may be inherited by the forked workers
     if not server.port_is_free(host, port):
         raise click.ClickException(f"端口 {port} 已被占用 (port in use): 用 --port 选择其他端口")
-    click.echo(f"碳足迹标准工作台 CFP Standards Workbench: http://{host}:{port}/  (登录 sign in: http://{host}:{port}/login)")
+    click.echo(
+        f"碳足迹标准工作台 CFP Standards Workbench: http://{host}:{port}/  (登录 sign in: http://{host}:{port}/login)"
+    )
     server.run(host, port, workers or server.default_workers())
 
 
@@ -66,7 +74,9 @@ def _require_current_schema():
     with db.engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     if current != set(script.get_heads()):
-        raise click.ClickException("数据库结构不是最新版本 (database schema is not current): 先运行 workbench db upgrade")
+        raise click.ClickException(
+            "数据库结构不是最新版本 (database schema is not current): 先运行 workbench db upgrade"
+        )
 
 
 # --- db -------------------------------------------------------------------------------------------
@@ -144,8 +154,14 @@ def create_user(username, display_name, role, email, organisation, groups, passw
     else:
         password = click.prompt("密码 password", hide_input=True, confirmation_prompt=True)
     created = service.create_user(
-        session, username=username, display_name=display_name, password=password, role=role, email=email,
-        organisation=org, working_groups=working_groups,
+        session,
+        username=username,
+        display_name=display_name,
+        password=password,
+        role=role,
+        email=email,
+        organisation=org,
+        working_groups=working_groups,
     )
     db.session.commit()
     click.echo(f"已创建账号 created: {created.username} ({created.role.value})")

@@ -38,6 +38,11 @@ def load_settings(environ: os._Environ | dict, overrides: dict | None = None) ->
         "MAX_CONTENT_LENGTH": int(environ.get("WORKBENCH_MAX_UPLOAD_MB") or 16) * 1024 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # Behind HTTPS (any real deployment) cookies must never travel over plain HTTP.
+        "SESSION_COOKIE_SECURE": environ.get("WORKBENCH_SECURE_COOKIES") == "1",
+        "REMEMBER_COOKIE_SECURE": environ.get("WORKBENCH_SECURE_COOKIES") == "1",
         # CSRF is checked in one before-request hook so that API calls with a personal token can
         # skip it (see workbench.auth.access); forms and session-authenticated calls never do.
         "WTF_CSRF_CHECK_DEFAULT": False,
@@ -66,8 +71,9 @@ def stored_secret_key(data_dir: Path) -> str:
     path = data_dir / SECRET_KEY_FILE
     if not path.exists():
         candidate = data_dir / f".{SECRET_KEY_FILE}.{os.getpid()}"
-        candidate.write_text(secrets.token_hex(32))
-        candidate.chmod(0o600)
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
         try:
             os.link(candidate, path)
         except FileExistsError:

@@ -7,14 +7,16 @@ import sqlite3
 from datetime import UTC, datetime
 
 from flask import Flask
+from flask_babel import gettext as _
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
 from workbench.config import PROJECT_ROOT
+from workbench.errors import StaleVersion
 
 # Stable constraint names, so that migrations can drop and alter them on every backend
 # (SQLite's batch mode rebuilds tables and needs the names).
@@ -60,6 +62,59 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime},
     )
+
+
+class Versioned:
+    """Optimistic locking for records that people edit in forms.
+
+    Every UPDATE checks `version` (SQLAlchemy's version_id_col), so of two writers in the same
+    instant only one wins; `expect_version` catches the slower case, a form opened before
+    somebody else saved, so that nobody silently undoes another person's change. The version is
+    advanced here rather than by SQLAlchemy, because a change to a record's links (a group's
+    members) writes no row of the record itself and would otherwise leave its version as it was.
+    """
+
+    version: Mapped[int] = mapped_column(default=1, info={"audit": "skip"})
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+
+def changed_links(records):
+    """(record, relationship, added, removed) for each many-to-many link of `records` with pending
+    changes, seen from the side it is written from (the other side is a view-only relationship)."""
+    for record in records:
+        state = inspect(record)
+        for rel in state.mapper.relationships:
+            if rel.secondary is not None and not rel.viewonly:
+                history = state.attrs[rel.key].history
+                if history.has_changes():
+                    yield record, rel, history.added, history.deleted
+
+
+@event.listens_for(Session, "before_flush")
+def _advance_versions(session: Session, flush_context, instances) -> None:
+    """Move on the version of every record this flush changes, and of both ends of changed links."""
+    changed = {obj for obj in session.dirty if session.is_modified(obj)}
+    for _owner, _rel, added, removed in list(changed_links([*changed, *session.new])):
+        changed.update(added)
+        changed.update(removed)
+    for obj in changed:
+        if isinstance(obj, Versioned) and inspect(obj).persistent:
+            obj.version += 1
+
+
+def expect_version(record: Versioned, expected: int | None) -> None:
+    """Refuse to change `record` unless it is still at the version the user was looking at."""
+    if expected is not None and expected != record.version:
+        raise StaleVersion(
+            _(
+                "“%(name)s”在您打开后已被他人修改。您填写的内容仍保留在下方：请先查看变更记录，确认后再次保存将以您的内容为准。",
+                name=record.audit_label(),
+            ),
+            current_version=record.version,
+        )
 
 
 db = SQLAlchemy(model_class=Base)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from workbench.auth import service
 from workbench.auth.models import Organisation, OrganisationKind, User, WorkingGroup
 from workbench.auth.permissions import Role
+from workbench.errors import WorkbenchError
 
 DEMO_PASSWORD = "workbench-demo"
 
@@ -58,25 +59,47 @@ ACCOUNTS = [
 ]
 
 
+class RealDataPresent(WorkbenchError):
+    pass
+
+
 def load(session: Session) -> list[tuple[DemoAccount, bool]]:
-    """Create what is missing; returns each demo account with whether it was created now."""
+    """Create what is missing; returns each demo account with whether it was created now.
+
+    Demo accounts have a published password, two of them administrators, so they only go into
+    an empty database or one that already holds the demo, never into a real deployment's.
+    """
+    demo_usernames = [account.username for account in ACCOUNTS]
+    has_accounts = session.scalar(select(User.id).limit(1)) is not None
+    has_demo = session.scalar(select(User.id).where(User.username.in_(demo_usernames)).limit(1)) is not None
+    if has_accounts and not has_demo:
+        raise RealDataPresent(
+            "数据库中已有账号且不是演示数据库：不加载带公开密码的演示账号 "
+            "(this database holds real accounts; demo accounts with a published password are not added)"
+        )
     organisations = {}
     for name, name_en, kind in ORGANISATIONS:
-        organisations[name] = session.scalar(select(Organisation).where(Organisation.name == name)) or \
-            service.create_organisation(session, name=name, name_en=name_en, kind=kind)
+        organisations[name] = session.scalar(
+            select(Organisation).where(Organisation.name == name)
+        ) or service.create_organisation(session, name=name, name_en=name_en, kind=kind)
 
     groups = {}
     for code, name, description in WORKING_GROUPS:
-        groups[code] = session.scalar(select(WorkingGroup).where(WorkingGroup.code == code)) or \
-            service.create_working_group(session, code=code, name=name, description=description)
+        groups[code] = session.scalar(
+            select(WorkingGroup).where(WorkingGroup.code == code)
+        ) or service.create_working_group(session, code=code, name=name, description=description)
 
     results = []
     for account in ACCOUNTS:
         exists = session.scalar(select(User.id).where(User.username == account.username)) is not None
         if not exists:
             service.create_user(
-                session, username=account.username, display_name=account.display_name, password=DEMO_PASSWORD,
-                role=account.role, organisation=organisations[account.organisation],
+                session,
+                username=account.username,
+                display_name=account.display_name,
+                password=DEMO_PASSWORD,
+                role=account.role,
+                organisation=organisations[account.organisation],
                 working_groups=[groups[code] for code in account.working_groups],
             )
         results.append((account, not exists))

@@ -6,9 +6,11 @@ reaches a user: unexpected exceptions are logged and answered with a plain 500.
 """
 
 from flask import Flask, current_app, jsonify, render_template, request
-from markupsafe import escape
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -34,6 +36,16 @@ class Conflict(WorkbenchError):
     code = "conflict"
 
 
+class StaleVersion(Conflict):
+    """The record changed since the user loaded it; `current_version` is what it is now."""
+
+    code = "stale_version"
+
+    def __init__(self, message, *, current_version: int):
+        super().__init__(message, details={"current_version": current_version})
+        self.current_version = current_version
+
+
 class NotFound(WorkbenchError):
     status = 404
     code = "not_found"
@@ -54,7 +66,11 @@ STATUS_TEXT = {
     413: ("too_large", _l("上传内容过大"), _l("上传的文件或表单超过大小上限，请缩小后重试。")),
     415: ("unsupported_media_type", _l("不支持的内容类型"), _l("请求体的格式不受支持。")),
     422: ("invalid_input", _l("提交的数据有误"), _l("请根据提示修改后重新提交。")),
-    500: ("internal_error", _l("服务器内部错误"), _l("处理请求时发生意外错误，已记录日志。您的已保存数据未受影响，请稍后重试。")),
+    500: (
+        "internal_error",
+        _l("服务器内部错误"),
+        _l("处理请求时发生意外错误，已记录日志。您的已保存数据未受影响，请稍后重试。"),
+    ),
 }
 
 CSRF_MESSAGE = _l("表单安全令牌（CSRF）缺失或已失效：请返回上一页，刷新后重新提交。")
@@ -76,13 +92,24 @@ def error_response(status: int, message=None, *, code=None, details=None):
         return render_template("error.html", status=status, title=title, error=body), status
     except Exception:  # the layout itself failed (database down, say): a bare page still explains
         current_app.logger.exception("Error page could not be rendered")
-        return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(body['message'])}</p>", status
+        return (
+            f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(body['message'])}</p>",
+            status,
+        )
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WorkbenchError)
     def handle_workbench_error(error: WorkbenchError):
         return error_response(error.status, error.message, code=error.code, details=error.details)
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(StaleDataError)
+    def handle_write_conflict(error):
+        # Services check uniqueness and versions first and say precisely what clashes; these
+        # only fire when two requests race past those checks in the same instant.
+        current_app.logger.warning("Write conflict on %s %s: %s", request.method, request.path, error)
+        return error_response(409)
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

@@ -17,6 +17,12 @@ SESSION_KEY = "locale"
 babel = Babel()
 
 
+def N_(text: str) -> str:
+    """Marks Chinese text that is stored as it is (a reason the system writes into the audit
+    trail, say) and translated only when displayed: `{{ _(stored) }}`."""
+    return text
+
+
 def select_locale() -> str:
     if not has_request_context():
         return DEFAULT_LOCALE

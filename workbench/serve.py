@@ -42,17 +42,19 @@ def port_is_free(host: str, port: int) -> bool:
 
 
 def run(host: str, port: int, workers: int) -> None:
-    WorkbenchServer({
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
-        "timeout": 120,
-        "accesslog": "-",
-        "errorlog": "-",
-        "loglevel": "info",
-        "proc_name": "workbench",
-        # gunicorn's control socket has one fixed path per user, which two servers on a machine
-        # would fight over; process control belongs to the service manager.
-        "control_socket_disable": True,
-    }).run()
+    WorkbenchServer(
+        {
+            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "timeout": 120,
+            "accesslog": "-",
+            "errorlog": "-",
+            "loglevel": "info",
+            "proc_name": "workbench",
+            # gunicorn's control socket has one fixed path per user, which two servers on a machine
+            # would fight over; process control belongs to the service manager.
+            "control_socket_disable": True,
+        }
+    ).run()

@@ -1,15 +1,19 @@
 """Small helpers shared by the HTML views."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from flask import flash, render_template
+from flask import abort, flash, redirect, render_template, request
 from werkzeug.routing import IntegerConverter
 
-from workbench.errors import WorkbenchError
+from workbench.errors import StaleVersion, WorkbenchError
 
 # Form pages answer a rejected submission with 422, so the request's transaction is rolled back
 # (workbench.db) while the user sees the form again with what they typed and what to fix.
 REJECTED = 422
+
+
+LARGEST_ID = 2**31 - 1
+LAST_PAGE = 100_000  # further than anyone pages; larger numbers would overflow OFFSET
 
 
 class IdConverter(IntegerConverter):
@@ -19,7 +23,7 @@ class IdConverter(IntegerConverter):
     """
 
     def __init__(self, map):
-        super().__init__(map, min=1, max=2**31 - 1)
+        super().__init__(map, min=1, max=LARGEST_ID)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -44,5 +48,43 @@ def show_error(form, error: WorkbenchError) -> None:
         flash(str(error.message), "error")
 
 
-def render_rejected(template: str, **context):
-    return render_template(template, **context), REJECTED
+def form_page(template: str, form, **context):
+    """A form page: 200 when first shown, 422 when a submission was refused."""
+    return render_template(template, form=form, **context), REJECTED if form.is_submitted() else 200
+
+
+def save(form, operation, *, message, redirect_to):
+    """Run `operation()` for a valid submission: flash `message(record)` and redirect to
+    `redirect_to(record)`. A refusal is shown beside the fields and None is returned, so that
+    the caller shows the form again with what was typed. When the record changed since the form
+    was loaded, the form moves on to the current version: saving again is then a choice made
+    knowing that someone else edited it."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        record = operation()
+    except StaleVersion as error:
+        show_error(form, error)
+        # The field renders what was submitted (raw_data) before its data: replace both.
+        form.version.data, form.version.raw_data = error.current_version, [str(error.current_version)]
+        return None
+    except WorkbenchError as error:
+        show_error(form, error)
+        return None
+    flash(message(record), "success")
+    return redirect(redirect_to(record))
+
+
+def page_number() -> int:
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= LAST_PAGE:
+        abort(404)
+    return page
+
+
+def url_with(**changes) -> str:
+    """This page's URL with some query parameters changed (None drops one): for paging links,
+    built without url_for so that no query parameter can reach url_for's own arguments."""
+    args = {**request.args.to_dict(), **changes}
+    query = urlencode({key: value for key, value in args.items() if value is not None})
+    return request.path + (f"?{query}" if query else "")

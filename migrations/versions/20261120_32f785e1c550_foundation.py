@@ -28,9 +28,10 @@ def upgrade():
         sa.Column("kind", _enum("organisationkind", "ministry", "tc_secretariat", "association",
                                 "research_institute", "enterprise"), nullable=False),
         sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
-        sa.UniqueConstraint("name", name=op.f("uq_organisations_name")),
     )
+    op.create_index("uq_organisations_name_lower", "organisations", [sa.text("lower(name)")], unique=True)
     op.create_table(
         "working_groups",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -38,10 +39,11 @@ def upgrade():
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_working_groups")),
         sa.UniqueConstraint("code", name=op.f("uq_working_groups_code")),
-        sa.UniqueConstraint("name", name=op.f("uq_working_groups_name")),
     )
+    op.create_index("uq_working_groups_name_lower", "working_groups", [sa.text("lower(name)")], unique=True)
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,6 +57,7 @@ def upgrade():
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("locale", sa.String(length=10), nullable=True),
         sa.Column("session_generation", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"],
                                 name=op.f("fk_users_organisation_id_organisations")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),

@@ -55,8 +55,18 @@ class ApiSpec:
         """A validator for `schema` in which `#/components/schemas/…` references resolve."""
         return Draft202012Validator({**schema, "components": {"schemas": self.components}})
 
-    def operation(self, rule: str, method: str, *, summary: str, tag: str, body: dict | None = None,
-                  responses: dict[int, tuple[str, dict | None]], public: bool = False, parameters=()):
+    def operation(
+        self,
+        rule: str,
+        method: str,
+        *,
+        summary: str,
+        tag: str,
+        body: dict | None = None,
+        responses: dict[int, tuple[str, dict | None]],
+        public: bool = False,
+        parameters=(),
+    ):
         """Register `view(**path_args, body=...)` at `rule` for `method`, documented and validated."""
 
         def decorator(view):
@@ -69,11 +79,19 @@ class ApiSpec:
                 return view(**path_args)
 
             self.blueprint.add_url_rule(rule, endpoint=view.__name__, view_func=handler, methods=[method])
-            self.operations.append(Operation(
-                rule=rule, method=method.lower(), endpoint=f"{self.blueprint.name}.{view.__name__}",
-                summary=summary, tag=tag, body=body, responses=responses, public=public,
-                parameters=list(parameters),
-            ))
+            self.operations.append(
+                Operation(
+                    rule=rule,
+                    method=method.lower(),
+                    endpoint=f"{self.blueprint.name}.{view.__name__}",
+                    summary=summary,
+                    tag=tag,
+                    body=body,
+                    responses=responses,
+                    public=public,
+                    parameters=list(parameters),
+                )
+            )
             return handler
 
         return decorator
@@ -87,10 +105,12 @@ class ApiSpec:
         if errors:
             raise InvalidInput(
                 _("请求体不符合接口要求：%(first)s", first=errors[0].message),
-                details={"errors": [
-                    {"pointer": "/" + "/".join(str(part) for part in error.absolute_path), "message": error.message}
-                    for error in errors
-                ]},
+                details={
+                    "errors": [
+                        {"pointer": "/" + "/".join(str(part) for part in error.absolute_path), "message": error.message}
+                        for error in errors
+                    ]
+                },
             )
         return data
 
@@ -105,16 +125,20 @@ class ApiSpec:
                 "tags": [op.tag],
                 "parameters": [*self._path_parameters(op.rule), *op.parameters],
                 "responses": {
-                    str(status): self._response(description, schema) for status, (description, schema) in op.responses.items()
+                    str(status): self._response(description, schema)
+                    for status, (description, schema) in op.responses.items()
                 },
             }
             for status, description in ERROR_STATUSES.items():
                 if status == 401 and op.public:
                     continue
-                entry["responses"].setdefault(str(status), {
-                    "description": description,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                })
+                entry["responses"].setdefault(
+                    str(status),
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
             if op.body is not None:
                 entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
             if op.public:
@@ -160,8 +184,9 @@ class ApiSpec:
                 "name": match["name"],
                 "in": "path",
                 "required": True,
-                "schema": {"type": "integer", "minimum": 1} if match["converter"] in ("id", "int") else {"type": "string"},
+                "schema": {"type": "integer", "minimum": 1}
+                if match["converter"] in ("id", "int")
+                else {"type": "string"},
             }
             for match in _RULE_ARGUMENT.finditer(rule)
         ]
-

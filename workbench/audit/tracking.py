@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import event, inspect
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import MANYTOONE, Mapped, Mapper, RelationshipProperty, Session, mapped_column
 
-from flask_babel import lazy_gettext as _l
-
-from workbench.db import utcnow
+from workbench.db import changed_links, utcnow
 
 ACTOR_KEY = "audit_actor"
 REASON_KEY = "audit_reason"
@@ -86,11 +85,16 @@ def set_actor(session: Session, actor: Actor | Callable[[], Actor]) -> None:
 
 @contextmanager
 def change_reason(session: Session, reason: str | None):
-    """Attach `reason` to the events of the changes made inside the block."""
+    """Attach `reason` to the events of the changes made inside the block.
+
+    The block's changes are flushed together once, at its end, so each record gets one event
+    for them (reading a collection inside the block would otherwise flush half of them early).
+    """
     session.flush()
     session.info[REASON_KEY] = (reason or "").strip() or None
     try:
-        yield
+        with session.no_autoflush:
+            yield
         session.flush()
     finally:
         session.info.pop(REASON_KEY, None)
@@ -124,7 +128,16 @@ def _collection_labels(objects) -> list[str]:
 
 
 def _many_to_many(mapper: Mapper):
-    return [rel for rel in mapper.relationships if rel.secondary is not None]
+    """Links between records, on the side they are written from (the other side is view-only)."""
+    return [rel for rel in mapper.relationships if rel.secondary is not None and not rel.viewonly]
+
+
+def _mirror(rel: RelationshipProperty) -> RelationshipProperty | None:
+    """The view-only relationship that reads the same link from the other record's side."""
+    for other in rel.mapper.relationships:
+        if other.secondary is rel.secondary and other.viewonly:
+            return other
+    return None
 
 
 def _references(mapper: Mapper) -> dict[str, RelationshipProperty]:
@@ -152,7 +165,7 @@ def _fields(session: Session, obj, values_of):
 
     for prop in state.mapper.column_attrs:
         column = prop.columns[0]
-        values = None if column.primary_key else values_of(prop)
+        values = None if column.primary_key or column.info.get("audit") == "skip" else values_of(prop)
         if values is None:
             continue
         before, after = values
@@ -173,7 +186,9 @@ def _snapshot(session: Session, obj, *, deleted: bool) -> dict:
             return None
         return (value, None) if deleted else (None, value)
 
-    changes = {field: {"before": before, "after": after} for field, _, before, after in _fields(session, obj, values_of)}
+    changes = {
+        field: {"before": before, "after": after} for field, _, before, after in _fields(session, obj, values_of)
+    }
     for rel in _many_to_many(state.mapper):
         labels = _collection_labels(state.dict.get(rel.key) or [])
         if labels:
@@ -213,6 +228,31 @@ def _record_id(obj) -> str:
     return ",".join(str(part) for part in inspect(obj).mapper.primary_key_from_instance(obj))
 
 
+def _other_sides(session: Session):
+    """(record, field, before, after) for the records at the far end of links this flush changed.
+
+    A link (a working group's members) is written from one side only; each record that joined or
+    left gets the change in its own history too ("工作组: WG-AL → WG-AL、WG-LIB"), read back from
+    what the flush wrote, so both histories are complete whatever happened to be loaded.
+    """
+    moves: dict[tuple, tuple[RelationshipProperty, set, set]] = {}
+    owners = [obj for obj in (*session.new, *session.dirty, *session.deleted) if isinstance(obj, Audited)]
+    for owner, rel, added, removed in changed_links(owners):
+        mirror = _mirror(rel)
+        if mirror is None:
+            continue
+        for target in added:
+            moves.setdefault((target, mirror.key), (rel, set(), set()))[1].add(owner)
+        for target in removed:
+            moves.setdefault((target, mirror.key), (rel, set(), set()))[2].add(owner)
+    for (target, field), (rel, joined, left) in moves.items():
+        owner_model = rel.parent.class_
+        now = set(session.scalars(select(owner_model).where(getattr(owner_model, rel.key).contains(target))))
+        before, after = _collection_labels((now - joined) | left), _collection_labels(now)
+        if before != after:
+            yield target, field, before, after
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_deleting_archivable(session: Session, flush_context, instances):
     for obj in session.deleted:
@@ -228,16 +268,20 @@ def _record_changes(session: Session, flush_context):
     # `deleted` and attribute histories still describe what the flush wrote.
     from workbench.audit.models import AuditEvent
 
-    events = []
+    events: dict[object, tuple[str, dict]] = {}
     for obj in session.new:
         if isinstance(obj, Audited):
-            events.append((obj, "created", _snapshot(session, obj, deleted=False)))
+            events[obj] = ("created", _snapshot(session, obj, deleted=False))
     for obj in session.dirty:
         if isinstance(obj, Audited) and (changes := _diff(session, obj)):
-            events.append((obj, obj.audit_action(changes), changes))
+            events[obj] = (obj.audit_action(changes), changes)
     for obj in session.deleted:
         if isinstance(obj, Audited):
-            events.append((obj, "deleted", _snapshot(session, obj, deleted=True)))
+            events[obj] = ("deleted", _snapshot(session, obj, deleted=True))
+    for target, field, before, after in list(_other_sides(session)):
+        action, changes = events.get(target, (None, {}))
+        changes[field] = {"before": before, "after": after}
+        events[target] = (action or target.audit_action(changes), changes)
     if not events:
         return
 
@@ -255,7 +299,7 @@ def _record_changes(session: Session, flush_context):
             "changes": changes,
             "reason": session.info.get(REASON_KEY),
         }
-        for obj, action, changes in events
+        for obj, (action, changes) in events.items()
     ]
     session.connection().execute(AuditEvent.__table__.insert(), rows)
 

@@ -1,17 +1,19 @@
 """The audit trail as pages: one record's history, and the global log for administrators."""
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select
 from sqlalchemy.orm import ColumnProperty
 
+from workbench.audit import service
 from workbench.audit.models import AuditEvent
 from workbench.audit.tracking import AUDITED_TYPES, REDACTED
-from workbench.auth.access import require
+from workbench.auth.access import require, require_signed_in
 from workbench.auth.models import User
 from workbench.auth.permissions import Action
 from workbench.db import db
+from workbench.web import LARGEST_ID, page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -74,7 +76,9 @@ def audit_helpers():
         "audit_field_label": field_label,
         "audit_value_text": value_text,
         "audit_record_url": record_url,
-        "audit_type_label": lambda record_type: getattr(AUDITED_TYPES.get(record_type), "__audit_type_label__", record_type),
+        "audit_type_label": lambda record_type: getattr(
+            AUDITED_TYPES.get(record_type), "__audit_type_label__", record_type
+        ),
     }
 
 
@@ -94,27 +98,25 @@ def log():
             flash(_("没有用户名为“%(username)s”的账号。", username=actor), "warning")
         query = query.where(AuditEvent.actor_id == actor_id if actor_id is not None else false())
     before = request.args.get("before", type=int)
-    if before:
-        query = query.where(AuditEvent.id < before)
+    if before is not None:
+        query = query.where(AuditEvent.id < min(before, LARGEST_ID))  # PostgreSQL binds an INTEGER
     events = db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
     older = events[PAGE_SIZE - 1].id if len(events) > PAGE_SIZE else None
     return render_template(
-        "audit/log.html", events=events[:PAGE_SIZE], older=older, newest=before is None,
-        types=AUDITED_TYPES, record_type=record_type, actor=actor,
+        "audit/log.html",
+        events=events[:PAGE_SIZE],
+        older=older,
+        newest=before is None,
+        types=AUDITED_TYPES,
+        record_type=record_type,
+        actor=actor,
     )
 
 
 @bp.get("/<record_type>/<id:record_id>")
 def record_history(record_type: str, record_id: int):
-    model = AUDITED_TYPES.get(record_type)
-    if model is None:
-        abort(404)
-    record = db.get_or_404(model, record_id)
+    require_signed_in()  # visitors learn nothing, not even whether the record exists
+    record, query = service.record_history(db.session, record_type, record_id)
     require(Action.VIEW_RECORD_HISTORY, record)
-    query = (
-        select(AuditEvent)
-        .where(AuditEvent.record_type == record_type, AuditEvent.record_id == str(record_id))
-        .order_by(AuditEvent.id.desc())
-    )
-    page = db.paginate(query, per_page=PAGE_SIZE)
+    page = db.paginate(query, page=page_number(), per_page=PAGE_SIZE)
     return render_template("audit/record.html", page=page, record=record, record_type=record_type)

@@ -62,15 +62,19 @@ def authenticate_api_token() -> None:
     g.api_user = user
 
 
-def require(action: Action, target=None) -> None:
-    """Stop the request unless the current user may perform `action` (on `target`)."""
-    user = current_principal()
-    if can(user, action, target):
-        return
-    if not user.is_authenticated:
+def require_signed_in() -> None:
+    """Send visitors to sign in (401 on the API) before anything about a record is looked up."""
+    if not current_principal().is_authenticated:
         if request.blueprint == "api":
             abort(401)
         abort(login_manager.unauthorized())
+
+
+def require(action: Action, target=None) -> None:
+    """Stop the request unless the current user may perform `action` (on `target`)."""
+    if can(current_principal(), action, target):
+        return
+    require_signed_in()
     abort(403)
 
 

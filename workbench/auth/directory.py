@@ -13,7 +13,7 @@ from workbench.auth.models import Organisation, User, WorkingGroup
 from workbench.auth.permissions import Action, Role
 from workbench.db import db
 from workbench.errors import WorkbenchError
-from workbench.web import render_rejected, show_error
+from workbench.web import form_page, page_number, save
 
 bp = Blueprint("directory", __name__)
 
@@ -32,10 +32,8 @@ def _show_archived() -> bool:
     return request.args.get("archived") == "1"
 
 
-def _form_page(template: str, form, **context):
-    if form.is_submitted():
-        return render_rejected(template, form=form, **context)
-    return render_template(template, form=form, **context)
+def _page(query):
+    return db.paginate(query, page=page_number(), per_page=PAGE_SIZE)
 
 
 def _set_archived(record, archived: bool, endpoint: str, **view_args):
@@ -64,7 +62,9 @@ def _user_form_choices(form: UserForm, user: User | None = None) -> None:
     ).all()
     if user is not None and user.organisation is not None and user.organisation not in organisations:
         organisations.append(user.organisation)
-    form.organisation.choices = [SelectChoice(0, _("（无）"))] + [SelectChoice(org.id, org.name) for org in organisations]
+    form.organisation.choices = [SelectChoice(0, _("（无）"))] + [
+        SelectChoice(org.id, org.name) for org in organisations
+    ]
 
     groups = db.session.scalars(
         select(WorkingGroup).where(WorkingGroup.archived_at.is_(None)).order_by(WorkingGroup.code)
@@ -80,6 +80,13 @@ def _chosen(form: UserForm):
     return organisation, groups
 
 
+def _user_saved():
+    return {
+        "message": lambda saved: _("账号“%(username)s”已保存。", username=saved.username),
+        "redirect_to": lambda saved: url_for(".user", user_id=saved.id),
+    }
+
+
 @bp.get("/users")
 def users():
     require(Action.VIEW_USERS)
@@ -91,8 +98,7 @@ def users():
     status = request.args.get("status", "active")
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
-    page = db.paginate(query, per_page=PAGE_SIZE)
-    return render_template("directory/users.html", page=page, role=role, status=status)
+    return render_template("directory/users.html", page=_page(query), role=role, status=status)
 
 
 @bp.get("/users/<id:user_id>")
@@ -105,22 +111,28 @@ def user(user_id: int):
 def new_user():
     require(Action.MANAGE_USERS)
     form = UserForm()
-    del form.active, form.reason
+    del form.active, form.reason, form.version
     _user_form_choices(form)
-    if form.validate_on_submit():
+
+    def create():
         organisation, groups = _chosen(form)
-        try:
-            created = service.create_user(
-                db.session, username=form.username.data, display_name=form.display_name.data,
-                password=form.password.data, role=form.role.data, email=form.email.data,
-                organisation=organisation, working_groups=groups,
-            )
-        except WorkbenchError as error:
-            show_error(form, error)
-        else:
-            flash(_("账号“%(username)s”已创建。", username=created.username), "success")
-            return redirect(url_for(".user", user_id=created.id))
-    return _form_page("directory/user_form.html", form, user=None)
+        return service.create_user(
+            db.session,
+            username=form.username.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+            role=form.role.data,
+            email=form.email.data,
+            organisation=organisation,
+            working_groups=groups,
+        )
+
+    return save(
+        form,
+        create,
+        message=lambda created: _("账号“%(username)s”已创建。", username=created.username),
+        redirect_to=lambda created: url_for(".user", user_id=created.id),
+    ) or form_page("directory/user_form.html", form, user=None)
 
 
 @bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
@@ -128,44 +140,62 @@ def edit_user(user_id: int):
     require(Action.MANAGE_USERS)
     user = db.get_or_404(User, user_id)
     if request.method == "GET":
-        form = UserForm(data={
-            "display_name": user.display_name, "email": user.email, "role": user.role.value,
-            "organisation": user.organisation_id or 0, "active": user.active,
-            "working_groups": [group.id for group in user.working_groups],
-        })
+        form = UserForm(
+            data={
+                "display_name": user.display_name,
+                "email": user.email,
+                "role": user.role.value,
+                "organisation": user.organisation_id or 0,
+                "active": user.active,
+                "version": user.version,
+                "working_groups": [group.id for group in user.working_groups],
+            }
+        )
     else:
         form = UserForm()
     del form.username
     form.password.label.text = _("设置新密码（留空则不修改）")
     _user_form_choices(form, user)
-    if form.validate_on_submit():
+
+    def update():
         organisation, groups = _chosen(form)
-        try:
-            service.update_user(
-                db.session, user, display_name=form.display_name.data, email=form.email.data,
-                role=form.role.data, organisation=organisation, working_groups=groups,
-                active=form.active.data, new_password=form.password.data or None, reason=form.reason.data,
-            )
-        except WorkbenchError as error:
-            show_error(form, error)
-        else:
-            flash(_("账号“%(username)s”已保存。", username=user.username), "success")
-            return redirect(url_for(".user", user_id=user.id))
-    return _form_page("directory/user_form.html", form, user=user)
+        return service.update_user(
+            db.session,
+            user,
+            display_name=form.display_name.data,
+            email=form.email.data,
+            role=form.role.data,
+            organisation=organisation,
+            working_groups=groups,
+            active=form.active.data,
+            new_password=form.password.data or None,
+            reason=form.reason.data,
+            expected_version=form.version.data,
+        )
+
+    return save(form, update, **_user_saved()) or form_page("directory/user_form.html", form, user=user)
 
 
 # --- organisations --------------------------------------------------------------------------------
 
 
+def _organisation_saved(verb_message: str):
+    return {
+        "message": lambda organisation: verb_message % {"name": organisation.name},
+        "redirect_to": lambda organisation: url_for(".organisation", organisation_id=organisation.id),
+    }
+
+
 @bp.get("/organisations")
 def organisations():
     require(Action.VIEW_DIRECTORY)
-    query = select(Organisation).order_by(Organisation.kind, Organisation.name)
+    query = (
+        select(Organisation).options(selectinload(Organisation.users)).order_by(Organisation.kind, Organisation.name)
+    )
     query = _search(query, request.args.get("q", ""), Organisation.name, Organisation.name_en)
     if not _show_archived():
         query = query.where(Organisation.archived_at.is_(None))
-    page = db.paginate(query, per_page=PAGE_SIZE)
-    return render_template("directory/organisations.html", page=page, show_archived=_show_archived())
+    return render_template("directory/organisations.html", page=_page(query), show_archived=_show_archived())
 
 
 @bp.get("/organisations/<id:organisation_id>")
@@ -179,16 +209,14 @@ def organisation(organisation_id: int):
 def new_organisation():
     require(Action.MANAGE_ORGANISATIONS)
     form = OrganisationForm()
-    del form.reason
-    if form.validate_on_submit():
-        try:
-            created = service.create_organisation(db.session, name=form.name.data, name_en=form.name_en.data, kind=form.kind.data)
-        except WorkbenchError as error:
-            show_error(form, error)
-        else:
-            flash(_("组织“%(name)s”已创建。", name=created.name), "success")
-            return redirect(url_for(".organisation", organisation_id=created.id))
-    return _form_page("directory/organisation_form.html", form, organisation=None)
+    del form.reason, form.version
+    return save(
+        form,
+        lambda: service.create_organisation(
+            db.session, name=form.name.data, name_en=form.name_en.data, kind=form.kind.data
+        ),
+        **_organisation_saved(_("组织“%(name)s”已创建。")),
+    ) or form_page("directory/organisation_form.html", form, organisation=None)
 
 
 @bp.route("/organisations/<id:organisation_id>/edit", methods=["GET", "POST"])
@@ -196,18 +224,19 @@ def edit_organisation(organisation_id: int):
     require(Action.MANAGE_ORGANISATIONS)
     record = db.get_or_404(Organisation, organisation_id)
     form = OrganisationForm(obj=record) if request.method == "GET" else OrganisationForm()
-    if form.validate_on_submit():
-        try:
-            service.update_organisation(
-                db.session, record, name=form.name.data, name_en=form.name_en.data, kind=form.kind.data,
-                reason=form.reason.data,
-            )
-        except WorkbenchError as error:
-            show_error(form, error)
-        else:
-            flash(_("组织“%(name)s”已保存。", name=record.name), "success")
-            return redirect(url_for(".organisation", organisation_id=record.id))
-    return _form_page("directory/organisation_form.html", form, organisation=record)
+    return save(
+        form,
+        lambda: service.update_organisation(
+            db.session,
+            record,
+            name=form.name.data,
+            name_en=form.name_en.data,
+            kind=form.kind.data,
+            reason=form.reason.data,
+            expected_version=form.version.data,
+        ),
+        **_organisation_saved(_("组织“%(name)s”已保存。")),
+    ) or form_page("directory/organisation_form.html", form, organisation=record)
 
 
 @bp.post("/organisations/<id:organisation_id>/archive")
@@ -235,13 +264,23 @@ def _member_choices(form: WorkingGroupForm, group: WorkingGroup | None = None) -
     if group is not None:
         users += [member for member in group.members if member not in users]
     form.members.choices = [
-        SelectChoice(user.id, f"{user.display_name}（{user.username}）" + (f" · {user.organisation.name}" if user.organisation else ""))
+        SelectChoice(
+            user.id,
+            f"{user.display_name}（{user.username}）" + (f" · {user.organisation.name}" if user.organisation else ""),
+        )
         for user in users
     ]
 
 
 def _chosen_members(form: WorkingGroupForm) -> list[User]:
     return db.session.scalars(select(User).where(User.id.in_(form.members.data or []))).all()
+
+
+def _group_saved(verb_message: str):
+    return {
+        "message": lambda group: verb_message % {"name": group.name},
+        "redirect_to": lambda group: url_for(".working_group", group_id=group.id),
+    }
 
 
 @bp.get("/working-groups")
@@ -251,8 +290,7 @@ def working_groups():
     query = _search(query, request.args.get("q", ""), WorkingGroup.code, WorkingGroup.name)
     if not _show_archived():
         query = query.where(WorkingGroup.archived_at.is_(None))
-    page = db.paginate(query, per_page=PAGE_SIZE)
-    return render_template("directory/working_groups.html", page=page, show_archived=_show_archived())
+    return render_template("directory/working_groups.html", page=_page(query), show_archived=_show_archived())
 
 
 @bp.get("/working-groups/<id:group_id>")
@@ -266,20 +304,19 @@ def working_group(group_id: int):
 def new_working_group():
     require(Action.MANAGE_WORKING_GROUPS)
     form = WorkingGroupForm()
-    del form.reason
+    del form.reason, form.version
     _member_choices(form)
-    if form.validate_on_submit():
-        try:
-            created = service.create_working_group(
-                db.session, code=form.code.data, name=form.name.data, description=form.description.data,
-                members=_chosen_members(form),
-            )
-        except WorkbenchError as error:
-            show_error(form, error)
-        else:
-            flash(_("工作组“%(name)s”已创建。", name=created.name), "success")
-            return redirect(url_for(".working_group", group_id=created.id))
-    return _form_page("directory/working_group_form.html", form, group=None)
+    return save(
+        form,
+        lambda: service.create_working_group(
+            db.session,
+            code=form.code.data,
+            name=form.name.data,
+            description=form.description.data,
+            members=_chosen_members(form),
+        ),
+        **_group_saved(_("工作组“%(name)s”已创建。")),
+    ) or form_page("directory/working_group_form.html", form, group=None)
 
 
 @bp.route("/working-groups/<id:group_id>/edit", methods=["GET", "POST"])
@@ -287,25 +324,32 @@ def edit_working_group(group_id: int):
     require(Action.MANAGE_WORKING_GROUPS)
     group = db.get_or_404(WorkingGroup, group_id)
     if request.method == "GET":
-        form = WorkingGroupForm(data={
-            "code": group.code, "name": group.name, "description": group.description,
-            "members": [member.id for member in group.members],
-        })
+        form = WorkingGroupForm(
+            data={
+                "code": group.code,
+                "name": group.name,
+                "description": group.description,
+                "version": group.version,
+                "members": [member.id for member in group.members],
+            }
+        )
     else:
         form = WorkingGroupForm()
     _member_choices(form, group)
-    if form.validate_on_submit():
-        try:
-            service.update_working_group(
-                db.session, group, code=form.code.data, name=form.name.data, description=form.description.data,
-                members=_chosen_members(form), reason=form.reason.data,
-            )
-        except WorkbenchError as error:
-            show_error(form, error)
-        else:
-            flash(_("工作组“%(name)s”已保存。", name=group.name), "success")
-            return redirect(url_for(".working_group", group_id=group.id))
-    return _form_page("directory/working_group_form.html", form, group=group)
+    return save(
+        form,
+        lambda: service.update_working_group(
+            db.session,
+            group,
+            code=form.code.data,
+            name=form.name.data,
+            description=form.description.data,
+            members=_chosen_members(form),
+            reason=form.reason.data,
+            expected_version=form.version.data,
+        ),
+        **_group_saved(_("工作组“%(name)s”已保存。")),
+    ) or form_page("directory/working_group_form.html", form, group=group)
 
 
 @bp.post("/working-groups/<id:group_id>/archive")

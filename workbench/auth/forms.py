@@ -2,9 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from workbench.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
 from workbench.auth.service import MIN_PASSWORD_LENGTH
@@ -20,9 +30,22 @@ def _reason_field():
     return TextAreaField(_l("修改原因（记入审计日志，可选）"), validators=[Optional(), Length(max=1000)])
 
 
+def _version_field():
+    """The version of the record the form was filled from (see workbench.db.Versioned)."""
+    return IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+# Password managers must not fill another person's password into an account form.
+NEW_PASSWORD = {"autocomplete": "new-password"}
+
+
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        _l("用户名"), validators=[DataRequired(), Length(max=64)], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        _l("密码"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "current-password"}
+    )
     remember = BooleanField(_l("在此设备上保持登录"))
     next = HiddenField()
 
@@ -43,36 +66,54 @@ class ConfirmForm(FlaskForm):
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("当前密码"), validators=[DataRequired()])
-    new_password = PasswordField(
-        _l("新密码"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    current_password = PasswordField(
+        _l("当前密码"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
-    confirm = PasswordField(_l("再次输入新密码"), validators=[EqualTo("new_password", message=_l("两次输入的密码不一致。"))])
+    new_password = PasswordField(
+        _l("新密码"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)], render_kw=NEW_PASSWORD
+    )
+    confirm = PasswordField(
+        _l("再次输入新密码"),
+        render_kw=NEW_PASSWORD,
+        validators=[EqualTo("new_password", message=_l("两次输入的密码不一致。"))],
+    )
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("令牌名称"), validators=[DataRequired(), Length(max=100)],
-                       description=_l("说明用途，例如“因子库同步脚本”。"))
+    name = StringField(
+        _l("令牌名称"), validators=[DataRequired(), Length(max=100)], description=_l("说明用途，例如“因子库同步脚本”。")
+    )
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(), Length(min=2, max=64)],
-                           description=_l("登录用，小写字母、数字、点、下划线或连字符。"))
+    username = StringField(
+        _l("用户名"),
+        validators=[DataRequired(), Length(min=2, max=64)],
+        description=_l("登录用，小写字母、数字、点、下划线或连字符。"),
+    )
     display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
-    email = StringField(_l("电子邮箱"), validators=[Optional(), Email(message=_l("请输入有效的电子邮箱地址。")), Length(max=254)])
+    email = StringField(
+        _l("电子邮箱"), validators=[Optional(), Email(message=_l("请输入有效的电子邮箱地址。")), Length(max=254)]
+    )
     role = SelectField(_l("角色"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
     organisation = SelectField(_l("所属组织"), coerce=int)
     working_groups = CheckboxListField(_l("工作组"), coerce=int)
     active = BooleanField(_l("启用账号"), default=True)
-    password = PasswordField(_l("密码"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
+    password = PasswordField(
+        _l("密码"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)], render_kw=NEW_PASSWORD
+    )
     reason = _reason_field()
+    version = _version_field()
 
 
 class OrganisationForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("英文名称"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("类型"), choices=[SelectChoice(kind.value, label) for kind, label in ORGANISATION_KIND_LABELS.items()])
+    kind = SelectField(
+        _l("类型"), choices=[SelectChoice(kind.value, label) for kind, label in ORGANISATION_KIND_LABELS.items()]
+    )
     reason = _reason_field()
+    version = _version_field()
 
 
 class WorkingGroupForm(FlaskForm):
@@ -81,3 +122,4 @@ class WorkingGroupForm(FlaskForm):
     description = TextAreaField(_l("工作范围"), validators=[Optional(), Length(max=4000)])
     members = CheckboxListField(_l("成员"), coerce=int)
     reason = _reason_field()
+    version = _version_field()

@@ -4,12 +4,12 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.audit import Archivable, Audited
 from workbench.auth.permissions import Role
-from workbench.db import db
+from workbench.db import Versioned, db
 
 
 class OrganisationKind(StrEnum):
@@ -48,16 +48,18 @@ def _enum(enum_class: type[StrEnum]) -> Enum:
     )
 
 
-class Organisation(Archivable, db.Model):
+class Organisation(Versioned, Archivable, db.Model):
     __tablename__ = "organisations"
     __audit_type__ = "organisation"
     __audit_type_label__ = _l("组织")
     __audit_endpoint__ = "directory.organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True, info={"label": _l("名称")})
+    name: Mapped[str] = mapped_column(String(200), info={"label": _l("名称")})
     name_en: Mapped[str | None] = mapped_column(String(200), info={"label": _l("英文名称")})
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind), info={"label": _l("类型"), "value_labels": ORGANISATION_KIND_LABELS})
+    kind: Mapped[OrganisationKind] = mapped_column(
+        _enum(OrganisationKind), info={"label": _l("类型"), "value_labels": ORGANISATION_KIND_LABELS}
+    )
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation", order_by="User.username")
 
@@ -73,7 +75,7 @@ working_group_members = Table(
 )
 
 
-class WorkingGroup(Archivable, db.Model):
+class WorkingGroup(Versioned, Archivable, db.Model):
     """A drafting group under the SAC/TC548 carbon-footprint working group (指引(十三))."""
 
     __tablename__ = "working_groups"
@@ -82,22 +84,26 @@ class WorkingGroup(Archivable, db.Model):
     __audit_endpoint__ = "directory.working_group"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True, info={"label": _l("代号")})
-    name: Mapped[str] = mapped_column(String(200), unique=True, info={"label": _l("名称")})
+    code: Mapped[str] = mapped_column(String(32), unique=True, info={"label": _l("代号")})  # stored upper-case
+    name: Mapped[str] = mapped_column(String(200), info={"label": _l("名称")})
     description: Mapped[str] = mapped_column(Text, default="", info={"label": _l("工作范围")})
 
+    # Membership is written from this side only; User.working_groups reads it.
     members: Mapped[list["User"]] = relationship(
-        secondary=working_group_members,
-        back_populates="working_groups",
-        order_by="User.username",
-        info={"label": _l("成员")},
+        secondary=working_group_members, order_by="User.username", info={"label": _l("成员")}
     )
 
     def audit_label(self) -> str:
         return f"{self.code} {self.name}"
 
 
-class User(UserMixin, Audited, db.Model):
+# Names are unique whatever their case: "CNIS" and "cnis" are one organisation. (Working group
+# codes are stored upper-case, so their plain unique constraint suffices.)
+Index("uq_organisations_name_lower", func.lower(Organisation.name), unique=True)
+Index("uq_working_groups_name_lower", func.lower(WorkingGroup.name), unique=True)
+
+
+class User(UserMixin, Versioned, Audited, db.Model):
     __tablename__ = "users"
     __audit_type__ = "user"
     __audit_type_label__ = _l("用户账号")
@@ -119,7 +125,7 @@ class User(UserMixin, Audited, db.Model):
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users", info={"label": _l("所属组织")})
     working_groups: Mapped[list[WorkingGroup]] = relationship(
-        secondary=working_group_members, back_populates="members", order_by="WorkingGroup.code"
+        secondary=working_group_members, viewonly=True, order_by="WorkingGroup.code", info={"label": _l("工作组")}
     )
 
     @property

@@ -18,13 +18,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from workbench.audit import Archivable, change_reason
 from workbench.auth.models import ApiToken, Organisation, OrganisationKind, User, WorkingGroup
 from workbench.auth.permissions import Role
-from workbench.db import utcnow
+from workbench.db import expect_version, utcnow
 from workbench.errors import Conflict, InvalidInput
+from workbench.i18n import N_
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 WORKING_GROUP_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "wbt_"
+
 
 def _hash(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
@@ -58,10 +60,28 @@ def _usable(records: Iterable[Archivable], field: str) -> list:
     return records
 
 
-def _set_password(user: User, password: str) -> None:
-    user.password_hash = _hash(password)
-    # Every session signed in with the old password ends.
+def _end_sessions(session: Session, user: User) -> None:
+    """Sign the account out everywhere: every browser session and every personal API token."""
     user.session_generation += 1
+    active_tokens = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    for token in session.scalars(active_tokens):
+        token.revoked_at = utcnow()
+
+
+def _set_password(session: Session, user: User, password: str) -> None:
+    user.password_hash = _hash(password)
+    _end_sessions(session, user)
+
+
+def _set_memberships(user: User, groups: Iterable[WorkingGroup], current: Iterable[WorkingGroup]) -> None:
+    """Put `user` in exactly `groups`. Membership is written from the groups' side (the audit
+    trail records it on both the groups and the user)."""
+    wanted, current = set(groups), set(current)
+    _usable(sorted(wanted - current, key=lambda group: group.code), "working_groups")
+    for group in sorted(current - wanted, key=lambda group: group.code):
+        group.members = [member for member in group.members if member is not user]
+    for group in sorted(wanted - current, key=lambda group: group.code):
+        group.members = sorted([*group.members, user], key=lambda member: member.username)
 
 
 # --- accounts -----------------------------------------------------------------------------------
@@ -107,12 +127,13 @@ def create_user(
         email=(email or "").strip() or None,
         role=_role(role),
         organisation=_usable([organisation], "organisation")[0] if organisation else None,
-        working_groups=_usable(working_groups, "working_groups"),
         active=True,
         session_generation=1,
         password_hash=_hash(password),
     )
-    session.add(user)
+    with session.no_autoflush:  # one flush, so the account's creation is one event
+        session.add(user)
+        _set_memberships(user, working_groups, current=())
     session.flush()
     return user
 
@@ -129,38 +150,46 @@ def update_user(
     active: bool,
     new_password: str | None = None,
     reason: str | None = None,
+    expected_version: int | None = None,
 ) -> User:
+    expect_version(user, expected_version)
     role = _role(role)
-    if user.role == Role.ADMINISTRATOR and user.active and (role != Role.ADMINISTRATOR or not active):
-        _keep_an_administrator(session, user)
+    leaves_administration = (
+        user.role == Role.ADMINISTRATOR and user.active and (role != Role.ADMINISTRATOR or not active)
+    )
+    if leaves_administration:
+        _active_administrators(session, lock=True)
+    if new_password:
+        _check_password(new_password, user.username)
     with change_reason(session, reason):
         user.display_name = _require_text(display_name, "display_name", _("姓名"), 100)
         user.email = (email or "").strip() or None
         user.role = role
         if organisation is not user.organisation:
             user.organisation = _usable([organisation], "organisation")[0] if organisation else None
-        groups = list(working_groups)
-        # Keeping a user in a group that was archived since is fine; adding them to one is not.
-        _usable([group for group in groups if group not in user.working_groups], "working_groups")
-        user.working_groups = groups
+        _set_memberships(user, working_groups, current=user.working_groups)
         if user.active and not active:
-            user.session_generation += 1
+            _end_sessions(session, user)
         user.active = active
         if new_password:
-            _check_password(new_password, user.username)
-            _set_password(user, new_password)
+            _set_password(session, user, new_password)
+    session.expire(user, ["working_groups"])  # read-only side of the link: reload it when read
+    if leaves_administration and not _active_administrators(session):
+        message = _("这是最后一个启用的管理员账号：请先为另一位用户授予管理员角色，再停用或降级此账号。")
+        raise InvalidInput(message, details={"role": message})
     return user
 
 
-def _keep_an_administrator(session: Session, leaving: User) -> None:
-    others = session.scalar(
-        select(func.count(User.id)).where(
-            User.role == Role.ADMINISTRATOR, User.active.is_(True), User.id != leaving.id
-        )
-    )
-    if not others:
-        message = _("这是最后一个启用的管理员账号：请先为另一位用户授予管理员角色，再停用或降级此账号。")
-        raise InvalidInput(message, details={"role": message})
+def _active_administrators(session: Session, *, lock: bool = False) -> list[int]:
+    """Ids of the active administrators.
+
+    Two administrators demoting each other at the same moment must not leave none. With
+    `lock`, PostgreSQL makes such demotions take turns (SELECT … FOR UPDATE, before anything is
+    written); the count after the change is flushed then sees the other's committed change. On
+    SQLite the flush itself takes the database's single write lock, which orders them the same way.
+    """
+    query = select(User.id).where(User.role == Role.ADMINISTRATOR, User.active.is_(True)).order_by(User.id)
+    return list(session.scalars(query.with_for_update() if lock else query))
 
 
 def change_own_password(session: Session, user: User, *, current_password: str, new_password: str) -> None:
@@ -168,8 +197,8 @@ def change_own_password(session: Session, user: User, *, current_password: str, 
         message = _("当前密码不正确。")
         raise InvalidInput(message, details={"current_password": message})
     _check_password(new_password or "", user.username)
-    with change_reason(session, _("用户修改了自己的密码")):
-        _set_password(user, new_password)
+    with change_reason(session, N_("用户修改了自己的密码")):
+        _set_password(session, user, new_password)
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -206,7 +235,9 @@ def _kind(value: OrganisationKind | str) -> OrganisationKind:
         raise InvalidInput(message, details={"kind": message}) from None
 
 
-def create_organisation(session: Session, *, name: str, kind: OrganisationKind | str, name_en: str | None = None) -> Organisation:
+def create_organisation(
+    session: Session, *, name: str, kind: OrganisationKind | str, name_en: str | None = None
+) -> Organisation:
     name = _require_text(name, "name", _("名称"), 200)
     _unique(session, Organisation, "name", name)
     organisation = Organisation(name=name, name_en=(name_en or "").strip() or None, kind=_kind(kind))
@@ -216,9 +247,16 @@ def create_organisation(session: Session, *, name: str, kind: OrganisationKind |
 
 
 def update_organisation(
-    session: Session, organisation: Organisation, *, name: str, kind: OrganisationKind | str,
-    name_en: str | None = None, reason: str | None = None,
+    session: Session,
+    organisation: Organisation,
+    *,
+    name: str,
+    kind: OrganisationKind | str,
+    name_en: str | None = None,
+    reason: str | None = None,
+    expected_version: int | None = None,
 ) -> Organisation:
+    expect_version(organisation, expected_version)
     name = _require_text(name, "name", _("名称"), 200)
     _unique(session, Organisation, "name", name, exclude=organisation)
     with change_reason(session, reason):
@@ -242,9 +280,17 @@ def create_working_group(
 
 
 def update_working_group(
-    session: Session, group: WorkingGroup, *, code: str, name: str, description: str,
-    members: Iterable[User], reason: str | None = None,
+    session: Session,
+    group: WorkingGroup,
+    *,
+    code: str,
+    name: str,
+    description: str,
+    members: Iterable[User],
+    reason: str | None = None,
+    expected_version: int | None = None,
 ) -> WorkingGroup:
+    expect_version(group, expected_version)
     code = _working_group_code(code)
     name = _require_text(name, "name", _("名称"), 200)
     _unique(session, WorkingGroup, "code", code, exclude=group)
@@ -266,12 +312,13 @@ def _working_group_code(code: str) -> str:
 
 
 def _members(users: Iterable[User], keep: Iterable[User] = ()) -> list[User]:
+    """The members to set, in the order the relationship loads them (by username)."""
     users, keep = list(users), set(keep)
     for user in users:
         if not user.active and user not in keep:
             message = _("账号“%(username)s”已停用，不能加入工作组。", username=user.username)
             raise InvalidInput(message, details={"members": message})
-    return users
+    return sorted(users, key=lambda user: user.username)
 
 
 def archive(session: Session, record: Archivable, *, reason: str | None = None) -> None:
@@ -296,7 +343,10 @@ def create_api_token(session: Session, user: User, *, name: str) -> tuple[ApiTok
     name = _require_text(name, "name", _("令牌名称"), 100)
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
-        user=user, name=name, prefix=plain[: len(TOKEN_PREFIX) + 6], token_hash=ApiToken.digest(plain),
+        user=user,
+        name=name,
+        prefix=plain[: len(TOKEN_PREFIX) + 6],
+        token_hash=ApiToken.digest(plain),
         created_at=utcnow(),
     )
     session.add(token)

@@ -1,6 +1,6 @@
 """Signing in and out, and each user's own account: password, language, personal API tokens."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -12,7 +12,7 @@ from workbench.auth.permissions import Action
 from workbench.db import db
 from workbench.errors import WorkbenchError
 from workbench.i18n import remember_locale
-from workbench.web import REJECTED, render_rejected, safe_next, show_error
+from workbench.web import REJECTED, form_page, safe_next, show_error
 
 bp = Blueprint("auth", __name__)
 
@@ -28,9 +28,7 @@ def login():
                 remember_locale(user.locale)
             return redirect(safe_next(form.next.data) or url_for("site.home"))
         form.password.errors = [_("用户名或密码不正确，或账号已停用。")]
-    if form.is_submitted():
-        return render_rejected("auth/login.html", form=form)
-    return render_template("auth/login.html", form=form)
+    return form_page("auth/login.html", form)
 
 
 @bp.post("/logout")
@@ -61,14 +59,17 @@ def change_password():
     if form.validate():
         try:
             service.change_own_password(
-                db.session, current_user, current_password=form.current_password.data, new_password=form.new_password.data
+                db.session,
+                current_user,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
             )
         except WorkbenchError as error:
             show_error(form, error)
         else:
             # The session generation moved on: sign this session in again, the others stay out.
             login_user(current_user._get_current_object())
-            flash(_("密码已修改，其他设备上的登录已失效。"), "success")
+            flash(_("密码已修改：其他设备上的登录和您的 API 令牌均已失效。"), "success")
             return redirect(url_for("auth.account"))
     return _account_page(REJECTED, password_form=form)
 
@@ -83,8 +84,10 @@ def create_token():
         except WorkbenchError as error:
             show_error(form, error)
         else:
-            # Shown in this response only; neither stored nor put in the session cookie.
-            return _account_page(201, new_token=plain, new_token_name=token.name)
+            # Shown in this response only: neither stored, nor put in the session cookie, nor cached.
+            response = make_response(_account_page(201, new_token=plain, new_token_name=token.name))
+            response.headers["Cache-Control"] = "no-store"
+            return response
     return _account_page(REJECTED, token_form=form)
 
 
