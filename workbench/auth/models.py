@@ -121,7 +121,7 @@ class User(UserMixin, Versioned, Audited, db.Model):
     active: Mapped[bool] = mapped_column(default=True, info={"label": _l("启用")})
     locale: Mapped[str | None] = mapped_column(String(10), info={"label": _l("界面语言")})
     # Part of the session id: raising it signs the user out everywhere (password change, deactivation).
-    session_generation: Mapped[int] = mapped_column(default=1, info={"label": _l("会话版本"), "audit": "redact"})
+    session_generation: Mapped[int] = mapped_column(default=1, info={"audit": "skip"})
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users", info={"label": _l("所属组织")})
     working_groups: Mapped[list[WorkingGroup]] = relationship(
