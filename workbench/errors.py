@@ -51,11 +51,6 @@ class NotFound(WorkbenchError):
     code = "not_found"
 
 
-class Forbidden(WorkbenchError):
-    status = 403
-    code = "forbidden"
-
-
 STATUS_TEXT = {
     400: ("bad_request", _l("请求无效"), _l("请求的格式不正确，请检查后重试。")),
     401: ("unauthenticated", _l("需要登录"), _l("请先登录后再执行此操作。")),
