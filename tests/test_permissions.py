@@ -13,6 +13,8 @@ from workbench.auth import service
 from workbench.auth.models import ApiToken, Organisation, User, WorkingGroup
 from workbench.auth.permissions import RULES, Action, Role, can
 from workbench.db import db, utcnow
+from workbench.registry import service as registry
+from workbench.registry.models import Product, Standard, StandardRelation
 
 from .conftest import PASSWORD, ROLES
 
@@ -45,6 +47,10 @@ EXPECTED_ACTIONS = {
     Action.MANAGE_USERS: {ADMIN},
     Action.VIEW_RECORD_HISTORY: OVERSIGHT,  # of somebody else's record; own account below
     Action.VIEW_AUDIT_LOG: {ADMIN},
+    Action.READ_REGISTRY: EVERYONE,
+    Action.MANAGE_PRODUCTS: OVERSIGHT,
+    Action.MANAGE_STANDARDS: OVERSIGHT | {ASSOCIATION},  # associations: group standards only, below
+    Action.IMPORT_STANDARDS: OVERSIGHT,
 }
 
 
@@ -81,6 +87,16 @@ def test_everyone_reads_the_history_of_their_own_account(role):
     assert can(Principal(role, id=7), Action.VIEW_RECORD_HISTORY, Record(id=7))
     organisation_seven = Record(id=7, __audit_type__="organisation")
     assert can(Principal(role, id=7), Action.VIEW_RECORD_HISTORY, organisation_seven) is (role in OVERSIGHT)
+
+
+@pytest.mark.parametrize("level", ["national", "industry", "local", "group", "enterprise"])
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_associations_keep_group_standards_only(role, level):
+    expected = role in OVERSIGHT or (role == ASSOCIATION and level == "group")
+    assert can(Principal(role), Action.MANAGE_STANDARDS, level) is expected
+    assert can(Principal(role), Action.MANAGE_STANDARDS, Record(id=1, __audit_type__="standard")) is (
+        role in OVERSIGHT or role == ASSOCIATION  # a record without a level is not refused by level
+    )
 
 
 @pytest.mark.parametrize("action", list(Action), ids=lambda action: action.value)
@@ -125,6 +141,60 @@ def _group_state(session, ids):
 def _organisation_state(session, ids):
     organisation = session.get(Organisation, ids["organisation"])
     return organisation.name, organisation.kind, organisation.archived_at
+
+
+def _prepare_registry(session, ids):
+    """A product with a group standard (which associations may keep) and a national one (which they may not)."""
+    product = registry.create_product(
+        session, registry.ProductInput(name="测试产品", side="production", end_use="intermediate")
+    )
+    group, _ = registry.create_standard(
+        session,
+        registry.StandardInput(
+            level="group", numbers="T/TEST 1-2024", title="测试团体标准", status="published", product=product
+        ),
+    )
+    national, _ = registry.create_standard(
+        session, registry.StandardInput(level="national", title="测试国家标准项目", status="planned")
+    )
+    relation = registry.add_relation(
+        session, group, "adopts_international", target_text="ISO 14067:2018", equivalence="MOD"
+    )
+    ids.update(product=product.id, standard=group.id, national=national.id, relation=relation.id)
+
+
+def _prepare_archived(model, key):
+    def prepare(session, ids):
+        _prepare_registry(session, ids)
+        session.get(model, ids[key]).archived_at = utcnow()
+
+    return prepare
+
+
+def _standard_state(session, ids):
+    standard = session.get(Standard, ids["standard"])
+    return standard.title, standard.status, standard.archived_at, len(standard.relations)
+
+
+def _product_state(session, ids):
+    product = session.get(Product, ids["product"])
+    return product.name, product.aliases, product.archived_at
+
+
+STANDARDS_CSV = (
+    "level,number,title,issuer,committee,published,implemented,status,replaces,note\n"
+    "national,GB/T 44905-2024,温室气体 产品碳足迹量化方法与要求 电解铝,国家市场监督管理总局,SAC/TC548,2024-10-26,2025-05-01,published,,\n"
+)
+
+
+def _upload(client):
+    import io
+
+    return client.post_form(
+        "/standards/import",
+        {"file": (io.BytesIO(STANDARDS_CSV.encode()), "standards.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def _count(model):
@@ -237,7 +307,162 @@ CASES: dict[tuple[str, str], Case] = {
         state=_group_state,
         json_api=True,
     ),
+    ("registry.new_standard", "POST"): Case(
+        OVERSIGHT | {ASSOCIATION},
+        lambda c, ids: c.post_form(
+            "/standards/new",
+            {
+                "level": "group",
+                "numbers": "T/TEST 2-2025",
+                "title": "新团体标准",
+                "product": "0",
+                "status": "published",
+                "nature": "recommended",
+            },
+        ),
+        state=_count(Standard),
+        prepare=_prepare_registry,
+    ),
+    ("registry.edit_standard", "POST"): Case(
+        OVERSIGHT | {ASSOCIATION},
+        lambda c, ids: c.post_form(
+            f"/standards/{ids['standard']}/edit",
+            {
+                "level": "group",
+                "numbers": "T/TEST 1-2024",
+                "title": "改名团体标准",
+                "product": str(ids["product"]),
+                "status": "published",
+                "nature": "recommended",
+            },
+        ),
+        state=_standard_state,
+        prepare=_prepare_registry,
+    ),
+    ("registry.add_relation", "POST"): Case(
+        OVERSIGHT | {ASSOCIATION},
+        lambda c, ids: c.post_form(
+            f"/standards/{ids['standard']}/relations", {"kind": "cites", "target": "ISO 14044:2006"}
+        ),
+        state=_standard_state,
+        prepare=_prepare_registry,
+    ),
+    ("registry.remove_relation", "POST"): Case(
+        OVERSIGHT | {ASSOCIATION},
+        lambda c, ids: c.post_form(f"/standards/{ids['standard']}/relations/{ids['relation']}/delete"),
+        state=_count(StandardRelation),
+        prepare=_prepare_registry,
+    ),
+    ("registry.archive_standard", "POST"): Case(
+        OVERSIGHT | {ASSOCIATION},
+        lambda c, ids: c.post_form(f"/standards/{ids['standard']}/archive"),
+        state=_standard_state,
+        prepare=_prepare_registry,
+    ),
+    ("registry.restore_standard", "POST"): Case(
+        OVERSIGHT | {ASSOCIATION},
+        lambda c, ids: c.post_form(f"/standards/{ids['standard']}/restore"),
+        state=_standard_state,
+        prepare=_prepare_archived(Standard, "standard"),
+    ),
+    ("registry.import_standards", "POST"): Case(OVERSIGHT, lambda c, ids: _upload(c), state=_count(Standard)),
+    ("registry.new_product", "POST"): Case(
+        OVERSIGHT,
+        lambda c, ids: c.post_form(
+            "/products/new", {"name": "新产品", "parent": "0", "side": "production", "end_use": "final"}
+        ),
+        state=_count(Product),
+    ),
+    ("registry.edit_product", "POST"): Case(
+        OVERSIGHT,
+        lambda c, ids: c.post_form(
+            f"/products/{ids['product']}/edit",
+            {"name": "测试产品", "aliases": "试验品", "parent": "0", "side": "production", "end_use": "intermediate"},
+        ),
+        state=_product_state,
+        prepare=_prepare_registry,
+    ),
+    ("registry.archive_product", "POST"): Case(
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/products/{ids['product']}/archive"),
+        state=_product_state,
+        prepare=_prepare_registry,
+    ),
+    ("registry.restore_product", "POST"): Case(
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/products/{ids['product']}/restore"),
+        state=_product_state,
+        prepare=_prepare_archived(Product, "product"),
+    ),
+    ("api.create_standard", "POST"): Case(
+        OVERSIGHT | {ASSOCIATION},
+        lambda c, ids: c.api(
+            "POST", "/api/v1/standards", {"level": "group", "title": "接口团体标准项目", "status": "planned"}
+        ),
+        state=_count(Standard),
+        json_api=True,
+    ),
+    ("api.update_standard", "PATCH"): Case(
+        OVERSIGHT | {ASSOCIATION},
+        lambda c, ids: c.api("PATCH", f"/api/v1/standards/{ids['standard']}", {"title": "接口改名"}),
+        state=_standard_state,
+        prepare=_prepare_registry,
+        json_api=True,
+    ),
 }
+
+# Associations keep group standards only: the national one is refused to them like to a drafter.
+NATIONAL_CASES = {
+    "form": lambda c, ids: c.post_form(
+        f"/standards/{ids['national']}/edit",
+        {
+            "level": "national",
+            "title": "改名国家标准项目",
+            "product": "0",
+            "status": "planned",
+            "nature": "recommended",
+        },
+    ),
+    "api": lambda c, ids: c.api("PATCH", f"/api/v1/standards/{ids['national']}", {"title": "接口改名"}),
+    "relation": lambda c, ids: c.post_form(
+        f"/standards/{ids['national']}/relations", {"kind": "cites", "target": "ISO 14044:2006"}
+    ),
+    "archive": lambda c, ids: c.post_form(f"/standards/{ids['national']}/archive"),
+}
+
+
+@pytest.mark.parametrize("how", list(NATIONAL_CASES))
+def test_an_association_cannot_touch_a_national_standard(app, people, login, how):
+    ids = dict(people)
+    with app.app_context():
+        _prepare_registry(db.session, ids)
+        db.session.commit()
+        events = _audit_count(db.session)
+    response = NATIONAL_CASES[how](login(ASSOCIATION), ids)
+    assert response.status_code == 403
+    with app.app_context():
+        national = db.session.get(Standard, ids["national"])
+        assert (national.title, national.archived_at, national.relations) == ("测试国家标准项目", None, [])
+        assert _audit_count(db.session) == events
+
+
+def test_an_association_cannot_register_a_national_standard(app, people, login):
+    client = login(ASSOCIATION)
+    form = {
+        "level": "national",
+        "title": "协会想立的国家标准",
+        "product": "0",
+        "status": "planned",
+        "nature": "recommended",
+    }
+    assert client.post_form("/standards/new", form).status_code == 422
+    assert (
+        client.api("POST", "/api/v1/standards", {"level": "national", "title": "接口", "status": "planned"}).status_code
+        == 403
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Standard)) == 0
+
 
 STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -311,6 +536,15 @@ PAGES = {
     "/api/v1/working-groups": SIGNED_IN,
     "/": EVERYONE,
     "/standards": EVERYONE,
+    "/standards/new": OVERSIGHT | {ASSOCIATION},
+    "/standards/import": OVERSIGHT,
+    "/standards/check": EVERYONE,
+    "/standards/withdrawal-due": EVERYONE,
+    "/products": EVERYONE,
+    "/products/new": OVERSIGHT,
+    "/api/v1/standards": EVERYONE,
+    "/api/v1/hierarchy/due": EVERYONE,
+    "/api/v1/products": EVERYONE,
     "/api/v1/openapi.json": EVERYONE,
 }
 

@@ -56,13 +56,15 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import workbench.registry.api  # noqa: F401  (adds the registry's operations to the API blueprint)
     from workbench.api.views import bp as api
     from workbench.audit.views import bp as audit
     from workbench.auth.directory import bp as directory
     from workbench.auth.views import bp as auth
+    from workbench.registry.views import bp as registry
     from workbench.site.views import bp as site
 
-    for blueprint in (site, auth, directory, audit, api):
+    for blueprint in (site, auth, directory, audit, registry, api):
         app.register_blueprint(blueprint)
 
 

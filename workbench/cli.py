@@ -108,7 +108,9 @@ def demo():
     from workbench import demo as demo_data
 
     accounts = demo_data.load(_session())
+    products, standards, projects = demo_data.load_registry(db.session)
     db.session.commit()
+    click.echo(f"标准体系 registry: 新建产品 {products} 项、标准 {standards} 项、演示项目 {projects} 项 (created now)")
     click.echo(f"演示账号 demo accounts (密码 password: {demo_data.DEMO_PASSWORD}):")
     for account, created in accounts:
         note = "新建 created" if created else "已存在 exists"
@@ -182,6 +184,12 @@ def list_users(output):
     for account in users:
         state = "" if account.active else "  (停用 inactive)"
         click.echo(f"{account.username:<20} {account.role.value:<14} {account.display_name}{state}")
+
+
+from workbench.registry.cli import hierarchy, standards  # noqa: E402  (they import _session from here)
+
+cli.add_command(standards)
+cli.add_command(hierarchy)
 
 
 # --- entry point ----------------------------------------------------------------------------------

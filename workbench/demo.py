@@ -104,3 +104,14 @@ def load(session: Session) -> list[tuple[DemoAccount, bool]]:
             )
         results.append((account, not exists))
     return results
+
+
+def load_registry(session: Session) -> tuple[int, int, int]:
+    """The product catalogue, the real standards and a few demo projects; what was created now."""
+    from workbench.registry import seed
+
+    products = seed.load_products(session)
+    report = seed.load_standards(session)
+    seed.load_relations(session)
+    projects = seed.load_projects(session)
+    return len(products), len(report.created), len(projects)

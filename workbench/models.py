@@ -3,3 +3,4 @@
 
 from workbench.audit.models import AuditEvent  # noqa: F401
 from workbench.auth.models import ApiToken, Organisation, User, WorkingGroup  # noqa: F401
+from workbench.registry.models import Product, Standard, StandardNumber, StandardRelation  # noqa: F401

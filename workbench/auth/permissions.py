@@ -27,6 +27,10 @@ class Action(StrEnum):
     MANAGE_USERS = "user.manage"
     VIEW_RECORD_HISTORY = "audit.view_record"
     VIEW_AUDIT_LOG = "audit.view_all"
+    READ_REGISTRY = "registry.read"  # standards, products, level findings, the withdrawal-due list
+    MANAGE_PRODUCTS = "product.manage"
+    MANAGE_STANDARDS = "standard.manage"  # target: a standard or a level
+    IMPORT_STANDARDS = "standard.import"
 
 
 Rule = Callable[[object, object], bool]
@@ -58,6 +62,17 @@ def _record_history(user, record) -> bool:
     return _signed_in(user) and getattr(record, "__audit_type__", None) == "user" and record.id == user.id
 
 
+def _manage_standard(user, target) -> bool:
+    """SAMR/MEE and the secretariat keep the whole registry; associations register and keep group
+    standards (指引（十）). `target` is a standard, a level, or None for "some standard"."""
+    if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, target):
+        return True
+    if not _roles(Role.ASSOCIATION)(user, target):
+        return False
+    level = getattr(target, "level", target)
+    return level == "group" if isinstance(level, str) else True
+
+
 RULES: dict[Action, Rule] = {
     Action.READ_PUBLISHED: _anyone,
     Action.EDIT_OWN_ACCOUNT: _any_signed_in,
@@ -70,6 +85,11 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_USERS: _roles(Role.ADMINISTRATOR),
     Action.VIEW_RECORD_HISTORY: _record_history,
     Action.VIEW_AUDIT_LOG: _roles(Role.ADMINISTRATOR),
+    # The registry is public information, like the national standards information platform.
+    Action.READ_REGISTRY: _anyone,
+    Action.MANAGE_PRODUCTS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    Action.MANAGE_STANDARDS: _manage_standard,
+    Action.IMPORT_STANDARDS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
 }
 
 

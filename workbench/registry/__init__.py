@@ -1,0 +1,1 @@
+"""Standards registry: standards, products, identifiers and the level rules."""
