@@ -100,12 +100,16 @@ RELATION_LABELS = {
     RelationKind.CITES: _l("引用"),
 }
 INVERSE_RELATION_LABELS = {
-    RelationKind.REPLACES: _l("被代替"),
-    RelationKind.ADOPTS_INTERNATIONAL: _l("被采用"),
-    RelationKind.ADOPTS_GROUP: _l("被采信为"),
-    RelationKind.CITES: _l("被引用"),
+    RelationKind.REPLACES: _l("被以下标准代替"),
+    RelationKind.ADOPTS_INTERNATIONAL: _l("被以下标准采用"),
+    RelationKind.ADOPTS_GROUP: _l("被以下标准采信"),
+    RelationKind.CITES: _l("被以下标准引用"),
 }
-EQUIVALENCE_LABELS = {Equivalence.IDT: _l("等同"), Equivalence.MOD: _l("修改"), Equivalence.NEQ: _l("非等效")}
+EQUIVALENCE_LABELS = {
+    Equivalence.IDT: _l("等同采用"),
+    Equivalence.MOD: _l("修改采用"),
+    Equivalence.NEQ: _l("非等效采用"),
+}
 
 
 class Product(Versioned, Archivable, db.Model):

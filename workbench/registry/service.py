@@ -319,7 +319,7 @@ def entry(standard: Standard, related: set[int] | frozenset[int] = frozenset()) 
         designation=standard.designation,
         level=standard.level,
         status=standard.status.value,
-        product_id=standard.product_id if standard.product is None else standard.product.id,
+        product_id=standard.product_id,
         published_on=standard.published_on,
         implemented_on=standard.implemented_on,
         related=frozenset(related),
@@ -562,6 +562,8 @@ def search(filters: StandardFilters, *, on: date | None = None):
         query = query.where(Standard.status == Status.PUBLISHED, Standard.implemented_on <= on)
     elif filters.status == UPCOMING:
         query = query.where(Standard.status == Status.PUBLISHED, Standard.implemented_on > on)
+    elif filters.status == Status.PUBLISHED:  # as displayed: published, implementation date unknown
+        query = query.where(Standard.status == Status.PUBLISHED, Standard.implemented_on.is_(None))
     elif filters.status:
         query = query.where(Standard.status == Status(filters.status))
     if filters.committee.strip():

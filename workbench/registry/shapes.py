@@ -105,6 +105,7 @@ def finding_json(finding: hierarchy.Finding) -> dict:
 
 
 def due_json(item: hierarchy.WithdrawalDue, standard: Standard, national: Standard) -> dict:
+    article = hierarchy.ARTICLE_14 if standard.level.value == "industry" else hierarchy.ARTICLE_9
     return {
         "standard": {
             "id": standard.id,
@@ -116,5 +117,5 @@ def due_json(item: hierarchy.WithdrawalDue, standard: Standard, national: Standa
         "product": product_ref(standard.product),
         "national": {"id": national.id, "numbers": national.number_list, "title": national.title},
         "since": item.since.isoformat(),
-        "article": _(hierarchy.ARTICLE_14 if standard.level.value == "industry" else hierarchy.ARTICLE_9),
+        "article": _(article),
     }

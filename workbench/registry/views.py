@@ -177,9 +177,11 @@ def _standard_input(form: StandardForm) -> service.StandardInput:
     )
 
 
-def _flash_findings(findings) -> None:
+def _then_findings(findings, url: str) -> str:
+    """Flash the level warnings after the success message (save() flashes that first), then go to `url`."""
     for finding in findings:
         flash(f"{_(finding.article)}：{service.finding_message(finding)}", "warning")
+    return url
 
 
 def _require_level(level: str) -> None:
@@ -199,17 +201,19 @@ def new_standard():
         product = _product_arg()
         form.product.data = product.id if product else 0
 
+    findings = []
+
     def create():
         _require_level(form.level.data)
-        standard, findings = service.create_standard(db.session, _standard_input(form))
-        _flash_findings(findings)
+        standard, found = service.create_standard(db.session, _standard_input(form))
+        findings.extend(found)
         return standard
 
     return save(
         form,
         create,
         message=lambda created: _("“%(name)s”已登记。", name=created.designation),
-        redirect_to=lambda created: url_for(".standard", standard_id=created.id),
+        redirect_to=lambda created: _then_findings(findings, url_for(".standard", standard_id=created.id)),
     ) or form_page("registry/standard_form.html", form, standard=None)
 
 
@@ -242,23 +246,25 @@ def edit_standard(standard_id: int):
         form = StandardForm()
     _standard_form_setup(form, record)
 
+    findings = []
+
     def update():
         _require_level(form.level.data)
-        standard, findings = service.update_standard(
+        standard, found = service.update_standard(
             db.session,
             record,
             _standard_input(form),
             reason=form.reason.data,
             expected_version=form.version.data,
         )
-        _flash_findings(findings)
+        findings.extend(found)
         return standard
 
     return save(
         form,
         update,
         message=lambda saved: _("“%(name)s”已保存。", name=saved.designation),
-        redirect_to=lambda saved: url_for(".standard", standard_id=saved.id),
+        redirect_to=lambda saved: _then_findings(findings, url_for(".standard", standard_id=saved.id)),
     ) or form_page("registry/standard_form.html", form, standard=record)
 
 
