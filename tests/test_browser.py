@@ -180,7 +180,7 @@ def test_registering_a_group_standard_shows_the_level_warning(page, live_server,
     expect(finding.locator(".article")).to_have_text("指引（十）")
     expect(finding.locator(".message")).to_have_text(GROUP_WARNING)
     facts = page.locator("dl.facts")
-    expect(facts).to_contain_text("团体标准（推荐性）")
+    expect(facts).to_contain_text("团体标准 · 推荐性")
     expect(facts.get_by_role("link", name="电解铝")).to_be_visible()
     page.screenshot(path="/tmp/registry-warning.png", full_page=True)
 

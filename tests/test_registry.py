@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from workbench.audit.models import AuditEvent
 from workbench.auth.permissions import Role
+from workbench.db import utcnow
 from workbench.errors import InvalidInput, StaleVersion
 from workbench.registry import numbers, seed, service
 from workbench.registry.hierarchy import Severity
@@ -692,3 +693,136 @@ def validate_response(client):
         assert not errors, [error.message for error in errors]
 
     return check
+
+
+# --- what the review found -------------------------------------------------------------------------
+
+
+def test_publishing_a_local_project_after_the_national_standard_is_refused(session):
+    cement = product(session, "水泥")
+    project, _ = register(session, "local", cement, status="drafting")
+    register(session, "national", cement, number="GB/T 90001-2025", published=date(2025, 1, 1))
+    session.commit()
+    data = service.StandardInput(
+        level="local",
+        numbers="DB34/T 9001-2025",
+        title=project.title,
+        status="published",
+        product=cement,
+        published_on=date(2025, 6, 1),
+    )
+    with pytest.raises(InvalidInput, match="不再制定地方标准"):
+        service.update_standard(session, project, data, on=TODAY)
+    session.rollback()
+    # Correcting its title is not a new conflict, and withdrawing it is always allowed.
+    data = service.StandardInput(level="local", title="改过的名称", status="drafting", product=project.product)
+    service.update_standard(session, project, data, on=TODAY)
+    data.status = "withdrawn"
+    service.update_standard(session, project, data, on=TODAY)
+
+
+def test_an_archived_project_comes_back_only_if_the_rules_allow_it(session):
+    cement = product(session, "水泥")
+    project, _ = register(session, "local", cement, status="drafting")
+    project.archived_at = utcnow()
+    register(session, "national", cement, number="GB/T 90001-2025", published=date(2025, 1, 1))
+    with pytest.raises(InvalidInput, match="不再制定地方标准"):
+        service.check_restorable(session, project, on=TODAY)
+
+
+def test_replaces_links_editions_of_one_product_and_removing_it_restores_the_old_one(session):
+    tyre, steel = product(session, "轮胎"), product(session, "钢铁")
+    tyres, _ = register(session, "group", tyre, number="T/CPCIF 0391-2024")
+    steel_standard, _ = register(session, "group", steel, number="T/CISA 469-2024")
+    with pytest.raises(InvalidInput, match="同一产品"):
+        service.add_relation(session, steel_standard, "replaces", target=tyres)
+    new, _ = register(session, "group", tyre, number="T/CPCIF 0391-2026", title="轮胎 第二版")
+    relation = service.add_relation(session, new, "replaces", target=tyres)
+    assert tyres.status == Status.REPLACED
+    service.remove_relation(session, relation)
+    assert tyres.status == Status.PUBLISHED
+
+
+def test_group_and_enterprise_codes_ending_in_digits_stay_distinct(session):
+    item = product(session, "轮胎")
+    one, _ = register(session, "enterprise", item, number="Q/GDW1 2345-2020")
+    two, _ = register(session, "enterprise", item, number="Q/GDW 12345-2020")
+    assert service.find_standard(session, "Q/GDW1 2345-2020") is one
+    assert service.find_standard(session, "Q/GDW 12345—2020") is two
+    found = session.scalars(service.search(service.StandardFilters(text="Q/GDW12345"), on=TODAY)).all()
+    assert set(found) == {one, two}  # typed without its space, the search cannot tell them apart
+
+
+def test_the_import_does_not_depend_on_the_order_of_rows(session):
+    seed.load_products(session)
+    header = ",".join(service.CSV_COLUMNS)
+    newer_first = "\n".join(
+        [
+            header,
+            "group,T/CBMF 281-2026,温室气体 产品碳足迹量化方法与要求 预拌砂浆,,,2026-03-01,,published,T/CBMF 281-2024,",
+            "group,T/CBMF 281-2024,温室气体 产品碳足迹量化方法与要求 预拌砂浆,,,2024-10-22,,published,,",
+        ]
+    )
+    service.import_csv(session, newer_first.encode(), on=TODAY)
+    assert service.find_standard(session, "T/CBMF 281-2024").status == Status.REPLACED
+    local_first = "\n".join(
+        [
+            header,
+            "local,DB34/T 9002-2025,温室气体 产品碳足迹量化方法与要求 水泥,,,2025-06-01,,published,,",
+            "national,GB/T 90001-2024,温室气体 产品碳足迹量化方法与要求 水泥,,,2024-01-01,,published,,",
+        ]
+    )
+    with pytest.raises(InvalidInput, match="第 2 行.*不再制定地方标准"):
+        service.import_csv(session, local_first.encode(), on=TODAY)
+
+
+def test_importing_projects_twice_changes_nothing_and_lines_count_blank_ones(session):
+    seed.load_products(session)
+    content = (
+        ",".join(service.CSV_COLUMNS) + "\nnational,,温室气体 产品碳足迹量化方法与要求 玻璃,,SAC/TC548,,,planned,,\n"
+    )
+    service.import_csv(session, content.encode(), on=TODAY)
+    again = service.import_csv(session, content.encode(), on=TODAY)
+    assert (len(again.created), len(again.unchanged), count(session, Standard)) == (0, 1, 1)
+    blank_lines = ",".join(service.CSV_COLUMNS) + "\n\n\nnational,GB/T 5,x,,,,,published,,\n"
+    with pytest.raises(InvalidInput, match="第 4 行"):
+        service.import_csv(session, blank_lines.encode(), on=TODAY)
+    broken = ",".join(service.CSV_COLUMNS) + '\nnational,"GB/T 1-2020' + "x" * 140_000 + "\n"
+    with pytest.raises(InvalidInput, match="不是有效的 CSV"):
+        service.import_csv(session, broken.encode(), on=TODAY)
+
+
+def test_too_many_or_too_long_numbers_are_refused_not_crashed(session):
+    with pytest.raises(InvalidInput, match="过长"):
+        register(session, "national", None, number="GB/T " + "1" * 250 + "-2020")
+    six = "；".join(f"T/CNIA {n}-2025" for n in range(1, 7))
+    with pytest.raises(InvalidInput, match="最多"):
+        register(session, "group", None, number=six)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/standards?product=99999999999999999999",
+        "/standards?year=%C2%B2%E2%81%B0%C2%B2%E2%81%B4",
+        "/standards?q=%00",
+        "/products?q=%00",
+        "/standards/check?product=99999999999999999999&level=local",
+        "/standards/new?product=99999999999999999999",
+    ],
+)
+def test_odd_query_strings_are_ignored_not_crashed(client, url):
+    assert client.get(url).status_code in (200, 302)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/standards?product=99999999999999999999",
+        "/api/v1/standards?year=abc",
+        "/api/v1/hierarchy/check?product=%00&level=local",
+        "/api/v1/hierarchy/check?product=99999999999999999999&level=local",
+    ],
+)
+def test_odd_api_parameters_answer_422(client, url):
+    assert client.get(url).status_code == 422

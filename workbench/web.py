@@ -88,3 +88,22 @@ def url_with(**changes) -> str:
     args = {**request.args.to_dict(), **changes}
     query = urlencode({key: value for key, value in args.items() if value is not None})
     return request.path + (f"?{query}" if query else "")
+
+
+def text_arg(name: str, max_length: int = 200) -> str:
+    """A query-string text, without NUL (PostgreSQL refuses it) and cut to a sane length."""
+    return request.args.get(name, "").replace("\x00", "")[:max_length]
+
+
+def id_arg(name: str) -> int | None:
+    """A query-string id, or None when absent or not an id (as the `id` URL converter)."""
+    value = request.args.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 1 <= number <= LARGEST_ID else None
+
+
+def year_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if len(value) == 4 and value.isascii() and value.isdigit() else None

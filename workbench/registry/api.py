@@ -27,6 +27,7 @@ from workbench.registry.models import (
     Status,
 )
 from workbench.registry.shapes import due_json, finding_json, number_json, product_json, standard_json
+from workbench.web import id_arg, text_arg, year_arg
 
 _date = {"type": ["string", "null"], "format": "date"}
 _text = {"type": "string", "maxLength": 300}
@@ -61,7 +62,12 @@ _standard_fields = {
     },
     "title": {"type": "string", "minLength": 1, "maxLength": 300},
     "title_en": {"type": ["string", "null"], "maxLength": 500},
-    "product_id": {"type": ["integer", "null"], "description": "Product catalogue id; null for a general standard"},
+    "product_id": {
+        "type": ["integer", "null"],
+        "minimum": 1,
+        "maximum": 2147483647,
+        "description": "Product catalogue id; null for a general standard",
+    },
     "status": {"enum": [status.value for status in Status]},
     "nature": {"enum": [nature.value for nature in Nature], "description": "Only used when there is no number"},
     "issuer": _text,
@@ -211,14 +217,19 @@ def _product(product_id) -> Product | None:
 )
 def list_standards():
     require(Action.READ_REGISTRY)
-    year = request.args.get("year", type=int)
+    year = year_arg("year")
+    if year is None and request.args.get("year"):
+        raise InvalidInput(_("参数 year 应为四位年份。"), details={"year": request.args["year"]})
+    product_id = id_arg("product")
+    if product_id is None and request.args.get("product"):
+        raise InvalidInput(_("参数 product 应为产品编号。"), details={"product": request.args["product"]})
     level = _query_enum("level", {level.value for level in Level})
     filters = service.StandardFilters(
-        text=request.args.get("q", "")[:200],
-        product=_product(request.args.get("product", type=int)),
+        text=text_arg("q"),
+        product=_product(product_id),
         level=Level(level) if level else None,
         status=_query_enum("status", {*(s.value for s in Status), IN_FORCE, UPCOMING}),
-        committee=request.args.get("committee", "")[:200],
+        committee=text_arg("committee"),
         year=year,
         include_archived=request.args.get("include_archived") == "true",
     )
@@ -351,7 +362,7 @@ def update_standard(standard_id: int, body: dict):
 def parse_number():
     require(Action.READ_REGISTRY)
     try:
-        parsed = numbers.parse_joint(request.args.get("number", ""))
+        parsed = numbers.parse_joint(text_arg("number"))
     except numbers.InvalidNumber as error:
         message = service.number_error(error)
         raise InvalidInput(message, details={"number": message}) from None
@@ -391,8 +402,9 @@ def parse_number():
 )
 def check_level():
     require(Action.READ_REGISTRY)
-    wanted = request.args.get("product", "").strip()
-    product = db.session.get(Product, int(wanted)) if wanted.isdigit() else service.find_product(db.session, wanted)
+    wanted = text_arg("product", 100).strip()
+    product_id = id_arg("product")
+    product = db.session.get(Product, product_id) if product_id else service.find_product(db.session, wanted)
     if product is None:
         raise InvalidInput(_("产品目录中没有“%(name)s”。", name=wanted), details={"product": wanted})
     level = _query_enum("level", {level.value for level in Level})

@@ -184,6 +184,7 @@ BAD_SUFFIX = N_(
     "强制性标准不加斜线，如 GB 30252—2013。"
 )
 DOUBLE_SLASH = N_("编号中有连续的斜线“//”：代号与 T 之间只用一条斜线，如 GB/T 24067—2024。")
+TOO_LONG = N_("“%(written)s”过长：顺序号和部分编号合计不超过 %(max)s 位，请核对编号。")
 MISSING_SEQUENCE = N_("缺少顺序号：代号之后应写标准的顺序号，如 GB/T 24067—2024 中的 24067。")
 DASH_AFTER_CODE = N_("代号与顺序号之间不用“—”：代号后空一格再写顺序号，如 GB/T 24067—2024。")
 BAD_SEQUENCE = N_("顺序号“%(sequence)s”只能由数字组成（请检查是否把字母 O、I、l 当作数字 0、1），如 GB/T 24067—2024。")
@@ -269,7 +270,10 @@ class StandardNumber:
 
     @property
     def key(self) -> str:
-        """Compact form for searching and uniqueness ("GB/T24067-2024"); parse(key) gives it back."""
+        """Compact form for uniqueness ("GB/T24067-2024"); parse(key) gives it back. Group and
+        enterprise codes may end in digits, so their space stays: "T/ABC1 23" is not "T/ABC 123"."""
+        if self.level in (Level.GROUP, Level.ENTERPRISE):
+            return f"{self.prefix} {search_key(self.canonical[len(self.prefix) :])}"
         return search_key(self.canonical)
 
     def __str__(self) -> str:
@@ -460,7 +464,12 @@ def _number(number: str, latest: int) -> tuple[str, str | None, int]:
     return sequence, part, int(year)
 
 
+MAX_SEQUENCE_LENGTH = 16  # real ones have up to 6 digits; the database column has room for the rest
+
+
 def _sequence(written: str) -> tuple[str, str | None]:
+    if len(written) > MAX_SEQUENCE_LENGTH:
+        raise _Refused(TOO_LONG, written=written[:20] + "…", max=MAX_SEQUENCE_LENGTH)
     sequence, dot, part = written.partition(".")
     if not sequence:
         raise _Refused(MISSING_SEQUENCE)

@@ -8,7 +8,7 @@ facts they need.
 
 import csv
 import io
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,10 @@ from workbench.registry.models import (
     Status,
 )
 
-NUMBERED = {Status.PUBLISHED, Status.UNDER_REVISION, Status.REPLACED, Status.WITHDRAWN}
+MAX_JOINT_NUMBERS = 5
+# Statuses that only a published standard, and so a numbered one, can have. A project that is
+# stopped before publication is "withdrawn" without a number.
+NUMBERED = {Status.PUBLISHED, Status.UNDER_REVISION, Status.REPLACED}
 
 
 def today() -> date:
@@ -217,6 +220,8 @@ def parse_numbers(text: str, level: Level | None = None, field_name: str = "numb
         parsed = numbers.parse_joint(text)
     except numbers.InvalidNumber as error:
         _refuse(field_name, number_error(error))
+    if len(parsed) > MAX_JOINT_NUMBERS:
+        _refuse(field_name, _("一项标准最多登记 %(max)d 个联合发布的编号。", max=MAX_JOINT_NUMBERS))
     for number in parsed:
         if level is not None and number.level != level:
             _refuse(
@@ -237,7 +242,7 @@ def _standard_values(session: Session, data: StandardInput, standard: Standard |
     text = (data.numbers or "").strip()
     parsed = parse_numbers(text, level) if text else []
     if not parsed and status in NUMBERED:
-        _refuse("numbers", _("已发布、修订中、被代替或废止的标准必须填写标准编号；尚无编号的请登记为计划或起草中。"))
+        _refuse("numbers", _("已发布、修订中或被代替的标准必须填写标准编号；尚无编号的请登记为计划或起草中。"))
     for number in parsed:
         owner = session.scalar(select(StandardNumber).where(StandardNumber.key == number.key))
         if owner is not None and owner.standard is not standard:
@@ -253,7 +258,7 @@ def _standard_values(session: Session, data: StandardInput, standard: Standard |
         _refuse("withdrawn_on", _("只有状态为“废止”的标准才填写废止日期。"))
     if withdrawn and published and withdrawn < published:
         _refuse("withdrawn_on", _("废止日期不能早于发布日期。"))
-    if status not in NUMBERED and (published or implemented):
+    if status not in NUMBERED and status != Status.WITHDRAWN and (published or implemented):
         _refuse("published_on", _("计划、起草中或征求意见的项目尚未发布：请清空发布和实施日期，或修改状态。"))
     region = _text(data.region, "region", _("地区"), 100)
     if level == Level.LOCAL and parsed and not region:
@@ -355,6 +360,21 @@ def check_level(session: Session, product: Product, level: Level | str, *, on: d
     return check_candidate(session, candidate, on=on)
 
 
+def check_levels(session: Session, product: Product, levels, *, on: date | None = None) -> dict:
+    """check_level for several levels at once (the product page), reading the registry once."""
+    tree = product_tree(session)
+    neighbourhood = _neighbourhood(session, tree, product.id)
+    return {
+        level: hierarchy.check(
+            Entry(id=None, designation="", level=level, status=Status.PLANNED.value, product_id=product.id),
+            neighbourhood,
+            tree,
+            on or today(),
+        )
+        for level in levels
+    }
+
+
 def findings_for(session: Session, standard: Standard, *, on: date | None = None) -> list[Finding]:
     related = _related_ids(session, [standard.id]).get(standard.id, set())
     return check_candidate(session, entry(standard, related), on=on)
@@ -383,9 +403,17 @@ def _retire_replaced(standard: Standard) -> None:
             target.status = Status.REPLACED
 
 
-def create_standard(session: Session, data: StandardInput, *, on: date | None = None) -> tuple[Standard, list[Finding]]:
+def check_restorable(session: Session, standard: Standard, *, on: date | None = None) -> None:
+    """An archived record comes back only if the level rules allow it now."""
+    _refuse_level_errors(findings_for(session, standard, on=on))
+
+
+def create_standard(
+    session: Session, data: StandardInput, *, on: date | None = None, check: bool = True
+) -> tuple[Standard, list[Finding]]:
     """Register a standard or project; refused when a level rule forbids it. Returns the standard
-    and the findings it still has (warnings and notices)."""
+    and the findings it still has (warnings and notices). `check=False` leaves the rules to the
+    caller (the import checks every row once the whole file is in)."""
     values = _standard_values(session, data, None)
     parsed = values.pop("_parsed")
     product = values["product"]
@@ -398,7 +426,7 @@ def create_standard(session: Session, data: StandardInput, *, on: date | None = 
         published_on=values["published_on"],
         implemented_on=values["implemented_on"],
     )
-    findings = check_candidate(session, candidate, on=on)
+    findings = check_candidate(session, candidate, on=on) if check else []
     _refuse_level_errors(findings)
     standard = Standard(**values)
     session.add(standard)
@@ -416,23 +444,24 @@ def update_standard(
     expected_version: int | None = None,
     on: date | None = None,
 ) -> tuple[Standard, list[Finding]]:
-    """Change a standard. The level rules are applied again when the change could create a new
-    conflict (another level or product, or a finished standard made active again)."""
+    """Change a standard. The level rules are applied again when a fact they depend on changes
+    (level, product, status, publication date); correcting a title or a note never is."""
     expect_version(standard, expected_version)
     values = _standard_values(session, data, standard)
     parsed = values.pop("_parsed")
     new_product = values["product"]
-    reopened = standard.status.value not in hierarchy.ACTIVE and values["status"].value in hierarchy.ACTIVE
-    recheck = reopened or values["level"] != standard.level or new_product is not standard.product
-    if recheck:
-        related = _related_ids(session, [standard.id]).get(standard.id, set())
-        candidate = replace(
-            entry(standard, related),
-            level=values["level"],
-            status=values["status"].value,
-            product_id=new_product.id if new_product is not None else None,
-            published_on=values["published_on"],
-        )
+    related = _related_ids(session, [standard.id]).get(standard.id, set())
+    before = entry(standard, related)
+    candidate = replace(
+        before,
+        level=values["level"],
+        status=values["status"].value,
+        product_id=new_product.id if new_product is not None else None,
+        published_on=values["published_on"],
+        implemented_on=values["implemented_on"],
+    )
+    facts = ("level", "product_id", "status", "published_on")
+    if any(getattr(before, name) != getattr(candidate, name) for name in facts):
         _refuse_level_errors(check_candidate(session, candidate, on=on))
     with change_reason(session, reason):
         for key, value in values.items():
@@ -467,8 +496,12 @@ def add_relation(
         equivalence = None
     if kind == RelationKind.ADOPTS_GROUP and (target is None or target.level != Level.GROUP):
         _refuse("target", _("采信的对象须是已登记的团体标准。"))
-    if kind == RelationKind.REPLACES and target is not None and target.level != standard.level:
-        _refuse("target", _("代替关系只存在于同一级别的标准之间。"))
+    if (
+        kind == RelationKind.REPLACES
+        and target is not None
+        and (target.level != standard.level or target.product_id != standard.product_id)
+    ):
+        _refuse("target", _("代替关系只存在于同一级别、同一产品的标准（同一标准的不同版本）之间。"))
     for existing in standard.relations:
         if existing.kind == kind and existing.target is target and existing.target_text == target_text:
             _refuse("target", _("该关系已登记。"))
@@ -480,10 +513,15 @@ def add_relation(
 
 
 def remove_relation(session: Session, relation: StandardRelation) -> None:
-    standard = relation.standard
+    """Delete a relation; an edition that no other standard replaces any more is published again."""
+    standard, target = relation.standard, relation.target
     session.delete(relation)  # the audit trail records it, labelled with both ends
     session.flush()
     session.expire(standard, ["relations"])
+    if target is not None and relation.kind == RelationKind.REPLACES and target.status == Status.REPLACED:
+        session.expire(target, ["inverse_relations"])
+        if not any(other.kind == RelationKind.REPLACES for other in target.inverse_relations):
+            target.status = Status.PUBLISHED
 
 
 def find_standard(session: Session, number: str) -> Standard | None:
@@ -546,7 +584,9 @@ def search(filters: StandardFilters, *, on: date | None = None):
     text = " ".join(filters.text.split())
     if text:
         key = numbers.search_key(text)
-        number_match = select(StandardNumber.standard_id).where(StandardNumber.key.contains(key, autoescape=True))
+        # Keys of group and enterprise numbers keep one space (numbers.StandardNumber.key).
+        compact_key = func.replace(StandardNumber.key, " ", "")
+        number_match = select(StandardNumber.standard_id).where(compact_key.contains(key, autoescape=True))
         query = query.where(
             or_(
                 Standard.id.in_(number_match),
@@ -590,7 +630,8 @@ CSV_COLUMNS = (
     "note",
 )
 OPTIONAL_COLUMNS = ("product", "title_en")
-MAX_IMPORT_ROWS = 20_000
+MAX_IMPORT_ROWS = 5_000  # one transaction holds the write lock; larger files are split
+MAX_REPORTED_ROWS = 20
 LEVEL_WORDS = {"国家": "national", "行业": "industry", "地方": "local", "团体": "group", "企业": "enterprise"}
 STATUS_WORDS = {
     "计划": "planned",
@@ -683,37 +724,55 @@ def _row_input(session: Session, row: dict) -> tuple[StandardInput, list[str]]:
         committee=(row.get("committee") or "").replace(";", "、").replace("；", "、"),
         association=issuer if level == Level.GROUP else "",
         published_on=_csv_date(row.get("published") or "", _("发布日期"), year),
-        implemented_on=_csv_date(row.get("implemented") or "", _("实施日期"), year),
+        implemented_on=_csv_date(row.get("implemented") or "", _("实施日期"), None),
         note=row.get("note") or "",
     )
     replaces = [part for part in (row.get("replaces") or "").replace("；", ";").split(";") if part.strip()]
     return data, replaces
 
 
-def _same(existing: Standard, data: StandardInput) -> bool:
-    values = {f.name: getattr(data, f.name) for f in fields(data)}
+def _same(existing: Standard, data: StandardInput, parsed) -> bool:
+    """Whether the registered standard says what the row says (a product the row leaves to the
+    title is compared only when the title names one)."""
+
+    def tidy(value):
+        return " ".join((value or "").split())
+
     return (
-        existing.level == values["level"]
-        and existing.title == " ".join(values["title"].split())
-        and existing.status.value == values["status"]
-        and existing.published_on == values["published_on"]
-        and existing.implemented_on == values["implemented_on"]
-        and (values["product"] is None or existing.product is values["product"])
+        existing.level == data.level
+        and existing.number_list == [number.canonical for number in parsed]
+        and existing.title == tidy(data.title)
+        and (existing.title_en or "") == tidy(data.title_en)
+        and existing.status.value == data.status
+        and existing.published_on == data.published_on
+        and existing.implemented_on == data.implemented_on
+        and (data.product is None or existing.product is data.product)
+        and existing.issuer == tidy(data.issuer)
+        and existing.committee == tidy(data.committee)
+        and existing.note == (data.note or "").strip()
     )
 
 
 def import_csv(session: Session, content: bytes | str, *, on: date | None = None) -> ImportReport:
     """Import standards from a CSV file in the format of data/standards.csv (optionally with
-    `product` and `title_en` columns). All rows or none: every bad row is reported with its row
-    number (the header is row 1) and nothing is written. A standard already registered under the
-    same number is left as it is, so importing a file twice changes nothing."""
+    `product` and `title_en` columns). All rows or none: every bad row is reported with its line
+    number (the header is line 1) and nothing is written. A standard already registered (by its
+    number, or a project by level, title and product) is left as it is, so importing a file twice
+    changes nothing. The rows go in first and are then checked together, so neither the
+    `replaces` column nor the level rules depend on the order of the rows."""
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ImportRefused(_("文件不是 UTF-8 编码的 CSV：请在表格软件中另存为“CSV UTF-8”。")) from None
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = [name.strip() for name in reader.fieldnames or []]
+    content = content.lstrip("\ufeff").replace("\x00", "")
+    if content.count("\n") > MAX_IMPORT_ROWS + 1:
+        raise ImportRefused(_("一次最多导入 %(max)d 行，请拆分文件。", max=MAX_IMPORT_ROWS))
+    reader = csv.DictReader(io.StringIO(content))
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise ImportRefused(_("第 1 行不是有效的 CSV：%(reason)s", reason=str(error))) from None
     missing = [column for column in CSV_COLUMNS if column not in header]
     if missing:
         raise ImportRefused(
@@ -725,34 +784,66 @@ def import_csv(session: Session, content: bytes | str, *, on: date | None = None
         )
     reader.fieldnames = header
     report, errors = ImportReport(), []
+    created: list[tuple[int, Standard, list[str]]] = []
     seen_keys: dict[str, int] = {}
-    for row_number, row in enumerate(reader, start=2):
-        if row_number - 1 > MAX_IMPORT_ROWS:
-            errors.append((row_number, _("一次最多导入 %(max)d 行，请拆分文件", max=MAX_IMPORT_ROWS)))
-            break
-        if None in row:
-            errors.append((row_number, _("列数多于表头")))
-            continue
-        if not any((value or "").strip() for value in row.values()):
-            continue
+
+    def attempt(line: int, operation) -> None:
         try:
-            _import_row(session, row, row_number, report, seen_keys, on)
+            operation()
         except ValueError as error:
-            errors.append((row_number, str(error)))
+            errors.append((line, str(error)))
         except InvalidInput as error:
-            errors.append((row_number, str(error.message)))
-        if len(errors) >= 20:
+            errors.append((line, str(error.message)))
+
+    while len(errors) < MAX_REPORTED_ROWS:
+        try:
+            row = next(reader)
+        except StopIteration:
             break
+        except csv.Error as error:
+            errors.append((reader.line_num, _("不是有效的 CSV：%(reason)s", reason=str(error))))
+            break
+        line = reader.line_num
+        if None in row:
+            errors.append((line, _("列数多于表头")))
+        elif any((value or "").strip() for value in row.values()):
+            attempt(line, lambda row=row, line=line: _import_row(session, row, line, report, seen_keys, created))
+
+    # Then the links between rows and the level rules, against the registry with the whole file in.
+    for line, standard, replaces in created:
+        if len(errors) < MAX_REPORTED_ROWS:
+            attempt(line, lambda standard=standard, replaces=replaces: _link_replaced(session, standard, replaces))
+    for line, standard, _replaces in created:
+        if len(errors) >= MAX_REPORTED_ROWS:
+            break
+        findings = findings_for(session, standard, on=on)
+        attempt(line, lambda findings=findings: _refuse_level_errors(findings))
+        report.findings.extend((standard, finding) for finding in findings if finding.severity != Severity.ERROR)
     if errors:
-        lines = [_("第 %(row)d 行：%(reason)s", row=row, reason=reason) for row, reason in errors]
+        lines = [_("第 %(row)d 行：%(reason)s", row=row, reason=reason) for row, reason in sorted(errors)]
         raise ImportRefused(
             _("导入已取消，没有写入任何数据。请修改以下各行后重新导入：") + "\n" + "\n".join(lines),
-            details={"rows": [{"row": row, "message": reason} for row, reason in errors]},
+            details={"rows": [{"row": row, "message": reason} for row, reason in sorted(errors)]},
         )
     return report
 
 
-def _import_row(session, row, row_number, report, seen_keys, on) -> None:
+def _existing(session: Session, data: StandardInput, parsed) -> Standard | None:
+    if parsed:
+        return find_standard(session, parsed[0].canonical)
+    # A project has no number yet: the same level, title and product name it.
+    return session.scalar(
+        select(Standard).where(
+            Standard.numbers == "",
+            Standard.level == Level(data.level),
+            Standard.title == " ".join(data.title.split()),
+            Standard.product_id == (data.product.id if data.product else None),
+            Standard.archived_at.is_(None),
+        )
+    )
+
+
+def _import_row(session, row, line, report, seen_keys, created) -> None:
     data, replaces = _row_input(session, row)
     parsed = parse_numbers(data.numbers, Level(data.level)) if data.numbers else []
     for number in parsed:
@@ -760,29 +851,34 @@ def _import_row(session, row, row_number, report, seen_keys, on) -> None:
             raise ValueError(
                 _("编号 %(number)s 与第 %(row)d 行重复", number=number.canonical, row=seen_keys[number.key])
             )
-        seen_keys[number.key] = row_number
-    existing = find_standard(session, parsed[0].canonical) if parsed else None
+        seen_keys[number.key] = line
+    existing = _existing(session, data, parsed)
     if existing is not None:
-        if _same(existing, data):
+        if _same(existing, data, parsed):
             report.unchanged.append(existing)
         else:
-            report.differing.append((row_number, existing))
+            report.differing.append((line, existing))
         return
     with change_reason(session, N_("CSV 导入")):
-        standard, findings = create_standard(session, data, on=on)
+        standard, _findings = create_standard(session, data, check=False)
     report.created.append(standard)
-    report.findings.extend((standard, finding) for finding in findings)
+    created.append((line, standard, replaces))
     if standard.product is None:
         report.without_product.append(standard)
+
+
+def _link_replaced(session: Session, standard: Standard, replaces: list[str]) -> None:
     for replaced_number in replaces:
         target = find_standard(session, replaced_number)
-        if target is None:
-            try:
-                target_text = numbers.parse(replaced_number).canonical
-            except numbers.InvalidNumber as error:
-                raise ValueError(
-                    _("被代替标准 %(number)s：%(reason)s", number=replaced_number.strip(), reason=number_error(error))
-                ) from None
-            add_relation(session, standard, RelationKind.REPLACES, target_text=target_text)
-        else:
+        if target is standard:
+            raise ValueError(_("标准不能代替自身：%(number)s", number=replaced_number.strip()))
+        if target is not None:
             add_relation(session, standard, RelationKind.REPLACES, target=target)
+            continue
+        try:
+            target_text = numbers.parse(replaced_number).canonical
+        except numbers.InvalidNumber as error:
+            raise ValueError(
+                _("被代替标准 %(number)s：%(reason)s", number=replaced_number.strip(), reason=number_error(error))
+            ) from None
+        add_relation(session, standard, RelationKind.REPLACES, target_text=target_text)

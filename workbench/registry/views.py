@@ -33,7 +33,7 @@ from workbench.registry.models import (
     StandardRelation,
     Status,
 )
-from workbench.web import REJECTED, form_page, page_number, save, show_error
+from workbench.web import REJECTED, form_page, id_arg, page_number, save, show_error, text_arg, year_arg
 
 bp = Blueprint("registry", __name__)
 
@@ -81,28 +81,24 @@ def _product_choices(blank: str, include: Product | None = None) -> list[SelectC
 
 
 def _product_arg() -> Product | None:
-    product_id = request.args.get("product", type=int)
-    if not product_id:
-        return None
-    return db.session.get(Product, product_id)
+    product_id = id_arg("product")
+    return db.session.get(Product, product_id) if product_id else None
 
 
 # --- the list -------------------------------------------------------------------------------------
 
 
 def _filters() -> service.StandardFilters:
-    args = request.args
-    level = args.get("level", "")
-    status = args.get("status", "")
-    year = args.get("year", "").strip()
+    level = request.args.get("level", "")
+    status = request.args.get("status", "")
     return service.StandardFilters(
-        text=args.get("q", "")[:200],
+        text=text_arg("q"),
         product=_product_arg(),
         level=Level(level) if level in {member.value for member in Level} else None,
-        status=status if status in {*(member.value for member in Status), IN_FORCE, UPCOMING} else None,
-        committee=args.get("committee", "")[:200],
-        year=int(year) if year.isdigit() and len(year) == 4 else None,
-        include_archived=args.get("archived") == "1",
+        status=status if status in STATUS_FILTER else None,
+        committee=text_arg("committee"),
+        year=year_arg("year"),
+        include_archived=request.args.get("archived") == "1",
     )
 
 
@@ -115,7 +111,7 @@ def standards():
         "registry/standards.html",
         page=page,
         filters=filters,
-        products=_products(),
+        products=_products(include=filters.product),
         today=service.today(),
         statuses=STATUS_FILTER,
     )
@@ -275,6 +271,8 @@ def add_relation(standard_id: int):
     form = RelationForm()
     if form.validate():
         target = service.find_standard(db.session, form.target.data)
+        if target is not None and form.kind.data == "replaces":
+            require(Action.MANAGE_STANDARDS, target)  # it will be marked replaced
         try:
             service.add_relation(
                 db.session,
@@ -307,6 +305,8 @@ def remove_relation(standard_id: int, relation_id: int):
     relation = db.get_or_404(StandardRelation, relation_id)
     if relation.standard_id != record.id or not ConfirmForm().validate():
         abort(404)
+    if relation.target is not None and relation.kind == "replaces":
+        require(Action.MANAGE_STANDARDS, relation.target)
     service.remove_relation(db.session, relation)
     flash(_("关系已删除。"), "success")
     return redirect(url_for(".standard", standard_id=record.id))
@@ -338,6 +338,11 @@ def archive_standard(standard_id: int):
 def restore_standard(standard_id: int):
     record = db.get_or_404(Standard, standard_id)
     require(Action.MANAGE_STANDARDS, record)
+    try:
+        service.check_restorable(db.session, record)
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".standard", standard_id=standard_id))
     return _set_archived(record, False, ".standard", standard_id=standard_id)
 
 
@@ -383,7 +388,7 @@ def withdrawal_due():
 def products():
     require(Action.READ_REGISTRY)
     query = select(Product).options(selectinload(Product.parent)).order_by(Product.name)
-    text = request.args.get("q", "").strip().lower()[:100]
+    text = text_arg("q", 100).strip().lower()
     if text:
         query = query.where(
             func.lower(Product.name).contains(text, autoescape=True)
@@ -416,7 +421,7 @@ def product(product_id: int):
         .order_by(Standard.year.desc().nulls_last(), Standard.id.desc())
     ).all()
     ladder = {level: [standard for standard in standards if standard.level == level] for level in LADDER}
-    findings = {level: service.check_level(db.session, record, level) for level in LADDER}
+    findings = service.check_levels(db.session, record, LADDER)
     return render_template(
         "registry/product.html",
         product=record,
