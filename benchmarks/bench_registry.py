@@ -446,6 +446,7 @@ def main() -> None:
             planned.append((label, path + (f"?{urlencode(query)}" if query else ""), expected, matching))
         del registry  # 10,000 dicts would make every full garbage collection slower
         gc.collect()
+        gc.freeze()  # as a server worker does once its app is loaded (workbench/serve.py)
         client = app.test_client()
         results = {}
         for label, target, expected, matching in planned:
