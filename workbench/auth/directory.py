@@ -13,7 +13,7 @@ from workbench.auth.models import Organisation, User, WorkingGroup
 from workbench.auth.permissions import Action, Role
 from workbench.db import db
 from workbench.errors import WorkbenchError
-from workbench.web import form_page, page_number, save
+from workbench.web import form_page, page_number, save, text_arg
 
 bp = Blueprint("directory", __name__)
 
@@ -91,7 +91,7 @@ def _user_saved():
 def users():
     require(Action.VIEW_USERS)
     query = select(User).options(selectinload(User.organisation)).order_by(User.username)
-    query = _search(query, request.args.get("q", ""), User.username, User.display_name)
+    query = _search(query, text_arg("q"), User.username, User.display_name)
     role = request.args.get("role", "")
     if role in {member.value for member in Role}:
         query = query.where(User.role == Role(role))
@@ -192,7 +192,7 @@ def organisations():
     query = (
         select(Organisation).options(selectinload(Organisation.users)).order_by(Organisation.kind, Organisation.name)
     )
-    query = _search(query, request.args.get("q", ""), Organisation.name, Organisation.name_en)
+    query = _search(query, text_arg("q"), Organisation.name, Organisation.name_en)
     if not _show_archived():
         query = query.where(Organisation.archived_at.is_(None))
     return render_template("directory/organisations.html", page=_page(query), show_archived=_show_archived())
@@ -287,7 +287,7 @@ def _group_saved(verb_message: str):
 def working_groups():
     require(Action.VIEW_DIRECTORY)
     query = select(WorkingGroup).options(selectinload(WorkingGroup.members)).order_by(WorkingGroup.code)
-    query = _search(query, request.args.get("q", ""), WorkingGroup.code, WorkingGroup.name)
+    query = _search(query, text_arg("q"), WorkingGroup.code, WorkingGroup.name)
     if not _show_archived():
         query = query.where(WorkingGroup.archived_at.is_(None))
     return render_template("directory/working_groups.html", page=_page(query), show_archived=_show_archived())
