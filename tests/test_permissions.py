@@ -2,21 +2,27 @@
 every state-changing route. A refused request gets 403 (401 or the login page when anonymous) and
 leaves the database exactly as it was, audit trail included."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
+from workbench.audit import Actor
 from workbench.audit.models import AuditEvent
 from workbench.auth import service
 from workbench.auth.models import ApiToken, Organisation, User, WorkingGroup
 from workbench.auth.permissions import RULES, Action, Role, can
 from workbench.db import db, utcnow
+from workbench.drafting import service as drafting
+from workbench.drafting.models import ConsultationComment, FindingSuppression, Rule
 from workbench.registry import service as registry
 from workbench.registry.models import Product, Standard, StandardRelation
 
 from .conftest import PASSWORD, ROLES
+from .drafting_helpers import form_data, make_rule
 
 ADMIN, SECRETARIAT, DRAFTER, ASSOCIATION, EVALUATOR = (
     Role.ADMINISTRATOR,
@@ -51,6 +57,11 @@ EXPECTED_ACTIONS = {
     Action.MANAGE_PRODUCTS: OVERSIGHT,
     Action.MANAGE_STANDARDS: OVERSIGHT | {ASSOCIATION},  # associations: group standards only, below
     Action.IMPORT_STANDARDS: OVERSIGHT,
+    Action.VIEW_RULES: SIGNED_IN,
+    Action.CREATE_RULE: OVERSIGHT | {DRAFTER},
+    Action.EDIT_RULE: OVERSIGHT | {DRAFTER},  # drafters: their own working groups' rules, below
+    Action.MOVE_STAGE: OVERSIGHT,
+    Action.COMMENT_ON_RULE: EVERYONE,
 }
 
 
@@ -179,6 +190,64 @@ def _standard_state(session, ids):
 def _product_state(session, ids):
     product = session.get(Product, ids["product"])
     return product.name, product.aliases, product.archived_at
+
+
+def _prepare_rule(session, ids, *, name_en="Cement"):
+    """A rule of the test working group (whose drafter may edit it), at stage 20."""
+    rule = make_rule(session, name_en=name_en, working_group=session.get(WorkingGroup, ids["working_group"]))
+    ids.update(rule=rule.id, product=rule.product_id)
+    return rule
+
+
+def _prepare_rule_with_error(session, ids):
+    _prepare_rule(session, ids, name_en="")  # no English title: the title_en_missing error
+
+
+def _prepare_suppression(session, ids):
+    rule = _prepare_rule(session, ids, name_en="")
+    suppression = drafting.suppress(
+        session, rule, code="title_en_missing", path="/title_en", reason="英文名称待定稿后补充", author=Actor(None, "t")
+    )
+    ids["suppression"] = suppression.id
+
+
+def _prepare_consultation(session, ids):
+    rule = _prepare_rule(session, ids)
+    drafting.move_stage(session, rule, "30", actor=Actor(None, "t"), role="secretariat", today=date.today())
+    comment = drafting.add_comment(
+        session,
+        rule,
+        drafting.CommentInput(name="王工", organisation="", clause="5", kind="technical", comment="建议补充。"),
+        source="elsewhere",
+        author_id=None,
+        now=utcnow(),
+    )
+    ids["comment"] = comment.id
+
+
+def _rule_state(session, ids):
+    rule = session.get(Rule, ids["rule"])
+    return rule.current_revision, rule.stage, rule.title
+
+
+def _document(session, ids):
+    rule = session.get(Rule, ids["rule"])
+    return drafting.revision(session, rule).document
+
+
+def _parameters(client, ids):
+    with client.application.app_context():
+        data = form_data(_document(db.session, ids), **{"/parameters/data_period": "最近连续 12 个月（改）"})
+    return client.post_form(f"/drafting/{ids['rule']}/parameters", {**data, "based_on": "1", "message": "改数据期"})
+
+
+def _whole_document(client, ids):
+    with client.application.app_context():
+        document = _document(db.session, ids)
+    document["parameters"]["data_period"] = "最近 24 个月"
+    return client.post_form(
+        f"/drafting/{ids['rule']}/document", {"based_on": "1", "document": json.dumps(document, ensure_ascii=False)}
+    )
 
 
 STANDARDS_CSV = (
@@ -409,6 +478,70 @@ CASES: dict[tuple[str, str], Case] = {
         prepare=_prepare_registry,
         json_api=True,
     ),
+    ("drafting.new_rule", "POST"): Case(
+        OVERSIGHT | {DRAFTER},
+        lambda c, ids: c.post_form(
+            "/drafting/new", {"product": str(ids["product"]), "working_group": str(ids["working_group"])}
+        ),
+        state=_count(Rule),
+        prepare=lambda s, ids: ids.update(
+            product=registry.create_product(
+                s, registry.ProductInput(name="玻璃", side="production", end_use="intermediate")
+            ).id
+        ),
+    ),
+    ("drafting.parameters", "POST"): Case(OVERSIGHT | {DRAFTER}, _parameters, state=_rule_state, prepare=_prepare_rule),
+    ("drafting.clause", "POST"): Case(
+        OVERSIGHT | {DRAFTER},
+        lambda c, ids: c.post_form(
+            f"/drafting/{ids['rule']}/clauses/scope",
+            {"based_on": "1", "title": "范围", "text": "本文件规定了水泥产品碳足迹的量化方法与要求。", "save": "1"},
+        ),
+        state=_rule_state,
+        prepare=_prepare_rule,
+    ),
+    ("drafting.document", "POST"): Case(
+        OVERSIGHT | {DRAFTER}, _whole_document, state=_rule_state, prepare=_prepare_rule
+    ),
+    ("drafting.suppress", "POST"): Case(
+        OVERSIGHT | {DRAFTER},
+        lambda c, ids: c.post_form(
+            f"/drafting/{ids['rule']}/suppressions",
+            {"code": "title_en_missing", "path": "/title_en", "reason": "英文名称待定稿后补充"},
+        ),
+        state=_count(FindingSuppression),
+        prepare=_prepare_rule_with_error,
+    ),
+    ("drafting.unsuppress", "POST"): Case(
+        OVERSIGHT | {DRAFTER},
+        lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/suppressions/{ids['suppression']}/delete"),
+        state=_count(FindingSuppression),
+        prepare=_prepare_suppression,
+    ),
+    ("drafting.move_stage", "POST"): Case(
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/stage", {"target": "30", "note": "公开征求意见"}),
+        state=_rule_state,
+        prepare=_prepare_rule,
+    ),
+    ("drafting.add_comment", "POST"): Case(
+        EVERYONE,
+        lambda c, ids: c.post_form(
+            f"/drafting/{ids['rule']}/comments",
+            {"name": "公众", "kind": "general", "comment": "建议增加算例。", "clause": "附录B"},
+        ),
+        state=_count(ConsultationComment),
+        prepare=_prepare_consultation,
+    ),
+    ("drafting.dispose", "POST"): Case(
+        OVERSIGHT | {DRAFTER},
+        lambda c, ids: c.post_form(
+            f"/drafting/{ids['rule']}/comments/{ids['comment']}/disposition",
+            {"disposition": "not_accepted", "reason": "不属于本文件范围。"},
+        ),
+        state=lambda s, ids: s.get(ConsultationComment, ids["comment"]).disposition,
+        prepare=_prepare_consultation,
+    ),
 }
 
 # Associations keep group standards only: the national one is refused to them like to a drafter.
@@ -542,6 +675,8 @@ PAGES = {
     "/standards/withdrawal-due": EVERYONE,
     "/products": EVERYONE,
     "/products/new": OVERSIGHT,
+    "/drafting/": SIGNED_IN,
+    "/drafting/new": OVERSIGHT | {DRAFTER},
     "/api/v1/standards": EVERYONE,
     "/api/v1/hierarchy/due": EVERYONE,
     "/api/v1/products": EVERYONE,

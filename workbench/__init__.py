@@ -61,10 +61,11 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.audit.views import bp as audit
     from workbench.auth.directory import bp as directory
     from workbench.auth.views import bp as auth
+    from workbench.drafting.views import bp as drafting
     from workbench.registry.views import bp as registry
     from workbench.site.views import bp as site
 
-    for blueprint in (site, auth, directory, audit, registry, api):
+    for blueprint in (site, auth, directory, audit, registry, drafting, api):
         app.register_blueprint(blueprint)
 
 

@@ -115,3 +115,11 @@ def load_registry(session: Session) -> tuple[int, int, int]:
     seed.load_relations(session)
     projects = seed.load_projects(session)
     return len(products), len(report.created), len(projects)
+
+
+def load_rules(session: Session) -> int:
+    """Two draft rules with revisions, one of them out for consultation with comments."""
+    from workbench.drafting import seed
+    from workbench.registry.service import today
+
+    return len(seed.load(session, today()))

@@ -3,4 +3,11 @@
 
 from workbench.audit.models import AuditEvent  # noqa: F401
 from workbench.auth.models import ApiToken, Organisation, User, WorkingGroup  # noqa: F401
+from workbench.drafting.models import (  # noqa: F401
+    ConsultationComment,
+    FindingSuppression,
+    Rule,
+    RuleRevision,
+    StageEvent,
+)
 from workbench.registry.models import Product, Standard, StandardNumber, StandardRelation  # noqa: F401

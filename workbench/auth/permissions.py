@@ -31,6 +31,11 @@ class Action(StrEnum):
     MANAGE_PRODUCTS = "product.manage"
     MANAGE_STANDARDS = "standard.manage"  # target: a standard or a level
     IMPORT_STANDARDS = "standard.import"
+    VIEW_RULES = "rule.view"  # drafts in progress
+    CREATE_RULE = "rule.create"
+    EDIT_RULE = "rule.edit"  # target: a rule (text, suppressions, comment dispositions)
+    MOVE_STAGE = "rule.stage"  # which move each role may make is in drafting/stages.py
+    COMMENT_ON_RULE = "rule.comment"  # consultation drafts take comments from anyone
 
 
 Rule = Callable[[object, object], bool]
@@ -73,6 +78,18 @@ def _manage_standard(user, target) -> bool:
     return level == "group" if isinstance(level, str) else True
 
 
+def _rule_editor(user, rule) -> bool:
+    """The secretariat and administrators oversee every rule; drafters edit the rules of their own
+    working groups (指引（十三）). `rule` None asks whether the user edits rules at all."""
+    if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, rule):
+        return True
+    if not _roles(Role.DRAFTER)(user, rule):
+        return False
+    if rule is None or not hasattr(rule, "working_group_id"):
+        return True
+    return rule.working_group_id in {group.id for group in getattr(user, "working_groups", [])}
+
+
 RULES: dict[Action, Rule] = {
     Action.READ_PUBLISHED: _anyone,
     Action.EDIT_OWN_ACCOUNT: _any_signed_in,
@@ -90,6 +107,11 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_PRODUCTS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
     Action.MANAGE_STANDARDS: _manage_standard,
     Action.IMPORT_STANDARDS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    Action.VIEW_RULES: _any_signed_in,
+    Action.CREATE_RULE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT, Role.DRAFTER),
+    Action.EDIT_RULE: _rule_editor,
+    Action.MOVE_STAGE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    Action.COMMENT_ON_RULE: _anyone,
 }
 
 

@@ -1,0 +1,76 @@
+"""The stage rules as data: which moves exist, who may make them, and the gates each must pass."""
+
+from datetime import date
+
+import pytest
+
+from workbench.drafting import stages
+from workbench.drafting.stages import Gate, RuleFacts
+
+TODAY = date(2026, 11, 21)
+
+
+def facts(**changes) -> RuleFacts:
+    values = dict(
+        errors=0,
+        consultation_opened_on=date(2026, 9, 1),
+        comments=3,
+        comments_open=0,
+        trial_enterprises=None,
+        has_number=True,
+        today=TODAY,
+    )
+    values.update(changes)
+    return RuleFacts(**values)
+
+
+def states(source: str, target: str, **changes) -> dict:
+    move = stages.find_move(source, target)
+    return {result.gate: result.state for result in stages.evaluate(move, facts(**changes))}
+
+
+def test_every_move_joins_known_stages_and_names_who_may_make_it():
+    for move in stages.MOVES:
+        assert move.source in stages.STAGES and move.target in stages.STAGES
+        assert move.roles and move.roles <= {"administrator", "secretariat"}
+    assert stages.find_move("20", "60") is None  # no skipping consultation and review
+    assert [move.target for move in stages.moves_from("30")] == ["20", "40"]
+
+
+def test_entering_consultation_needs_no_errors():
+    assert states("20", "30", errors=2) == {Gate.NO_ERRORS: "failed"}
+    assert states("20", "30") == {Gate.NO_ERRORS: "passed"}
+
+
+@pytest.mark.parametrize(
+    ("opened", "state"),
+    [(date(2026, 9, 23), "failed"), (date(2026, 9, 22), "passed"), (None, "failed")],
+)
+def test_leaving_consultation_needs_sixty_days(opened, state):
+    # 2026-09-22 + 60 days = 2026-11-21: the period is complete today, not a day earlier.
+    assert states("30", "40", consultation_opened_on=opened)[Gate.COMMENT_PERIOD] == state
+
+
+def test_leaving_consultation_needs_every_comment_dispositioned():
+    assert states("30", "40", comments_open=1)[Gate.COMMENTS_DISPOSITIONED] == "failed"
+    assert states("30", "40", comments=0, comments_open=0)[Gate.COMMENTS_DISPOSITIONED] == "passed"
+
+
+def test_trials_are_pending_until_they_exist_then_need_three_enterprises():
+    assert states("30", "40")[Gate.TRIALS] == "pending"
+    assert states("30", "40", trial_enterprises=2)[Gate.TRIALS] == "failed"
+    assert states("30", "40", trial_enterprises=3)[Gate.TRIALS] == "passed"
+    results = stages.evaluate(stages.find_move("30", "40"), facts())
+    assert stages.blocked(results) == []  # pending does not block
+
+
+def test_publication_needs_a_number_and_review_is_due_after_five_years():
+    assert states("50", "60", has_number=False)[Gate.NUMBER] == "failed"
+    assert stages.review_due(date(2026, 3, 1)) == date(2031, 3, 1)
+    assert stages.review_due(date(2028, 2, 29)) == date(2033, 2, 28)
+    assert stages.review_due(None) is None
+
+
+def test_each_stage_maps_to_a_registry_status():
+    assert set(stages.REGISTRY_STATUS) == set(stages.STAGES)
+    assert stages.REGISTRY_STATUS["30"] == "consultation" and stages.REGISTRY_STATUS["60"] == "published"

@@ -1,0 +1,1 @@
+"""Rule drafting: the template, rule documents, conformance checks, revisions, stages and consultation."""

@@ -1,0 +1,96 @@
+"""Demo rules: 锂离子电池 (a final product, cradle-to-grave) being drafted, and 水泥 (an
+intermediate product, cradle-to-gate) out for consultation with comments, each with a few
+revisions so that comparing them shows something."""
+
+import json
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.audit import Actor
+from workbench.auth.models import User, WorkingGroup
+from workbench.drafting import service
+from workbench.drafting.models import Rule
+from workbench.drafting.template import TEMPLATES_DIR
+from workbench.registry.service import find_product
+
+EXAMPLES = TEMPLATES_DIR / "cfp-product-rule" / "1.0" / "examples"
+
+DEMO_RULES = [
+    # (example file, product, working group, author username)
+    ("lithium-ion-battery.json", "锂电池", "WG-LIB", "drafter"),
+    ("cement.json", "水泥", None, "secretariat"),
+]
+
+COMMENTS = [
+    service.CommentInput(
+        name="王工",
+        organisation="某水泥集团（演示）",
+        clause="5.2",
+        kind="technical",
+        comment="熟料生产的原料碳酸盐分解排放宜按实测的熟料 CaO、MgO 含量计算，缺省值只在无实测数据时使用。",
+        proposed_change="在 6 中增加“有熟料成分化验数据时应使用实测值”。",
+    ),
+    service.CommentInput(
+        name="李研究员",
+        organisation="建材研究院（演示）",
+        clause="附录A",
+        kind="editorial",
+        comment="表 A.1 的计量单位列建议统一使用法定计量单位符号。",
+    ),
+    service.CommentInput(
+        name="张女士",
+        organisation="",
+        clause="",
+        kind="general",
+        comment="建议说明协同处置废弃物时替代燃料的排放如何处理。",
+    ),
+]
+
+
+def _actor(session: Session, username: str) -> Actor:
+    user = session.scalar(select(User).where(User.username == username))
+    return Actor(user.id if user else None, username)
+
+
+def load(session: Session, today: date) -> list[Rule]:
+    """Create the demo rules that are missing (matched by title); returns those created now."""
+    created = []
+    for filename, product_name, group_code, username in DEMO_RULES:
+        document = json.loads((EXAMPLES / filename).read_text(encoding="utf-8"))
+        if session.scalar(select(Rule.id).where(Rule.title == document["title"])) is not None:
+            continue
+        product = find_product(session, product_name)
+        group = session.scalar(select(WorkingGroup).where(WorkingGroup.code == group_code)) if group_code else None
+        author = _actor(session, username)
+        rule = service.create_rule(session, product=product, working_group=group, author=author, today=today)
+        service.save_revision(
+            session, rule, document, message="工作组讨论稿：按起草组讨论意见完善全文", based_on=1, author=author
+        )
+        revised = json.loads(json.dumps(document))
+        revised["parameters"]["data_period"] = "核算前最近连续 12 个月（不足 12 个月的按实际生产期）"
+        service.save_revision(
+            session, rule, revised, message="明确数据时间范围", based_on=2, author=_actor(session, "smelter")
+        )
+        created.append(rule)
+        if filename == "cement.json":
+            _open_consultation(session, rule, today)
+    return created
+
+
+def _open_consultation(session: Session, rule: Rule, today: date) -> None:
+    secretariat = _actor(session, "secretariat")
+    opened = today - timedelta(days=30)
+    service.move_stage(session, rule, "30", actor=secretariat, role="secretariat", today=opened, note="公开征求意见")
+    submitted = datetime.combine(opened + timedelta(days=7), time(9, 30)).astimezone()
+    for index, comment in enumerate(COMMENTS):
+        service.add_comment(
+            session, rule, comment, source=f"demo-{index}", author_id=None, now=submitted + timedelta(hours=index)
+        )
+    first = rule.id
+    comments = service.comments_of(session, first)
+    service.dispose(
+        session, comments[0], "partly_accepted", "采纳实测优先的原则；缺省值条款保留，作为无化验数据时的方法。"
+    )
+    service.dispose(session, comments[1], "accepted", "")

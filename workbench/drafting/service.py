@@ -1,0 +1,573 @@
+"""Operations on rules: create from the template, save revisions, check, suppress findings,
+move stages, take and dispose of consultation comments, compare revisions, export.
+
+Plain functions taking a session, used by the pages, the CLI and the tests alike; they never
+commit. The template, the checks and the stage rules are pure modules; this one feeds them.
+"""
+
+import difflib
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.audit import Actor, change_reason
+from workbench.db import utcnow
+from workbench.drafting import checks, stages
+from workbench.drafting import template as templates
+from workbench.drafting.models import (
+    CommentKind,
+    ConsultationComment,
+    Disposition,
+    FindingSuppression,
+    Rule,
+    RuleRevision,
+    StageEvent,
+)
+from workbench.errors import Conflict, InvalidInput, WorkbenchError
+from workbench.i18n import N_
+from workbench.registry import service as registry
+from workbench.registry.models import Level, Product, Standard, StandardNumber, Status
+
+MAX_COMMENT_LENGTH = 4000
+COMMENTS_PER_HOUR = 10  # from one address: enough for a real reviewer, too few for a flood
+
+
+class StaleRevision(Conflict):
+    """Someone saved a newer revision since this author opened the rule."""
+
+    code = "stale_revision"
+
+
+def _refuse(field_name: str, message: str):
+    raise InvalidInput(message, details={field_name: message})
+
+
+# --- rules and revisions --------------------------------------------------------------------------
+
+
+def _next_code(session: Session) -> str:
+    count = session.scalar(select(func.count()).select_from(Rule)) or 0
+    while True:
+        count += 1
+        code = f"CFP-R-{count:04d}"
+        if session.scalar(select(Rule.id).where(Rule.code == code)) is None:
+            return code
+
+
+def create_rule(session: Session, *, product: Product, working_group=None, author: Actor, today: date) -> Rule:
+    """A new rule for `product` from the template: title from the pattern, boundary proposed from
+    the product's end use, and a national standard project at stage 20 in the registry (refused
+    there if the level rules forbid it)."""
+    if product.is_archived:
+        _refuse("product", _("“%(name)s”已归档，不能再选用。", name=product.name))
+    template = templates.load()
+    document = template.new_document(
+        product_name=product.name,
+        end_use=product.end_use.value,
+        classification_code=product.classification_code,
+        product_name_en=product.name_en or "",
+    )
+    standard = _registry_project(session, product, document["title"], today)
+    rule = Rule(
+        code=_next_code(session),
+        title=document["title"],
+        template=template.ref,
+        product=product,
+        working_group=working_group,
+        standard=standard,
+        stage="20",
+        stage_entered_on=today,
+    )
+    session.add(rule)
+    session.flush()
+    _write_revision(session, rule, document, message=N_("由模板创建"), based_on=None, author=author)
+    return rule
+
+
+def _registry_project(session: Session, product: Product, title: str, today: date) -> Standard:
+    """The national project this rule is drafted as: one the registry already lists for the
+    product (planned or in preparation, not yet drafted here), now at the drafting stage; or a
+    new one, refused there if the level rules forbid it."""
+    drafted = select(Rule.standard_id).where(Rule.standard_id.is_not(None))
+    existing = session.scalar(
+        select(Standard)
+        .where(
+            Standard.product_id == product.id,
+            Standard.level == Level.NATIONAL,
+            Standard.status.in_([Status.PLANNED, Status.DRAFTING]),
+            Standard.archived_at.is_(None),
+            Standard.id.not_in(drafted),
+        )
+        .order_by(Standard.id)
+    )
+    if existing is not None:
+        with change_reason(session, N_("起草组开始起草")):
+            existing.status = Status.DRAFTING
+        return existing
+    standard, _findings = registry.create_standard(
+        session,
+        registry.StandardInput(
+            level=Level.NATIONAL,
+            title=title,
+            status=Status.DRAFTING,
+            product=product,
+            committee="SAC/TC548",
+            note=N_("由规则起草工作台创建"),
+        ),
+        on=today,
+    )
+    return standard
+
+
+def revision(session: Session, rule: Rule, number: int | None = None) -> RuleRevision:
+    number = rule.current_revision if number is None else number
+    found = session.scalar(select(RuleRevision).where(RuleRevision.rule_id == rule.id, RuleRevision.number == number))
+    if found is None:
+        raise WorkbenchError(_("规则 %(code)s 没有第 %(number)d 版修订。", code=rule.code, number=number))
+    return found
+
+
+def latest_counts(session: Session, rule_ids: list[int]) -> dict[int, RuleRevision]:
+    """Each rule's current revision (its error and warning counts as saved), for lists."""
+    if not rule_ids:
+        return {}
+    rows = session.scalars(
+        select(RuleRevision)
+        .join(Rule, (Rule.id == RuleRevision.rule_id) & (Rule.current_revision == RuleRevision.number))
+        .where(Rule.id.in_(rule_ids))
+    )
+    return {revision.rule_id: revision for revision in rows}
+
+
+def reference_status(session: Session) -> Callable[[str], str | None]:
+    """The registry's status of a referenced standard (by number key), for the checks."""
+    cache: dict[str, str | None] = {}
+
+    def status(key: str) -> str | None:
+        if key not in cache:
+            row = session.execute(
+                select(StandardNumber.standard_id).where(StandardNumber.key == key)
+            ).scalar_one_or_none()
+            standard = session.get(Standard, row) if row else None
+            cache[key] = standard.display_status(registry.today()) if standard else None
+        return cache[key]
+
+    return status
+
+
+def findings(session: Session, rule: Rule, document: dict) -> list[checks.Finding]:
+    template = templates.load(rule.template)
+    found = checks.check(document, catalogue=template.checks, reference_status=reference_status(session))
+    suppressions = session.execute(
+        select(FindingSuppression.code, FindingSuppression.path, FindingSuppression.reason).where(
+            FindingSuppression.rule_id == rule.id
+        )
+    ).all()
+    return checks.apply_suppressions(found, [tuple(row) for row in suppressions])
+
+
+def _write_revision(session, rule, document, *, message, based_on, author: Actor) -> RuleRevision:
+    counts = checks.counts(findings(session, rule, document))
+    rule.current_revision += 1
+    saved = RuleRevision(
+        rule=rule,
+        number=rule.current_revision,
+        based_on=based_on,
+        document=document,
+        message=(message or "").strip()[:500],
+        author_id=author.user_id,
+        author_label=author.label,
+        created_at=utcnow(),
+        errors=counts["errors"],
+        warnings=counts["warnings"],
+    )
+    session.add(saved)
+    session.flush()
+    return saved
+
+
+def validate(rule_or_ref, document) -> list[templates.SchemaProblem]:
+    ref = rule_or_ref.template if isinstance(rule_or_ref, Rule) else rule_or_ref
+    if not isinstance(document, dict):
+        return [templates.SchemaProblem("", _("规则文件须是一个 JSON 对象。"))]
+    return templates.load(ref).validate(document)
+
+
+def save_revision(
+    session: Session, rule: Rule, document: dict, *, message: str, based_on: int, author: Actor
+) -> RuleRevision:
+    """Save the whole document as the next revision. Refused when someone saved another revision
+    after `based_on` (the caller keeps the author's text to merge), or when the document does not
+    fit the template's schema (the problems name their JSON paths)."""
+    if rule.is_archived:
+        raise Conflict(_("规则“%(code)s”已归档，不能再修改。", code=rule.code))
+    if based_on != rule.current_revision:
+        newer = revision(session, rule)
+        raise StaleRevision(
+            _(
+                "您打开的是第 %(based)d 版，之后 %(author)s 已保存了第 %(current)d 版。您的内容没有保存，仍保留在下方："
+                "请对照最新版合并后再保存。",
+                based=based_on,
+                author=newer.author_label,
+                current=rule.current_revision,
+            ),
+            details={"current_revision": rule.current_revision},
+        )
+    problems = validate(rule, document)
+    if problems:
+        raise InvalidInput(
+            _("内容不符合模板：%(path)s %(message)s", path=problems[0].path or "/", message=problems[0].message),
+            details={"problems": [{"path": problem.path, "message": problem.message} for problem in problems]},
+        )
+    if rule.stage in ("60", "90", "95"):
+        raise Conflict(_("已出版的规则不能直接修改：请先进入复审并转入修订（起草）阶段。"))
+    saved = _write_revision(session, rule, document, message=message, based_on=based_on, author=author)
+    if document["title"] != rule.title:
+        with change_reason(session, N_("规则名称随修订更新")):
+            rule.title = document["title"]
+            if rule.standard is not None:
+                rule.standard.title = document["title"]
+    return saved
+
+
+def suppress(session: Session, rule: Rule, *, code: str, path: str, reason: str, author: Actor) -> FindingSuppression:
+    reason = " ".join((reason or "").split())
+    if len(reason) < 4:
+        _refuse("reason", _("请写明忽略的理由（至少 4 个字），它会记入审计日志并显示在检查结果旁。"))
+    if len(reason) > 1000:
+        _refuse("reason", _("理由不能超过 1000 个字符。"))
+    current = findings(session, rule, revision(session, rule).document)
+    if not any(finding.code == code and finding.path == path for finding in current):
+        _refuse("code", _("当前修订没有这项检查结果，无需忽略。"))
+    exists = session.scalar(
+        select(FindingSuppression).where(
+            FindingSuppression.rule_id == rule.id, FindingSuppression.code == code, FindingSuppression.path == path
+        )
+    )
+    if exists is not None:
+        raise Conflict(_("这项检查结果已被忽略。"))
+    suppression = FindingSuppression(
+        rule=rule, code=code, path=path, reason=reason, created_by_id=author.user_id, created_at=utcnow()
+    )
+    session.add(suppression)
+    session.flush()
+    return suppression
+
+
+def unsuppress(session: Session, suppression: FindingSuppression) -> None:
+    session.delete(suppression)
+    session.flush()
+
+
+# --- stages ---------------------------------------------------------------------------------------
+
+
+def facts(session: Session, rule: Rule, today: date) -> stages.RuleFacts:
+    current = revision(session, rule)
+    counted = checks.counts(findings(session, rule, current.document))
+    comments = session.scalars(select(ConsultationComment).where(ConsultationComment.rule_id == rule.id)).all()
+    return stages.RuleFacts(
+        errors=counted["errors"],
+        consultation_opened_on=rule.consultation_opened_on,
+        comments=len(comments),
+        comments_open=sum(1 for comment in comments if comment.disposition is None),
+        trial_enterprises=None,  # the trial calculations issue fills this in
+        has_number=bool(rule.standard and rule.standard.numbers),
+        today=today,
+    )
+
+
+def move_stage(
+    session: Session, rule: Rule, target: str, *, actor: Actor, role: str, today: date, note: str = "", number: str = ""
+) -> StageEvent:
+    """Move `rule` to stage `target` if the move exists, `role` may make it and its gates pass.
+    The registry entry follows: its status, and on publication its number and date."""
+    move = stages.find_move(rule.stage, target)
+    if move is None:
+        _refuse("target", _("不能从“%(source)s”阶段直接转入“%(target)s”阶段。", source=rule.stage, target=target))
+    if role not in move.roles:
+        raise WorkbenchError(_("您的角色不能执行这一阶段转换。"))
+    if target == "60" and number.strip():
+        _set_number(session, rule, number, today)
+    results = stages.evaluate(move, facts(session, rule, today))
+    failed = stages.blocked(results)
+    if failed:
+        raise InvalidInput(
+            "；".join(_(result.message, **result.params) for result in failed),
+            details={"gates": [{"gate": result.gate.value, "state": result.state} for result in results]},
+        )
+    event = StageEvent(
+        rule_id=rule.id,
+        from_stage=rule.stage,
+        to_stage=target,
+        revision=rule.current_revision,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        occurred_at=utcnow(),
+        note=(note or "").strip(),
+        gates=[{"gate": result.gate.value, "state": result.state} for result in results],
+    )
+    session.add(event)
+    with change_reason(session, note or None):
+        rule.stage = target
+        rule.stage_entered_on = today
+        if target == "30":
+            rule.consultation_opened_on = today
+        if target == "60":
+            rule.published_on = today
+        if rule.standard is not None:
+            rule.standard.status = Status(stages.REGISTRY_STATUS[target])
+            if target == "60":
+                rule.standard.published_on = today
+            if target == "95":
+                rule.standard.withdrawn_on = today
+    return event
+
+
+def _set_number(session: Session, rule: Rule, number: str, today: date) -> None:
+    parsed = registry.parse_numbers(number, Level.NATIONAL, field_name="number")
+    standard = rule.standard
+    data = registry.StandardInput(
+        level=standard.level,
+        numbers="；".join(item.canonical for item in parsed),
+        title=standard.title,
+        status=Status.PUBLISHED,
+        product=standard.product,
+        committee=standard.committee,
+        issuer=standard.issuer or N_("国家市场监督管理总局 国家标准化管理委员会"),
+        published_on=today,
+        note=standard.note,
+    )
+    registry.update_standard(session, standard, data, reason=N_("规则出版"), on=today)
+
+
+def review_due(rule: Rule) -> date | None:
+    return stages.review_due(rule.published_on)
+
+
+# --- consultation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CommentInput:
+    name: str
+    organisation: str
+    clause: str
+    kind: str
+    comment: str
+    proposed_change: str = ""
+
+
+def source_of(address: str, secret: str) -> str:
+    """A keyed hash of the commenter's address: enough to limit floods, not to identify anyone."""
+    return hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()
+
+
+def add_comment(
+    session: Session, rule: Rule, data: CommentInput, *, source: str, author_id: int | None, now: datetime
+) -> ConsultationComment:
+    if rule.stage != "30":
+        raise Conflict(_("该规则目前不在征求意见阶段，不能提交意见。"))
+    recent = session.scalar(
+        select(func.count())
+        .select_from(ConsultationComment)
+        .where(ConsultationComment.source == source, ConsultationComment.submitted_at >= now - timedelta(hours=1))
+    )
+    if recent >= COMMENTS_PER_HOUR:
+        raise WorkbenchError(
+            _("一小时内最多提交 %(count)d 条意见，请稍后再提交；较长的意见可合并在一条中。", count=COMMENTS_PER_HOUR)
+        )
+    name = " ".join((data.name or "").split())
+    if not name:
+        _refuse("name", _("请填写姓名。"))
+    text = (data.comment or "").strip()
+    if not text:
+        _refuse("comment", _("请填写意见。"))
+    for field_name, value, limit in (
+        ("name", name, 100),
+        ("organisation", data.organisation, 200),
+        ("clause", data.clause, 100),
+        ("comment", text, MAX_COMMENT_LENGTH),
+        ("proposed_change", data.proposed_change, MAX_COMMENT_LENGTH),
+    ):
+        if len(value or "") > limit:
+            _refuse(field_name, _("不能超过 %(max)d 个字符。", max=limit))
+    try:
+        kind = CommentKind(data.kind)
+    except ValueError:
+        _refuse("kind", _("请选择意见类型：一般、技术或编辑。"))
+    comment = ConsultationComment(
+        rule=rule,
+        revision=rule.current_revision,
+        author_id=author_id,
+        name=name,
+        organisation=" ".join((data.organisation or "").split()),
+        clause=" ".join((data.clause or "").split()),
+        kind=kind,
+        comment=text,
+        proposed_change=(data.proposed_change or "").strip(),
+        submitted_at=now,
+        source=source,
+    )
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def comments_of(session: Session, rule_id: int) -> list[ConsultationComment]:
+    return session.scalars(
+        select(ConsultationComment).where(ConsultationComment.rule_id == rule_id).order_by(ConsultationComment.id)
+    ).all()
+
+
+def dispose(session: Session, comment: ConsultationComment, disposition: str, reason: str) -> ConsultationComment:
+    try:
+        chosen = Disposition(disposition)
+    except ValueError:
+        _refuse("disposition", _("请选择处理意见：采纳、部分采纳或未采纳。"))
+    reason = (reason or "").strip()
+    if chosen != Disposition.ACCEPTED and not reason:
+        _refuse("reason", _("部分采纳或未采纳的意见须写明理由。"))
+    if len(reason) > MAX_COMMENT_LENGTH:
+        _refuse("reason", _("不能超过 %(max)d 个字符。", max=MAX_COMMENT_LENGTH))
+    comment.disposition = chosen
+    comment.disposition_reason = reason
+    session.flush()
+    return comment
+
+
+def comments_table_xlsx(rule: Rule, comments: list[ConsultationComment]) -> bytes:
+    """征求意见汇总处理表 as an Excel workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from workbench.drafting.models import COMMENT_KIND_LABELS, DISPOSITION_LABELS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("征求意见汇总处理表")[:31]
+    sheet.append([_("《%(title)s》征求意见汇总处理表", title=rule.title)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    headers = [
+        _("序号"),
+        _("章条编号"),
+        _("意见类型"),
+        _("意见内容"),
+        _("修改建议"),
+        _("提出单位"),
+        _("提出人"),
+        _("处理意见"),
+        _("理由"),
+    ]
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for index, comment in enumerate(comments, start=1):
+        sheet.append(
+            [
+                index,
+                comment.clause,
+                str(COMMENT_KIND_LABELS[comment.kind]),
+                comment.comment,
+                comment.proposed_change,
+                comment.organisation,
+                comment.name,
+                str(DISPOSITION_LABELS[comment.disposition]) if comment.disposition else _("未处理"),
+                comment.disposition_reason,
+            ]
+        )
+    for column, width in zip("ABCDEFGHI", (6, 10, 8, 50, 40, 20, 10, 10, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+# --- comparing revisions --------------------------------------------------------------------------
+
+
+def flatten(value, prefix: str = "") -> dict[str, object]:
+    """JSON pointer → scalar (lists of scalars stay whole, as they read as one value)."""
+    if isinstance(value, dict):
+        flat: dict[str, object] = {}
+        for key, item in value.items():
+            flat.update(flatten(item, f"{prefix}/{key}"))
+        return flat
+    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        flat = {}
+        for index, item in enumerate(value):
+            flat.update(flatten(item, f"{prefix}/{index}"))
+        return flat
+    return {prefix: value}
+
+
+@dataclass
+class ClauseDiff:
+    id: str
+    title: str
+    change: str  # "added", "removed", "changed", "same"
+    segments: list[tuple[str, str]]  # (operation, text): "equal", "insert", "delete"
+
+
+def redline(before: str, after: str) -> list[tuple[str, str]]:
+    """Character-level redline (Chinese has no spaces to split words on)."""
+    segments: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for operation, a1, a2, b1, b2 in matcher.get_opcodes():
+        if operation == "equal":
+            segments.append(("equal", before[a1:a2]))
+            continue
+        if a2 > a1:
+            segments.append(("delete", before[a1:a2]))
+        if b2 > b1:
+            segments.append(("insert", after[b1:b2]))
+    return segments
+
+
+def compare(old: dict, new: dict) -> tuple[list[tuple[str, object, object]], list[ClauseDiff]]:
+    """Parameters (and other structured parts) side by side, and each clause as a redline."""
+    structured_old = {key: value for key, value in old.items() if key != "clauses"}
+    structured_new = {key: value for key, value in new.items() if key != "clauses"}
+    flat_old, flat_new = flatten(structured_old), flatten(structured_new)
+    rows = [
+        (path, flat_old.get(path), flat_new.get(path))
+        for path in sorted(set(flat_old) | set(flat_new))
+        if flat_old.get(path) != flat_new.get(path)
+    ]
+    old_clauses = {clause.get("id"): clause for clause in old.get("clauses", [])}
+    new_clauses = {clause.get("id"): clause for clause in new.get("clauses", [])}
+    diffs = []
+    order = [clause.get("id") for clause in new.get("clauses", [])]
+    order += [key for key in old_clauses if key not in new_clauses]
+    for clause_id in order:
+        before, after = old_clauses.get(clause_id), new_clauses.get(clause_id)
+        text_before = _clause_text(before)
+        text_after = _clause_text(after)
+        change = "added" if before is None else "removed" if after is None else "same"
+        if change == "same" and text_before != text_after:
+            change = "changed"
+        diffs.append(
+            ClauseDiff(
+                id=clause_id,
+                title=(after or before).get("title", ""),
+                change=change,
+                segments=redline(text_before, text_after) if change != "same" else [("equal", text_after)],
+            )
+        )
+    return rows, diffs
+
+
+def _clause_text(clause: dict | None) -> str:
+    if clause is None:
+        return ""
+    heading = " ".join(part for part in (clause.get("number", ""), clause.get("title", "")) if part)
+    return f"{heading}\n{clause.get('text', '')}"

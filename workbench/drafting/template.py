@@ -1,0 +1,499 @@
+"""The rule template: 《温室气体 产品碳足迹量化方法与要求 XX产品》 as data.
+
+A template version is a folder `rule_templates/<id>/<version>/`: `manifest.json` (title patterns,
+defaults, the clause skeletons in document order), `schema.json` (JSON Schema 2020-12 of the whole
+rule document, see docs/rule-document.md), `clauses/*.md` (Markdown skeletons with Jinja2
+placeholders) and, when present, `checks.json` (the conformance-check catalogue).
+
+Pure: jsonschema, Jinja2 and the standard library; no Flask, no database.
+
+Decisions worth knowing:
+- The schema is strict about shape only. Whether a schema-valid rule follows the guideline (its
+  order of priorities, its boundary for the end use, GB/T 24067 in the references) is for the
+  conformance checks, which report it as findings on a document that can still be saved.
+- A problem with a missing or unknown key points at that key ("/parameters/data_period"), not at
+  the object that lacks or carries it, so a form can mark the very field.
+- Skeletons render in a sandbox with StrictUndefined: a misspelt placeholder is an error when the
+  template is used, never a silently empty sentence in a standard.
+"""
+
+import copy
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2 import StrictUndefined, pass_context
+from jinja2.sandbox import SandboxedEnvironment
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "rule_templates"
+DEFAULT_TEMPLATE = "cfp-product-rule@1.0"
+
+_REF = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*)@([0-9]+(?:\.[0-9]+)*)")
+_PRODUCT = "{product}"
+
+
+class TemplateError(ValueError):
+    """An unknown or malformed template reference, a broken template folder, or a document the
+    template cannot render."""
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    path: str  # JSON pointer, "" for the document itself
+    message: str  # Chinese, says what to fix
+
+
+@dataclass(frozen=True)
+class Template:
+    ref: str
+    manifest: dict
+    schema: dict
+    checks: list[dict]
+    skeletons: list[dict]  # id, kind, number, title, source (the Markdown/Jinja2 text)
+    _validator: Draft202012Validator = field(init=False, repr=False, compare=False)
+    _labels: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_validator", Draft202012Validator(self.schema))
+        object.__setattr__(self, "_labels", _enum_labels(self.schema))
+
+    # -- validation -------------------------------------------------------------------------
+
+    def validate(self, document) -> list[SchemaProblem]:
+        """Every way `document` departs from the schema, sorted by path (then message)."""
+        problems: set[SchemaProblem] = set()
+        for error in self._validator.iter_errors(document):
+            problems.update(_problems(error, self.schema))
+        return sorted(problems, key=lambda problem: (problem.path, problem.message))
+
+    # -- titles -----------------------------------------------------------------------------
+
+    def title_for(self, product_name: str) -> str:
+        return self.manifest["title_pattern"].replace(_PRODUCT, product_name.strip())
+
+    def title_en_for(self, product_name_en: str) -> str:
+        """The English title, or "" when the English product name is not known yet (a pattern
+        ending in a dash would look finished and be wrong)."""
+        name = product_name_en.strip()
+        return self.manifest["title_en_pattern"].replace(_PRODUCT, name) if name else ""
+
+    # -- documents --------------------------------------------------------------------------
+
+    def new_document(
+        self, *, product_name: str, end_use: str, classification_code: str | None = None, product_name_en: str = ""
+    ) -> dict:
+        """A complete, schema-valid starting rule for a product, its clauses rendered."""
+        name = (product_name or "").strip()
+        if not name:
+            raise TemplateError("产品名称不能为空。")
+        defaults = copy.deepcopy(self.manifest["defaults"])
+        if end_use not in defaults["units"]:
+            choices = "、".join(f"{value}（{label}）" for value, label in self._labels["end_use"].items())
+            raise TemplateError(f"产品用途“{end_use}”不在允许范围内，应为以下之一：{choices}。")
+
+        def fill(text: str) -> str:
+            return text.replace(_PRODUCT, name)
+
+        unit = defaults["units"][end_use]
+        boundary = defaults["system_boundaries"][end_use]
+        boundary["justification"] = fill(boundary["justification"])
+        included = boundary["stages_included"]
+        primary = [stage for stage in defaults["primary_data_stages"] if stage in included]
+        product = {"name": name}
+        if classification_code and classification_code.strip():
+            product["classification_code"] = classification_code.strip()
+        product["end_use"] = end_use
+        parameters = {
+            unit["key"]: {"description": fill(unit["description"]), "quantity": unit["quantity"], "unit": unit["unit"]},
+            "reference_flow": fill(unit["reference_flow"]),
+            "system_boundary": boundary,
+            "cut_off": defaults["cut_off"],
+            "data_period": defaults["data_period"],
+            "primary_data_stages": primary,
+            "secondary_data_allowed_stages": [stage for stage in included if stage not in primary],
+            "secondary_data_priority": defaults["secondary_data_priority"],
+            "activity_data_categories": defaults["activity_data_categories"],
+            "electricity": defaults["electricity"],
+            "factor_priority": defaults["factor_priority"],
+            "allocation": defaults["allocation"],
+            "gwp_set": self.manifest["default_gwp_set"],
+            "data_quality_method": defaults["data_quality_method"],
+            "uncertainty_method": defaults["uncertainty_method"],
+            "report_format": defaults["report_format"],
+        }
+        terms_number = next(skeleton["number"] for skeleton in self.skeletons if skeleton["kind"] == "terms")
+        document = {
+            "template": self.ref,
+            "title": self.title_for(name),
+            "title_en": self.title_en_for(product_name_en or ""),
+            "product": product,
+            "parameters": parameters,
+            "normative_references": copy.deepcopy(self.manifest["normative_references"]),
+            "terms": [
+                {"id": f"{terms_number}.{position}", **term}
+                for position, term in enumerate(copy.deepcopy(self.manifest["terms"]), start=1)
+            ],
+            "clauses": [],
+        }
+        document["clauses"] = self._render(document)
+        problems = self.validate(document)
+        if problems:  # a fault of the template folder, not of the caller
+            raise TemplateError(f"模板 {self.ref} 生成的文件不符合其模式：{problems[0].path} {problems[0].message}")
+        return document
+
+    def render_clauses(self, document) -> list[dict]:
+        """The skeletons rendered with the document's parameters, references and terms: a list of
+        {id, kind, number, title, text}. The document must fit the schema."""
+        problems = self.validate(document)
+        if problems:
+            first = problems[0]
+            raise TemplateError(f"文件不符合模板，无法生成条款文本：{first.path or '/'} {first.message}")
+        return self._render(document)
+
+    def _render(self, document: dict) -> list[dict]:
+        context = self._context(document)
+        clauses = []
+        for skeleton in self.skeletons:
+            try:
+                text = _compile(skeleton["source"]).render(context)
+            except (jinja2.TemplateError, KeyError, TypeError) as error:
+                raise TemplateError(f"条款骨架“{skeleton['id']}”无法生成：{error}") from error
+            clauses.append({key: skeleton[key] for key in ("id", "kind", "number", "title")} | {"text": _tidy(text)})
+        return clauses
+
+    def _context(self, document: dict) -> dict:
+        parameters = document["parameters"]
+        unit_key = "functional_unit" if "functional_unit" in parameters else "declared_unit"
+        unit = parameters[unit_key]
+        per = unit["unit"] if unit["quantity"] == 1 else f"({_number(unit['quantity'])} {unit['unit']})"
+        return {
+            "enum_labels": self._labels,
+            "title": document["title"],
+            "title_en": document["title_en"],
+            "product": {"classification_code": "", **document["product"]},
+            "p": parameters,
+            "unit_key": unit_key,
+            "unit_name": self._schema_title("parameters", unit_key),
+            "unit": unit,
+            "result_unit": f"kg CO₂e/{per}",
+            "references": document["normative_references"],
+            "terms": document["terms"],
+        }
+
+    def _schema_title(self, *keys: str) -> str:
+        node = self.schema
+        for key in keys:
+            node = node["properties"][key]
+        return node["title"]
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def parse_ref(ref) -> tuple[str, str]:
+    """Split a reference: cfp-product-rule@1.0 → ("cfp-product-rule", "1.0")."""
+    match = _REF.fullmatch(ref) if isinstance(ref, str) else None
+    if match is None:
+        raise TemplateError(f"模板标识“{ref}”的格式不正确，应为“模板名@版本”，如 {DEFAULT_TEMPLATE}。")
+    return match.group(1), match.group(2)
+
+
+def load(ref: str = DEFAULT_TEMPLATE) -> Template:
+    """The template `ref` from rule_templates/, read once per process."""
+    return _load(*parse_ref(ref))
+
+
+@functools.cache
+def _load(name: str, version: str) -> Template:
+    folder = TEMPLATES_DIR / name / version
+    ref = f"{name}@{version}"
+    if not (folder / "manifest.json").is_file():
+        known = "、".join(_available()) or "无"
+        raise TemplateError(f"没有模板 {ref}。可用的模板：{known}。")
+    manifest = _read_json(folder / "manifest.json")
+    if (manifest.get("id"), manifest.get("version")) != (name, version):
+        raise TemplateError(f"模板 {ref} 的 manifest.json 写的是 {manifest.get('id')}@{manifest.get('version')}。")
+    schema = _read_json(folder / "schema.json")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        raise TemplateError(f"模板 {ref} 的 schema.json 不是有效的 JSON Schema：{error.message}") from error
+    checks = _read_json(folder / "checks.json") if (folder / "checks.json").is_file() else []
+    if not isinstance(checks, list):
+        raise TemplateError(f"模板 {ref} 的 checks.json 应为检查项的列表。")
+    return Template(ref=ref, manifest=manifest, schema=schema, checks=checks, skeletons=_skeletons(folder, manifest))
+
+
+def _available() -> list[str]:
+    return sorted(f"{path.parent.parent.name}@{path.parent.name}" for path in TEMPLATES_DIR.glob("*/*/manifest.json"))
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise TemplateError(f"模板文件 {path} 无法读取：{error}") from error
+
+
+def _skeletons(folder: Path, manifest: dict) -> list[dict]:
+    skeletons = []
+    for entry in manifest["clauses"]:
+        path = (folder / entry["file"]).resolve()
+        if not path.is_relative_to(folder.resolve()) or not path.is_file():
+            raise TemplateError(f"条款骨架文件 {entry['file']} 不在模板目录 {folder} 中。")
+        source = path.read_text(encoding="utf-8")
+        try:
+            _compile(source)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(f"条款骨架 {entry['file']} 第 {error.lineno} 行有语法错误：{error.message}") from error
+        skeletons.append({key: entry[key] for key in ("id", "kind", "number", "title")} | {"source": source})
+    return skeletons
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _number(value) -> str:
+    """1 → "1", 1.0 → "1", 7.5 → "7.5": numbers as a standard prints them."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@pass_context
+def _label(context, value, group: str) -> str:
+    return context["enum_labels"][group].get(value, value)
+
+
+@pass_context
+def _labels_joined(context, values, group: str, separator: str = "、") -> str:
+    labels = context["enum_labels"][group]
+    return separator.join(labels.get(value, value) for value in values)
+
+
+def _sentence(text: str) -> str:
+    """A parameter's text as a sentence: stripped, ending in a full stop unless it has one."""
+    text = text.strip()
+    return text if not text or text[-1] in "。．.！？；：" else text + "。"
+
+
+_ENVIRONMENT = SandboxedEnvironment(
+    undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False
+)
+_ENVIRONMENT.filters.update(num=_number, zh=_label, zh_join=_labels_joined, sentence=_sentence)
+
+
+@functools.lru_cache(maxsize=512)
+def _compile(source: str) -> jinja2.Template:
+    return _ENVIRONMENT.from_string(source)
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def _enum_labels(schema: dict) -> dict[str, dict[str, str]]:
+    """Chinese labels of every enumeration, named by the property (or $defs entry) that holds it;
+    for a list of values, by the list's property: {"stage": {"production": "生产", …}, …}."""
+    found: dict[str, dict[str, str]] = {}
+
+    def walk(node, name):
+        if not isinstance(node, dict):
+            return
+        if "x-enum-labels" in node and name:
+            found.setdefault(name, {}).update(node["x-enum-labels"])
+        for key, child in node.get("properties", {}).items():
+            walk(child, key)
+        for key, child in node.get("$defs", {}).items():
+            walk(child, key)
+        walk(node.get("items"), name)
+
+    walk(schema, "")
+    return found
+
+
+# -- schema problems in Chinese --------------------------------------------------------------
+
+_TYPE_NAMES = {
+    "object": "对象（键值对）",
+    "array": "列表",
+    "string": "文本",
+    "number": "数值",
+    "integer": "整数",
+    "boolean": "是或否（true/false）",
+    "null": "空值（null）",
+}
+
+
+def _pointer(parts) -> str:
+    return "".join("/" + _escape(part) for part in parts)
+
+
+def _escape(part) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def _show(value) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= 60 else shown[:57] + "…"
+
+
+def _type_of(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+
+
+def _name(title: str | None, key) -> str:
+    """How a message names a place: 「数量」（quantity）, 第 2 项「章条」, 「template」."""
+    if isinstance(key, int):
+        return f"第 {key + 1} 项「{title}」" if title else f"第 {key + 1} 项"
+    if title and key:
+        return f"「{title}」（{key}）"
+    return f"「{title or key}」"
+
+
+def _title_at(root: dict, tokens: list) -> str | None:
+    """The title of the property an error is about. A property's own title wins over the title
+    of the definition it refers to ("累计取舍比例（%）", not the shared "百分比")."""
+    node, title, naming = root, None, True
+    try:
+        for token in tokens:
+            while isinstance(node, dict) and token not in node and "$ref" in node:
+                node = _resolve(root, node["$ref"])
+            node = node[token]
+            if token in ("properties", "patternProperties", "$defs"):
+                naming = True  # the next token names a property
+                continue
+            if naming or token == "items":
+                title = None
+            naming = False
+            if title is None and isinstance(node, dict):
+                title = node.get("title")
+        while title is None and isinstance(node, dict) and "$ref" in node:
+            node = _resolve(root, node["$ref"])
+            title = node.get("title")
+    except (KeyError, IndexError, TypeError):
+        return None
+    return title
+
+
+def _resolve(root: dict, ref: str) -> dict:
+    if not ref.startswith("#/"):
+        raise KeyError(ref)
+    node = root
+    for part in ref[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _problems(error, root: dict) -> list[SchemaProblem]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    path = _pointer(error.absolute_path)
+    key = error.absolute_path[-1] if error.absolute_path else ""
+    title = _title_at(root, list(error.absolute_schema_path)[:-1]) or schema.get("title")
+    name = _name(title, key) if path else "「规则文件」"
+    value = error.validator_value
+    kind = error.validator
+
+    def child_title(child: str) -> str | None:
+        node = schema.get("properties", {}).get(child)
+        return node.get("title") if isinstance(node, dict) else None
+
+    if kind == "required":
+        missing = [child for child in value if isinstance(instance, dict) and child not in instance]
+        return [
+            SchemaProblem(f"{path}/{_escape(child)}", f"缺少必填项{_name(child_title(child), child)}，请补上。")
+            for child in missing
+        ]
+    if kind == "additionalProperties":
+        known = schema.get("properties", {})
+        patterns = schema.get("patternProperties", {})
+        extra = [
+            child
+            for child in (instance if isinstance(instance, dict) else {})
+            if child not in known and not any(re.search(pattern, child) for pattern in patterns)
+        ]
+        return [
+            SchemaProblem(
+                f"{path}/{_escape(child)}",
+                f"不认识的键「{child}」：模板中没有这一项。请检查拼写或删除它；需要保留的扩展内容请以 x_ 开头命名。",
+            )
+            for child in extra
+        ]
+    if kind == "oneOf":
+        return _one_of(error, schema, path, name, child_title)
+    return [SchemaProblem(path, _message(kind, value, instance, schema, name))]
+
+
+def _one_of(error, schema, path, name, child_title) -> list[SchemaProblem]:
+    branches = error.validator_value
+    keys = [
+        branch["required"][0] for branch in branches if list(branch) == ["required"] and len(branch["required"]) == 1
+    ]
+    if len(keys) != len(branches):
+        return [SchemaProblem(path, f"{name}应恰好符合一种允许的形式。")]
+    if not isinstance(error.instance, dict):
+        return []  # the type error says it already
+    names = [_name(child_title(key), key) for key in keys]
+    present = [key for key in keys if key in error.instance]
+    if present:
+        return [SchemaProblem(path, f"{'和'.join(names)}只能给出其中一个，请删除多余的一项。")]
+    return [SchemaProblem(path, f"应给出{'或'.join(names)}中的一个。")]
+
+
+def _message(kind, value, instance, schema, name) -> str:
+    if kind == "type":
+        expected = "或".join(_TYPE_NAMES.get(item, item) for item in ([value] if isinstance(value, str) else value))
+        actual = _TYPE_NAMES.get(_type_of(instance), _type_of(instance))
+        return f"{name}应为{expected}，现为{actual} {_show(instance)}。"
+    if kind == "enum":
+        labels = schema.get("x-enum-labels", {})
+        allowed = "、".join(f"{item}（{labels[item]}）" if item in labels else _show(item) for item in value)
+        return f"{name}的取值 {_show(instance)} 不在允许范围内，应为以下之一：{allowed}。"
+    if kind == "const":
+        return f"{name}应为 {_show(value)}，现为 {_show(instance)}。"
+    bounds = {
+        "minimum": "不应小于",
+        "exclusiveMinimum": "应大于",
+        "maximum": "不应大于",
+        "exclusiveMaximum": "应小于",
+    }
+    if kind in bounds:
+        return f"{name}{bounds[kind]} {_number(value)}，现为 {_show(instance)}。"
+    if kind == "pattern":
+        hint = schema.get("x-pattern-hint")
+        rule = hint if hint else f"应符合格式 {value}"
+        return f"{name}的值 {_show(instance)} 格式不正确：{rule}。"
+    if kind == "minItems":
+        return f"{name}不能为空，至少应列出 1 项。" if value == 1 else f"{name}至少应列出 {value} 项。"
+    if kind == "maxItems":
+        return f"{name}最多只能列出 {value} 项。"
+    if kind == "uniqueItems":
+        return f"{name}中 {_show(_duplicate(instance))} 出现了不止一次，每项只能列出一次。"
+    if kind == "minLength":
+        return f"{name}至少应有 {value} 个字符。"
+    if kind == "maxLength":
+        return f"{name}最多只能有 {value} 个字符。"
+    return f"{name}不符合模板要求（{kind}：{_show(value)}）。"
+
+
+def _duplicate(items):
+    seen = set()
+    for item in items:
+        marker = json.dumps(item, ensure_ascii=False, sort_keys=True)
+        if marker in seen:
+            return item
+        seen.add(marker)
+    return None

@@ -1,0 +1,525 @@
+"""The drafting workspace: rules, their parameters and clauses, findings, revisions, stages and
+consultation."""
+
+import io
+import json
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from workbench.audit import Actor
+from workbench.auth.access import current_principal, require
+from workbench.auth.forms import ConfirmForm
+from workbench.auth.models import WorkingGroup
+from workbench.auth.permissions import Action, can
+from workbench.db import db, utcnow
+from workbench.drafting import checks, service, stages
+from workbench.drafting import forms as schema_forms
+from workbench.drafting import template as templates
+from workbench.drafting.models import (
+    COMMENT_KIND_LABELS,
+    DISPOSITION_LABELS,
+    ConsultationComment,
+    FindingSuppression,
+    Rule,
+)
+from workbench.errors import WorkbenchError
+from workbench.markdown import render as markdown
+from workbench.registry.models import Product
+from workbench.registry.service import today
+from workbench.web import REJECTED, id_arg, page_number, show_error
+
+bp = Blueprint("drafting", __name__, url_prefix="/drafting")
+
+
+@bp.record_once
+def _template_globals(state):
+    state.app.jinja_env.globals.update(
+        STAGES=stages.STAGES,
+        COMMENT_KIND_LABELS=COMMENT_KIND_LABELS,
+        DISPOSITION_LABELS=DISPOSITION_LABELS,
+        markdown=markdown,
+        finding_url=finding_url,
+    )
+
+
+def finding_url(rule: Rule, document: dict, path: str) -> str:
+    """Where the user fixes what a finding points at: the field, the clause, or the JSON."""
+    parts = path.strip("/").split("/")
+    if parts[0] in schema_forms.EDITABLE:
+        return url_for(".parameters", rule_id=rule.id, _anchor="field" + path.replace("/", "-"))
+    if parts[0] == "clauses" and len(parts) > 1 and parts[1].isdigit():
+        clauses = document.get("clauses", [])
+        index = int(parts[1])
+        if index < len(clauses) and clauses[index].get("id"):
+            return url_for(".clause", rule_id=rule.id, clause_id=clauses[index]["id"])
+    return url_for(".document", rule_id=rule.id)
+
+
+def _actor() -> Actor:
+    user = current_principal()
+    return Actor(user.id, user.username)
+
+
+def _rule(rule_id: int) -> Rule:
+    rule = db.session.get(Rule, rule_id)
+    if rule is None:
+        abort(404)
+    return rule
+
+
+# --- forms ----------------------------------------------------------------------------------------
+
+
+class NewRuleForm(FlaskForm):
+    product = SelectField(_l("产品"), coerce=int, validators=[DataRequired(_l("请选择产品。"))])
+    working_group = SelectField(_l("起草组"), coerce=int)
+
+
+class RevisionForm(FlaskForm):
+    """The fields every save carries: the revision it was edited from and what changed."""
+
+    based_on = HiddenField()
+    message = StringField(_l("修改说明（记入修订记录）"), validators=[Optional(), Length(max=500)])
+
+
+class ClauseForm(RevisionForm):
+    title = StringField(_l("标题"), validators=[DataRequired(), Length(max=200)])
+    text = TextAreaField(_l("正文（Markdown）"), validators=[Optional(), Length(max=200_000)])
+
+
+class DocumentForm(RevisionForm):
+    document = TextAreaField(_l("规则文件（JSON）"), validators=[DataRequired(), Length(max=2_000_000)])
+
+
+class SuppressForm(FlaskForm):
+    code = HiddenField(validators=[DataRequired()])
+    path = HiddenField()
+    reason = StringField(_l("忽略理由"), validators=[DataRequired(), Length(max=1000)])
+
+
+class StageForm(FlaskForm):
+    target = HiddenField(validators=[DataRequired()])
+    number = StringField(_l("标准编号（出版时）"), validators=[Optional(), Length(max=100)])
+    note = StringField(_l("说明"), validators=[Optional(), Length(max=1000)])
+
+
+class CommentForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
+    organisation = StringField(_l("单位"), validators=[Optional(), Length(max=200)])
+    clause = StringField(_l("章条编号"), validators=[Optional(), Length(max=100)])
+    kind = SelectField(
+        _l("意见类型"), choices=[SelectChoice(kind.value, label) for kind, label in COMMENT_KIND_LABELS.items()]
+    )
+    comment = TextAreaField(_l("意见"), validators=[DataRequired(), Length(max=service.MAX_COMMENT_LENGTH)])
+    proposed_change = TextAreaField(_l("修改建议"), validators=[Optional(), Length(max=service.MAX_COMMENT_LENGTH)])
+
+
+class DispositionForm(FlaskForm):
+    disposition = SelectField(
+        _l("处理意见"), choices=[SelectChoice(kind.value, label) for kind, label in DISPOSITION_LABELS.items()]
+    )
+    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=service.MAX_COMMENT_LENGTH)])
+
+
+# --- list and creation ----------------------------------------------------------------------------
+
+
+@bp.get("/")
+def rules():
+    require(Action.VIEW_RULES)
+    query = (
+        select(Rule)
+        .options(selectinload(Rule.product), selectinload(Rule.working_group))
+        .where(Rule.archived_at.is_(None))
+        .order_by(Rule.code)
+    )
+    stage = request.args.get("stage", "")
+    if stage in stages.STAGES:
+        query = query.where(Rule.stage == stage)
+    page = db.paginate(query, page=page_number(), per_page=50)
+    latest = service.latest_counts(db.session, [rule.id for rule in page.items])
+    return render_template("drafting/rules.html", page=page, latest=latest, stage=stage)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_rule():
+    require(Action.CREATE_RULE)
+    form = NewRuleForm()
+    user = current_principal()
+    products = db.session.scalars(select(Product).where(Product.archived_at.is_(None)).order_by(Product.name)).all()
+    groups = db.session.scalars(
+        select(WorkingGroup).where(WorkingGroup.archived_at.is_(None)).order_by(WorkingGroup.code)
+    ).all()
+    if user.role.value == "drafter":
+        groups = [group for group in groups if group in user.working_groups]
+    form.product.choices = [SelectChoice(0, _("请选择"))] + [SelectChoice(p.id, p.name) for p in products]
+    form.working_group.choices = [SelectChoice(group.id, f"{group.code} {group.name}") for group in groups]
+    if user.role.value != "drafter":
+        form.working_group.choices.insert(0, SelectChoice(0, _("（暂不指定）")))
+    if request.method == "GET" and id_arg("product"):
+        form.product.data = id_arg("product")
+    if form.validate_on_submit():
+        group = db.session.get(WorkingGroup, form.working_group.data) if form.working_group.data else None
+        try:
+            rule = service.create_rule(
+                db.session,
+                product=db.session.get(Product, form.product.data),
+                working_group=group,
+                author=_actor(),
+                today=today(),
+            )
+        except WorkbenchError as error:
+            show_error(form, error)
+        else:
+            flash(
+                _(
+                    "规则 %(code)s 已创建：标准名称、边界和条款已按模板和产品的最终用途填好，请逐项修改。",
+                    code=rule.code,
+                ),
+                "success",
+            )
+            return redirect(url_for(".rule", rule_id=rule.id))
+    status = REJECTED if form.is_submitted() else 200
+    return render_template("drafting/new.html", form=form), status
+
+
+# --- one rule -------------------------------------------------------------------------------------
+
+
+def _workspace(rule: Rule, revision=None, **extra):
+    revision = revision or service.revision(db.session, rule)
+    found = service.findings(db.session, rule, revision.document)
+    moves = []
+    if can(current_principal(), Action.MOVE_STAGE, rule):
+        facts = service.facts(db.session, rule, today())
+        moves = [(move, stages.evaluate(move, facts)) for move in stages.moves_from(rule.stage)]
+    return {
+        "rule": rule,
+        "revision": revision,
+        "document": revision.document,
+        "findings": found,
+        "counts": checks.counts(found),
+        "moves": moves,
+        "can_edit": can(current_principal(), Action.EDIT_RULE, rule) and rule.stage not in ("60", "90", "95"),
+        "suppress_form": SuppressForm(formdata=None),
+        "stage_form": StageForm(formdata=None),
+        "confirm_form": ConfirmForm(formdata=None),
+        "review_due": service.review_due(rule),
+        **extra,
+    }
+
+
+@bp.get("/<id:rule_id>")
+def rule(rule_id: int):
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    return render_template("drafting/rule.html", **_workspace(record))
+
+
+def _require_editor(rule: Rule) -> None:
+    require(Action.EDIT_RULE, rule)
+
+
+def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **context):
+    """Save `document` as the next revision, or show the form again with what was typed."""
+    try:
+        based_on = int(form.based_on.data or -1)
+        saved = service.save_revision(
+            db.session, rule, document, message=form.message.data or "", based_on=based_on, author=_actor()
+        )
+    except service.StaleRevision as error:
+        flash(str(error.message), "error")
+        return render_template(template, form=form, stale=True, **_workspace(rule), **context), REJECTED
+    except WorkbenchError as error:
+        show_error(form, error)
+        problems = error.details.get("problems", [])
+        return render_template(template, form=form, problems=problems, **_workspace(rule), **context), REJECTED
+    counts = checks.counts(service.findings(db.session, rule, saved.document))
+    flash(
+        _(
+            "已保存为第 %(number)d 版：%(errors)d 项错误，%(warnings)d 项警告。",
+            number=saved.number,
+            errors=counts["errors"],
+            warnings=counts["warnings"],
+        ),
+        "success",
+    )
+    return None
+
+
+@bp.route("/<id:rule_id>/parameters", methods=["GET", "POST"])
+def parameters(rule_id: int):
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    _require_editor(record)
+    current = service.revision(db.session, record)
+    template = templates.load(record.template)
+    form = RevisionForm()
+    if request.method == "GET":
+        form.based_on.data = current.number
+        fields = schema_forms.fields_for(template.schema, current.document)
+        return render_template("drafting/parameters.html", form=form, fields=fields, **_workspace(record))
+    document = schema_forms.apply(template.schema, current.document, request.form)
+    fields = schema_forms.fields_for(template.schema, document)
+    if not form.validate_on_submit():
+        return render_template("drafting/parameters.html", form=form, fields=fields, **_workspace(record)), REJECTED
+    refused = _save(record, form, document, "drafting/parameters.html", fields=fields)
+    return refused or redirect(url_for(".parameters", rule_id=record.id))
+
+
+@bp.route("/<id:rule_id>/clauses/<clause_id>", methods=["GET", "POST"])
+def clause(rule_id: int, clause_id: str):
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    _require_editor(record)
+    current = service.revision(db.session, record)
+    clauses = current.document.get("clauses", [])
+    index = next((i for i, item in enumerate(clauses) if item.get("id") == clause_id), None)
+    if index is None:
+        abort(404)
+    form = ClauseForm()
+    if request.method == "GET":
+        form.based_on.data = current.number
+        form.title.data = clauses[index].get("title", "")
+        form.text.data = clauses[index].get("text", "")
+    context = {"clause": clauses[index], "preview": None}
+    if request.method == "POST" and "preview" in request.form:
+        context["preview"] = markdown(form.text.data or "")
+        return render_template("drafting/clause.html", form=form, **context, **_workspace(record))
+    if form.validate_on_submit():
+        document = json.loads(json.dumps(current.document))
+        document["clauses"][index]["title"] = form.title.data.strip()
+        document["clauses"][index]["text"] = (form.text.data or "").replace("\r\n", "\n")
+        refused = _save(record, form, document, "drafting/clause.html", **context)
+        return refused or redirect(url_for(".rule", rule_id=record.id, _anchor=f"clause-{clause_id}"))
+    return render_template("drafting/clause.html", form=form, **context, **_workspace(record)), (
+        REJECTED if form.is_submitted() else 200
+    )
+
+
+@bp.route("/<id:rule_id>/document", methods=["GET", "POST"])
+def document(rule_id: int):
+    """The whole rule as JSON, for what the forms do not cover (references, terms, extensions)."""
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    _require_editor(record)
+    current = service.revision(db.session, record)
+    form = DocumentForm()
+    if request.method == "GET":
+        form.based_on.data = current.number
+        form.document.data = json.dumps(current.document, ensure_ascii=False, indent=2)
+        return render_template("drafting/document.html", form=form, **_workspace(record))
+    if not form.validate_on_submit():
+        return render_template("drafting/document.html", form=form, **_workspace(record)), REJECTED
+    try:
+        submitted = json.loads(form.document.data)
+    except json.JSONDecodeError as error:
+        form.document.errors = [
+            _(
+                "不是有效的 JSON：第 %(line)d 行第 %(column)d 列，%(reason)s",
+                line=error.lineno,
+                column=error.colno,
+                reason=error.msg,
+            )
+        ]
+        return render_template("drafting/document.html", form=form, **_workspace(record)), REJECTED
+    refused = _save(record, form, submitted, "drafting/document.html")
+    return refused or redirect(url_for(".rule", rule_id=record.id))
+
+
+# --- revisions ------------------------------------------------------------------------------------
+
+
+@bp.get("/<id:rule_id>/revisions")
+def revisions(rule_id: int):
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    return render_template("drafting/revisions.html", rule=record, revisions=list(reversed(record.revisions)))
+
+
+@bp.get("/<id:rule_id>/compare")
+def compare(rule_id: int):
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    old_number = request.args.get("a", type=int)
+    new_number = request.args.get("b", type=int)
+    if old_number is None or new_number is None:
+        abort(404)
+    try:
+        old, new = service.revision(db.session, record, old_number), service.revision(db.session, record, new_number)
+    except WorkbenchError:
+        abort(404)
+    rows, clauses = service.compare(old.document, new.document)
+    return render_template("drafting/compare.html", rule=record, old=old, new=new, rows=rows, clauses=clauses)
+
+
+# --- findings and stages --------------------------------------------------------------------------
+
+
+@bp.post("/<id:rule_id>/suppressions")
+def suppress(rule_id: int):
+    record = _rule(rule_id)
+    _require_editor(record)
+    form = SuppressForm()
+    if not form.validate():
+        flash(_("请写明忽略的理由。"), "error")
+    else:
+        try:
+            service.suppress(
+                db.session,
+                record,
+                code=form.code.data,
+                path=form.path.data or "",
+                reason=form.reason.data,
+                author=_actor(),
+            )
+        except WorkbenchError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("检查结果已忽略，理由已记录。"), "success")
+    return redirect(url_for(".rule", rule_id=record.id, _anchor="findings"))
+
+
+@bp.post("/<id:rule_id>/suppressions/<id:suppression_id>/delete")
+def unsuppress(rule_id: int, suppression_id: int):
+    record = _rule(rule_id)
+    _require_editor(record)
+    suppression = db.get_or_404(FindingSuppression, suppression_id)
+    if suppression.rule_id != record.id or not ConfirmForm().validate():
+        abort(404)
+    service.unsuppress(db.session, suppression)
+    flash(_("已恢复这项检查结果。"), "success")
+    return redirect(url_for(".rule", rule_id=record.id, _anchor="findings"))
+
+
+@bp.post("/<id:rule_id>/stage")
+def move_stage(rule_id: int):
+    record = _rule(rule_id)
+    require(Action.MOVE_STAGE, record)
+    form = StageForm()
+    if not form.validate():
+        abort(400)
+    try:
+        service.move_stage(
+            db.session,
+            record,
+            form.target.data,
+            actor=_actor(),
+            role=current_principal().role.value,
+            today=today(),
+            note=form.note.data or "",
+            number=form.number.data or "",
+        )
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+        return render_template("drafting/rule.html", **_workspace(record)), REJECTED
+    stage = stages.STAGES[record.stage]
+    flash(_("已进入“%(code)s %(name)s”阶段。", code=stage.code, name=_(stage.name)), "success")
+    return redirect(url_for(".rule", rule_id=record.id))
+
+
+# --- consultation ---------------------------------------------------------------------------------
+
+
+def _comments(rule: Rule) -> list[ConsultationComment]:
+    return service.comments_of(db.session, rule.id)
+
+
+@bp.get("/<id:rule_id>/consultation")
+def consultation(rule_id: int):
+    """The consultation draft (征求意见稿): public while the rule is at stage 30."""
+    record = _rule(rule_id)
+    if record.stage != "30" and not can(current_principal(), Action.VIEW_RULES):
+        abort(404)
+    current = service.revision(db.session, record)
+    form = CommentForm(formdata=None)
+    user = current_principal()
+    if user.is_authenticated:
+        form.name.data = user.display_name
+        form.organisation.data = user.organisation.name if user.organisation else ""
+    return render_template("drafting/consultation.html", rule=record, document=current.document, form=form)
+
+
+@bp.post("/<id:rule_id>/comments")
+def add_comment(rule_id: int):
+    require(Action.COMMENT_ON_RULE)
+    record = _rule(rule_id)
+    form = CommentForm()
+    user = current_principal()
+    if form.validate():
+        source = service.source_of(request.remote_addr or "", current_app.config["SECRET_KEY"])
+        try:
+            service.add_comment(
+                db.session,
+                record,
+                service.CommentInput(
+                    name=form.name.data,
+                    organisation=form.organisation.data or "",
+                    clause=form.clause.data or "",
+                    kind=form.kind.data,
+                    comment=form.comment.data,
+                    proposed_change=form.proposed_change.data or "",
+                ),
+                source=source,
+                author_id=user.id if user.is_authenticated else None,
+                now=utcnow(),
+            )
+        except WorkbenchError as error:
+            show_error(form, error)
+        else:
+            flash(_("意见已提交，感谢！起草组会逐条处理并在汇总处理表中说明。"), "success")
+            return redirect(url_for(".consultation", rule_id=record.id))
+    current = service.revision(db.session, record)
+    return render_template("drafting/consultation.html", rule=record, document=current.document, form=form), REJECTED
+
+
+@bp.get("/<id:rule_id>/comments")
+def comments(rule_id: int):
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    return render_template(
+        "drafting/comments.html",
+        rule=record,
+        comments=_comments(record),
+        can_dispose=can(current_principal(), Action.EDIT_RULE, record),
+        disposition_form=DispositionForm,
+    )
+
+
+@bp.post("/<id:rule_id>/comments/<id:comment_id>/disposition")
+def dispose(rule_id: int, comment_id: int):
+    record = _rule(rule_id)
+    _require_editor(record)
+    comment = db.get_or_404(ConsultationComment, comment_id)
+    if comment.rule_id != record.id:
+        abort(404)
+    form = DispositionForm()
+    if form.validate():
+        try:
+            service.dispose(db.session, comment, form.disposition.data, form.reason.data or "")
+        except WorkbenchError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for(".comments", rule_id=record.id, _anchor=f"comment-{comment.id}"))
+        flash(_("处理意见已保存。"), "success")
+    return redirect(url_for(".comments", rule_id=record.id, _anchor=f"comment-{comment.id}"))
+
+
+@bp.get("/<id:rule_id>/comments.xlsx")
+def comments_xlsx(rule_id: int):
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    content = service.comments_table_xlsx(record, _comments(record))
+    return send_file(
+        io.BytesIO(content),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"{record.code}-征求意见汇总处理表-{datetime.now().date().isoformat()}.xlsx",
+    )
