@@ -246,3 +246,185 @@ def test_the_list_finds_a_standard_by_its_number_written_any_way(page, live_serv
     expect(rows.first.get_by_role("link", name="电解铝")).to_be_visible()
     rows.first.get_by_role("link", name="GB/T 44905—2024").click()
     expect(page).to_have_url(live_server + f"/standards/{aluminium['national']}")
+
+
+# --- the drafting workspace -----------------------------------------------------------------------
+
+BOUNDARY_TYPE = "/parameters/system_boundary/type"
+BOUNDARY_ANCHOR = "field-parameters-system_boundary-type"
+
+
+@pytest.fixture
+def cement_rule(app, people):
+    """A rule for 水泥 (an intermediate product) created from the template by the secretariat, committed.
+
+    With the product's English name the template fills every title, so the new rule has no errors
+    (without it, title_en_missing is one)."""
+    from workbench.audit import Actor
+    from workbench.drafting import service as drafting
+
+    with app.app_context():
+        product = registry.create_product(
+            db.session, registry.ProductInput(name="水泥", side="production", end_use="intermediate", name_en="Cement")
+        )
+        rule = drafting.create_rule(
+            db.session,
+            product=product,
+            working_group=None,
+            author=Actor(people["secretariat"], "secretariat"),
+            today=date.today(),
+        )
+        db.session.commit()
+        return {"id": rule.id, "code": rule.code, "title": rule.title}
+
+
+def current_revision(app, rule_id):
+    from workbench.drafting.models import Rule
+
+    with app.app_context():
+        db.session.remove()
+        return db.session.get(Rule, rule_id).current_revision
+
+
+def open_the_parameters(page, live_server, rule_id):
+    page.goto(live_server + f"/drafting/{rule_id}/parameters")
+    expect(page.locator("nav.subnav a[aria-current=page]")).to_have_text("参数")
+
+
+def test_a_boundary_change_raises_a_finding_that_goes_away_and_shows_in_the_comparison(page, live_server, cement_rule):
+    rule_id = cement_rule["id"]
+    parameters_url = live_server + f"/drafting/{rule_id}/parameters"
+    sign_in(page, live_server, "secretariat")
+
+    page.locator("nav.primary").get_by_role("link", name="规则起草").click()
+    expect(page.get_by_role("heading", name="规则起草", exact=True)).to_be_visible()
+    page.get_by_role("link", name=cement_rule["code"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("温室气体 产品碳足迹量化方法与要求 水泥")
+    findings = page.locator("#findings")
+    # The template proposes 摇篮到大门 for a product that is not for end users: no errors.
+    expect(findings.locator(".badge-error").first).to_have_text("错误 0")
+    expect(findings.locator("li.finding-error")).to_have_count(0)
+
+    page.locator("nav.subnav").get_by_role("link", name="参数").click()
+    expect(page).to_have_url(parameters_url)
+    boundary = page.get_by_label("边界类型", exact=True)
+    expect(boundary).to_have_attribute("name", BOUNDARY_TYPE)
+    expect(boundary).to_have_value("cradle_to_gate")
+    boundary.select_option(label="摇篮到坟墓")
+    page.get_by_label("修改说明（记入修订记录）").fill("边界改为摇篮到坟墓")
+    page.get_by_role("button", name="保存为新修订").click()
+
+    expect(page).to_have_url(parameters_url)
+    expect(page.locator(".flash-success")).to_contain_text("已保存为第 2 版")
+    expect(page.get_by_label("边界类型", exact=True)).to_have_value("cradle_to_grave")
+    mismatch = findings.locator(f'li.finding[data-code="boundary_end_use_mismatch"][data-path="{BOUNDARY_TYPE}"]')
+    expect(mismatch).to_have_count(1)
+    expect(mismatch).to_have_class(re.compile(r"\bfinding-error\b"))
+    expect(mismatch.locator(".badge")).to_have_text("错误")
+    expect(mismatch.locator(".article")).to_have_text("指引(三)")
+    expect(mismatch.locator("a.message")).to_contain_text("非终端消费产品一般采用“摇篮到大门”边界")
+    # The five stages of 摇篮到坟墓 are not all included either.
+    expect(
+        findings.locator(
+            'li.finding-error[data-code="boundary_stages_inconsistent"]'
+            '[data-path="/parameters/system_boundary/stages_included"]'
+        )
+    ).to_have_count(1)
+    expect(findings.locator(".badge-error").first).not_to_have_text("错误 0")
+    page.screenshot(path="/tmp/drafting-finding.png", full_page=True)
+
+    link = mismatch.locator("a.message")
+    expect(link).to_have_attribute("href", f"/drafting/{rule_id}/parameters#{BOUNDARY_ANCHOR}")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    link.click()
+    expect(page).to_have_url(f"{parameters_url}#{BOUNDARY_ANCHOR}")
+    field = page.locator(f"#{BOUNDARY_ANCHOR}")
+    expect(field).to_be_in_viewport()
+    expect(field.get_by_label("边界类型", exact=True)).to_have_value("cradle_to_grave")
+
+    page.get_by_label("边界类型", exact=True).select_option(label="摇篮到大门")
+    page.get_by_label("修改说明（记入修订记录）").fill("边界改回摇篮到大门")
+    page.get_by_role("button", name="保存为新修订").click()
+
+    expect(page.locator(".flash-success")).to_contain_text("已保存为第 3 版：0 项错误")
+    expect(page.get_by_label("边界类型", exact=True)).to_have_value("cradle_to_gate")
+    expect(findings.locator('li.finding[data-code="boundary_end_use_mismatch"]')).to_have_count(0)
+    expect(findings.locator('li.finding[data-code="boundary_stages_inconsistent"]')).to_have_count(0)
+    expect(findings.locator("li.finding-error")).to_have_count(0)
+    expect(findings.locator(".badge-error").first).to_have_text("错误 0")
+
+    page.locator("nav.subnav").get_by_role("link", name="修订记录").click()
+    expect(page).to_have_url(live_server + f"/drafting/{rule_id}/revisions")
+    history = page.locator("table.table tbody tr")
+    expect(history).to_have_count(3)
+    expect(history.nth(0)).to_contain_text("第 3 版")
+    expect(history.nth(0)).to_contain_text("边界改回摇篮到大门")
+    expect(history.nth(0)).to_contain_text("错误 0")
+    expect(history.nth(1)).to_contain_text("边界改为摇篮到坟墓")
+    expect(history.nth(1)).not_to_contain_text("错误 0")
+    expect(history.nth(2)).to_contain_text("由模板创建")
+
+    compare_form = page.locator("#compare-form")
+    compare_form.locator("select[name=a]").select_option(label="第 1 版")
+    compare_form.locator("select[name=b]").select_option(label="第 2 版")
+    compare_form.get_by_role("button", name="比较").click()
+
+    expect(page).to_have_url(live_server + f"/drafting/{rule_id}/compare?a=1&b=2")
+    expect(page.get_by_role("heading", level=1)).to_have_text("第 1 版与第 2 版")
+    changes = page.locator("#parameter-changes")
+    expect(changes.locator("thead")).to_contain_text("第 1 版")
+    expect(changes.locator("thead")).to_contain_text("第 2 版")
+    row = changes.locator("tbody tr", has=page.locator("code", has_text=re.compile(f"^{re.escape(BOUNDARY_TYPE)}$")))
+    expect(row).to_have_count(1)
+    # Only what was changed: an untouched empty field is not written as "" by the save.
+    expect(changes.locator("tbody tr")).to_have_count(1)
+    expect(row.locator("td.before")).to_have_text("cradle_to_gate")
+    expect(row.locator("td.after")).to_have_text("cradle_to_grave")
+    page.screenshot(path="/tmp/drafting-compare.png", full_page=True)
+
+
+def test_a_stale_save_is_refused_and_keeps_what_was_typed(browser, live_server, app, cement_rule):
+    rule_id = cement_rule["id"]
+    assert current_revision(app, rule_id) == 1
+    first_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    second_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        first, second = first_context.new_page(), second_context.new_page()
+        for page in (first, second):
+            sign_in(page, live_server, "secretariat")
+            open_the_parameters(page, live_server, rule_id)
+        original_flow = second.get_by_label("基准流", exact=True).input_value()
+
+        first.get_by_label("数据时间范围", exact=True).fill("2024 年 1 月 1 日至 12 月 31 日")
+        first.get_by_label("修改说明（记入修订记录）").fill("明确数据时间范围")
+        first.get_by_role("button", name="保存为新修订").click()
+        expect(first.locator(".flash-success")).to_contain_text("已保存为第 2 版")
+
+        typed = "1 t 出厂水泥（P·O 42.5），含包装"
+        second.get_by_label("基准流", exact=True).fill(typed)
+        second.get_by_label("修改说明（记入修订记录）").fill("改写基准流")
+        second.get_by_role("button", name="保存为新修订").click()
+
+        refusal = second.locator(".flash-error")
+        expect(refusal).to_contain_text("您的内容没有保存")
+        expect(refusal).to_contain_text("第 1 版")
+        expect(refusal).to_contain_text("第 2 版")
+        expect(second.locator(".params-form .notice")).to_contain_text("尚未保存")
+        # Nothing typed is lost.
+        expect(second.get_by_label("基准流", exact=True)).to_have_value(typed)
+        expect(second.get_by_label("修改说明（记入修订记录）")).to_have_value("改写基准流")
+    finally:
+        first_context.close()
+        second_context.close()
+
+    from workbench.drafting import service as drafting
+    from workbench.drafting.models import Rule
+
+    with app.app_context():
+        db.session.remove()
+        rule = db.session.get(Rule, rule_id)
+        assert rule.current_revision == 2
+        assert len(rule.revisions) == 2
+        saved = drafting.revision(db.session, rule).document["parameters"]
+        assert saved["data_period"] == "2024 年 1 月 1 日至 12 月 31 日"
+        assert saved["reference_flow"] == original_flow

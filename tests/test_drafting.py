@@ -424,3 +424,22 @@ def test_the_demo_rules_are_valid_and_conformant(cli_runner, database):
         cement = rules[1]
         assert cement.stage == "30" and len(service.comments_of(session, cement.id)) == 3
         assert session.scalar(select(User.id).where(User.username == "drafter")) is not None
+
+
+def test_after_a_stale_refusal_the_form_saves_on_the_newest_revision(login, database, rule_id):
+    """The refusal moves the form onto the newest revision: saving again, merged, succeeds."""
+    client = login(Role.SECRETARIAT)
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        document = current(session, rule)
+        newer = json.loads(json.dumps(document))
+        newer["parameters"]["data_period"] = "别人改的"
+        save(session, rule, newer)
+        session.commit()
+    data = {**form_data(document, **{"/parameters/data_period": "合并后的内容"}), "based_on": "1"}
+    refused = client.post_form(f"/drafting/{rule_id}/parameters", data)
+    assert 'name="based_on" type="hidden" value="2"' in refused.text
+    assert client.post_form(f"/drafting/{rule_id}/parameters", {**data, "based_on": "2"}).status_code == 302
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        assert service.revision(session, rule).document["parameters"]["data_period"] == "合并后的内容"

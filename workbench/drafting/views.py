@@ -237,6 +237,10 @@ def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **conte
         )
     except service.StaleRevision as error:
         flash(str(error.message), "error")
+        # The form moves on to the newest revision: saving again, after merging, is a deliberate
+        # choice (the hidden field renders what was submitted, so replace both).
+        current = str(error.details["current_revision"])
+        form.based_on.data, form.based_on.raw_data = current, [current]
         return render_template(template, form=form, stale=True, **_workspace(rule), **context), REJECTED
     except WorkbenchError as error:
         show_error(form, error)
