@@ -272,7 +272,7 @@ def test_a_disposition_other_than_accepted_needs_a_reason_and_the_table_exports(
     service.dispose(session, second, "not_accepted", "5.3 是计算的前提。")
     sheet = load_workbook(io.BytesIO(service.comments_table_xlsx(rule, [first, second]))).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
-    assert rows[0][:4] == (1, "附录A", "编辑", "表 A.1 单位不统一") and rows[0][7] == "采纳"
+    assert rows[0][:4] == (1, "附录A", "编辑性", "表 A.1 单位不统一") and rows[0][7] == "采纳"
     assert rows[1][7:] == ("未采纳", "5.3 是计算的前提。")
     assert "征求意见汇总处理表" in sheet["A1"].value
 

@@ -26,9 +26,9 @@ class Disposition(StrEnum):
 
 
 COMMENT_KIND_LABELS = {
-    CommentKind.GENERAL: _l("一般"),
-    CommentKind.TECHNICAL: _l("技术"),
-    CommentKind.EDITORIAL: _l("编辑"),
+    CommentKind.GENERAL: _l("一般性"),
+    CommentKind.TECHNICAL: _l("技术性"),
+    CommentKind.EDITORIAL: _l("编辑性"),
 }
 DISPOSITION_LABELS = {
     Disposition.ACCEPTED: _l("采纳"),
@@ -149,7 +149,7 @@ class ConsultationComment(Audited, db.Model):
 
     __tablename__ = "consultation_comments"
     __audit_type__ = "consultation_comment"
-    __audit_type_label__ = _l("征求意见")
+    __audit_type_label__ = _l("征求意见反馈")
     __audit_endpoint__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)

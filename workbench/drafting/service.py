@@ -290,7 +290,15 @@ def move_stage(
     The registry entry follows: its status, and on publication its number and date."""
     move = stages.find_move(rule.stage, target)
     if move is None:
-        _refuse("target", _("不能从“%(source)s”阶段直接转入“%(target)s”阶段。", source=rule.stage, target=target))
+        names = {code: f"{code} {_(stage.name)}" for code, stage in stages.STAGES.items()}
+        _refuse(
+            "target",
+            _(
+                "不能从“%(source)s”阶段直接转入“%(target)s”阶段。",
+                source=names.get(rule.stage, rule.stage),
+                target=names.get(target, target),
+            ),
+        )
     if role not in move.roles:
         raise WorkbenchError(_("您的角色不能执行这一阶段转换。"))
     if target == "60" and number.strip():

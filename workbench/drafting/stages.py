@@ -131,13 +131,15 @@ def _gate(gate: Gate, facts: RuleFacts) -> GateResult:
         return GateResult(gate, "passed", N_("当前修订没有错误。"), {})
     if gate is Gate.COMMENT_PERIOD:
         opened = facts.consultation_opened_on
-        ends = opened + COMMENT_PERIOD if opened else None
-        if ends is None or facts.today < ends:
+        if opened is None:
+            return GateResult(gate, "failed", N_("征求意见尚未开始：须先公开征求意见不少于 60 天。"), {})
+        ends = opened + COMMENT_PERIOD
+        if facts.today < ends:
             return GateResult(
                 gate,
                 "failed",
                 N_("征求意见期不少于 60 天：%(ends)s 之后才能结束。"),
-                {"ends": ends.isoformat() if ends else "—"},
+                {"ends": ends.isoformat()},
             )
         return GateResult(gate, "passed", N_("征求意见期已满 60 天（%(opened)s 起）。"), {"opened": opened.isoformat()})
     if gate is Gate.COMMENTS_DISPOSITIONED:
@@ -145,7 +147,7 @@ def _gate(gate: Gate, facts: RuleFacts) -> GateResult:
             return GateResult(
                 gate,
                 "failed",
-                N_("还有 %(open)d 条意见未处理：每条意见须给出采纳、部分采纳或未采纳及理由。"),
+                N_("还有 %(open)d 条意见未处理：每条意见须给出采纳、部分采纳或未采纳（后两者写明理由）。"),
                 {"open": facts.comments_open},
             )
         return GateResult(gate, "passed", N_("%(count)d 条意见均已处理。"), {"count": facts.comments})

@@ -3,7 +3,6 @@ consultation."""
 
 import io
 import json
-from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -525,5 +524,5 @@ def comments_xlsx(rule_id: int):
         io.BytesIO(content),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
-        download_name=f"{record.code}-征求意见汇总处理表-{datetime.now().date().isoformat()}.xlsx",
+        download_name=f"{record.code}-comments-{today().isoformat()}.xlsx",
     )
