@@ -443,3 +443,128 @@ def test_after_a_stale_refusal_the_form_saves_on_the_newest_revision(login, data
     with database() as session:
         rule = session.get(Rule, rule_id)
         assert service.revision(session, rule).document["parameters"]["data_period"] == "合并后的内容"
+
+
+# --- what the review found -------------------------------------------------------------------------
+
+
+def test_a_draft_is_not_shown_to_visitors_through_the_comment_form(client, database, rule_id):
+    response = client.post_form(f"/drafting/{rule_id}/comments", {})
+    assert response.status_code == 404 and "范围" not in response.text
+
+
+def test_periodic_review_neither_renumbers_nor_unpublishes_the_standard(session):
+    rule = make_rule(session)
+    rule.stage = "50"
+    move(session, rule, "60", role="administrator", number="GB/T 49999-2026")
+    move(session, rule, "90")
+    move(session, rule, "60", number="GB/T 11111-2027")  # the number box is not for this move
+    assert (rule.standard.numbers, rule.published_on) == ("GB/T 49999—2026", TODAY)
+    move(session, rule, "90")
+    move(session, rule, "20")
+    assert rule.standard.status == Status.UNDER_REVISION  # still in force while it is revised
+
+
+def test_a_rule_keeps_its_product(session):
+    rule = make_rule(session)
+    document = current(session, rule)
+    document["product"]["name"] = "玻璃"
+    with pytest.raises(InvalidInput) as refused:
+        save(session, rule, document)
+    assert refused.value.details["problems"][0]["path"] == "/product/name"
+
+
+def test_a_suppression_does_not_move_to_another_finding_at_the_same_place(session):
+    rule = make_rule(session)
+    document = current(session, rule)
+    document["clauses"][3]["text"] += " 见[未知](#nowhere)。"
+    save(session, rule, document)
+    [finding] = [f for f in service.findings(session, rule, document) if f.code == "cross_reference_unresolved"]
+    service.suppress(session, rule, code=finding.code, path=finding.path, reason="稍后补充该章条", author=AUTHOR)
+    document["clauses"][3]["text"] = document["clauses"][3]["text"].replace("#nowhere", "#elsewhere")
+    save(session, rule, document)
+    [moved] = [f for f in service.findings(session, rule, document) if f.code == "cross_reference_unresolved"]
+    assert moved.path == finding.path and not moved.suppressed
+
+
+def test_user_text_with_percent_or_html_is_shown_as_typed(login, database, rule_id):
+    client = login(Role.SECRETARIAT)
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        save(session, rule, current(session, rule), message="覆盖率提高到 100%完成 <svg/onload=alert(1)>")
+        move(session, rule, "30", note="完成 100%好 <a href='https://evil.example'>x</a>")
+        session.commit()
+    revisions = client.get(f"/drafting/{rule_id}/revisions")
+    assert revisions.status_code == 200 and "100%完成 &lt;svg/onload=alert(1)&gt;" in revisions.text
+    history = client.get(f"/audit/rule/{rule_id}")
+    assert history.status_code == 200 and "100%好 &lt;a href=" in history.text
+
+
+def test_the_comments_table_never_holds_formulas_or_control_characters(session):
+    rule = make_rule(session)
+    move(session, rule, "30")
+    bad = service.add_comment(
+        session,
+        rule,
+        comment('=HYPERLINK("https://evil.example","点")\x0b', name="=1+1"),
+        source="a",
+        author_id=None,
+        now=utcnow(),
+    )
+    sheet = load_workbook(io.BytesIO(service.comments_table_xlsx(rule, [bad]))).active
+    assert sheet["D3"].data_type == "s" and sheet["D3"].value.startswith("'=HYPERLINK")
+    assert "\x0b" not in sheet["D3"].value and sheet["G3"].value == "'=1+1"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [('{"a": NaN}', "NaN"), ('{"a": ' + "1" * 5000 + "}", "数值"), ("[" * 100_000, "嵌套"), ('{"a": ', "第 1 行")],
+)
+def test_odd_json_is_refused_with_a_sentence(login, rule_id, text, fragment):
+    response = login(Role.SECRETARIAT).post_form(f"/drafting/{rule_id}/document", {"based_on": "1", "document": text})
+    assert response.status_code == 422 and fragment in response.text
+
+
+def test_a_garbled_revision_number_is_a_stale_refusal_not_an_error(login, rule_id):
+    response = login(Role.SECRETARIAT).post_form(
+        f"/drafting/{rule_id}/clauses/scope", {"based_on": "abc", "title": "范围", "text": "x", "save": "1"}
+    )
+    assert response.status_code == 422 and "您的内容没有保存" in response.text
+
+
+def test_the_disposition_form_shows_the_current_choice_and_requires_one(login, database, rule_id):
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        move(session, rule, "30")
+        first = service.add_comment(session, rule, comment("一"), source="a", author_id=None, now=utcnow())
+        service.dispose(session, first, "partly_accepted", "部分采纳的理由")
+        second = service.add_comment(session, rule, comment("二"), source="a", author_id=None, now=utcnow())
+        session.commit()
+        second_id = second.id
+    client = login(Role.SECRETARIAT)
+    page = client.get(f"/drafting/{rule_id}/comments").text
+    assert '<option selected value="partly_accepted">' in page
+    client.post_form(f"/drafting/{rule_id}/comments/{second_id}/disposition", {"disposition": "", "reason": ""})
+    with database() as session:
+        assert session.get(ConsultationComment, second_id).disposition is None
+
+
+def test_the_consultation_draft_is_the_text_that_went_out(client, database, rule_id):
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        move(session, rule, "30")
+        later = current(session, rule)
+        scope = next(clause for clause in later["clauses"] if clause["id"] == "scope")
+        scope["text"] = "征求意见期间起草组的新写法。"
+        save(session, rule, later)
+        session.commit()
+    page = client.get(f"/drafting/{rule_id}/consultation").text
+    assert "征求意见期间起草组的新写法" not in page
+    client.post_form(f"/drafting/{rule_id}/comments", {"name": "公众", "kind": "general", "comment": "好"})
+    with database() as session:
+        assert session.scalar(select(ConsultationComment.revision)) == 1
+
+
+def test_cross_references_land_on_their_clause(login, rule_id):
+    page = login(Role.SECRETARIAT).get(f"/drafting/{rule_id}").text
+    assert 'id="scope"' in page and 'href="#' in page

@@ -59,7 +59,7 @@ EXPECTED_ACTIONS = {
     Action.IMPORT_STANDARDS: OVERSIGHT,
     Action.VIEW_RULES: SIGNED_IN,
     Action.CREATE_RULE: OVERSIGHT | {DRAFTER},
-    Action.EDIT_RULE: OVERSIGHT | {DRAFTER},  # drafters: their own working groups' rules, below
+    Action.EDIT_RULE: OVERSIGHT,  # of something that is not a rule; drafters and their groups' rules below
     Action.MOVE_STAGE: OVERSIGHT,
     Action.COMMENT_ON_RULE: EVERYONE,
 }
@@ -108,6 +108,26 @@ def test_associations_keep_group_standards_only(role, level):
     assert can(Principal(role), Action.MANAGE_STANDARDS, Record(id=1, __audit_type__="standard")) is (
         role in OVERSIGHT or role == ASSOCIATION  # a record without a level is not refused by level
     )
+
+
+@dataclass
+class GroupMember(Principal):
+    working_groups: tuple = ()
+
+
+@dataclass
+class RuleOf:
+    working_group_id: int | None
+
+
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_drafters_edit_the_rules_of_their_own_groups(role):
+    group = Record(id=5, __audit_type__="working_group")
+    member = GroupMember(role, working_groups=(group,))
+    assert can(member, Action.EDIT_RULE, RuleOf(5)) is (role in OVERSIGHT or role == DRAFTER)
+    assert can(member, Action.EDIT_RULE, RuleOf(6)) is (role in OVERSIGHT)
+    assert can(member, Action.EDIT_RULE, RuleOf(None)) is (role in OVERSIGHT)
+    assert can(member, Action.EDIT_RULE) is (role in OVERSIGHT or role == DRAFTER)  # "edits rules at all"
 
 
 @pytest.mark.parametrize("action", list(Action), ids=lambda action: action.value)

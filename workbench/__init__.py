@@ -69,6 +69,15 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def stored_text(text: str | None) -> str:
+    """Text kept in the database, shown in the user's language when it is one of the system's
+    own sentences (marked with N_). Unlike `_()` in templates it neither formats `%` nor marks
+    the result safe, so user-written text stays escaped and cannot break the page."""
+    from flask_babel import get_translations
+
+    return get_translations().gettext(text) if text else ""
+
+
 def _register_template_helpers(app: Flask) -> None:
     from workbench.auth.access import current_principal
     from workbench.auth.forms import ConfirmForm, LanguageForm
@@ -92,4 +101,5 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.globals["url_with"] = url_with  # a global, so imported macros see it too
+    app.jinja_env.globals["stored"] = stored_text
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else "—"

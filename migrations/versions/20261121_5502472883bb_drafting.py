@@ -73,6 +73,7 @@ def upgrade():
     sa.Column('rule_id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=80), nullable=False),
     sa.Column('path', sa.String(length=300), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -85,8 +85,10 @@ def _rule_editor(user, rule) -> bool:
         return True
     if not _roles(Role.DRAFTER)(user, rule):
         return False
-    if rule is None or not hasattr(rule, "working_group_id"):
+    if rule is None:
         return True
+    if not hasattr(rule, "working_group_id"):
+        return False  # not a rule: nothing a drafter may edit
     return rule.working_group_id in {group.id for group in getattr(user, "working_groups", [])}
 
 

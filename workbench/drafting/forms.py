@@ -7,6 +7,7 @@ field) are kept as typed, so the schema check names the field and nothing typed 
 """
 
 import copy
+import math
 from dataclasses import dataclass, field
 
 # The parts of the document the parameters form edits; references, terms and clauses have pages of their own.
@@ -110,6 +111,8 @@ def _number(text: str):
         number = float(text)
     except ValueError:
         return text  # kept as typed: the schema check names the field
+    if not math.isfinite(number):
+        return text
     return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
 
 

@@ -117,6 +117,7 @@ class FindingSuppression(Audited, db.Model):
     rule_id: Mapped[int] = mapped_column(ForeignKey("rules.id"), index=True, info={"label": _l("规则")})
     code: Mapped[str] = mapped_column(String(80), info={"label": _l("检查项")})
     path: Mapped[str] = mapped_column(String(300), info={"label": _l("位置")})
+    message: Mapped[str] = mapped_column(Text, info={"label": _l("检查结果")})  # what was suppressed
     reason: Mapped[str] = mapped_column(Text, info={"label": _l("理由")})
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info={"audit": "skip"})
     created_at: Mapped[datetime] = mapped_column(info={"audit": "skip"})

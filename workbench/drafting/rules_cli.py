@@ -85,9 +85,9 @@ def import_rule(file, message):
 
     session = _session()
     try:
-        document = json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise click.ClickException(f"{file}: 不是有效的 JSON (not valid JSON): {error}") from None
+        document = service.parse_json(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise click.ClickException(f"{file}: {error}") from None
     origin = document.pop(EXPORT_KEY, None) if isinstance(document, dict) else None
     problems = service.validate(document.get("template") if isinstance(document, dict) else "", document)
     if problems:
@@ -96,8 +96,11 @@ def import_rule(file, message):
     actor = Actor(None, f"cli:{getpass.getuser()}")
     if origin and isinstance(origin, dict) and origin.get("rule"):
         rule = _find(str(origin["rule"]))
+        based_on = origin.get("revision")
+        if not isinstance(based_on, int):
+            raise click.ClickException(f"{EXPORT_KEY}.revision 应为修订号 (must be a revision number)")
         saved = service.save_revision(
-            session, rule, document, message=message or "导入", based_on=int(origin.get("revision") or 0), author=actor
+            session, rule, document, message=message or "导入", based_on=based_on, author=actor
         )
     else:
         product = find_product(session, document["product"]["name"])

@@ -8,13 +8,14 @@ commit. The template, the checks and the stage rules are pure modules; this one 
 import difflib
 import hashlib
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from workbench.audit import Actor, change_reason
 from workbench.db import utcnow
@@ -139,6 +140,7 @@ def latest_counts(session: Session, rule_ids: list[int]) -> dict[int, RuleRevisi
         return {}
     rows = session.scalars(
         select(RuleRevision)
+        .options(defer(RuleRevision.document))
         .join(Rule, (Rule.id == RuleRevision.rule_id) & (Rule.current_revision == RuleRevision.number))
         .where(Rule.id.in_(rule_ids))
     )
@@ -164,12 +166,18 @@ def reference_status(session: Session) -> Callable[[str], str | None]:
 def findings(session: Session, rule: Rule, document: dict) -> list[checks.Finding]:
     template = templates.load(rule.template)
     found = checks.check(document, catalogue=template.checks, reference_status=reference_status(session))
+    # A suppression holds for the finding it was made for: same code, place and message. When
+    # clauses move, another finding at the same index is not silently suppressed with it.
+    messages = {(finding.code, finding.path): finding.message for finding in found}
     suppressions = session.execute(
-        select(FindingSuppression.code, FindingSuppression.path, FindingSuppression.reason).where(
-            FindingSuppression.rule_id == rule.id
-        )
+        select(
+            FindingSuppression.code, FindingSuppression.path, FindingSuppression.reason, FindingSuppression.message
+        ).where(FindingSuppression.rule_id == rule.id)
     ).all()
-    return checks.apply_suppressions(found, [tuple(row) for row in suppressions])
+    matching = [
+        (code, path, reason) for code, path, reason, message in suppressions if messages.get((code, path)) == message
+    ]
+    return checks.apply_suppressions(found, matching)
 
 
 def _write_revision(session, rule, document, *, message, based_on, author: Actor) -> RuleRevision:
@@ -196,7 +204,67 @@ def validate(rule_or_ref, document) -> list[templates.SchemaProblem]:
     ref = rule_or_ref.template if isinstance(rule_or_ref, Rule) else rule_or_ref
     if not isinstance(document, dict):
         return [templates.SchemaProblem("", _("规则文件须是一个 JSON 对象。"))]
-    return templates.load(ref).validate(document)
+    if _depth(document) > MAX_DEPTH:
+        return [templates.SchemaProblem("", _("规则文件嵌套超过 %(max)d 层，不是规则文件。", max=MAX_DEPTH))]
+    try:
+        return templates.load(ref or templates.DEFAULT_TEMPLATE).validate(document)
+    except templates.TemplateError as error:
+        return [templates.SchemaProblem("/template", str(error))]
+
+
+def _refuse_constant(name: str):
+    raise ValueError(_("JSON 中不能有 %(name)s：请填写有限的数值。", name=name))
+
+
+def parse_json(text: str):
+    """A rule document from JSON text; ValueError with a sentence naming the line and column."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            _(
+                "不是有效的 JSON：第 %(line)d 行第 %(column)d 列，%(reason)s",
+                line=error.lineno,
+                column=error.colno,
+                reason=error.msg,
+            )
+        ) from None
+    except RecursionError:
+        raise ValueError(_("JSON 嵌套过深，不是规则文件。")) from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise ValueError(_("JSON 中的数值无法读取：%(reason)s", reason=str(error)[:200])) from None
+
+
+MAX_DEPTH = 32  # rule documents are a few levels deep; deeper input is refused before any walk
+
+
+def _depth(value, limit: int = MAX_DEPTH) -> int:
+    stack, deepest = [(value, 1)], 1
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def _rule_problems(rule: Rule, document: dict) -> list[templates.SchemaProblem]:
+    """What the schema cannot know: the rule's product is the catalogue's, and the title fits."""
+    problems = []
+    if document["product"]["name"] not in rule.product.names:
+        problems.append(
+            templates.SchemaProblem(
+                "/product/name",
+                _("本规则的产品是“%(product)s”（可用其名称或别名），不能改为其他产品。", product=rule.product.name),
+            )
+        )
+    if len(document["title"]) > 300:
+        problems.append(templates.SchemaProblem("/title", _("标准名称不能超过 300 个字符。")))
+    return problems
 
 
 def save_revision(
@@ -219,7 +287,7 @@ def save_revision(
             ),
             details={"current_revision": rule.current_revision},
         )
-    problems = validate(rule, document)
+    problems = validate(rule, document) or _rule_problems(rule, document)
     if problems:
         raise InvalidInput(
             _("内容不符合模板：%(path)s %(message)s", path=problems[0].path or "/", message=problems[0].message),
@@ -243,7 +311,8 @@ def suppress(session: Session, rule: Rule, *, code: str, path: str, reason: str,
     if len(reason) > 1000:
         _refuse("reason", _("理由不能超过 1000 个字符。"))
     current = findings(session, rule, revision(session, rule).document)
-    if not any(finding.code == code and finding.path == path for finding in current):
+    target = next((finding for finding in current if finding.code == code and finding.path == path), None)
+    if target is None:
         _refuse("code", _("当前修订没有这项检查结果，无需忽略。"))
     exists = session.scalar(
         select(FindingSuppression).where(
@@ -253,7 +322,13 @@ def suppress(session: Session, rule: Rule, *, code: str, path: str, reason: str,
     if exists is not None:
         raise Conflict(_("这项检查结果已被忽略。"))
     suppression = FindingSuppression(
-        rule=rule, code=code, path=path, reason=reason, created_by_id=author.user_id, created_at=utcnow()
+        rule=rule,
+        code=code,
+        path=path,
+        message=target.message,
+        reason=reason,
+        created_by_id=author.user_id,
+        created_at=utcnow(),
     )
     session.add(suppression)
     session.flush()
@@ -301,7 +376,8 @@ def move_stage(
         )
     if role not in move.roles:
         raise WorkbenchError(_("您的角色不能执行这一阶段转换。"))
-    if target == "60" and number.strip():
+    publishing = rule.stage == "50" and target == "60"
+    if publishing and number.strip():
         _set_number(session, rule, number, today)
     results = stages.evaluate(move, facts(session, rule, today))
     failed = stages.blocked(results)
@@ -327,11 +403,14 @@ def move_stage(
         rule.stage_entered_on = today
         if target == "30":
             rule.consultation_opened_on = today
-        if target == "60":
+        if publishing:
             rule.published_on = today
         if rule.standard is not None:
-            rule.standard.status = Status(stages.REGISTRY_STATUS[target])
-            if target == "60":
+            status = stages.REGISTRY_STATUS[target]
+            if rule.published_on is not None and status in ("drafting", "consultation"):
+                status = "under_revision"  # a published standard being revised stays in force
+            rule.standard.status = Status(status)
+            if publishing:
                 rule.standard.published_on = today
             if target == "95":
                 rule.standard.withdrawn_on = today
@@ -353,6 +432,22 @@ def _set_number(session: Session, rule: Rule, number: str, today: date) -> None:
         note=standard.note,
     )
     registry.update_standard(session, standard, data, reason=N_("规则出版"), on=today)
+
+
+def stage_events(session: Session, rule: Rule) -> list[StageEvent]:
+    return session.scalars(select(StageEvent).where(StageEvent.rule_id == rule.id).order_by(StageEvent.id)).all()
+
+
+def consultation_revision(session: Session, rule: Rule) -> RuleRevision:
+    """The consultation draft: the revision the rule had when it went out for comments. Drafters
+    may go on working; the public and the comments refer to the text that was published."""
+    number = session.scalar(
+        select(StageEvent.revision)
+        .where(StageEvent.rule_id == rule.id, StageEvent.to_stage == "30")
+        .order_by(StageEvent.id.desc())
+        .limit(1)
+    )
+    return revision(session, rule, number)
 
 
 def review_due(rule: Rule) -> date | None:
@@ -391,6 +486,7 @@ def add_comment(
         raise WorkbenchError(
             _("一小时内最多提交 %(count)d 条意见，请稍后再提交；较长的意见可合并在一条中。", count=COMMENTS_PER_HOUR)
         )
+    data = CommentInput(**{key: (value or "").translate(_CONTROL) for key, value in vars(data).items()})
     name = " ".join((data.name or "").split())
     if not name:
         _refuse("name", _("请填写姓名。"))
@@ -412,7 +508,7 @@ def add_comment(
         _refuse("kind", _("请选择意见类型：一般、技术或编辑。"))
     comment = ConsultationComment(
         rule=rule,
-        revision=rule.current_revision,
+        revision=consultation_revision(session, rule).number,
         author_id=author_id,
         name=name,
         organisation=" ".join((data.organisation or "").split()),
@@ -450,6 +546,16 @@ def dispose(session: Session, comment: ConsultationComment, disposition: str, re
     return comment
 
 
+_CONTROL = dict.fromkeys(code for code in range(32) if code not in (9, 10, 13))
+
+
+def _cell(value: str) -> str:
+    """Comment text as a spreadsheet cell: never a formula (a public comment must not run in the
+    secretariat's Excel), and without control characters, which the file format forbids."""
+    value = (value or "").translate(_CONTROL)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
 def comments_table_xlsx(rule: Rule, comments: list[ConsultationComment]) -> bytes:
     """征求意见汇总处理表 as an Excel workbook."""
     from openpyxl import Workbook
@@ -477,19 +583,17 @@ def comments_table_xlsx(rule: Rule, comments: list[ConsultationComment]) -> byte
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for index, comment in enumerate(comments, start=1):
-        sheet.append(
-            [
-                index,
-                comment.clause,
-                str(COMMENT_KIND_LABELS[comment.kind]),
-                comment.comment,
-                comment.proposed_change,
-                comment.organisation,
-                comment.name,
-                str(DISPOSITION_LABELS[comment.disposition]) if comment.disposition else _("未处理"),
-                comment.disposition_reason,
-            ]
-        )
+        values = [
+            comment.clause,
+            str(COMMENT_KIND_LABELS[comment.kind]),
+            comment.comment,
+            comment.proposed_change,
+            comment.organisation,
+            comment.name,
+            str(DISPOSITION_LABELS[comment.disposition]) if comment.disposition else _("未处理"),
+            comment.disposition_reason,
+        ]
+        sheet.append([index, *(_cell(value) for value in values)])
     for column, width in zip("ABCDEFGHI", (6, 10, 8, 50, 40, 20, 10, 10, 40), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=3):
@@ -526,18 +630,30 @@ class ClauseDiff:
     segments: list[tuple[str, str]]  # (operation, text): "equal", "insert", "delete"
 
 
-def redline(before: str, after: str) -> list[tuple[str, str]]:
-    """Character-level redline (Chinese has no spaces to split words on)."""
-    segments: list[tuple[str, str]] = []
+CHARACTER_DIFF_LIMIT = 4000  # characters compared one by one; character diffs are quadratic
+
+
+def _diff(before, after, join) -> list[tuple[str, object, object]]:
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for operation, a1, a2, b1, b2 in matcher.get_opcodes():
+    return [(operation, join(before[a1:a2]), join(after[b1:b2])) for operation, a1, a2, b1, b2 in matcher.get_opcodes()]
+
+
+def redline(before: str, after: str) -> list[tuple[str, str]]:
+    """A redline of clause text: by line first, then by character within changed lines
+    (Chinese has no spaces to split words on). Long rewrites stay whole, so any two
+    revisions compare quickly however long the clause."""
+    segments: list[tuple[str, str]] = []
+    for operation, old, new in _diff(before.splitlines(keepends=True), after.splitlines(keepends=True), "".join):
         if operation == "equal":
-            segments.append(("equal", before[a1:a2]))
-            continue
-        if a2 > a1:
-            segments.append(("delete", before[a1:a2]))
-        if b2 > b1:
-            segments.append(("insert", after[b1:b2]))
+            segments.append(("equal", old))
+        elif old and new and len(old) + len(new) <= CHARACTER_DIFF_LIMIT:
+            for inner, old_part, new_part in _diff(old, new, "".join):
+                if inner == "equal":
+                    segments.append(("equal", old_part))
+                    continue
+                segments.extend(part for part in (("delete", old_part), ("insert", new_part)) if part[1])
+        else:
+            segments.extend(part for part in (("delete", old), ("insert", new)) if part[1])
     return segments
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -28,6 +28,7 @@ from workbench.drafting.models import (
     ConsultationComment,
     FindingSuppression,
     Rule,
+    RuleRevision,
 )
 from workbench.errors import WorkbenchError
 from workbench.markdown import render as markdown
@@ -46,14 +47,23 @@ def _template_globals(state):
         DISPOSITION_LABELS=DISPOSITION_LABELS,
         markdown=markdown,
         finding_url=finding_url,
+        field_path=field_path,
     )
+
+
+def field_path(path: str) -> str:
+    """The form field a finding belongs to: an item of a list belongs to the list's field."""
+    parts = path.split("/")
+    while len(parts) > 2 and parts[-1].isdigit():
+        parts.pop()
+    return "/".join(parts)
 
 
 def finding_url(rule: Rule, document: dict, path: str) -> str:
     """Where the user fixes what a finding points at: the field, the clause, or the JSON."""
     parts = path.strip("/").split("/")
     if parts[0] in schema_forms.EDITABLE:
-        return url_for(".parameters", rule_id=rule.id, _anchor="field" + path.replace("/", "-"))
+        return url_for(".parameters", rule_id=rule.id, _anchor="field" + field_path(path).replace("/", "-"))
     if parts[0] == "clauses" and len(parts) > 1 and parts[1].isdigit():
         clauses = document.get("clauses", [])
         index = int(parts[1])
@@ -123,7 +133,12 @@ class CommentForm(FlaskForm):
 
 class DispositionForm(FlaskForm):
     disposition = SelectField(
-        _l("处理意见"), choices=[SelectChoice(kind.value, label) for kind, label in DISPOSITION_LABELS.items()]
+        _l("处理意见"),
+        choices=[
+            SelectChoice("", _l("请选择")),
+            *(SelectChoice(kind.value, label) for kind, label in DISPOSITION_LABELS.items()),
+        ],
+        validators=[DataRequired(_l("请选择处理意见。"))],
     )
     reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=service.MAX_COMMENT_LENGTH)])
 
@@ -212,6 +227,7 @@ def _workspace(rule: Rule, revision=None, **extra):
         "stage_form": StageForm(formdata=None),
         "confirm_form": ConfirmForm(formdata=None),
         "review_due": service.review_due(rule),
+        "events": service.stage_events(db.session, rule),
         **extra,
     }
 
@@ -230,7 +246,7 @@ def _require_editor(rule: Rule) -> None:
 def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **context):
     """Save `document` as the next revision, or show the form again with what was typed."""
     try:
-        based_on = int(form.based_on.data or -1)
+        based_on = int(form.based_on.data) if str(form.based_on.data or "").isdigit() else -1
         saved = service.save_revision(
             db.session, rule, document, message=form.message.data or "", based_on=based_on, author=_actor()
         )
@@ -302,7 +318,7 @@ def clause(rule_id: int, clause_id: str):
         document["clauses"][index]["title"] = form.title.data.strip()
         document["clauses"][index]["text"] = (form.text.data or "").replace("\r\n", "\n")
         refused = _save(record, form, document, "drafting/clause.html", **context)
-        return refused or redirect(url_for(".rule", rule_id=record.id, _anchor=f"clause-{clause_id}"))
+        return refused or redirect(url_for(".rule", rule_id=record.id, _anchor=clause_id))
     return render_template("drafting/clause.html", form=form, **context, **_workspace(record)), (
         REJECTED if form.is_submitted() else 200
     )
@@ -323,16 +339,9 @@ def document(rule_id: int):
     if not form.validate_on_submit():
         return render_template("drafting/document.html", form=form, **_workspace(record)), REJECTED
     try:
-        submitted = json.loads(form.document.data)
-    except json.JSONDecodeError as error:
-        form.document.errors = [
-            _(
-                "不是有效的 JSON：第 %(line)d 行第 %(column)d 列，%(reason)s",
-                line=error.lineno,
-                column=error.colno,
-                reason=error.msg,
-            )
-        ]
+        submitted = service.parse_json(form.document.data)
+    except ValueError as error:
+        form.document.errors = [str(error)]
         return render_template("drafting/document.html", form=form, **_workspace(record)), REJECTED
     refused = _save(record, form, submitted, "drafting/document.html")
     return refused or redirect(url_for(".rule", rule_id=record.id))
@@ -345,7 +354,13 @@ def document(rule_id: int):
 def revisions(rule_id: int):
     require(Action.VIEW_RULES)
     record = _rule(rule_id)
-    return render_template("drafting/revisions.html", rule=record, revisions=list(reversed(record.revisions)))
+    revisions = db.session.scalars(
+        select(RuleRevision)
+        .options(defer(RuleRevision.document))
+        .where(RuleRevision.rule_id == record.id)
+        .order_by(RuleRevision.number.desc())
+    ).all()
+    return render_template("drafting/revisions.html", rule=record, revisions=revisions)
 
 
 @bp.get("/<id:rule_id>/compare")
@@ -442,7 +457,11 @@ def consultation(rule_id: int):
     record = _rule(rule_id)
     if record.stage != "30" and not can(current_principal(), Action.VIEW_RULES):
         abort(404)
-    current = service.revision(db.session, record)
+    current = (
+        service.consultation_revision(db.session, record)
+        if record.stage == "30"
+        else service.revision(db.session, record)
+    )
     form = CommentForm(formdata=None)
     user = current_principal()
     if user.is_authenticated:
@@ -455,10 +474,14 @@ def consultation(rule_id: int):
 def add_comment(rule_id: int):
     require(Action.COMMENT_ON_RULE)
     record = _rule(rule_id)
-    form = CommentForm()
     user = current_principal()
+    if record.stage != "30" and not can(user, Action.VIEW_RULES):
+        abort(404)  # a draft is public only while it is out for consultation
+    form = CommentForm()
     if form.validate():
-        source = service.source_of(request.remote_addr or "", current_app.config["SECRET_KEY"])
+        # Signed-in reviewers are counted by account, visitors by (hashed) address.
+        key = f"user:{user.id}" if user.is_authenticated else request.remote_addr or ""
+        source = service.source_of(key, current_app.config["SECRET_KEY"])
         try:
             service.add_comment(
                 db.session,
@@ -480,7 +503,11 @@ def add_comment(rule_id: int):
         else:
             flash(_("意见已提交，感谢！起草组会逐条处理并在汇总处理表中说明。"), "success")
             return redirect(url_for(".consultation", rule_id=record.id))
-    current = service.revision(db.session, record)
+    current = (
+        service.consultation_revision(db.session, record)
+        if record.stage == "30"
+        else service.revision(db.session, record)
+    )
     return render_template("drafting/consultation.html", rule=record, document=current.document, form=form), REJECTED
 
 
@@ -505,7 +532,9 @@ def dispose(rule_id: int, comment_id: int):
     if comment.rule_id != record.id:
         abort(404)
     form = DispositionForm()
-    if form.validate():
+    if not form.validate():
+        flash(_("请选择处理意见。"), "error")
+    else:
         try:
             service.dispose(db.session, comment, form.disposition.data, form.reason.data or "")
         except WorkbenchError as error:
