@@ -568,3 +568,16 @@ def test_the_consultation_draft_is_the_text_that_went_out(client, database, rule
 def test_cross_references_land_on_their_clause(login, rule_id):
     page = login(Role.SECRETARIAT).get(f"/drafting/{rule_id}").text
     assert 'id="scope"' in page and 'href="#' in page
+
+
+def test_references_the_registry_knows_as_withdrawn_or_replaced_are_flagged(session):
+    rule = make_rule(session)
+    registry.create_standard(
+        session,
+        registry.StandardInput(level="national", numbers="GB/T 2589-2008", title="综合能耗计算通则", status="replaced"),
+    )
+    document = current(session, rule)
+    document["normative_references"].append({"number": "GB/T 2589—2008", "title": "综合能耗计算通则"})
+    save(session, rule, document)
+    found = {(f.code, f.severity) for f in service.findings(session, rule, document)}
+    assert ("reference_replaced", "warning") in found

@@ -5,6 +5,7 @@ Plain functions taking a session, used by the pages, the CLI and the tests alike
 commit. The template, the checks and the stage rules are pure modules; this one feeds them.
 """
 
+import contextlib
 import difflib
 import hashlib
 import io
@@ -32,6 +33,7 @@ from workbench.drafting.models import (
 )
 from workbench.errors import Conflict, InvalidInput, WorkbenchError
 from workbench.i18n import N_
+from workbench.registry import numbers
 from workbench.registry import service as registry
 from workbench.registry.models import Level, Product, Standard, StandardNumber, Status
 
@@ -147,25 +149,29 @@ def latest_counts(session: Session, rule_ids: list[int]) -> dict[int, RuleRevisi
     return {revision.rule_id: revision for revision in rows}
 
 
-def reference_status(session: Session) -> Callable[[str], str | None]:
-    """The registry's status of a referenced standard (by number key), for the checks."""
-    cache: dict[str, str | None] = {}
-
-    def status(key: str) -> str | None:
-        if key not in cache:
-            row = session.execute(
-                select(StandardNumber.standard_id).where(StandardNumber.key == key)
-            ).scalar_one_or_none()
-            standard = session.get(Standard, row) if row else None
-            cache[key] = standard.display_status(registry.today()) if standard else None
-        return cache[key]
-
-    return status
+def reference_status(session: Session, document: dict) -> Callable[[str], str | None]:
+    """The registry's status of each standard the document references (by number key), read in
+    one query for all of them, for the checks."""
+    keys = set()
+    references = document.get("normative_references") if isinstance(document, dict) else None
+    for reference in references if isinstance(references, list) else []:
+        number = reference.get("number") if isinstance(reference, dict) else None
+        if isinstance(number, str):
+            with contextlib.suppress(numbers.InvalidNumber):  # the checks report a bad number
+                keys.add(numbers.parse(number).key)
+    statuses: dict[str, str] = {}
+    if keys:
+        on = registry.today()
+        rows = session.execute(
+            select(StandardNumber.key, Standard).join(Standard).where(StandardNumber.key.in_(keys))
+        ).all()
+        statuses = {key: standard.display_status(on) for key, standard in rows}
+    return statuses.get
 
 
 def findings(session: Session, rule: Rule, document: dict) -> list[checks.Finding]:
     template = templates.load(rule.template)
-    found = checks.check(document, catalogue=template.checks, reference_status=reference_status(session))
+    found = checks.check(document, catalogue=template.checks, reference_status=reference_status(session, document))
     # A suppression holds for the finding it was made for: same code, place and message. When
     # clauses move, another finding at the same index is not silently suppressed with it.
     messages = {(finding.code, finding.path): finding.message for finding in found}
@@ -343,9 +349,12 @@ def unsuppress(session: Session, suppression: FindingSuppression) -> None:
 # --- stages ---------------------------------------------------------------------------------------
 
 
-def facts(session: Session, rule: Rule, today: date) -> stages.RuleFacts:
-    current = revision(session, rule)
-    counted = checks.counts(findings(session, rule, current.document))
+def facts(session: Session, rule: Rule, today: date, found: list[checks.Finding] | None = None) -> stages.RuleFacts:
+    """What the stage gates look at; `found` are the current revision's findings if the caller
+    already has them."""
+    if found is None:
+        found = findings(session, rule, revision(session, rule).document)
+    counted = checks.counts(found)
     comments = session.scalars(select(ConsultationComment).where(ConsultationComment.rule_id == rule.id)).all()
     return stages.RuleFacts(
         errors=counted["errors"],

@@ -213,7 +213,7 @@ def _workspace(rule: Rule, revision=None, **extra):
     found = service.findings(db.session, rule, revision.document)
     moves = []
     if can(current_principal(), Action.MOVE_STAGE, rule):
-        facts = service.facts(db.session, rule, today())
+        facts = service.facts(db.session, rule, today(), found if revision.number == rule.current_revision else None)
         moves = [(move, stages.evaluate(move, facts)) for move in stages.moves_from(rule.stage)]
     return {
         "rule": rule,
@@ -261,13 +261,12 @@ def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **conte
         show_error(form, error)
         problems = error.details.get("problems", [])
         return render_template(template, form=form, problems=problems, **_workspace(rule), **context), REJECTED
-    counts = checks.counts(service.findings(db.session, rule, saved.document))
     flash(
         _(
             "已保存为第 %(number)d 版：%(errors)d 项错误，%(warnings)d 项警告。",
             number=saved.number,
-            errors=counts["errors"],
-            warnings=counts["warnings"],
+            errors=saved.errors,
+            warnings=saved.warnings,
         ),
         "success",
     )
