@@ -1152,3 +1152,15 @@ def test_cli_missing_file_exits_2(tmp_path):
 def test_cli_byte_order_mark_is_accepted(check_file):
     result = check_file(b"\xef\xbb\xbf" + json.dumps(conformant(), ensure_ascii=False).encode())
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": Infinity}', '{"a": ' + "1" * 5000 + "}"])
+def test_check_refuses_numbers_json_cannot_carry(tmp_path, text):
+    from click.testing import CliRunner
+
+    from workbench.drafting.cli import check as check_command
+
+    path = tmp_path / "rule.json"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(check_command, [str(path)])
+    assert result.exit_code == 2 and "数值" in result.output

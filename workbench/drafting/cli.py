@@ -69,7 +69,7 @@ def _read(path: Path) -> dict:
     except OSError as error:
         _refuse(f"{path}: 无法读取 (cannot read): {error.strerror or error}")
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         _refuse(
             f"{path}: 第 {error.lineno} 行第 {error.colno} 列不是有效的 JSON "
@@ -77,9 +77,15 @@ def _read(path: Path) -> dict:
         )
     except RecursionError:
         _refuse(f"{path}: JSON 嵌套过深 (nested too deeply)")
+    except ValueError as error:  # NaN/Infinity, or an integer of thousands of digits
+        _refuse(f"{path}: JSON 中的数值无法读取 (unreadable number): {str(error)[:200]}")
     if not isinstance(document, dict):
         _refuse(f"{path}: 规则文件应是一个 JSON 对象 (the file must hold a JSON object)")
     return document
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} 不是有限的数值 (not a finite number)")
 
 
 def _refuse(message: str):
