@@ -2,6 +2,7 @@
 every state-changing route. A refused request gets 403 (401 or the login page when anonymous) and
 leaves the database exactly as it was, audit trail included."""
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from workbench.drafting import service as drafting
 from workbench.drafting.models import ConsultationComment, FindingSuppression, Rule
 from workbench.registry import service as registry
 from workbench.registry.models import Product, Standard, StandardRelation
+from workbench.trials import factors as factor_service
+from workbench.trials.models import Factor
 
 from .conftest import PASSWORD, ROLES
 from .drafting_helpers import form_data, make_rule
@@ -62,6 +65,8 @@ EXPECTED_ACTIONS = {
     Action.EDIT_RULE: OVERSIGHT,  # of something that is not a rule; drafters and their groups' rules below
     Action.MOVE_STAGE: OVERSIGHT,
     Action.COMMENT_ON_RULE: EVERYONE,
+    Action.VIEW_FACTORS: EVERYONE,
+    Action.MANAGE_FACTORS: OVERSIGHT,
 }
 
 
@@ -564,6 +569,7 @@ CASES: dict[tuple[str, str], Case] = {
     ),
 }
 
+# (factor library cases are added below the dictionary)
 # Associations keep group standards only: the national one is refused to them like to a drafter.
 NATIONAL_CASES = {
     "form": lambda c, ids: c.post_form(
@@ -616,6 +622,59 @@ def test_an_association_cannot_register_a_national_standard(app, people, login):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Standard)) == 0
 
+
+FACTOR_FORM = {
+    "code": "TEST-1",
+    "name": "测试电力因子",
+    "value": "0.5",
+    "unit": "kgCO2e/kWh",
+    "kind": "cfp_life_cycle",
+    "tier": "government",
+    "source": "测试公告",
+}
+
+
+def _prepare_factor(session, ids):
+    factor = factor_service.create_factor(session, factor_service.FactorInput(**FACTOR_FORM))
+    ids["factor"] = factor.id
+
+
+def _factor_state(session, ids):
+    factor = session.get(Factor, ids["factor"])
+    return factor.value, factor.version
+
+
+CASES.update(
+    {
+        ("factors.new_factor", "POST"): Case(
+            OVERSIGHT, lambda c, ids: c.post_form("/factors/new", FACTOR_FORM), state=_count(Factor)
+        ),
+        ("factors.edit_factor", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(f"/factors/{ids['factor']}/edit", {**FACTOR_FORM, "value": "0.6"}),
+            state=_factor_state,
+            prepare=_prepare_factor,
+        ),
+        ("factors.import_factors", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(
+                "/factors/import",
+                {
+                    "file": (
+                        io.BytesIO(
+                            (
+                                "code,name,value,unit,kind,tier,source\nX-1,柴油,3.1,kgCO2/kg,co2_combustion_only,government,默认值\n"
+                            ).encode()
+                        ),
+                        "f.csv",
+                    )
+                },
+                content_type="multipart/form-data",
+            ),
+            state=_count(Factor),
+        ),
+    }
+)
 
 STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -696,6 +755,9 @@ PAGES = {
     "/products": EVERYONE,
     "/products/new": OVERSIGHT,
     "/drafting/": SIGNED_IN,
+    "/factors/": EVERYONE,
+    "/factors/new": OVERSIGHT,
+    "/factors/import": OVERSIGHT,
     "/drafting/new": OVERSIGHT | {DRAFTER},
     "/api/v1/standards": EVERYONE,
     "/api/v1/hierarchy/due": EVERYONE,

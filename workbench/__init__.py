@@ -64,8 +64,9 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.drafting.views import bp as drafting
     from workbench.registry.views import bp as registry
     from workbench.site.views import bp as site
+    from workbench.trials.views import bp as factors
 
-    for blueprint in (site, auth, directory, audit, registry, drafting, api):
+    for blueprint in (site, auth, directory, audit, registry, drafting, factors, api):
         app.register_blueprint(blueprint)
 
 

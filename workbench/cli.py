@@ -110,9 +110,11 @@ def demo():
     accounts = demo_data.load(_session())
     products, standards, projects = demo_data.load_registry(db.session)
     rules = demo_data.load_rules(db.session)
+    factors = demo_data.load_factors(db.session)
     db.session.commit()
     click.echo(f"标准体系 registry: 新建产品 {products} 项、标准 {standards} 项、演示项目 {projects} 项 (created now)")
     click.echo(f"规则起草 drafting: 新建演示规则 {rules} 项 (created now)")
+    click.echo(f"因子库 factors: 新建参考因子 {factors} 个 (created now)")
     click.echo(f"演示账号 demo accounts (密码 password: {demo_data.DEMO_PASSWORD}):")
     for account, created in accounts:
         note = "新建 created" if created else "已存在 exists"

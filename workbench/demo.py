@@ -117,6 +117,13 @@ def load_registry(session: Session) -> tuple[int, int, int]:
     return len(products), len(report.created), len(projects)
 
 
+def load_factors(session: Session) -> int:
+    """The public reference factors: MEE electricity factors and fuel combustion factors."""
+    from workbench.trials import factors
+
+    return len(factors.load_reference_factors(session))
+
+
 def load_rules(session: Session) -> int:
     """Two draft rules with revisions, one of them out for consultation with comments."""
     from workbench.drafting import seed

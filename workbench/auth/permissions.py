@@ -36,6 +36,8 @@ class Action(StrEnum):
     EDIT_RULE = "rule.edit"  # target: a rule (text, suppressions, comment dispositions)
     MOVE_STAGE = "rule.stage"  # which move each role may make is in drafting/stages.py
     COMMENT_ON_RULE = "rule.comment"  # consultation drafts take comments from anyone
+    VIEW_FACTORS = "factor.view"
+    MANAGE_FACTORS = "factor.manage"
 
 
 Rule = Callable[[object, object], bool]
@@ -114,6 +116,9 @@ RULES: dict[Action, Rule] = {
     Action.EDIT_RULE: _rule_editor,
     Action.MOVE_STAGE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
     Action.COMMENT_ON_RULE: _anyone,
+    # Factors are public reference data (指引（五）: good factors go into the national library).
+    Action.VIEW_FACTORS: _anyone,
+    Action.MANAGE_FACTORS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
 }
 
 

@@ -1,0 +1,1 @@
+"""Trial calculations (试算) and the factor library."""

@@ -1,0 +1,70 @@
+"""Units for factors and activity data, read by pint (no hand-written conversion tables).
+
+A factor unit is "<mass><gas>/<activity unit>", e.g. kgCO2e/kWh, kgCO2/kg, tCO2e/t·km: the mass of
+a gas (CO2e, CO2, CH4, N2O …) per unit of activity. The activity unit is anything pint reads, plus
+piece (件、个) and t·km (tonne-kilometre of transport).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pint
+
+registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+registry.define("piece = [piece] = pc = pcs")
+registry.define("件 = piece")
+registry.define("个 = piece")
+registry.define("台 = piece")
+registry.define("吨 = t")
+registry.define("千瓦时 = kWh")
+
+_FACTOR = re.compile(r"^(?P<mass>[A-Za-zμ]*?)(?P<gas>CO2e|CO2|CH4|N2O|SF6|NF3)?/(?P<activity>.+)$")
+
+
+@dataclass(frozen=True)
+class FactorUnit:
+    mass: pint.Unit  # of the gas, e.g. kg
+    gas: str  # CO2e, CO2, …
+    activity: pint.Unit  # per what, e.g. kWh
+
+
+def _unit(text: str) -> pint.Unit:
+    text = text.replace("·", "*").replace("•", "*").replace("×", "*").replace("²", "**2").replace("³", "**3").strip()
+    text = re.sub(r"(?<=[A-Za-z])([23])\b", r"**\1", text)  # m3, km2 as written in Chinese statistics
+    try:
+        return registry.Unit(text)
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+    ) as error:
+        raise ValueError(f"“{text}”不是可识别的单位 ({error})") from None
+
+
+@lru_cache(maxsize=1024)
+def factor_unit(text: str) -> FactorUnit:
+    """Read a factor unit; ValueError with a sentence when it cannot be read."""
+    match = _FACTOR.match(" ".join(text.split()).replace(" ", ""))
+    if match is None or not match["gas"]:
+        raise ValueError("因子单位应写作“质量+气体/活动单位”，如 kgCO2e/kWh、kgCO2/kg")
+    mass = _unit(match["mass"] or "kg")
+    if mass.dimensionality != registry.kg.dimensionality:
+        raise ValueError(f"“{match['mass']}”不是质量单位")
+    return FactorUnit(mass, match["gas"], _unit(match["activity"]))
+
+
+@lru_cache(maxsize=1024)
+def activity_unit(text: str) -> pint.Unit:
+    return _unit(text)
+
+
+def conversion(from_unit: str, to_unit: pint.Unit) -> float:
+    """How many `to_unit` one `from_unit` is; ValueError naming both when they do not convert."""
+    source = activity_unit(from_unit)
+    try:
+        return registry.Quantity(1, source).to(to_unit).magnitude
+    except pint.errors.DimensionalityError:
+        raise ValueError(f"“{from_unit}”不能换算为“{to_unit:~}”") from None
