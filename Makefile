@@ -44,6 +44,7 @@ bench: system-packages $(VENV)/.test-installed translations
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_registry.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_checks.py
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_checks.py; fi
+	$(BIN)/python benchmarks/bench_engine.py
 
 system-packages:
 	@tools/ensure-debian-packages $(RUN_PACKAGES) $(if $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),python3-venv)

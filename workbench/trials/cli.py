@@ -1,0 +1,222 @@
+"""`workbench calc RULE.json DATASET.json`: a trial calculation (试算) from files, without a database.
+
+Exit status: 0 when calculated without error findings, 1 when calculated with at least one error
+finding, 2 when the input cannot be used (not JSON, a rule that does not fit its template, a
+dataset that does not fit the dataset schema, units that do not convert, a factor given by
+library id: there is no factor library offline). Those print one line on standard error naming
+the file and the place; the result goes to standard output, as a summary or as JSON.
+"""
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+import click
+
+from workbench.drafting import template as templates
+from workbench.drafting.checks import STAGE_NAMES
+from workbench.trials import dataset as datasets
+from workbench.trials import engine
+
+INPUT_PROBLEM = 2
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("calc")
+@click.argument("rule_file", metavar="RULE.json", type=_FILE)
+@click.argument("dataset_file", metavar="DATASET.json", type=_FILE)
+@click.option(
+    "--monte-carlo",
+    "iterations",
+    type=click.IntRange(0, 1_000_000),
+    default=10_000,
+    show_default=True,
+    help="Monte Carlo iterations (0: none).",
+)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Random seed; chosen and reported when not given.")
+@click.option("--top", type=click.IntRange(0, 1000), default=10, show_default=True, help="Contributions to list.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def calc(rule_file: Path, dataset_file: Path, iterations: int, seed: int | None, top: int, output: str):
+    """Calculate the carbon footprint of DATASET.json under the rule RULE.json (试算).
+
+    Exit status 1 when the data break the rule (error findings), 2 when the input cannot be used.
+    """
+    rule = _read(rule_file)
+    ref = rule.get("template") or templates.DEFAULT_TEMPLATE
+    try:
+        template = templates.load(ref) if isinstance(ref, str) else None
+    except templates.TemplateError as error:
+        _refuse(f"{rule_file}: 找不到模板“{ref}”(no such template): {error}")
+    if template is None:
+        _refuse(f"{rule_file}: /template 应为模板标识，如 {templates.DEFAULT_TEMPLATE} (template must be a string)")
+    problems = template.validate(rule)
+    if problems:
+        _refuse(
+            f"{rule_file}: 不符合模板 {ref} (schema): {problems[0].path or '/'}: {problems[0].message}{_more(problems)}"
+        )
+
+    data = _read(dataset_file)
+    problems = datasets.validate(data)
+    if problems:
+        _refuse(
+            f"{dataset_file}: 不符合试算数据格式 (schema): {problems[0][0] or '/'}: {problems[0][1]}{_more(problems)}"
+        )
+    try:
+        result = engine.calculate(rule, data, top=top)
+    except engine.DatasetError as error:
+        first = error.problems[0]
+        _refuse(f"{dataset_file}: 无法计算 (cannot calculate): {first.path}: {first.message}{_more(error.problems)}")
+
+    report = {
+        "rule": {"title": rule.get("title"), "template": ref},
+        "enterprise": data.get("enterprise"),
+        "period": data.get("period"),
+        **result.as_dict(),
+        "monte_carlo": engine.monte_carlo(result.model, iterations, seed) if iterations else None,
+        "scenarios": engine.compare(rule, data),
+    }
+    tally = {
+        severity: sum(1 for f in result.findings if f.severity == severity) for severity in ("error", "warning", "info")
+    }
+    report["counts"] = {"errors": tally["error"], "warnings": tally["warning"], "info": tally["info"]}
+    if output == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print_summary(report)
+    sys.exit(1 if tally["error"] else 0)
+
+
+def _read(path: Path) -> dict:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        _refuse(f"{path}: 不是 UTF-8 编码的文本 (not UTF-8): 第 {error.start + 1} 个字节")
+    except OSError as error:
+        _refuse(f"{path}: 无法读取 (cannot read): {error.strerror or error}")
+    try:
+        document = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        _refuse(
+            f"{path}: 第 {error.lineno} 行第 {error.colno} 列不是有效的 JSON "
+            f"(invalid JSON at line {error.lineno}, column {error.colno}): {error.msg}"
+        )
+    except RecursionError:
+        _refuse(f"{path}: JSON 嵌套过深 (nested too deeply)")
+    except ValueError as error:  # NaN/Infinity, or an integer of thousands of digits
+        _refuse(f"{path}: JSON 中的数值无法读取 (unreadable number): {str(error)[:200]}")
+    if not isinstance(document, dict):
+        _refuse(f"{path}: 文件应是一个 JSON 对象 (the file must hold a JSON object)")
+    return document
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} 不是有限的数值 (not a finite number)")
+
+
+def _more(problems) -> str:
+    return f"（另有 {len(problems) - 1} 处问题 and {len(problems) - 1} more）" if len(problems) > 1 else ""
+
+
+def _refuse(message: str):
+    click.echo(f"错误 error: {message}", err=True)
+    sys.exit(INPUT_PROBLEM)
+
+
+# --- the summary ------------------------------------------------------------------------------------
+
+
+def _print_summary(report: dict) -> None:
+    unit = report["unit"]
+    click.echo(f"{report['rule']['title'] or ''}  {report['enterprise'] or ''}  {report['period'] or ''}".strip())
+    click.echo(f"产品碳足迹 CFP: {_n(report['cfp_per_unit'])} {unit}")
+    click.echo(
+        f"  化石 fossil {_n(report['fossil'])}  生物源 biogenic {_n(report['biogenic'])}  "
+        f"基准流 reference flow: {_n(report['reference_units'])} 个单位, 合计 total {_n(report['total'])} kg CO2e"
+    )
+    cfp = report["cfp_per_unit"]
+    for title, values, names in (
+        ("按生命周期阶段 by stage", report["by_stage"], STAGE_NAMES),
+        ("按排放类别 by category", report["by_category"], engine.CATEGORY_NAMES),
+        ("按温室气体 by gas", report["by_gas"], {engine.UNSPECIFIED_GAS: "未分气体"}),
+    ):
+        click.echo(title)
+        _rows(
+            [(f"{names.get(key, '')} {key}".strip(), _n(value), _percent(value, cfp)) for key, value in values.items()]
+        )
+    click.echo(f"初级数据占比 primary data share: {report['primary_data_share']:.1f} %")
+    quality = report["data_quality"]
+    if quality["score"] is None:
+        click.echo("数据质量 data quality: 无谱系矩阵评分 (no pedigree scores)")
+    else:
+        click.echo(
+            f"数据质量 data quality: {quality['score']:.2f} {quality['rating_zh']} ({quality['rating']}), "
+            f"覆盖 coverage {quality['coverage_percent']:.1f} %"
+        )
+    mc = report["monte_carlo"]
+    if mc:
+        click.echo(
+            f"蒙特卡洛 Monte Carlo ({mc['iterations']} 次, seed {mc['seed']}): 静态值 static {_n(mc['static'])}  "
+            f"中位数 median {_n(mc['median'])}  平均值 mean {_n(mc['mean'])}  标准差 sd {_n(mc['sd'])}  "
+            f"95 % [{_n(mc['p2_5'])}, {_n(mc['p97_5'])}]"
+        )
+    cut = report["cut_off"]
+    click.echo(
+        f"取舍 cut-off: 忽略 excluded {len(cut['excluded'])} 项 {cut['excluded_percent']:.2f} % "
+        f"(限值 limit {cut['total_percent']:g} %); 低于单项限值 below {cut['per_item_percent']:g} %: "
+        f"{len(cut['below_threshold'])} 项 {cut['below_threshold_percent']:.2f} %"
+    )
+    if report["contributions"]:
+        click.echo("主要贡献 top contributions")
+        _rows(
+            [
+                (c["path"], c["item"], _n(c["kg_co2e_per_unit"]), f"{c['percent']:.1f} %")
+                for c in report["contributions"]
+            ]
+        )
+    scenarios = report["scenarios"]
+    click.echo("情景 scenarios")
+    _rows(
+        [
+            (f"{group} {name}", _n(outcome["cfp_per_unit"]) if "cfp_per_unit" in outcome else outcome["unavailable"])
+            for group, options in scenarios.items()
+            for name, outcome in options.items()
+            if name != "applicable"
+        ]
+    )
+    findings = report["findings"]
+    if findings:
+        _rows([(f["severity"], f["code"], f["article"], f["path"], f["message"]) for f in findings], indent="")
+    else:
+        click.echo("未发现问题 (no findings)")
+    counts = report["counts"]
+    click.echo(f"错误 errors: {counts['errors']}  警告 warnings: {counts['warnings']}  提示 info: {counts['info']}")
+
+
+def _n(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _percent(value: float, total: float) -> str:
+    return f"{100 * value / total:.1f} %" if total else ""
+
+
+def _rows(rows: list[tuple], indent: str = "  ") -> None:
+    """Aligned columns (CJK characters take two); the last column is not padded."""
+    if not rows:
+        return
+    widths = [max(_width(str(row[column])) for row in rows) for column in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [str(cell) + " " * (width - _width(str(cell))) for cell, width in zip(row, widths, strict=False)]
+        click.echo(indent + "  ".join([*cells, str(row[-1])]))
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
