@@ -134,3 +134,12 @@ def test_the_library_pages(client, database, login):
     )
     assert edited.status_code == 302
     assert "0.6776" in client.get(f"/factors/{factor_id}").text  # the old version is still listed
+
+
+@pytest.mark.parametrize(
+    ("written", "base"),
+    [("kt", ("t", 1000)), ("万t", ("t", 10000)), ("tkm", ("t*km", 1)), ("Nm3", ("m**3", 1)), ("万kWh", ("kWh", 10000))],
+)
+def test_units_of_chinese_statistics(written, base):
+    unit, factor = base
+    assert units.conversion(written, units.activity_unit(unit)) == pytest.approx(factor, rel=1e-12)

@@ -5,19 +5,27 @@ a gas (CO2e, CO2, CH4, N2O …) per unit of activity. The activity unit is anyth
 piece (件、个) and t·km (tonne-kilometre of transport).
 """
 
+import contextlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pint
 
-registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="ignore")
 registry.define("piece = [piece] = pc = pcs")
 registry.define("件 = piece")
 registry.define("个 = piece")
 registry.define("台 = piece")
 registry.define("吨 = t")
 registry.define("千瓦时 = kWh")
+# Units of Chinese statistics and energy accounts that pint does not know (or reads otherwise:
+# pint's "kt" is a knot).
+registry.define("kilotonne = 1000 * t = kt")
+registry.define("tkm = t * km")
+registry.define("万t = 10000 * t")
+registry.define("万kWh = 10000 * kWh")
+registry.define("Nm3 = m**3")  # normal cubic metre (0 °C, 101.325 kPa), as gas volumes are reported
 
 _FACTOR = re.compile(r"^(?P<mass>[A-Za-zμ]*?)(?P<gas>CO2e|CO2|CH4|N2O|SF6|NF3)?/(?P<activity>.+)$")
 
@@ -30,6 +38,8 @@ class FactorUnit:
 
 
 def _unit(text: str) -> pint.Unit:
+    with contextlib.suppress(Exception):
+        return registry.Unit(text.strip())  # a unit pint knows as written (Nm3, kWh, 万t)
     text = text.replace("·", "*").replace("•", "*").replace("×", "*").replace("²", "**2").replace("³", "**3").strip()
     text = re.sub(r"(?<=[A-Za-z])([23])\b", r"**\1", text)  # m3, km2 as written in Chinese statistics
     try:
