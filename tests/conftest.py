@@ -236,3 +236,19 @@ def live_server(database_url, app, tmp_path_factory):
     yield url
     process.terminate()
     process.wait(timeout=30)
+
+
+@pytest.fixture
+def validate_response(app):
+    """Check a response body against the schema the OpenAPI document declares for it."""
+    from workbench.api.views import spec as api_spec
+
+    def check(path: str, method: str, response):
+        with app.test_request_context():
+            document = api_spec.document(server_url="http://localhost")
+        declared = document["paths"][path][method]["responses"][str(response.status_code)]
+        schema = declared["content"]["application/json"]["schema"]
+        errors = list(api_spec.validator(schema).iter_errors(response.json))
+        assert not errors, [error.message for error in errors]
+
+    return check

@@ -15,20 +15,6 @@ def spec(client):
     return client.get("/api/v1/openapi.json").json
 
 
-@pytest.fixture
-def validate_response(spec):
-    """Check a response body against the schema the document declares for it."""
-    from workbench.api.views import spec as api_spec
-
-    def check(path: str, method: str, response):
-        declared = spec["paths"][path][method]["responses"][str(response.status_code)]
-        schema = declared["content"]["application/json"]["schema"]
-        errors = list(api_spec.validator(schema).iter_errors(response.json))
-        assert not errors, [error.message for error in errors]
-
-    return check
-
-
 def test_the_document_is_valid_openapi_3_1(spec):
     assert spec["openapi"] == "3.1.0"
     validate(spec)

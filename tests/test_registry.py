@@ -681,20 +681,6 @@ def test_api_parse_and_check(client, aluminium_ids, validate_response):
     assert check.json["findings"][0]["severity"] == "error"
 
 
-@pytest.fixture
-def validate_response(client):
-    from workbench.api.views import spec as api_spec
-
-    def check(path: str, method: str, response):
-        spec = client.get("/api/v1/openapi.json").json
-        declared = spec["paths"][path][method]["responses"][str(response.status_code)]
-        schema = declared["content"]["application/json"]["schema"]
-        errors = list(api_spec.validator(schema).iter_errors(response.json))
-        assert not errors, [error.message for error in errors]
-
-    return check
-
-
 # --- what the review found -------------------------------------------------------------------------
 
 

@@ -36,7 +36,9 @@ def _page(query):
     return db.paginate(query, page=page_number(), per_page=PAGE_SIZE)
 
 
-def _set_archived(record, archived: bool, endpoint: str, **view_args):
+def set_archived(record, archived: bool, endpoint: str, **view_args):
+    """Archive or restore `record` from a confirmation form (with an optional reason) and go
+    back to `endpoint`; shared by every page whose records are archived rather than deleted."""
     form = ConfirmForm()
     if not form.validate():
         flash(_("修改原因过长，请精简到 1000 字以内。"), "error")
@@ -243,14 +245,14 @@ def edit_organisation(organisation_id: int):
 def archive_organisation(organisation_id: int):
     require(Action.MANAGE_ORGANISATIONS)
     record = db.get_or_404(Organisation, organisation_id)
-    return _set_archived(record, True, ".organisation", organisation_id=record.id)
+    return set_archived(record, True, ".organisation", organisation_id=record.id)
 
 
 @bp.post("/organisations/<id:organisation_id>/restore")
 def restore_organisation(organisation_id: int):
     require(Action.MANAGE_ORGANISATIONS)
     record = db.get_or_404(Organisation, organisation_id)
-    return _set_archived(record, False, ".organisation", organisation_id=record.id)
+    return set_archived(record, False, ".organisation", organisation_id=record.id)
 
 
 # --- working groups -------------------------------------------------------------------------------
@@ -356,11 +358,11 @@ def edit_working_group(group_id: int):
 def archive_working_group(group_id: int):
     require(Action.MANAGE_WORKING_GROUPS)
     group = db.get_or_404(WorkingGroup, group_id)
-    return _set_archived(group, True, ".working_group", group_id=group.id)
+    return set_archived(group, True, ".working_group", group_id=group.id)
 
 
 @bp.post("/working-groups/<id:group_id>/restore")
 def restore_working_group(group_id: int):
     require(Action.MANAGE_WORKING_GROUPS)
     group = db.get_or_404(WorkingGroup, group_id)
-    return _set_archived(group, False, ".working_group", group_id=group.id)
+    return set_archived(group, False, ".working_group", group_id=group.id)

@@ -36,19 +36,19 @@ def check(rule_file: Path, output: str):
 
     Exit status 1 when an error is found, 2 when the file cannot be checked.
     """
-    document = _read(rule_file)
+    document = read_json_object(rule_file)
     ref = document.get("template") or DEFAULT_TEMPLATE
     if not isinstance(ref, str):
-        _refuse(f"{rule_file}: /template 应为模板标识，如 {DEFAULT_TEMPLATE} (template must be a string)")
+        refuse(f"{rule_file}: /template 应为模板标识，如 {DEFAULT_TEMPLATE} (template must be a string)")
     try:
         template = templates.load(ref)
     except templates.TemplateError as error:  # unknown or malformed reference, broken template folder
-        _refuse(f"{rule_file}: 找不到模板“{ref}”(no such template): {_first_line(error)}")
+        refuse(f"{rule_file}: 找不到模板“{ref}”(no such template): {_first_line(error)}")
     problems = template.validate(document)
     if problems:
         first = problems[0]
         more = f"（另有 {len(problems) - 1} 处问题 and {len(problems) - 1} more）" if len(problems) > 1 else ""
-        _refuse(f"{rule_file}: 不符合模板 {ref} (schema): {first.path or '/'}: {first.message}{more}")
+        refuse(f"{rule_file}: 不符合模板 {ref} (schema): {first.path or '/'}: {first.message}{more}")
 
     findings = checks.check(document, catalogue=template.checks, reference_status=None)
     tally = checks.counts(findings)
@@ -61,26 +61,27 @@ def check(rule_file: Path, output: str):
     sys.exit(1 if tally["errors"] else 0)
 
 
-def _read(path: Path) -> dict:
+def read_json_object(path: Path) -> dict:
+    """The JSON object in `path`, or one line naming what is wrong and exit status 2."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        _refuse(f"{path}: 不是 UTF-8 编码的文本 (not UTF-8): 第 {error.start + 1} 个字节")
+        refuse(f"{path}: 不是 UTF-8 编码的文本 (not UTF-8): 第 {error.start + 1} 个字节")
     except OSError as error:
-        _refuse(f"{path}: 无法读取 (cannot read): {error.strerror or error}")
+        refuse(f"{path}: 无法读取 (cannot read): {error.strerror or error}")
     try:
         document = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
-        _refuse(
+        refuse(
             f"{path}: 第 {error.lineno} 行第 {error.colno} 列不是有效的 JSON "
             f"(invalid JSON at line {error.lineno}, column {error.colno}): {error.msg}"
         )
     except RecursionError:
-        _refuse(f"{path}: JSON 嵌套过深 (nested too deeply)")
+        refuse(f"{path}: JSON 嵌套过深 (nested too deeply)")
     except ValueError as error:  # NaN/Infinity, or an integer of thousands of digits
-        _refuse(f"{path}: JSON 中的数值无法读取 (unreadable number): {str(error)[:200]}")
+        refuse(f"{path}: JSON 中的数值无法读取 (unreadable number): {str(error)[:200]}")
     if not isinstance(document, dict):
-        _refuse(f"{path}: 规则文件应是一个 JSON 对象 (the file must hold a JSON object)")
+        refuse(f"{path}: 文件应是一个 JSON 对象 (the file must hold a JSON object)")
     return document
 
 
@@ -88,7 +89,7 @@ def _no_constant(name: str):
     raise ValueError(f"{name} 不是有限的数值 (not a finite number)")
 
 
-def _refuse(message: str):
+def refuse(message: str):
     click.echo(f"错误 error: {message}", err=True)
     sys.exit(INPUT_PROBLEM)
 

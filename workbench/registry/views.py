@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from workbench.auth import service as auth_service
 from workbench.auth.access import current_principal, require
+from workbench.auth.directory import set_archived
 from workbench.auth.forms import ConfirmForm
 from workbench.auth.permissions import Action, can
 from workbench.db import db
@@ -312,26 +312,11 @@ def remove_relation(standard_id: int, relation_id: int):
     return redirect(url_for(".standard", standard_id=record.id))
 
 
-def _set_archived(record, archived: bool, endpoint: str, **view_args):
-    form = ConfirmForm()
-    if not form.validate():
-        flash(_("修改原因过长，请精简到 1000 字以内。"), "error")
-        return redirect(url_for(endpoint, **view_args))
-    try:
-        (auth_service.archive if archived else auth_service.restore)(db.session, record, reason=form.reason.data)
-    except WorkbenchError as error:
-        flash(str(error.message), "error")
-    else:
-        message = _("“%(name)s”已归档。") if archived else _("“%(name)s”已恢复。")
-        flash(message % {"name": record.audit_label()}, "success")
-    return redirect(url_for(endpoint, **view_args))
-
-
 @bp.post("/standards/<id:standard_id>/archive")
 def archive_standard(standard_id: int):
     record = db.get_or_404(Standard, standard_id)
     require(Action.MANAGE_STANDARDS, record)
-    return _set_archived(record, True, ".standard", standard_id=standard_id)
+    return set_archived(record, True, ".standard", standard_id=standard_id)
 
 
 @bp.post("/standards/<id:standard_id>/restore")
@@ -343,7 +328,7 @@ def restore_standard(standard_id: int):
     except WorkbenchError as error:
         flash(str(error.message), "error")
         return redirect(url_for(".standard", standard_id=standard_id))
-    return _set_archived(record, False, ".standard", standard_id=standard_id)
+    return set_archived(record, False, ".standard", standard_id=standard_id)
 
 
 # --- import, level check, withdrawal due ----------------------------------------------------------
@@ -503,10 +488,10 @@ def edit_product(product_id: int):
 @bp.post("/products/<id:product_id>/archive")
 def archive_product(product_id: int):
     require(Action.MANAGE_PRODUCTS)
-    return _set_archived(db.get_or_404(Product, product_id), True, ".product", product_id=product_id)
+    return set_archived(db.get_or_404(Product, product_id), True, ".product", product_id=product_id)
 
 
 @bp.post("/products/<id:product_id>/restore")
 def restore_product(product_id: int):
     require(Action.MANAGE_PRODUCTS)
-    return _set_archived(db.get_or_404(Product, product_id), False, ".product", product_id=product_id)
+    return set_archived(db.get_or_404(Product, product_id), False, ".product", product_id=product_id)

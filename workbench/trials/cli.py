@@ -16,10 +16,10 @@ import click
 
 from workbench.drafting import template as templates
 from workbench.drafting.checks import STAGE_NAMES
+from workbench.drafting.cli import read_json_object, refuse
 from workbench.trials import dataset as datasets
 from workbench.trials import engine
 
-INPUT_PROBLEM = 2
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -49,31 +49,31 @@ def calc(rule_file: Path, dataset_file: Path, iterations: int, seed: int | None,
 
     Exit status 1 when the data break the rule (error findings), 2 when the input cannot be used.
     """
-    rule = _read(rule_file)
+    rule = read_json_object(rule_file)
     ref = rule.get("template") or templates.DEFAULT_TEMPLATE
     try:
         template = templates.load(ref) if isinstance(ref, str) else None
     except templates.TemplateError as error:
-        _refuse(f"{rule_file}: 找不到模板“{ref}”(no such template): {error}")
+        refuse(f"{rule_file}: 找不到模板“{ref}”(no such template): {error}")
     if template is None:
-        _refuse(f"{rule_file}: /template 应为模板标识，如 {templates.DEFAULT_TEMPLATE} (template must be a string)")
+        refuse(f"{rule_file}: /template 应为模板标识，如 {templates.DEFAULT_TEMPLATE} (template must be a string)")
     problems = template.validate(rule)
     if problems:
-        _refuse(
+        refuse(
             f"{rule_file}: 不符合模板 {ref} (schema): {problems[0].path or '/'}: {problems[0].message}{_more(problems)}"
         )
 
-    data = _read(dataset_file)
+    data = read_json_object(dataset_file)
     problems = datasets.validate(data)
     if problems:
-        _refuse(
+        refuse(
             f"{dataset_file}: 不符合试算数据格式 (schema): {problems[0][0] or '/'}: {problems[0][1]}{_more(problems)}"
         )
     try:
         result = engine.calculate(rule, data, top=top)
     except engine.DatasetError as error:
         first = error.problems[0]
-        _refuse(f"{dataset_file}: 无法计算 (cannot calculate): {first.path}: {first.message}{_more(error.problems)}")
+        refuse(f"{dataset_file}: 无法计算 (cannot calculate): {first.path}: {first.message}{_more(error.problems)}")
 
     report = {
         "rule": {"title": rule.get("title"), "template": ref},
@@ -94,40 +94,8 @@ def calc(rule_file: Path, dataset_file: Path, iterations: int, seed: int | None,
     sys.exit(1 if tally["error"] else 0)
 
 
-def _read(path: Path) -> dict:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        _refuse(f"{path}: 不是 UTF-8 编码的文本 (not UTF-8): 第 {error.start + 1} 个字节")
-    except OSError as error:
-        _refuse(f"{path}: 无法读取 (cannot read): {error.strerror or error}")
-    try:
-        document = json.loads(text, parse_constant=_no_constant)
-    except json.JSONDecodeError as error:
-        _refuse(
-            f"{path}: 第 {error.lineno} 行第 {error.colno} 列不是有效的 JSON "
-            f"(invalid JSON at line {error.lineno}, column {error.colno}): {error.msg}"
-        )
-    except RecursionError:
-        _refuse(f"{path}: JSON 嵌套过深 (nested too deeply)")
-    except ValueError as error:  # NaN/Infinity, or an integer of thousands of digits
-        _refuse(f"{path}: JSON 中的数值无法读取 (unreadable number): {str(error)[:200]}")
-    if not isinstance(document, dict):
-        _refuse(f"{path}: 文件应是一个 JSON 对象 (the file must hold a JSON object)")
-    return document
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} 不是有限的数值 (not a finite number)")
-
-
 def _more(problems) -> str:
     return f"（另有 {len(problems) - 1} 处问题 and {len(problems) - 1} more）" if len(problems) > 1 else ""
-
-
-def _refuse(message: str):
-    click.echo(f"错误 error: {message}", err=True)
-    sys.exit(INPUT_PROBLEM)
 
 
 # --- the summary ------------------------------------------------------------------------------------
