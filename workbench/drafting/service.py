@@ -36,6 +36,7 @@ from workbench.i18n import N_
 from workbench.registry import numbers
 from workbench.registry import service as registry
 from workbench.registry.models import Level, Product, Standard, StandardNumber, Status
+from workbench.spreadsheet import CONTROL_CHARACTERS, safe_text
 
 MAX_COMMENT_LENGTH = 4000
 COMMENTS_PER_HOUR = 10  # from one address: enough for a real reviewer, too few for a flood
@@ -361,10 +362,16 @@ def facts(session: Session, rule: Rule, today: date, found: list[checks.Finding]
         consultation_opened_on=rule.consultation_opened_on,
         comments=len(comments),
         comments_open=sum(1 for comment in comments if comment.disposition is None),
-        trial_enterprises=None,  # the trial calculations issue fills this in
+        trial_enterprises=_trial_enterprises(session, rule),
         has_number=bool(rule.standard and rule.standard.numbers),
         today=today,
     )
+
+
+def _trial_enterprises(session: Session, rule: Rule) -> int:
+    from workbench.trials import service as trials  # trials build on drafting, not the reverse
+
+    return trials.trial_enterprises(session, rule)
 
 
 def move_stage(
@@ -495,7 +502,7 @@ def add_comment(
         raise WorkbenchError(
             _("一小时内最多提交 %(count)d 条意见，请稍后再提交；较长的意见可合并在一条中。", count=COMMENTS_PER_HOUR)
         )
-    data = CommentInput(**{key: (value or "").translate(_CONTROL) for key, value in vars(data).items()})
+    data = CommentInput(**{key: (value or "").translate(CONTROL_CHARACTERS) for key, value in vars(data).items()})
     name = " ".join((data.name or "").split())
     if not name:
         _refuse("name", _("请填写姓名。"))
@@ -555,16 +562,6 @@ def dispose(session: Session, comment: ConsultationComment, disposition: str, re
     return comment
 
 
-_CONTROL = dict.fromkeys(code for code in range(32) if code not in (9, 10, 13))
-
-
-def _cell(value: str) -> str:
-    """Comment text as a spreadsheet cell: never a formula (a public comment must not run in the
-    secretariat's Excel), and without control characters, which the file format forbids."""
-    value = (value or "").translate(_CONTROL)
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def comments_table_xlsx(rule: Rule, comments: list[ConsultationComment]) -> bytes:
     """征求意见汇总处理表 as an Excel workbook."""
     from openpyxl import Workbook
@@ -602,7 +599,7 @@ def comments_table_xlsx(rule: Rule, comments: list[ConsultationComment]) -> byte
             str(DISPOSITION_LABELS[comment.disposition]) if comment.disposition else _("未处理"),
             comment.disposition_reason,
         ]
-        sheet.append([index, *(_cell(value) for value in values)])
+        sheet.append([index, *(safe_text(value) for value in values)])
     for column, width in zip("ABCDEFGHI", (6, 10, 8, 50, 40, 20, 10, 10, 40), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=3):
