@@ -7,6 +7,8 @@ grid factor, green certificates and green-power trading allowed, physical alloca
 """
 
 import copy
+import csv
+import io
 import json
 import math
 
@@ -917,6 +919,82 @@ def test_cli_exit_2_on_a_library_factor_offline(tmp_path):
     outcome = run(tmp_path, data)
     assert outcome.exit_code == 2
     assert "/lines/1/factor/id" in outcome.output and "GYP-01" in outcome.output
+    assert "用 --factors 指定因子库导出文件 (use --factors with an exported library)" in outcome.output
+
+
+LIBRARY_HEADER = "code,name,value,unit,kind,geography,data_year,published_on,tier,source,source_url,database,standards,note,gases,uncertainty"
+
+
+def library_file(tmp_path, *rows, file_format="csv"):
+    """An exported factor library: CSV text rows, or the same rows as an XLSX workbook."""
+    text = "\n".join([LIBRARY_HEADER, *rows]) + "\n"
+    if file_format == "csv":
+        path = tmp_path / "factors.csv"
+        path.write_text(text, encoding="utf-8-sig")
+        return path
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in csv.reader(io.StringIO(text)):
+        book.active.append(
+            [float(cell) if index == 2 and cell[:1].isdigit() else cell or None for index, cell in enumerate(row)]
+        )
+    path = tmp_path / "factors.xlsx"
+    book.save(path)
+    return path
+
+
+GRID = 'GRID-2023,全国电网,0.5,kgCO2e/kWh,cfp_life_cycle,全国,2023,2024-05-01,government,公告,,,,,,"{""distribution"": ""lognormal"", ""gsd"": 1.1}"'
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_cli_factors_file_resolves_library_codes(tmp_path, file_format):
+    data = clean()
+    data["lines"][0]["factor"] = {"id": "grid-2023"}  # the code, whatever its case
+    factors_file = library_file(tmp_path, GRID, file_format=file_format)
+    outcome = run(tmp_path, data, "--factors", str(factors_file), "--format", "json", "--monte-carlo", "0")
+    assert outcome.exit_code == 0, outcome.output
+    report = json.loads(outcome.output)
+    assert report["cfp_per_unit"] == pytest.approx(CLEAN_TOTAL - 620.5 + 1000 * 0.5, rel=EXACT)
+    assert report["scenarios"]["electricity"]["grid"]["cfp_per_unit"] == pytest.approx(
+        report["cfp_per_unit"], rel=EXACT
+    )
+    missing = clean()
+    missing["lines"][0]["factor"] = {"id": "GRID-2099"}
+    outcome = run(tmp_path, missing, "--factors", str(factors_file))
+    assert outcome.exit_code == 2
+    assert "因子库中没有编号为“GRID-2099”的因子" in outcome.output and "--factors" not in outcome.output
+
+
+def test_cli_bad_factors_file_exits_2_naming_the_file_row_and_column(tmp_path):
+    bad = library_file(tmp_path, GRID, "GYP-01,石膏,0.5,kgCO2e/kg,cfp_life_cycle,,,,rumour,文献,,,,,,")
+    outcome = run(tmp_path, clean(), "--factors", str(bad))
+    assert outcome.exit_code == 2
+    lines = outcome.output.strip().splitlines()
+    assert len(lines) == 1 and str(bad) in lines[0]
+    assert "第 3 行 row 3 tier 列 column tier" in lines[0] and "rumour" in lines[0]
+    not_xlsx = tmp_path / "library.xlsx"
+    not_xlsx.write_text("code,name\n", encoding="utf-8")
+    outcome = run(tmp_path, clean(), "--factors", str(not_xlsx))
+    assert outcome.exit_code == 2 and str(not_xlsx) in outcome.output and "另存为" in outcome.output
+
+
+def test_cli_factor_lower_tier_offline(tmp_path):
+    data = clean()
+    data["lines"][1]["factor"] = {"id": "GYP-IND"}
+    factors_file = library_file(
+        tmp_path,
+        "GYP-IND,石膏,0.5,kgCO2e/kg,cfp_life_cycle,,,,industry,行业数据,,,,,,",
+        "GYP-GOV, 石膏 ,0.4,kgCO2e/kg,cfp_life_cycle,,,,government,公告,,,,,,",
+        "GYP-LIT,石膏,0.3,kgCO2e/kg,cfp_life_cycle,,,,literature,文献,,,,,,",
+    )
+    outcome = run(tmp_path, data, "--factors", str(factors_file), "--format", "json", "--monte-carlo", "0")
+    assert outcome.exit_code == 0, outcome.output  # a warning
+    report = json.loads(outcome.output)
+    assert report["cfp_per_unit"] == pytest.approx(CLEAN_TOTAL, rel=EXACT)
+    lower = [f for f in report["findings"] if f["code"] == "factor_lower_tier"]
+    assert [(f["path"], f["severity"]) for f in lower] == [("/lines/1/factor/tier", "warning")]
+    assert "政府官方数据" in lower[0]["message"]
 
 
 def test_cli_exit_2_on_a_rule_that_does_not_fit_its_template(tmp_path):

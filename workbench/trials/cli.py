@@ -1,10 +1,12 @@
-"""`workbench calc RULE.json DATASET.json`: a trial calculation (试算) from files, without a database.
+"""`workbench calc RULE.json DATASET.json`: a trial calculation (试算) from files, without a database;
+`workbench factors export|import FILE`: the factor library as a CSV or XLSX file.
 
-Exit status: 0 when calculated without error findings, 1 when calculated with at least one error
-finding, 2 when the input cannot be used (not JSON, a rule that does not fit its template, a
+`calc` exit status: 0 when calculated without error findings, 1 when calculated with at least one
+error finding, 2 when the input cannot be used (not JSON, a rule that does not fit its template, a
 dataset that does not fit the dataset schema, units that do not convert, a factor given by
-library id: there is no factor library offline). Those print one line on standard error naming
-the file and the place; the result goes to standard output, as a summary or as JSON.
+library id that is not in the library given with --factors, or without --factors at all, a
+factors file with a bad row). Those print one line on standard error naming the file and the
+place; the result goes to standard output, as a summary or as JSON.
 """
 
 import json
@@ -13,12 +15,16 @@ import unicodedata
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from workbench.drafting import template as templates
 from workbench.drafting.checks import STAGE_NAMES
 from workbench.drafting.cli import read_json_object, refuse
+from workbench.errors import InvalidInput
 from workbench.trials import dataset as datasets
 from workbench.trials import engine
+from workbench.trials import factors as library
+from workbench.trials.models import TIER_ORDER, Tier
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -44,7 +50,23 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     show_default=True,
     help="Output format.",
 )
-def calc(rule_file: Path, dataset_file: Path, iterations: int, seed: int | None, top: int, output: str):
+@click.option(
+    "--factors",
+    "factors_file",
+    metavar="FILE",
+    type=_FILE,
+    help="The factor library as exported (CSV or XLSX, `workbench factors export`): resolves factors "
+    'given by id ({"id": code}) and finds better-tier factors for the same item.',
+)
+def calc(
+    rule_file: Path,
+    dataset_file: Path,
+    iterations: int,
+    seed: int | None,
+    top: int,
+    output: str,
+    factors_file: Path | None,
+):
     """Calculate the carbon footprint of DATASET.json under the rule RULE.json (试算).
 
     Exit status 1 when the data break the rule (error findings), 2 when the input cannot be used.
@@ -69,11 +91,18 @@ def calc(rule_file: Path, dataset_file: Path, iterations: int, seed: int | None,
         refuse(
             f"{dataset_file}: 不符合试算数据格式 (schema): {problems[0][0] or '/'}: {problems[0][1]}{_more(problems)}"
         )
+    factor_lookup = better_factor = None
+    if factors_file is not None:
+        factor_lookup, better_factor = _library(factors_file)
     try:
-        result = engine.calculate(rule, data, top=top)
+        result = engine.calculate(rule, data, top=top, factor_lookup=factor_lookup, better_factor=better_factor)
     except engine.DatasetError as error:
         first = error.problems[0]
-        refuse(f"{dataset_file}: 无法计算 (cannot calculate): {first.path}: {first.message}{_more(error.problems)}")
+        line = f"{dataset_file}: 无法计算 (cannot calculate): {first.path}: {first.message}{_more(error.problems)}"
+        if first.code == "factor_unresolved" and first.path.endswith("/id") and factors_file is None:
+            hint = "用 --factors 指定因子库导出文件 (use --factors with an exported library)"
+            line += ("" if line.endswith("。") else "；") + hint
+        refuse(line)
 
     report = {
         "rule": {"title": rule.get("title"), "template": ref},
@@ -81,7 +110,7 @@ def calc(rule_file: Path, dataset_file: Path, iterations: int, seed: int | None,
         "period": data.get("period"),
         **result.as_dict(),
         "monte_carlo": engine.monte_carlo(result.model, iterations, seed) if iterations else None,
-        "scenarios": engine.compare(rule, data),
+        "scenarios": engine.compare(rule, data, factor_lookup=factor_lookup),
     }
     tally = {
         severity: sum(1 for f in result.findings if f.severity == severity) for severity in ("error", "warning", "info")
@@ -94,8 +123,114 @@ def calc(rule_file: Path, dataset_file: Path, iterations: int, seed: int | None,
     sys.exit(1 if tally["error"] else 0)
 
 
+def _library(path: Path):
+    """(factor_lookup, better_factor) over an exported factor library, or exit 2 naming the file,
+    row and column of the first problem. A factor {"id": X} is the row whose code is X (whatever
+    its case); the better factor of a line is the best tier among rows named as its item."""
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        refuse(f"{path}: 无法读取 (cannot read): {error.strerror or error}")
+    try:
+        rows = library.snapshots(library.read_rows(content, path.name))
+    except InvalidInput as error:
+        problems = error.details.get("rows") or []
+        if not problems:
+            refuse(f"{path}: 不能用作因子库 (not a factor library): {error.message}")
+        first = problems[0]
+        place = f"第 {first['row']} 行 row {first['row']}" + (
+            f" {first['column']} 列 column {first['column']}" if first["column"] else ""
+        )
+        refuse(f"{path}: 因子库文件有误 (bad factor file): {place}: {first['message']}{_more(problems)}")
+    by_code = {row["code"].lower(): row for row in rows}
+    best: dict[str, str] = {}
+    for row in rows:
+        name = _key(row["name"])
+        if name not in best or TIER_ORDER[Tier(row["tier"])] < TIER_ORDER[Tier(best[name])]:
+            best[name] = row["tier"]
+
+    def factor_lookup(code: str) -> dict | None:
+        return by_code.get(" ".join(code.split()).lower())
+
+    def better_factor(line: dict) -> str | None:
+        return best.get(_key(str(line.get("item") or "")))
+
+    return factor_lookup, better_factor
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 def _more(problems) -> str:
     return f"（另有 {len(problems) - 1} 处问题 and {len(problems) - 1} more）" if len(problems) > 1 else ""
+
+
+# --- the factor library ------------------------------------------------------------------------------
+
+
+@click.group("factors")
+def factors_group():
+    """The factor library (因子库) as a CSV or XLSX file."""
+
+
+@factors_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "xlsx"]),
+    help="File format [default: from FILE's extension].",
+)
+@with_appcontext
+def export_factors(file: Path, file_format: str | None):
+    """Write the factor library (every factor not archived) to FILE, in the import format."""
+    from workbench.db import db
+
+    file_format = file_format or {".csv": "csv", ".xlsx": "xlsx"}.get(file.suffix.lower())
+    if file_format is None:
+        raise click.UsageError(f"无法从扩展名判断格式 (cannot tell the format of {file.name}): 用 --format csv 或 xlsx")
+    factors = db.session.scalars(library.search(library.FactorFilters())).all()
+    if file_format == "xlsx":
+        content = library.export_xlsx(factors)
+    else:
+        content = ("\ufeff" + library.export_csv(factors)).encode("utf-8")
+    try:
+        file.write_bytes(content)
+    except OSError as error:
+        raise click.ClickException(f"{file}: 无法写入 (cannot write): {error.strerror or error}") from None
+    click.echo(f"已导出 {len(factors)} 个因子 (exported {len(factors)} factors): {file}")
+
+
+@factors_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@with_appcontext
+def import_factors(file: Path, output: str):
+    """Import factors from a CSV or XLSX FILE in the export format: all rows or none. A factor
+    whose code exists is updated (a new version when something changed)."""
+    from workbench.cli import _session
+    from workbench.db import db
+
+    created, updated = library.import_file(_session(), file.read_bytes(), file.name)
+    db.session.commit()
+    if output == "json":
+        click.echo(
+            json.dumps(
+                {"created": [f.code for f in created], "updated": [f.code for f in updated]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"新增 created {len(created)}，更新 updated {len(updated)}")
 
 
 # --- the summary ------------------------------------------------------------------------------------

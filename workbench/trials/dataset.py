@@ -31,6 +31,7 @@ The shape (see also workbench/trials/engine.py for what the calculation does wit
 """
 
 import json
+import math
 
 from jsonschema import Draft202012Validator
 
@@ -209,9 +210,28 @@ _TYPE_NAMES = {
 _VALIDATOR = Draft202012Validator(SCHEMA)
 
 
+_UNCERTAINTY_VALIDATOR = Draft202012Validator({"type": "object", "properties": {"uncertainty": _UNCERTAINTY}})
+
+
+def uncertainty_problems(uncertainty: dict) -> list[str]:
+    """The messages for an uncertainty given on its own (a library factor's), worded as in a
+    dataset; empty when it fits."""
+    document = {"uncertainty": uncertainty}
+    problems = sorted(
+        {
+            message
+            for error in _UNCERTAINTY_VALIDATOR.iter_errors(document)
+            for _path, message in _messages(error, document)
+        }
+    )
+    return problems or [
+        message for _path, message in _uncertainty_rules(uncertainty, "/uncertainty", _field("uncertainty"))
+    ]
+
+
 def validate(dataset) -> list[tuple[str, str]]:
     """Every problem with `dataset`: (JSON pointer, message), sorted by place."""
-    problems = set()
+    problems = set(non_finite(dataset))
     for error in _VALIDATOR.iter_errors(dataset):
         problems.update(_messages(error, dataset))
     if isinstance(dataset, dict):
@@ -219,6 +239,21 @@ def validate(dataset) -> list[tuple[str, str]]:
         if not problems:
             problems.update(_references(dataset))
     return sorted(problems, key=lambda problem: (_path_key(problem[0]), problem[1]))
+
+
+def non_finite(value) -> list[tuple[str, str]]:
+    """NaN and Infinity: Python's JSON reader and JSON Schema's "number" both accept them, and
+    neither a calculation nor PostgreSQL's JSON can use them."""
+    found, pending = [], [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            found.append((path or "/", f"{path or '/'} 应为有限的数值，不能是 NaN 或 Infinity。"))
+        elif isinstance(item, dict):
+            pending.extend((f"{path}/{str(key).replace('~', '~0').replace('/', '~1')}", v) for key, v in item.items())
+        elif isinstance(item, list):
+            pending.extend((f"{path}/{index}", v) for index, v in enumerate(item))
+    return found
 
 
 def _between_fields(dataset: dict) -> list[tuple[str, str]]:

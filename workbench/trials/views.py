@@ -1,10 +1,12 @@
 """Pages of the factor library (因子库)."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -53,14 +55,14 @@ class FactorForm(FlaskForm):
 
 
 class FactorImportForm(FlaskForm):
+    # No size validator of its own: the app's upload limit (WORKBENCH_MAX_UPLOAD_MB) applies.
     file = FileField(
-        _l("CSV 文件"),
+        _l("CSV 或 XLSX 文件"),
         validators=[
-            FileRequired(_l("请选择要导入的 CSV 文件。")),
-            FileAllowed(["csv"], _l("只能导入 .csv 文件。")),
-            FileSize(5 * 1024 * 1024, message=_l("文件不能超过 5 MB。")),
+            FileRequired(_l("请选择要导入的 CSV 或 XLSX 文件。")),
+            FileAllowed(["csv", "xlsx"], _l("只能导入 .csv 或 .xlsx 文件。")),
         ],
-        description=_l("UTF-8 编码；列与导出的 CSV 相同。编号已存在的因子按文件更新（保留历史版本）。"),
+        render_kw={"accept": f".csv,.xlsx,text/csv,{service.XLSX_MIMETYPE}"},
     )
 
 
@@ -93,13 +95,23 @@ def export():
     )
 
 
+@bp.get("/export.xlsx")
+def export_xlsx():
+    require(Action.VIEW_FACTORS)
+    content = service.export_xlsx(db.session.scalars(service.search(_filters())))
+    return send_file(
+        io.BytesIO(content), mimetype=service.XLSX_MIMETYPE, as_attachment=True, download_name="factors.xlsx"
+    )
+
+
 @bp.get("/<id:factor_id>")
 def factor(factor_id: int):
     require(Action.VIEW_FACTORS)
     return render_template("factors/factor.html", factor=db.get_or_404(Factor, factor_id))
 
 
-def _input(form: FactorForm) -> service.FactorInput:
+def _input(form: FactorForm, record: Factor | None = None) -> service.FactorInput:
+    """The form's values; per-gas values and uncertainty (set by import, not in the form) are kept."""
     return service.FactorInput(
         code=form.code.data,
         name=form.name.data,
@@ -115,6 +127,8 @@ def _input(form: FactorForm) -> service.FactorInput:
         database=form.database.data or "",
         standards=form.standards.data or "",
         note=form.note.data or "",
+        gases=record.gases if record else None,
+        uncertainty=record.uncertainty if record else None,
     )
 
 
@@ -148,7 +162,7 @@ def edit_factor(factor_id: int):
 
     def update():
         return service.update_factor(
-            db.session, record, _input(form), reason=form.reason.data, expected_version=form.version.data
+            db.session, record, _input(form, record), reason=form.reason.data, expected_version=form.version.data
         )
 
     return save(form, update, **_saved()) or form_page("factors/factor_form.html", form, factor=record)
@@ -158,9 +172,14 @@ def edit_factor(factor_id: int):
 def import_factors():
     require(Action.MANAGE_FACTORS)
     form = FactorImportForm()
+    form.file.description = _(
+        "CSV（UTF-8 编码）或 Excel 工作簿（.xlsx，读取第一个工作表），不超过 %(size)d MB；列与导出的文件相同，gases（分气体数值）和 uncertainty（不确定性）两列可选，填 JSON 对象。编号已存在的因子按文件更新（保留历史版本）。",
+        size=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+    )
     if form.validate_on_submit():
+        upload = form.file.data
         try:
-            created, updated = service.import_csv(db.session, form.file.data.read())
+            created, updated = service.import_file(db.session, upload.read(), upload.filename or "")
         except WorkbenchError as error:
             return render_template("factors/import.html", form=form, refusal=error), REJECTED
         flash(
