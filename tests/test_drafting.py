@@ -20,6 +20,7 @@ from workbench.registry import service as registry
 from workbench.registry.models import Standard, Status
 
 from .drafting_helpers import form_data, make_rule
+from .trials_helpers import make_trial
 
 AUTHOR = Actor(None, "tester")
 TODAY = date.today()
@@ -200,9 +201,12 @@ def test_leaving_consultation_needs_sixty_days_and_every_comment_dispositioned(s
     service.dispose(session, comment, "accepted", "")
     with pytest.raises(InvalidInput, match="60 天"):
         move(session, rule, "40")
-    trials = {"gate": "trials", "state": "pending"}
+    with pytest.raises(InvalidInput, match="只有 0 家企业"):
+        move(session, rule, "40", today=opened + timedelta(days=60))
+    for enterprise in ("甲水泥", "乙水泥", "丙水泥"):
+        make_trial(session, rule, enterprise)
     event = move(session, rule, "40", today=opened + timedelta(days=60))
-    assert trials in event.gates and rule.stage == "40"
+    assert {"gate": "trials", "state": "passed"} in event.gates and rule.stage == "40"
 
 
 def test_only_the_roles_of_a_move_may_make_it_and_no_stage_is_skipped(session):

@@ -22,10 +22,11 @@ from workbench.drafting.models import ConsultationComment, FindingSuppression, R
 from workbench.registry import service as registry
 from workbench.registry.models import Product, Standard, StandardRelation
 from workbench.trials import factors as factor_service
-from workbench.trials.models import Factor
+from workbench.trials.models import Calculation, Factor, Trial
 
 from .conftest import PASSWORD, ROLES
 from .drafting_helpers import form_data, make_rule
+from .trials_helpers import cement_dataset, make_trial
 
 ADMIN, SECRETARIAT, DRAFTER, ASSOCIATION, EVALUATOR = (
     Role.ADMINISTRATOR,
@@ -67,6 +68,9 @@ EXPECTED_ACTIONS = {
     Action.COMMENT_ON_RULE: EVERYONE,
     Action.VIEW_FACTORS: EVERYONE,
     Action.MANAGE_FACTORS: OVERSIGHT,
+    Action.VIEW_TRIALS: OVERSIGHT,  # of something that is not a rule; drafters and their groups' rules below
+    Action.RUN_TRIALS: OVERSIGHT,
+    Action.VIEW_FEASIBILITY: SIGNED_IN,
 }
 
 
@@ -133,6 +137,9 @@ def test_drafters_edit_the_rules_of_their_own_groups(role):
     assert can(member, Action.EDIT_RULE, RuleOf(6)) is (role in OVERSIGHT)
     assert can(member, Action.EDIT_RULE, RuleOf(None)) is (role in OVERSIGHT)
     assert can(member, Action.EDIT_RULE) is (role in OVERSIGHT or role == DRAFTER)  # "edits rules at all"
+    for action in (Action.VIEW_TRIALS, Action.RUN_TRIALS):  # enterprises' data stay with the drafting group
+        assert can(member, action, RuleOf(5)) is (role in OVERSIGHT or role == DRAFTER)
+        assert can(member, action, RuleOf(6)) is (role in OVERSIGHT)
 
 
 @pytest.mark.parametrize("action", list(Action), ids=lambda action: action.value)
@@ -676,6 +683,178 @@ CASES.update(
     }
 )
 
+
+# The API of the factor library and the trials: trials of the test working group's rule.
+def _prepare_trial(session, ids):
+    rule = _prepare_rule(session, ids)
+    ids["trial"] = make_trial(session, rule).id
+
+
+def _prepare_archived_trial(session, ids):
+    _prepare_trial(session, ids)
+    session.get(Trial, ids["trial"]).archived_at = utcnow()
+
+
+def _trial_state(session, ids):
+    trial = session.get(Trial, ids["trial"])
+    return trial.version, trial.archived_at, trial.dataset["lines"][0]["amount"]
+
+
+CASES.update(
+    {
+        ("api.create_factor", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.api("POST", "/api/v1/factors", {**FACTOR_FORM, "value": 0.5}),
+            state=_count(Factor),
+            json_api=True,
+        ),
+        ("api.update_factor", "PATCH"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.api("PATCH", f"/api/v1/factors/{ids['factor']}", {"value": 0.6}),
+            state=_factor_state,
+            prepare=_prepare_factor,
+            json_api=True,
+        ),
+        ("api.create_trial", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.api("POST", f"/api/v1/rules/{ids['rule']}/trials", {"dataset": cement_dataset()}),
+            state=_count(Trial),
+            prepare=_prepare_rule,
+            json_api=True,
+        ),
+        ("api.replace_dataset", "PUT"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.api(
+                "PUT", f"/api/v1/trials/{ids['trial']}/dataset", {"dataset": cement_dataset(scale=2.0)}
+            ),
+            state=_trial_state,
+            prepare=_prepare_trial,
+            json_api=True,
+        ),
+        # A calculation is a record of its own, never changed, not an audited change of the trial.
+        ("api.calculate_trial", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.api("POST", f"/api/v1/trials/{ids['trial']}/calculations", {"iterations": 10, "seed": 1}),
+            state=_count(Calculation),
+            prepare=_prepare_trial,
+            changes_state=False,
+            json_api=True,
+        ),
+        ("api.archive_trial", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.api("POST", f"/api/v1/trials/{ids['trial']}/archive", {"reason": "数据有误"}),
+            state=_trial_state,
+            prepare=_prepare_trial,
+            json_api=True,
+        ),
+        ("api.restore_trial", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.api("POST", f"/api/v1/trials/{ids['trial']}/restore", {}),
+            state=_trial_state,
+            prepare=_prepare_archived_trial,
+            json_api=True,
+        ),
+    }
+)
+
+
+def _dataset_upload(ids):
+    content = json.dumps(cement_dataset("上传的企业"), ensure_ascii=False).encode()
+    return {"file": (io.BytesIO(content), "data.json")}
+
+
+def _table(enterprise: str, amount: str = "1300") -> dict:
+    return {
+        "enterprise": enterprise,
+        "quantity": "1000",
+        "unit": "t",
+        "rows": "1",
+        "line-0-stage": "production",
+        "line-0-category": "process_emissions",
+        "line-0-item": "碳酸盐分解",
+        "line-0-amount": amount,
+        "line-0-unit": "t",
+        "line-0-data_type": "primary",
+        "line-0-source": "实测",
+        "line-0-factor_value": "1000",
+        "line-0-factor_unit": "kgCO2/t",
+        "line-0-factor_tier": "measured_verified",
+        "line-0-factor_source": "实测",
+    }
+
+
+def _prepare_earlier_trials(session, ids):
+    """A trial on revision 1, then a new revision: there is something to carry forward."""
+    _prepare_trial(session, ids)
+    rule = session.get(Rule, ids["rule"])
+    document = drafting.revision(session, rule).document
+    drafting.save_revision(
+        session, rule, document, message="改", based_on=rule.current_revision, author=Actor(None, "t")
+    )
+
+
+# The trial pages: the same rules as the API (the working group's drafters and the oversight roles).
+CASES.update(
+    {
+        ("trials.new_trial", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/trials/new", _table("表格填报的企业")),
+            state=_count(Trial),
+            prepare=_prepare_rule,
+        ),
+        ("trials.upload_trial", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.post_form(
+                f"/drafting/{ids['rule']}/trials/upload", _dataset_upload(ids), content_type="multipart/form-data"
+            ),
+            state=_count(Trial),
+            prepare=_prepare_rule,
+        ),
+        ("trials.edit_trial", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.post_form(f"/trials/{ids['trial']}/edit", _table("华北水泥有限公司", "2600")),
+            state=lambda s, ids: s.get(Trial, ids["trial"]).version,
+            prepare=_prepare_trial,
+        ),
+        ("trials.edit_json", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.post_form(
+                f"/trials/{ids['trial']}/json", {"dataset": json.dumps(cement_dataset(scale=2.0), ensure_ascii=False)}
+            ),
+            state=_trial_state,
+            prepare=_prepare_trial,
+        ),
+        ("trials.calculate", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.post_form(
+                f"/trials/{ids['trial']}/calculate",
+                {"electricity": "rule", "allocation": "rule", "iterations": "10", "seed": "1"},
+            ),
+            state=_count(Calculation),
+            prepare=_prepare_trial,
+            changes_state=False,
+        ),
+        ("trials.archive_trial", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.post_form(f"/trials/{ids['trial']}/archive", {"reason": "数据有误"}),
+            state=_trial_state,
+            prepare=_prepare_trial,
+        ),
+        ("trials.restore_trial", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.post_form(f"/trials/{ids['trial']}/restore"),
+            state=_trial_state,
+            prepare=_prepare_archived_trial,
+        ),
+        ("trials.carry_forward", "POST"): Case(
+            OVERSIGHT | {DRAFTER},
+            lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/trials/carry-forward"),
+            state=_count(Trial),
+            prepare=_prepare_earlier_trials,
+        ),
+    }
+)
+
 STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -763,6 +942,8 @@ PAGES = {
     "/api/v1/hierarchy/due": EVERYONE,
     "/api/v1/products": EVERYONE,
     "/api/v1/openapi.json": EVERYONE,
+    "/api/v1/factors": EVERYONE,
+    "/api/v1/trial-dataset-schema": EVERYONE,
 }
 
 

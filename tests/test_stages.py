@@ -16,7 +16,7 @@ def facts(**changes) -> RuleFacts:
         consultation_opened_on=date(2026, 9, 1),
         comments=3,
         comments_open=0,
-        trial_enterprises=None,
+        trial_enterprises=3,
         has_number=True,
         today=TODAY,
     )
@@ -56,12 +56,12 @@ def test_leaving_consultation_needs_every_comment_dispositioned():
     assert states("30", "40", comments=0, comments_open=0)[Gate.COMMENTS_DISPOSITIONED] == "passed"
 
 
-def test_trials_are_pending_until_they_exist_then_need_three_enterprises():
-    assert states("30", "40")[Gate.TRIALS] == "pending"
+def test_leaving_consultation_needs_trials_from_three_enterprises():
+    assert states("30", "40", trial_enterprises=0)[Gate.TRIALS] == "failed"
     assert states("30", "40", trial_enterprises=2)[Gate.TRIALS] == "failed"
     assert states("30", "40", trial_enterprises=3)[Gate.TRIALS] == "passed"
-    results = stages.evaluate(stages.find_move("30", "40"), facts())
-    assert stages.blocked(results) == []  # pending does not block
+    results = stages.evaluate(stages.find_move("30", "40"), facts(trial_enterprises=2))
+    assert [result.gate for result in stages.blocked(results)] == [Gate.TRIALS]
 
 
 def test_publication_needs_a_number_and_review_is_due_after_five_years():

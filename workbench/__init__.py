@@ -57,6 +57,7 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import workbench.registry.api  # noqa: F401  (adds the registry's operations to the API blueprint)
+    import workbench.trials.api  # noqa: F401  (adds the trials' and factors' operations)
     from workbench.api.views import bp as api
     from workbench.audit.views import bp as audit
     from workbench.auth.directory import bp as directory
@@ -64,9 +65,10 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.drafting.views import bp as drafting
     from workbench.registry.views import bp as registry
     from workbench.site.views import bp as site
+    from workbench.trials.trial_views import bp as trials
     from workbench.trials.views import bp as factors
 
-    for blueprint in (site, auth, directory, audit, registry, drafting, factors, api):
+    for blueprint in (site, auth, directory, audit, registry, drafting, trials, factors, api):
         app.register_blueprint(blueprint)
 
 

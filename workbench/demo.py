@@ -130,3 +130,10 @@ def load_rules(session: Session) -> int:
     from workbench.registry.service import today
 
     return len(seed.load(session, today()))
+
+
+def load_trials(session: Session) -> int:
+    """Trials of three invented cement plants against the demo cement rule."""
+    from workbench.trials import seed
+
+    return seed.load(session)

@@ -11,4 +11,4 @@ from workbench.drafting.models import (  # noqa: F401
     StageEvent,
 )
 from workbench.registry.models import Product, Standard, StandardNumber, StandardRelation  # noqa: F401
-from workbench.trials.models import Factor, FactorVersion  # noqa: F401
+from workbench.trials.models import Calculation, Factor, FactorVersion, Trial  # noqa: F401

@@ -37,6 +37,9 @@ class Action(StrEnum):
     MOVE_STAGE = "rule.stage"  # which move each role may make is in drafting/stages.py
     COMMENT_ON_RULE = "rule.comment"  # consultation drafts take comments from anyone
     VIEW_FACTORS = "factor.view"
+    VIEW_TRIALS = "trial.view"  # target: a rule; enterprises' data are confidential to its drafters
+    RUN_TRIALS = "trial.run"  # target: a rule (enter data, calculate, archive)
+    VIEW_FEASIBILITY = "trial.report"  # anonymised feasibility report of a rule revision
     MANAGE_FACTORS = "factor.manage"
 
 
@@ -119,6 +122,11 @@ RULES: dict[Action, Rule] = {
     # Factors are public reference data (指引（五）: good factors go into the national library).
     Action.VIEW_FACTORS: _anyone,
     Action.MANAGE_FACTORS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    # Enterprises hand their production data to the drafting group, not to the public; the report
+    # names them only as 企业A, 企业B and is read like the draft itself.
+    Action.VIEW_TRIALS: _rule_editor,
+    Action.RUN_TRIALS: _rule_editor,
+    Action.VIEW_FEASIBILITY: _any_signed_in,
 }
 
 

@@ -98,7 +98,7 @@ class RuleFacts:
     consultation_opened_on: date | None
     comments: int
     comments_open: int
-    trial_enterprises: int | None  # None: trial calculations are not available yet
+    trial_enterprises: int  # with a calculated trial of the current revision
     has_number: bool
     today: date
 
@@ -106,7 +106,7 @@ class RuleFacts:
 @dataclass(frozen=True)
 class GateResult:
     gate: Gate
-    state: str  # "passed", "failed" or "pending" (cannot be checked yet; does not block)
+    state: str  # "passed" or "failed"
     message: str
     params: dict
 
@@ -152,13 +152,6 @@ def _gate(gate: Gate, facts: RuleFacts) -> GateResult:
             )
         return GateResult(gate, "passed", N_("%(count)d 条意见均已处理。"), {"count": facts.comments})
     if gate is Gate.TRIALS:
-        if facts.trial_enterprises is None:
-            return GateResult(
-                gate,
-                "pending",
-                N_("须有至少 %(min)d 家企业针对当前修订的试算（试算功能上线后检查）。"),
-                {"min": MIN_TRIAL_ENTERPRISES},
-            )
         if facts.trial_enterprises < MIN_TRIAL_ENTERPRISES:
             return GateResult(
                 gate,

@@ -1,0 +1,432 @@
+"""Operations on trials (试算): store one enterprise's data for a rule revision, calculate it with
+the factor library (recording the factor versions used), carry trials over to a newer revision,
+count the enterprises for the 送审 gate, and gather the feasibility report.
+
+Plain functions taking a session, used by the pages, the API, the CLI and the tests; they never
+commit. The calculation itself is the pure `engine`; this module feeds it from the database.
+"""
+
+import unicodedata
+from dataclasses import asdict
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.audit import Actor, change_reason
+from workbench.db import expect_version, utcnow
+from workbench.drafting import service as drafting
+from workbench.drafting.models import Rule, RuleRevision
+from workbench.errors import Conflict, InvalidInput
+from workbench.i18n import N_
+from workbench.trials import dataset as datasets
+from workbench.trials import engine, feasibility
+from workbench.trials.models import TIER_ORDER, Calculation, DatasetSource, Factor, FactorVersion, Tier, Trial
+
+MONTE_CARLO_ITERATIONS = 10_000  # the acceptance's convergence figure; under a second for 1,000 lines
+MAX_LINES = 5_000
+CLOSED_STAGES = ("60", "95")  # published or withdrawn: trials of a revision happen at 90 → 20
+ELECTRICITY_OPTIONS = engine.ELECTRICITY_MODES
+ALLOCATION_OPTIONS = engine.ALLOCATION_MODES
+
+
+def _refuse(field_name: str, message: str):
+    raise InvalidInput(message, details={field_name: message})
+
+
+def enterprise_key(name: str) -> str:
+    """The same enterprise however it was typed (full-width, spaces, case)."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+
+
+def _label(index: int) -> str:
+    """企业A … 企业Z, 企业AA …: spreadsheet-style letters."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return "企业" + letters
+
+
+def label_for(session: Session, rule: Rule, enterprise: str) -> str:
+    """The enterprise's anonymised label in this rule: the one it already has (on any revision),
+    else the next free letter."""
+    taken = session.execute(select(Trial.enterprise, Trial.label).where(Trial.rule_id == rule.id)).all()
+    key = enterprise_key(enterprise)
+    for name, label in taken:
+        if enterprise_key(name) == key:
+            return label
+    used = {label for _name, label in taken}
+    index = 0
+    while _label(index) in used:
+        index += 1
+    return _label(index)
+
+
+# --- the factor library, as the engine sees it ------------------------------------------------------
+
+
+class Library:
+    """Factor lookups for one calculation: a dataset's `{id}` is a library factor's code (or its
+    numeric id); the current version is used and remembered, so the calculation can name it."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.used: dict[int, FactorVersion] = {}
+        self._found: dict[str, dict | None] = {}
+        self._best: dict[str, str | None] = {}
+
+    def lookup(self, reference: str) -> dict | None:
+        if reference not in self._found:
+            self._found[reference] = self._lookup(reference)
+        return self._found[reference]
+
+    def _lookup(self, reference: str) -> dict | None:
+        factor = self.session.scalar(select(Factor).where(func.lower(Factor.code) == reference.strip().lower()))
+        if factor is None and reference.strip().isdigit() and int(reference) < 2**31:
+            factor = self.session.get(Factor, int(reference))
+        if factor is None or factor.is_archived:
+            return None
+        version = self.session.scalar(
+            select(FactorVersion).where(FactorVersion.factor_id == factor.id, FactorVersion.version == factor.version)
+        )
+        if version is None:  # every change writes a version; a gap would be a bug, not the user's fault
+            raise RuntimeError(f"factor {factor.code} has no version {factor.version}")
+        self.used[version.id] = version
+        return dict(version.snapshot)
+
+    def prefetch_best(self, dataset: dict) -> None:
+        """The best tier the library holds for each item of the dataset, in one query per 500
+        names: a factor whose name is the line's item (or the name of the library factor it
+        uses)."""
+        names = {str(line.get("item") or "").strip().lower() for line in dataset.get("lines") or []}
+        for line in dataset.get("lines") or []:
+            reference = (line.get("factor") or {}).get("id")
+            found = self.lookup(str(reference)) if reference else None
+            if found:
+                names.add(found["name"].strip().lower())
+        names.discard("")
+        pending = sorted(name for name in names if name not in self._best)
+        for name in pending:
+            self._best[name] = None
+        for start in range(0, len(pending), 500):
+            chunk = pending[start : start + 500]
+            rows = self.session.execute(
+                select(func.lower(Factor.name), Factor.tier).where(
+                    func.lower(Factor.name).in_(chunk), Factor.archived_at.is_(None)
+                )
+            ).all()
+            for name, tier in rows:
+                current = self._best.get(name)
+                if current is None or TIER_ORDER[Tier(tier)] < TIER_ORDER[Tier(current)]:
+                    self._best[name] = Tier(tier).value
+
+    def better_factor(self, line: dict) -> str | None:
+        names = [str(line.get("item") or "").strip().lower()]
+        reference = (line.get("factor") or {}).get("id")
+        found = self.lookup(str(reference)) if reference else None
+        if found:
+            names.append(found["name"].strip().lower())
+        tiers = [self._best.get(name) for name in names if self._best.get(name)]
+        return min(tiers, key=lambda tier: TIER_ORDER[Tier(tier)]) if tiers else None
+
+
+# --- trials -----------------------------------------------------------------------------------------
+
+
+def _check_open(rule: Rule) -> None:
+    if rule.is_archived:
+        raise Conflict(_("规则“%(code)s”已归档，不能再试算。", code=rule.code))
+    if rule.stage in CLOSED_STAGES:
+        raise Conflict(_("已出版或已废止的规则不再试算：复审后转入修订（起草）阶段再试算。"))
+
+
+def check_dataset(data) -> dict:
+    """`data` if it fits the trial dataset's shape, else a refusal naming every problem's place."""
+    if not isinstance(data, dict):
+        _refuse("dataset", _("试算数据应为 JSON 对象。"))
+    problems = datasets.validate(data)
+    if problems:
+        path, message = problems[0]
+        raise InvalidInput(
+            _(
+                "试算数据有 %(count)d 处问题，首个：%(path)s %(message)s",
+                count=len(problems),
+                path=path or "/",
+                message=message,
+            ),
+            details={"problems": [{"path": path, "message": message} for path, message in problems[:200]]},
+        )
+    if len(data.get("lines") or []) > MAX_LINES:
+        _refuse("dataset", _("一份试算数据最多 %(max)d 行活动数据。", max=MAX_LINES))
+    return data
+
+
+def _enterprise(name: str | None, data: dict) -> str:
+    name = " ".join(str(name or data.get("enterprise") or "").split())
+    if not name:
+        _refuse("enterprise", _("请填写企业名称（报告中只显示匿名代号，如“企业A”）。"))
+    if len(name) > 200:
+        _refuse("enterprise", _("企业名称不超过 200 个字符。"))
+    return name
+
+
+def _refuse_duplicate(session: Session, revision: RuleRevision, name: str, trial: Trial | None) -> None:
+    key = enterprise_key(name)
+    for other in session.scalars(select(Trial).where(Trial.revision_id == revision.id, Trial.archived_at.is_(None))):
+        if other is not trial and enterprise_key(other.enterprise) == key:
+            _refuse(
+                "enterprise",
+                _(
+                    "“%(name)s”在第 %(revision)d 版已有试算（%(label)s）：请修改那份试算的数据，或先将其归档。",
+                    name=name,
+                    revision=revision.number,
+                    label=other.label,
+                ),
+            )
+
+
+def create_trial(
+    session: Session,
+    rule: Rule,
+    *,
+    data: dict,
+    source: DatasetSource | str,
+    author: Actor,
+    enterprise: str | None = None,
+    revision: RuleRevision | None = None,
+) -> Trial:
+    """A trial of `rule` (its current revision unless another is given), calculated at once."""
+    _check_open(rule)
+    data = check_dataset(data)
+    name = _enterprise(enterprise, data)
+    revision = revision or drafting.revision(session, rule)
+    _refuse_duplicate(session, revision, name, None)
+    trial = Trial(
+        rule_id=rule.id,
+        revision_id=revision.id,
+        enterprise=name,
+        label=label_for(session, rule, name),
+        period=" ".join(str(data.get("period") or "").split())[:100],
+        dataset=data,
+        source=DatasetSource(source),
+        created_by_id=author.user_id,
+        created_at=utcnow(),
+    )
+    session.add(trial)
+    session.flush()
+    calculate(session, trial, author=author)
+    return trial
+
+
+def update_trial(
+    session: Session,
+    trial: Trial,
+    *,
+    data: dict,
+    source: DatasetSource | str,
+    author: Actor,
+    enterprise: str | None = None,
+    expected_version: int | None = None,
+) -> Trial:
+    """New data for a trial (its earlier calculations keep the data they used), recalculated."""
+    _check_open(trial.rule)
+    if trial.is_archived:
+        raise Conflict(_("试算“%(label)s”已归档，恢复后才能修改。", label=trial.label))
+    expect_version(trial, expected_version)
+    data = check_dataset(data)
+    name = _enterprise(enterprise, data)
+    _refuse_duplicate(session, trial.revision, name, trial)
+    with change_reason(session, N_("更新试算数据")):
+        if enterprise_key(name) != enterprise_key(trial.enterprise):
+            trial.label = label_for(session, trial.rule, name)
+        trial.enterprise = name
+        trial.period = " ".join(str(data.get("period") or "").split())[:100]
+        trial.dataset = data
+        trial.source = DatasetSource(source)
+        session.flush()
+    calculate(session, trial, author=author)
+    return trial
+
+
+def calculate(
+    session: Session,
+    trial: Trial,
+    *,
+    author: Actor,
+    electricity: str = "rule",
+    allocation: str = "rule",
+    iterations: int = MONTE_CARLO_ITERATIONS,
+    seed: int | None = None,
+) -> Calculation:
+    """Calculate the trial's data under its rule revision and keep the outcome, even when the data
+    cannot be calculated (the problems are the outcome then)."""
+    _check_open(trial.rule)
+    if trial.is_archived:
+        raise Conflict(_("试算“%(label)s”已归档，恢复后才能计算。", label=trial.label))
+    if electricity not in ELECTRICITY_OPTIONS:
+        _refuse("electricity", _("电力核算方式“%(value)s”无效。", value=electricity))
+    if allocation not in ALLOCATION_OPTIONS:
+        _refuse("allocation", _("分配方法“%(value)s”无效。", value=allocation))
+    if not 0 <= iterations <= 100_000:
+        _refuse("iterations", _("蒙特卡洛次数应在 0 到 100000 之间。"))
+    rule_document = trial.revision.document
+    library = Library(session)
+    library.prefetch_best(trial.dataset)
+    options = {"electricity": electricity, "allocation": allocation, "iterations": iterations, "seed": seed}
+    try:
+        result = engine.calculate(
+            rule_document,
+            trial.dataset,
+            factor_lookup=library.lookup,
+            better_factor=library.better_factor,
+            electricity=electricity,
+            allocation=allocation,
+        )
+    except engine.DatasetError as error:
+        findings = [asdict(finding) for finding in error.findings]
+        stored = {"problems": [asdict(problem) for problem in error.problems], "findings": findings}
+        usable, cfp, unit = False, None, ""
+        counted = findings + stored["problems"]
+    else:
+        stored = result.as_dict()
+        stored["monte_carlo"] = engine.monte_carlo(result.model, iterations, seed) if iterations else None
+        if stored["monte_carlo"]:
+            options["seed"] = stored["monte_carlo"]["seed"]
+        stored["scenarios"] = engine.compare(rule_document, trial.dataset, factor_lookup=library.lookup)
+        usable, cfp, unit = True, result.cfp_per_unit, result.unit
+        counted = stored["findings"]
+    calculation = Calculation(
+        trial_id=trial.id,
+        revision_id=trial.revision_id,
+        trial_version=trial.version,
+        dataset=trial.dataset,
+        options=options,
+        calculated_at=utcnow(),
+        calculated_by_id=author.user_id,
+        calculated_by_label=author.label,
+        usable=usable,
+        cfp_per_unit=cfp,
+        unit=unit,
+        errors=sum(1 for finding in counted if finding["severity"] == "error"),
+        warnings=sum(1 for finding in counted if finding["severity"] == "warning"),
+        result=stored,
+        factor_versions=sorted(library.used.values(), key=lambda version: version.id),
+    )
+    session.add(calculation)
+    session.flush()
+    return calculation
+
+
+def set_archived(session: Session, trial: Trial, archived: bool, *, reason: str | None = None) -> None:
+    """Archive a trial (it leaves the report and the gate) or restore it: not on a published or
+    withdrawn rule, whose report is a record, and never beside another active trial of the same
+    enterprise and revision."""
+    from workbench.auth import service as records
+
+    _check_open(trial.rule)
+    if archived:
+        records.archive(session, trial, reason=reason)
+    else:
+        _refuse_duplicate(session, trial.revision, trial.enterprise, trial)
+        records.restore(session, trial, reason=reason)
+
+
+def latest_calculations(session: Session, trial_ids: list[int]) -> dict[int, Calculation]:
+    """The newest calculation of each trial, in one query."""
+    if not trial_ids:
+        return {}
+    newest = (
+        select(func.max(Calculation.id))
+        .where(Calculation.trial_id.in_(trial_ids))
+        .group_by(Calculation.trial_id)
+        .scalar_subquery()
+    )
+    return {calc.trial_id: calc for calc in session.scalars(select(Calculation).where(Calculation.id.in_(newest)))}
+
+
+def trials_of(session: Session, revision: RuleRevision, *, include_archived: bool = False) -> list[Trial]:
+    query = select(Trial).where(Trial.revision_id == revision.id).order_by(Trial.label)
+    if not include_archived:
+        query = query.where(Trial.archived_at.is_(None))
+    return list(session.scalars(query))
+
+
+def revisions_with_trials(session: Session, rule: Rule) -> list[tuple[RuleRevision, int]]:
+    """The rule's revisions that have active trials, newest first, with how many."""
+    rows = session.execute(
+        select(RuleRevision, func.count(Trial.id))
+        .join(Trial, Trial.revision_id == RuleRevision.id)
+        .where(RuleRevision.rule_id == rule.id, Trial.archived_at.is_(None))
+        .group_by(RuleRevision.id)
+        .order_by(RuleRevision.number.desc())
+    ).all()
+    return [(revision, count) for revision, count in rows]
+
+
+def trial_enterprises(session: Session, rule: Rule) -> int:
+    """Enterprises with a calculated trial of the rule's current revision (the 送审 gate)."""
+    trials = session.scalars(
+        select(Trial)
+        .join(RuleRevision, Trial.revision_id == RuleRevision.id)
+        .where(
+            Trial.rule_id == rule.id,
+            RuleRevision.number == rule.current_revision,
+            Trial.archived_at.is_(None),
+        )
+    ).all()
+    latest = latest_calculations(session, [trial.id for trial in trials])
+    return len({trial.label for trial in trials if trial.id in latest and latest[trial.id].usable})
+
+
+def carry_forward(session: Session, rule: Rule, *, author: Actor) -> list[Trial]:
+    """Copy the trials of the newest earlier revision that has any onto the current revision and
+    calculate them there: a changed rule must be proven again, and re-entering the data would
+    add nothing. Enterprises already tried on the current revision are left as they are."""
+    _check_open(rule)
+    current = drafting.revision(session, rule)
+    earlier = next(
+        (revision for revision, _count in revisions_with_trials(session, rule) if revision.number < current.number),
+        None,
+    )
+    if earlier is None:
+        raise InvalidInput(_("此前的修订没有试算，无需转入。"))
+    present = {enterprise_key(trial.enterprise) for trial in trials_of(session, current)}
+    copied = []
+    for trial in trials_of(session, earlier):
+        if enterprise_key(trial.enterprise) in present:
+            continue
+        copied.append(
+            create_trial(
+                session,
+                rule,
+                data=trial.dataset,
+                source=trial.source,
+                author=author,
+                enterprise=trial.enterprise,
+                revision=current,
+            )
+        )
+    return copied
+
+
+def report(session: Session, revision: RuleRevision) -> dict:
+    """The feasibility report (试算可行性分析) over the active trials of `revision`."""
+    trials = trials_of(session, revision)
+    latest = latest_calculations(session, [trial.id for trial in trials])
+    outcomes = []
+    for trial in trials:
+        calculation = latest.get(trial.id)
+        if calculation is None:
+            continue
+        outcomes.append(
+            feasibility.TrialOutcome(
+                label=trial.label,
+                period=trial.period,
+                usable=calculation.usable,
+                result=calculation.result if calculation.usable else None,
+                problems=[] if calculation.usable else calculation.result.get("problems", []),
+            )
+        )
+    return feasibility.report(outcomes)

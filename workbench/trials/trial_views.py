@@ -1,0 +1,589 @@
+"""Trial pages (试算): the trials of a rule revision, entering data (table, Excel template or JSON),
+one trial's result with charts, its calculations, and the feasibility report across trials."""
+
+import io
+import json
+import math
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from sqlalchemy import select
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from workbench.audit import Actor
+from workbench.auth.access import current_principal, require
+from workbench.auth.forms import ConfirmForm
+from workbench.auth.permissions import Action, can
+from workbench.db import db
+from workbench.drafting import service as drafting
+from workbench.drafting.checks import STAGE_NAMES
+from workbench.drafting.models import Rule, RuleRevision
+from workbench.errors import StaleVersion, WorkbenchError
+from workbench.registry.service import today
+from workbench.trials import engine, feasibility, service, workbook
+from workbench.trials.models import SOURCE_LABELS, Calculation, DatasetSource, Trial
+from workbench.web import REJECTED
+
+bp = Blueprint("trials", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Columns of the table form offered as lists (the same codes and names as the workbook's lists).
+CHOICES = {key: list(names.items()) for key, names in workbook.CHOICES.items()}
+TABLE_ROWS = 10  # empty rows offered in the table form; "more rows" adds as many again
+MAX_TABLE_ROWS = 500  # larger datasets come as a workbook or JSON
+
+
+@bp.record_once
+def _template_globals(state):
+    state.app.jinja_env.globals.update(
+        STAGE_NAMES=STAGE_NAMES,
+        CATEGORY_NAMES=engine.CATEGORY_NAMES,
+        SOURCE_LABELS=SOURCE_LABELS,
+        num=number,
+        percent=percent,
+        stage_rows=lambda result: [(STAGE_NAMES.get(k, k), v) for k, v in result["by_stage"].items()],
+        spread_rows=lambda report: [
+            (row["label"], row["cfp_per_unit"]) for row in report["results"] if row.get("in_spread")
+        ],
+        contribution_rows=lambda result: [(c["item"], c["kg_co2e_per_unit"]) for c in result["contributions"]],
+    )
+
+
+def number(value) -> str:
+    """Four significant figures for people (the JSON and XLSX keep every digit)."""
+    if value is None:
+        return "—"
+    value = float(value)
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e9:
+        digits = max(0, 3 - math.floor(math.log10(abs(value))))
+        return f"{value:,.{digits}f}"
+    return f"{value:.3e}"
+
+
+def percent(value, total) -> str:
+    return f"{100 * value / total:.1f}" if total else "—"
+
+
+def _actor() -> Actor:
+    user = current_principal()
+    return Actor(user.id, user.username)
+
+
+def _rule(rule_id: int) -> Rule:
+    rule = db.session.get(Rule, rule_id)
+    if rule is None:
+        abort(404)
+    return rule
+
+
+def _trial(trial_id: int) -> Trial:
+    trial = db.session.get(Trial, trial_id)
+    if trial is None:
+        abort(404)
+    require(Action.VIEW_TRIALS, trial.rule)
+    return trial
+
+
+def _revision(rule: Rule) -> RuleRevision:
+    """The revision named by ?revision=N, else the current one."""
+    number = request.args.get("revision", type=int)
+    if number is None:
+        return drafting.revision(db.session, rule)
+    found = db.session.scalar(
+        select(RuleRevision).where(RuleRevision.rule_id == rule.id, RuleRevision.number == number)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def _can_run(rule: Rule) -> bool:
+    return (
+        can(current_principal(), Action.RUN_TRIALS, rule)
+        and not rule.is_archived
+        and rule.stage not in service.CLOSED_STAGES
+    )
+
+
+# --- forms ----------------------------------------------------------------------------------------
+
+
+class TableForm(FlaskForm):
+    """The header of the table form; the lines are read from `line-<n>-<column>` fields."""
+
+    enterprise = StringField(_l("企业名称"), validators=[DataRequired(_l("请填写企业名称。")), Length(max=200)])
+    period = StringField(_l("数据期间"), validators=[Optional(), Length(max=100)])
+    quantity = StringField(_l("产品产量"), validators=[DataRequired(_l("请填写核算期内的产品产量。")), Length(max=40)])
+    unit = StringField(_l("产量单位"), validators=[DataRequired(_l("请填写产量单位。")), Length(max=40)])
+    product = StringField(_l("产品名称"), validators=[Optional(), Length(max=200)])
+    rows = HiddenField()
+    version = HiddenField()
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("Excel 模板或 JSON 文件"),
+        validators=[
+            FileRequired(_l("请选择填好的 Excel 模板（.xlsx）或 JSON 文件。")),
+            FileSize(workbook.MAX_BYTES, message=_l("文件不能超过 5 MB。")),
+        ],
+    )
+    enterprise = StringField(
+        _l("企业名称"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("不填则使用文件中的企业名称。"),
+    )
+
+
+class JsonForm(FlaskForm):
+    dataset = TextAreaField(_l("试算数据（JSON）"), validators=[DataRequired(), Length(max=5_000_000)])
+    enterprise = StringField(_l("企业名称"), validators=[Optional(), Length(max=200)])
+    version = HiddenField()
+
+
+class CalculateForm(FlaskForm):
+    electricity = SelectField(
+        _l("电力"),
+        choices=[
+            SelectChoice("rule", _l("按规则")),
+            SelectChoice("grid", _l("电网平均因子")),
+            SelectChoice("contractual", _l("合同电力凭证")),
+        ],
+    )
+    allocation = SelectField(
+        _l("分配"),
+        choices=[
+            SelectChoice("rule", _l("按规则")),
+            SelectChoice("physical", _l("物理分配")),
+            SelectChoice("economic", _l("经济分配")),
+        ],
+    )
+    iterations = IntegerField(
+        _l("蒙特卡洛次数"),
+        default=service.MONTE_CARLO_ITERATIONS,
+        validators=[NumberRange(0, 100_000, _l("次数应在 0 到 100000 之间。"))],
+    )
+    seed = IntegerField(_l("随机种子（可不填）"), validators=[Optional(), NumberRange(0, 2**63 - 1)])
+
+
+# --- a rule's trials ------------------------------------------------------------------------------
+
+
+@bp.get("/drafting/<id:rule_id>/trials")
+def trials(rule_id: int):
+    require(Action.VIEW_RULES)
+    rule = _rule(rule_id)
+    require(Action.VIEW_TRIALS, rule)
+    revision = _revision(rule)
+    listed = service.trials_of(db.session, revision, include_archived=True)
+    latest = service.latest_calculations(db.session, [trial.id for trial in listed])
+    current = drafting.revision(db.session, rule)
+    earlier = [entry for entry in service.revisions_with_trials(db.session, rule) if entry[0].number < current.number]
+    return render_template(
+        "trials/trials.html",
+        rule=rule,
+        revision=revision,
+        current=current,
+        trials=listed,
+        latest=latest,
+        revisions=service.revisions_with_trials(db.session, rule),
+        carry_from=earlier[0] if earlier and revision.number == current.number else None,
+        enterprises=service.trial_enterprises(db.session, rule),
+        can_run=_can_run(rule),
+        confirm_form=ConfirmForm(formdata=None),
+        minimum=3,
+    )
+
+
+@bp.get("/drafting/<id:rule_id>/trials/template.xlsx")
+def template_xlsx(rule_id: int):
+    require(Action.VIEW_RULES)
+    rule = _rule(rule_id)
+    revision = _revision(rule)
+    content = workbook.template_workbook(revision.document, rule_code=rule.code, revision=revision.number)
+    return send_file(
+        io.BytesIO(content),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{rule.code}-r{revision.number}-trial-template.xlsx",
+    )
+
+
+def _stages(rule_document: dict) -> list[str]:
+    included = ((rule_document.get("parameters") or {}).get("system_boundary") or {}).get("stages_included") or []
+    return [stage for stage in STAGE_NAMES if stage in included]
+
+
+def _table_rows(count: int) -> list[dict]:
+    """The submitted lines of the table form, as typed."""
+    rows = []
+    for index in range(count):
+        values = {"stage": request.form.get(f"line-{index}-stage", "")}
+        for column in workbook.COLUMNS:
+            values[column.key] = request.form.get(f"line-{index}-{column.key}", "")
+        rows.append(values)
+    return rows
+
+
+def _dataset_from_table(form: TableForm, rows: list[dict], stages: list[str]) -> tuple[dict, list[str]]:
+    """The dataset the table describes, and what cannot be read (by row and column)."""
+    problems, lines = [], []
+    for number, row in enumerate(rows, start=1):
+        stage = row.get("stage") or ""
+        cells = {column.key: row.get(column.key) or None for column in workbook.COLUMNS}
+        if not any(cells.values()):
+            continue
+        if stage not in stages:
+            problems.append(_("第 %(row)d 行：请选择规则边界内的生命周期阶段。", row=number))
+            continue
+        line, found = workbook.line_from_row(cells, stage, _("第 %(row)d 行", row=number))
+        problems.extend(message for _column, message in found)
+        if line is not None:
+            lines.append(line)
+    try:
+        quantity = float(str(form.quantity.data).replace(",", ""))
+    except ValueError:
+        quantity = form.quantity.data
+        problems.append(_("产品产量“%(value)s”不是数字。", value=form.quantity.data))
+    data = {
+        "enterprise": form.enterprise.data.strip(),
+        "period": (form.period.data or "").strip(),
+        "reference_flow": {"quantity": quantity, "unit": form.unit.data.strip()},
+        "lines": lines,
+    }
+    if form.product.data and form.product.data.strip():
+        data["reference_flow"]["product"] = form.product.data.strip()
+    if not data["period"]:
+        del data["period"]
+    return data, problems
+
+
+def _table_page(rule, revision, form, rows, *, trial=None, problems=(), status=200):
+    return (
+        render_template(
+            "trials/table_form.html",
+            rule=rule,
+            revision=revision,
+            form=form,
+            rows=rows,
+            stages=_stages(revision.document),
+            columns=workbook.COLUMNS,
+            choices=CHOICES,
+            trial=trial,
+            problems=problems,
+        ),
+        status,
+    )
+
+
+def _submit_table(rule: Rule, revision: RuleRevision, form: TableForm, trial: Trial | None):
+    """Save the table form as a new trial or as new data of `trial`; or show it again."""
+    count = min(int(form.rows.data) if str(form.rows.data or "").isdigit() else TABLE_ROWS, MAX_TABLE_ROWS)
+    rows = _table_rows(count)
+    if "more" in request.form:  # more empty rows; nothing is saved
+        rows += [{} for _ in range(min(TABLE_ROWS, MAX_TABLE_ROWS - count))]
+        return _table_page(rule, revision, form, rows, trial=trial)
+    if not form.validate_on_submit():
+        return _table_page(rule, revision, form, rows, trial=trial, status=REJECTED)
+    data, problems = _dataset_from_table(form, rows, _stages(revision.document))
+    if problems:
+        return _table_page(rule, revision, form, rows, trial=trial, problems=problems, status=REJECTED)
+    saved = _store(rule, data, DatasetSource.FORM, form, trial, enterprise=form.enterprise.data)
+    if isinstance(saved, list):
+        return _table_page(rule, revision, form, rows, trial=trial, problems=saved, status=REJECTED)
+    return saved
+
+
+def _store(rule: Rule, data: dict, source: DatasetSource, form, trial: Trial | None, enterprise=None):
+    """Create the trial or give `trial` new data: a redirect to it, or the refusal's problems
+    (the caller shows its form again with everything typed)."""
+    try:
+        if trial is None:
+            trial = service.create_trial(
+                db.session, rule, data=data, source=source, author=_actor(), enterprise=enterprise or None
+            )
+        else:
+            version = getattr(form, "version", None)
+            expected = int(version.data) if version is not None and str(version.data or "").isdigit() else None
+            service.update_trial(
+                db.session,
+                trial,
+                data=data,
+                source=source,
+                author=_actor(),
+                enterprise=enterprise or None,
+                expected_version=expected,
+            )
+    except StaleVersion as error:
+        # Saving again is then a choice made knowing that someone else changed the data.
+        form.version.data, form.version.raw_data = error.current_version, [str(error.current_version)]
+        return [str(error.message)]
+    except WorkbenchError as error:
+        problems = error.details.get("problems") if isinstance(error.details, dict) else None
+        if problems:
+            return [str(error.message)] + [f"{problem['path'] or '/'}：{problem['message']}" for problem in problems]
+        return [str(error.message)]
+    flash(_("试算已保存并完成计算。"), "success")
+    return redirect(url_for(".trial", trial_id=trial.id))
+
+
+@bp.route("/drafting/<id:rule_id>/trials/new", methods=["GET", "POST"])
+def new_trial(rule_id: int):
+    require(Action.VIEW_RULES)
+    rule = _rule(rule_id)
+    require(Action.RUN_TRIALS, rule)
+    revision = drafting.revision(db.session, rule)
+    form = TableForm()
+    if request.method == "GET":
+        form.unit.data = _reference_unit(revision.document)
+        return _table_page(rule, revision, form, _template_rows(revision.document))
+    return _submit_table(rule, revision, form, None)
+
+
+def _reference_unit(rule_document: dict) -> str:
+    parameters = rule_document.get("parameters") or {}
+    unit = parameters.get("declared_unit") or parameters.get("functional_unit") or {}
+    return str(unit.get("unit") or "") if isinstance(unit, dict) else ""
+
+
+def _template_rows(rule_document: dict) -> list[dict]:
+    """One empty row per activity category the rule expects in each stage, then blank rows."""
+    parameters = rule_document.get("parameters") or {}
+    stages = _stages(rule_document)
+    rows = [
+        {"stage": stage, "category": category}
+        for stage in stages
+        for category in parameters.get("activity_data_categories") or []
+        if stage in engine.CATEGORY_STAGES.get(category, ())
+    ]
+    return rows + [{} for _ in range(TABLE_ROWS)]
+
+
+@bp.route("/drafting/<id:rule_id>/trials/upload", methods=["GET", "POST"])
+def upload_trial(rule_id: int):
+    require(Action.VIEW_RULES)
+    rule = _rule(rule_id)
+    require(Action.RUN_TRIALS, rule)
+    revision = drafting.revision(db.session, rule)
+    form = UploadForm()
+
+    def page(problems=(), status=200):
+        return render_template("trials/upload.html", rule=rule, revision=revision, form=form, problems=problems), status
+
+    if not form.validate_on_submit():
+        return page(status=REJECTED if form.is_submitted() else 200)
+    data, source, problems = _read_upload(form.file.data.read())
+    if problems:
+        return page(problems, REJECTED)
+    saved = _store(rule, data, source, form, None, enterprise=form.enterprise.data)
+    return page(saved, REJECTED) if isinstance(saved, list) else saved
+
+
+def _read_upload(content: bytes) -> tuple[dict, DatasetSource, list[str]]:
+    """A JSON dataset (it starts with "{"), else a filled-in template: told apart by content, not
+    by name, so a CSV or an old .xls gets the workbook's "save as .xlsx" message."""
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        try:
+            return json.loads(content.decode("utf-8-sig")), DatasetSource.JSON, []
+        except (UnicodeDecodeError, ValueError) as error:
+            return {}, DatasetSource.JSON, [_("JSON 文件无法读取：%(reason)s", reason=str(error))]
+    data, problems = workbook.read_workbook(content)
+    return data, DatasetSource.XLSX, [f"{where}：{message}" for where, message in problems]
+
+
+@bp.get("/trials/<id:trial_id>")
+def trial(trial_id: int):
+    record = _trial(trial_id)
+    calculations = record.calculations
+    number = request.args.get("calculation", type=int)
+    shown = next((c for c in calculations if c.id == number), None) if number else None
+    shown = shown or (calculations[-1] if calculations else None)
+    return render_template(
+        "trials/trial.html",
+        trial=record,
+        rule=record.rule,
+        calculation=shown,
+        calculations=calculations,
+        can_run=_can_run(record.rule) and not record.is_archived,
+        can_archive=_can_run(record.rule),
+        calculate_form=CalculateForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        representable=workbook.representable(record.dataset),
+    )
+
+
+@bp.route("/trials/<id:trial_id>/edit", methods=["GET", "POST"])
+def edit_trial(trial_id: int):
+    record = _trial(trial_id)
+    require(Action.RUN_TRIALS, record.rule)
+    revision = record.revision
+    if not workbook.representable(record.dataset) or request.args.get("as") == "json":
+        return redirect(url_for(".edit_json", trial_id=record.id))
+    form = TableForm()
+    if request.method == "GET":
+        data = record.dataset
+        flow = data.get("reference_flow") or {}
+        form.enterprise.data, form.period.data = record.enterprise, data.get("period", "")
+        form.quantity.data, form.unit.data = flow.get("quantity"), flow.get("unit")
+        form.product.data, form.version.data = flow.get("product", ""), record.version
+        rows = workbook.rows_from_dataset(data) + [{} for _ in range(TABLE_ROWS)]
+        return _table_page(record.rule, revision, form, rows, trial=record)
+    return _submit_table(record.rule, revision, form, record)
+
+
+@bp.route("/trials/<id:trial_id>/json", methods=["GET", "POST"])
+def edit_json(trial_id: int):
+    record = _trial(trial_id)
+    require(Action.RUN_TRIALS, record.rule)
+    form = JsonForm()
+
+    def page(problems=(), status=200):
+        return render_template(
+            "trials/json_form.html", trial=record, rule=record.rule, form=form, problems=problems
+        ), status
+
+    if request.method == "GET":
+        form.dataset.data = json.dumps(record.dataset, ensure_ascii=False, indent=2)
+        form.enterprise.data, form.version.data = record.enterprise, record.version
+        return page()
+    if not form.validate_on_submit():
+        return page(status=REJECTED)
+    try:
+        data = json.loads(form.dataset.data)
+    except ValueError as error:
+        return page([_("不是有效的 JSON：%(reason)s", reason=str(error))], REJECTED)
+    saved = _store(record.rule, data, DatasetSource.JSON, form, record, enterprise=form.enterprise.data)
+    return page(saved, REJECTED) if isinstance(saved, list) else saved
+
+
+@bp.post("/trials/<id:trial_id>/calculate")
+def calculate(trial_id: int):
+    record = _trial(trial_id)
+    require(Action.RUN_TRIALS, record.rule)
+    form = CalculateForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(url_for(".trial", trial_id=record.id))
+    try:
+        calculation = service.calculate(
+            db.session,
+            record,
+            author=_actor(),
+            electricity=form.electricity.data,
+            allocation=form.allocation.data,
+            iterations=form.iterations.data,
+            seed=form.seed.data,
+        )
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".trial", trial_id=record.id))
+    flash(_("已重新计算。"), "success")
+    return redirect(url_for(".trial", trial_id=record.id, calculation=calculation.id))
+
+
+def _set_archived(trial_id: int, archived: bool):
+    record = _trial(trial_id)
+    require(Action.RUN_TRIALS, record.rule)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("修改原因过长，请精简到 1000 字以内。"), "error")
+        return redirect(url_for(".trial", trial_id=record.id))
+    try:
+        service.set_archived(db.session, record, archived, reason=form.reason.data)
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(
+            _("“%(name)s”已归档。") % {"name": record.label}
+            if archived
+            else _("“%(name)s”已恢复。") % {"name": record.label},
+            "success",
+        )
+    return redirect(url_for(".trial", trial_id=record.id))
+
+
+@bp.post("/trials/<id:trial_id>/archive")
+def archive_trial(trial_id: int):
+    return _set_archived(trial_id, True)
+
+
+@bp.post("/trials/<id:trial_id>/restore")
+def restore_trial(trial_id: int):
+    return _set_archived(trial_id, False)
+
+
+@bp.get("/trials/<id:trial_id>/dataset.json")
+def dataset_json(trial_id: int):
+    record = _trial(trial_id)
+    number = request.args.get("calculation", type=int)
+    data = record.dataset
+    if number:
+        calculation = db.session.get(Calculation, number)
+        if calculation is None or calculation.trial_id != record.id:
+            abort(404)
+        data = calculation.dataset
+    return send_file(
+        io.BytesIO(json.dumps(data, ensure_ascii=False, indent=2).encode()),
+        mimetype="application/json",
+        as_attachment=True,
+        download_name=f"{record.rule.code}-{record.label}-dataset.json",
+    )
+
+
+@bp.post("/drafting/<id:rule_id>/trials/carry-forward")
+def carry_forward(rule_id: int):
+    require(Action.VIEW_RULES)
+    rule = _rule(rule_id)
+    require(Action.RUN_TRIALS, rule)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        copied = service.carry_forward(db.session, rule, author=_actor())
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("已将 %(count)d 份试算转入当前版本并重新计算。", count=len(copied)), "success")
+    return redirect(url_for(".trials", rule_id=rule.id))
+
+
+# --- the feasibility report -------------------------------------------------------------------------
+
+
+@bp.get("/drafting/<id:rule_id>/trials/report")
+def report(rule_id: int):
+    require(Action.VIEW_FEASIBILITY)
+    rule = _rule(rule_id)
+    revision = _revision(rule)
+    return render_template(
+        "trials/report.html",
+        rule=rule,
+        revision=revision,
+        report=service.report(db.session, revision),
+        revisions=service.revisions_with_trials(db.session, rule),
+        can_view_trials=can(current_principal(), Action.VIEW_TRIALS, rule),
+    )
+
+
+@bp.get("/drafting/<id:rule_id>/trials/report.xlsx")
+def report_xlsx(rule_id: int):
+    require(Action.VIEW_FEASIBILITY)
+    rule = _rule(rule_id)
+    revision = _revision(rule)
+    content = feasibility.report_xlsx(
+        service.report(db.session, revision), rule_code=rule.code, title=rule.title, revision=revision.number
+    )
+    return send_file(
+        io.BytesIO(content),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{rule.code}-r{revision.number}-feasibility-{today().isoformat()}.xlsx",
+    )
