@@ -428,3 +428,178 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(browser, live_server, 
         saved = drafting.revision(db.session, rule).document["parameters"]
         assert saved["data_period"] == "2024 年 1 月 1 日至 12 月 31 日"
         assert saved["reference_flow"] == original_flow
+
+
+# --- trials (试算) --------------------------------------------------------------------------------
+
+TRIAL_ENTERPRISES = ("华北水泥有限公司", "华东建材集团", "西南水泥股份公司")
+
+
+@pytest.fixture
+def group_rule(app, people):
+    """A cement rule of the drafter's working group (made from the template by the service), committed."""
+    from workbench.auth.models import WorkingGroup
+
+    from .drafting_helpers import make_rule
+
+    with app.app_context():
+        group = db.session.get(WorkingGroup, people["working_group"])
+        rule = make_rule(db.session, working_group=group, user_id=people["secretariat"])
+        db.session.commit()
+        return {"id": rule.id, "code": rule.code, "title": rule.title}
+
+
+def make_trials(app, rule_id, enterprises):
+    """Trials of the rule through the service, one per enterprise; their ids."""
+    from workbench.drafting.models import Rule
+
+    from .trials_helpers import make_trial
+
+    with app.app_context():
+        rule = db.session.get(Rule, rule_id)
+        ids = [make_trial(db.session, rule, name, scale=1 + index / 10).id for index, name in enumerate(enterprises)]
+        db.session.commit()
+        return ids
+
+
+def fill_line(page, row, *, stage, category, data_type, item, amount, unit, source, factor, pedigree=None):
+    """Row `row` (from 0) of the table form, as typed and chosen."""
+
+    def cell(column):
+        return page.locator(f'#lines [name="line-{row}-{column}"]')
+
+    cell("stage").select_option(label=stage)
+    cell("category").select_option(label=category)
+    cell("data_type").select_option(label=data_type)
+    cell("item").fill(item)
+    cell("amount").fill(amount)
+    cell("unit").fill(unit)
+    cell("source").fill(source)
+    value, factor_unit, tier, factor_source = factor
+    cell("factor_value").fill(value)
+    cell("factor_unit").fill(factor_unit)
+    cell("factor_tier").select_option(label=tier)
+    cell("factor_source").fill(factor_source)
+    if pedigree:
+        cell("pedigree").fill(pedigree)
+
+
+def test_a_drafter_enters_a_trial_in_the_table_form_and_sees_the_result(page, live_server, group_rule):
+    rule_id = group_rule["id"]
+    sign_in(page, live_server, "drafter")
+    page.goto(live_server + f"/drafting/{rule_id}")
+    page.locator("nav.subnav").get_by_role("link", name="试算", exact=True).click()
+    expect(page).to_have_url(live_server + f"/drafting/{rule_id}/trials")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"试算 · {group_rule['title']}")
+    expect(page.locator("#no-trials")).to_be_visible()
+    expect(page.locator("#gate")).to_contain_text("未满足")
+
+    page.get_by_role("link", name="在线填写").click()
+    expect(page).to_have_url(live_server + f"/drafting/{rule_id}/trials/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text("填写试算数据")
+    page.get_by_label("企业名称", exact=True).fill("华北水泥有限公司")
+    page.get_by_label("数据期间", exact=True).fill("2025 年")
+    page.get_by_label("产品产量", exact=True).fill("100")
+    page.get_by_label("产量单位", exact=True).fill("t")
+    # 100 t of cement: coal 12 t × 2,500 kg + limestone 130 t × 2.0 kg = 30,260 kg, so 302.6 kg CO2e/t.
+    fill_line(
+        page, 0,
+        stage="生产", category="能源使用", data_type="初级数据",
+        item="烟煤", amount="12", unit="t", source="能源计量台账",
+        factor=("2500", "kgCO2e/t", "政府官方数据", "《中国产品全生命周期温室气体排放系数集（2022）》"),
+        pedigree="2,3,1,2,1",
+    )  # fmt: skip
+    fill_line(
+        page, 1,
+        stage="原材料获取", category="原材料消耗", data_type="统计数据",
+        item="石灰石", amount="130", unit="t", source="企业台账",
+        factor=("2.0", "kgCO2e/t", "政府官方数据", "《中国产品全生命周期温室气体排放系数集（2022）》"),
+    )  # fmt: skip
+    page.get_by_role("button", name="保存并计算").click()
+
+    expect(page).to_have_url(re.compile(re.escape(live_server) + r"/trials/\d+$"))
+    expect(page.locator(".flash-success")).to_contain_text("试算已保存并完成计算。")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("企业A · 华北水泥有限公司")
+    expect(page.locator("#cfp strong")).to_have_text("302.6")
+    expect(page.locator("#cfp")).to_contain_text("kg CO2e/t")
+    for chart in ("#chart-stages", "#chart-contributions", "#chart-uncertainty"):
+        svg = page.locator(f"{chart} svg")
+        expect(svg).to_be_visible()
+        box = svg.bounding_box()
+        assert box["width"] > 100 and box["height"] > 20, (chart, box)
+    expect(page.locator("#chart-stages svg rect")).to_have_count(2)
+    expect(page.locator("#chart-stages svg")).to_contain_text("生产")
+    expect(page.locator("#chart-stages svg")).to_contain_text("300")
+    expect(page.locator("#chart-contributions svg")).to_contain_text("烟煤")
+    expect(page.locator("#monte-carlo")).to_contain_text("95 % 区间")
+    page.screenshot(path="/tmp/trial-result.png", full_page=True)
+
+    page.locator("nav.subnav").get_by_role("link", name="试算列表").click()
+    row = page.locator("#trials tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("企业A")
+    expect(row).to_contain_text("华北水泥有限公司")
+    expect(row.locator("strong")).to_have_text("302.6")
+
+
+def test_an_evaluator_reads_the_anonymised_report_and_downloads_it(page, live_server, app, group_rule, tmp_path):
+    from openpyxl import load_workbook
+
+    rule_id = group_rule["id"]
+    make_trials(app, rule_id, TRIAL_ENTERPRISES)
+    sign_in(page, live_server, "evaluator")
+    page.goto(live_server + f"/drafting/{rule_id}/trials/report")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"试算可行性报告 · {group_rule['title']}")
+    expect(page.locator("#counts")).to_contain_text("3 份试算，3 家企业，3 份可计算")
+    results = page.locator("#results tbody tr")
+    expect(results).to_have_count(3)
+    for index, label in enumerate(("企业A", "企业B", "企业C")):
+        expect(results.nth(index).locator("td").first).to_have_text(label)
+    expect(page.locator("#chart-results svg")).to_be_visible()
+    # The evaluator does not see the enterprises' data: no names, and no way to the trials.
+    html = page.content()
+    for name in TRIAL_ENTERPRISES:
+        assert name not in html
+    expect(page.locator("nav.subnav").get_by_role("link", name="试算列表")).to_have_count(0)
+    page.screenshot(path="/tmp/trial-report.png", full_page=True)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="导出 Excel").click()
+    download = download_info.value
+    name_pattern = re.escape(group_rule["code"]) + r"-r1-feasibility-\d{4}-\d{2}-\d{2}\.xlsx"
+    assert re.fullmatch(name_pattern, download.suggested_filename)
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    workbook = load_workbook(saved, read_only=True)
+    text = "\n".join(
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
+    workbook.close()
+    for label in ("企业A", "企业B", "企业C"):
+        assert label in text
+    for name in TRIAL_ENTERPRISES:
+        assert name not in text
+
+
+def test_the_trial_result_fits_a_phone(browser, live_server, app, group_rule):
+    (trial_id,) = make_trials(app, group_rule["id"], TRIAL_ENTERPRISES[:1])
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "drafter")
+        page.goto(live_server + f"/trials/{trial_id}")
+        expect(page.locator("#cfp strong")).to_have_text("889.9")
+        expect(page.locator("#chart-stages svg")).to_be_visible()
+        page.screenshot(path="/tmp/trial-result-phone.png", full_page=True)
+        width, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width <= client + 1, f"the page scrolls sideways: {width} px wide in a {client} px window"
+        # The charts shrink to the window; only the tables scroll, inside their wrappers.
+        for chart in ("#chart-stages", "#chart-contributions"):
+            box = page.locator(f"{chart} svg").bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= client + 1, (chart, box)
+    finally:
+        context.close()

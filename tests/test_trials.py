@@ -53,8 +53,12 @@ def test_a_trial_is_calculated_at_once_and_labelled_for_the_report(session):
     assert trial.label == "企业A" and trial.revision.number == rule.current_revision
     stored = calculation.result
     assert stored["by_stage"]["production"] == pytest.approx(300 + 54 + 520 + 0.3)
-    mc = stored["monte_carlo"]
-    assert mc["iterations"] == service.MONTE_CARLO_ITERATIONS and calculation.options["seed"] == mc["seed"]
+    assert stored["monte_carlo"] is None  # no line gives an uncertainty: nothing to simulate
+    data = cement_dataset("乙厂")
+    data["lines"][4]["uncertainty"] = {"pedigree": [2, 2, 1, 1, 2]}
+    uncertain = service.create_trial(session, rule, data=data, source="json", author=TESTER).calculations[0]
+    mc = uncertain.result["monte_carlo"]
+    assert mc["iterations"] == service.MONTE_CARLO_ITERATIONS and uncertain.options["seed"] == mc["seed"]
     assert stored["scenarios"]["electricity"]["grid"]["cfp_per_unit"] == pytest.approx(CEMENT_CFP)
     assert calculation.dataset == trial.dataset  # the data it used, kept with it
 
@@ -463,3 +467,39 @@ def test_an_archived_trial_is_not_calculated_and_a_restore_never_duplicates_an_e
     rule.stage = "60"
     with pytest.raises(Conflict, match="已出版"):
         service.set_archived(session, first, False)
+
+
+def test_the_report_keeps_the_enterprises_own_words_out(login, database, rule_id):
+    data = cement_dataset("海螺芜湖")
+    data["period"] = "2025（海螺芜湖）"
+    data["lines"][2]["item"] = "海螺芜湖自备电厂烟煤"
+    data["lines"][2]["data_type"] = "statistical"  # primary_data_missing, whose message quotes the item
+    with database() as session:
+        service.create_trial(session, session.get(Rule, rule_id), data=data, source="json", author=TESTER)
+        session.commit()
+    evaluator = login(Role.EVALUATOR)
+    for url in (f"/drafting/{rule_id}/trials/report", f"/api/v1/rules/{rule_id}/feasibility"):
+        page = evaluator.get(url)
+        assert page.status_code == 200 and "primary_data_missing" in page.text and "海螺" not in page.text
+    book = load_workbook(io.BytesIO(evaluator.get(f"/drafting/{rule_id}/trials/report.xlsx").data))
+    assert not any("海螺" in str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
+
+
+def test_a_scenario_calculation_does_not_replace_the_result_of_record(session):
+    rule = make_rule(session)
+    trial = make_trial(session, rule)
+    service.calculate(session, trial, author=TESTER, electricity="grid", allocation="economic", iterations=0)
+    assert [c.of_record for c in trial.calculations] == [True, False]
+    (row,) = service.report(session, trial.revision)["results"]
+    assert row["cfp_per_unit"] == pytest.approx(CEMENT_CFP) and service.trial_enterprises(session, rule) == 1
+    assert service.latest_calculations(session, [trial.id])[trial.id].of_record is False  # the page shows it
+
+
+def test_odd_ids_in_the_query_are_not_found_and_visitors_learn_nothing(login, client, database, rule_id):
+    with database() as session:
+        trial_id = make_trial(session, session.get(Rule, rule_id)).id
+        session.commit()
+    drafter = login(Role.DRAFTER)
+    assert drafter.get(f"/drafting/{rule_id}/trials?revision=3000000000").status_code == 404
+    assert drafter.get(f"/trials/{trial_id}/dataset.json?calculation=3000000000").status_code == 200  # the current data
+    assert client.get(f"/trials/{trial_id}").status_code == client.get("/trials/999999").status_code == 302

@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('calculated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('calculated_by_id', sa.Integer(), nullable=True),
     sa.Column('calculated_by_label', sa.String(length=100), nullable=False),
+    sa.Column('of_record', sa.Boolean(), nullable=False),
     sa.Column('usable', sa.Boolean(), nullable=False),
     sa.Column('cfp_per_unit', sa.Double(), nullable=True),
     sa.Column('unit', sa.String(length=60), nullable=False),

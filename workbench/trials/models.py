@@ -194,6 +194,9 @@ class Calculation(db.Model):
     calculated_at: Mapped[datetime]
     calculated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     calculated_by_label: Mapped[str] = mapped_column(String(100))
+    # Calculated as the rule says (electricity and allocation "rule"): the result the feasibility
+    # report and the 送审 gate use; other calculations are scenarios.
+    of_record: Mapped[bool] = mapped_column(default=True)
     usable: Mapped[bool]  # False: the data could not be calculated; `result` holds the problems
     cfp_per_unit: Mapped[float | None]
     unit: Mapped[str] = mapped_column(String(60), default="")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from workbench.audit import Actor
 from workbench.auth.models import User
+from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule
 from workbench.trials import service
 from workbench.trials.models import Factor, FactorKind, Trial
@@ -131,13 +132,16 @@ def load(session: Session) -> int:
     grid = session.scalar(  # the latest national life-cycle electricity factor published by MEE
         select(Factor.code)
         .where(Factor.kind == FactorKind.CFP_LIFE_CYCLE, Factor.geography == "全国", Factor.archived_at.is_(None))
-        .order_by(Factor.data_year.desc())
+        .order_by(Factor.data_year.desc().nulls_last())
     )
     user = session.scalar(select(User).where(User.username == "secretariat"))
     author = Actor(user.id if user else None, "secretariat")
+    revision = drafting.revision(session, rule)
     present = {
         service.enterprise_key(name)
-        for name in session.scalars(select(Trial.enterprise).where(Trial.rule_id == rule.id))
+        for name in session.scalars(
+            select(Trial.enterprise).where(Trial.revision_id == revision.id, Trial.archived_at.is_(None))
+        )
     }
     created = 0
     for enterprise, figures in PLANTS:

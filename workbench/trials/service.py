@@ -6,6 +6,7 @@ Plain functions taking a session, used by the pages, the API, the CLI and the te
 commit. The calculation itself is the pure `engine`; this module feeds it from the database.
 """
 
+import math
 import unicodedata
 from dataclasses import asdict
 
@@ -84,7 +85,7 @@ class Library:
 
     def _lookup(self, reference: str) -> dict | None:
         factor = self.session.scalar(select(Factor).where(func.lower(Factor.code) == reference.strip().lower()))
-        if factor is None and reference.strip().isdigit() and int(reference) < 2**31:
+        if factor is None and reference.strip().isascii() and reference.strip().isdigit() and int(reference) < 2**31:
             factor = self.session.get(Factor, int(reference))
         if factor is None or factor.is_archived:
             return None
@@ -202,6 +203,9 @@ def create_trial(
     data = check_dataset(data)
     name = _enterprise(enterprise, data)
     revision = revision or drafting.revision(session, rule)
+    # Two saves at once must not both pass the duplicate check or take the same letter: the rule
+    # row is locked until the transaction ends (PostgreSQL; SQLite has one writer anyway).
+    session.execute(select(Rule.id).where(Rule.id == rule.id).with_for_update())
     _refuse_duplicate(session, revision, name, None)
     trial = Trial(
         rule_id=rule.id,
@@ -236,7 +240,7 @@ def update_trial(
         raise Conflict(_("试算“%(label)s”已归档，恢复后才能修改。", label=trial.label))
     expect_version(trial, expected_version)
     data = check_dataset(data)
-    name = _enterprise(enterprise, data)
+    name = _enterprise(enterprise or trial.enterprise, data)
     _refuse_duplicate(session, trial.revision, name, trial)
     with change_reason(session, N_("更新试算数据")):
         if enterprise_key(name) != enterprise_key(trial.enterprise):
@@ -291,12 +295,30 @@ def calculate(
         counted = findings + stored["problems"]
     else:
         stored = result.as_dict()
-        stored["monte_carlo"] = engine.monte_carlo(result.model, iterations, seed) if iterations else None
+        # Without any uncertainty every draw is the static value: a "95 % interval" of one number
+        # would read as a finding, so there is no Monte Carlo result to show.
+        uncertain = any(line.uncertainty for line in result.model.lines if line.counted) or any(
+            factor.uncertainty for factor in result.model.factors
+        )
+        stored["monte_carlo"] = engine.monte_carlo(result.model, iterations, seed) if iterations and uncertain else None
         if stored["monte_carlo"]:
             options["seed"] = stored["monte_carlo"]["seed"]
         stored["scenarios"] = engine.compare(rule_document, trial.dataset, factor_lookup=library.lookup)
         usable, cfp, unit = True, result.cfp_per_unit, result.unit
         counted = stored["findings"]
+        if not _finite(stored):  # amounts near the float limit overflow; nothing could store or read them
+            problem = {
+                "code": "unit_not_convertible",
+                "severity": "error",
+                "article": "指引(四)",
+                "path": "/lines",
+                "message": "计算结果超出数值范围：请检查数量和单位（如把 kg 写成了 t）。",
+                "suppressed": False,
+                "suppression_reason": "",
+            }
+            stored = {"problems": [problem], "findings": stored["findings"]}
+            usable, cfp, unit = False, None, ""
+            counted = stored["findings"] + stored["problems"]
     calculation = Calculation(
         trial_id=trial.id,
         revision_id=trial.revision_id,
@@ -306,6 +328,7 @@ def calculate(
         calculated_at=utcnow(),
         calculated_by_id=author.user_id,
         calculated_by_label=author.label,
+        of_record=electricity == "rule" and allocation == "rule",
         usable=usable,
         cfp_per_unit=cfp,
         unit=unit,
@@ -317,6 +340,16 @@ def calculate(
     session.add(calculation)
     session.flush()
     return calculation
+
+
+def _finite(value) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_finite(item) for item in value)
+    return True
 
 
 def set_archived(session: Session, trial: Trial, archived: bool, *, reason: str | None = None) -> None:
@@ -333,16 +366,14 @@ def set_archived(session: Session, trial: Trial, archived: bool, *, reason: str 
         records.restore(session, trial, reason=reason)
 
 
-def latest_calculations(session: Session, trial_ids: list[int]) -> dict[int, Calculation]:
-    """The newest calculation of each trial, in one query."""
+def latest_calculations(session: Session, trial_ids: list[int], *, of_record: bool = False) -> dict[int, Calculation]:
+    """The newest calculation of each trial (of record: calculated as the rule says), in one query."""
     if not trial_ids:
         return {}
-    newest = (
-        select(func.max(Calculation.id))
-        .where(Calculation.trial_id.in_(trial_ids))
-        .group_by(Calculation.trial_id)
-        .scalar_subquery()
-    )
+    newest = select(func.max(Calculation.id)).where(Calculation.trial_id.in_(trial_ids))
+    if of_record:
+        newest = newest.where(Calculation.of_record.is_(True))
+    newest = newest.group_by(Calculation.trial_id).scalar_subquery()
     return {calc.trial_id: calc for calc in session.scalars(select(Calculation).where(Calculation.id.in_(newest)))}
 
 
@@ -376,7 +407,7 @@ def trial_enterprises(session: Session, rule: Rule) -> int:
             Trial.archived_at.is_(None),
         )
     ).all()
-    latest = latest_calculations(session, [trial.id for trial in trials])
+    latest = latest_calculations(session, [trial.id for trial in trials], of_record=True)
     return len({trial.label for trial in trials if trial.id in latest and latest[trial.id].usable})
 
 
@@ -397,24 +428,30 @@ def carry_forward(session: Session, rule: Rule, *, author: Actor) -> list[Trial]
     for trial in trials_of(session, earlier):
         if enterprise_key(trial.enterprise) in present:
             continue
-        copied.append(
-            create_trial(
-                session,
-                rule,
-                data=trial.dataset,
-                source=trial.source,
-                author=author,
-                enterprise=trial.enterprise,
-                revision=current,
+        try:
+            copied.append(
+                create_trial(
+                    session,
+                    rule,
+                    data=trial.dataset,
+                    source=trial.source,
+                    author=author,
+                    enterprise=trial.enterprise,
+                    revision=current,
+                )
             )
-        )
+        except InvalidInput as error:
+            raise InvalidInput(
+                _("%(label)s 的数据无法转入：%(reason)s", label=trial.label, reason=error.message),
+                details=error.details,
+            ) from None
     return copied
 
 
 def report(session: Session, revision: RuleRevision) -> dict:
     """The feasibility report (试算可行性分析) over the active trials of `revision`."""
     trials = trials_of(session, revision)
-    latest = latest_calculations(session, [trial.id for trial in trials])
+    latest = latest_calculations(session, [trial.id for trial in trials], of_record=True)
     outcomes = []
     for trial in trials:
         calculation = latest.get(trial.id)
@@ -423,10 +460,25 @@ def report(session: Session, revision: RuleRevision) -> dict:
         outcomes.append(
             feasibility.TrialOutcome(
                 label=trial.label,
-                period=trial.period,
+                period="",  # typed by the enterprise: it may name the plant
                 usable=calculation.usable,
-                result=calculation.result if calculation.usable else None,
-                problems=[] if calculation.usable else calculation.result.get("problems", []),
+                result=_anonymous(calculation.result) if calculation.usable else None,
+                problems=[] if calculation.usable else _anonymous(calculation.result).get("problems", []),
             )
         )
     return feasibility.report(outcomes)
+
+
+def _anonymous(result: dict) -> dict:
+    """A stored result without the enterprise's own words: findings and excluded lines keep their
+    code and place (/lines/3), not the messages, which quote item names."""
+    result = dict(result)
+    for key in ("findings", "problems"):
+        if key in result:
+            result[key] = [{**finding, "message": finding["path"] or "/"} for finding in result[key]]
+    if isinstance(result.get("cut_off"), dict):
+        cut = dict(result["cut_off"])
+        cut["excluded"] = [{**line, "item": line.get("path", "")} for line in cut.get("excluded") or []]
+        result["cut_off"] = cut
+    result.pop("contributions", None)
+    return result

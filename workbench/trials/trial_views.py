@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -22,17 +23,25 @@ from workbench.db import db
 from workbench.drafting import service as drafting
 from workbench.drafting.checks import STAGE_NAMES
 from workbench.drafting.models import Rule, RuleRevision
+from workbench.drafting.stages import MIN_TRIAL_ENTERPRISES
 from workbench.errors import StaleVersion, WorkbenchError
 from workbench.registry.service import today
 from workbench.trials import engine, feasibility, service, workbook
 from workbench.trials.models import SOURCE_LABELS, Calculation, DatasetSource, Trial
-from workbench.web import REJECTED
+from workbench.web import REJECTED, id_arg
 
 bp = Blueprint("trials", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Columns of the table form offered as lists (the same codes and names as the workbook's lists).
 CHOICES = {key: list(names.items()) for key, names in workbook.CHOICES.items()}
+OPTION_LABELS = {
+    "rule": _l("按规则"),
+    "grid": _l("电网平均因子"),
+    "contractual": _l("合同电力凭证"),
+    "physical": _l("物理分配"),
+    "economic": _l("经济分配"),
+}
 TABLE_ROWS = 10  # empty rows offered in the table form; "more rows" adds as many again
 MAX_TABLE_ROWS = 500  # larger datasets come as a workbook or JSON
 
@@ -43,6 +52,7 @@ def _template_globals(state):
         STAGE_NAMES=STAGE_NAMES,
         CATEGORY_NAMES=engine.CATEGORY_NAMES,
         SOURCE_LABELS=SOURCE_LABELS,
+        OPTION_LABELS=OPTION_LABELS,
         num=number,
         percent=percent,
         stage_rows=lambda result: [(STAGE_NAMES.get(k, k), v) for k, v in result["by_stage"].items()],
@@ -62,7 +72,8 @@ def number(value) -> str:
         return "0"
     if 1e-3 <= abs(value) < 1e9:
         digits = max(0, 3 - math.floor(math.log10(abs(value))))
-        return f"{value:,.{digits}f}"
+        text = f"{value:,.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text  # 0.3, not 0.3000
     return f"{value:.3e}"
 
 
@@ -83,6 +94,7 @@ def _rule(rule_id: int) -> Rule:
 
 
 def _trial(trial_id: int) -> Trial:
+    require(Action.VIEW_RULES)  # visitors learn nothing, not even which trials exist
     trial = db.session.get(Trial, trial_id)
     if trial is None:
         abort(404)
@@ -92,9 +104,11 @@ def _trial(trial_id: int) -> Trial:
 
 def _revision(rule: Rule) -> RuleRevision:
     """The revision named by ?revision=N, else the current one."""
-    number = request.args.get("revision", type=int)
-    if number is None:
+    if not request.args.get("revision"):
         return drafting.revision(db.session, rule)
+    number = id_arg("revision")
+    if number is None:
+        abort(404)
     found = db.session.scalar(
         select(RuleRevision).where(RuleRevision.rule_id == rule.id, RuleRevision.number == number)
     )
@@ -150,19 +164,11 @@ class JsonForm(FlaskForm):
 class CalculateForm(FlaskForm):
     electricity = SelectField(
         _l("电力"),
-        choices=[
-            SelectChoice("rule", _l("按规则")),
-            SelectChoice("grid", _l("电网平均因子")),
-            SelectChoice("contractual", _l("合同电力凭证")),
-        ],
+        choices=[SelectChoice(key, OPTION_LABELS[key]) for key in service.ELECTRICITY_OPTIONS],
     )
     allocation = SelectField(
         _l("分配"),
-        choices=[
-            SelectChoice("rule", _l("按规则")),
-            SelectChoice("physical", _l("物理分配")),
-            SelectChoice("economic", _l("经济分配")),
-        ],
+        choices=[SelectChoice(key, OPTION_LABELS[key]) for key in service.ALLOCATION_OPTIONS],
     )
     iterations = IntegerField(
         _l("蒙特卡洛次数"),
@@ -197,7 +203,7 @@ def trials(rule_id: int):
         enterprises=service.trial_enterprises(db.session, rule),
         can_run=_can_run(rule),
         confirm_form=ConfirmForm(formdata=None),
-        minimum=3,
+        minimum=MIN_TRIAL_ENTERPRISES,
     )
 
 
@@ -400,8 +406,13 @@ def _read_upload(content: bytes) -> tuple[dict, DatasetSource, list[str]]:
 @bp.get("/trials/<id:trial_id>")
 def trial(trial_id: int):
     record = _trial(trial_id)
-    calculations = record.calculations
-    number = request.args.get("calculation", type=int)
+    calculations = db.session.scalars(
+        select(Calculation)
+        .where(Calculation.trial_id == record.id)
+        .order_by(Calculation.id)
+        .options(defer(Calculation.dataset), defer(Calculation.result))
+    ).all()
+    number = id_arg("calculation")
     shown = next((c for c in calculations if c.id == number), None) if number else None
     shown = shown or (calculations[-1] if calculations else None)
     return render_template(
@@ -523,7 +534,7 @@ def restore_trial(trial_id: int):
 @bp.get("/trials/<id:trial_id>/dataset.json")
 def dataset_json(trial_id: int):
     record = _trial(trial_id)
-    number = request.args.get("calculation", type=int)
+    number = id_arg("calculation")
     data = record.dataset
     if number:
         calculation = db.session.get(Calculation, number)
@@ -549,6 +560,7 @@ def carry_forward(rule_id: int):
     try:
         copied = service.carry_forward(db.session, rule, author=_actor())
     except WorkbenchError as error:
+        db.session.rollback()  # all or none: the trials copied before the refusal go too
         flash(str(error.message), "error")
     else:
         flash(_("已将 %(count)d 份试算转入当前版本并重新计算。", count=len(copied)), "success")
