@@ -29,9 +29,9 @@ import numpy as np  # noqa: E402
 import scipy.linalg  # noqa: E402
 from scipy.sparse.linalg import spsolve  # noqa: E402
 
+from workbench.drafting.cli import read_json_object  # noqa: E402
 from workbench.trials import dataset as datasets  # noqa: E402
 from workbench.trials import engine  # noqa: E402
-from workbench.trials.cli import _read  # noqa: E402
 
 LINES = 1_000
 PROCESSES = 2_000
@@ -238,7 +238,7 @@ def bw2calc_solver():
 
 def main(lines: int = LINES, processes: int = PROCESSES) -> None:
     rng = np.random.default_rng(SEED)
-    rule = _read(RULE_FILE)
+    rule = read_json_object(RULE_FILE)
     results = {}
 
     data = lines_dataset(lines, rng)

@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from workbench.audit import Actor, change_reason
 from workbench.db import expect_version, utcnow
@@ -175,8 +175,13 @@ def _enterprise(name: str | None, data: dict) -> str:
 
 def _refuse_duplicate(session: Session, revision: RuleRevision, name: str, trial: Trial | None) -> None:
     key = enterprise_key(name)
-    for other in session.scalars(select(Trial).where(Trial.revision_id == revision.id, Trial.archived_at.is_(None))):
-        if other is not trial and enterprise_key(other.enterprise) == key:
+    others = session.execute(
+        select(Trial.id, Trial.enterprise, Trial.label).where(
+            Trial.revision_id == revision.id, Trial.archived_at.is_(None)
+        )
+    )
+    for other in others:
+        if (trial is None or other.id != trial.id) and enterprise_key(other.enterprise) == key:
             _refuse(
                 "enterprise",
                 _(
@@ -374,11 +379,13 @@ def latest_calculations(session: Session, trial_ids: list[int], *, of_record: bo
     if of_record:
         newest = newest.where(Calculation.of_record.is_(True))
     newest = newest.group_by(Calculation.trial_id).scalar_subquery()
-    return {calc.trial_id: calc for calc in session.scalars(select(Calculation).where(Calculation.id.in_(newest)))}
+    # The data a calculation used are only read when someone downloads them.
+    query = select(Calculation).where(Calculation.id.in_(newest)).options(defer(Calculation.dataset))
+    return {calc.trial_id: calc for calc in session.scalars(query)}
 
 
 def trials_of(session: Session, revision: RuleRevision, *, include_archived: bool = False) -> list[Trial]:
-    query = select(Trial).where(Trial.revision_id == revision.id).order_by(Trial.label)
+    query = select(Trial).where(Trial.revision_id == revision.id).order_by(Trial.label).options(defer(Trial.dataset))
     if not include_archived:
         query = query.where(Trial.archived_at.is_(None))
     return list(session.scalars(query))
@@ -397,18 +404,26 @@ def revisions_with_trials(session: Session, rule: Rule) -> list[tuple[RuleRevisi
 
 
 def trial_enterprises(session: Session, rule: Rule) -> int:
-    """Enterprises with a calculated trial of the rule's current revision (the 送审 gate)."""
-    trials = session.scalars(
-        select(Trial)
+    """Enterprises with a calculated trial of the rule's current revision (the 送审 gate): the
+    latest calculation of record of each active trial must be usable. One query."""
+    newest = (
+        select(func.max(Calculation.id))
+        .join(Trial, Calculation.trial_id == Trial.id)
         .join(RuleRevision, Trial.revision_id == RuleRevision.id)
         .where(
             Trial.rule_id == rule.id,
             RuleRevision.number == rule.current_revision,
             Trial.archived_at.is_(None),
+            Calculation.of_record.is_(True),
         )
-    ).all()
-    latest = latest_calculations(session, [trial.id for trial in trials], of_record=True)
-    return len({trial.label for trial in trials if trial.id in latest and latest[trial.id].usable})
+        .group_by(Calculation.trial_id)
+        .scalar_subquery()
+    )
+    return session.scalar(
+        select(func.count(func.distinct(Trial.label)))
+        .join(Calculation, Calculation.trial_id == Trial.id)
+        .where(Calculation.id.in_(newest), Calculation.usable.is_(True))
+    )
 
 
 def carry_forward(session: Session, rule: Rule, *, author: Actor) -> list[Trial]:
