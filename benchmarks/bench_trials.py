@@ -6,7 +6,7 @@ On a fresh SQLite file, or in a fresh PostgreSQL database when WORKBENCH_TEST_DA
 server, built by the migrations. The rules are the demo example
 rule_templates/cfp-product-rule/1.0/examples/cement.json saved as revision 2 of a rule created by
 `service.create_rule` (cradle to gate; primary data in production). The datasets are those of
-bench_engine.py (`lines_dataset`, copied here): every kind of cement-plant line, half with lognormal
+bench_engine.py (`lines_dataset`): every kind of cement-plant line, half with lognormal
 amounts, a third with pedigree scores, a fifth using one of the library factors LIB-00…LIB-19
 (seeded in the factor library through its service), the rest inline factors with their own
 uncertainty. Before anything is timed, each result is checked: usable, no errors, and the same CFP
@@ -60,6 +60,7 @@ import numpy as np  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import event, select, text  # noqa: E402
 
+from benchmarks.bench_engine import LIBRARY, lines_dataset  # noqa: E402
 from tests.conftest import PASSWORD, fresh_database, make_app  # noqa: E402
 from workbench.audit import Actor  # noqa: E402
 from workbench.auth import service as accounts  # noqa: E402
@@ -84,69 +85,7 @@ WORKBOOK_REPEATS = 10
 SEED = 2026
 EXAMPLE = templates.TEMPLATES_DIR / "cfp-product-rule" / "1.0" / "examples" / "cement.json"
 
-# --- the datasets (lines_dataset as in bench_engine.py) ---------------------------------------------
-
-# (stage, category, unit, factor unit, factor value range): a cement plant's kinds of lines.
-KINDS = [
-    ("raw_material_acquisition", "raw_materials", "t", "kgCO2e/kg", (0.001, 2)),
-    ("raw_material_acquisition", "raw_materials", "kg", "kgCO2e/t", (1, 500)),
-    ("raw_material_acquisition", "transport", "t·km", "kgCO2e/t·km", (0.02, 0.2)),
-    ("production", "energy", "kWh", "kgCO2e/kWh", (0.03, 0.9)),
-    ("production", "energy", "MWh", "kgCO2e/kWh", (0.03, 0.9)),
-    ("production", "energy", "GJ", "kgCO2e/kWh", (0.03, 0.9)),
-    ("production", "energy", "m3", "kgCO2/m3", (1.9, 2.3)),
-    ("production", "waste_treatment", "t", "kgCO2e/t", (5, 100)),
-    ("production", "process_emissions", "t", "tCO2/t", (0.4, 0.6)),
-]
-LIBRARY = {
-    f"LIB-{k:02d}": {
-        "value": 0.1 + k / 100,
-        "unit": "kgCO2e/kg",
-        "tier": "industry",
-        "source": "library",
-        "uncertainty": {"distribution": "lognormal", "sigma": 0.1},
-    }
-    for k in range(20)
-}
-
-
-def lines_dataset(size: int, rng: np.random.Generator) -> dict:
-    """`size` lines of every kind, half with lognormal amounts, a third with pedigree scores, a
-    fifth using shared library factors, the rest inline factors with their own uncertainty."""
-    lines = []
-    for index in range(size):
-        stage, category, unit, factor_unit, (low, high) = KINDS[index % len(KINDS)]
-        primary = stage == "production"
-        line = {
-            "stage": stage,
-            "category": category,
-            "item": f"项目{index}",
-            "amount": float(rng.uniform(1, 1000)),
-            "unit": unit,
-            "data_type": "primary" if primary else "statistical",
-            "source": "生产记录" if primary else "统计年鉴 2023",
-        }
-        if index % 5 == 0:
-            line.update(unit="kg", factor={"id": f"LIB-{index % 20:02d}"})
-        else:
-            line["factor"] = {
-                "value": float(rng.uniform(low, high)),
-                "unit": factor_unit,
-                "tier": "measured_verified" if primary else "industry",
-                "source": "实测" if primary else "行业数据库",
-                "uncertainty": {"distribution": "lognormal", "gsd": float(rng.uniform(1.05, 1.5))},
-            }
-        if index % 2 == 0:
-            line["uncertainty"] = {"distribution": "lognormal", "sigma": float(rng.uniform(0.02, 0.2))}
-        elif index % 3 == 0:
-            line["uncertainty"] = {"pedigree": [int(score) for score in rng.integers(1, 6, 5)]}
-        lines.append(line)
-    return {
-        "enterprise": "基准测试",
-        "period": "2024",
-        "reference_flow": {"quantity": 1000, "unit": "t"},
-        "lines": lines,
-    }
+# --- the datasets: the engine benchmark's, so both measure the same lines --------------------------
 
 
 def table_dataset(size: int, rng: np.random.Generator) -> dict:
