@@ -35,16 +35,12 @@ decoding, the service calls, the report, Jinja).
 """
 
 import copy
-import cProfile
 import gc
 import io
 import json
 import math
 import os
-import platform
-import pstats
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -60,7 +56,9 @@ import numpy as np  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import event, select, text  # noqa: E402
 
-from benchmarks.bench_engine import LIBRARY, lines_dataset  # noqa: E402
+from benchmarks.bench_checks import profile_request, profiled  # noqa: E402
+from benchmarks.bench_checks import timed as checks_timed  # noqa: E402
+from benchmarks.bench_engine import LIBRARY, lines_dataset, machine  # noqa: E402
 from tests.conftest import PASSWORD, fresh_database, make_app  # noqa: E402
 from workbench.audit import Actor  # noqa: E402
 from workbench.auth import service as accounts  # noqa: E402
@@ -171,29 +169,8 @@ class Counters:
 def timed(
     action: Callable[[], object], counters: Counters, repeats: int, setup: Callable[[], None] | None = None
 ) -> dict:
-    """One warm-up call, then `repeats` timed ones, each after an untimed `setup()`: median and
-    slowest in ms (time.perf_counter), median CPU time of this process (time.process_time), SQL
-    statements per call and full garbage collections within the timed calls."""
-    setup = setup or (lambda: None)
-    setup()
-    action()
-    timings, cpu, statements, collections = [], [], 0, 0
-    for _ in range(repeats):
-        setup()
-        counters.statements = counters.full_collections = 0
-        started, started_cpu = time.perf_counter(), time.process_time()
-        action()
-        timings.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        statements, collections = statements + counters.statements, collections + counters.full_collections
-    return {
-        "median": statistics.median(timings),
-        "max": max(timings),
-        "cpu": statistics.median(cpu),
-        "statements": round(statements / repeats),
-        "full_collections": collections,
-        "repeats": repeats,
-    }
+    """bench_checks.timed, with the number of repeats (this report prints it beside each case)."""
+    return {**checks_timed(action, counters, repeats, setup), "repeats": repeats}
 
 
 def statement_kind(statement: str) -> str:
@@ -213,36 +190,6 @@ def captured(client, url: str, counters: Counters) -> tuple[int, Counter]:
     assert response.status_code == 200, (url, response.status_code)
     found, counters.captured = counters.captured, None
     return len(found), Counter(statement_kind(statement) for statement in found)
-
-
-def profile_request(client, url: str) -> pstats.Stats:
-    profiler = cProfile.Profile()
-    profiler.enable()
-    response = client.get(url)
-    profiler.disable()
-    assert response.status_code == 200, response.status_code
-    return pstats.Stats(profiler)
-
-
-def profiled(stats: pstats.Stats, path_end: str, name: str) -> tuple[int, float]:
-    """(calls, cumulative ms) of the function `name` in the file ending with `path_end`."""
-    calls, total = 0, 0.0
-    for (path, _line, function), (_primitive, ncalls, _own, cumulative, _callers) in stats.stats.items():
-        if path.replace(os.sep, "/").endswith(path_end) and function == name:
-            calls, total = calls + ncalls, max(total, cumulative * 1000)
-    return calls, total
-
-
-def machine() -> str:
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        cpuinfo = []
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
-    return (
-        f"machine: {platform.machine()}{', ' + model if model else ''}, {os.cpu_count()} CPUs, "
-        f"{platform.platform()}, Python {platform.python_version()}, numpy {np.__version__}"
-    )
 
 
 def stored_sizes(calculation_id: int) -> dict[str, tuple[float, float | None]]:
