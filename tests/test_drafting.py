@@ -305,7 +305,12 @@ def test_the_parameters_form_saves_what_it_shows(login, database, rule_id):
     with database() as session:
         saved = service.revision(session, session.get(Rule, rule_id)).document
     document["parameters"]["system_boundary"]["type"] = "cradle_to_grave"
-    assert saved == document  # nothing else changed on the way through the form
+    # Nothing else changed on the way through the form, except that the clauses still as the
+    # template wrote them now state the new boundary (template.follow_parameters).
+    changed = [clause["id"] for clause, was in zip(saved["clauses"], document["clauses"], strict=True) if clause != was]
+    assert {**saved, "clauses": []} == {**document, "clauses": []} and "system-boundary" in changed
+    assert "摇篮到坟墓" in clause_text(saved, "system-boundary")
+    assert "摇篮到坟墓" not in clause_text(document, "system-boundary")
 
 
 def test_a_stale_form_save_keeps_what_was_typed(login, database, rule_id):
@@ -585,3 +590,7 @@ def test_references_the_registry_knows_as_withdrawn_or_replaced_are_flagged(sess
     save(session, rule, document)
     found = {(f.code, f.severity) for f in service.findings(session, rule, document)}
     assert ("reference_replaced", "warning") in found
+
+
+def clause_text(document: dict, clause_id: str) -> str:
+    return next(clause["text"] for clause in document["clauses"] if clause["id"] == clause_id)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 # The parts of the document the parameters form edits; references, terms and clauses have pages of their own.
-EDITABLE = ("title", "title_en", "product", "parameters")
+EDITABLE = ("title", "title_en", "product", "front_matter", "parameters")
 ORDERED = {"secondary_data_priority", "factor_priority"}  # order is meaning: a priority list
 LONG_TEXT = {
     "justification",
@@ -28,7 +28,7 @@ LONG_TEXT = {
 class Field:
     path: str
     label: str
-    kind: str  # text, textarea, number, select, checkboxes, ordered, boolean, group
+    kind: str  # text, textarea, lines, number, select, checkboxes, ordered, boolean, group
     description: str = ""
     choices: list[tuple[str, str]] = field(default_factory=list)
     value: object = None
@@ -82,6 +82,8 @@ def _field(schema: dict, node: dict, path: str, key: str, required: bool, docume
         return Field(path, label, "group", description, required=required, children=children)
     if kind_of == "array":
         items = _resolve(schema, node.get("items", {}))
+        if items.get("type") == "string" and "enum" not in items:
+            return Field(path, label, "lines", description, value="\n".join(value or []), required=required)
         if "enum" not in items:
             return None  # lists of objects are edited on their own pages
         kind = "ordered" if key in ORDERED or node.get("x-ordered") else "checkboxes"
@@ -135,6 +137,9 @@ def _read(spec: Field, form):
         return ordered
     if spec.kind == "boolean":
         return name in form
+    if spec.kind == "lines":
+        lines = [line.strip() for line in (form.get(name) or "").splitlines()]
+        return [line for line in lines if line] or (_ABSENT if not spec.required else [])
     text = (form.get(name) or "").replace("\r\n", "\n").strip()
     if spec.kind == "number":
         return _number(text) if text else (_ABSENT if not spec.required else None)

@@ -294,6 +294,8 @@ def save_revision(
             ),
             details={"current_revision": rule.current_revision},
         )
+    # A published file's "publication" block describes that publication, not a draft.
+    document = {key: value for key, value in document.items() if key != "publication"}
     problems = validate(rule, document) or _rule_problems(rule, document)
     if problems:
         raise InvalidInput(
@@ -302,6 +304,8 @@ def save_revision(
         )
     if rule.stage in ("60", "90", "95"):
         raise Conflict(_("已出版的规则不能直接修改：请先进入复审并转入修订（起草）阶段。"))
+    if rule.current_revision:
+        document = templates.load(rule.template).follow_parameters(revision(session, rule).document, document)
     saved = _write_revision(session, rule, document, message=message, based_on=based_on, author=author)
     if document["title"] != rule.title:
         with change_reason(session, N_("规则名称随修订更新")):

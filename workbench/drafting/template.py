@@ -155,6 +155,26 @@ class Template:
             raise TemplateError(f"文件不符合模板，无法生成条款文本：{first.path or '/'} {first.message}")
         return self._render(document)
 
+    def follow_parameters(self, before: dict, after: dict) -> dict:
+        """`after` with every clause that still reads as the template wrote it from `before`'s
+        data rewritten from `after`'s data, so that changing a parameter (the cut-off, the drafting
+        units) changes the sentences that state it. A clause the drafters have reworded is theirs
+        and stays as it is; so does any clause edited in this same change."""
+        if self.validate(before) or self.validate(after):
+            return after  # the save refuses an invalid document anyway; nothing to follow
+        try:
+            was = {clause["id"]: clause["text"] for clause in self._render(before)}
+            now = {clause["id"]: clause["text"] for clause in self._render(after)}
+        except TemplateError:
+            return after
+        previous = {clause["id"]: clause["text"] for clause in before["clauses"]}
+        followed = copy.deepcopy(after)
+        for clause in followed["clauses"]:
+            key = clause["id"]
+            if key in was and previous.get(key) == was[key] == clause["text"]:
+                clause["text"] = now[key]
+        return followed
+
     def _render(self, document: dict) -> list[dict]:
         context = self._context(document)
         clauses = []
@@ -183,6 +203,7 @@ class Template:
             "result_unit": f"kg CO₂e/{per}",
             "references": document["normative_references"],
             "terms": document["terms"],
+            "front_matter": {"drafting_units": [], "drafters": [], **document.get("front_matter", {})},
         }
 
     def _schema_title(self, *keys: str) -> str:
