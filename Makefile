@@ -8,9 +8,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 # Fonts and the Pango/HarfBuzz stack that WeasyPrint needs for PDFs; git for the publication
-# repository. Chromium only for the browser tests.
+# repository. Chromium for the browser tests; poppler-utils (pdftotext, pdffonts) to read the PDFs back.
 RUN_PACKAGES  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 git
-TEST_PACKAGES := $(RUN_PACKAGES) chromium
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
 PO_FILES := $(wildcard workbench/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)

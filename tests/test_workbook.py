@@ -75,7 +75,8 @@ def patch_sheet(content: bytes, sheet_part: str, old: str, new: str) -> bytes:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == sheet_part:
-                text = data.decode()
+                # openpyxl writes an empty element as <v /> or <v></v>, depending on whether lxml is installed.
+                text = re.sub(r"<(\w+)></\1>", r"<\1 />", data.decode())
                 assert old in text, text
                 data = text.replace(old, new).encode()
             target.writestr(info, data)

@@ -6,28 +6,31 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-_SAFE_LINK = re.compile(r"^(#|https?://|mailto:|data:image/(png|jpeg|gif|webp);)", re.IGNORECASE)
+# The workspace also follows mail links; a published document links only to the web and to its
+# own clauses (guideline (十七): a public text that sends readers nowhere unexpected).
+WORKSPACE_LINKS = re.compile(r"^(#|https?://|mailto:|data:image/(png|jpeg|gif|webp);)", re.IGNORECASE)
+PUBLISHED_LINKS = re.compile(r"^(#|https?://|data:image/(png|jpeg|gif|webp);)", re.IGNORECASE)
 
 
-def _validate_link(url: str) -> bool:
-    """Cross-references (#id), web and mail links, inline images; never script, never a bare
-    "//host" (which would follow the page's scheme to another site) or a relative path."""
-    return bool(_SAFE_LINK.match(url.strip()))
+def renderer(allowed_links: re.Pattern) -> MarkdownIt:
+    """A CommonMark parser with tables and no raw HTML, following only `allowed_links`: never
+    script, never a bare "//host" (which would follow the page's scheme to another site) or a
+    relative path. Images are inline (data:) only, so rule text fetches nothing from a server;
+    any other image is shown as its alternative text."""
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    parser.validateLink = lambda url: bool(allowed_links.match(url.strip()))
+    render_image = parser.renderer.rules["image"]
+
+    def image(tokens, index, options, env):
+        if not (tokens[index].attrGet("src") or "").lower().startswith("data:image/"):
+            return parser.renderer.renderInline(tokens[index].children or [], options, env)
+        return render_image(tokens, index, options, env)
+
+    parser.renderer.rules["image"] = image
+    return parser
 
 
-_renderer.validateLink = _validate_link
-_render_image = _renderer.renderer.rules["image"]
-
-
-def _image(tokens, index, options, env):
-    """Only inline (data:) images: rule text must not fetch anything from another server."""
-    if not (tokens[index].attrGet("src") or "").lower().startswith("data:image/"):
-        return _renderer.renderer.renderInline(tokens[index].children or [], options, env)
-    return _render_image(tokens, index, options, env)
-
-
-_renderer.renderer.rules["image"] = _image
+_renderer = renderer(WORKSPACE_LINKS)
 
 
 @lru_cache(maxsize=8192)

@@ -1,0 +1,231 @@
+"""The Word output: a .docx that opens, with the rule's outline in Word's heading styles, real
+tables, the cover, running heads, a TOC field, formulas, and rule text kept as text."""
+
+import copy
+import io
+import json
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from workbench.publishing import document
+from workbench.publishing.word import to_docx
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "rule_templates/cfp-product-rule/1.0/examples"
+TODAY = date(2026, 3, 1)
+
+
+def example(name: str) -> dict:
+    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def build(rule: dict, **meta) -> document.RuleDocument:
+    return document.build(rule, document.Meta(**{"stage": "30", **meta}), today=TODAY)
+
+
+def open_docx(data: bytes) -> docx.Document:
+    return docx.Document(io.BytesIO(data))
+
+
+def part_xml(data: bytes, name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return package.read(name).decode("utf-8")
+
+
+def cover_text(word: docx.Document) -> str:
+    """The text of the first Word section: the paragraphs up to its section break."""
+    lines = []
+    for paragraph in word.paragraphs:
+        lines.append(paragraph.text)
+        if paragraph._p.xpath("./w:pPr/w:sectPr"):
+            return "\n".join(lines)
+    raise AssertionError("the cover is not a section of its own")
+
+
+def styled(word: docx.Document, style: str) -> list[str]:
+    return [paragraph.text for paragraph in word.paragraphs if paragraph.style.name == style]
+
+
+def markdown_tables(rule: document.RuleDocument, sections=None) -> list[list[str]]:
+    """The header cells of each Markdown table in `sections` (all by default)."""
+    tables = []
+    for section in sections if sections is not None else rule.sections:
+        for position, token in enumerate(section.tokens):
+            if token.type == "thead_open":
+                tables.append([])
+            elif token.type == "th_open":
+                tables[-1].append(section.tokens[position + 1].content)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def cement():
+    rule = build(example("cement"))
+    return rule, to_docx(rule)
+
+
+@pytest.mark.parametrize("name", ["cement", "lithium-ion-battery"])
+def test_headings_follow_the_rule_outline(name):
+    rule = build(example(name))
+    word = open_docx(to_docx(rule))
+
+    expected = []
+    for section in rule.sections:
+        if section.level != 1:
+            continue
+        if section.is_annex:
+            expected.append(f"{section.number}\n{section.annex_nature}\n{section.title}")
+        else:
+            expected.append(section.heading)
+    assert styled(word, "Heading 1") == expected
+    assert expected[:3] == ["前言", "1\u3000范围", "2\u3000规范性引用文件"]
+    assert expected[-2].startswith("附录A\n（规范性）\n")
+    assert styled(word, "Heading 2") == [section.heading for section in rule.sections if section.level == 2]
+    assert any(heading.startswith("5.1\u3000") for heading in styled(word, "Heading 2"))
+
+
+@pytest.mark.parametrize("name", ["cement", "lithium-ion-battery"])
+def test_markdown_tables_become_word_tables(name):
+    rule = build(example(name))
+    word = open_docx(to_docx(rule))
+    headers = markdown_tables(rule)
+    assert headers, "the example has tables"
+    assert len(word.tables) == len(headers)  # the patent notice is a bordered paragraph, not a table
+
+    first_annex = next(index for index, section in enumerate(rule.sections) if section.is_annex)
+    before_annexes = len(markdown_tables(rule, rule.sections[:first_annex]))
+    annex_table = word.tables[before_annexes]
+    assert [cell.text for cell in annex_table.rows[0].cells] == markdown_tables(rule, rule.sections[first_annex:])[0]
+    assert annex_table.rows[0]._tr.xpath("./w:trPr/w:tblHeader"), "the header row repeats on every page"
+    assert not annex_table.rows[1]._tr.xpath("./w:trPr/w:tblHeader")
+    assert annex_table.style.name == "Table Grid"
+
+
+def test_cover_of_a_draft_for_comment(cement):
+    rule, data = cement
+    text = cover_text(open_docx(data))
+    assert rule.cover.title in text
+    assert rule.cover.title_en in text
+    assert "（征求意见稿）" in text
+    assert "（本稿完成日期：2026-03-01）" in text
+    assert document.PATENT_NOTICE in text
+    assert f"ICS {rule.cover.ics}" in text and f"CCS {rule.cover.ccs}" in text
+    assert "中华人民共和国国家标准" in text and "GB/T XXXXX—XXXX" in text
+    assert "国家市场监督管理总局" in text and "XXXX - XX - XX 实施" in text
+    assert "1\u3000范围" not in text  # the body is not on the cover
+
+
+def test_cover_of_a_published_standard():
+    rule = build(example("cement"), stage="60", standard_number="GB/T 99999—2026", published_on="2026-05-01")
+    data = to_docx(rule)
+    word = open_docx(data)
+    text = cover_text(word)
+    assert "GB/T 99999—2026" in text
+    assert "征求意见稿" not in text
+    assert document.PATENT_NOTICE not in text
+    assert "2026 - 05 - 01 发布" in text
+    assert word.sections[-1].header.paragraphs[0].text == "GB/T 99999—2026"
+    assert word.core_properties.created == datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def test_page_heads_numbers_and_sections(cement):
+    rule, data = cement
+    word = open_docx(data)
+    cover, front, body = word.sections
+    assert not cover._sectPr.xpath("./w:headerReference | ./w:footerReference"), "no head on the cover"
+    assert rule.cover.running_head == "GB/T XXXXX—XXXX（征求意见稿）"
+    for section in (front, body):
+        assert section.header.paragraphs[0].text == rule.cover.running_head
+        assert section.even_page_header.paragraphs[0].text == rule.cover.running_head
+    headers = [name for name in zipfile.ZipFile(io.BytesIO(data)).namelist() if name.startswith("word/header")]
+    assert any(rule.cover.running_head in part_xml(data, name) for name in headers)
+    assert any('w:instr="PAGE"' in part_xml(data, name.replace("header", "footer")) for name in headers)
+    numbering = [section._sectPr.find(qn("w:pgNumType")) for section in (front, body)]
+    assert [(n.get(qn("w:fmt")), n.get(qn("w:start"))) for n in numbering] == [("upperRoman", "1"), ("decimal", "1")]
+    assert (cover.page_width.mm, cover.page_height.mm) == pytest.approx((210, 297), abs=0.1)
+
+
+def test_contents_is_a_toc_field(cement):
+    rule, data = cement
+    xml = part_xml(data, "word/document.xml")
+    assert 'TOC \\o "1-2" \\h \\z \\u' in xml
+    assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="end"') >= 1
+    word = open_docx(data)
+    assert "目\u3000次" in [paragraph.text for paragraph in word.paragraphs]
+    placeholder = styled(word, "toc 1") + styled(word, "toc 2")
+    assert sorted(placeholder) == sorted(entry.label for entry in rule.contents)
+
+
+def test_formula_keeps_expression_and_number(cement):
+    _, data = cement
+    formulas = styled(open_docx(data), "GB Formula")
+    assert "\tCFP = [Σᵢ(ADᵢ × EFᵢ) + Σⱼ(Eⱼ × GWPⱼ)] ÷ Q\t（1）" in formulas
+
+
+def test_captions_notes_and_emphasis(cement):
+    rule, data = cement
+    word = open_docx(data)
+    marked = {
+        style: [
+            tokens[i + 1].content
+            for tokens in (s.tokens for s in rule.sections)
+            for i, token in enumerate(tokens)
+            if token.type == "paragraph_open" and (token.meta or {}).get(mark)
+        ]
+        for style, mark in (("GB Caption", "caption"), ("GB Note", "note"))
+    }
+    assert any(caption.startswith("表 A.1") for caption in marked["GB Caption"])
+    for style, texts in marked.items():
+        assert styled(word, style) == texts
+    term = next(paragraph for paragraph in word.paragraphs if paragraph.text.startswith("产品碳足迹\u3000carbon"))
+    run = term.runs[0]
+    assert run.text == "产品碳足迹" and run.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+
+
+def test_fonts_language_and_properties(cement):
+    rule, data = cement
+    word = open_docx(data)
+    styles = word.styles
+    assert styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    assert styles["Normal"].font.size.pt == 10.5
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
+        fonts = styles[name].element.rPr.rFonts
+        assert fonts.get(qn("w:eastAsia")) == "黑体"
+        assert fonts.get(qn("w:asciiTheme")) is None  # a theme font would override the name
+    assert styles["Heading 1"].font.size.pt == 10.5 and not styles["Heading 1"].font.bold
+    assert styles["Normal"].element.rPr.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+    properties = word.core_properties
+    assert properties.title == rule.cover.title
+    assert properties.language == "zh-CN"
+    assert properties.created == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_clause_text_is_text_never_markup():
+    rule = example("cement")
+    rule = copy.deepcopy(rule)
+    scope = next(clause for clause in rule["clauses"] if clause["id"] == "scope")
+    scope["text"] += (
+        "\n\n<script>alert(1)</script> 与 <b>粗</b> 和 [点我](javascript:alert(1)) 及 [网站](https://example.org/?a=1&b=2)"
+        "\n\n- 第一项\n- 第二项\n\n1. 步骤\n2. 步骤二"
+    )
+    data = to_docx(build(rule))
+    word = open_docx(data)
+    texts = [paragraph.text for paragraph in word.paragraphs]
+    line = next(text for text in texts if "alert" in text)
+    assert line == "<script>alert(1)</script> 与 <b>粗</b> 和 [点我](javascript:alert(1)) 及 网站"
+    xml = part_xml(data, "word/document.xml")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in xml and "<script" not in xml
+    targets = [rel.target_ref for rel in word.part.rels.values() if rel.is_external]
+    assert targets == ["https://example.org/?a=1&b=2"]  # the only link that leaves the document
+    assert {"——第一项", "——第二项", "1)\t步骤", "2)\t步骤二"} <= set(texts)
+
+
+def test_internal_links_lead_to_bookmarks(cement):
+    _, data = cement
+    xml = part_xml(data, "word/document.xml")
+    assert 'w:anchor="activity_data"' in xml  # 「按 6.3 收集」
+    assert 'w:name="activity_data"' in xml

@@ -1,0 +1,93 @@
+"""`workbench render RULE.json` (a rule file to HTML, PDF, Word and Markdown, no database) and
+`workbench publish RULE` (a rule's current revision into the publication repository)."""
+
+import getpass
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from workbench.drafting import template as templates
+from workbench.drafting.cli import read_json_object, refuse
+from workbench.publishing import document as documents
+
+_OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+@click.command("render")
+@click.argument("rule_file", metavar="RULE.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--html", "html_file", type=_OUTPUT, help="Write the HTML document here.")
+@click.option("--pdf", "pdf_file", type=_OUTPUT, help="Write the PDF (GB/T 1.1 layout) here.")
+@click.option("--docx", "docx_file", type=_OUTPUT, help="Write the Word document here.")
+@click.option("--markdown", "markdown_file", type=_OUTPUT, help="Write the rule as one Markdown file here.")
+@click.option(
+    "--stage",
+    type=click.Choice(["20", "30", "40", "50", "60"]),
+    help="Stage the cover shows [default: the file's publication block, else 20].",
+)
+def render_command(rule_file, html_file, pdf_file, docx_file, markdown_file, stage):
+    """Render RULE.json (a rule file; no database needed). A file published by the workbench
+    keeps the cover it was published with. Exit status 2 when the file cannot be rendered."""
+    if not any((html_file, pdf_file, docx_file, markdown_file)):
+        refuse("请至少指定一个输出 (name at least one output): --html、--pdf、--docx 或 --markdown")
+    document = read_json_object(rule_file)
+    try:
+        problems = templates.load(document.get("template") or templates.DEFAULT_TEMPLATE).validate(document)
+    except templates.TemplateError as error:
+        refuse(f"{rule_file}: {error}")
+    if problems:
+        first = problems[0]
+        refuse(f"{rule_file}: 不符合模板 (schema): {first.path or '/'}: {first.message}")
+    meta = documents.Meta.from_publication(document.get(documents.PUBLICATION_KEY))
+    if stage:
+        meta = documents.Meta(stage=stage, **{key: value for key, value in vars(meta).items() if key != "stage"})
+    doc = documents.build(document, meta)
+    from workbench.publishing import render  # WeasyPrint: loaded only when rendering
+
+    writers = [
+        (html_file, lambda: render.to_html(doc).encode("utf-8")),
+        (markdown_file, lambda: render.to_markdown(document, doc).encode("utf-8")),
+        (pdf_file, lambda: render.to_pdf(doc)),
+        (docx_file, lambda: _docx(doc)),
+    ]
+    for path, produce in writers:
+        if path is None:
+            continue
+        try:
+            data = produce()
+        except documents.RenderError as error:
+            refuse(f"{rule_file}: {error}")
+        path.write_bytes(data)
+        click.echo(f"{path} ({len(data):,} bytes)")
+
+
+def _docx(doc) -> bytes:
+    from workbench.publishing.word import to_docx
+
+    return to_docx(doc)
+
+
+@click.command("publish")
+@click.argument("rule")
+@click.option("--message", default="", help="A note for the commit (why this version goes out).")
+@with_appcontext
+def publish_command(rule, message):
+    """Publish RULE's (code or id) current revision at its present stage to the publication
+    repository (WORKBENCH_PUBLICATION_REPO): files, index.json, one commit and a tag."""
+    from workbench.audit import Actor
+    from workbench.cli import _session
+    from workbench.db import db
+    from workbench.drafting.rules_cli import _find
+    from workbench.publishing import service
+    from workbench.publishing.repository import PublicationRepository
+
+    session = _session()
+    found = _find(rule)
+    repository = PublicationRepository(current_app.config["PUBLICATION_REPOSITORY"])
+    record, created = service.publish(
+        session, found, actor=Actor(None, f"cli:{getpass.getuser()}"), repository=repository, note=message
+    )
+    db.session.commit()
+    state = "已发布 published" if created else "未变化，此前已发布 unchanged, published before"
+    click.echo(f"{found.code} r{record.revision.number} → {record.slug} {record.tag} {record.commit[:12]} ({state})")

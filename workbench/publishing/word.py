@@ -1,0 +1,435 @@
+"""The rule as a Word document (.docx) that a standards committee opens in Word or WPS and keeps editing.
+
+Pure: python-docx only; no Flask, no database. The layout mirrors the HTML/PDF (templates/rule.html,
+assets/gb.css), that is GB/T 1.1—2020: a cover with no page header, 目次 and 前言 paged I, II, …, the
+body paged from 1, the standard number at the head of every other page. Chapters use Word's own
+Heading 1–3 styles, so the navigation pane, outline view and the 目次 (a real TOC field that Word
+fills in with page numbers when it updates fields) all work on the committee's copy.
+"""
+
+import contextlib
+import io
+import re
+from datetime import UTC, datetime
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm, Pt, RGBColor
+
+from workbench.publishing.document import RuleDocument, Section
+
+SONG, HEI, MONO, LATIN = "宋体", "黑体", "Courier New", "Times New Roman"
+TEXT_WIDTH = Mm(210 - 25 - 20)  # A4 less the inside and outside margins of gb.css
+INDENT = Pt(21)  # two characters of 10.5 pt text
+CENTER, LEFT, RIGHT, JUSTIFY = (getattr(WD_ALIGN_PARAGRAPH, name) for name in ("CENTER", "LEFT", "RIGHT", "JUSTIFY"))
+TOC_FIELD = ' TOC \\o "1-2" \\h \\z \\u '
+BLOCK_STYLES = {"formula": "GB Formula", "caption": "GB Caption", "note": "GB Note"}  # document.parse's marks
+# The order WordprocessingML gives the property elements we add ourselves (ECMA-376 §17): Word calls
+# a file corrupt when one is out of place, so `_put` inserts each where the schema wants it.
+ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+    "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+    "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+    "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText "
+    "vertAlign rtl cs em lang eastAsianLayout specVanish oMath",
+    "sectPr": "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders "
+    "lnNumType pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook",
+    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
+}
+
+
+def to_docx(doc: RuleDocument) -> bytes:
+    """The .docx file of `doc`: cover, 目次 and 前言/引言, then the body, each its own Word section."""
+    document = Document()
+    _setup(document, doc)
+    _cover(document, doc)
+    front = document.add_section()
+    _margins(front, top=25, bottom=22)
+    _put(front._sectPr, "pgNumType", fmt="upperRoman", start=1)
+    _running_head(front, doc.cover.running_head)
+    _contents(document, doc)
+    for section in doc.front:
+        _heading(document, section)
+        _blocks(document, section.tokens)
+    body = document.add_section()  # inherits the front section's header and footer
+    _put(body._sectPr, "pgNumType", fmt="decimal", start=1)
+    _add(document, "Title", doc.cover.title)
+    for section in doc.body:
+        _heading(document, section)
+        _blocks(document, section.tokens)
+    end = _add(document, "GB Paragraph")  # the closing rule GB/T 1.1 puts after the last clause
+    end.paragraph_format.left_indent = end.paragraph_format.right_indent = Emu((TEXT_WIDTH - Mm(30)) // 2)
+    end.paragraph_format.first_line_indent = 0
+    end.paragraph_format.space_before = Mm(10)
+    _border(end, "bottom")
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def _add(container, style: str, text: str = ""):
+    """container.add_paragraph(text, style), without python-docx's search for the default style on
+    every call (which made one rule take over a second)."""
+    paragraph = container.add_paragraph(text)
+    paragraph._p.style = paragraph.part.styles[style].style_id
+    return paragraph
+
+
+def _put(parent, name: str, **attrs):
+    """Set child w:`name` of `parent` (replacing any), in the position the schema orders it."""
+    order = ORDER[parent.tag.rpartition("}")[2]].split()
+    for old in parent.findall(qn(f"w:{name}")):
+        parent.remove(old)
+    child = _w(name, **attrs)
+    later = {qn(f"w:{tag}") for tag in order[order.index(name) + 1 :]}
+    following = next((sibling for sibling in parent if sibling.tag in later), None)
+    if following is None:
+        parent.append(child)
+    else:
+        following.addprevious(child)
+    return child
+
+
+def _w(tag: str, **attrs) -> OxmlElement:
+    """A new w:`tag` element with w: attributes."""
+    return OxmlElement(f"w:{tag}", {qn(f"w:{key}"): str(value) for key, value in attrs.items()})
+
+
+def _font(target, name: str, size: float | None = None, latin: str | None = None):
+    """Font of a style or a run. python-docx names only the Latin fonts, and the default template's
+    theme attributes would override any name, so the East Asian font is set here and themes dropped."""
+    target.font.name = latin or name
+    if size:
+        target.font.size = Pt(size)
+    fonts = target.element.get_or_add_rPr().get_or_add_rFonts()
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def _style(document, name: str, font=SONG, size=10.5, align=None, indent=0, base="Normal"):
+    styles = document.styles
+    style = (
+        styles[name]
+        if name in styles
+        else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH, builtin=name.startswith("toc"))
+    )
+    style.base_style = styles[base] if name != base else None
+    _font(style, font, size)
+    style.font.bold = style.font.italic = False
+    style.font.color.rgb = RGBColor(0, 0, 0)  # not the template's blue theme colour
+    style.paragraph_format.first_line_indent = indent
+    if align is not None:
+        style.paragraph_format.alignment = align
+    return style
+
+
+def _setup(document, doc: RuleDocument):
+    """Page, styles, settings and properties shared by the whole file."""
+    _margins(document.sections[0], top=20, bottom=20)
+    normal = _style(document, "Normal", base="Normal")
+    normal.paragraph_format.space_before = normal.paragraph_format.space_after = 0
+    normal.paragraph_format.line_spacing = 1.0
+    _put(normal.element.get_or_add_rPr(), "lang", val="en-US", eastAsia="zh-CN")
+    _style(document, "GB Paragraph", align=JUSTIFY, indent=INDENT)
+    for level in (1, 2, 3):
+        heading = _style(document, f"Heading {level}", font=HEI, align=LEFT)
+        heading.paragraph_format.space_before, heading.paragraph_format.space_after = Pt(8 if level == 1 else 4), Pt(4)
+    title = _style(document, "Title", font=HEI, size=16, align=CENTER)
+    title.paragraph_format.space_after = Mm(8)
+    for border in title.element.pPr.findall(qn("w:pBdr")):  # the template underlines titles in blue
+        title.element.pPr.remove(border)
+    _style(document, "GB Caption", font=HEI, align=CENTER).paragraph_format.keep_with_next = True
+    _style(document, "GB Note", size=9, align=JUSTIFY)
+    _style(document, "GB Table", size=9)
+    tabs = _style(document, "GB Formula").paragraph_format.tab_stops
+    tabs.add_tab_stop(Emu(TEXT_WIDTH // 2), WD_TAB_ALIGNMENT.CENTER)
+    tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    for level in (1, 2):  # Word's own names, so an updated TOC keeps this look
+        toc = _style(document, f"toc {level}")
+        toc.paragraph_format.left_indent = INDENT * (level - 1)
+        toc.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    _style(document, "Header", font=HEI)
+    _style(document, "Footer", size=9)
+    settings = document.settings
+    settings.odd_and_even_pages_header_footer = True  # the head sits outside: right on odd pages, left on even
+    settings.element.find(qn("w:zoom")).addnext(OxmlElement("w:mirrorMargins"))  # w:zoom is its predecessor
+    settings.element.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
+    properties = document.core_properties
+    properties.title, properties.subject = doc.cover.title, doc.cover.running_head
+    properties.language, properties.identifier = doc.language, doc.checksum
+    properties.author = properties.last_modified_by = properties.comments = ""
+    when = doc.meta.draft_date or doc.meta.published_on
+    if when:  # the same revision gives the same properties, whenever it is exported
+        with contextlib.suppress(ValueError):  # not an ISO date: keep the template's
+            properties.created = properties.modified = datetime.fromisoformat(when).replace(tzinfo=UTC)
+
+
+def _margins(section, top: int, bottom: int):
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
+    section.left_margin, section.right_margin = Mm(25), Mm(20)  # inside and outside (mirrored)
+
+
+def _running_head(section, text: str):
+    """The number on every page after the cover, with the page number below; odd and even pages
+    mirror each other. The cover section defines neither, so it has none."""
+    for part, align in ((section.header, RIGHT), (section.even_page_header, LEFT)):
+        part.is_linked_to_previous = False
+        part.paragraphs[0].text, part.paragraphs[0].alignment = text, align
+    for part, align in ((section.footer, RIGHT), (section.even_page_footer, LEFT)):
+        part.is_linked_to_previous = False
+        paragraph = part.paragraphs[0]
+        paragraph.alignment = align
+        field = _w("fldSimple", instr="PAGE")
+        field.append(paragraph.add_run("1")._r)
+        paragraph._p.append(field)
+
+
+def _border(paragraph, *sides: str, size: int = 12):
+    """A paragraph rule (size in eighths of a point): the cover's lines and the patent-notice box."""
+    borders = _put(paragraph._p.get_or_add_pPr(), "pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        if side in sides:
+            borders.append(_w(side, val="single", sz=size, space=4, color="000000"))
+
+
+def _line(document, text: str = "", size=10.5, font=HEI, align=LEFT, before=0):
+    paragraph = document.add_paragraph()
+    paragraph.alignment = align
+    paragraph.paragraph_format.space_before = before
+    run = paragraph.add_run(text)
+    _font(run, font, size)
+    return paragraph, run
+
+
+def _cover(document, doc: RuleDocument):
+    cover = doc.cover
+    codes, _ = _line(document, f"ICS {cover.ics or '__.___.__'}\t")
+    codes.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    mark = codes.add_run(cover.mark)
+    _font(mark, HEI, 34)
+    mark.bold = True
+    _line(document, f"CCS {cover.ccs or '___'}")
+    heading, run = _line(document, cover.heading, 26, align=CENTER, before=Mm(14))
+    _put(run.element.get_or_add_rPr(), "spacing", val=120)  # 6 pt between characters
+    _border(heading, "bottom")
+    _line(document, cover.designation, 14, align=RIGHT, before=Mm(2))
+    _line(document, cover.title, 24, align=CENTER, before=Mm(45))
+    if cover.title_en:
+        _font(_line(document, cover.title_en, 13, SONG, CENTER, Mm(6))[1], SONG, 13, latin=LATIN)
+    if cover.stage_label:
+        _line(document, f"（{cover.stage_label}）", 14, SONG, CENTER, Mm(10))
+        if cover.draft_date:
+            _line(document, f"（本稿完成日期：{cover.draft_date}）", 10.5, SONG, CENTER, Mm(2))
+    if cover.patent_notice:
+        notice, _ = _line(document, cover.patent_notice, before=Mm(14))
+        notice.paragraph_format.left_indent = notice.paragraph_format.right_indent = Emu(TEXT_WIDTH // 8)
+        _border(notice, "top", "left", "bottom", "right", size=6)
+    # The dates and issuers sit at the foot of the cover whatever fills it: a frame anchored to the page.
+    dates, _ = _line(document, f"{cover.published_on} 发布\t{cover.implemented_on} 实施", 14)
+    dates.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    _border(dates, "bottom")
+    issuers = document.add_paragraph()
+    issuers.paragraph_format.space_before = Mm(5)
+    issuers.paragraph_format.line_spacing_rule, issuers.paragraph_format.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(24)
+    names = cover.issuers or ("",)
+    width = Pt(16) * max(len(name) for name in names)  # 16 pt characters; 发布 and the gap before it: 44 pt
+    indent = Emu((TEXT_WIDTH - width - Pt(44)) // 2)
+    issuers.paragraph_format.left_indent = indent
+    issuers.paragraph_format.tab_stops.add_tab_stop(Emu(indent + width + Pt(16)))
+    for position, name in enumerate(names):  # the names stacked, 发布 beside their middle
+        if position:
+            issuers.add_run().add_break()
+        _font(issuers.add_run(name), HEI, 16)
+        if position == (len(names) - 1) // 2:
+            verb = issuers.add_run("\t发布")
+            _font(verb, HEI, 14)
+            if len(names) % 2 == 0:  # between two lines: half a line (in half points) lower
+                _put(verb.element.get_or_add_rPr(), "position", val=-24)
+    for paragraph in (dates, issuers):
+        frame = {"w": TEXT_WIDTH.twips, "hAnchor": "margin", "vAnchor": "page", "y": Mm(232).twips, "wrap": "notBeside"}
+        _put(paragraph._p.get_or_add_pPr(), "framePr", **frame)
+
+
+def _contents(document, doc: RuleDocument):
+    """目次 as a TOC field: Word and WPS fill in the page numbers when fields are updated (the field
+    is marked dirty so Word offers to on opening); until then it lists the entries."""
+    _line(document, "目　次", 16, align=CENTER)[0].paragraph_format.space_after = Mm(6)
+    paragraphs = []
+    for entry in doc.contents or [None]:
+        paragraph = _add(document, f"toc {entry.level if entry else 1}")
+        if not paragraphs:
+            _field_char(paragraph, "begin", dirty="true")
+            instruction = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
+            instruction.text = TOC_FIELD
+            paragraph.add_run()._r.append(instruction)
+            _field_char(paragraph, "separate")
+        if entry:
+            paragraph.add_run(entry.label)
+        paragraphs.append(paragraph)
+    _field_char(paragraphs[-1], "end")
+
+
+def _field_char(paragraph, kind: str, **attrs):
+    paragraph.add_run()._r.append(_w("fldChar", fldCharType=kind, **attrs))
+
+
+def _heading(document, section: Section):
+    if section.is_front:  # 前言, 引言: centred and spaced like the PDF; the TOC still reads 「前言」
+        heading = _add(document, "Heading 1")
+        run = heading.add_run(section.title)
+        _font(run, HEI, 16)
+        _put(run.element.get_or_add_rPr(), "spacing", val=320)
+    elif section.is_annex:  # 附录A / （规范性） / title on three lines of one paragraph: one TOC entry
+        lines = [line for line in (section.number, section.annex_nature, section.title) if line]
+        heading = _add(document, "Heading 1", "\n".join(lines))
+    else:
+        heading = _add(document, f"Heading {min(section.level, 3)}", section.heading)
+    if section.is_front or section.is_annex:  # each on a page of its own
+        heading.alignment = CENTER
+        heading.paragraph_format.page_break_before = True
+        heading.paragraph_format.space_after = Mm(6)
+    _bookmarks(heading, section)
+
+
+def _bookmarks(paragraph, section: Section):
+    """Bookmarks for the section and the terms it defines, so 「按 6.3」 links lead somewhere."""
+    for name in (section.id, *section.anchors):
+        number = str(len(paragraph.part.element.xpath("//w:bookmarkStart")) + 1)
+        paragraph._p.append(_w("bookmarkStart", id=number, name=_bookmark(name)))
+        paragraph._p.append(_w("bookmarkEnd", id=number))
+
+
+def _bookmark(anchor: str) -> str:
+    """Word bookmark names: a letter first, letters, digits and underscores, at most 40 characters."""
+    name = re.sub(r"[^0-9A-Za-z_]", "_", anchor)
+    return (name if name[:1].isalpha() else f"s_{name}")[:40]
+
+
+def _blocks(document, tokens):
+    """Paragraphs and tables for one clause's block tokens."""
+    lists: list[list] = []  # one [ordered?, next number] per open list
+    marker, quotes, rows = "", 0, None
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":  # GB/T 1.1 list markers: 1) numbered, —— otherwise
+            marker = f"{lists[-1][1]})\t" if lists[-1][0] else "——"  # the tab: to the hanging indent
+            lists[-1][1] += 1
+        elif kind in ("blockquote_open", "blockquote_close"):
+            quotes += 1 if kind == "blockquote_open" else -1
+        elif kind == "table_open":
+            rows = []
+        elif kind == "tr_open":
+            rows.append([])
+        elif kind == "inline" and rows is not None:
+            rows[-1].append((tokens[index - 1], token))
+        elif kind == "table_close":
+            _table(document, rows)
+            rows = None
+        elif kind == "inline":
+            _paragraph(document, tokens[index - 1], token, marker, len(lists), quotes)
+            marker = ""
+        elif kind in ("fence", "code_block"):
+            paragraph = _add(document, "GB Note")  # line breaks kept: python-docx makes them w:br
+            _font(paragraph.add_run(token.content.rstrip("\n")), SONG, 9, latin=MONO)
+        elif kind == "hr":
+            _border(document.add_paragraph(), "bottom", size=6)
+
+
+def _paragraph(document, opening, inline, marker: str, lists: int, quotes: int):
+    meta = opening.meta or {}
+    style = next((BLOCK_STYLES[mark] for mark in BLOCK_STYLES if meta.get(mark)), "GB Paragraph")
+    paragraph = _add(document, style)
+    layout = paragraph.paragraph_format
+    if lists:  # the marker hangs; the item's text and its later paragraphs line up after it
+        layout.left_indent = INDENT * (lists + 1 + quotes)
+        layout.first_line_indent = -INDENT if marker else 0
+    elif quotes:
+        layout.left_indent = INDENT * quotes
+    heading = opening.type == "heading_open"  # a Markdown heading in a clause: 黑体, but no outline entry
+    if heading:
+        layout.first_line_indent = 0
+    if marker or "formula" in meta:  # a formula: centred on one tab stop, its number on the right one
+        paragraph.add_run(marker or "\t")
+    _inline(paragraph, inline.children or [], hei=heading)
+    if "formula" in meta:
+        paragraph.add_run(f"\t（{meta['formula']}）")
+
+
+def _inline(paragraph, children, hei: bool = False):
+    """Runs for a paragraph's inline tokens. Everything arrives as text: raw HTML is never parsed
+    (the Markdown parser has html off), and only http(s) and #anchor links become links."""
+    strong, em, link = hei, False, None
+    for child in children:
+        kind = child.type
+        if kind in ("strong_open", "strong_close"):
+            strong = kind == "strong_open" or hei
+        elif kind in ("em_open", "em_close"):
+            em = kind == "em_open"
+        elif kind == "link_open":
+            link = _hyperlink(paragraph, child.attrGet("href") or "")
+        elif kind == "link_close":
+            link = None
+        elif kind == "hardbreak":
+            paragraph.add_run().add_break()
+        elif kind in ("text", "softbreak", "code_inline", "image"):
+            text = " " if kind == "softbreak" else child.content
+            if kind == "image":  # its alternative text; the committee's editors place figures themselves
+                text = "".join(part.content for part in child.children or [] if part.type == "text")
+            if not text:
+                continue
+            run = paragraph.add_run(text)
+            if strong:  # GB/T 1.1 sets emphasis (term numbers, terms) in 黑体, not bold 宋体
+                _font(run, HEI)
+            if kind == "code_inline":
+                _font(run, SONG, latin=MONO)
+            if em:
+                run.italic = True
+            if link is not None:
+                link.append(run._r)
+
+
+def _hyperlink(paragraph, href: str):
+    if href.startswith("#"):
+        link = _w("hyperlink", anchor=_bookmark(href[1:]))
+    elif href.lower().startswith(("http://", "https://")):
+        relationship = paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        link = OxmlElement("w:hyperlink", {qn("r:id"): relationship})
+    else:  # an inline image's data: URL or anything else: the text alone
+        return None
+    paragraph._p.append(link)
+    return link
+
+
+def _table(document, rows: list[list]):
+    """A real Word table: header row repeated on each page, 9 pt text, a heavier outer rule."""
+    table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
+    table.style, table.alignment = "Table Grid", WD_TABLE_ALIGNMENT.CENTER
+    borders = _put(table._tbl.tblPr, "tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_w(side, val="single", sz=6 if side.startswith("inside") else 12, space=0, color="000000"))
+    for row, cells in zip(table.rows, rows, strict=True):
+        header = any(cell.type == "th_open" for cell, _ in cells)
+        _put(row._tr.get_or_add_trPr(), "cantSplit")  # a row is never split across pages
+        if header:
+            _put(row._tr.get_or_add_trPr(), "tblHeader")
+        for cell, (opening, inline) in zip(row.cells, cells, strict=False):
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = paragraph.part.styles["GB Table"].style_id
+            align = opening.attrGet("style") or ""
+            paragraph.alignment = CENTER if header or "center" in align else RIGHT if "right" in align else LEFT
+            _inline(paragraph, inline.children or [], hei=header)
