@@ -7,6 +7,7 @@ always built by the Alembic migrations, never by create_all, so the migrations a
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -86,6 +87,7 @@ class WorkbenchClient(FlaskClient):
 
 
 def make_app(database_url: str, data_dir: Path, **overrides):
+    overrides.setdefault("PUBLICATION_REPOSITORY", str(data_dir / "published_rules"))  # never the project's own
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "DATA_DIR": str(data_dir), **TEST_SETTINGS, **overrides})
     app.test_client_class = WorkbenchClient
     return app
@@ -114,6 +116,7 @@ def _empty_tables_after_test(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    shutil.rmtree(app.config["PUBLICATION_REPOSITORY"], ignore_errors=True)  # with the tables, the publications go
     with app.app_context():
         db.session.remove()
         tables = db.metadata.sorted_tables
@@ -212,6 +215,7 @@ def live_server(database_url, app, tmp_path_factory):
         "WORKBENCH_DATABASE_URL": database_url,
         "WORKBENCH_DATA_DIR": str(tmp_path_factory.mktemp("live-data")),
         "WORKBENCH_SECRET_KEY": "live-test-secret",
+        "WORKBENCH_PUBLICATION_REPO": app.config["PUBLICATION_REPOSITORY"],
     }
     log = tmp_path_factory.mktemp("live-log") / "server.log"
     with open(log, "w") as output:

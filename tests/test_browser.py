@@ -603,3 +603,60 @@ def test_the_trial_result_fits_a_phone(browser, live_server, app, group_rule):
             assert box["x"] >= 0 and box["x"] + box["width"] <= client + 1, (chart, box)
     finally:
         context.close()
+
+
+# --- the public portal ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published_twice(app, people):
+    """The cement rule published as a consultation draft, revised (a new cut-off), published again."""
+    from workbench.audit import Actor
+    from workbench.drafting import service as drafting
+    from workbench.publishing import service as publishing
+    from workbench.publishing.repository import PublicationRepository
+
+    from .drafting_helpers import make_rule
+
+    secretariat = Actor(None, "secretariat")
+    repository = PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
+    with app.app_context():
+        session = db.session
+        rule = make_rule(session)
+        drafting.move_stage(session, rule, "30", actor=secretariat, role="secretariat", today=date.today())
+        publishing.publish(session, rule, actor=secretariat, repository=repository)
+        drafting.move_stage(session, rule, "20", actor=secretariat, role="secretariat", today=date.today())
+        document = drafting.revision(session, rule).document
+        document["parameters"]["cut_off"]["per_item_percent"] = 0.5
+        drafting.save_revision(session, rule, document, message="收紧取舍准则", based_on=1, author=secretariat)
+        drafting.move_stage(session, rule, "30", actor=secretariat, role="secretariat", today=date.today())
+        publishing.publish(session, rule, actor=secretariat, repository=repository)
+        session.commit()
+        return rule.title
+
+
+def test_a_visitor_reads_a_rule_downloads_its_pdf_and_compares_two_versions(
+    page, live_server, published_twice, tmp_path
+):
+    page.goto(live_server + "/published/")  # anonymous: nobody signs in
+    expect(page.locator("#published-rules")).to_contain_text(published_twice)
+    expect(page.locator("#published-rules")).to_contain_text("征求意见中")
+    page.get_by_role("link", name=published_twice).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(published_twice)
+    expect(page.locator(".gb-document")).to_contain_text("5.3　取舍准则")
+    expect(page.locator("#comment-form")).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.locator("#downloads").get_by_role("link", name="PDF", exact=True).click()
+    download = download_info.value
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.suffix == ".pdf" and saved.read_bytes().startswith(b"%PDF")
+
+    page.get_by_role("button", name="比较所选版本").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("比较版本")
+    changes = page.locator("#parameter-changes")
+    expect(changes).to_contain_text("/parameters/cut_off/per_item_percent")
+    expect(page.locator("#diff-cut-off del").first).to_have_text("1")
+    expect(page.locator("#diff-cut-off ins").first).to_have_text("0.5")
+    page.screenshot(path="/tmp/portal-compare.png", full_page=True)

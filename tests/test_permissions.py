@@ -65,6 +65,7 @@ EXPECTED_ACTIONS = {
     Action.CREATE_RULE: OVERSIGHT | {DRAFTER},
     Action.EDIT_RULE: OVERSIGHT,  # of something that is not a rule; drafters and their groups' rules below
     Action.MOVE_STAGE: OVERSIGHT,
+    Action.PUBLISH_RULE: OVERSIGHT,
     Action.COMMENT_ON_RULE: EVERYONE,
     Action.VIEW_FACTORS: EVERYONE,
     Action.MANAGE_FACTORS: OVERSIGHT,
@@ -255,6 +256,12 @@ def _prepare_consultation(session, ids):
         now=utcnow(),
     )
     ids["comment"] = comment.id
+
+
+def _publication_state(session, ids):
+    from workbench.publishing.models import Publication
+
+    return session.scalar(select(func.count()).select_from(Publication).where(Publication.rule_id == ids["rule"]))
 
 
 def _rule_state(session, ids):
@@ -555,6 +562,12 @@ CASES: dict[tuple[str, str], Case] = {
         lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/stage", {"target": "30", "note": "公开征求意见"}),
         state=_rule_state,
         prepare=_prepare_rule,
+    ),
+    ("publishing.publish", "POST"): Case(
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/publish", {"note": "公开征求意见"}),
+        state=_publication_state,
+        prepare=_prepare_consultation,
     ),
     ("drafting.add_comment", "POST"): Case(
         EVERYONE,
@@ -944,6 +957,7 @@ PAGES = {
     "/api/v1/openapi.json": EVERYONE,
     "/api/v1/factors": EVERYONE,
     "/api/v1/trial-dataset-schema": EVERYONE,
+    "/published/": EVERYONE,
 }
 
 

@@ -113,10 +113,16 @@ def demo():
     factors = demo_data.load_factors(db.session)
     trials = demo_data.load_trials(db.session)
     db.session.commit()
+    published = demo_data.publish_drafts(db.session, current_app.config["PUBLICATION_REPOSITORY"])
+    db.session.commit()
     click.echo(f"标准体系 registry: 新建产品 {products} 项、标准 {standards} 项、演示项目 {projects} 项 (created now)")
     click.echo(f"规则起草 drafting: 新建演示规则 {rules} 项 (created now)")
     click.echo(f"因子库 factors: 新建参考因子 {factors} 个 (created now)")
     click.echo(f"试算 trials: 新建演示试算 {trials} 份 (created now)")
+    click.echo(
+        f"发布 publishing: 新发布 {published} 项到 {current_app.config['PUBLICATION_REPOSITORY']} "
+        "(published now; http://…/published/)"
+    )
     click.echo(f"演示账号 demo accounts (密码 password: {demo_data.DEMO_PASSWORD}):")
     for account, created in accounts:
         note = "新建 created" if created else "已存在 exists"
@@ -194,6 +200,7 @@ def list_users(output):
 
 from workbench.drafting.cli import check  # noqa: E402  (these import _session from here)
 from workbench.drafting.rules_cli import rules  # noqa: E402
+from workbench.publishing.cli import publish_command, render_command  # noqa: E402
 from workbench.registry.cli import hierarchy, standards  # noqa: E402
 from workbench.trials.cli import calc, factors_group  # noqa: E402
 
@@ -203,6 +210,8 @@ cli.add_command(rules)
 cli.add_command(check)
 cli.add_command(calc)
 cli.add_command(factors_group)
+cli.add_command(render_command)
+cli.add_command(publish_command)
 
 
 # --- entry point ----------------------------------------------------------------------------------

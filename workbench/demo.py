@@ -137,3 +137,22 @@ def load_trials(session: Session) -> int:
     from workbench.trials import seed
 
     return seed.load(session)
+
+
+def publish_drafts(session: Session, repository_path: str) -> int:
+    """Every demo rule that may be published (the cement consultation draft), so the public
+    portal has something to show. Publishing is idempotent: a second run adds no commit."""
+    from workbench.audit import Actor
+    from workbench.drafting.models import Rule
+    from workbench.publishing import service as publishing
+    from workbench.publishing.repository import PublicationRepository
+
+    repository = PublicationRepository(repository_path)
+    created = 0
+    rules = session.scalars(select(Rule).where(Rule.stage.in_(publishing.PUBLISHABLE_STAGES)).order_by(Rule.id))
+    for rule in rules:
+        _record, new = publishing.publish(
+            session, rule, actor=Actor(None, "TC548 秘书处（演示）"), repository=repository
+        )
+        created += new
+    return created

@@ -10,5 +10,6 @@ from workbench.drafting.models import (  # noqa: F401
     RuleRevision,
     StageEvent,
 )
+from workbench.publishing.models import Publication  # noqa: F401
 from workbench.registry.models import Product, Standard, StandardNumber, StandardRelation  # noqa: F401
 from workbench.trials.models import Calculation, Factor, FactorVersion, Trial  # noqa: F401

@@ -35,6 +35,7 @@ class Action(StrEnum):
     CREATE_RULE = "rule.create"
     EDIT_RULE = "rule.edit"  # target: a rule (text, suppressions, comment dispositions)
     MOVE_STAGE = "rule.stage"  # which move each role may make is in drafting/stages.py
+    PUBLISH_RULE = "rule.publish"  # render a revision and commit it to the publication repository
     COMMENT_ON_RULE = "rule.comment"  # consultation drafts take comments from anyone
     VIEW_FACTORS = "factor.view"
     VIEW_TRIALS = "trial.view"  # target: a rule; enterprises' data are confidential to its drafters
@@ -118,6 +119,8 @@ RULES: dict[Action, Rule] = {
     Action.CREATE_RULE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT, Role.DRAFTER),
     Action.EDIT_RULE: _rule_editor,
     Action.MOVE_STAGE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    # What goes out to the public in TC548's name is the secretariat's (or SAMR/MEE's) to send.
+    Action.PUBLISH_RULE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
     Action.COMMENT_ON_RULE: _anyone,
     # Factors are public reference data (指引（五）: good factors go into the national library).
     Action.VIEW_FACTORS: _anyone,

@@ -32,9 +32,10 @@ from workbench.drafting.models import (
 )
 from workbench.errors import WorkbenchError
 from workbench.markdown import render as markdown
+from workbench.publishing import service as publishing
 from workbench.registry.models import Product
 from workbench.registry.service import today
-from workbench.web import REJECTED, id_arg, page_number, show_error
+from workbench.web import REJECTED, id_arg, page_number, safe_next, show_error
 
 bp = Blueprint("drafting", __name__, url_prefix="/drafting")
 
@@ -228,6 +229,8 @@ def _workspace(rule: Rule, revision=None, **extra):
         "confirm_form": ConfirmForm(formdata=None),
         "review_due": service.review_due(rule),
         "events": service.stage_events(db.session, rule),
+        "publications": publishing.publications(db.session, rule),
+        "publishable": rule.stage in publishing.PUBLISHABLE_STAGES,
         **extra,
     }
 
@@ -501,7 +504,8 @@ def add_comment(rule_id: int):
             show_error(form, error)
         else:
             flash(_("意见已提交，感谢！起草组会逐条处理并在汇总处理表中说明。"), "success")
-            return redirect(url_for(".consultation", rule_id=record.id))
+            # The portal's copy of the form sends the visitor back to the portal.
+            return redirect(safe_next(request.form.get("next")) or url_for(".consultation", rule_id=record.id))
     current = (
         service.consultation_revision(db.session, record)
         if record.stage == "30"

@@ -56,7 +56,7 @@ def home():
     return render_template("site/home.html", sections=SECTIONS)
 
 
-@bp.get("/<any(trials, published, evaluation):section>")
+@bp.get("/<any(trials, evaluation):section>")
 def section(section: str):
     return render_template("site/section.html", key=section, section=SECTIONS[section])
 

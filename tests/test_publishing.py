@@ -1,0 +1,414 @@
+"""Publishing: one rule document rendered as HTML, PDF and JSON (Word has its own tests), the
+safety of the renderer, and the publication repository (atomic, idempotent, serialised)."""
+
+import http.server
+import json
+import multiprocessing
+import re
+import socket
+import subprocess
+import threading
+from datetime import date
+from pathlib import Path
+
+import git
+import pytest
+from sqlalchemy import func, select
+
+from tests.drafting_helpers import make_rule
+from workbench.audit import Actor
+from workbench.drafting import service as drafting
+from workbench.drafting import template as templates
+from workbench.errors import WorkbenchError
+from workbench.publishing import document as documents
+from workbench.publishing import render, service
+from workbench.publishing.models import Publication
+from workbench.publishing.repository import FILES, PublicationRepository, commit_message
+
+EXAMPLES = templates.TEMPLATES_DIR / "cfp-product-rule" / "1.0" / "examples"
+DEMO_RULES = sorted(EXAMPLES.glob("*.json"))
+SECRETARIAT = Actor(None, "secretariat")
+
+
+def example(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def pdf_pages(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "rule.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    return text.split("\f")
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# --- the document ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", DEMO_RULES, ids=lambda path: path.stem)
+def test_the_pdf_of_each_demo_rule_has_its_title_stage_and_every_chapter_in_order(path, tmp_path):
+    rule = example(path)
+    pdf = render.to_pdf(documents.build(rule, documents.Meta(stage="30")))
+    pages = pdf_pages(pdf, tmp_path)
+    text = flat("".join(pages))
+    assert flat(rule["title"]) in flat(pages[0])
+    assert "（征求意见稿）" in flat(pages[0])
+    assert "请将您知道的相关专利连同支持性文件一并附上" in flat(pages[0])
+    body = flat("".join(pages[2:]))
+    position = 0
+    for clause in rule["clauses"]:
+        if clause["kind"] == "foreword":
+            continue
+        heading = flat(
+            clause["title"] if clause["kind"].startswith("annex") else f"{clause['number']}{clause['title']}"
+        )
+        found = body.find(heading, position)
+        assert found >= 0, f"{heading} missing or out of order"
+        position = found + len(heading)
+    assert flat("GB/T XXXXX—XXXX（征求意见稿）") in text  # the running head
+
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert any("CJK" in row[0] for row in rows)
+    assert all(row[-5] == "yes" for row in rows), fonts  # every font embedded ("emb" column)
+
+
+def test_the_contents_page_numbers_point_at_the_body_pages(tmp_path):
+    rule = example(EXAMPLES / "cement.json")
+    pages = pdf_pages(render.to_pdf(documents.build(rule, documents.Meta(stage="30"))), tmp_path)
+    contents = next(index for index, page in enumerate(pages) if flat("目次") in flat(page))
+    body_start = next(
+        index for index, page in enumerate(pages) if index > contents and flat(rule["title"]) in flat(page)
+    )
+    assert pages[contents].strip().splitlines()[-1].strip() == "I"  # 目次 is page I, the cover is not counted
+    for clause in ("2 规范性引用文件", "6 数据收集", "附录A（规范性） 数据收集表"):
+        line = next(line for line in pages[contents].splitlines() if flat(clause) in flat(line))
+        number = int(line.split()[-1].strip("."))
+        label = clause.split(" ", 1)[1] if clause.startswith("附录") else clause
+        landing = body_start + number - 1
+        assert flat(label.split("）")[-1]) in flat(pages[landing]), f"{clause} is not on body page {number}"
+        assert pages[landing].strip().splitlines()[-1].strip() == str(number)  # the page says so too
+
+
+def test_a_published_standard_shows_its_number_and_no_draft_wording(tmp_path):
+    rule = example(EXAMPLES / "cement.json")
+    meta = documents.Meta(
+        stage="60", standard_number="GB/T 99999—2026", published_on="2026-11-01", implemented_on="2027-05-01"
+    )
+    pages = pdf_pages(render.to_pdf(documents.build(rule, meta)), tmp_path)
+    cover = flat(pages[0])
+    assert "GB/T99999—2026" in cover and "2026-11-01发布" in cover and "2027-05-01实施" in cover
+    assert "征求意见稿" not in flat("".join(pages)) and "专利连同支持性文件" not in cover
+    assert "GB/T99999—2026" in flat(pages[5])  # the running head of a body page
+
+
+def test_formulas_captions_and_notes_get_their_gb_layout():
+    tokens = documents.parse(
+        "按公式（1）计算：\n\nCFP = Σ(AD × EF) ÷ Q　　（1）\n\n表 A.1　原材料\n\n注：数据取年度值。"
+    )
+    html = documents.html(tokens)
+    assert '<p class="formula"><span class="expression">CFP = Σ(AD × EF) ÷ Q</span>' in html
+    assert '<span class="formula-number">（1）</span>' in html
+    assert '<p class="caption">表 A.1　原材料</p>' in html and '<p class="note">注：数据取年度值。</p>' in html
+
+
+def test_the_json_validates_carries_its_publication_and_its_checksum_is_of_the_rule():
+    rule = example(EXAMPLES / "cement.json")
+    meta = documents.Meta(stage="30", rule="CFP-R-0001", revision=4, revision_id=9, draft_date="2026-11-20")
+    published = json.loads(render.to_json(rule, documents.build(rule, meta)))
+    assert templates.load(published["template"]).validate(published) == []
+    block = published["publication"]
+    assert (block["rule"], block["revision"], block["revision_id"], block["stage_label"]) == (
+        "CFP-R-0001",
+        4,
+        9,
+        "征求意见稿",
+    )
+    assert block["checksum"] == documents.checksum(rule) == documents.checksum(published)
+    rule["title_en"] += " (changed)"
+    assert documents.checksum(rule) != block["checksum"]
+
+
+def test_the_markdown_file_has_every_clause_with_its_anchor():
+    rule = example(EXAMPLES / "cement.json")
+    text = render.to_markdown(rule, documents.build(rule, documents.Meta(stage="30")))
+    assert text.startswith(f"# {rule['title']}")
+    for clause in rule["clauses"]:
+        assert "{#" + clause["id"] + "}" in text
+
+
+# --- safety --------------------------------------------------------------------------------------------
+
+
+class _Probe(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self):
+        _Probe.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def probe_server():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Probe)
+    _Probe.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def hostile_rule(probe: str) -> dict:
+    rule = example(EXAMPLES / "cement.json")
+    rule["clauses"][1]["text"] += (
+        f"\n\n<script>alert('x')</script>\n\n![passwd](file:///etc/passwd) ![probe]({probe}/image.png)"
+        f"\n\n[run](javascript:alert(1)) [mail](mailto:a@example.com) [site](https://www.samr.gov.cn/) [terms](#terms)"
+    )
+    return rule
+
+
+def test_rule_text_cannot_inject_html_script_files_or_remote_images(probe_server, tmp_path):
+    doc = documents.build(hostile_rule(probe_server), documents.Meta(stage="30"))
+    html = render.to_html(doc)
+    assert "<script>alert" not in html and "&lt;script&gt;alert('x')&lt;/script&gt;" in html  # shown as text
+    assert "<img" not in html and 'src="file:' not in html and f'src="{probe_server}' not in html
+    assert 'href="javascript' not in html and 'href="mailto' not in html
+    assert 'href="https://www.samr.gov.cn/"' in html and 'href="#terms"' in html
+    fetcher = render.InlineOnlyFetcher()
+    pdf = render.to_pdf(doc, fetcher)
+    assert pdf.startswith(b"%PDF") and fetcher.refused == [] and _Probe.requests == []
+    assert "root:x:0" not in "".join(pdf_pages(pdf, tmp_path))
+
+
+def test_the_pdf_renderer_refuses_every_address_but_inline_data(probe_server, tmp_path):
+    """Even HTML that bypassed the Markdown renderer cannot make WeasyPrint read a file or call out."""
+    from weasyprint import HTML
+
+    fetcher = render.InlineOnlyFetcher()
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { background: red }")
+    pixel = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+    hostile = (
+        f'<link rel="stylesheet" href="{probe_server}/style.css"><link rel="stylesheet" href="file://{secret}">'
+        f'<style>@import url("{probe_server}/imported.css");</style>'
+        f'<img src="file:///etc/passwd"><img src="{probe_server}/pixel.png"><img src="{pixel}">'
+        "<script>document.write('scripted')</script><p>text</p>"
+    )
+    pdf = HTML(string=hostile, base_url=None, url_fetcher=fetcher).write_pdf()
+    assert _Probe.requests == []
+    assert set(fetcher.refused) == {
+        f"{probe_server}/style.css",
+        f"file://{secret}",
+        f"{probe_server}/imported.css",
+        "file:///etc/passwd",
+        f"{probe_server}/pixel.png",
+    }
+    assert "scripted" not in "".join(pdf_pages(pdf, tmp_path))
+
+
+def test_a_render_opens_no_network_connection(monkeypatch):
+    opened = []
+
+    def refuse(self, address):
+        opened.append(address)
+        raise OSError("no network in a render")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    rule = example(EXAMPLES / "lithium-ion-battery.json")
+    files = render.outputs(rule, documents.build(rule, documents.Meta(stage="40")))
+    assert set(files) == set(FILES) and opened == []
+
+
+# --- the publication repository -------------------------------------------------------------------------
+
+
+def files_for(rule: dict, stage: str = "30", revision: int = 1) -> dict[str, bytes]:
+    meta = documents.Meta(stage=stage, rule="CFP-R-0001", revision=revision, draft_date="2026-11-20")
+    doc = documents.build(rule, meta)
+    return {
+        "rule.json": render.to_json(rule, doc).encode(),
+        "rule.md": render.to_markdown(rule, doc).encode(),
+        "index.html": render.to_html(doc).encode(),
+        "rule.pdf": b"%PDF-1.7 stand-in: the repository stores bytes, it does not read them",
+        "rule.docx": b"PK stand-in",
+    }
+
+
+def publish_files(repository, slug, files, revision=1, stage="30"):
+    message = commit_message(
+        title="温室气体 产品碳足迹量化方法与要求 水泥",
+        rule="CFP-R-0001",
+        revision=revision,
+        stage=stage,
+        stage_label="征求意见稿",
+        publisher="tester",
+        checksum="sha256:" + "0" * 64,
+    )
+    entry = {"slug": slug, "rule": "CFP-R-0001", "title": "水泥", "stage": stage}
+    return repository.publish(
+        slug, files, entry, message=message, tag=f"{slug}/{stage}-r{revision}", author=git.Actor("t", "t@example.com")
+    )
+
+
+def log(path: Path) -> list[str]:
+    return git.Repo(path).git.log("--format=%s").splitlines()
+
+
+def test_publishing_the_same_files_twice_makes_one_commit_and_one_tag(tmp_path):
+    repository = PublicationRepository(tmp_path / "published")
+    files = files_for(example(EXAMPLES / "cement.json"))
+    first = publish_files(repository, "cement", files)
+    again = publish_files(repository, "cement", files)
+    assert first.created and not again.created and again.commit == first.commit
+    assert len(log(repository.path)) == 1 and [tag.name for tag in git.Repo(repository.path).tags] == ["cement/30-r1"]
+    assert json.loads((repository.path / "index.json").read_text())[0]["slug"] == "cement"
+
+
+def test_a_new_version_adds_a_commit_and_keeps_history(tmp_path):
+    repository = PublicationRepository(tmp_path / "published")
+    rule = example(EXAMPLES / "cement.json")
+    first = publish_files(repository, "cement", files_for(rule))
+    rule["parameters"]["cut_off"]["per_item_percent"] = 0.5
+    second = publish_files(repository, "cement", files_for(rule, revision=2), revision=2)
+    repo = git.Repo(repository.path)
+    assert repo.is_ancestor(first.commit, second.commit)  # added on top, never rewritten
+    versions = repository.history("cement")
+    assert [(version.commit, version.tag, version.revision) for version in versions] == [
+        (second.commit, "cement/30-r2", 2),
+        (first.commit, "cement/30-r1", 1),
+    ]
+    assert (
+        json.loads(repository.read(first.commit, "cement/rule.json"))["parameters"]["cut_off"]["per_item_percent"] == 1
+    )
+
+
+def test_a_failed_commit_leaves_the_working_tree_as_head_has_it(tmp_path, monkeypatch):
+    repository = PublicationRepository(tmp_path / "published")
+    rule = example(EXAMPLES / "cement.json")
+    first = publish_files(repository, "cement", files_for(rule))
+
+    def broken(self, *args, **kwargs):
+        raise git.GitCommandError("commit", 1)
+
+    monkeypatch.setattr(git.IndexFile, "commit", broken)
+    rule["title_en"] += " (2)"
+    with pytest.raises(git.GitCommandError):
+        publish_files(repository, "cement", files_for(rule, revision=2), revision=2)
+    with pytest.raises(git.GitCommandError):
+        publish_files(repository, "steel", files_for(rule), revision=1)
+    repo = git.Repo(repository.path)
+    assert repo.head.commit.hexsha == first.commit and not repo.is_dirty(untracked_files=True)
+    assert not (repository.path / "steel").exists()
+
+
+def _publish_in_process(path: str, slug: str, start, results) -> None:
+    rule = example(EXAMPLES / "cement.json")
+    rule["title"] += slug
+    files = files_for(rule)
+    start.wait()
+    try:
+        results.put((slug, publish_files(PublicationRepository(path), slug, files).commit))
+    except Exception as error:  # reported to the test, which fails on it
+        results.put((slug, repr(error)))
+
+
+def test_two_publishers_in_two_processes_both_succeed_one_after_the_other(tmp_path):
+    path = str(tmp_path / "published")
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Event(), context.Queue()
+    workers = [context.Process(target=_publish_in_process, args=(path, slug, start, results)) for slug in ("a", "b")]
+    for worker in workers:
+        worker.start()
+    start.set()
+    outcomes = dict(results.get(timeout=120) for _worker in workers)
+    for worker in workers:
+        worker.join(timeout=60)
+    assert all(re.fullmatch(r"[0-9a-f]{40}", commit) for commit in outcomes.values()), outcomes
+    repo = git.Repo(path)
+    assert len(log(Path(path))) == 2 and {tag.name for tag in repo.tags} == {"a/30-r1", "b/30-r1"}
+    assert sorted(entry["slug"] for entry in PublicationRepository(path).index()) == ["a", "b"]
+    assert not repo.is_dirty(untracked_files=True)
+    repo.git.fsck("--strict")
+
+
+# --- publishing a rule from the database --------------------------------------------------------------------
+
+
+def consultation_rule(session):
+    rule = make_rule(session)
+    drafting.move_stage(session, rule, "30", actor=SECRETARIAT, role="secretariat", today=date.today())
+    return rule
+
+
+def test_publishing_a_consultation_draft_commits_tags_and_records_it(session, app):
+    rule = consultation_rule(session)
+    repository = PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
+    record, created = service.publish(session, rule, actor=SECRETARIAT, repository=repository, note="公开征求意见")
+    session.commit()
+    assert created and record.slug == "cement" and record.tag == "cement/30-r1"
+    assert git.Repo(repository.path).head.commit.hexsha == record.commit
+    message = git.Repo(repository.path).head.commit.message
+    assert f"Rule: {rule.code}" in message and "Stage: 30" in message and "公开征求意见" in message
+    again, created_again = service.publish(session, rule, actor=SECRETARIAT, repository=repository)
+    assert not created_again and again.id == record.id and len(log(repository.path)) == 1
+
+
+def test_the_published_json_reimports_to_the_same_rule(session, app):
+    rule = consultation_rule(session)
+    repository = PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
+    record, _created = service.publish(session, rule, actor=SECRETARIAT, repository=repository)
+    published = json.loads(repository.read(record.commit, "cement/rule.json"))
+    assert published["publication"]["revision"] == 1 and published["publication"]["revision_id"] == record.revision_id
+    drafting.move_stage(session, rule, "20", actor=SECRETARIAT, role="secretariat", today=date.today())
+    saved = drafting.save_revision(session, rule, published, message="导入", based_on=1, author=SECRETARIAT)
+    assert saved.document == drafting.revision(session, rule, 1).document
+    assert "publication" not in saved.document
+
+
+def test_a_failing_render_changes_neither_the_repository_nor_the_database(session, app, monkeypatch):
+    rule = consultation_rule(session)
+    repository = PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
+
+    def broken(doc, fetcher=None):
+        raise documents.RenderError("PDF 生成失败：测试")
+
+    monkeypatch.setattr(render, "to_pdf", broken)
+    with pytest.raises(WorkbenchError, match="仓库和数据库均未改变"):
+        service.publish(session, rule, actor=SECRETARIAT, repository=repository)
+    assert repository.head() is None
+    assert session.scalar(select(func.count()).select_from(Publication)) == 0
+
+
+def test_a_working_draft_is_not_published(session, app):
+    rule = make_rule(session)
+    with pytest.raises(WorkbenchError, match="工作组讨论稿|20"):
+        service.publish(
+            session, rule, actor=SECRETARIAT, repository=PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
+        )
+
+
+def test_changing_a_parameter_rewrites_the_untouched_clauses_that_state_it(session):
+    rule = make_rule(session)
+    document = drafting.revision(session, rule).document
+    cut_off = next(clause for clause in document["clauses"] if clause["id"] == "cut-off")
+    assert "1%" in cut_off["text"]
+    reworded = next(clause for clause in document["clauses"] if clause["id"] == "report")
+    reworded["text"] += "\n\n报告还应说明 1% 取舍的依据。"
+    drafting.save_revision(session, rule, document, message="改写报告", based_on=1, author=SECRETARIAT)
+    changed = drafting.revision(session, rule).document
+    changed["parameters"]["cut_off"]["per_item_percent"] = 0.5
+    changed["front_matter"] = {"drafting_units": ["示例研究院"], "drafters": ["张明"]}
+    drafting.save_revision(session, rule, changed, message="取舍", based_on=2, author=SECRETARIAT)
+    saved = {clause["id"]: clause["text"] for clause in drafting.revision(session, rule).document["clauses"]}
+    assert "0.5%" in saved["cut-off"] and "1%" not in saved["cut-off"]
+    assert "本文件起草单位：示例研究院。" in saved["foreword"] and "本文件主要起草人：张明。" in saved["foreword"]
+    assert saved["report"].endswith("报告还应说明 1% 取舍的依据。")  # the drafters' own words stay

@@ -1,0 +1,167 @@
+"""Publishing a rule revision: render it, commit it to the publication repository, record it.
+
+`publish` is what the workspace button, the API and `workbench publish` call. Like every service
+it does not commit the database session; the caller does, after it returns. The repository is
+written first, under its lock: if the database transaction then fails, the next publication of
+the same revision finds the files already there (no new commit) and records them.
+"""
+
+import re
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
+
+import git
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workbench.audit import Actor
+from workbench.db import utcnow
+from workbench.drafting import service as drafting
+from workbench.drafting.models import Rule, RuleRevision
+from workbench.drafting.stages import STAGES
+from workbench.errors import Conflict, WorkbenchError
+from workbench.publishing import document as documents
+from workbench.publishing.models import Publication
+from workbench.publishing.repository import PublicationRepository, RepositoryError, commit_message, slugify, tag_name
+
+# Drafts go out for comment (30), for review (40) and for approval (50); the standard at 60.
+# A working-group draft (20) stays inside the workbench.
+PUBLISHABLE_STAGES = ("30", "40", "50", "60")
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def meta_for(rule: Rule, revision: RuleRevision) -> documents.Meta:
+    """The cover facts of `revision` at the rule's present stage, from the registry entry."""
+    standard = rule.standard
+    numbers = [number.strip() for number in re.split(r"[；;]", standard.numbers if standard else "") if number.strip()]
+    published = rule.stage in documents.PUBLISHED_STAGES
+    return documents.Meta(
+        stage=rule.stage,
+        standard_number=numbers[0] if numbers and published else "",
+        draft_date=revision.created_at.astimezone(_SHANGHAI).date().isoformat(),
+        published_on=_iso(standard.published_on if standard else None) if published else None,
+        implemented_on=_iso(standard.implemented_on if standard else None) if published else None,
+        level=standard.level.value if standard else "national",
+        issuers=tuple((standard.issuer if standard else "").split()),
+        rule=rule.code,
+        revision=revision.number,
+        revision_id=revision.id,
+    )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def rule_document(rule: Rule, revision: RuleRevision) -> documents.RuleDocument:
+    return documents.build(revision.document, meta_for(rule, revision))
+
+
+def slug_for(session: Session, rule: Rule, document: dict) -> str:
+    """The rule's folder in the repository: kept from its first publication; otherwise the
+    English product name (from the catalogue, else the end of the English title: "…—Cement"),
+    or the rule code when there is none or another rule has it."""
+    kept = session.scalar(select(Publication.slug).where(Publication.rule_id == rule.id).limit(1))
+    if kept:
+        return kept
+    english = rule.product.name_en or (document.get("title_en") or "").rsplit("—", 1)[-1]
+    candidate = slugify(english) or slugify(rule.code)
+    taken = session.scalar(
+        select(Publication.id).where(Publication.slug == candidate, Publication.rule_id != rule.id).limit(1)
+    )
+    return f"{candidate}-{slugify(rule.code)}" if taken else candidate
+
+
+def publication_of(session: Session, revision: RuleRevision, stage: str) -> Publication | None:
+    return session.scalar(select(Publication).where(Publication.revision_id == revision.id, Publication.stage == stage))
+
+
+def publications(session: Session, rule: Rule) -> list[Publication]:
+    return list(
+        session.scalars(select(Publication).where(Publication.rule_id == rule.id).order_by(Publication.id.desc()))
+    )
+
+
+def publish(
+    session: Session, rule: Rule, *, actor: Actor, repository: PublicationRepository, note: str = ""
+) -> tuple[Publication, bool]:
+    """Publish the rule's current revision at its present stage. Returns the publication and
+    whether it is new (False: this revision was already published at this stage)."""
+    if rule.is_archived:
+        raise Conflict(_("规则“%(code)s”已归档，不能发布。", code=rule.code))
+    if rule.stage not in PUBLISHABLE_STAGES:
+        stage = STAGES[rule.stage]
+        raise Conflict(
+            _(
+                "只有征求意见稿、送审稿、报批稿和出版的标准可以发布；这项规则现在是%(document)s（%(code)s %(name)s阶段）。",
+                document=_(stage.document),
+                code=stage.code,
+                name=_(stage.name),
+            )
+        )
+    revision = drafting.revision(session, rule)
+    existing = publication_of(session, revision, rule.stage)
+    if existing is not None:
+        return existing, False
+    slug = slug_for(session, rule, revision.document)
+    doc = rule_document(rule, revision)
+    from workbench.publishing import render  # WeasyPrint loads on the first publication, not at start-up
+
+    try:
+        files = render.outputs(revision.document, doc)
+    except documents.RenderError as error:
+        raise WorkbenchError(_("无法生成发布文件，仓库和数据库均未改变：%(error)s", error=str(error))) from error
+    stage_label = doc.cover.stage_label
+    message = commit_message(
+        title=revision.document["title"],
+        rule=rule.code,
+        revision=revision.number,
+        stage=rule.stage,
+        stage_label=stage_label,
+        publisher=actor.label,
+        checksum=doc.checksum,
+        note=note,
+    )
+    number = doc.meta.standard_number
+    tag = tag_name(number) if number else f"{slug}/{rule.stage}-r{revision.number}"
+    entry = {
+        "slug": slug,
+        "rule": rule.code,
+        "title": revision.document["title"],
+        "title_en": revision.document.get("title_en", ""),
+        "product": revision.document["product"]["name"],
+        "stage": rule.stage,
+        "stage_label": doc.meta.stage_label,
+        "standard_number": number,
+        "revision": revision.number,
+        "date": doc.meta.published_on or doc.meta.draft_date,
+        "checksum": doc.checksum,
+        "files": list(files),
+    }
+    try:
+        result = repository.publish(
+            slug, files, entry, message=message, tag=tag, author=git.Actor(actor.label, "publisher@workbench")
+        )
+    except (RepositoryError, git.GitCommandError, OSError) as error:
+        raise WorkbenchError(_("发布仓库无法写入，数据库未改变：%(error)s", error=str(error))) from error
+    record = Publication(
+        rule=rule,
+        revision=revision,
+        stage=rule.stage,
+        slug=slug,
+        tag=result.tag,
+        commit=result.commit,
+        checksum=doc.checksum,
+        message=note.strip(),
+        publisher_id=actor.user_id,
+        publisher_label=actor.label,
+        published_at=utcnow().astimezone(UTC),
+    )
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError:  # another publisher recorded the same revision a moment ago
+        return publication_of(session, revision, rule.stage), False
+    return record, result.created

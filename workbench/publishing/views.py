@@ -1,0 +1,261 @@
+"""The public portal (guideline (十七): standard texts free to everyone, no login): the list of
+published rules and consultation drafts, each rule's text, downloads, version history and the
+comparison of any two versions, and the comment form while a draft is out for consultation.
+
+Everything shown comes from the publication repository, so the portal shows exactly what a
+clone of it holds. Pages carry an ETag made of the repository's HEAD (and who is looking), so a
+browser or proxy asks again cheaply; files of a version never change and are cached for a year.
+"""
+
+import hashlib
+import json
+from functools import lru_cache
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from workbench.auth.access import request_actor, require
+from workbench.auth.permissions import Action
+from workbench.db import db
+from workbench.drafting import service as drafting
+from workbench.drafting.models import Rule
+from workbench.errors import WorkbenchError
+from workbench.i18n import select_locale
+from workbench.publishing import document as documents
+from workbench.publishing import service
+from workbench.publishing.document import MEDIA_TYPES, RenderError, html
+from workbench.publishing.repository import FILES, PublicationRepository
+from workbench.web import REJECTED
+
+bp = Blueprint("portal", __name__, url_prefix="/published")
+
+DOWNLOAD_NAMES = {"rule.pdf": "pdf", "rule.docx": "docx", "rule.json": "json", "rule.md": "md", "index.html": "html"}
+KINDS = {"standards": ("60", "90"), "drafts": ("30", "40", "50")}
+
+
+def _repository() -> PublicationRepository:
+    return PublicationRepository(current_app.config["PUBLICATION_REPOSITORY"])
+
+
+def _conditional(template: str, head: str | None, **context):
+    """The page, or 304 when the visitor already has it: same HEAD, language, account and URL."""
+    user = current_user.get_id() if current_user.is_authenticated else "-"
+    seed = f"{head}|{select_locale()}|{user}|{request.full_path}"
+    etag = hashlib.sha256(seed.encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        return "", 304, {"ETag": f'"{etag}"'}
+    response = current_app.make_response(render_template(template, **context))
+    response.set_etag(etag)
+    response.headers.setdefault("Cache-Control", "no-cache")  # revalidate: a publication changes HEAD
+    return response
+
+
+@lru_cache(maxsize=256)
+def _rule_at(path: str, commit: str, slug: str) -> dict | None:
+    """rule.json of one version (a commit never changes, so this is cached for good)."""
+    data = PublicationRepository(path).read(commit, f"{slug}/rule.json")
+    return json.loads(data) if data else None
+
+
+def _document_at(commit: str, slug: str) -> dict:
+    found = _rule_at(current_app.config["PUBLICATION_REPOSITORY"], commit, slug)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _matches(entry: dict, words: list[str]) -> bool:
+    text = " ".join(str(entry.get(key, "")) for key in ("title", "title_en", "product", "standard_number", "rule"))
+    return all(word in text.lower() for word in words)
+
+
+@bp.get("/")
+def index():
+    require(Action.READ_PUBLISHED)
+    repository = _repository()
+    head = repository.head()
+    query = (request.args.get("q") or "").strip()[:100]
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else ""
+    entries = repository.index(head) if head else []
+    words = query.lower().split()
+    shown = [
+        entry
+        for entry in entries
+        if (not kind or entry.get("stage") in KINDS[kind]) and (not words or _matches(entry, words))
+    ]
+    open_rules = _open_for_comment([entry["rule"] for entry in shown])
+    return _conditional(
+        "publishing/index.html", head, entries=shown, total=len(entries), query=query, kind=kind, open_rules=open_rules
+    )
+
+
+def _open_for_comment(codes: list[str]) -> set[str]:
+    """Which of these rules are out for consultation now (the repository cannot know)."""
+    if not codes:
+        return set()
+    return set(db.session.scalars(select(Rule.code).where(Rule.code.in_(codes), Rule.stage == "30")))
+
+
+def _entry(slug: str, head: str | None) -> dict:
+    entry = next((item for item in _repository().index(head) if item["slug"] == slug), None) if head else None
+    if entry is None:
+        abort(404)
+    return entry
+
+
+@bp.get("/<slug>/")
+@bp.get("/<slug>/versions/<commit>")
+def rule(slug: str, commit: str | None = None):
+    require(Action.READ_PUBLISHED)
+    repository = _repository()
+    head = repository.head()
+    entry = _entry(slug, head)
+    versions = repository.history(slug)
+    if not versions:
+        abort(404)
+    shown = versions[0] if commit is None else next((item for item in versions if item.commit == commit), None)
+    if shown is None:
+        abort(404)
+    document = _document_at(shown.commit, slug)
+    doc = documents.build(document)
+    consultation = _consultation(entry, shown.commit == versions[0].commit)
+    return _conditional(
+        "publishing/rule.html",
+        head,
+        entry=entry,
+        doc=doc,
+        shown=shown,
+        versions=versions,
+        latest=versions[0],
+        consultation=consultation,
+        render=lambda section: html(section.tokens),
+    )
+
+
+def _consultation(entry: dict, latest: bool):
+    """The rule and an empty comment form, when this is the draft now out for comment."""
+    if entry.get("stage") != "30" or not latest:
+        return None
+    record = db.session.scalar(select(Rule).where(Rule.code == entry["rule"], Rule.stage == "30"))
+    if record is None:
+        return None
+    from workbench.drafting.views import CommentForm
+
+    return {"rule": record, "form": CommentForm()}
+
+
+@bp.get("/<slug>/versions/<commit>/<any(" + ", ".join(f'"{name}"' for name in FILES) + "):name>")
+def download(slug: str, commit: str, name: str):
+    require(Action.READ_PUBLISHED)
+    repository = _repository()
+    data = repository.read(commit, f"{slug}/{name}") if len(commit) == 40 else None
+    if data is None:
+        abort(404)
+    etag = hashlib.sha1(data).hexdigest()
+    response = current_app.response_class(data, mimetype=MEDIA_TYPES[DOWNLOAD_NAMES[name]])
+    response.set_etag(etag)
+    # A version's files never change: cache them for a year. The HTML is downloaded, not shown
+    # on this site (its inline stylesheet is not the site's), so it is an attachment too.
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    extension = name.rsplit(".", 1)[1]
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}-{commit[:8]}.{extension}"'
+    return response.make_conditional(request)
+
+
+@bp.get("/<slug>/compare")
+def compare(slug: str):
+    require(Action.READ_PUBLISHED)
+    repository = _repository()
+    head = repository.head()
+    entry = _entry(slug, head)
+    versions = repository.history(slug)
+    by_commit = {version.commit: version for version in versions}
+    if len(versions) < 2:
+        flash(_("这项规则只发布过一个版本，没有可比较的版本。"), "info")
+        return redirect(url_for(".rule", slug=slug))
+    old = by_commit.get(request.args.get("from", ""), versions[1])
+    new = by_commit.get(request.args.get("to", ""), versions[0])
+    rows, clauses = drafting.compare(_document_at(old.commit, slug), _document_at(new.commit, slug))
+    return _conditional(
+        "publishing/compare.html", head, entry=entry, versions=versions, old=old, new=new, rows=rows, clauses=clauses
+    )
+
+
+# --- the workspace side: publishing a revision ------------------------------------------------------
+
+workspace = Blueprint("publishing", __name__, url_prefix="/drafting")
+
+
+class PublishForm(FlaskForm):
+    note = TextAreaField(_l("发布说明"), validators=[Optional(), Length(max=500)])
+
+
+@workspace.post("/<id:rule_id>/publish")
+def publish(rule_id: int):
+    from workbench.drafting.views import _rule, _workspace
+
+    record = _rule(rule_id)
+    require(Action.PUBLISH_RULE, record)
+    form = PublishForm()
+    if not form.validate():
+        flash(_("发布说明不能超过 500 个字符。"), "error")
+        return render_template("drafting/rule.html", **_workspace(record)), REJECTED
+    try:
+        publication, created = service.publish(
+            db.session, record, actor=request_actor(), repository=_repository(), note=form.note.data or ""
+        )
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+        return render_template("drafting/rule.html", **_workspace(record)), REJECTED
+    if created:
+        flash(_("已发布 %(tag)s：任何人无需登录即可在发布平台阅读和下载。", tag=publication.tag), "success")
+    else:
+        flash(_("该修订在这一阶段已经发布过（%(tag)s），没有生成新的版本。", tag=publication.tag), "info")
+    return redirect(url_for("portal.rule", slug=publication.slug))
+
+
+@workspace.get("/<id:rule_id>/revisions/<int:number>/<any(" + ", ".join(f'"{name}"' for name in FILES) + "):name>")
+def revision_file(rule_id: int, number: int, name: str):
+    """Any revision as PDF, Word, HTML, JSON or Markdown, at the rule's present stage: what a
+    drafting group sends round before anything is published."""
+    from workbench.drafting.views import _rule
+
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    try:
+        revision = drafting.revision(db.session, record, number)
+    except WorkbenchError:
+        abort(404)
+    doc = service.rule_document(record, revision)
+    kind = DOWNLOAD_NAMES[name]
+    try:
+        data = _revision_output(revision.document, doc, name)
+    except RenderError as error:
+        flash(str(error), "error")
+        return redirect(url_for("drafting.rule", rule_id=record.id)), 303
+    response = current_app.response_class(data, mimetype=MEDIA_TYPES[kind])
+    filename = f"{record.code}-r{revision.number}.{name.rsplit('.', 1)[1]}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _revision_output(document: dict, doc, name: str) -> bytes:
+    from workbench.publishing import render
+
+    if name == "rule.pdf":
+        return render.to_pdf(doc)
+    if name == "rule.docx":
+        from workbench.publishing.word import to_docx
+
+        return to_docx(doc)
+    if name == "index.html":
+        return render.to_html(doc).encode("utf-8")
+    if name == "rule.md":
+        return render.to_markdown(document, doc).encode("utf-8")
+    return render.to_json(document, doc).encode("utf-8")
