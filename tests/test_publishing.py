@@ -105,14 +105,19 @@ def test_a_published_standard_shows_its_number_and_no_draft_wording(tmp_path):
     assert "GB/T99999—2026" in flat(pages[5])  # the running head of a body page
 
 
-def test_formulas_captions_and_notes_get_their_gb_layout():
-    tokens = documents.parse(
-        "按公式（1）计算：\n\nCFP = Σ(AD × EF) ÷ Q　　（1）\n\n表 A.1　原材料\n\n注：数据取年度值。"
+def test_formulas_captions_notes_items_and_lead_ins_get_their_gb_layout():
+    text = (
+        "按公式（1）计算：\n\nCFP = Σ(AD × EF) ÷ Q　　（1）\n\n式中：\n\nCFP ——碳足迹；\n\n表 A.1　原材料\n\n"
+        "注：数据取年度值。\n\n**B.1　基本信息**\n\na) 符合 GB/T 24067—2024 的规定，按 1 t 计。"
     )
-    html = documents.html(tokens)
+    html = documents.html(documents.parse(text))
     assert '<p class="formula"><span class="expression">CFP = Σ(AD × EF) ÷ Q</span>' in html
     assert '<span class="formula-number">（1）</span>' in html
-    assert '<p class="caption">表 A.1　原材料</p>' in html and '<p class="note">注：数据取年度值。</p>' in html
+    assert '<p class="where">CFP ——碳足迹；</p>' in html
+    assert '<p class="caption">表\u00a0A.1　原材料</p>' in html and '<p class="note">注：数据取年度值。</p>' in html
+    assert '<p class="lead-in"><strong>B.1　基本信息</strong></p>' in html
+    # a standard's number and a quantity never break across lines
+    assert '<p class="item">a) 符合 GB/T\u00a024067—2024 的规定，按 1\u00a0t 计。</p>' in html
 
 
 def test_the_json_validates_carries_its_publication_and_its_checksum_is_of_the_rule():

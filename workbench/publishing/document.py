@@ -32,7 +32,7 @@ class RenderError(RuntimeError):
     """A rule that cannot be rendered; the message says which output and why."""
 
 
-PLACEHOLDER_DATE = "XXXX - XX - XX"
+PLACEHOLDER_DATE = "XXXX-XX-XX"
 
 # Cover wording by level (GB/T 1.1—2020 and the level's own rules): the heading, the mark printed
 # large at the top right, the number shown before one is assigned, and who issues it.
@@ -55,6 +55,24 @@ _FORMULA = re.compile(
 )
 _CAPTION = re.compile(r"^(表|图)\s*([A-Z]\.)?[0-9]+[\s\u3000]")
 _NOTE = re.compile(r"^注[0-9]*[:：\s\u3000]")
+_ITEM = re.compile(r"^([a-z]|[0-9]{1,2})\)\s")  # a) b) … and 1) 2) …, the list items of GB/T 1.1
+_WHERE = re.compile(r"^[^\s——]{1,40}\s*——")  # "CFP ——…": an explanation under a formula (式中)
+# Spaces a line must not break at, nor a justified line stretch: inside a standard's number
+# ("GB/T 24067—2024"), between a number and its unit ("1 t", "5 %"), and after 表/图/公式 ("表 1").
+_NO_BREAK = [
+    (re.compile(r"\b(GB/[TZ]|GB|ISO|IEC|HJ|JJF|DB[0-9]{2,6}/T|T/[A-Z]+|Q/[A-Z0-9]+) (?=[0-9])"), "\\1\u00a0"),
+    (re.compile(r"(?<=[0-9]) (?=(t|kg|g|kWh|MWh|GJ|MJ|km|m|L|%|h|a)\b)"), "\u00a0"),
+    (re.compile(r"(表|图|公式|附录) (?=[A-Z0-9（(])"), "\\1\u00a0"),
+]
+# How each mark shows in HTML (the Word writer has its own styles for them).
+BLOCK_CLASSES = {
+    "formula": "formula",
+    "caption": "caption",
+    "note": "note",
+    "lead": "lead-in",
+    "item": "item",
+    "where": "where",
+}
 
 
 @dataclass(frozen=True)
@@ -236,7 +254,7 @@ def _cover(document: dict, meta: Meta) -> Cover:
 
 
 def _cover_date(value: str | None) -> str:
-    return value.replace("-", " - ") if value else PLACEHOLDER_DATE
+    return value or PLACEHOLDER_DATE
 
 
 def _contents_label(section: Section) -> str:
@@ -283,8 +301,31 @@ def parse(text: str) -> list[Token]:
             token.meta = {"caption": True}
         elif _NOTE.match(content):
             token.meta = {"note": True}
+        elif _is_lead_in(inline.children or []):
+            token.meta = {"lead": True}  # "**B.1　基本信息**", "**3.1**": a heading-like line kept with what follows
+        elif _ITEM.match(content):
+            token.meta = {"item": True}
+        elif _WHERE.match(content):
+            token.meta = {"where": True}
         closing.meta = token.meta
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "text":
+                child.content = _keep_together(child.content)
     return tokens
+
+
+def _is_lead_in(children: list[Token]) -> bool:
+    kinds = [child.type for child in children if not (child.type == "text" and not child.content.strip())]
+    return (
+        len(kinds) >= 3 and kinds[0] == "strong_open" and kinds[-1] == "strong_close" and "strong_open" not in kinds[1:]
+    )
+
+
+def _keep_together(text: str) -> str:
+    for pattern, replacement in _NO_BREAK:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _text(content: str) -> Token:
@@ -305,7 +346,7 @@ def _paragraph_open(tokens, index, options, env):
     if "formula" in meta:
         return '<p class="formula"><span class="expression">'
     if meta:
-        return f'<p class="{"caption" if meta.get("caption") else "note"}">'
+        return f'<p class="{BLOCK_CLASSES[next(iter(meta))]}">'
     return "<p>"
 
 

@@ -72,12 +72,24 @@ def to_pdf(doc: RuleDocument, fetcher: InlineOnlyFetcher | None = None) -> bytes
     fetcher = fetcher or InlineOnlyFetcher()
     try:
         body = HTML(string=to_html(doc, "body"), base_url=None, url_fetcher=fetcher).render()
-        page_numbers = {anchor: number for number, page in enumerate(body.pages, 1) for anchor in page.anchors}
-        front_html = to_html(doc, "front", page_numbers)
-        front = HTML(string=front_html, base_url=None, url_fetcher=fetcher).render()
-        return front.copy(front.pages + body.pages).write_pdf()
+        page_numbers: dict[str, int] = {}
+        for number, page in enumerate(body.pages, 1):
+            for anchor in page.anchors:  # a clause running over pages is listed where it starts
+                page_numbers.setdefault(anchor, number)
+        front = HTML(string=to_html(doc, "front", page_numbers), base_url=None, url_fetcher=fetcher).render()
+        pages = front.pages
+        if len(pages) % 2:  # the body's page 1 is a right-hand page, as in a printed standard
+            pages = [*pages, _blank_page()]
+        return front.copy(pages + body.pages).write_pdf()
     except Exception as error:  # WeasyPrint raises many kinds; the caller needs one
         raise RenderError(f"PDF 生成失败：{error}") from error
+
+
+@cache
+def _blank_page():
+    """An empty A4 page without header or number, to end the front matter on a left-hand page."""
+    blank = f'<style>{stylesheet()}</style><div class="blank-page"></div>'
+    return HTML(string=blank, base_url=None, url_fetcher=InlineOnlyFetcher()).render().pages[0]
 
 
 def to_markdown(document: dict, doc: RuleDocument) -> str:

@@ -91,7 +91,14 @@ def index():
     ]
     open_rules = _open_for_comment([entry["rule"] for entry in shown])
     return _conditional(
-        "publishing/index.html", head, entries=shown, total=len(entries), query=query, kind=kind, open_rules=open_rules
+        "publishing/index.html",
+        head,
+        head_commit=head,
+        entries=shown,
+        total=len(entries),
+        query=query,
+        kind=kind,
+        open_rules=open_rules,
     )
 
 

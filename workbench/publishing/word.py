@@ -28,7 +28,14 @@ TEXT_WIDTH = Mm(210 - 25 - 20)  # A4 less the inside and outside margins of gb.c
 INDENT = Pt(21)  # two characters of 10.5 pt text
 CENTER, LEFT, RIGHT, JUSTIFY = (getattr(WD_ALIGN_PARAGRAPH, name) for name in ("CENTER", "LEFT", "RIGHT", "JUSTIFY"))
 TOC_FIELD = ' TOC \\o "1-2" \\h \\z \\u '
-BLOCK_STYLES = {"formula": "GB Formula", "caption": "GB Caption", "note": "GB Note"}  # document.parse's marks
+BLOCK_STYLES = {  # document.parse's marks
+    "formula": "GB Formula",
+    "caption": "GB Caption",
+    "note": "GB Note",
+    "lead": "GB Lead-in",
+    "item": "GB Item",
+    "where": "GB Item",
+}
 # The order WordprocessingML gives the property elements we add ourselves (ECMA-376 §17): Word calls
 # a file corrupt when one is out of place, so `_put` inserts each where the schema wants it.
 ORDER = {
@@ -150,6 +157,9 @@ def _setup(document, doc: RuleDocument):
         title.element.pPr.remove(border)
     _style(document, "GB Caption", font=HEI, align=CENTER).paragraph_format.keep_with_next = True
     _style(document, "GB Note", size=9, align=JUSTIFY)
+    _style(document, "GB Lead-in", font=HEI, align=LEFT).paragraph_format.keep_with_next = True
+    item = _style(document, "GB Item", align=JUSTIFY, indent=-Pt(15.75))  # the marker hangs: "a) ", "CFP ——"
+    item.paragraph_format.left_indent = INDENT + Pt(15.75)
     _style(document, "GB Table", size=9)
     tabs = _style(document, "GB Formula").paragraph_format.tab_stops
     tabs.add_tab_stop(Emu(TEXT_WIDTH // 2), WD_TAB_ALIGNMENT.CENTER)
