@@ -93,6 +93,42 @@ def test_the_contents_page_numbers_point_at_the_body_pages(tmp_path):
         assert pages[landing].strip().splitlines()[-1].strip() == str(number)  # the page says so too
 
 
+def long_rule() -> dict:
+    """The cement example with forty more sub-clauses of text: long enough to be laid out in two pieces."""
+    rule = example(EXAMPLES / "cement.json")
+    paragraph = "熟料煅烧过程中碳酸盐分解产生的二氧化碳排放应按熟料产量和氧化钙、氧化镁含量计算。" * 12
+    extra = [
+        {"id": f"extra-{n}", "kind": "technical", "number": f"9.{n}", "title": f"补充要求{n}", "text": paragraph}
+        for n in range(1, 41)
+    ]
+    position = next(index for index, clause in enumerate(rule["clauses"]) if clause["id"] == "report") + 1
+    rule["clauses"][position:position] = extra
+    return rule
+
+
+def test_a_long_rule_laid_out_in_two_pieces_is_numbered_and_headed_as_one(tmp_path):
+    rule = long_rule()
+    doc = documents.build(rule, documents.Meta(stage="30"))
+    pieces = render.split(doc)
+    assert len(pieces) == 2 and pieces[1][0].startswith("extra-")  # split before a clause of chapter 9
+    pages = pdf_pages(render.to_pdf(doc), tmp_path)
+    body_start = next(index for index, page in enumerate(pages) if index > 3 and flat(rule["title"]) in flat(page))
+    body = [page for page in pages[body_start:] if page.strip()]
+    for number, page in enumerate(body, 1):  # the later piece's furniture is stamped on: same as the first's
+        lines = [line.strip() for line in page.strip().splitlines() if line.strip()]
+        assert lines[0] == "GB/T XXXXX—XXXX（征求意见稿）" and lines[-1] == str(number), (number, lines[0], lines[-1])
+    contents = next(index for index, page in enumerate(pages) if flat("目次") in flat(page))
+    listed = {}
+    for page in pages[contents:body_start]:
+        for line in page.splitlines():
+            match = re.match(r"\s*(9\.\d+)\s+(补充要求\d+)\s*\.+\s*(\d+)\s*$", line)
+            if match:
+                listed[match.group(2)] = int(match.group(3))
+    assert len(listed) == 40
+    for title, number in listed.items():
+        assert title in flat(body[number - 1]), f"{title} is not on page {number}"
+
+
 def test_a_published_standard_shows_its_number_and_no_draft_wording(tmp_path):
     rule = example(EXAMPLES / "cement.json")
     meta = documents.Meta(

@@ -199,6 +199,7 @@ class RuleDocument:
     sections: list[Section]
     meta: Meta
     checksum: str
+    source: dict = field(repr=False, compare=False, default_factory=dict)  # the rule it was built from
     language: str = "zh-CN"
 
     @property
@@ -226,6 +227,7 @@ def build(document: dict, meta: Meta | None = None, today: date | None = None) -
         sections=sections,
         meta=meta,
         checksum=checksum(document),
+        source=document,
     )
 
 
