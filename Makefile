@@ -46,6 +46,7 @@ bench: system-packages $(VENV)/.test-installed translations
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_checks.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_trials.py
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_trials.py; fi
+	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_publishing.py
 	$(BIN)/python benchmarks/bench_engine.py
 
 system-packages:

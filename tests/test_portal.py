@@ -100,6 +100,18 @@ def test_portal_pages_answer_304_until_something_is_published(client, app, datab
     first = client.get("/published/cement/")
     etag = first.headers["ETag"]
     assert client.get("/published/cement/", headers={"If-None-Match": etag}).status_code == 304
+    with database() as session:  # the consultation closes: the page must drop its comment form
+        rule = session.get(Rule, two_versions["rule"])
+        drafting.move_stage(session, rule, "20", actor=SECRETARIAT, role="secretariat", today=date.today())
+        session.commit()
+    closed = client.get("/published/cement/", headers={"If-None-Match": etag})
+    assert closed.status_code == 200 and 'id="comment-form"' not in closed.text
+    etag = closed.headers["ETag"]
+    with database() as session:
+        rule = session.get(Rule, two_versions["rule"])
+        drafting.move_stage(session, rule, "30", actor=SECRETARIAT, role="secretariat", today=date.today())
+        session.commit()
+    etag = client.get("/published/cement/").headers["ETag"]
     with database() as session:
         _revise_and_publish(session, app, session.get(Rule, two_versions["rule"]), per_item_percent=0.8)
     assert client.get("/published/cement/", headers={"If-None-Match": etag}).status_code == 200

@@ -118,6 +118,7 @@ def to_pdf(doc: RuleDocument, fetcher: InlineOnlyFetcher | None = None) -> bytes
                 return _pdf_in_parallel(doc, pieces, fetcher)
             except (BrokenProcessPool, OSError) as error:  # no second process to be had: one will do
                 logger.warning("laying out in one process: %s", error)
+                _discard_pool()
         body = HTML(string=to_html(doc, "body"), base_url=None, url_fetcher=fetcher).render()
         page_numbers: dict[str, int] = {}
         for number, page in enumerate(body.pages, 1):
@@ -187,33 +188,31 @@ def _pdf_in_parallel(doc: RuleDocument, pieces: list[list[str]], fetcher: Inline
     numbers) beside the page furniture of the later pieces, joined with qpdf."""
     import pikepdf  # qpdf: joins the pieces and stamps the furniture without reading the text again
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["workbench.publishing.warm"])  # workers start with WeasyPrint ready
     last = len(pieces) - 1
-    with ProcessPoolExecutor(max_workers=len(pieces), mp_context=context) as pool:
-        laid_out = [
-            pool.submit(_lay_out_piece, doc.source, doc.meta, ids, index == 0, index == last)
-            for index, ids in enumerate(pieces)
-        ]
-        results = [future.result() for future in laid_out]
-        page_numbers: dict[str, int] = {}
-        starts, offset = [], 0
-        for _pdf, anchors, refused in results:
-            fetcher.refused.extend(refused)
-            for number, names in enumerate(anchors, offset + 1):
-                for name in names:
-                    page_numbers.setdefault(name, number)
-            starts.append(offset)
-            offset += len(anchors)
-        front = pool.submit(_front_pdf, doc.source, doc.meta, page_numbers)
-        furniture = {
-            start: pool.submit(_furniture, doc.cover.running_head, start, len(anchors))
-            for (_pdf, anchors, _refused), start in zip(results, starts, strict=True)
-            if start
-        }
-        front_pdf, refused = front.result()
+    pool = _pool()
+    laid_out = [
+        pool.submit(_lay_out_piece, doc.source, doc.meta, ids, index == 0, index == last)
+        for index, ids in enumerate(pieces)
+    ]
+    results = [future.result() for future in laid_out]
+    page_numbers: dict[str, int] = {}
+    starts, offset = [], 0
+    for _pdf, anchors, refused in results:
         fetcher.refused.extend(refused)
-        furniture_pdfs = {start: future.result() for start, future in furniture.items()}
+        for number, names in enumerate(anchors, offset + 1):
+            for name in names:
+                page_numbers.setdefault(name, number)
+        starts.append(offset)
+        offset += len(anchors)
+    front = pool.submit(_front_pdf, doc.source, doc.meta, page_numbers)
+    furniture = {
+        start: pool.submit(_furniture, doc.cover.running_head, start, len(anchors))
+        for (_pdf, anchors, _refused), start in zip(results, starts, strict=True)
+        if start
+    }
+    front_pdf, refused = front.result()
+    fetcher.refused.extend(refused)
+    furniture_pdfs = {start: future.result() for start, future in furniture.items()}
     opened = [pikepdf.Pdf.open(io.BytesIO(front_pdf))]
     joined = opened[0]
     for (pdf, anchors, _refused), start in zip(results, starts, strict=True):
@@ -231,6 +230,27 @@ def _pdf_in_parallel(doc: RuleDocument, pieces: list[list[str]], fetcher: Inline
     for pdf in opened:
         pdf.close()
     return out.getvalue()
+
+
+_workers: ProcessPoolExecutor | None = None
+
+
+def _pool() -> ProcessPoolExecutor:
+    """Two worker processes kept for the life of this process, started from a forkserver that
+    has WeasyPrint loaded and its fonts warm (workbench.publishing.warm)."""
+    global _workers
+    if _workers is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["workbench.publishing.warm"])
+        _workers = ProcessPoolExecutor(max_workers=2, mp_context=context)
+    return _workers
+
+
+def _discard_pool() -> None:
+    global _workers
+    if _workers is not None:
+        _workers.shutdown(wait=False, cancel_futures=True)
+        _workers = None
 
 
 def _front_pdf(source: dict, meta, page_numbers: dict) -> tuple[bytes, list]:

@@ -43,28 +43,57 @@ def _repository() -> PublicationRepository:
     return PublicationRepository(current_app.config["PUBLICATION_REPOSITORY"])
 
 
-def _conditional(template: str, head: str | None, **context):
-    """The page, or 304 when the visitor already has it: same HEAD, language, account and URL."""
+def _etag(head: str | None, *facts) -> str:
+    """What a page depends on: the repository's HEAD, whatever else the view names, the
+    language, the account (the page header shows it) and the URL."""
     user = current_user.get_id() if current_user.is_authenticated else "-"
-    seed = f"{head}|{select_locale()}|{user}|{request.full_path}"
-    etag = hashlib.sha256(seed.encode()).hexdigest()[:32]
+    seed = "|".join(map(str, (head, *facts, select_locale(), user, request.full_path)))
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def _not_modified(etag: str):
+    """304 before any work, when the visitor already has this page."""
     if request.if_none_match.contains(etag):
-        return "", 304, {"ETag": f'"{etag}"'}
+        return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
+    return None
+
+
+def _page(template: str, etag: str, **context):
     response = current_app.make_response(render_template(template, **context))
     response.set_etag(etag)
     response.headers.setdefault("Cache-Control", "no-cache")  # revalidate: a publication changes HEAD
     return response
 
 
+# What a commit holds never changes, so what is read or built from one is kept (per process).
+@lru_cache(maxsize=64)
+def _index(path: str, head: str) -> list[dict]:
+    return PublicationRepository(path).index(head)
+
+
+@lru_cache(maxsize=256)
+def _history(path: str, head: str, slug: str) -> list:
+    return PublicationRepository(path).history(slug)
+
+
 @lru_cache(maxsize=256)
 def _rule_at(path: str, commit: str, slug: str) -> dict | None:
-    """rule.json of one version (a commit never changes, so this is cached for good)."""
     data = PublicationRepository(path).read(commit, f"{slug}/rule.json")
     return json.loads(data) if data else None
 
 
+@lru_cache(maxsize=64)
+def _built(path: str, commit: str, slug: str) -> documents.RuleDocument | None:
+    rule = _rule_at(path, commit, slug)
+    return documents.build(rule) if rule else None
+
+
+def _path() -> str:
+    return current_app.config["PUBLICATION_REPOSITORY"]
+
+
 def _document_at(commit: str, slug: str) -> dict:
-    found = _rule_at(current_app.config["PUBLICATION_REPOSITORY"], commit, slug)
+    found = _rule_at(_path(), commit, slug)
     if found is None:
         abort(404)
     return found
@@ -78,21 +107,23 @@ def _matches(entry: dict, words: list[str]) -> bool:
 @bp.get("/")
 def index():
     require(Action.READ_PUBLISHED)
-    repository = _repository()
-    head = repository.head()
+    head = _repository().head()
+    entries = _index(_path(), head) if head else []
+    open_rules = _open_for_comment([entry["rule"] for entry in entries])
+    etag = _etag(head, sorted(open_rules))
+    if (unchanged := _not_modified(etag)) is not None:
+        return unchanged
     query = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else ""
-    entries = repository.index(head) if head else []
     words = query.lower().split()
     shown = [
         entry
         for entry in entries
         if (not kind or entry.get("stage") in KINDS[kind]) and (not words or _matches(entry, words))
     ]
-    open_rules = _open_for_comment([entry["rule"] for entry in shown])
-    return _conditional(
+    return _page(
         "publishing/index.html",
-        head,
+        etag,
         head_commit=head,
         entries=shown,
         total=len(entries),
@@ -109,32 +140,32 @@ def _open_for_comment(codes: list[str]) -> set[str]:
     return set(db.session.scalars(select(Rule.code).where(Rule.code.in_(codes), Rule.stage == "30")))
 
 
-def _entry(slug: str, head: str | None) -> dict:
-    entry = next((item for item in _repository().index(head) if item["slug"] == slug), None) if head else None
-    if entry is None:
-        abort(404)
-    return entry
-
-
 @bp.get("/<slug>/")
 @bp.get("/<slug>/versions/<commit>")
 def rule(slug: str, commit: str | None = None):
     require(Action.READ_PUBLISHED)
-    repository = _repository()
-    head = repository.head()
-    entry = _entry(slug, head)
-    versions = repository.history(slug)
-    if not versions:
+    head = _repository().head()
+    entry = next((item for item in _index(_path(), head) if item["slug"] == slug), None) if head else None
+    if entry is None:
         abort(404)
+    consultation_rule = db.session.scalar(select(Rule).where(Rule.code == entry["rule"], Rule.stage == "30"))
+    etag = _etag(head, consultation_rule is not None)
+    if (unchanged := _not_modified(etag)) is not None:
+        return unchanged
+    versions = _history(_path(), head, slug)
     shown = versions[0] if commit is None else next((item for item in versions if item.commit == commit), None)
     if shown is None:
         abort(404)
-    document = _document_at(shown.commit, slug)
-    doc = documents.build(document)
-    consultation = _consultation(entry, shown.commit == versions[0].commit)
-    return _conditional(
+    doc = _built(_path(), shown.commit, slug) or abort(404)
+    latest = shown.commit == versions[0].commit
+    consultation = None
+    if consultation_rule is not None and latest and entry.get("stage") == "30":
+        from workbench.drafting.views import CommentForm
+
+        consultation = {"rule": consultation_rule, "form": CommentForm()}
+    return _page(
         "publishing/rule.html",
-        head,
+        etag,
         entry=entry,
         doc=doc,
         shown=shown,
@@ -143,18 +174,6 @@ def rule(slug: str, commit: str | None = None):
         consultation=consultation,
         render=lambda section: html(section.tokens),
     )
-
-
-def _consultation(entry: dict, latest: bool):
-    """The rule and an empty comment form, when this is the draft now out for comment."""
-    if entry.get("stage") != "30" or not latest:
-        return None
-    record = db.session.scalar(select(Rule).where(Rule.code == entry["rule"], Rule.stage == "30"))
-    if record is None:
-        return None
-    from workbench.drafting.views import CommentForm
-
-    return {"rule": record, "form": CommentForm()}
 
 
 @bp.get("/<slug>/versions/<commit>/<any(" + ", ".join(f'"{name}"' for name in FILES) + "):name>")
@@ -178,10 +197,14 @@ def download(slug: str, commit: str, name: str):
 @bp.get("/<slug>/compare")
 def compare(slug: str):
     require(Action.READ_PUBLISHED)
-    repository = _repository()
-    head = repository.head()
-    entry = _entry(slug, head)
-    versions = repository.history(slug)
+    head = _repository().head()
+    entry = next((item for item in _index(_path(), head) if item["slug"] == slug), None) if head else None
+    if entry is None:
+        abort(404)
+    etag = _etag(head)
+    if (unchanged := _not_modified(etag)) is not None:
+        return unchanged
+    versions = _history(_path(), head, slug)
     by_commit = {version.commit: version for version in versions}
     if len(versions) < 2:
         flash(_("这项规则只发布过一个版本，没有可比较的版本。"), "info")
@@ -189,8 +212,8 @@ def compare(slug: str):
     old = by_commit.get(request.args.get("from", ""), versions[1])
     new = by_commit.get(request.args.get("to", ""), versions[0])
     rows, clauses = drafting.compare(_document_at(old.commit, slug), _document_at(new.commit, slug))
-    return _conditional(
-        "publishing/compare.html", head, entry=entry, versions=versions, old=old, new=new, rows=rows, clauses=clauses
+    return _page(
+        "publishing/compare.html", etag, entry=entry, versions=versions, old=old, new=new, rows=rows, clauses=clauses
     )
 
 
