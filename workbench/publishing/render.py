@@ -11,6 +11,7 @@ file or open a connection.
 import io
 import json
 import logging
+import math
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -79,11 +80,12 @@ def to_html(
     first: bool = True,
     last: bool = True,
     furniture: bool = True,
+    placeholders: bool = False,
 ) -> str:
     """A self-contained HTML file (its stylesheet inline). The PDF is made of its parts: "front"
     (cover, 目次, 前言) and "body" (the chapters and annexes, or the `sections` of one piece of
     it, `first` and `last` saying where the piece lies; `furniture=False` leaves the running head
-    and page number off its pages)."""
+    and page number off its pages; `placeholders` keeps room in 目次 for numbers stamped on later)."""
     return (
         _environment()
         .get_template("rule.html")
@@ -95,6 +97,7 @@ def to_html(
             first=first,
             last=last,
             furniture=furniture,
+            placeholders=placeholders,
             no_furniture=Markup(NO_FURNITURE),
             stylesheet=Markup(stylesheet()),
         )
@@ -106,10 +109,11 @@ def to_pdf(doc: RuleDocument, fetcher: InlineOnlyFetcher | None = None) -> bytes
 
     The body is laid out first; its pages say where each clause landed, and those numbers are
     printed in the 目次 of the front part; the two are then written as one PDF. (WeasyPrint
-    cannot restart the page counter within one layout.) A long body is laid out in two pieces in
-    two processes at once, split before a chapter or annex, which then starts on a new page; the
-    pieces after the first get their running head and page numbers stamped on afterwards, since
-    where they start is known only when the first piece is done."""
+    cannot restart the page counter within one layout.) A long body is laid out in two pieces
+    in worker processes, split before a chapter, clause or annex, which then starts on a new
+    page, while a third worker lays out the front matter with empty room for the 目次 numbers.
+    The numbers, and the running head and page numbers of the second piece (where it starts is
+    known only when the first piece is done), are then stamped on with qpdf."""
     fetcher = fetcher or InlineOnlyFetcher()
     try:
         pieces = split(doc)
@@ -155,7 +159,7 @@ def split(doc: RuleDocument) -> list[list[str]]:
     before an annex when that is fair (annexes start on a new page anyway), else before the
     chapter or clause (5, 5.2) nearest the middle."""
     body = doc.body
-    weights = [sum(len(token.content) for token in section.tokens) + 40 for section in body]
+    weights = [_weight(section) for section in body]
     total = sum(weights)
     if total < PARALLEL_CHARACTERS:
         return [[section.id for section in body]]
@@ -167,6 +171,11 @@ def split(doc: RuleDocument) -> list[list[str]]:
     fair = [candidate for candidate in annexes if candidate[0] < total / 5]
     _, cut = min(fair or annexes + others)
     return [[section.id for section in body[:cut]], [section.id for section in body[cut:]]]
+
+
+def _weight(section) -> int:
+    """How much a section has to lay out, in characters (a heading counts as a short line)."""
+    return sum(len(token.content) for token in section.tokens) + 40
 
 
 def _lay_out_piece(source: dict, meta, ids: list[str], first: bool, last: bool) -> tuple[bytes, list, list]:
@@ -184,44 +193,50 @@ def _lay_out_piece(source: dict, meta, ids: list[str], first: bool, last: bool) 
 
 
 def _pdf_in_parallel(doc: RuleDocument, pieces: list[list[str]], fetcher: InlineOnlyFetcher) -> bytes:
-    """The pieces of the body side by side, then the front matter (which needs their page
-    numbers) beside the page furniture of the later pieces, joined with qpdf."""
-    import pikepdf  # qpdf: joins the pieces and stamps the furniture without reading the text again
+    """The pieces of the body and the front matter side by side; then the page furniture of the
+    later pieces and the page numbers of 目次, both stamped on with qpdf."""
+    import pikepdf  # qpdf: joins the parts and stamps them without reading the text again
 
-    last = len(pieces) - 1
     pool = _pool()
-    laid_out = [
-        pool.submit(_lay_out_piece, doc.source, doc.meta, ids, index == 0, index == last)
-        for index, ids in enumerate(pieces)
-    ]
-    results = [future.result() for future in laid_out]
+    head, tail = pieces  # split() gives at most two
+    first = pool.submit(_lay_out_piece, doc.source, doc.meta, head, True, False)
+    second = pool.submit(_lay_out_piece, doc.source, doc.meta, tail, False, True)
+    front = pool.submit(_front_pdf, doc.source, doc.meta)
+    results = [first.result()]
+    # The second piece's furniture can start as soon as the first piece's length is known; its
+    # length is guessed generously from the text, and made again in the rare case it falls short.
+    start = len(results[0][1])
+    weight = {section.id: _weight(section) for section in doc.body}
+    share = sum(weight[name] for name in tail) / max(1, sum(weight[name] for name in head))
+    guess = math.ceil(start * share * 1.25) + 4
+    running_head = doc.cover.running_head
+    stamps_future = pool.submit(_furniture, running_head, start, guess)
+    results.append(second.result())
+    if len(results[1][1]) > guess:
+        stamps_future = pool.submit(_furniture, running_head, start, len(results[1][1]))
     page_numbers: dict[str, int] = {}
-    starts, offset = [], 0
-    for _pdf, anchors, refused in results:
+    for (_pdf, anchors, refused), offset in zip(results, (0, start), strict=True):
         fetcher.refused.extend(refused)
         for number, names in enumerate(anchors, offset + 1):
             for name in names:
                 page_numbers.setdefault(name, number)
-        starts.append(offset)
-        offset += len(anchors)
-    front = pool.submit(_front_pdf, doc.source, doc.meta, page_numbers)
-    furniture = {
-        start: pool.submit(_furniture, doc.cover.running_head, start, len(anchors))
-        for (_pdf, anchors, _refused), start in zip(results, starts, strict=True)
-        if start
-    }
-    front_pdf, refused = front.result()
+    front_pdf, places, refused = front.result()
     fetcher.refused.extend(refused)
-    furniture_pdfs = {start: future.result() for start, future in furniture.items()}
-    opened = [pikepdf.Pdf.open(io.BytesIO(front_pdf))]
-    joined = opened[0]
-    for (pdf, anchors, _refused), start in zip(results, starts, strict=True):
+    opened = [
+        pikepdf.Pdf.open(io.BytesIO(front_pdf)),
+        pikepdf.Pdf.open(io.BytesIO(_contents_numbers(places, page_numbers))),
+    ]
+    joined, numbers = opened
+    for index, page in enumerate(joined.pages):
+        if places[index]:
+            page.add_overlay(numbers.pages[index])
+    for (pdf, _anchors, _refused), offset in zip(results, (0, start), strict=True):
         piece = pikepdf.Pdf.open(io.BytesIO(pdf))
         opened.append(piece)
-        if start:
-            stamps = pikepdf.Pdf.open(io.BytesIO(furniture_pdfs[start]))
+        if offset:
+            stamps = pikepdf.Pdf.open(io.BytesIO(stamps_future.result()))
             opened.append(stamps)
-            lead = len(stamps.pages) - len(anchors)  # a left-hand first page needs a page before it
+            lead = _lead(offset)
             for index, page in enumerate(piece.pages):
                 page.add_overlay(stamps.pages[lead + index])
         joined.add_pages_from(piece)
@@ -232,17 +247,39 @@ def _pdf_in_parallel(doc: RuleDocument, pieces: list[list[str]], fetcher: Inline
     return out.getvalue()
 
 
+def _contents_numbers(places: list[dict], page_numbers: dict[str, int]) -> bytes:
+    """One page per front page, holding each 目次 entry's page number right-aligned where its
+    empty placeholder was laid out, in the same font and size, so its baseline falls on the
+    entry's (WeasyPrint reports the rectangle of every link, and each entry is one)."""
+    pages = []
+    for found in places:
+        numbers = "".join(
+            f'<div class="stamp" style="width:{right:.3f}px;top:{top:.3f}px">{page_numbers.get(target, "")}</div>'
+            for target, (right, top) in found.items()
+        )
+        pages.append(f'<div class="stamp-page">{numbers}</div>')
+    html = (
+        f"<style>{stylesheet()} @page {{ margin: 0; }} {NO_FURNITURE.replace('@page', '@page stamps')}"
+        " .stamp-page { page: stamps; position: relative; height: 296mm; break-after: page; }"
+        " .stamp-page:last-child { break-after: auto; }"
+        " .stamp { position: absolute; left: 0; text-align: right; line-height: normal; }"
+        "</style>" + "".join(pages)
+    )
+    return HTML(string=html, base_url=None, url_fetcher=InlineOnlyFetcher()).render().write_pdf()
+
+
 _workers: ProcessPoolExecutor | None = None
 
 
 def _pool() -> ProcessPoolExecutor:
-    """Two worker processes kept for the life of this process, started from a forkserver that
-    has WeasyPrint loaded and its fonts warm (workbench.publishing.warm)."""
+    """Three worker processes (two pieces of the body, the front matter) kept for the life of
+    this process, started from a forkserver that has WeasyPrint loaded and its fonts warm
+    (workbench.publishing.warm)."""
     global _workers
     if _workers is None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["workbench.publishing.warm"])
-        _workers = ProcessPoolExecutor(max_workers=2, mp_context=context)
+        _workers = ProcessPoolExecutor(max_workers=3, mp_context=context)
     return _workers
 
 
@@ -253,19 +290,32 @@ def _discard_pool() -> None:
         _workers = None
 
 
-def _front_pdf(source: dict, meta, page_numbers: dict) -> tuple[bytes, list]:
-    """In a worker process: the front matter as PDF, and the addresses its fetcher refused."""
+def _front_pdf(source: dict, meta) -> tuple[bytes, list[dict], list]:
+    """In a worker process: the front matter with room for the 目次 page numbers, where each
+    number goes (per page: entry → right edge and top of its last line) and what was refused."""
     from workbench.publishing.document import build
 
+    doc = build(source, meta)
     fetcher = InlineOnlyFetcher()
-    return _front(build(source, meta), page_numbers, fetcher).write_pdf(), fetcher.refused
+    front = HTML(string=to_html(doc, "front", placeholders=True), base_url=None, url_fetcher=fetcher).render()
+    if len(front.pages) % 2:
+        front = front.copy([*front.pages, _blank_page()])
+    wanted = {section.id for section in doc.body}
+    places = []
+    for page in front.pages:
+        lines: dict[str, tuple[float, float, float]] = {}  # entry → (bottom, right, top) of its lowest box
+        for kind, target, (_left, top, right, bottom), *_rest in page.links:
+            if kind == "internal" and target in wanted and (bottom, right) > lines.get(target, (0, 0, 0))[:2]:
+                lines[target] = (bottom, right, top)
+        places.append({target: (right, top) for target, (_bottom, right, top) in lines.items()})
+    return front.write_pdf(), places, fetcher.refused
 
 
 def _furniture(running_head: str, start: int, count: int) -> bytes:
     """Empty pages numbered start + 1 … start + count with the running head, sides alternating as
     in the body (page 1 on the right): what the body pages after `start` are stamped with."""
     first = start + 1
-    lead = 1 if first % 2 == 0 else 0  # WeasyPrint's first page is a right-hand one
+    lead = _lead(start)
     pages = "".join('<div class="furniture-page"></div>' for _ in range(count + lead))
     html = (
         f"<style>{stylesheet()} @page :first {{ counter-reset: page {first - lead}; }}"
@@ -273,6 +323,12 @@ def _furniture(running_head: str, start: int, count: int) -> bytes:
         f'<div class="running-head" data-text="{escape(running_head)}"></div>{pages}'
     )
     return HTML(string=html, base_url=None, url_fetcher=InlineOnlyFetcher()).render().write_pdf()
+
+
+def _lead(start: int) -> int:
+    """1 when page start + 1 is a left-hand page: WeasyPrint's first page is a right-hand one, so
+    the furniture then begins with a page to skip."""
+    return 1 if (start + 1) % 2 == 0 else 0
 
 
 def to_markdown(document: dict, doc: RuleDocument) -> str:
