@@ -1,8 +1,9 @@
 """The four outputs of one rule document: HTML, PDF, Markdown and JSON (Word is in `word.py`).
 
-Pure: Jinja2, WeasyPrint and the standard library; no Flask, no database. Everything a render
-needs is in the package (the template and the stylesheet) or in the rule itself (inline images);
-the fonts are the system's Noto CJK, found by fontconfig. The PDF renderer fetches nothing: its
+Pure: Jinja2, WeasyPrint, pikepdf and the standard library; no Flask, no database. A long
+rule's PDF is laid out in worker processes (see `to_pdf`). Everything a render needs is in the
+package (the template and the stylesheet) or in the rule itself (inline images); the fonts are
+the system's Noto CJK, found by fontconfig. The PDF renderer fetches nothing: its
 URL fetcher refuses every address that is not a data: URL, so a rule that names a file:// or
 http:// image (which the Markdown renderer already drops) still cannot make WeasyPrint read a
 file or open a connection.
