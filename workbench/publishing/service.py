@@ -8,7 +8,6 @@ the same revision finds the files already there (no new commit) and records them
 
 import re
 from datetime import UTC, date
-from zoneinfo import ZoneInfo
 
 import git
 from flask_babel import gettext as _
@@ -25,11 +24,11 @@ from workbench.errors import Conflict, WorkbenchError
 from workbench.publishing import document as documents
 from workbench.publishing.models import Publication
 from workbench.publishing.repository import PublicationRepository, RepositoryError, commit_message, slugify, tag_name
+from workbench.registry.service import local_zone
 
 # Drafts go out for comment (30), for review (40) and for approval (50); the standard at 60.
 # A working-group draft (20) stays inside the workbench.
 PUBLISHABLE_STAGES = ("30", "40", "50", "60")
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def meta_for(rule: Rule, revision: RuleRevision) -> documents.Meta:
@@ -40,7 +39,7 @@ def meta_for(rule: Rule, revision: RuleRevision) -> documents.Meta:
     return documents.Meta(
         stage=rule.stage,
         standard_number=numbers[0] if numbers and published else "",
-        draft_date=revision.created_at.astimezone(_SHANGHAI).date().isoformat(),
+        draft_date=revision.created_at.astimezone(local_zone()).date().isoformat(),
         published_on=_iso(standard.published_on if standard else None) if published else None,
         implemented_on=_iso(standard.implemented_on if standard else None) if published else None,
         level=standard.level.value if standard else "national",

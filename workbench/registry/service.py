@@ -47,10 +47,14 @@ MAX_JOINT_NUMBERS = 5
 NUMBERED = {Status.PUBLISHED, Status.UNDER_REVISION, Status.REPLACED}
 
 
+def local_zone() -> ZoneInfo:
+    """Where the standards apply: the app's time zone, Asia/Shanghai by default."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else "Asia/Shanghai")
+
+
 def today() -> date:
-    """Today where the standards apply (the app's time zone, Asia/Shanghai by default)."""
-    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
-    return datetime.now(ZoneInfo(zone)).date()
+    """Today where the standards apply."""
+    return datetime.now(local_zone()).date()
 
 
 def _refuse(field_name: str, message: str):
