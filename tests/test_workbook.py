@@ -183,13 +183,10 @@ def test_template_follows_the_rule_boundary_and_units():
     ]
 
 
-def test_template_is_deterministic_and_recognised():
+def test_template_is_deterministic():
     first = template()
     assert first == template()
     assert first != template(revision=4)
-    assert wb.template_info(first) == {"template": wb.TEMPLATE_ID, "rule_code": "CFP-2025-001", "revision": 3}
-    assert wb.template_info(build({"生产": [HEADERS]})) is None
-    assert wb.template_info(b"not a workbook") is None
 
 
 def test_an_empty_template_reads_as_no_lines():

@@ -15,7 +15,7 @@ The workbook `template_workbook` writes:
                   STAGE_NAMES (原材料获取, 生产 …): a header row of COLUMNS ("数量 (amount)"),
                   frozen panes, drop-down lists, and one pre-filled row per activity category
                   the rule lists and the engine expects in that stage (CATEGORY_STAGES)
-    _workbench    hidden: template id, rule code and revision, so a file can be recognised
+    _workbench    hidden: template id, rule code and revision, naming what the file was made from
 
 Decisions worth knowing:
 - Headers are matched by the key in parentheses or by the Chinese part, so columns may be moved,
@@ -702,31 +702,6 @@ def read_workbook_located(content: bytes) -> tuple[dict, list[tuple[str, str]], 
         return _read(content)
     except _Refusal as refusal:
         return {}, [refusal.problem], []
-
-
-def template_info(content: bytes) -> dict | None:
-    """{"template", "rule_code", "revision"} from the hidden sheet of a workbook made by
-    `template_workbook`, or None (not a workbook, or not one of ours)."""
-    try:
-        archive = _archive(content)
-    except _Refusal:
-        return None
-    with archive:
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
-        except Exception:  # any unreadable file is simply not ours
-            return None
-        try:
-            if META_SHEET not in book.sheetnames:
-                return None
-            values = {
-                row[0]: row[1] for row in book[META_SHEET].iter_rows(min_row=1, values_only=True) if len(row) >= 2
-            }
-        finally:
-            book.close()
-    if values.get("template") != TEMPLATE_ID:
-        return None
-    return {"template": TEMPLATE_ID, "rule_code": values.get("rule_code"), "revision": values.get("revision")}
 
 
 _FILE = "文件"
