@@ -110,12 +110,12 @@ def test_csv_import_is_all_or_nothing_and_export_round_trips(session):
     factors.load_reference_factors(session)
     session.commit()
     exported = factors.export_csv(session.scalars(select(Factor).order_by(Factor.id)))
-    created, updated = factors.import_csv(session, exported)
+    created, updated = factors.import_file(session, exported.encode())
     assert (created, updated) == ([], [])  # nothing changed, no new versions
     before = (count(session, Factor), count(session, FactorVersion))
     bad = exported + "NEW-1,新因子,1.0,kgCO2e/frobs,cfp_life_cycle,,,,government,来源,,,,\n"
     with pytest.raises(InvalidInput) as refused:
-        factors.import_csv(session, bad.encode())
+        factors.import_file(session, bad.encode())
     session.rollback()
     assert "第 26 行" in str(refused.value.message) and "frobs" in str(refused.value.message)
     assert (count(session, Factor), count(session, FactorVersion)) == before
@@ -229,7 +229,7 @@ def test_xlsx_import_is_all_or_nothing_with_row_numbers_and_columns(session):
         ("NEW-4", "坏日期", 1, "kgCO2e/kWh", "cfp_life_cycle", "government", "公告", "2024年5月"),
     )
     with pytest.raises(InvalidInput) as refused:
-        factors.import_xlsx(session, content)
+        factors.import_file(session, content)
     session.rollback()
     message = str(refused.value.message)
     assert message.startswith("导入已取消，没有写入任何数据")
@@ -244,7 +244,7 @@ def test_xlsx_import_is_all_or_nothing_with_row_numbers_and_columns(session):
         (7, "published_on"),
     ]
     assert count(session, Factor) == 0
-    created, updated = factors.import_xlsx(session, xlsx(header, good))
+    created, updated = factors.import_file(session, xlsx(header, good))
     assert (len(created), updated) == (1, [])
     factor = created[0]
     assert (factor.value, factor.data_year, factor.published_on.isoformat()) == (1.5, 2023, "2024-05-01")
@@ -306,7 +306,7 @@ def test_csv_rows_are_counted_as_a_spreadsheet_shows_them(session):
         "A-2,乙,-1,kgCO2e/kWh,cfp_life_cycle,government,公告,\n"
     )
     with pytest.raises(InvalidInput) as refused:
-        factors.import_csv(session, content)
+        factors.import_file(session, content.encode())
     assert refused.value.details["rows"] == [{"row": 4, "column": "value", "message": "因子数值须为非负的有限数。"}]
 
 

@@ -642,16 +642,6 @@ def import_rows(
     return created, updated
 
 
-def import_csv(session: Session, content: bytes | str) -> tuple[list[Factor], list[Factor]]:
-    """(created, updated) from a CSV file: all rows or none."""
-    return import_rows(session, read_csv(content), reason=N_("CSV 导入"))
-
-
-def import_xlsx(session: Session, content: bytes) -> tuple[list[Factor], list[Factor]]:
-    """(created, updated) from an XLSX file: all rows or none."""
-    return import_rows(session, read_xlsx(content), reason=N_("XLSX 导入"))
-
-
 def import_file(session: Session, content: bytes, name: str = "") -> tuple[list[Factor], list[Factor]]:
     """(created, updated) from a CSV or XLSX file, told apart by content."""
     rows = read_rows(content, name)
