@@ -10,6 +10,7 @@ from workbench.drafting.models import (  # noqa: F401
     RuleRevision,
     StageEvent,
 )
+from workbench.factors.models import Factor, FactorVersion  # noqa: F401
 from workbench.publishing.models import Publication  # noqa: F401
 from workbench.registry.models import Product, Standard, StandardNumber, StandardRelation  # noqa: F401
-from workbench.trials.models import Calculation, Factor, FactorVersion, Trial  # noqa: F401
+from workbench.trials.models import Calculation, Trial  # noqa: F401

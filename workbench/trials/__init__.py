@@ -1,1 +1,1 @@
-"""Trial calculations (试算) and the factor library."""
+"""Trial calculations (试算): enterprises' data under a rule revision, the engine, the feasibility report."""

@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from workbench.audit import change_reason
 from workbench.db import expect_version, utcnow
 from workbench.errors import InvalidInput
+from workbench.factors.models import Factor, FactorKind, FactorVersion, Tier
 from workbench.i18n import N_
 from workbench.spreadsheet import safe_text
 from workbench.trials import dataset as datasets
 from workbench.trials import engine
-from workbench.trials.models import Factor, FactorKind, FactorVersion, Tier
 
 DATA = Path(__file__).parent / "data"
 CSV_COLUMNS = (

@@ -12,8 +12,9 @@ from workbench.audit import Actor
 from workbench.auth.models import User
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule
+from workbench.factors.models import Factor, FactorKind
 from workbench.trials import service
-from workbench.trials.models import Factor, FactorKind, Trial
+from workbench.trials.models import Trial
 
 CEMENT_TITLE = "温室气体 产品碳足迹量化方法与要求 水泥"
 

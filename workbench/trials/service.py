@@ -19,10 +19,11 @@ from workbench.db import expect_version, utcnow
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule, RuleRevision
 from workbench.errors import Conflict, InvalidInput
+from workbench.factors.models import TIER_ORDER, Factor, FactorVersion, Tier
 from workbench.i18n import N_
 from workbench.trials import dataset as datasets
 from workbench.trials import engine, feasibility
-from workbench.trials.models import TIER_ORDER, Calculation, DatasetSource, Factor, FactorVersion, Tier, Trial
+from workbench.trials.models import Calculation, DatasetSource, Trial
 
 MONTE_CARLO_ITERATIONS = 10_000  # the acceptance's convergence figure; under a second for 1,000 lines
 MAX_LINES = 5_000

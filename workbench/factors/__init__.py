@@ -1,0 +1,1 @@
+"""The factor library (因子库): emission and carbon-footprint factors with their provenance, every version kept."""
