@@ -1,9 +1,10 @@
 """Trial calculation (试算) of a product carbon footprint: one enterprise's dataset under one rule.
 
-PURE: numpy, scipy, pint (through `workbench.trials.units`), the drafting `Finding` and the
-standard library; no Flask, no database. A factor given by library id is resolved by the caller's
-`factor_lookup(id) -> dict | None` (the library's snapshot shape: value, unit, tier, source, gases,
-uncertainty); offline there is none. The dataset is expected to pass `dataset.validate`.
+PURE: numpy, scipy, pint (through `workbench.trials.units`), the drafting `Finding`, the factor
+library's reference data (`workbench.factors.reference`) and the standard library; no Flask, no
+database. A factor given by library id is resolved by the caller's `factor_lookup(id) -> dict |
+None` (the library's snapshot shape: value, unit, tier, source, gases, uncertainty); offline
+there is none. The dataset is expected to pass `dataset.validate`.
 
 The calculation (DOMAIN.md §5). Each activity line i gives
 
@@ -33,9 +34,10 @@ Decisions worth knowing:
   disagrees by more than 1 % is reported (it was probably computed with another GWP set).
 - Electricity: a line with an `electricity` object is electricity. Without a `factor`, and with the
   rule's grid_factor national_average, it takes the latest national life-cycle factor published
-  by MEE (data/electricity-factors.csv). A contractual instrument is used only when the rule
-  allows contractual instruments, lists the instrument (or lists none) and the line carries
-  evidence; otherwise a finding, and the grid factor. Partly covered consumption is two lines.
+  by MEE (`factors.reference.national_grid_factor`, from workbench/factors/data/
+  electricity-factors.csv). A contractual instrument is used only when the rule allows
+  contractual instruments, lists the instrument (or lists none) and the line carries evidence;
+  otherwise a finding, and the grid factor. Partly covered consumption is two lines.
 - Allocation: physical by the outputs' amounts (converted to the first output's unit), economic
   by amount × price. A rule method other than physical or economic (avoid, system expansion,
   other) cannot be computed from a dataset: a multi-output process then gets a finding and
@@ -76,6 +78,7 @@ from scipy import sparse
 from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 from workbench.drafting.checks import FACTOR_PRIORITY, SECONDARY_PRIORITY, STAGE_NAMES, STAGES, Finding
+from workbench.factors.reference import national_grid_factor
 from workbench.trials import units
 
 DATA = Path(__file__).parent / "data"
@@ -192,20 +195,6 @@ def pedigree_variances() -> dict[str, tuple[float, ...]]:
             row["indicator"]: tuple(float(row[f"score_{score}"]) for score in range(1, 6))
             for row in csv.DictReader(file)
         }
-
-
-@functools.cache
-def national_grid_factor() -> dict:
-    """The latest national life-cycle electricity factor published by MEE, as an inline factor."""
-    with (DATA / "electricity-factors.csv").open(encoding="utf-8") as file:
-        rows = [row for row in csv.DictReader(file) if row["kind"] == "cfp_life_cycle" and row["scope"] == "全国"]
-    latest = max(rows, key=lambda row: int(row["data_year"]))
-    return {
-        "value": float(latest["value"]),
-        "unit": latest["unit"],
-        "tier": "government",
-        "source": f"{latest['source']}，{latest['data_year']} 年全国电力碳足迹因子",
-    }
 
 
 def pedigree_sigma(scores, basic_variance: float = DEFAULT_BASIC_VARIANCE) -> float:

@@ -14,7 +14,6 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -23,13 +22,13 @@ from sqlalchemy.orm import Session
 from workbench.audit import change_reason
 from workbench.db import expect_version, utcnow
 from workbench.errors import InvalidInput
+from workbench.factors import reference
 from workbench.factors.models import Factor, FactorKind, FactorVersion, Tier
 from workbench.i18n import N_
 from workbench.spreadsheet import safe_text
 from workbench.trials import dataset as datasets
 from workbench.trials import engine
 
-DATA = Path(__file__).parent / "data"
 CSV_COLUMNS = (
     "code",
     "name",
@@ -650,58 +649,12 @@ def import_file(session: Session, content: bytes, name: str = "") -> tuple[list[
 
 # --- reference data ---------------------------------------------------------------------------------
 
-ELECTRICITY_NAMES = {
-    "co2_location_based": "电力平均二氧化碳排放因子",
-    "co2_excluding_market_non_fossil": "不含市场化交易非化石能源电量的电力二氧化碳排放因子",
-    "co2_fossil_only": "化石能源电力二氧化碳排放因子",
-    "cfp_life_cycle": "电力碳足迹因子",
-}
-
-
-def reference_factors() -> list[FactorInput]:
-    """The public reference factors shipped with the workbench (copies of the project's data files)."""
-    items = []
-    with (DATA / "electricity-factors.csv").open(encoding="utf-8") as file:
-        for index, row in enumerate(csv.DictReader(file), start=1):
-            items.append(
-                FactorInput(
-                    code=f"MEE-ELEC-{row['data_year']}-{row['kind']}-{index:02d}",
-                    name=f"{ELECTRICITY_NAMES[row['kind']]}（{row['scope']}，{row['data_year']}年）",
-                    value=row["value"],
-                    unit=row["unit"],
-                    kind=row["kind"],
-                    tier=Tier.GOVERNMENT,
-                    source=row["source"],
-                    geography=row["scope"],
-                    data_year=row["data_year"],
-                )
-            )
-    with (DATA / "fuel-combustion-factors.csv").open(encoding="utf-8") as file:
-        for index, row in enumerate(csv.DictReader(file), start=1):
-            items.append(
-                FactorInput(
-                    code=f"FUEL-COMBUSTION-{index:02d}",
-                    name=f"{row['fuel']}燃烧二氧化碳排放因子",
-                    value=row["value"],
-                    unit=row["unit"],
-                    kind=row["kind"],
-                    tier=row["source_tier"],
-                    source=row["source"],
-                    geography="全国",
-                    standards="GB/T 32150—2015",
-                    note=(
-                        f"低位发热量 {row['net_calorific_value']} {row['ncv_unit']}；单位热值含碳量 "
-                        f"{row['carbon_content_tC_per_TJ']} tC/TJ；碳氧化率 {row['oxidation_rate']}。仅燃烧环节，不是燃料的摇篮到大门因子。"
-                    ),
-                )
-            )
-    return items
-
 
 def load_reference_factors(session: Session) -> list[Factor]:
-    """Create the reference factors that are missing (by code); returns those created now."""
+    """Create the reference factors (`reference.factor_rows`) that are missing (by code); returns
+    those created now."""
     created = []
-    for item in reference_factors():
-        if session.scalar(select(Factor.id).where(Factor.code == item.code)) is None:
-            created.append(create_factor(session, item))
+    for row in reference.factor_rows():
+        if session.scalar(select(Factor.id).where(Factor.code == row["code"])) is None:
+            created.append(create_factor(session, FactorInput(**row)))
     return created
