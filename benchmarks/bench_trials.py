@@ -67,9 +67,9 @@ from workbench.db import db  # noqa: E402
 from workbench.drafting import service as drafting  # noqa: E402
 from workbench.drafting import template as templates  # noqa: E402
 from workbench.drafting.models import Rule  # noqa: E402
+from workbench.factors import service as factor_service  # noqa: E402
 from workbench.registry import service as registry  # noqa: E402
 from workbench.trials import engine, service, workbook  # noqa: E402
-from workbench.trials import factors as factor_service  # noqa: E402
 from workbench.trials.models import Calculation, Trial  # noqa: E402
 
 LINES = 1_000

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from workbench.audit.models import AuditEvent
 from workbench.auth.permissions import Role
 from workbench.errors import InvalidInput, StaleVersion
+from workbench.factors import service as factors
 from workbench.factors.models import Factor, FactorVersion, Tier
-from workbench.trials import factors, units
+from workbench.trials import units
 
 from .test_cli import _one_line_error, cli_env, run_workbench  # noqa: F401  (cli_env is a fixture)
 

@@ -19,10 +19,10 @@ from workbench.auth.permissions import RULES, Action, Role, can
 from workbench.db import db, utcnow
 from workbench.drafting import service as drafting
 from workbench.drafting.models import ConsultationComment, FindingSuppression, Rule
+from workbench.factors import service as factor_service
 from workbench.factors.models import Factor
 from workbench.registry import service as registry
 from workbench.registry.models import Product, Standard, StandardRelation
-from workbench.trials import factors as factor_service
 from workbench.trials.models import Calculation, Trial
 
 from .conftest import PASSWORD, ROLES

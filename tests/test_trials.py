@@ -18,8 +18,8 @@ from workbench.auth.service import archive
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule
 from workbench.errors import Conflict, InvalidInput, StaleVersion
+from workbench.factors import service as factor_service
 from workbench.trials import engine, service, workbook
-from workbench.trials import factors as factor_service
 from workbench.trials.models import Calculation, Trial
 
 from .drafting_helpers import make_rule

@@ -11,8 +11,8 @@ from workbench.auth import service as auth_service
 from workbench.auth.models import User, WorkingGroup
 from workbench.auth.permissions import Role
 from workbench.drafting.models import Rule
+from workbench.factors import service as factors
 from workbench.trials import dataset as datasets
-from workbench.trials import factors
 from workbench.trials.models import Calculation, Trial
 
 from .conftest import PASSWORD

@@ -119,7 +119,7 @@ def load_registry(session: Session) -> tuple[int, int, int]:
 
 def load_factors(session: Session) -> int:
     """The public reference factors: MEE electricity factors and fuel combustion factors."""
-    from workbench.trials import factors
+    from workbench.factors import service as factors
 
     return len(factors.load_reference_factors(session))
 

@@ -22,9 +22,10 @@ from workbench.db import db
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule, RuleRevision
 from workbench.errors import InvalidInput, NotFound
+from workbench.factors import service as factors
 from workbench.factors.models import Factor, FactorKind, Tier
 from workbench.trials import dataset as datasets
-from workbench.trials import factors, service
+from workbench.trials import service
 from workbench.trials.models import Calculation, DatasetSource, Trial
 from workbench.web import text_arg
 

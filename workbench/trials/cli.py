@@ -21,10 +21,10 @@ from workbench.drafting import template as templates
 from workbench.drafting.checks import STAGE_NAMES
 from workbench.drafting.cli import read_json_object, refuse
 from workbench.errors import InvalidInput
+from workbench.factors import service as library
 from workbench.factors.models import TIER_ORDER, Tier
 from workbench.trials import dataset as datasets
 from workbench.trials import engine
-from workbench.trials import factors as library
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 

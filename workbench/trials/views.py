@@ -15,8 +15,8 @@ from workbench.auth.forms import _reason_field, _version_field
 from workbench.auth.permissions import Action
 from workbench.db import db
 from workbench.errors import WorkbenchError
+from workbench.factors import service
 from workbench.factors.models import KIND_LABELS, TIER_LABELS, Factor
-from workbench.trials import factors as service
 from workbench.web import REJECTED, form_page, page_number, save, text_arg
 
 bp = Blueprint("factors", __name__, url_prefix="/factors")
