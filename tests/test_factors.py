@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from workbench.audit.models import AuditEvent
 from workbench.auth.permissions import Role
 from workbench.errors import InvalidInput, StaleVersion
+from workbench.factors import files
 from workbench.factors import service as factors
 from workbench.factors.models import Factor, FactorVersion, Tier
 from workbench.trials import units
@@ -110,7 +111,7 @@ def test_search_by_name_unit_geography_and_tier(session):
 def test_csv_import_is_all_or_nothing_and_export_round_trips(session):
     factors.load_reference_factors(session)
     session.commit()
-    exported = factors.export_csv(session.scalars(select(Factor).order_by(Factor.id)))
+    exported = files.export_csv(session.scalars(select(Factor).order_by(Factor.id)))
     created, updated = factors.import_file(session, exported.encode())
     assert (created, updated) == ([], [])  # nothing changed, no new versions
     before = (count(session, Factor), count(session, FactorVersion))
@@ -192,9 +193,9 @@ def _library_with_details(session) -> list[Factor]:
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
 def test_export_import_round_trip_keeps_gases_and_uncertainty(session, file_format):
     library = _library_with_details(session)
-    exported = factors.export_xlsx(library) if file_format == "xlsx" else factors.export_csv(library).encode()
+    exported = files.export_xlsx(library) if file_format == "xlsx" else files.export_csv(library).encode()
     # read back without a database: exactly the snapshots the library holds
-    assert factors.snapshots(factors.read_rows(exported)) == [factor.snapshot() for factor in library]
+    assert factors.snapshots(files.read_rows(exported)) == [factor.snapshot() for factor in library]
     before = (count(session, Factor), count(session, FactorVersion))
     assert factors.import_file(session, exported) == ([], [])  # nothing changed, no new versions
     assert (count(session, Factor), count(session, FactorVersion)) == before
@@ -204,9 +205,9 @@ def test_export_import_round_trip_keeps_gases_and_uncertainty(session, file_form
 
 def test_xlsx_export_neutralises_formulas_and_keeps_numbers_and_dates(session):
     library = _library_with_details(session)
-    sheet = load_workbook(io.BytesIO(factors.export_xlsx(library))).worksheets[0]
+    sheet = load_workbook(io.BytesIO(files.export_xlsx(library))).worksheets[0]
     header = [cell.value for cell in sheet[1]]
-    assert header == list(factors.FILE_COLUMNS)
+    assert header == list(files.FILE_COLUMNS)
     row = {column: cell for column, cell in zip(header, sheet[sheet.max_row], strict=True)}
     assert row["code"].value == "TEST-DIESEL"
     assert row["note"].data_type == "s" and row["note"].value == '\'=HYPERLINK("http://evil.example")'
@@ -278,9 +279,9 @@ def test_bad_json_cells_name_their_row_and_column(session, column, cell, fragmen
 
 def test_files_that_are_not_xlsx_are_refused(session):
     with pytest.raises(InvalidInput, match="另存为“Excel 工作簿（.xlsx）”"):
-        factors.read_xlsx(b"code,name\n")
+        files.read_xlsx(b"code,name\n")
     with pytest.raises(InvalidInput, match="另存为“Excel 工作簿（.xlsx）”"):
-        factors.read_rows(b"PK\x03\x04 not really a zip")
+        files.read_rows(b"PK\x03\x04 not really a zip")
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as writer:
         writer.writestr("word/document.xml", "<w:document/>")
@@ -292,7 +293,7 @@ def test_files_that_are_not_xlsx_are_refused(session):
         factors.import_file(session, b"code,name\n", "factors.xlsx")
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as writer:
-        writer.writestr("xl/worksheets/sheet1.xml", bytes(factors.MAX_XLSX_BYTES + 1))
+        writer.writestr("xl/worksheets/sheet1.xml", bytes(files.MAX_XLSX_BYTES + 1))
     with pytest.raises(InvalidInput, match="解压后超过 50 MB"):
         factors.import_file(session, bomb.getvalue())
     with pytest.raises(InvalidInput, match="缺少列：value"):
@@ -339,12 +340,12 @@ def test_xlsx_pages(client, database, login):
         factors.load_reference_factors(session)
         session.commit()
     export = client.get("/factors/export.xlsx", query_string={"geography": "华北"})  # public, like the CSV
-    assert export.status_code == 200 and export.mimetype == factors.XLSX_MIMETYPE
+    assert export.status_code == 200 and export.mimetype == files.XLSX_MIMETYPE
     assert (
         "attachment" in export.headers["Content-Disposition"]
         and "factors.xlsx" in export.headers["Content-Disposition"]
     )
-    rows = factors.read_rows(export.data)
+    rows = files.read_rows(export.data)
     assert [row["geography"] for _number, row in rows] == ["华北"] and rows[0][1]["value"] == 0.6776
     listing = client.get("/factors/", query_string={"geography": "华北"}).text
     assert "/factors/export.xlsx?geography=" in listing

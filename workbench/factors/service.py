@@ -1,19 +1,17 @@
 """Operations on the factor library: create and change factors (each change a new version),
-search, and import (all rows or none) and export as CSV or XLSX. Used by the pages, the CLI and
-the tests; never commits.
+search, import a file (all rows or none), load the reference factors, and `Library`, the library
+as one calculation reads it. Used by the pages, the API, the CLI and the tests; never commits.
 
-Reading a file is pure (no database): `read_rows` turns a CSV or XLSX file into numbered rows and
-`validate_rows` checks them as the import does, so `workbench calc --factors` can use an exported
-library offline (`snapshots`: the rows in the shape of `Factor.snapshot()`)."""
+Checking is pure (no database): `validate_rows` checks a file's rows (`files.read_rows`) as the
+import does, so `workbench calc --factors` can use an exported library offline (`snapshots`: the
+rows in the shape of `Factor.snapshot()`). Whether a code is free is the database's question,
+asked only when saving."""
 
-import csv
-import io
 import json
 import math
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -22,36 +20,14 @@ from sqlalchemy.orm import Session
 from workbench.audit import change_reason
 from workbench.db import expect_version, utcnow
 from workbench.errors import InvalidInput
-from workbench.factors import reference
-from workbench.factors.models import Factor, FactorKind, FactorVersion, Tier
+from workbench.factors import files
+from workbench.factors import reference as reference_data
+from workbench.factors.models import TIER_ORDER, Factor, FactorKind, FactorVersion, Tier
 from workbench.i18n import N_
-from workbench.spreadsheet import safe_text
 from workbench.trials import dataset as datasets
 from workbench.trials import engine
 
-CSV_COLUMNS = (
-    "code",
-    "name",
-    "value",
-    "unit",
-    "kind",
-    "geography",
-    "data_year",
-    "published_on",
-    "tier",
-    "source",
-    "source_url",
-    "database",
-    "standards",
-    "note",
-)
-JSON_COLUMNS = ("gases", "uncertainty")  # optional; JSON text in the cell
-FILE_COLUMNS = (*CSV_COLUMNS, *JSON_COLUMNS)  # the import and export format, CSV and XLSX alike
-REQUIRED_COLUMNS = ("code", "name", "value", "unit", "kind", "tier", "source")
-MAX_IMPORT_ROWS = 20_000
 MAX_REPORTED_ROWS = 20
-MAX_XLSX_BYTES = 50 * 1024 * 1024  # uncompressed, as the archive declares it
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _refuse(field_name: str, message: str):
@@ -276,273 +252,7 @@ def search(filters: FactorFilters):
     return query
 
 
-# --- files: export ----------------------------------------------------------------------------------
-#
-# One format for CSV and XLSX: the columns of FILE_COLUMNS, the header as row 1, one factor a row,
-# per-gas values and uncertainty as JSON text. Text is guarded against formula injection as in the
-# drafting workbooks (a leading = + - @ gets an apostrophe; so does a leading apostrophe, so that
-# the import can take exactly one off again and a file round-trips without loss).
-
-_GUARDED = ("=", "+", "-", "@", "'")
-
-
-def _guard(text: str) -> str:
-    return "'" + safe_text(text) if text[:1] == "'" else safe_text(text)
-
-
-def _unguard(text: str) -> str:
-    return text[1:] if text[:1] == "'" and text[1:2] in _GUARDED else text
-
-
-def _export_values(factor) -> list:
-    """The row of a factor: numbers, dates and text (guarded), None for an empty cell."""
-    row = []
-    for column in FILE_COLUMNS:
-        value = getattr(factor, column)
-        if column in JSON_COLUMNS:
-            value = json.dumps(value, ensure_ascii=False) if value else None
-        elif isinstance(value, FactorKind | Tier):
-            value = value.value
-        if isinstance(value, str):
-            value = _guard(value)
-        row.append(value)
-    return row
-
-
-def export_csv(factors) -> str:
-    """The factors in the import format, so a file exported and edited imports back."""
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow(FILE_COLUMNS)
-    for factor in factors:
-        writer.writerow(
-            [
-                "" if value is None else value.isoformat() if isinstance(value, date) else value
-                for value in _export_values(factor)
-            ]
-        )
-    return output.getvalue()
-
-
-def _xlsx_number(value):
-    # openpyxl writes numbers with 16 significant digits: the rare float that needs 17 goes in as
-    # text (which the import reads exactly) rather than change in the last digit.
-    if isinstance(value, float) and float(f"{value:.16g}") != value:
-        return repr(value)
-    return value
-
-
-def export_xlsx(factors) -> bytes:
-    """The factors as an Excel workbook in the import format (one sheet, the header in row 1)."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("因子库")[:31])
-    sheet.freeze_panes = "A2"
-    widths = {"code": 24, "name": 40, "unit": 14, "kind": 24, "source": 50, "note": 40}
-    for index, column in enumerate(FILE_COLUMNS):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = widths.get(column, 14)
-    sheet.append(list(FILE_COLUMNS))
-    for factor in factors:
-        sheet.append([_xlsx_number(value) for value in _export_values(factor)])
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
-
-
-# --- files: reading ----------------------------------------------------------------------------------
-
-
-def read_rows(content: bytes, name: str = "") -> list[tuple[int, dict]]:
-    """The rows of a factor file, CSV or XLSX told apart by content (an XLSX file is a zip
-    archive): [(row number, {column: cell})], the header being row 1, empty rows left out."""
-    if content[:2] == b"PK":
-        return read_xlsx(content)
-    if content[:4] == b"\xd0\xcf\x11\xe0":  # the compound file of .xls and of encrypted workbooks
-        raise InvalidInput(
-            _(
-                "文件是旧版 Excel（.xls）或加密的工作簿：请在表格软件中另存为不加密的“Excel 工作簿（.xlsx）”或“CSV UTF-8”。"
-            )
-        )
-    if name.lower().endswith(".xlsx"):
-        raise InvalidInput(_not_xlsx())
-    return read_csv(content)
-
-
-def _not_xlsx() -> str:
-    return _("文件不是有效的 Excel 工作簿（.xlsx）：请在表格软件中另存为“Excel 工作簿（.xlsx）”或“CSV UTF-8”。")
-
-
-def _too_many() -> InvalidInput:
-    return InvalidInput(_("一次最多导入 %(max)d 行，请拆分文件。", max=MAX_IMPORT_ROWS))
-
-
-def _header(cells) -> list[str]:
-    header = ["" if cell is None else str(cell).strip().lstrip("\ufeff") for cell in cells]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise InvalidInput(
-            _(
-                "文件缺少列：%(columns)s。第一行须为列名：%(header)s",
-                columns="、".join(missing),
-                header=",".join(FILE_COLUMNS),
-            )
-        )
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
-    if repeated:
-        raise InvalidInput(_("第一行的列名重复：%(columns)s。", columns="、".join(repeated)))
-    return header
-
-
-def _is_empty(cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _row(header: list[str], cells, number: int, rows: list) -> None:
-    """Add the row (unless it is empty) as {column: cell}; cells beyond the header under None."""
-    if all(_is_empty(cell) for cell in cells):
-        return
-    if len(rows) >= MAX_IMPORT_ROWS:
-        raise _too_many()
-    row = {column: cell for column, cell in zip(header, cells, strict=False) if column}
-    extra = [cell for cell in cells[len(header) :] if not _is_empty(cell)]
-    if extra:
-        row[None] = extra
-    rows.append((number, row))
-
-
-def read_csv(content: bytes | str) -> list[tuple[int, dict]]:
-    """The rows of a CSV file (UTF-8, with or without BOM). Row numbers count records, as a
-    spreadsheet shows them, so a note over several lines is still one row."""
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput(_("文件不是 UTF-8 编码的 CSV：请在表格软件中另存为“CSV UTF-8”。")) from None
-    reader = csv.reader(io.StringIO(content.lstrip("\ufeff").replace("\x00", "")))
-    header, rows, number = None, [], 0
-    try:
-        for number, cells in enumerate(reader, start=1):  # on an error, `number` is the row before
-            if header is None:
-                header = _header(cells)
-            else:
-                _row(header, cells, number, rows)
-    except csv.Error as error:
-        raise InvalidInput(_("第 %(row)d 行不是有效的 CSV：%(reason)s", row=number + 1, reason=str(error))) from None
-    if header is None:
-        _header([])
-    return rows
-
-
-def read_xlsx(content: bytes) -> list[tuple[int, dict]]:
-    """The rows of the first worksheet of an Excel workbook (values, not formulas)."""
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            size = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise InvalidInput(_not_xlsx()) from None
-    if size > MAX_XLSX_BYTES:
-        raise InvalidInput(
-            _("工作簿解压后超过 %(size)d MB：请拆分文件，或另存为“CSV UTF-8”。", size=MAX_XLSX_BYTES // 1024 // 1024)
-        )
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl fails on a foreign archive in many ways (KeyError, ValueError, …)
-        raise InvalidInput(_not_xlsx()) from None
-    rows: list[tuple[int, dict]] = []
-    try:
-        if not book.worksheets:
-            raise InvalidInput(_not_xlsx())
-        cells = book.worksheets[0].iter_rows(values_only=True)
-        header = _header(next(cells, ()))
-        for number, values in enumerate(cells, start=2):
-            _row(header, values, number, rows)
-    except InvalidInput:
-        raise
-    except Exception as error:  # a damaged sheet: unreadable XML, a bad number…
-        raise InvalidInput(_("工作簿无法读取：%(reason)s", reason=str(error) or type(error).__name__)) from None
-    finally:
-        book.close()
-    return rows
-
-
-# --- files: checking and importing ---------------------------------------------------------------------
-
-
-def _text(cell) -> str:
-    """A cell as text: numbers as written, dates as YYYY-MM-DD, the export's guard taken off."""
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime):
-        return cell.isoformat(sep=" ") if cell.time() != datetime.min.time() else cell.date().isoformat()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    if isinstance(cell, bool):
-        return str(cell).upper()
-    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 1e15:
-        return str(int(cell))
-    if isinstance(cell, int | float):
-        return repr(cell)
-    return _unguard(str(cell).strip())
-
-
-def _published(cell) -> date | None:
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
-    text = _text(cell)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        _refuse("published_on", _("发布日期“%(value)s”无效，请写成 2024-05-01 的形式。", value=text))
-
-
-def _no_constant(name: str):
-    raise ValueError(name)
-
-
-def _json_cell(column: str, cell):
-    text = _text(cell)
-    if not text:
-        return None
-    try:
-        value = json.loads(text, parse_constant=_no_constant)
-    except (ValueError, RecursionError):
-        _refuse(column, _("不是有效的 JSON：%(text)s", text=text if len(text) <= 60 else text[:57] + "…"))
-    if not isinstance(value, dict):
-        _refuse(column, _("应为 JSON 对象（{…}），现为 %(text)s。", text=text if len(text) <= 60 else text[:57] + "…"))
-    return value
-
-
-def _input(row: Mapping) -> FactorInput:
-    """A file row as the input of a factor; refusals name the column."""
-    if row.get(None):
-        raise InvalidInput(_("列数多于表头：多出 %(values)s。", values="、".join(_text(cell) for cell in row[None])))
-    value = row.get("value")
-    return FactorInput(
-        code=_text(row.get("code")),
-        name=_text(row.get("name")),
-        value=value if isinstance(value, int | float) and not isinstance(value, bool) else _text(value),
-        unit=_text(row.get("unit")),
-        kind=_text(row.get("kind")),
-        tier=_text(row.get("tier")),
-        source=_text(row.get("source")),
-        geography=_text(row.get("geography")),
-        data_year=_text(row.get("data_year")) or None,
-        published_on=_published(row.get("published_on")),
-        source_url=_text(row.get("source_url")),
-        database=_text(row.get("database")),
-        standards=_text(row.get("standards")),
-        note=_text(row.get("note")),
-        gases=_json_cell("gases", row.get("gases")),
-        uncertainty=_json_cell("uncertainty", row.get("uncertainty")),
-    )
+# --- checking and importing files -------------------------------------------------------------------
 
 
 @dataclass
@@ -569,7 +279,7 @@ def _check_rows(rows: Iterable[tuple[int, Mapping]]) -> tuple[list[tuple[int, di
         if len(errors) >= MAX_REPORTED_ROWS:
             return checked, errors, True
         try:
-            values = _clean(_input(row))
+            values = _clean(FactorInput(**files.row_fields(row)))
         except InvalidInput as error:
             errors.append(_row_error(number, error))
             continue
@@ -643,7 +353,7 @@ def import_rows(
 
 def import_file(session: Session, content: bytes, name: str = "") -> tuple[list[Factor], list[Factor]]:
     """(created, updated) from a CSV or XLSX file, told apart by content."""
-    rows = read_rows(content, name)
+    rows = files.read_rows(content, name)
     return import_rows(session, rows, reason=N_("XLSX 导入") if content[:2] == b"PK" else N_("CSV 导入"))
 
 
@@ -654,7 +364,75 @@ def load_reference_factors(session: Session) -> list[Factor]:
     """Create the reference factors (`reference.factor_rows`) that are missing (by code); returns
     those created now."""
     created = []
-    for row in reference.factor_rows():
+    for row in reference_data.factor_rows():
         if session.scalar(select(Factor.id).where(Factor.code == row["code"])) is None:
             created.append(create_factor(session, FactorInput(**row)))
     return created
+
+
+# --- the factor library, as the engine sees it ------------------------------------------------------
+
+
+class Library:
+    """Factor lookups for one calculation: a dataset's `{id}` is a library factor's code (or its
+    numeric id); the current version is used and remembered, so the calculation can name it."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.used: dict[int, FactorVersion] = {}
+        self._found: dict[str, dict | None] = {}
+        self._best: dict[str, str | None] = {}
+
+    def lookup(self, reference: str) -> dict | None:
+        if reference not in self._found:
+            self._found[reference] = self._lookup(reference)
+        return self._found[reference]
+
+    def _lookup(self, reference: str) -> dict | None:
+        factor = self.session.scalar(select(Factor).where(func.lower(Factor.code) == reference.strip().lower()))
+        if factor is None and reference.strip().isascii() and reference.strip().isdigit() and int(reference) < 2**31:
+            factor = self.session.get(Factor, int(reference))
+        if factor is None or factor.is_archived:
+            return None
+        version = self.session.scalar(
+            select(FactorVersion).where(FactorVersion.factor_id == factor.id, FactorVersion.version == factor.version)
+        )
+        if version is None:  # every change writes a version; a gap would be a bug, not the user's fault
+            raise RuntimeError(f"factor {factor.code} has no version {factor.version}")
+        self.used[version.id] = version
+        return dict(version.snapshot)
+
+    def prefetch_best(self, dataset: dict) -> None:
+        """The best tier the library holds for each item of the dataset, in one query per 500
+        names: a factor whose name is the line's item (or the name of the library factor it
+        uses)."""
+        names = {str(line.get("item") or "").strip().lower() for line in dataset.get("lines") or []}
+        for line in dataset.get("lines") or []:
+            reference = (line.get("factor") or {}).get("id")
+            found = self.lookup(str(reference)) if reference else None
+            if found:
+                names.add(found["name"].strip().lower())
+        names.discard("")
+        pending = sorted(name for name in names if name not in self._best)
+        for name in pending:
+            self._best[name] = None
+        for start in range(0, len(pending), 500):
+            chunk = pending[start : start + 500]
+            rows = self.session.execute(
+                select(func.lower(Factor.name), Factor.tier).where(
+                    func.lower(Factor.name).in_(chunk), Factor.archived_at.is_(None)
+                )
+            ).all()
+            for name, tier in rows:
+                current = self._best.get(name)
+                if current is None or TIER_ORDER[Tier(tier)] < TIER_ORDER[Tier(current)]:
+                    self._best[name] = Tier(tier).value
+
+    def better_factor(self, line: dict) -> str | None:
+        names = [str(line.get("item") or "").strip().lower()]
+        reference = (line.get("factor") or {}).get("id")
+        found = self.lookup(str(reference)) if reference else None
+        if found:
+            names.append(found["name"].strip().lower())
+        tiers = [self._best.get(name) for name in names if self._best.get(name)]
+        return min(tiers, key=lambda tier: TIER_ORDER[Tier(tier)]) if tiers else None

@@ -21,6 +21,7 @@ from workbench.drafting import template as templates
 from workbench.drafting.checks import STAGE_NAMES
 from workbench.drafting.cli import read_json_object, refuse
 from workbench.errors import InvalidInput
+from workbench.factors import files
 from workbench.factors import service as library
 from workbench.factors.models import TIER_ORDER, Tier
 from workbench.trials import dataset as datasets
@@ -132,7 +133,7 @@ def _library(path: Path):
     except OSError as error:
         refuse(f"{path}: 无法读取 (cannot read): {error.strerror or error}")
     try:
-        rows = library.snapshots(library.read_rows(content, path.name))
+        rows = library.snapshots(files.read_rows(content, path.name))
     except InvalidInput as error:
         problems = error.details.get("rows") or []
         if not problems:
@@ -192,9 +193,9 @@ def export_factors(file: Path, file_format: str | None):
         raise click.UsageError(f"无法从扩展名判断格式 (cannot tell the format of {file.name}): 用 --format csv 或 xlsx")
     factors = db.session.scalars(library.search(library.FactorFilters())).all()
     if file_format == "xlsx":
-        content = library.export_xlsx(factors)
+        content = files.export_xlsx(factors)
     else:
-        content = ("\ufeff" + library.export_csv(factors)).encode("utf-8")
+        content = ("\ufeff" + files.export_csv(factors)).encode("utf-8")
     try:
         file.write_bytes(content)
     except OSError as error:

@@ -3,7 +3,8 @@ the factor library (recording the factor versions used), carry trials over to a 
 count the enterprises for the 送审 gate, and gather the feasibility report.
 
 Plain functions taking a session, used by the pages, the API, the CLI and the tests; they never
-commit. The calculation itself is the pure `engine`; this module feeds it from the database.
+commit. The calculation itself is the pure `engine`; this module feeds it from the database,
+reading factors through the factor library's `Library` (`workbench.factors.service`).
 """
 
 import math
@@ -19,7 +20,7 @@ from workbench.db import expect_version, utcnow
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule, RuleRevision
 from workbench.errors import Conflict, InvalidInput
-from workbench.factors.models import TIER_ORDER, Factor, FactorVersion, Tier
+from workbench.factors.service import Library
 from workbench.i18n import N_
 from workbench.trials import dataset as datasets
 from workbench.trials import engine, feasibility
@@ -64,74 +65,6 @@ def label_for(session: Session, rule: Rule, enterprise: str) -> str:
     while _label(index) in used:
         index += 1
     return _label(index)
-
-
-# --- the factor library, as the engine sees it ------------------------------------------------------
-
-
-class Library:
-    """Factor lookups for one calculation: a dataset's `{id}` is a library factor's code (or its
-    numeric id); the current version is used and remembered, so the calculation can name it."""
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.used: dict[int, FactorVersion] = {}
-        self._found: dict[str, dict | None] = {}
-        self._best: dict[str, str | None] = {}
-
-    def lookup(self, reference: str) -> dict | None:
-        if reference not in self._found:
-            self._found[reference] = self._lookup(reference)
-        return self._found[reference]
-
-    def _lookup(self, reference: str) -> dict | None:
-        factor = self.session.scalar(select(Factor).where(func.lower(Factor.code) == reference.strip().lower()))
-        if factor is None and reference.strip().isascii() and reference.strip().isdigit() and int(reference) < 2**31:
-            factor = self.session.get(Factor, int(reference))
-        if factor is None or factor.is_archived:
-            return None
-        version = self.session.scalar(
-            select(FactorVersion).where(FactorVersion.factor_id == factor.id, FactorVersion.version == factor.version)
-        )
-        if version is None:  # every change writes a version; a gap would be a bug, not the user's fault
-            raise RuntimeError(f"factor {factor.code} has no version {factor.version}")
-        self.used[version.id] = version
-        return dict(version.snapshot)
-
-    def prefetch_best(self, dataset: dict) -> None:
-        """The best tier the library holds for each item of the dataset, in one query per 500
-        names: a factor whose name is the line's item (or the name of the library factor it
-        uses)."""
-        names = {str(line.get("item") or "").strip().lower() for line in dataset.get("lines") or []}
-        for line in dataset.get("lines") or []:
-            reference = (line.get("factor") or {}).get("id")
-            found = self.lookup(str(reference)) if reference else None
-            if found:
-                names.add(found["name"].strip().lower())
-        names.discard("")
-        pending = sorted(name for name in names if name not in self._best)
-        for name in pending:
-            self._best[name] = None
-        for start in range(0, len(pending), 500):
-            chunk = pending[start : start + 500]
-            rows = self.session.execute(
-                select(func.lower(Factor.name), Factor.tier).where(
-                    func.lower(Factor.name).in_(chunk), Factor.archived_at.is_(None)
-                )
-            ).all()
-            for name, tier in rows:
-                current = self._best.get(name)
-                if current is None or TIER_ORDER[Tier(tier)] < TIER_ORDER[Tier(current)]:
-                    self._best[name] = Tier(tier).value
-
-    def better_factor(self, line: dict) -> str | None:
-        names = [str(line.get("item") or "").strip().lower()]
-        reference = (line.get("factor") or {}).get("id")
-        found = self.lookup(str(reference)) if reference else None
-        if found:
-            names.append(found["name"].strip().lower())
-        tiers = [self._best.get(name) for name in names if self._best.get(name)]
-        return min(tiers, key=lambda tier: TIER_ORDER[Tier(tier)]) if tiers else None
 
 
 # --- trials -----------------------------------------------------------------------------------------

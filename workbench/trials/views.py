@@ -15,7 +15,7 @@ from workbench.auth.forms import _reason_field, _version_field
 from workbench.auth.permissions import Action
 from workbench.db import db
 from workbench.errors import WorkbenchError
-from workbench.factors import service
+from workbench.factors import files, service
 from workbench.factors.models import KIND_LABELS, TIER_LABELS, Factor
 from workbench.web import REJECTED, form_page, page_number, save, text_arg
 
@@ -62,7 +62,7 @@ class FactorImportForm(FlaskForm):
             FileRequired(_l("请选择要导入的 CSV 或 XLSX 文件。")),
             FileAllowed(["csv", "xlsx"], _l("只能导入 .csv 或 .xlsx 文件。")),
         ],
-        render_kw={"accept": f".csv,.xlsx,text/csv,{service.XLSX_MIMETYPE}"},
+        render_kw={"accept": f".csv,.xlsx,text/csv,{files.XLSX_MIMETYPE}"},
     )
 
 
@@ -87,7 +87,7 @@ def factors():
 @bp.get("/export.csv")
 def export():
     require(Action.VIEW_FACTORS)
-    content = service.export_csv(db.session.scalars(service.search(_filters())))
+    content = files.export_csv(db.session.scalars(service.search(_filters())))
     return Response(
         "\ufeff" + content,
         mimetype="text/csv",
@@ -98,9 +98,9 @@ def export():
 @bp.get("/export.xlsx")
 def export_xlsx():
     require(Action.VIEW_FACTORS)
-    content = service.export_xlsx(db.session.scalars(service.search(_filters())))
+    content = files.export_xlsx(db.session.scalars(service.search(_filters())))
     return send_file(
-        io.BytesIO(content), mimetype=service.XLSX_MIMETYPE, as_attachment=True, download_name="factors.xlsx"
+        io.BytesIO(content), mimetype=files.XLSX_MIMETYPE, as_attachment=True, download_name="factors.xlsx"
     )
 
 
@@ -154,7 +154,7 @@ def edit_factor(factor_id: int):
     require(Action.MANAGE_FACTORS)
     record = db.get_or_404(Factor, factor_id)
     if request.method == "GET":
-        data = {column: getattr(record, column) for column in service.CSV_COLUMNS}
+        data = {column: getattr(record, column) for column in files.CSV_COLUMNS}
         data.update(kind=record.kind.value, tier=record.tier.value, value=repr(record.value), version=record.version)
         form = FactorForm(data=data)
     else:
