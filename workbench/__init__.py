@@ -63,12 +63,12 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.auth.directory import bp as directory
     from workbench.auth.views import bp as auth
     from workbench.drafting.views import bp as drafting
+    from workbench.factors.views import bp as factors
     from workbench.publishing.views import bp as portal
     from workbench.publishing.views import workspace as publishing
     from workbench.registry.views import bp as registry
     from workbench.site.views import bp as site
     from workbench.trials.trial_views import bp as trials
-    from workbench.trials.views import bp as factors
 
     for blueprint in (site, auth, directory, audit, registry, drafting, publishing, trials, factors, portal, api):
         app.register_blueprint(blueprint)
