@@ -56,8 +56,13 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # The OpenAPI document lists the operations in the order these modules add them.
+    # isort: off
     import workbench.registry.api  # noqa: F401  (adds the registry's operations to the API blueprint)
-    import workbench.trials.api  # noqa: F401  (adds the trials' and factors' operations)
+    import workbench.factors.api  # noqa: F401  (adds the factor library's operations)
+    import workbench.trials.api  # noqa: F401  (adds the trials' operations)
+
+    # isort: on
     from workbench.api.views import bp as api
     from workbench.audit.views import bp as audit
     from workbench.auth.directory import bp as directory
