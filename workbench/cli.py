@@ -200,9 +200,10 @@ def list_users(output):
 
 from workbench.drafting.cli import check  # noqa: E402  (these import _session from here)
 from workbench.drafting.rules_cli import rules  # noqa: E402
+from workbench.factors.cli import factors_group  # noqa: E402
 from workbench.publishing.cli import publish_command, render_command  # noqa: E402
 from workbench.registry.cli import hierarchy, standards  # noqa: E402
-from workbench.trials.cli import calc, factors_group  # noqa: E402
+from workbench.trials.cli import calc  # noqa: E402
 
 cli.add_command(standards)
 cli.add_command(hierarchy)

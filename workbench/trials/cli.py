@@ -1,5 +1,5 @@
-"""`workbench calc RULE.json DATASET.json`: a trial calculation (试算) from files, without a database;
-`workbench factors export|import FILE`: the factor library as a CSV or XLSX file.
+"""`workbench calc RULE.json DATASET.json`: a trial calculation (试算) from files, without a database
+(the factor library's commands are `workbench.factors.cli`).
 
 `calc` exit status: 0 when calculated without error findings, 1 when calculated with at least one
 error finding, 2 when the input cannot be used (not JSON, a rule that does not fit its template, a
@@ -15,7 +15,6 @@ import unicodedata
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 
 from workbench.drafting import template as templates
 from workbench.drafting.checks import STAGE_NAMES
@@ -165,73 +164,6 @@ def _key(name: str) -> str:
 
 def _more(problems) -> str:
     return f"（另有 {len(problems) - 1} 处问题 and {len(problems) - 1} more）" if len(problems) > 1 else ""
-
-
-# --- the factor library ------------------------------------------------------------------------------
-
-
-@click.group("factors")
-def factors_group():
-    """The factor library (因子库) as a CSV or XLSX file."""
-
-
-@factors_group.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-@click.option(
-    "--format",
-    "file_format",
-    type=click.Choice(["csv", "xlsx"]),
-    help="File format [default: from FILE's extension].",
-)
-@with_appcontext
-def export_factors(file: Path, file_format: str | None):
-    """Write the factor library (every factor not archived) to FILE, in the import format."""
-    from workbench.db import db
-
-    file_format = file_format or {".csv": "csv", ".xlsx": "xlsx"}.get(file.suffix.lower())
-    if file_format is None:
-        raise click.UsageError(f"无法从扩展名判断格式 (cannot tell the format of {file.name}): 用 --format csv 或 xlsx")
-    factors = db.session.scalars(library.search(library.FactorFilters())).all()
-    if file_format == "xlsx":
-        content = files.export_xlsx(factors)
-    else:
-        content = ("\ufeff" + files.export_csv(factors)).encode("utf-8")
-    try:
-        file.write_bytes(content)
-    except OSError as error:
-        raise click.ClickException(f"{file}: 无法写入 (cannot write): {error.strerror or error}") from None
-    click.echo(f"已导出 {len(factors)} 个因子 (exported {len(factors)} factors): {file}")
-
-
-@factors_group.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@with_appcontext
-def import_factors(file: Path, output: str):
-    """Import factors from a CSV or XLSX FILE in the export format: all rows or none. A factor
-    whose code exists is updated (a new version when something changed)."""
-    from workbench.cli import _session
-    from workbench.db import db
-
-    created, updated = library.import_file(_session(), file.read_bytes(), file.name)
-    db.session.commit()
-    if output == "json":
-        click.echo(
-            json.dumps(
-                {"created": [f.code for f in created], "updated": [f.code for f in updated]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
-    click.echo(f"新增 created {len(created)}，更新 updated {len(updated)}")
 
 
 # --- the summary ------------------------------------------------------------------------------------
