@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from workbench.audit.models import AuditEvent
 from workbench.auth.permissions import Role
 from workbench.errors import InvalidInput, StaleVersion
-from workbench.factors import files
+from workbench.factors import files, reference
 from workbench.factors import service as factors
 from workbench.factors.models import Factor, FactorVersion, Tier
 from workbench.trials import units
@@ -94,6 +94,16 @@ def test_units_are_read_by_pint():
     assert units.conversion("MWh", units.activity_unit("kWh")) == 1000
     with pytest.raises(ValueError, match="不能换算"):
         units.conversion("kg", units.activity_unit("kWh"))
+
+
+def test_the_engine_falls_back_on_the_newest_national_reference_factor():
+    national = [
+        row for row in reference.factor_rows() if row["kind"] == "cfp_life_cycle" and row["geography"] == "全国"
+    ]
+    newest = max(national, key=lambda row: int(row["data_year"]))
+    grid = reference.national_grid_factor()
+    assert (grid["value"], grid["unit"], grid["tier"]) == (float(newest["value"]), newest["unit"], "government")
+    assert grid["source"].startswith(newest["source"])
 
 
 def test_search_by_name_unit_geography_and_tier(session):
