@@ -78,7 +78,7 @@ from scipy.sparse.linalg import MatrixRankWarning, spsolve
 from workbench.drafting.checks import FACTOR_PRIORITY, SECONDARY_PRIORITY, STAGE_NAMES, STAGES, Finding
 from workbench.trials import units
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 GWP_FILES = {"IPCC-AR6-GWP100": "gwp-ar6.csv"}
 GWP_SOURCE = "IPCC AR6 WG1 第 7 章及其补充材料 (IPCC AR6 WG1 Chapter 7 and supplement)"
 DEFAULT_GWP_SET = "IPCC-AR6-GWP100"
