@@ -63,25 +63,42 @@ Decisions worth knowing:
   indicator variances. A library factor is drawn once per iteration, whichever lines use it.
 """
 
-import csv
-import functools
 import math
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 from workbench.drafting.checks import FACTOR_PRIORITY, SECONDARY_PRIORITY, STAGE_NAMES, STAGES, Finding
-from workbench.trials import units
-
-DATA = Path(__file__).parent.parent / "data"
-GWP_FILES = {"IPCC-AR6-GWP100": "gwp-ar6.csv"}
-GWP_SOURCE = "IPCC AR6 WG1 第 7 章及其补充材料 (IPCC AR6 WG1 Chapter 7 and supplement)"
-DEFAULT_GWP_SET = "IPCC-AR6-GWP100"
+from workbench.trials.engine.model import (
+    UNSPECIFIED_GAS,
+    DatasetError,
+    Factor,
+    Line,
+    Model,
+    _activity_ratio,
+    _Collector,
+    _dict,
+    _list,
+    _mass_to_kg,
+    _name,
+    _params,
+    _ratio,
+    _sorted,
+)
+from workbench.trials.engine.reference import (
+    DEFAULT_BASIC_VARIANCE,
+    DEFAULT_GWP_SET,
+    GWP_FILES,
+    GWP_SOURCE,
+    PEDIGREE_INDICATORS,
+    gwp_table,
+    national_grid_factor,
+    pedigree_sigma,
+)
 
 CATEGORY_NAMES = {
     "raw_materials": "原材料消耗",
@@ -106,18 +123,9 @@ TIER_NAMES = {
     "literature": "文献值",
 }
 INSTRUMENT_NAMES = {"green_certificate": "绿色电力证书", "green_power_trading": "绿色电力交易合同", "ppa": "购电协议"}
-PEDIGREE_INDICATORS = (
-    "reliability",
-    "completeness",
-    "temporal_correlation",
-    "geographical_correlation",
-    "technological_correlation",
-)
-DEFAULT_BASIC_VARIANCE = 0.0006  # ecoinvent v3 default basic uncertainty, demand of energy and materials
 # EU PEF data-quality rating bands (upper bounds, inclusive) applied to the weighted pedigree score.
 QUALITY_BANDS = ((1.5, "excellent", "优秀"), (2.0, "very_good", "很好"), (3.0, "good", "好"), (4.0, "fair", "一般"))
 MISMATCH_TOLERANCE = 0.01  # factor value vs. its per-gas values under the rule's GWP set
-UNSPECIFIED_GAS = "unspecified"  # CO2e factors not split by gas
 REFERENCE_PRODUCT = "reference"  # the product of a single-process dataset
 HISTOGRAM_BINS = 30
 MONTE_CARLO_CHUNK = 1000  # iterations drawn at once: bounded memory, same numbers for the same seed
@@ -125,175 +133,8 @@ MONTE_CARLO_CHUNK = 1000  # iterations drawn at once: bounded memory, same numbe
 ELECTRICITY_MODES = ("rule", "grid", "contractual")
 ALLOCATION_MODES = ("rule", "physical", "economic")
 
-# code: (severity, article). The first group makes a dataset unusable: `calculate` raises.
-CHECKS = {
-    "unit_not_convertible": ("error", "指引(四)"),
-    "factor_unresolved": ("error", "指引(五)"),
-    "gwp_unavailable": ("error", "GB/T 24067-2024"),
-    "uncertainty_invalid": ("error", "指引(四)"),
-    "network_invalid": ("error", "指引(六)"),
-    "allocation_data_missing": ("error", "GB/T 24067-2024"),
-    "stage_outside_boundary": ("error", "指引(三)"),
-    "primary_data_missing": ("error", "指引(四)"),
-    "secondary_type_not_allowed": ("error", "指引(四)"),
-    "secondary_priority_unjustified": ("warning", "指引(四)"),
-    "secondary_source_missing": ("error", "指引(四)"),
-    "activity_category_empty": ("warning", "指引(四)"),
-    "electricity_instrument_not_allowed": ("warning", "指引(四)"),
-    "electricity_evidence_missing": ("warning", "指引(四)"),
-    "factor_source_missing": ("error", "指引(五)"),
-    "factor_tier_not_allowed": ("error", "指引(五)"),
-    "factor_lower_tier": ("warning", "指引(五)"),
-    "factor_value_mismatch": ("warning", "指引(五)"),
-    "allocation_method_unsupported": ("warning", "GB/T 24067-2024"),
-    "cut_off_item_exceeded": ("error", "GB/T 24067-2024"),
-    "cut_off_total_exceeded": ("error", "GB/T 24067-2024"),
-}
-UNUSABLE = (
-    "unit_not_convertible",
-    "factor_unresolved",
-    "gwp_unavailable",
-    "uncertainty_invalid",
-    "network_invalid",
-    "allocation_data_missing",
-)
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-
-
-class DatasetError(ValueError):
-    """The dataset cannot be calculated. `problems` are error findings (codes in UNUSABLE), each
-    naming the place and what to change; `findings` are the other findings collected so far."""
-
-    def __init__(self, problems: list[Finding], findings: list[Finding]):
-        self.problems = _sorted(problems)
-        self.findings = _sorted(findings)
-        more = f"（另有 {len(problems) - 1} 处问题）" if len(problems) > 1 else ""
-        super().__init__(f"{self.problems[0].path}: {self.problems[0].message}{more}")
-
-
-# --- reference data ---------------------------------------------------------------------------------
-
-
-@functools.cache
-def gwp_table(gwp_set: str) -> dict[str, float] | None:
-    """GWP per gas formula for a GWP set, or None when the workbench has no data for the set."""
-    name = GWP_FILES.get(gwp_set)
-    if name is None:
-        return None
-    with (DATA / name).open(encoding="utf-8") as file:
-        return {row["formula"]: float(row["gwp100"]) for row in csv.DictReader(file)}
-
-
-@functools.cache
-def pedigree_variances() -> dict[str, tuple[float, ...]]:
-    """Variance of ln added per indicator and score 1–5 (ecoinvent v3)."""
-    with (DATA / "pedigree-ecoinvent-v3.csv").open(encoding="utf-8") as file:
-        return {
-            row["indicator"]: tuple(float(row[f"score_{score}"]) for score in range(1, 6))
-            for row in csv.DictReader(file)
-        }
-
-
-@functools.cache
-def national_grid_factor() -> dict:
-    """The latest national life-cycle electricity factor published by MEE, as an inline factor."""
-    with (DATA / "electricity-factors.csv").open(encoding="utf-8") as file:
-        rows = [row for row in csv.DictReader(file) if row["kind"] == "cfp_life_cycle" and row["scope"] == "全国"]
-    latest = max(rows, key=lambda row: int(row["data_year"]))
-    return {
-        "value": float(latest["value"]),
-        "unit": latest["unit"],
-        "tier": "government",
-        "source": f"{latest['source']}，{latest['data_year']} 年全国电力碳足迹因子",
-    }
-
-
-def pedigree_sigma(scores, basic_variance: float = DEFAULT_BASIC_VARIANCE) -> float:
-    """σ of ln for five pedigree scores (reliability, completeness, temporal, geographical,
-    technological); GSD = exp(σ)."""
-    table = pedigree_variances()
-    variance = basic_variance + sum(
-        table[name][int(score) - 1] for name, score in zip(PEDIGREE_INDICATORS, scores, strict=True)
-    )
-    return math.sqrt(variance)
-
-
-# --- units (cached: pint takes a third of a millisecond per conversion) -------------------------------
-
-
-@functools.lru_cache(maxsize=4096)
-def _activity_ratio(line_unit: str, factor_unit: str) -> float:
-    """How many of the factor's activity unit one `line_unit` is."""
-    parsed = units.factor_unit(factor_unit)
-    if line_unit.strip() == factor_unit.split("/", 1)[1].strip():
-        return 1.0  # the same word is the same unit, also for units pint does not know
-    return units.conversion(line_unit, parsed.activity)
-
-
-@functools.lru_cache(maxsize=1024)
-def _mass_to_kg(factor_unit: str) -> tuple[float, str]:
-    """(kilograms per mass unit of the factor, the factor's gas: CO2e, CO2, CH4 …)."""
-    parsed = units.factor_unit(factor_unit)
-    return units.registry.Quantity(1, parsed.mass).to("kg").magnitude, parsed.gas
-
-
-@functools.lru_cache(maxsize=4096)
-def _ratio(from_unit: str, to_unit: str) -> float:
-    """How many `to_unit` one `from_unit` is."""
-    if from_unit.strip() == to_unit.strip():
-        return 1.0
-    return units.conversion(from_unit, units.activity_unit(to_unit))
-
 
 # --- the prepared model -----------------------------------------------------------------------------
-
-
-@dataclass
-class Factor:
-    """A factor as the calculation uses it. value = raw × scale, in kg CO2e per activity unit; the
-    uncertainty describes `raw`, the number as given (or the per-gas CO2e sum in the factor's
-    mass unit)."""
-
-    key: str  # "id:<id>" for a library factor (drawn once per iteration), "line:<index>" otherwise
-    unit: str
-    raw: float
-    scale: float
-    value: float
-    gases: dict[str, float]  # kg CO2e per activity unit by gas
-    biogenic: float  # kg CO2e per activity unit
-    tier: str
-    source: str
-    uncertainty: tuple | None
-
-
-@dataclass
-class Line:
-    index: int
-    stage: str
-    category: str
-    item: str
-    data_type: str
-    amount: float
-    unit: str
-    factor: int  # index into Model.factors
-    factor_path: str  # where the factor is in the dataset
-    coefficient: float  # activity-unit conversion × scaling × allocation share / reference units
-    counted: bool  # inside the boundary and not excluded under cut-off
-    excluded: bool
-    uncertainty: tuple | None
-    pedigree: tuple | None
-    electricity: str | None  # "grid" | "contractual" for electricity lines
-
-
-@dataclass
-class Model:
-    unit: str  # e.g. "kg CO2e/t"
-    reference_units: float
-    gwp_set: str
-    lines: list[Line]
-    factors: list[Factor]
-    allocation: dict
-    network: list[dict] | None
 
 
 def prepare(
@@ -379,32 +220,6 @@ def prepare(
 
 
 # --- reading the dataset ----------------------------------------------------------------------------
-
-
-class _Collector:
-    def __init__(self):
-        self.findings: list[Finding] = []
-        self.problems: list[Finding] = []
-
-    def add(self, code: str, path: str, message: str) -> None:
-        severity, article = CHECKS[code]
-        (self.problems if code in UNUSABLE else self.findings).append(Finding(code, severity, article, path, message))
-
-
-def _params(rule) -> dict:
-    return _dict(_dict(rule).get("parameters"))
-
-
-def _dict(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _name(line: dict, index: int) -> str:
-    return f"活动数据 /lines/{index}（“{line.get('item', '')}”）"
 
 
 def _reference_units(params: dict, dataset: dict, report: _Collector) -> tuple[str, float]:
@@ -1124,14 +939,6 @@ def _data_quality(lines: list[Line], weights: np.ndarray) -> dict:
     rating, rating_zh = next(((key, zh) for bound, key, zh in QUALITY_BANDS if score <= bound), ("poor", "差"))
     result.update(indicators=indicators, score=score, rating=rating, rating_zh=rating_zh)
     return result
-
-
-def _sorted(findings: list[Finding]) -> list[Finding]:
-    def key(finding: Finding):
-        parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in finding.path.split("/"))
-        return (_SEVERITY_RANK.get(finding.severity, 3), parts, finding.code, finding.message)
-
-    return sorted(findings, key=key)
 
 
 # --- Monte Carlo --------------------------------------------------------------------------------------
