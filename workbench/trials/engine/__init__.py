@@ -1,13 +1,10 @@
 """Trial calculation (试算): the pure engine, being split into modules (see calculation.py)."""
 
 from workbench.trials.engine.calculation import (
-    ALLOCATION_MODES,
     CATEGORY_NAMES,
     CATEGORY_STAGES,
     DATA_TYPE_NAMES,
-    ELECTRICITY_MODES,
     HISTOGRAM_BINS,
-    INSTRUMENT_NAMES,
     MONTE_CARLO_CHUNK,
     QUALITY_BANDS,
     TIER_NAMES,
@@ -16,8 +13,6 @@ from workbench.trials.engine.calculation import (
     check_dataset,
     compare,
     monte_carlo,
-    prepare,
-    solve,
 )
 from workbench.trials.engine.model import (
     CHECKS,
@@ -27,6 +22,15 @@ from workbench.trials.engine.model import (
     Factor,
     Line,
     Model,
+)
+from workbench.trials.engine.network import (
+    solve,
+)
+from workbench.trials.engine.reading import (
+    ALLOCATION_MODES,
+    ELECTRICITY_MODES,
+    INSTRUMENT_NAMES,
+    prepare,
 )
 from workbench.trials.engine.reference import (
     DEFAULT_GWP_SET,
