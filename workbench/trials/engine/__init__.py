@@ -1,18 +1,19 @@
 """Trial calculation (试算): the pure engine, being split into modules (see calculation.py)."""
 
 from workbench.trials.engine.calculation import (
-    CATEGORY_NAMES,
-    CATEGORY_STAGES,
-    DATA_TYPE_NAMES,
     HISTOGRAM_BINS,
     MONTE_CARLO_CHUNK,
-    QUALITY_BANDS,
-    TIER_NAMES,
     Result,
     calculate,
     check_dataset,
     compare,
     monte_carlo,
+)
+from workbench.trials.engine.conformance import (
+    CATEGORY_NAMES,
+    CATEGORY_STAGES,
+    DATA_TYPE_NAMES,
+    TIER_NAMES,
 )
 from workbench.trials.engine.model import (
     CHECKS,
@@ -25,6 +26,9 @@ from workbench.trials.engine.model import (
 )
 from workbench.trials.engine.network import (
     solve,
+)
+from workbench.trials.engine.quality import (
+    QUALITY_BANDS,
 )
 from workbench.trials.engine.reading import (
     ALLOCATION_MODES,
