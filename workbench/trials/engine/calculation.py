@@ -1,69 +1,17 @@
-"""Trial calculation (试算) of a product carbon footprint: one enterprise's dataset under one rule.
+"""The static result (`calculate`): the dataset read into a model (`reading.prepare`), the findings
+on conformance and cut-off, and e_i per line summed into the CFP per declared or functional unit,
+broken down by stage, category and gas, fossil and biogenic apart, with the primary-data share,
+the data quality, the electricity method per line and the largest contributions.
 
-PURE: numpy, scipy, pint (through `workbench.trials.units`), the drafting `Finding` and the
-standard library; no Flask, no database. A factor given by library id is resolved by the caller's
-`factor_lookup(id) -> dict | None` (the library's snapshot shape: value, unit, tier, source, gases,
-uncertainty); offline there is none. The dataset is expected to pass `dataset.validate`.
-
-The calculation (DOMAIN.md §5). Each activity line i gives
-
-    e_i = amount_i × u_i × F_i × g_i / n
-
-amount_i in the line's unit; u_i converts it to the activity unit of the factor (pint); F_i is the
-factor in kg CO2e per activity unit (per-gas factors × GWP of the rule's gwp_set); g_i is the
-scaling of the line's process times the allocation share of the product (1 for a single-process
-dataset without co-products); n is the number of declared/functional units in the reference flow.
-The CFP per unit is Σ e_i over the lines inside the boundary that are not excluded under cut-off.
-
-Foreground networks: processes (each with outputs and intermediate inputs) form the technosphere
-matrix A (products × processes, outputs positive, inputs negative), the demand f is the reference
-flow, s = A⁻¹ f by scipy.sparse.linalg.spsolve (processes first put in supply order, where A is
-near triangular, then the natural column ordering: see `solve`). A multi-output process is split
-into one column per output, each carrying its allocation share of the inputs and lines
-(ecoinvent's allocated system model), so A stays square. B (lines × processes) holds each line's activity, C the
-factors: result = C·B·s, kept per line so the breakdowns and contributions add up exactly.
+PURE: numpy, the drafting constants and `Finding`, and the modules below; no Flask, no database.
 
 Decisions worth knowing:
-- Fossil and biogenic: a factor's `biogenic` is the biogenic part of its CO2e (same mass unit as
-  `value`); with per-gas values and no `biogenic`, non-fossil CH4 is the biogenic part. The CFP
-  includes both (GB/T 24067 / ISO 14067 count biogenic emissions and removals and report them
-  separately); `fossil` + `biogenic` = `cfp_per_unit`.
-- Per-gas values (`gases`) are in the mass unit of the factor's unit per activity unit (kg for
-  kgCO2e/…). With `gases`, the CO2e value is recomputed with the rule's GWP set; a `value` that
-  disagrees by more than 1 % is reported (it was probably computed with another GWP set).
-- Electricity: a line with an `electricity` object is electricity. Without a `factor`, and with the
-  rule's grid_factor national_average, it takes the latest national life-cycle factor published
-  by MEE (data/electricity-factors.csv). A contractual instrument is used only when the rule
-  allows contractual instruments, lists the instrument (or lists none) and the line carries
-  evidence; otherwise a finding, and the grid factor. Partly covered consumption is two lines.
-- Allocation: physical by the outputs' amounts (converted to the first output's unit), economic
-  by amount × price. A rule method other than physical or economic (avoid, system expansion,
-  other) cannot be computed from a dataset: a multi-output process then gets a finding and
-  physical allocation, so the trial still runs.
-- Cut-off: a line marked `excluded` is an estimate of an input left out under the rule's cut-off
-  criteria. It is not counted; its share of the full total (counted + excluded) must stay below
-  the per-item threshold, and all excluded lines together within the total threshold. Counted
-  lines below the per-item threshold are listed as candidates.
-- Activity categories (指引(四)): each category the rule lists is expected in the stages where it
-  normally arises, among the stages the rule includes: raw_materials in raw_material_acquisition;
-  energy, process_emissions in production; transport in raw_material_acquisition (to the plant)
-  and distribution; waste_treatment in production and end_of_life. A category whose stages are
-  all excluded is expected somewhere in the dataset.
-- Secondary data (指引(四)): a type the rule's priority does not list is an error; a type other
-  than the first in the rule's priority needs a `justification` (why better data were not
-  available). Secondary data need a `source`; every factor needs a `source` (指引(五)).
+- Fossil and biogenic: the CFP includes both (GB/T 24067 / ISO 14067 count biogenic emissions and
+  removals and report them separately); `fossil` + `biogenic` = `cfp_per_unit`.
 - Primary data share: by contribution |e_i|, a line counting as primary only when its data are
-  primary and its factor is measured_verified (PACT). Data quality: the pedigree scores of the
-  lines, weighted by |e_i|, rated with the EU PEF DQR bands.
-- Uncertainty: a line's `uncertainty` describes its amount, a factor's `uncertainty` the factor.
-  Lognormal has the static value as its median (so the Monte Carlo mean lies above the static
-  value); normal has it as its mean, triangular as its mode; bounds (min, max) and sd are in the
-  quantity's own unit. A pedigree gives a lognormal with σ² = basic variance (default 0.0006,
-  ecoinvent v3's default for the demand of energy and materials, to be checked) + the five
-  indicator variances. A library factor is drawn once per iteration, whichever lines use it.
+  primary and its factor is measured_verified (PACT).
 """
 
-import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -76,12 +24,6 @@ from workbench.trials.engine.model import UNSPECIFIED_GAS, DatasetError, Model, 
 from workbench.trials.engine.quality import _data_quality
 from workbench.trials.engine.reading import prepare
 from workbench.trials.engine.reference import GWP_SOURCE, gwp_table
-
-HISTOGRAM_BINS = 30
-MONTE_CARLO_CHUNK = 1000  # iterations drawn at once: bounded memory, same numbers for the same seed
-
-
-# --- calculating ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -235,147 +177,3 @@ def check_dataset(
         return calculate(rule, dataset, factor_lookup=factor_lookup, better_factor=better_factor).findings
     except DatasetError as error:
         return _sorted(error.problems + error.findings)
-
-
-# --- Monte Carlo --------------------------------------------------------------------------------------
-
-
-def monte_carlo(model: Model, iterations: int = 10_000, seed: int | None = None) -> dict:
-    """Monte Carlo statistics of the CFP per unit: each uncertain line amount and factor drawn per
-    iteration (a library factor once for all lines that use it), vectorised over iterations in
-    chunks. The same seed gives the same numbers; a missing seed is chosen and returned, and the
-    static value is returned beside the statistics (with lognormal inputs the mean lies above it)."""
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
-    rng = np.random.default_rng(seed)
-    lines = [line for line in model.lines if line.counted]
-    used = sorted({line.factor for line in lines})
-    position = {factor: k for k, factor in enumerate(used)}
-    factor_of_line = np.array([position[line.factor] for line in lines], dtype=np.intp)
-    raw = np.array([model.factors[k].raw for k in used], float)
-    amount_specs = [line.uncertainty for line in lines]
-    factor_specs = [model.factors[k].uncertainty for k in used]
-    # A lognormal factor used by one line only folds into that line's lognormal (or certain)
-    # amount: a product of independent lognormals is lognormal with σ² = σa² + σf². Exact, and
-    # about half the draws for datasets whose factors are given inline.
-    users = np.bincount(factor_of_line, minlength=len(used))
-    for k, line_factor in enumerate(factor_of_line):
-        amount_spec, factor_spec = amount_specs[k], factor_specs[line_factor]
-        unshared_lognormal = users[line_factor] == 1 and factor_spec and factor_spec[0] == "lognormal"
-        if unshared_lognormal and (amount_spec is None or amount_spec[0] == "lognormal"):
-            amount_specs[k] = ("lognormal", math.hypot(amount_spec[1] if amount_spec else 0.0, factor_spec[1]))
-            factor_specs[line_factor] = None
-    # Lines whose factor is certain first: their sum is one matrix product with fixed weights;
-    # only the rest need each iteration's factor draws gathered per line.
-    order = sorted(range(len(lines)), key=lambda k: factor_specs[factor_of_line[k]] is not None)
-    certain = sum(1 for k in order if factor_specs[factor_of_line[k]] is None)
-    lines = [lines[k] for k in order]
-    amount_specs = [amount_specs[k] for k in order]
-    factor_of_line = factor_of_line[order] if lines else factor_of_line
-    amount = np.array([line.amount for line in lines], float)
-    # kg CO2e per unit for one unit of amount and of raw factor
-    weight = np.array([line.coefficient * model.factors[line.factor].scale for line in lines], float)
-    fixed = weight[:certain] * raw[factor_of_line[:certain]]
-    amount_groups, factor_groups = _groups(amount_specs), _groups(factor_specs)
-
-    totals = np.empty(iterations)
-    for start in range(0, iterations, MONTE_CARLO_CHUNK):
-        n = min(MONTE_CARLO_CHUNK, iterations - start)
-        amounts = _draw(rng, n, amount, amount_groups)
-        factors = _draw(rng, n, raw, factor_groups)
-        # einsum, not @: these matrix-vector products are too small for BLAS threads, whose
-        # spinning workers halved the speed of the random draws on a busy 2-CPU machine.
-        totals[start : start + n] = np.einsum("nl,l->n", amounts[:, :certain], fixed)
-        if certain < len(lines):
-            tail = factors[:, factor_of_line[certain:]]
-            totals[start : start + n] += np.einsum("nl,nl,l->n", amounts[:, certain:], tail, weight[certain:])
-    static = float(np.dot(amount * weight, raw[factor_of_line])) if lines else 0.0
-    p2_5, median, p97_5 = np.percentile(totals, [2.5, 50, 97.5]) if iterations else (math.nan,) * 3
-    # The distribution's shape for a chart: 0.5 %–99.5 % in HISTOGRAM_BINS equal bins, so a few
-    # extreme draws of a skewed lognormal do not squeeze the rest into one bar.
-    counts, edges = (
-        np.histogram(totals, bins=HISTOGRAM_BINS, range=tuple(np.percentile(totals, [0.5, 99.5])))
-        if iterations > 1 and np.ptp(totals) > 0
-        else (np.array([]), np.array([]))
-    )
-    return {
-        "iterations": iterations,
-        "seed": seed,
-        "static": static,
-        "mean": float(totals.mean()) if iterations else math.nan,
-        "median": float(median),
-        "sd": float(totals.std(ddof=1)) if iterations > 1 else 0.0,
-        "p2_5": float(p2_5),
-        "p97_5": float(p97_5),
-        "histogram": {"edges": edges.tolist(), "counts": counts.tolist()},
-    }
-
-
-def _groups(specs: list[tuple | None]) -> list[tuple]:
-    """Uncertain columns grouped by distribution: (kind, columns, parameter arrays …)."""
-    groups = []
-    for kind in ("lognormal", "normal", "triangular", "uniform"):
-        columns = [k for k, spec in enumerate(specs) if spec is not None and spec[0] == kind]
-        if columns:
-            parameters = [np.array([specs[k][p] for k in columns], float) for p in range(1, len(specs[columns[0]]))]
-            groups.append((kind, np.array(columns, int), *parameters))
-    return groups
-
-
-def _draw(rng: np.random.Generator, n: int, static: np.ndarray, groups: list[tuple]) -> np.ndarray:
-    """n draws of every column: the static value where certain. In place where possible: at
-    10,000 × 1,000 the temporaries cost as much as the draws."""
-    if not groups:
-        return np.broadcast_to(static, (n, static.size))
-    values = np.tile(static, (n, 1))
-    for kind, columns, *parameters in groups:
-        base = static[columns]
-        size = (n, columns.size)
-        if kind == "lognormal":
-            draw = rng.standard_normal(size)
-            draw *= parameters[0]
-            np.exp(draw, out=draw)
-            draw *= base
-        elif kind == "normal":
-            draw = rng.standard_normal(size)
-            draw *= parameters[0]
-            draw += base
-        elif kind == "triangular":
-            draw = rng.triangular(parameters[0], base, parameters[1], size)
-        else:
-            draw = rng.uniform(parameters[0], parameters[1], size)
-        values[:, columns] = draw
-    return values
-
-
-# --- scenarios ----------------------------------------------------------------------------------------
-
-
-def compare(rule: dict, dataset: dict, *, factor_lookup: Callable[[str], dict | None] | None = None) -> dict:
-    """The same dataset side by side: grid vs contractual electricity, physical vs economic
-    allocation. A scenario that cannot be calculated (no prices for economic allocation) gives
-    {"unavailable": reason}."""
-
-    def run(**options) -> dict:
-        try:
-            result = calculate(rule, dataset, factor_lookup=factor_lookup, **options)
-        except DatasetError as error:
-            return {"unavailable": str(error)}
-        return {"cfp_per_unit": result.cfp_per_unit, "by_stage": result.by_stage}
-
-    lines = dataset.get("lines") or []
-    multi_output = bool(dataset.get("co_products")) or any(
-        len(_list(process.get("outputs"))) > 1 for process in _list(dataset.get("processes"))
-    )
-    return {
-        "electricity": {
-            "applicable": any(_dict(line.get("electricity")).get("instrument") for line in lines),
-            "grid": run(electricity="grid"),
-            "contractual": run(electricity="contractual"),
-        },
-        "allocation": {
-            "applicable": multi_output,
-            "physical": run(allocation="physical"),
-            "economic": run(allocation="economic"),
-        },
-    }
