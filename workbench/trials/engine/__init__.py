@@ -38,7 +38,7 @@ these modules only; what the application, the tests and the benchmarks use is re
 so `from workbench.trials import engine` then `engine.calculate(...)` stays the way in.
 """
 
-from workbench.trials.engine.calculation import Result, calculate, check_dataset
+from workbench.trials.engine.calculation import Result, calculate
 from workbench.trials.engine.conformance import CATEGORY_NAMES, CATEGORY_STAGES, DATA_TYPE_NAMES, TIER_NAMES
 from workbench.trials.engine.model import CHECKS, UNSPECIFIED_GAS, UNUSABLE, DatasetError, Factor, Line, Model
 from workbench.trials.engine.montecarlo import HISTOGRAM_BINS, MONTE_CARLO_CHUNK, monte_carlo
@@ -77,7 +77,6 @@ __all__ = [
     "Model",
     "Result",
     "calculate",
-    "check_dataset",
     "compare",
     "gwp_table",
     "monte_carlo",

@@ -162,18 +162,3 @@ def calculate(
         findings=findings,
         model=model,
     )
-
-
-def check_dataset(
-    rule: dict,
-    dataset: dict,
-    *,
-    factor_lookup: Callable[[str], dict | None] | None = None,
-    better_factor: Callable[[dict], str | None] | None = None,
-) -> list[Finding]:
-    """Every finding on `dataset` under `rule`, including the problems that stop a calculation;
-    never raises on a dataset that passes `dataset.validate`."""
-    try:
-        return calculate(rule, dataset, factor_lookup=factor_lookup, better_factor=better_factor).findings
-    except DatasetError as error:
-        return _sorted(error.problems + error.findings)
