@@ -8,7 +8,7 @@ parameters; lines and processes name each other) and gives every problem as (JSO
 Chinese message naming the line), e.g. ("/lines/3/amount", "活动数据 /lines/3（“外购电力”）的
 「数量」（amount）应为数值，现为文本 \"abc\"。").
 
-The shape (see also workbench/trials/engine.py for what the calculation does with it):
+The shape (see also workbench/trials/engine/ for what the calculation does with it):
 
     enterprise, period            who and which period (text)
     reference_flow                {quantity, unit, product?, price?}: output over the period, in a

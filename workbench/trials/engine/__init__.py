@@ -1,0 +1,88 @@
+"""Trial calculation (试算) of a product carbon footprint: one enterprise's dataset under one rule.
+
+PURE: numpy, scipy, pint (through `workbench.trials.units`), the drafting `Finding` and the
+standard library; no Flask, no database. A factor given by library id is resolved by the caller's
+`factor_lookup(id) -> dict | None` (the library's snapshot shape: value, unit, tier, source, gases,
+uncertainty); offline there is none. The dataset is expected to pass `dataset.validate`.
+
+The calculation (DOMAIN.md §5). Each activity line i gives
+
+    e_i = amount_i × u_i × F_i × g_i / n
+
+amount_i in the line's unit; u_i converts it to the activity unit of the factor (pint); F_i is the
+factor in kg CO2e per activity unit (per-gas factors × GWP of the rule's gwp_set); g_i is the
+scaling of the line's process times the allocation share of the product (1 for a single-process
+dataset without co-products); n is the number of declared/functional units in the reference flow.
+The CFP per unit is Σ e_i over the lines inside the boundary that are not excluded under cut-off.
+With the scaling s of the foreground network (A·s = f, see `network`), B (lines × processes) holds
+each line's activity and C the factors: result = C·B·s, kept per line so the breakdowns and
+contributions add up exactly.
+
+The modules, reading the data apart from calculating as in Brightway's bw2calc; each imports only
+from those listed before it:
+
+    reference     reference data: GWP tables, pedigree variances, the national grid factor
+    model         the prepared model (Factor, Line, Model), CHECKS, the findings collector,
+                  DatasetError and the small helpers the others share
+    network       foreground processes, allocation shares, the technosphere matrix, `solve`
+    reading       `prepare`: the dataset and the rule read into a Model
+    conformance   how the data follow the rule
+    cutoff        the cut-off report and its findings
+    quality       data quality from the pedigree scores
+    calculation   `calculate` and its `Result`: the static result, breakdowns, contributions
+    montecarlo    `monte_carlo`
+    scenarios     `compare`: the other method choices side by side
+
+Each module states the decisions it makes. A name with a leading underscore is shared between
+these modules only; what the application, the tests and the benchmarks use is re-exported here,
+so `from workbench.trials import engine` then `engine.calculate(...)` stays the way in.
+"""
+
+from workbench.trials.engine.calculation import Result, calculate
+from workbench.trials.engine.conformance import CATEGORY_NAMES, CATEGORY_STAGES, DATA_TYPE_NAMES, TIER_NAMES
+from workbench.trials.engine.model import CHECKS, UNSPECIFIED_GAS, UNUSABLE, DatasetError, Factor, Line, Model
+from workbench.trials.engine.montecarlo import HISTOGRAM_BINS, MONTE_CARLO_CHUNK, monte_carlo
+from workbench.trials.engine.network import solve
+from workbench.trials.engine.quality import QUALITY_BANDS
+from workbench.trials.engine.reading import ALLOCATION_MODES, ELECTRICITY_MODES, INSTRUMENT_NAMES, prepare
+from workbench.trials.engine.reference import (
+    DEFAULT_GWP_SET,
+    GWP_SOURCE,
+    gwp_table,
+    national_grid_factor,
+    pedigree_sigma,
+    pedigree_variances,
+)
+from workbench.trials.engine.scenarios import compare
+
+__all__ = [
+    "ALLOCATION_MODES",
+    "CATEGORY_NAMES",
+    "CATEGORY_STAGES",
+    "CHECKS",
+    "DATA_TYPE_NAMES",
+    "DEFAULT_GWP_SET",
+    "ELECTRICITY_MODES",
+    "GWP_SOURCE",
+    "HISTOGRAM_BINS",
+    "INSTRUMENT_NAMES",
+    "MONTE_CARLO_CHUNK",
+    "QUALITY_BANDS",
+    "TIER_NAMES",
+    "UNSPECIFIED_GAS",
+    "UNUSABLE",
+    "DatasetError",
+    "Factor",
+    "Line",
+    "Model",
+    "Result",
+    "calculate",
+    "compare",
+    "gwp_table",
+    "monte_carlo",
+    "national_grid_factor",
+    "pedigree_sigma",
+    "pedigree_variances",
+    "prepare",
+    "solve",
+]

@@ -1,0 +1,310 @@
+"""Reading the dataset and the rule into a `Model` (`prepare`): for each line the factor the rule's
+electricity method gives, read into kg CO2e per activity unit, the amount's conversion to the
+factor's activity unit, its process's scaling (`network`) and the uncertainty distributions; what
+cannot be read becomes a finding, or a problem that stops the calculation.
+
+PURE: the drafting `Finding`, the standard library and the modules below (pint through `model`'s
+unit conversions); no Flask, no database.
+
+Decisions worth knowing:
+- Per-gas values (`gases`) are in the mass unit of the factor's unit per activity unit (kg for
+  kgCO2e/…). With `gases`, the CO2e value is recomputed with the rule's GWP set; a `value` that
+  disagrees by more than 1 % is reported (it was probably computed with another GWP set).
+- Biogenic: a factor's `biogenic` is the biogenic part of its CO2e (same mass unit as `value`);
+  with per-gas values and no `biogenic`, non-fossil CH4 is the biogenic part.
+- Electricity: a line with an `electricity` object is electricity. Without a `factor`, and with the
+  rule's grid_factor national_average, it takes the latest national life-cycle factor published
+  by MEE (data/electricity-factors.csv). A contractual instrument is used only when the rule
+  allows contractual instruments, lists the instrument (or lists none) and the line carries
+  evidence; otherwise a finding, and the grid factor. Partly covered consumption is two lines.
+- Uncertainty: a line's `uncertainty` describes its amount, a factor's `uncertainty` the factor.
+  Lognormal has the static value as its median (so the Monte Carlo mean lies above the static
+  value); normal has it as its mean, triangular as its mode; bounds (min, max) and sd are in the
+  quantity's own unit. A pedigree gives a lognormal (`reference.pedigree_sigma`).
+"""
+
+import math
+from collections.abc import Callable
+
+from workbench.drafting.checks import Finding
+from workbench.trials.engine.model import (
+    UNSPECIFIED_GAS,
+    Factor,
+    Line,
+    Model,
+    _activity_ratio,
+    _Collector,
+    _dict,
+    _list,
+    _mass_to_kg,
+    _name,
+    _params,
+    _ratio,
+)
+from workbench.trials.engine.network import _scaling
+from workbench.trials.engine.reference import (
+    DEFAULT_BASIC_VARIANCE,
+    DEFAULT_GWP_SET,
+    GWP_FILES,
+    gwp_table,
+    national_grid_factor,
+    pedigree_sigma,
+)
+
+ELECTRICITY_MODES = ("rule", "grid", "contractual")
+ALLOCATION_MODES = ("rule", "physical", "economic")
+INSTRUMENT_NAMES = {"green_certificate": "绿色电力证书", "green_power_trading": "绿色电力交易合同", "ppa": "购电协议"}
+MISMATCH_TOLERANCE = 0.01  # factor value vs. its per-gas values under the rule's GWP set
+
+
+def prepare(
+    rule: dict,
+    dataset: dict,
+    *,
+    factor_lookup: Callable[[str], dict | None] | None = None,
+    electricity: str = "rule",
+    allocation: str = "rule",
+) -> tuple[Model | None, list[Finding], list[Finding]]:
+    """(model, findings, problems). The model is None when there are problems (unusable input).
+    `electricity`: "rule", or "grid"/"contractual" for a scenario (contractual uses an evidenced
+    instrument whatever the rule allows); `allocation`: "rule", "physical" or "economic"."""
+    if electricity not in ELECTRICITY_MODES or allocation not in ALLOCATION_MODES:
+        raise ValueError(f"unknown scenario: electricity={electricity!r}, allocation={allocation!r}")
+    params = _params(rule)
+    report = _Collector()
+    gwp_set = params.get("gwp_set") or DEFAULT_GWP_SET
+    gwp = gwp_table(gwp_set)
+
+    unit_label, reference_units = _reference_units(params, dataset, report)
+    scaling, allocation_report, network = _scaling(params, dataset, allocation, report)
+
+    included = set(_list(_dict(params.get("system_boundary")).get("stages_included")))
+    factors: list[Factor] = []
+    factor_index: dict[str, int] = {}
+    lines: list[Line] = []
+    for index, line in enumerate(dataset.get("lines") or []):
+        path = f"/lines/{index}"
+        spec, spec_path, mode = _factor_spec(params, line, index, electricity, report)
+        if spec is None:
+            continue
+        key = f"id:{spec['id']}" if "id" in spec else f"line:{index}"
+        if key not in factor_index:
+            factor = _read_factor(spec, key, spec_path, gwp, gwp_set, factor_lookup, report)
+            if factor is None:
+                continue
+            factor_index[key] = len(factors)
+            factors.append(factor)
+        factor = factors[factor_index[key]]
+        try:
+            ratio = _activity_ratio(str(line["unit"]), factor.unit)
+        except ValueError as error:
+            report.add(
+                "unit_not_convertible",
+                f"{path}/unit",
+                f"{_name(line, index)}的单位“{line['unit']}”不能换算为碳足迹因子单位“{factor.unit}”的活动单位：{error}。"
+                "请改用可换算的单位，或换用与之相符的因子。",
+            )
+            continue
+        process = line.get("process") if network is not None else None
+        if scaling and process not in scaling:
+            report.add("network_invalid", f"{path}/process", f"{_name(line, index)}所属的过程“{process}”不存在。")
+            continue
+        amount_uncertainty = _distribution(
+            line.get("uncertainty"), float(line["amount"]), f"{path}/uncertainty", report
+        )
+        scores = _dict(line.get("uncertainty")).get("pedigree")
+        excluded = bool(line.get("excluded"))
+        lines.append(
+            Line(
+                index=index,
+                stage=line["stage"],
+                category=line["category"],
+                item=str(line["item"]),
+                data_type=line["data_type"],
+                amount=float(line["amount"]),
+                unit=str(line["unit"]),
+                factor=factor_index[key],
+                factor_path=spec_path,
+                coefficient=ratio * scaling.get(process, 0.0) / reference_units if reference_units else 0.0,
+                counted=line["stage"] in included and not excluded,
+                excluded=excluded and line["stage"] in included,
+                uncertainty=amount_uncertainty,
+                pedigree=tuple(int(score) for score in scores) if scores else None,
+                electricity=mode,
+            )
+        )
+    if report.problems:
+        return None, report.findings, report.problems
+    model = Model(unit_label, reference_units, gwp_set, lines, factors, allocation_report, network)
+    return model, report.findings, []
+
+
+def _reference_units(params: dict, dataset: dict, report: _Collector) -> tuple[str, float]:
+    """The result's unit label and how many declared/functional units the reference flow holds."""
+    unit = _dict(params.get("functional_unit") or params.get("declared_unit"))
+    quantity, name = float(unit.get("quantity") or 1), str(unit.get("unit") or "")
+    label = f"kg CO2e/{name}" if quantity == 1 else f"kg CO2e/({quantity:g} {name})"
+    flow = dataset["reference_flow"]
+    try:
+        ratio = _ratio(str(flow["unit"]), name) if name else 1.0
+    except ValueError as error:
+        report.add(
+            "unit_not_convertible",
+            "/reference_flow/unit",
+            f"基准流的单位“{flow['unit']}”不能换算为规则的{'功能' if params.get('functional_unit') else '声明'}单位“{name}”：{error}。",
+        )
+        return label, 0.0
+    return label, float(flow["quantity"]) * ratio / quantity
+
+
+def _factor_spec(params, line, index, mode, report) -> tuple[dict | None, str, str | None]:
+    """(the factor to use, its path, "grid"/"contractual" for electricity lines) per the rule."""
+    path = f"/lines/{index}"
+    supply = line.get("electricity")
+    if not isinstance(supply, dict):
+        return line.get("factor"), f"{path}/factor", None
+    instrument = supply.get("instrument")
+    use_contract = False
+    if instrument:
+        evidenced = bool(str(supply.get("evidence") or "").strip())
+        if mode == "contractual":
+            use_contract = evidenced
+        elif mode == "rule":
+            rule_supply = _dict(params.get("electricity"))
+            listed = _list(rule_supply.get("instruments"))
+            label = INSTRUMENT_NAMES.get(instrument, instrument)
+            if not rule_supply.get("contractual_instruments_allowed") or (listed and instrument not in listed):
+                report.add(
+                    "electricity_instrument_not_allowed",
+                    f"{path}/electricity/instrument",
+                    f"{_name(line, index)}声明了{label}，但规则不允许以该凭证核算电力：已按电网平均因子计算。",
+                )
+            elif not evidenced:
+                report.add(
+                    "electricity_evidence_missing",
+                    f"{path}/electricity/evidence",
+                    f"{_name(line, index)}声明了{label}，但没有给出凭证（编号、电量、核销状态）：已按电网平均因子计算。",
+                )
+            else:
+                use_contract = True
+    if use_contract:
+        return supply["contract_factor"], f"{path}/electricity/contract_factor", "contractual"
+    if line.get("factor") is not None:
+        return line["factor"], f"{path}/factor", "grid"
+    if _dict(params.get("electricity")).get("grid_factor", "national_average") == "national_average":
+        return national_grid_factor(), f"{path}/factor", "grid"
+    report.add(
+        "factor_unresolved",
+        f"{path}/factor",
+        f"{_name(line, index)}没有给出碳足迹因子：规则要求采用区域电网平均因子，请给出所在区域的电力碳足迹因子。",
+    )
+    return None, f"{path}/factor", "grid"
+
+
+def _read_factor(spec, key, path, gwp, gwp_set, factor_lookup, report) -> Factor | None:
+    library = "id" in spec
+    if library:
+        found = factor_lookup(str(spec["id"])) if factor_lookup is not None else None
+        if found is None:
+            where = "因子库中没有" if factor_lookup is not None else "离线计算无法查询因子库，"
+            report.add(
+                "factor_unresolved",
+                f"{path}/id",
+                f"{where}编号为“{spec['id']}”的因子：请核对编号，或直接给出因子的数值、单位、层级和来源。",
+            )
+            return None
+        spec = found
+    unit = str(spec.get("unit") or "")
+    try:
+        mass, gas = _mass_to_kg(unit)
+    except ValueError as error:
+        report.add("unit_not_convertible", f"{path}/unit", f"碳足迹因子的单位“{unit}”无法识别：{error}。")
+        return None
+    gases_given = _dict(spec.get("gases"))
+    if gases_given or gas != "CO2e":
+        if gwp is None and (set(gases_given) - {"CO2"} or gas not in ("CO2", "CO2e")):
+            report.add(
+                "gwp_unavailable",
+                path,
+                f"规则的全球变暖潜势“{gwp_set}”没有可用数据（现有：{'、'.join(GWP_FILES)}），无法换算分气体的因子。",
+            )
+            return None
+        table = gwp or {"CO2": 1.0}
+    gases: dict[str, float] = {}
+    if gases_given:
+        for name, amount in gases_given.items():
+            if name not in table:
+                report.add(
+                    "gwp_unavailable",
+                    f"{path}/gases/{name}",
+                    f"{gwp_set} 中没有气体“{name}”：可用的气体为 {'、'.join(table)}。",
+                )
+                return None
+            gases[name] = float(amount) * table[name] * mass
+        raw = sum(gases.values()) / mass
+        scale = mass
+        if "value" in spec and gas == "CO2e":
+            given = float(spec["value"])
+            if abs(given - raw) > MISMATCH_TOLERANCE * max(abs(raw), 1e-12):
+                report.add(
+                    "factor_value_mismatch",
+                    f"{path}/id" if library else f"{path}/value",
+                    f"因子数值 {given:g} {unit} 与按 {gwp_set} 计算的分气体合计 {raw:.6g} 相差超过 "
+                    f"{MISMATCH_TOLERANCE:.0%}：已按分气体数值计算。请核对因子所用的全球变暖潜势。",
+                )
+    elif spec.get("value") is None:
+        report.add("factor_unresolved", path, f"碳足迹因子（{unit}）没有数值，也没有分气体数值。")
+        return None
+    else:
+        raw = float(spec["value"])
+        if gas == "CO2e":
+            scale = mass
+            gases[UNSPECIFIED_GAS] = raw * scale
+        else:
+            if gas not in table:
+                report.add("gwp_unavailable", f"{path}/unit", f"{gwp_set} 中没有气体“{gas}”。")
+                return None
+            scale = mass * table[gas]
+            gases[gas] = raw * scale
+    # Without a stated biogenic part, non-fossil methane is the biogenic part of per-gas values.
+    biogenic = float(spec["biogenic"]) * mass if "biogenic" in spec else gases.get("CH4_non_fossil", 0.0)
+    return Factor(
+        key=key,
+        unit=unit,
+        raw=raw,
+        scale=scale,
+        value=raw * scale,
+        gases=gases,
+        biogenic=biogenic,
+        tier=str(spec.get("tier") or ""),
+        source=str(spec.get("source") or "").strip(),
+        uncertainty=_distribution(spec.get("uncertainty"), raw, f"{path}/uncertainty", report),
+    )
+
+
+def _distribution(spec, static: float, path: str, report: _Collector) -> tuple | None:
+    """("lognormal", σ) | ("normal", sd) | ("triangular", min, max) | ("uniform", min, max), or None."""
+    if not isinstance(spec, dict):
+        return None
+    kind = spec.get("distribution")
+    if kind is None:
+        if not spec.get("pedigree"):
+            return None
+        return (
+            "lognormal",
+            pedigree_sigma(spec["pedigree"], float(spec.get("basic_variance", DEFAULT_BASIC_VARIANCE))),
+        )
+    if kind == "lognormal":
+        return ("lognormal", float(spec["sigma"]) if "sigma" in spec else math.log(float(spec["gsd"])))
+    if kind == "normal":
+        return ("normal", float(spec["sd"]))
+    low, high = float(spec["min"]), float(spec["max"])
+    if not low <= static <= high or low >= high:
+        name = "三角分布" if kind == "triangular" else "均匀分布"
+        report.add(
+            "uncertainty_invalid",
+            path,
+            f"{name}的范围 [{low:g}, {high:g}] 应包含数值 {static:g}，且下限小于上限。",
+        )
+        return None
+    return (kind, low, high)

@@ -1,0 +1,60 @@
+"""Reference data of the trial calculation, read once from the files in workbench/trials/data/:
+the GWP tables and the ecoinvent pedigree variances. The national grid factor is the factor
+library's reference data (workbench.factors.reference).
+
+PURE: the standard library; no Flask, no database.
+
+A pedigree (five indicator scores) gives a lognormal with σ² = basic variance (default 0.0006,
+ecoinvent v3's default for the demand of energy and materials, to be checked) + the five
+indicator variances.
+"""
+
+import csv
+import functools
+import math
+from pathlib import Path
+
+from workbench.factors.reference import national_grid_factor  # noqa: F401  (re-exported for the engine)
+
+DATA = Path(__file__).parent.parent / "data"
+GWP_FILES = {"IPCC-AR6-GWP100": "gwp-ar6.csv"}
+GWP_SOURCE = "IPCC AR6 WG1 第 7 章及其补充材料 (IPCC AR6 WG1 Chapter 7 and supplement)"
+DEFAULT_GWP_SET = "IPCC-AR6-GWP100"
+PEDIGREE_INDICATORS = (
+    "reliability",
+    "completeness",
+    "temporal_correlation",
+    "geographical_correlation",
+    "technological_correlation",
+)
+DEFAULT_BASIC_VARIANCE = 0.0006  # ecoinvent v3 default basic uncertainty, demand of energy and materials
+
+
+@functools.cache
+def gwp_table(gwp_set: str) -> dict[str, float] | None:
+    """GWP per gas formula for a GWP set, or None when the workbench has no data for the set."""
+    name = GWP_FILES.get(gwp_set)
+    if name is None:
+        return None
+    with (DATA / name).open(encoding="utf-8") as file:
+        return {row["formula"]: float(row["gwp100"]) for row in csv.DictReader(file)}
+
+
+@functools.cache
+def pedigree_variances() -> dict[str, tuple[float, ...]]:
+    """Variance of ln added per indicator and score 1–5 (ecoinvent v3)."""
+    with (DATA / "pedigree-ecoinvent-v3.csv").open(encoding="utf-8") as file:
+        return {
+            row["indicator"]: tuple(float(row[f"score_{score}"]) for score in range(1, 6))
+            for row in csv.DictReader(file)
+        }
+
+
+def pedigree_sigma(scores, basic_variance: float = DEFAULT_BASIC_VARIANCE) -> float:
+    """σ of ln for five pedigree scores (reliability, completeness, temporal, geographical,
+    technological); GSD = exp(σ)."""
+    table = pedigree_variances()
+    variance = basic_variance + sum(
+        table[name][int(score) - 1] for name, score in zip(PEDIGREE_INDICATORS, scores, strict=True)
+    )
+    return math.sqrt(variance)
