@@ -72,5 +72,40 @@ def test_publication_needs_a_number_and_review_is_due_after_five_years():
 
 
 def test_each_stage_maps_to_a_registry_status():
-    assert set(stages.REGISTRY_STATUS) == set(stages.STAGES)
-    assert stages.REGISTRY_STATUS["30"] == "consultation" and stages.REGISTRY_STATUS["60"] == "published"
+    assert stages.STAGES["30"].registry_status == "consultation" and stages.STAGES["60"].registry_status == "published"
+    assert {stage.registry_status for stage in stages.STAGES.values()} <= {
+        "planned",
+        "drafting",
+        "consultation",
+        "published",
+        "withdrawn",
+    }
+
+
+@pytest.mark.parametrize(
+    ("prop", "codes"),
+    [
+        ("editable", ("00", "10", "20", "30", "40", "50")),
+        ("public_draft", ("30",)),
+        ("publishable", ("30", "40", "50", "60")),
+        ("published", ("60", "90")),
+        ("patent_notice", ("30", "40")),
+        ("trials_open", ("00", "10", "20", "30", "40", "50", "90")),
+    ],
+)
+def test_what_each_stage_allows_is_a_property_of_the_stage(prop, codes):
+    assert stages.codes(**{prop: True}) == codes
+
+
+def test_gates_are_findings_of_the_catalogue_naming_their_article():
+    results = stages.evaluate(stages.find_move("30", "40"), facts(comments_open=2, trial_enterprises=1))
+    by_gate = {result.gate: result for result in results}
+    assert by_gate[Gate.COMMENTS_DISPOSITIONED].finding.code == "gate_comments_dispositioned"
+    assert "2 条意见未处理" in by_gate[Gate.COMMENTS_DISPOSITIONED].finding.message
+    assert by_gate[Gate.TRIALS].finding.article == "指引（六）"
+    assert by_gate[Gate.NO_ERRORS].finding.message == "当前修订没有错误。"
+
+
+def test_an_overdue_review_is_a_finding_under_the_standardization_law():
+    assert stages.review_finding(date(2020, 1, 1), TODAY).code == "review_due"
+    assert stages.review_finding(date(2024, 1, 1), TODAY) is None

@@ -127,7 +127,7 @@ def test_template_drop_down_lists():
         "data_type": ["初级数据", "统计数据", "文献数据", "估算数据"],
         "factor_tier": ["经溯源性核验的实测数据", "政府官方数据", "行业经验值", "文献值"],
         "distribution": ["对数正态", "正态", "三角", "均匀"],
-        "instrument": ["绿色电力证书", "绿色电力交易合同", "购电协议"],
+        "instrument": ["绿色电力证书", "绿色电力交易合同", "购电协议（PPA）"],
         "excluded": ["是", "否"],
     }
 
@@ -767,7 +767,7 @@ def test_more_than_max_rows_is_refused():
 
 
 def test_max_rows_counts_lines_in_all_sheets_and_allows_the_limit(monkeypatch):
-    monkeypatch.setattr(wb, "MAX_ROWS", 3)
+    monkeypatch.setattr(wb.reading, "MAX_ROWS", 3)  # where the limit is read
     line = row(category="energy", item="柴油", amount=1, unit="t", data_type="primary")
     skipped = row(category="能源使用")
     at_limit = build({"原材料获取": [HEADERS, line, skipped, line], "生产": [HEADERS, line, [], skipped]})

@@ -13,7 +13,7 @@ Decisions worth knowing:
   of 分销运输, 使用, 废弃处置 (the gate is the factory gate); 部分生命周期 includes at least one stage.
   A stage may not be both included and excluded.
 - A non-partial boundary that does not fit the product's end use is an error even with a
-  justification: the way out that 指引(三) leaves is "partial" with its reason written down.
+  justification: the way out that 指引（三） leaves is "partial" with its reason written down.
 - Priority lists (secondary data, factors) may name a subset, in the prescribed relative order,
   each value once. Unknown values are left to the schema.
 - References: "GB/T 24067" without a year is undated, told apart from an invalid number by
@@ -31,53 +31,32 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 
+from workbench.guideline import Finding, finding
+from workbench.guideline.catalogue import SUBJECTS
+from workbench.guideline.findings import sort_key
+from workbench.guideline.vocabulary import (
+    ACTIVITY_CATEGORIES,
+    BOUNDARIES,
+    BOUNDARY_FOR_END_USE,
+    DATA_TYPES,
+    ELEMENTS,
+    FACTOR_TIERS,
+    LIFE_CYCLE_STAGES,
+    REQUIRED_CATEGORIES,
+    SECONDARY_PRIORITY,
+    STAGES_FOR_BOUNDARY,
+    Vocabulary,
+)
 from workbench.registry import numbers
-
-SEVERITIES = ("error", "warning", "info")
-_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 TITLE_PREFIX = "温室气体 产品碳足迹量化方法与要求 "
 GBT_24067 = "GB/T 24067"
 GBT_24067_YEAR = 2024
 DEFAULT_GWP_SET = "IPCC-AR6-GWP100"
 PLAUSIBLE_TOTAL_CUT_OFF = 5  # percent; GB/T 44905-2024 uses 1 % per item and 5 % in total
-
-STAGES = ("raw_material_acquisition", "production", "distribution", "use", "end_of_life")
-STAGE_NAMES = {
-    "raw_material_acquisition": "原材料获取",
-    "production": "生产",
-    "distribution": "分销运输",
-    "use": "使用",
-    "end_of_life": "废弃处置",
-}
-BOUNDARY_NAMES = {"cradle_to_gate": "摇篮到大门", "cradle_to_grave": "摇篮到坟墓", "partial": "部分生命周期"}
-BOUNDARY_FOR_END_USE = {"final": "cradle_to_grave", "intermediate": "cradle_to_gate"}
-END_USE_NAMES = {"final": "面向终端用户或消费者的产品", "intermediate": "非终端消费产品"}
-# (stages that must be included, stages that must not be)
-STAGES_FOR_BOUNDARY = {
-    "cradle_to_grave": (STAGES, ()),
-    "cradle_to_gate": (("raw_material_acquisition", "production"), ("distribution", "use", "end_of_life")),
-}
-
-SECONDARY_PRIORITY = ("statistical", "literature", "estimated")
-SECONDARY_NAMES = {"statistical": "统计数据", "literature": "文献数据", "estimated": "估算数据"}
-FACTOR_PRIORITY = ("measured_verified", "government", "industry", "literature")
-FACTOR_NAMES = {
-    "measured_verified": "经溯源性核验的实测数据",
-    "government": "政府官方数据",
-    "industry": "行业经验值",
-    "literature": "文献值",
-}
-REQUIRED_CATEGORIES = ("raw_materials", "energy", "transport", "waste_treatment")
-CATEGORY_NAMES = {
-    "raw_materials": "原材料消耗",
-    "energy": "能源使用",
-    "transport": "运输方式",
-    "waste_treatment": "废物处理",
-}
 
 # GB/T 1.1-2020 order of elements; both kinds of annex share a place.
 ELEMENT_RANK = {
@@ -90,61 +69,11 @@ ELEMENT_RANK = {
     "annex_normative": 6,
     "annex_informative": 6,
 }
-ELEMENT_NAMES = {
-    "foreword": "前言",
-    "introduction": "引言",
-    "scope": "范围",
-    "normative_references": "规范性引用文件",
-    "terms": "术语和定义",
-    "technical": "技术内容",
-    "annex_normative": "规范性附录",
-    "annex_informative": "资料性附录",
-}
-ELEMENT_ORDER_TEXT = "前言、引言、范围、规范性引用文件、术语和定义、技术内容、附录"
 REQUIRED_ELEMENTS = ("foreword", "scope", "normative_references", "terms", "technical")
 SINGLE_ELEMENTS = ("foreword", "introduction", "scope", "normative_references", "terms")
 
-# Every code `check` can report; checks.json lists the same ones (a test keeps them in step).
-CODES = (
-    "title_pattern",
-    "title_en_missing",
-    "reference_gbt24067_missing",
-    "reference_gbt24067_undated",
-    "reference_gbt24067_edition",
-    "reference_undated",
-    "reference_invalid_number",
-    "reference_duplicate",
-    "reference_withdrawn",
-    "reference_replaced",
-    "boundary_end_use_mismatch",
-    "boundary_partial_without_justification",
-    "boundary_stages_inconsistent",
-    "primary_stages_missing",
-    "primary_stage_outside_boundary",
-    "secondary_stage_outside_boundary",
-    "data_stage_unassigned",
-    "secondary_priority_order",
-    "activity_categories_incomplete",
-    "electricity_method_missing",
-    "factor_priority_missing",
-    "factor_priority_order",
-    "data_quality_method_missing",
-    "uncertainty_method_missing",
-    "cut_off_missing",
-    "cut_off_inconsistent",
-    "cut_off_implausible",
-    "gwp_set_missing",
-    "gwp_set_not_default",
-    "report_format_missing",
-    "structure_element_missing",
-    "structure_element_duplicate",
-    "structure_order",
-    "provision_in_foreword",
-    "provision_in_introduction",
-    "term_defined_twice",
-    "clause_id_duplicate",
-    "cross_reference_unresolved",
-)
+# Every code `check` can report: the rule checks of the guideline's catalogue.
+CODES = tuple(check.code for check in SUBJECTS["rule"])
 
 # Words that contain 应/宜/可 without being a provision. The modal verbs of GB/T 1.1-2020 附录 C
 # are 应 (不应, 应该), 宜 (不宜), 可 (可以, 不必); 能/可能 state a possibility, not a permission.
@@ -236,27 +165,17 @@ _INTERNATIONAL = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: str  # error | warning | info, from the catalogue
-    article: str  # e.g. "指引(三)", "GB/T 1.1-2020 8.3", from the catalogue
-    path: str  # JSON pointer into the rule, e.g. "/parameters/system_boundary/type"
-    message: str  # Chinese, says what to change
-    suppressed: bool = False
-    suppression_reason: str | None = None
-
-
 def check(
     document: dict,
     *,
-    catalogue: list[dict],
+    enabled: Collection[str] | None = None,
     reference_status: Callable[[str], str | None] | None = None,
 ) -> list[Finding]:
     """The findings on `document`: errors first, then warnings, then info; then by path (array
-    indices in numeric order). `reference_status(key)` gives the registry's status of a referenced
-    standard by its number key ("GB/T24067-2024"), or None when the registry does not know it."""
-    report = _Report(catalogue)
+    indices in numeric order). `enabled` are the codes the rule's template checks (all rule checks
+    when None). `reference_status(key)` gives the registry's status of a referenced standard by
+    its number key ("GB/T24067-2024"), or None when the registry does not know it."""
+    report = _Report(CODES if enabled is None else enabled)
     doc = document if isinstance(document, dict) else {}
     params = _dict(doc.get("parameters"))
     _check_title(doc, report)
@@ -268,7 +187,7 @@ def check(
     _check_structure(clause_list, report)
     _check_provisions(clause_list, report)
     _check_ids_and_references(clause_list, _items(doc.get("terms")), report)
-    return sorted(report.findings, key=_order)
+    return sorted(report.findings, key=sort_key)
 
 
 def apply_suppressions(findings: Iterable[Finding], suppressions: Iterable[Sequence[str | None]]) -> list[Finding]:
@@ -277,56 +196,23 @@ def apply_suppressions(findings: Iterable[Finding], suppressions: Iterable[Seque
     reasons: dict[tuple[str, str], str | None] = {}
     for code, path, reason in suppressions:
         reasons[(code, path)] = reason
-    marked = []
-    for finding in findings:
-        key = (finding.code, finding.path)
-        if key in reasons:
-            finding = replace(finding, suppressed=True, suppression_reason=reasons[key])
-        marked.append(finding)
-    return marked
-
-
-def counts(findings: Iterable[Finding]) -> dict[str, int]:
-    """{"errors": n, "warnings": n, "info": n}, counting unsuppressed findings only."""
-    tally = {"errors": 0, "warnings": 0, "info": 0}
-    names = {"error": "errors", "warning": "warnings", "info": "info"}
-    for finding in findings:
-        if not finding.suppressed and finding.severity in names:
-            tally[names[finding.severity]] += 1
-    return tally
+    return [
+        found.suppress(reasons[(found.code, found.path)]) if (found.code, found.path) in reasons else found
+        for found in findings
+    ]
 
 
 # --- collecting ------------------------------------------------------------------------------------
 
 
 class _Report:
-    def __init__(self, catalogue):
-        self.entries: dict[str, dict] = {}
-        for entry in catalogue if isinstance(catalogue, list) else ():
-            if isinstance(entry, dict) and isinstance(entry.get("code"), str):
-                self.entries[entry["code"]] = entry
+    def __init__(self, enabled: Collection[str]):
+        self.enabled = set(enabled)
         self.findings: list[Finding] = []
 
-    def add(self, code: str, path: str, message: str) -> None:
-        entry = self.entries.get(code)
-        if entry is None:
-            return  # not in this template's catalogue
-        self.findings.append(
-            Finding(code, str(entry.get("severity", "")), str(entry.get("article", "")), path, message)
-        )
-
-
-def _order(finding: Finding):
-    return (
-        _SEVERITY_RANK.get(finding.severity, len(SEVERITIES)),
-        _path_key(finding.path),
-        finding.code,
-        finding.message,
-    )
-
-
-def _path_key(path: str):
-    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part) for part in path.split("/"))
+    def add(self, code: str, path: str, variant: str = "", **params) -> None:
+        if code in self.enabled:  # an older template keeps the checks it was published with
+            self.findings.append(finding(code, path, variant, **params))
 
 
 def _dict(value) -> dict:
@@ -357,12 +243,8 @@ def _number(value) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _names(values: Iterable[str], names: dict[str, str]) -> str:
-    return "、".join(names.get(value, value) for value in values)
-
-
 def _percent(value: float) -> str:
-    return f"{value:g} %"
+    return f"{value:g}"
 
 
 # --- title -----------------------------------------------------------------------------------------
@@ -374,21 +256,14 @@ def _check_title(doc: dict, report: _Report) -> None:
     if name:
         expected = TITLE_PREFIX + name
         if title != expected:
-            shown = f"（现为“{title}”）" if isinstance(title, str) and title else ""
-            report.add(
-                "title_pattern",
-                "/title",
-                f"标准名称应为“{expected}”{shown}：按指引(二)统一命名，“要求”与产品名称之间空一格，产品名称与 product.name 一致。",
-            )
+            if isinstance(title, str) and title:
+                report.add("title_pattern", "/title", "current", expected=expected, title=title)
+            else:
+                report.add("title_pattern", "/title", expected=expected)
     elif not (isinstance(title, str) and title.startswith(TITLE_PREFIX) and title[len(TITLE_PREFIX) :].strip()):
-        report.add("title_pattern", "/title", f"标准名称应为“{TITLE_PREFIX}XX产品”，XX产品为本规则的产品名称。")
+        report.add("title_pattern", "/title", "no_product", prefix=TITLE_PREFIX)
     if not _text(doc.get("title_en")):
-        report.add(
-            "title_en_missing",
-            "/title_en",
-            "请填写标准名称的英文译名，如“Greenhouse gases—Carbon footprint of products—"
-            "Quantification methods and requirements—Lithium-ion batteries”。",
-        )
+        report.add("title_en_missing", "/title_en")
 
 
 # --- normative references --------------------------------------------------------------------------
@@ -401,13 +276,17 @@ class _Reference:
     key: str | None  # registry key of a dated Chinese number
 
 
+class _International(ValueError):
+    """An international number (ISO, IEC, ITU) that does not read as one."""
+
+
 def _read_reference(text: str) -> _Reference:
-    """The number of a reference; raises numbers.InvalidNumber (or ValueError) when unreadable."""
+    """The number of a reference; raises numbers.InvalidNumber or _International when unreadable."""
     tidy = _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     if _INTERNATIONAL_PREFIX.match(tidy):
         match = _INTERNATIONAL.fullmatch(tidy)
         if not match:
-            raise ValueError(f"国际标准编号“{text}”无法识别：应写作如 ISO 14067:2018、ISO/TS 14071:2014 的形式。")
+            raise _International(text)
         return _Reference(match[1].upper(), int(match[2]) if match[2] else None, None)
     try:
         parsed = numbers.parse(text)
@@ -432,50 +311,33 @@ def _check_references(doc: dict, report: _Report, reference_status) -> None:
         path = f"/normative_references/{index}/number"
         try:
             read = _read_reference(number)
-        except ValueError as error:
-            report.add("reference_invalid_number", path, f"编号“{number}”无法识别：{error}")
+        except _International:
+            report.add("reference_invalid_number", path, "international", number=number)
+            continue
+        except numbers.InvalidNumber as error:
+            report.add("reference_invalid_number", path, number=number, reason=error.message)
             continue
         identity = (read.designation, read.year)
         if identity in seen:
-            report.add(
-                "reference_duplicate",
-                path,
-                f"{number} 已在第 {seen[identity] + 1} 条列出：删除重复的一条。",
-            )
+            report.add("reference_duplicate", path, number=number, first=seen[identity] + 1)
             continue
         seen[identity] = index
         if read.designation == GBT_24067:
             cited_24067 = True
             if read.year is None:
-                report.add(
-                    "reference_gbt24067_undated",
-                    path,
-                    f"写作“{GBT_24067}—{GBT_24067_YEAR}”：指引(二)要求与 GB/T 24067—2024 协调一致，应注日期引用。",
-                )
+                report.add("reference_gbt24067_undated", path)
             elif read.year != GBT_24067_YEAR:
-                report.add(
-                    "reference_gbt24067_edition",
-                    path,
-                    f"引用的是 {GBT_24067}—{read.year}：改为 {GBT_24067}—{GBT_24067_YEAR}。",
-                )
+                report.add("reference_gbt24067_edition", path, year=read.year)
         elif read.year is None:
-            report.add(
-                "reference_undated",
-                path,
-                f"“{number}”未注日期：写明所引版本的年份（如 {read.designation}—年份），或确认本规则适用其最新版本。",
-            )
+            report.add("reference_undated", path, number=number, designation=read.designation)
         if reference_status is not None and read.key is not None:
             status = reference_status(read.key)
             if status == "withdrawn":
-                report.add("reference_withdrawn", path, f"{number} 已废止：改引现行标准，或删除该引用。")
+                report.add("reference_withdrawn", path, number=number)
             elif status == "replaced":
-                report.add("reference_replaced", path, f"{number} 已被代替：核对并改引代替它的现行版本。")
+                report.add("reference_replaced", path, number=number)
     if not cited_24067:
-        report.add(
-            "reference_gbt24067_missing",
-            "/normative_references",
-            "在规范性引用文件中加入 GB/T 24067—2024《温室气体 产品碳足迹 量化要求和指南》。",
-        )
+        report.add("reference_gbt24067_missing", "/normative_references")
 
 
 # --- boundary and data -----------------------------------------------------------------------------
@@ -492,17 +354,14 @@ def _check_boundary(doc: dict, params: dict, report: _Report) -> set[str] | None
     expected = BOUNDARY_FOR_END_USE.get(end_use) if isinstance(end_use, str) else None
     if kind == "partial":
         if not _text(boundary.get("justification")):
-            report.add(
-                "boundary_partial_without_justification",
-                f"{base}/justification",
-                "选取部分生命周期阶段核算时，写明理由：根据数据收集情况和需求评估，说明为何不纳入其余阶段。",
-            )
-    elif expected is not None and kind in BOUNDARY_NAMES and kind != expected:
+            report.add("boundary_partial_without_justification", f"{base}/justification")
+    elif expected is not None and kind in BOUNDARIES and kind != expected:
         report.add(
             "boundary_end_use_mismatch",
             f"{base}/type",
-            f"{END_USE_NAMES[end_use]}一般采用“{BOUNDARY_NAMES[expected]}”边界，本规则为“{BOUNDARY_NAMES[kind]}”："
-            f"改为“{BOUNDARY_NAMES[expected]}”，或改为“部分生命周期”并写明理由。",
+            "final" if end_use == "final" else "",
+            expected=BOUNDARIES.term(expected),
+            boundary=BOUNDARIES.term(kind),
         )
 
     if not isinstance(boundary.get("stages_included"), list):
@@ -516,27 +375,27 @@ def _check_boundary(doc: dict, params: dict, report: _Report) -> set[str] | None
             report.add(
                 "boundary_stages_inconsistent",
                 f"{base}/stages_included",
-                f"“{BOUNDARY_NAMES[kind]}”边界应纳入{_names(missing, STAGE_NAMES)}阶段：补上，或改为“部分生命周期”并写明理由。",
+                boundary=BOUNDARIES.term(kind),
+                stages=LIFE_CYCLE_STAGES.terms(missing),
             )
         for index, stage in included_items:
             if stage in forbidden:
                 report.add(
                     "boundary_stages_inconsistent",
                     f"{base}/stages_included/{index}",
-                    f"“{BOUNDARY_NAMES[kind]}”边界不含{STAGE_NAMES[stage]}阶段：删除该阶段，或改用与之相符的边界类型。",
+                    "forbidden",
+                    boundary=BOUNDARIES.term(kind),
+                    stage=LIFE_CYCLE_STAGES.term(stage),
                 )
     elif kind == "partial" and not included:
-        report.add(
-            "boundary_stages_inconsistent",
-            f"{base}/stages_included",
-            "部分生命周期边界至少应纳入一个生命周期阶段。",
-        )
+        report.add("boundary_stages_inconsistent", f"{base}/stages_included", "empty")
     for index, stage in _strings(boundary.get("stages_excluded")):
         if stage in included:
             report.add(
                 "boundary_stages_inconsistent",
                 f"{base}/stages_excluded/{index}",
-                f"{STAGE_NAMES.get(stage, stage)}阶段既被纳入又被排除：只保留其中之一。",
+                "both",
+                stage=LIFE_CYCLE_STAGES.term(stage),
             )
     return included
 
@@ -545,42 +404,42 @@ def _check_data(params: dict, included: set[str] | None, report: _Report) -> Non
     primary = [(index, stage) for index, stage in _strings(params.get("primary_data_stages")) if stage.strip()]
     secondary = _strings(params.get("secondary_data_allowed_stages"))
     if not primary:
-        report.add(
-            "primary_stages_missing",
-            "/parameters/primary_data_stages",
-            "写明必须使用初级数据（现场数据）的生命周期阶段，至少一个，如生产阶段。",
-        )
+        report.add("primary_stages_missing", "/parameters/primary_data_stages")
     if included:  # an empty boundary is reported by boundary_stages_inconsistent alone
         for index, stage in primary:
             if stage not in included:
                 report.add(
                     "primary_stage_outside_boundary",
                     f"/parameters/primary_data_stages/{index}",
-                    f"{STAGE_NAMES.get(stage, stage)}阶段不在系统边界内：从初级数据阶段中删除，或把它纳入系统边界。",
+                    stage=LIFE_CYCLE_STAGES.term(stage),
                 )
         for index, stage in secondary:
             if stage not in included:
                 report.add(
                     "secondary_stage_outside_boundary",
                     f"/parameters/secondary_data_allowed_stages/{index}",
-                    f"{STAGE_NAMES.get(stage, stage)}阶段不在系统边界内：从可使用次级数据的阶段中删除。",
+                    stage=LIFE_CYCLE_STAGES.term(stage),
                 )
         if primary:
             assigned = {stage for _, stage in primary} | {stage for _, stage in secondary}
-            unassigned = [stage for stage in STAGES if stage in included and stage not in assigned]
+            unassigned = [stage for stage in LIFE_CYCLE_STAGES if stage in included and stage not in assigned]
             if unassigned:
                 report.add(
                     "data_stage_unassigned",
                     "/parameters/secondary_data_allowed_stages",
-                    f"{_names(unassigned, STAGE_NAMES)}阶段在系统边界内，但既未规定必须使用初级数据，"
-                    "也未规定可使用次级数据：把它列入其中之一。",
+                    stages=LIFE_CYCLE_STAGES.terms(unassigned),
                 )
 
     priority = params.get("secondary_data_priority")
     if isinstance(priority, list):
-        problem = _order_problem(priority, SECONDARY_PRIORITY, SECONDARY_NAMES)
-        if problem:
-            report.add("secondary_priority_order", "/parameters/secondary_data_priority", problem)
+        _check_order(
+            report,
+            "secondary_priority_order",
+            "/parameters/secondary_data_priority",
+            priority,
+            SECONDARY_PRIORITY,
+            DATA_TYPES,
+        )
 
     categories = {category for _, category in _strings(params.get("activity_data_categories"))}
     missing = [category for category in REQUIRED_CATEGORIES if category not in categories]
@@ -588,62 +447,40 @@ def _check_data(params: dict, included: set[str] | None, report: _Report) -> Non
         report.add(
             "activity_categories_incomplete",
             "/parameters/activity_data_categories",
-            f"活动数据类别缺少{_names(missing, CATEGORY_NAMES)}：按排放类别分别收集活动数据，补上这些类别。",
+            categories=ACTIVITY_CATEGORIES.terms(missing),
         )
 
     electricity = params.get("electricity")
     base = "/parameters/electricity"
     if not isinstance(electricity, dict):
-        report.add(
-            "electricity_method_missing",
-            base,
-            "规定电力碳排放的核算方法：所用电网排放因子（全国或区域平均），以及是否允许使用绿证或绿电交易凭证及其条件。",
-        )
+        report.add("electricity_method_missing", base)
     else:
         if not _text(electricity.get("grid_factor")):
-            report.add(
-                "electricity_method_missing",
-                f"{base}/grid_factor",
-                "写明所用的电网排放因子：全国平均（national_average）或区域平均（regional_average）。",
-            )
+            report.add("electricity_method_missing", f"{base}/grid_factor", "grid_factor")
         if electricity.get("contractual_instruments_allowed") is True:
             if not [item for _, item in _strings(electricity.get("instruments")) if item.strip()]:
-                report.add(
-                    "electricity_method_missing",
-                    f"{base}/instruments",
-                    "允许使用非化石能源电力凭证时，列出认可的凭证类型：绿色电力证书、绿电交易合同或购电协议。",
-                )
+                report.add("electricity_method_missing", f"{base}/instruments", "instruments")
             if not _text(electricity.get("conditions")):
-                report.add(
-                    "electricity_method_missing",
-                    f"{base}/conditions",
-                    "写明使用绿证或电力交易合同的条件，如凭证与核算期实际用电量对应、未被重复声明。",
-                )
+                report.add("electricity_method_missing", f"{base}/conditions", "conditions")
 
     factors = params.get("factor_priority")
     if not isinstance(factors, list) or not factors:
-        report.add(
-            "factor_priority_missing",
-            "/parameters/factor_priority",
-            f"规定碳足迹因子的优先级：{_names(FACTOR_PRIORITY, FACTOR_NAMES)}。",
-        )
+        report.add("factor_priority_missing", "/parameters/factor_priority", order=FACTOR_TIERS.terms(FACTOR_TIERS))
     else:
-        problem = _order_problem(factors, FACTOR_PRIORITY, FACTOR_NAMES)
-        if problem:
-            report.add("factor_priority_order", "/parameters/factor_priority", problem)
+        _check_order(
+            report, "factor_priority_order", "/parameters/factor_priority", factors, FACTOR_TIERS.codes, FACTOR_TIERS
+        )
 
 
-def _order_problem(values: list, order: tuple[str, ...], names: dict[str, str]) -> str | None:
-    """What is wrong with a priority list, or None: known values, each once, in `order`."""
+def _check_order(report: _Report, code: str, path: str, values: list, order: Sequence[str], words: Vocabulary) -> None:
+    """A priority list: known values, each once, in `order` (a subset may be named)."""
     known = [value for value in values if isinstance(value, str) and value in order]
     tally = Counter(known)
     duplicates = [value for value in order if tally[value] > 1]
     if duplicates:
-        return f"{_names(duplicates, names)}重复列出：每类只列一次，顺序为{_names(order, names)}。"
-    if known != sorted(known, key=order.index):
-        fixed = sorted(known, key=order.index)
-        return f"优先级顺序应为{_names(fixed, names)}（现为{_names(known, names)}）。"
-    return None
+        report.add(code, path, "duplicate", duplicates=words.terms(duplicates), order=words.terms(order))
+    elif known != sorted(known, key=order.index):
+        report.add(code, path, expected=words.terms(sorted(known, key=order.index)), current=words.terms(known))
 
 
 # --- methods ---------------------------------------------------------------------------------------
@@ -651,32 +488,16 @@ def _order_problem(values: list, order: tuple[str, ...], names: dict[str, str]) 
 
 def _check_methods(params: dict, report: _Report) -> None:
     if not _text(params.get("data_quality_method")):
-        report.add(
-            "data_quality_method_missing",
-            "/parameters/data_quality_method",
-            "写明数据质量评价方法，如按 GB/T 24067—2024 的数据质量要求采用谱系矩阵或数据质量评级（DQR）。",
-        )
+        report.add("data_quality_method_missing", "/parameters/data_quality_method")
     if not _text(params.get("uncertainty_method")):
-        report.add(
-            "uncertainty_method_missing",
-            "/parameters/uncertainty_method",
-            "写明数据有效性和不确定性分析的方法，如蒙特卡洛模拟或误差传递。",
-        )
+        report.add("uncertainty_method_missing", "/parameters/uncertainty_method")
     gwp = _text(params.get("gwp_set"))
     if not gwp:
-        report.add("gwp_set_missing", "/parameters/gwp_set", f"写明所用的 GWP 数据集，如 {DEFAULT_GWP_SET}。")
+        report.add("gwp_set_missing", "/parameters/gwp_set", default=DEFAULT_GWP_SET)
     elif gwp != DEFAULT_GWP_SET:
-        report.add(
-            "gwp_set_not_default",
-            "/parameters/gwp_set",
-            f"本规则采用 {gwp}，TC548 的规则统一采用 {DEFAULT_GWP_SET}：确认有理由采用其他数据集，否则改为 {DEFAULT_GWP_SET}。",
-        )
+        report.add("gwp_set_not_default", "/parameters/gwp_set", gwp_set=gwp, default=DEFAULT_GWP_SET)
     if not _text(params.get("report_format")):
-        report.add(
-            "report_format_missing",
-            "/parameters/report_format",
-            "规定产品碳足迹报告的格式，如“附录 C 给出的报告格式”，并在附录中给出报告模板。",
-        )
+        report.add("report_format_missing", "/parameters/report_format")
     _check_cut_off(params, report)
 
 
@@ -684,43 +505,30 @@ def _check_cut_off(params: dict, report: _Report) -> None:
     cut_off = params.get("cut_off")
     base = "/parameters/cut_off"
     if not isinstance(cut_off, dict):
-        report.add(
-            "cut_off_missing",
-            base,
-            "以数值规定取舍准则：单项（per_item_percent）和累计（total_percent）的百分比，如 1 % 和 5 %。",
-        )
+        report.add("cut_off_missing", base)
         return
     per_item = _number(cut_off.get("per_item_percent"))
     total = _number(cut_off.get("total_percent"))
     if per_item is None:
-        report.add("cut_off_missing", f"{base}/per_item_percent", "填写单项取舍比例（百分比数值），如 1。")
+        report.add("cut_off_missing", f"{base}/per_item_percent", "per_item")
     if total is None:
-        report.add("cut_off_missing", f"{base}/total_percent", "填写累计取舍比例（百分比数值），如 5。")
+        report.add("cut_off_missing", f"{base}/total_percent", "total")
     total_valid = total is not None and 0 < total <= 100
     if total is not None and not total_valid:
-        report.add(
-            "cut_off_inconsistent",
-            f"{base}/total_percent",
-            f"累计取舍比例 {_percent(total)} 不成立：应大于 0 且不超过 100 %，一般为 5 %。",
-        )
+        report.add("cut_off_inconsistent", f"{base}/total_percent", total=_percent(total))
     if per_item is not None and per_item <= 0:
-        report.add(
-            "cut_off_inconsistent",
-            f"{base}/per_item_percent",
-            f"单项取舍比例 {_percent(per_item)} 不成立：应大于 0，一般为 1 %。",
-        )
+        report.add("cut_off_inconsistent", f"{base}/per_item_percent", "per_item", per_item=_percent(per_item))
     elif per_item is not None and total_valid and per_item > total:
         report.add(
             "cut_off_inconsistent",
             f"{base}/per_item_percent",
-            f"单项取舍比例 {_percent(per_item)} 大于累计比例 {_percent(total)}：单项不应超过累计。",
+            "per_item_above_total",
+            per_item=_percent(per_item),
+            total=_percent(total),
         )
     if total_valid and total > PLAUSIBLE_TOTAL_CUT_OFF:
         report.add(
-            "cut_off_implausible",
-            f"{base}/total_percent",
-            f"累计取舍比例 {_percent(total)} 超过 {PLAUSIBLE_TOTAL_CUT_OFF} %：已发布的产品碳足迹标准一般为单项 1 %、"
-            f"累计 5 %（如 GB/T 44905—2024）；降低比例，或在正文中说明理由。",
+            "cut_off_implausible", f"{base}/total_percent", total=_percent(total), plausible=PLAUSIBLE_TOTAL_CUT_OFF
         )
 
 
@@ -735,21 +543,13 @@ def _check_structure(clause_list: list[tuple[int, dict]], report: _Report) -> No
         if not isinstance(kind, str) or kind not in ELEMENT_RANK:
             continue
         if kind in SINGLE_ELEMENTS and kind in seen:
-            report.add(
-                "structure_element_duplicate",
-                f"/clauses/{index}/kind",
-                f"“{ELEMENT_NAMES[kind]}”已经出现过：合并为一个，其下的内容写成条或段。",
-            )
+            report.add("structure_element_duplicate", f"/clauses/{index}/kind", element=ELEMENTS.term(kind))
             continue
         seen.add(kind)
         ranked.append((index, kind))
     missing = [kind for kind in REQUIRED_ELEMENTS if kind not in seen]
     if missing:
-        report.add(
-            "structure_element_missing",
-            "/clauses",
-            f"缺少{_names(missing, ELEMENT_NAMES)}：补上这些要素（技术内容指至少一章 kind 为 technical 的条款）。",
-        )
+        report.add("structure_element_missing", "/clauses", elements=ELEMENTS.terms(missing))
     kept = _longest_in_order([ELEMENT_RANK[kind] for _, kind in ranked])
     if len(kept) == len(ranked):
         return
@@ -770,16 +570,13 @@ def _check_structure(clause_list: list[tuple[int, dict]], report: _Report) -> No
         if position in kept_set:
             continue
         before, after = previous_kept[position], next_kept[position]
-        rank = ELEMENT_RANK[kind]
-        if before is not None and ELEMENT_RANK[ranked[before][1]] > rank:
-            where = f"应排在“{ELEMENT_NAMES[ranked[before][1]]}”之前"
+        path, element = f"/clauses/{index}/kind", ELEMENTS.term(kind)
+        if before is not None and ELEMENT_RANK[ranked[before][1]] > ELEMENT_RANK[kind]:
+            report.add("structure_order", path, element=element, other=ELEMENTS.term(ranked[before][1]))
+        elif after is not None:
+            report.add("structure_order", path, "after", element=element, other=ELEMENTS.term(ranked[after][1]))
         else:
-            where = f"应排在“{ELEMENT_NAMES[ranked[after][1]]}”之后" if after is not None else "位置不对"
-        report.add(
-            "structure_order",
-            f"/clauses/{index}/kind",
-            f"“{ELEMENT_NAMES[kind]}”{where}：要素顺序为{ELEMENT_ORDER_TEXT}。",
-        )
+            report.add("structure_order", path, "misplaced", element=element)
 
 
 def _longest_in_order(ranks: list[int]) -> list[int]:
@@ -818,13 +615,7 @@ def _check_provisions(clause_list: list[tuple[int, dict]], report: _Report) -> N
             continue
         start, word = found
         context = text[max(0, start - 10) : start + 10].replace("\n", " ")
-        element = ELEMENT_NAMES[kind]
-        report.add(
-            f"provision_in_{kind}",
-            f"/clauses/{index}/text",
-            f"{element}中有条款用语“{word}”（“…{context}…”）：{element}不写要求、推荐或允许，"
-            f"把这句移到正文的技术章条，或改写为陈述。",
-        )
+        report.add(f"provision_in_{kind}", f"/clauses/{index}/text", word=word, context=context)
 
 
 def _first_provision(text: str) -> tuple[int, str] | None:
@@ -847,11 +638,7 @@ def _check_ids_and_references(
         if not clause_id:
             continue
         if clause_id in targets:
-            report.add(
-                "clause_id_duplicate",
-                f"/clauses/{index}/id",
-                f"标识“{clause_id}”已被前面的章条使用：换一个唯一的 id（字母、数字和连字符）。",
-            )
+            report.add("clause_id_duplicate", f"/clauses/{index}/id", id=clause_id)
         targets.add(clause_id)
     term_ids: set[str] = set()
     term_names: dict[str, int] = {}
@@ -859,27 +646,15 @@ def _check_ids_and_references(
         term_id = _text(term.get("id"))
         if term_id:
             if term_id in term_ids:
-                report.add(
-                    "term_defined_twice",
-                    f"/terms/{index}/id",
-                    f"术语编号“{term_id}”重复：每个术语用自己的编号，同一术语只界定一次。",
-                )
+                report.add("term_defined_twice", f"/terms/{index}/id", "id", id=term_id)
             elif term_id in targets:
-                report.add(
-                    "clause_id_duplicate",
-                    f"/terms/{index}/id",
-                    f"术语编号“{term_id}”与某个章条的 id 相同：交叉引用无法区分，换一个编号。",
-                )
+                report.add("clause_id_duplicate", f"/terms/{index}/id", "term", id=term_id)
             term_ids.add(term_id)
             targets.add(term_id)
         name = _WHITESPACE.sub("", unicodedata.normalize("NFKC", _text(term.get("zh"))))
         if name:
             if name in term_names:
-                report.add(
-                    "term_defined_twice",
-                    f"/terms/{index}/zh",
-                    f"术语“{name}”已在第 {term_names[name] + 1} 条界定：删除这一条，或合并两处定义。",
-                )
+                report.add("term_defined_twice", f"/terms/{index}/zh", term=name, first=term_names[name] + 1)
             else:
                 term_names[name] = index
     for index, clause in clause_list:
@@ -894,8 +669,4 @@ def _check_links(text, path: str, targets: set[str], report: _Report) -> None:
     for match in _CROSS_REFERENCE.finditer(text):
         target = match.group(1)
         if target not in targets:
-            report.add(
-                "cross_reference_unresolved",
-                path,
-                f"交叉引用“#{target}”找不到对应的章条或术语：改为现有的章条 id 或术语编号，或删除该引用。",
-            )
+            report.add("cross_reference_unresolved", path, target=target)

@@ -3,7 +3,9 @@
 A template version is a folder `rule_templates/<id>/<version>/`: `manifest.json` (title patterns,
 defaults, the clause skeletons in document order), `schema.json` (JSON Schema 2020-12 of the whole
 rule document, see docs/rule-document.md), `clauses/*.md` (Markdown skeletons with Jinja2
-placeholders) and, when present, `checks.json` (the conformance-check catalogue).
+placeholders) and, when present, `checks.json` (the codes of the guideline's catalogue that rules
+written against this version are checked for; severity, article and message live in the catalogue,
+workbench/guideline/catalogue/rules.py).
 
 Pure: jsonschema, Jinja2 and the standard library; no Flask, no database.
 
@@ -30,6 +32,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from workbench import schema_errors
+from workbench.guideline import CATALOGUE
+from workbench.messages import N_, Message
+from workbench.schema_errors import Problem
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "rule_templates"
 DEFAULT_TEMPLATE = "cfp-product-rule@1.0"
 
@@ -43,17 +50,11 @@ class TemplateError(ValueError):
 
 
 @dataclass(frozen=True)
-class SchemaProblem:
-    path: str  # JSON pointer, "" for the document itself
-    message: str  # Chinese, says what to fix
-
-
-@dataclass(frozen=True)
 class Template:
     ref: str
     manifest: dict
     schema: dict
-    checks: list[dict]
+    checks: tuple[str, ...]  # the finding codes this version checks
     skeletons: list[dict]  # id, kind, number, title, source (the Markdown/Jinja2 text)
     _validator: Draft202012Validator = field(init=False, repr=False, compare=False)
     _labels: dict = field(init=False, repr=False, compare=False)
@@ -64,12 +65,13 @@ class Template:
 
     # -- validation -------------------------------------------------------------------------
 
-    def validate(self, document) -> list[SchemaProblem]:
+    def validate(self, document) -> list[Problem]:
         """Every way `document` departs from the schema, sorted by path (then message)."""
-        problems: set[SchemaProblem] = set()
+        found: set[Problem] = set()
+        places = _SchemaPlaces(self.schema)
         for error in self._validator.iter_errors(document):
-            problems.update(_problems(error, self.schema))
-        return sorted(problems, key=lambda problem: (problem.path, problem.message))
+            found.update(schema_errors.problems(error, places))
+        return sorted(found, key=lambda problem: (problem.path, problem.message))
 
     # -- titles -----------------------------------------------------------------------------
 
@@ -190,7 +192,7 @@ class Template:
         parameters = document["parameters"]
         unit_key = "functional_unit" if "functional_unit" in parameters else "declared_unit"
         unit = parameters[unit_key]
-        per = unit["unit"] if unit["quantity"] == 1 else f"({_number(unit['quantity'])} {unit['unit']})"
+        per = unit["unit"] if unit["quantity"] == 1 else f"({schema_errors.number(unit['quantity'])} {unit['unit']})"
         return {
             "enum_labels": self._labels,
             "title": document["title"],
@@ -245,9 +247,14 @@ def _load(name: str, version: str) -> Template:
     except SchemaError as error:
         raise TemplateError(f"模板 {ref} 的 schema.json 不是有效的 JSON Schema：{error.message}") from error
     checks = _read_json(folder / "checks.json") if (folder / "checks.json").is_file() else []
-    if not isinstance(checks, list):
-        raise TemplateError(f"模板 {ref} 的 checks.json 应为检查项的列表。")
-    return Template(ref=ref, manifest=manifest, schema=schema, checks=checks, skeletons=_skeletons(folder, manifest))
+    if not isinstance(checks, list) or not all(isinstance(code, str) for code in checks):
+        raise TemplateError(f"模板 {ref} 的 checks.json 应为检查项代码的列表。")
+    unknown = [code for code in checks if code not in CATALOGUE]
+    if unknown:
+        raise TemplateError(f"模板 {ref} 的 checks.json 列出了检查目录中没有的代码：{'、'.join(unknown)}。")
+    return Template(
+        ref=ref, manifest=manifest, schema=schema, checks=tuple(checks), skeletons=_skeletons(folder, manifest)
+    )
 
 
 def _available() -> list[str]:
@@ -279,13 +286,6 @@ def _skeletons(folder: Path, manifest: dict) -> list[dict]:
 # -- rendering -------------------------------------------------------------------------------
 
 
-def _number(value) -> str:
-    """1 → "1", 1.0 → "1", 7.5 → "7.5": numbers as a standard prints them."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 @pass_context
 def _label(context, value, group: str) -> str:
     return context["enum_labels"][group].get(value, value)
@@ -306,7 +306,7 @@ def _sentence(text: str) -> str:
 _ENVIRONMENT = SandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False
 )
-_ENVIRONMENT.filters.update(num=_number, zh=_label, zh_join=_labels_joined, sentence=_sentence)
+_ENVIRONMENT.filters.update(num=schema_errors.number, zh=_label, zh_join=_labels_joined, sentence=_sentence)
 
 
 @functools.lru_cache(maxsize=512)
@@ -339,74 +339,71 @@ def _enum_labels(schema: dict) -> dict[str, dict[str, str]]:
     return found
 
 
-# -- schema problems in Chinese --------------------------------------------------------------
-
-_TYPE_NAMES = {
-    "object": "对象（键值对）",
-    "array": "列表",
-    "string": "文本",
-    "number": "数值",
-    "integer": "整数",
-    "boolean": "是或否（true/false）",
-    "null": "空值（null）",
-}
+# -- naming places in schema problems -------------------------------------------------------
 
 
-def _pointer(parts) -> str:
-    return "".join("/" + _escape(part) for part in parts)
+class _SchemaPlaces:
+    """Schema problems name a field by its schema title: 「累计取舍比例（%）」（total_percent）,
+    第 2 项「章条」. A property's own title wins over the title of the definition it refers to."""
+
+    def __init__(self, root: dict):
+        self.root = root
+
+    def place(self, parts: list) -> Message:
+        if not parts:
+            return Message(N_("「规则文件」"))
+        title = _title_at(self.root, parts)
+        key = parts[-1]
+        if isinstance(key, int):
+            if title:
+                return Message(N_("第 %(n)d 项「%(title)s」"), {"n": key + 1, "title": Message(title)})
+            return Message(N_("第 %(n)d 项"), {"n": key + 1})
+        if title:
+            return Message(N_("「%(title)s」（%(key)s）"), {"title": Message(title), "key": key})
+        return Message(N_("「%(key)s」"), {"key": key})
+
+    def field(self, parts: list, key: str) -> Message:
+        return self.place([*parts, key])
+
+    def labels(self, parts: list, schema: dict) -> dict:
+        return schema_errors.enum_labels(schema)
 
 
-def _escape(part) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
-def _show(value) -> str:
-    shown = json.dumps(value, ensure_ascii=False)
-    return shown if len(shown) <= 60 else shown[:57] + "…"
-
-
-def _type_of(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
-
-
-def _name(title: str | None, key) -> str:
-    """How a message names a place: 「数量」（quantity）, 第 2 项「章条」, 「template」."""
-    if isinstance(key, int):
-        return f"第 {key + 1} 项「{title}」" if title else f"第 {key + 1} 项"
-    if title and key:
-        return f"「{title}」（{key}）"
-    return f"「{title or key}」"
-
-
-def _title_at(root: dict, tokens: list) -> str | None:
-    """The title of the property an error is about. A property's own title wins over the title
-    of the definition it refers to ("累计取舍比例（%）", not the shared "百分比")."""
-    node, title, naming = root, None, True
+def _title_at(root: dict, parts: list) -> str | None:
+    """The title of the schema node the value at `parts` is validated against, or None."""
+    node = root
+    title = None
     try:
-        for token in tokens:
-            while isinstance(node, dict) and token not in node and "$ref" in node:
-                node = _resolve(root, node["$ref"])
-            node = node[token]
-            if token in ("properties", "patternProperties", "$defs"):
-                naming = True  # the next token names a property
-                continue
-            if naming or token == "items":
-                title = None
-            naming = False
-            if title is None and isinstance(node, dict):
-                title = node.get("title")
+        for part in parts:
+            node = _resolved(root, node)
+            if isinstance(part, int):
+                node = node["items"]
+            elif part in node.get("properties", {}):
+                node = node["properties"][part]
+            else:
+                node = next(
+                    (
+                        branch["properties"][part]
+                        for branch in node.get("oneOf", [])
+                        if part in branch.get("properties", {})
+                    ),
+                    None,
+                )
+                if node is None:
+                    return None
+            title = node.get("title")
         while title is None and isinstance(node, dict) and "$ref" in node:
             node = _resolve(root, node["$ref"])
             title = node.get("title")
-    except (KeyError, IndexError, TypeError):
+    except (KeyError, IndexError, TypeError, AttributeError):
         return None
     return title
+
+
+def _resolved(root: dict, node: dict) -> dict:
+    while isinstance(node, dict) and "$ref" in node:
+        node = _resolve(root, node["$ref"])
+    return node
 
 
 def _resolve(root: dict, ref: str) -> dict:
@@ -416,105 +413,3 @@ def _resolve(root: dict, ref: str) -> dict:
     for part in ref[2:].split("/"):
         node = node[part.replace("~1", "/").replace("~0", "~")]
     return node
-
-
-def _problems(error, root: dict) -> list[SchemaProblem]:
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    instance = error.instance
-    path = _pointer(error.absolute_path)
-    key = error.absolute_path[-1] if error.absolute_path else ""
-    title = _title_at(root, list(error.absolute_schema_path)[:-1]) or schema.get("title")
-    name = _name(title, key) if path else "「规则文件」"
-    value = error.validator_value
-    kind = error.validator
-
-    def child_title(child: str) -> str | None:
-        node = schema.get("properties", {}).get(child)
-        return node.get("title") if isinstance(node, dict) else None
-
-    if kind == "required":
-        missing = [child for child in value if isinstance(instance, dict) and child not in instance]
-        return [
-            SchemaProblem(f"{path}/{_escape(child)}", f"缺少必填项{_name(child_title(child), child)}，请补上。")
-            for child in missing
-        ]
-    if kind == "additionalProperties":
-        known = schema.get("properties", {})
-        patterns = schema.get("patternProperties", {})
-        extra = [
-            child
-            for child in (instance if isinstance(instance, dict) else {})
-            if child not in known and not any(re.search(pattern, child) for pattern in patterns)
-        ]
-        return [
-            SchemaProblem(
-                f"{path}/{_escape(child)}",
-                f"不认识的键「{child}」：模板中没有这一项。请检查拼写或删除它；需要保留的扩展内容请以 x_ 开头命名。",
-            )
-            for child in extra
-        ]
-    if kind == "oneOf":
-        return _one_of(error, schema, path, name, child_title)
-    return [SchemaProblem(path, _message(kind, value, instance, schema, name))]
-
-
-def _one_of(error, schema, path, name, child_title) -> list[SchemaProblem]:
-    branches = error.validator_value
-    keys = [
-        branch["required"][0] for branch in branches if list(branch) == ["required"] and len(branch["required"]) == 1
-    ]
-    if len(keys) != len(branches):
-        return [SchemaProblem(path, f"{name}应恰好符合一种允许的形式。")]
-    if not isinstance(error.instance, dict):
-        return []  # the type error says it already
-    names = [_name(child_title(key), key) for key in keys]
-    present = [key for key in keys if key in error.instance]
-    if present:
-        return [SchemaProblem(path, f"{'和'.join(names)}只能给出其中一个，请删除多余的一项。")]
-    return [SchemaProblem(path, f"应给出{'或'.join(names)}中的一个。")]
-
-
-def _message(kind, value, instance, schema, name) -> str:
-    if kind == "type":
-        expected = "或".join(_TYPE_NAMES.get(item, item) for item in ([value] if isinstance(value, str) else value))
-        actual = _TYPE_NAMES.get(_type_of(instance), _type_of(instance))
-        return f"{name}应为{expected}，现为{actual} {_show(instance)}。"
-    if kind == "enum":
-        labels = schema.get("x-enum-labels", {})
-        allowed = "、".join(f"{item}（{labels[item]}）" if item in labels else _show(item) for item in value)
-        return f"{name}的取值 {_show(instance)} 不在允许范围内，应为以下之一：{allowed}。"
-    if kind == "const":
-        return f"{name}应为 {_show(value)}，现为 {_show(instance)}。"
-    bounds = {
-        "minimum": "不应小于",
-        "exclusiveMinimum": "应大于",
-        "maximum": "不应大于",
-        "exclusiveMaximum": "应小于",
-    }
-    if kind in bounds:
-        return f"{name}{bounds[kind]} {_number(value)}，现为 {_show(instance)}。"
-    if kind == "pattern":
-        hint = schema.get("x-pattern-hint")
-        rule = hint if hint else f"应符合格式 {value}"
-        return f"{name}的值 {_show(instance)} 格式不正确：{rule}。"
-    if kind == "minItems":
-        return f"{name}不能为空，至少应列出 1 项。" if value == 1 else f"{name}至少应列出 {value} 项。"
-    if kind == "maxItems":
-        return f"{name}最多只能列出 {value} 项。"
-    if kind == "uniqueItems":
-        return f"{name}中 {_show(_duplicate(instance))} 出现了不止一次，每项只能列出一次。"
-    if kind == "minLength":
-        return f"{name}至少应有 {value} 个字符。"
-    if kind == "maxLength":
-        return f"{name}最多只能有 {value} 个字符。"
-    return f"{name}不符合模板要求（{kind}：{_show(value)}）。"
-
-
-def _duplicate(items):
-    seen = set()
-    for item in items:
-        marker = json.dumps(item, ensure_ascii=False, sort_keys=True)
-        if marker in seen:
-            return item
-        seen.add(marker)
-    return None

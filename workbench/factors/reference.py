@@ -1,7 +1,7 @@
 """The reference data shipped with the factor library (`data/`, unchanged copies of the project's
 public files): the MEE/NBS electricity factors and the fuel combustion factors of GB/T 32150, read
-as the library's reference factors, and the national grid factor the calculation engine falls
-back on.
+as the library's reference factors; the national grid factor the calculation engine falls back
+on; and the GWP tables that per-gas factor values are weighted with (IPCC AR6).
 
 PURE: the standard library only; no Flask, no database, so the engine reads the grid factor
 offline. Checking and storing the reference factors is `service.load_reference_factors`.
@@ -74,3 +74,18 @@ def national_grid_factor() -> dict:
         "tier": "government",
         "source": f"{latest['source']}，{latest['data_year']} 年全国电力碳足迹因子",
     }
+
+
+GWP_FILES = {"IPCC-AR6-GWP100": "gwp-ar6.csv"}
+GWP_SOURCE = "IPCC AR6 WG1 第 7 章及其补充材料 (IPCC AR6 WG1 Chapter 7 and supplement)"
+DEFAULT_GWP_SET = "IPCC-AR6-GWP100"
+
+
+@functools.cache
+def gwp_table(gwp_set: str) -> dict[str, float] | None:
+    """GWP per gas formula for a GWP set, or None when the workbench has no data for the set."""
+    name = GWP_FILES.get(gwp_set)
+    if name is None:
+        return None
+    with (DATA / name).open(encoding="utf-8") as file:
+        return {row["formula"]: float(row["gwp100"]) for row in csv.DictReader(file)}

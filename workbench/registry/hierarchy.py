@@ -2,27 +2,21 @@
 carbon-footprint standard may be made for a product when others exist.
 
 Pure: no Flask, no database. The service hands in plain `Entry` records (the standards of the
-product and of its neighbours in the product tree) and gets `Finding`s back; each finding names its
-article and severity, and carries a Chinese message template that the app translates when shown.
+product and of its neighbours in the product tree) and gets findings of the guideline's catalogue
+back (codes, severities, articles and messages in workbench/guideline/catalogue/levels.py); an
+error refuses the registration.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
-from enum import StrEnum
 
+from workbench.guideline import CATALOGUE, Finding, finding
+from workbench.guideline.findings import SEVERITY_RANK
+from workbench.messages import N_, Message
 from workbench.registry.numbers import Level
 
-
-def N_(text: str) -> str:
-    """Marks a message for translation (Babel extracts it); the app translates it when shown."""
-    return text
-
-
-class Severity(StrEnum):
-    ERROR = "error"  # the registration is refused
-    WARNING = "warning"  # allowed, but the guideline discourages it
-    NOTICE = "notice"  # for information: someone should look
+PATH = "/level"  # level findings are about the level chosen for the product
 
 
 # Statuses as stored (workbench.registry.models.Status values).
@@ -67,20 +61,6 @@ class ProductTree:
 
 
 @dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: Severity
-    article: str
-    template: str
-    params: dict = field(default_factory=dict)
-    standard_ids: tuple[int, ...] = ()
-
-    @property
-    def message(self) -> str:
-        return self.template % self.params
-
-
-@dataclass(frozen=True)
 class WithdrawalDue:
     """指引（十四）: an industry or local standard whose product has a national standard in force."""
 
@@ -88,15 +68,14 @@ class WithdrawalDue:
     national: Entry
     since: date  # the day the national standard came into force
 
+    @property
+    def code(self) -> str:
+        """The catalogue's entry: 指引（十四） for industry standards, 指引（九） for local ones."""
+        return "industry_withdrawal_due" if self.standard.level == Level.INDUSTRY else "local_withdrawal_due"
 
-ARTICLE_8 = N_("指引（八）")
-ARTICLE_9 = N_("指引（九）；《关于加快建立产品碳足迹管理体系的意见》（2023）")
-ARTICLE_10 = N_("指引（十）")
-ARTICLE_12 = N_("指引（十二）")
-ARTICLE_14 = N_("指引（十四）")
-ARTICLE_8_14 = N_("指引（八）（十四）")
-
-SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTICE: 2}
+    @property
+    def article(self) -> str:
+        return CATALOGUE[self.code].article
 
 
 def _names(entries: Iterable[Entry]) -> str:
@@ -138,134 +117,51 @@ def check(candidate: Entry, others: Iterable[Entry], tree: ProductTree, today: d
         return [other for other in same_product if other.level in levels and other.status in IN_PREPARATION]
 
     findings: list[Finding] = []
-    add = findings.append
-    higher = {Level.NATIONAL, Level.INDUSTRY}
 
+    def add(code: str, involved: list[Entry], **params) -> None:
+        found = finding(code, PATH, product=product, standards=_names(involved), **params)
+        findings.append(replace(found, standard_ids=_ids(involved)))
+
+    higher = {Level.NATIONAL, Level.INDUSTRY}
     if candidate.level == Level.LOCAL:
         if existing := issued_by(higher):
-            add(
-                Finding(
-                    "local_where_higher_exists",
-                    Severity.ERROR,
-                    ARTICLE_9,
-                    N_(
-                        "“%(product)s”已有碳足迹国家标准或行业标准（%(standards)s），不再制定地方标准。"
-                        "请改为参与国家标准或行业标准的编制，提供基础数据和因子测算支持。"
-                    ),
-                    {"product": product, "standards": _names(existing)},
-                    _ids(existing),
-                )
-            )
+            add("local_where_higher_exists", existing)
         elif coming := preparing(higher):
-            add(
-                Finding(
-                    "local_where_higher_in_preparation",
-                    Severity.WARNING,
-                    ARTICLE_9,
-                    N_(
-                        "“%(product)s”的碳足迹国家标准或行业标准正在制定（%(standards)s），发布后将不再制定地方标准；"
-                        "建议地方参与该标准的编制。"
-                    ),
-                    {"product": product, "standards": _names(coming)},
-                    _ids(coming),
-                )
-            )
+            add("local_where_higher_in_preparation", coming)
 
     if candidate.level == Level.GROUP and (existing := issued_by(higher)):
-        add(
-            Finding(
-                "group_where_higher_exists",
-                Severity.WARNING,
-                ARTICLE_10,
-                N_("“%(product)s”已有碳足迹国家标准或行业标准（%(standards)s），不再鼓励制定团体标准。"),
-                {"product": product, "standards": _names(existing)},
-                _ids(existing),
-            )
-        )
+        add("group_where_higher_exists", existing)
 
     if candidate.level == Level.INDUSTRY:
         if existing := issued_by({Level.NATIONAL}):
-            add(
-                Finding(
-                    "industry_where_national_exists",
-                    Severity.ERROR,
-                    ARTICLE_8_14,
-                    N_(
-                        "“%(product)s”已有碳足迹国家标准（%(standards)s）。行业标准只补充国家标准未覆盖的细分产品，"
-                        "且国家标准实施后应由行业主管部门废止，因此不予登记。"
-                    ),
-                    {"product": product, "standards": _names(existing)},
-                    _ids(existing),
-                )
-            )
+            add("industry_where_national_exists", existing)
         elif coming := preparing({Level.NATIONAL}):
-            add(
-                Finding(
-                    "industry_where_national_in_preparation",
-                    Severity.WARNING,
-                    ARTICLE_8_14,
-                    N_(
-                        "“%(product)s”的碳足迹国家标准正在制定（%(standards)s）。严格控制行业标准数量："
-                        "请与国家标准计划协调，国家标准实施后该行业标准应废止。"
-                    ),
-                    {"product": product, "standards": _names(coming)},
-                    _ids(coming),
-                )
-            )
+            add("industry_where_national_in_preparation", coming)
 
     if candidate.level == Level.NATIONAL:
         lower = [other for other in same_product if other.level in {Level.INDUSTRY, Level.LOCAL}]
         if lower:
-            add(
-                Finding(
-                    "national_supersedes_lower",
-                    Severity.NOTICE,
-                    ARTICLE_14,
-                    N_("本国家标准实施后，“%(product)s”的行业标准或地方标准（%(standards)s）应由其主管部门废止。"),
-                    {"product": product, "standards": _names(lower)},
-                    _ids(lower),
-                )
-            )
+            add("national_supersedes_lower", lower)
 
     # Every enterprise may have its own standard for its products; elsewhere two is a duplicate.
     if candidate.level != Level.ENTERPRISE:
         twins = [other for other in same_product if other.level == candidate.level]
         if twins:
-            add(
-                Finding(
-                    "duplicate_at_level",
-                    Severity.WARNING,
-                    ARTICLE_12,
-                    N_("“%(product)s”在同一级别已有有效的碳足迹标准或项目（%(standards)s），可能重复制定。"),
-                    {"product": product, "standards": _names(twins)},
-                    _ids(twins),
-                )
-            )
+            add("duplicate_at_level", twins)
 
     neighbours = {
         product_id: relation
         for relation, product_ids in (
-            (N_("上级产品"), tree.ancestors(candidate.product_id)),
-            (N_("下级产品"), tree.descendants(candidate.product_id)),
+            (Message(N_("上级产品")), tree.ancestors(candidate.product_id)),
+            (Message(N_("下级产品")), tree.descendants(candidate.product_id)),
         )
         for product_id in product_ids
     }
     for product_id, relation in neighbours.items():
         overlapping = [other for other in others if other.product_id == product_id]
         if overlapping:
-            add(
-                Finding(
-                    "overlap_in_product_tree",
-                    Severity.NOTICE,
-                    ARTICLE_12,
-                    N_(
-                        "%(relation)s“%(other)s”已有碳足迹标准（%(standards)s），请协调两者的范围和方法，避免交叉重复。"
-                    ),
-                    {"relation": relation, "other": tree.names.get(product_id, ""), "standards": _names(overlapping)},
-                    _ids(overlapping),
-                )
-            )
-    return sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
+            add("overlap_in_product_tree", overlapping, relation=relation, other=tree.names.get(product_id, ""))
+    return sorted(findings, key=lambda found: SEVERITY_RANK[found.severity])
 
 
 def withdrawal_due(entries: Iterable[Entry], today: date) -> list[WithdrawalDue]:

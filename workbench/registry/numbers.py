@@ -8,7 +8,7 @@ A number is a code, a sequence (顺序号) with an optional part (部分), and t
     group (团体标准)         T/CISA 469—2024, T/CECA-G 0374—2025
     enterprise (企业标准)    Q/GDW 12345—2020
 
-Pure: standard library only. Messages are Chinese templates marked with `N_` so Babel extracts
+Pure: standard library and workbench.messages. Messages are Chinese templates marked with `N_` so Babel extracts
 them; the app translates `InvalidNumber.template` and then fills in `InvalidNumber.params`.
 
 Decisions worth knowing:
@@ -29,10 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-
-def N_(text: str) -> str:
-    """Marks a message for Babel; it is translated only when shown (workbench.i18n has the same)."""
-    return text
+from workbench.messages import N_, Message
 
 
 class Level(StrEnum):
@@ -224,6 +221,15 @@ class InvalidNumber(ValueError):
         self.params = params
         self.text = text
         super().__init__(template % params)
+
+    @property
+    def message(self) -> Message:
+        """The refusal as a message to show in the reader's language; an item of a joint list
+        carries its own reason."""
+        params = dict(self.params)
+        if isinstance(self.__cause__, InvalidNumber):
+            params["reason"] = self.__cause__.message
+        return Message(self.template, params)
 
 
 class _Refused(Exception):

@@ -1,7 +1,7 @@
 """Trial calculation (试算) of a product carbon footprint: one enterprise's dataset under one rule.
 
-PURE: numpy, scipy, pint (through `workbench.trials.units`), the drafting `Finding` and the
-standard library; no Flask, no database. A factor given by library id is resolved by the caller's
+PURE: numpy, scipy, pint (through `workbench.factors.units`), the guideline's vocabulary and
+findings, the factor library's reference data and the standard library; no Flask, no database. A factor given by library id is resolved by the caller's
 `factor_lookup(id) -> dict | None` (the library's snapshot shape: value, unit, tier, source, gases,
 uncertainty); offline there is none. The dataset is expected to pass `dataset.validate`.
 
@@ -21,8 +21,9 @@ contributions add up exactly.
 The modules, reading the data apart from calculating as in Brightway's bw2calc; each imports only
 from those listed before it:
 
-    reference     reference data: GWP tables, pedigree variances, the national grid factor
-    model         the prepared model (Factor, Line, Model), CHECKS, the findings collector,
+    reference     reference data: pedigree variances; GWP tables and the national grid factor
+                  from the factor library
+    model         the prepared model (Factor, Line, Model), UNUSABLE, the findings collector,
                   DatasetError and the small helpers the others share
     network       foreground processes, allocation shares, the technosphere matrix, `solve`
     reading       `prepare`: the dataset and the rule read into a Model
@@ -39,12 +40,11 @@ so `from workbench.trials import engine` then `engine.calculate(...)` stays the 
 """
 
 from workbench.trials.engine.calculation import Result, calculate
-from workbench.trials.engine.conformance import CATEGORY_NAMES, CATEGORY_STAGES, DATA_TYPE_NAMES, TIER_NAMES
-from workbench.trials.engine.model import CHECKS, UNSPECIFIED_GAS, UNUSABLE, DatasetError, Factor, Line, Model
+from workbench.trials.engine.model import UNSPECIFIED_GAS, UNUSABLE, DatasetError, Factor, Line, Model
 from workbench.trials.engine.montecarlo import HISTOGRAM_BINS, MONTE_CARLO_CHUNK, monte_carlo
 from workbench.trials.engine.network import solve
 from workbench.trials.engine.quality import QUALITY_BANDS
-from workbench.trials.engine.reading import ALLOCATION_MODES, ELECTRICITY_MODES, INSTRUMENT_NAMES, prepare
+from workbench.trials.engine.reading import ALLOCATION_MODES, ELECTRICITY_MODES, prepare
 from workbench.trials.engine.reference import (
     DEFAULT_GWP_SET,
     GWP_SOURCE,
@@ -57,18 +57,12 @@ from workbench.trials.engine.scenarios import compare
 
 __all__ = [
     "ALLOCATION_MODES",
-    "CATEGORY_NAMES",
-    "CATEGORY_STAGES",
-    "CHECKS",
-    "DATA_TYPE_NAMES",
     "DEFAULT_GWP_SET",
     "ELECTRICITY_MODES",
     "GWP_SOURCE",
     "HISTOGRAM_BINS",
-    "INSTRUMENT_NAMES",
     "MONTE_CARLO_CHUNK",
     "QUALITY_BANDS",
-    "TIER_NAMES",
     "UNSPECIFIED_GAS",
     "UNUSABLE",
     "DatasetError",

@@ -3,7 +3,7 @@ on conformance and cut-off, and e_i per line summed into the CFP per declared or
 broken down by stage, category and gas, fossil and biogenic apart, with the primary-data share,
 the data quality, the electricity method per line and the largest contributions.
 
-PURE: numpy, the drafting constants and `Finding`, and the modules below; no Flask, no database.
+PURE: numpy, the guideline's vocabulary and findings, and the modules below; no Flask, no database.
 
 Decisions worth knowing:
 - Fossil and biogenic: the CFP includes both (GB/T 24067 / ISO 14067 count biogenic emissions and
@@ -13,11 +13,12 @@ Decisions worth knowing:
 """
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from workbench.drafting.checks import STAGES, Finding
+from workbench.guideline import Finding
+from workbench.guideline.vocabulary import LIFE_CYCLE_STAGES
 from workbench.trials.engine.conformance import _conformance
 from workbench.trials.engine.cutoff import _cut_off
 from workbench.trials.engine.model import UNSPECIFIED_GAS, DatasetError, Model, _dict, _list, _params, _sorted
@@ -51,7 +52,7 @@ class Result:
     def as_dict(self) -> dict:
         """The result as JSON-ready data (the model stays out)."""
         data = {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in ("model", "findings")}
-        data["findings"] = [asdict(finding) for finding in self.findings]
+        data["findings"] = [finding.to_dict() for finding in self.findings]
         return data
 
 
@@ -87,7 +88,9 @@ def calculate(
     cfp = float(contribution.sum())
 
     by_stage = {
-        stage: 0.0 for stage in STAGES if stage in _list(_dict(params.get("system_boundary")).get("stages_included"))
+        stage: 0.0
+        for stage in LIFE_CYCLE_STAGES
+        if stage in _list(_dict(params.get("system_boundary")).get("stages_included"))
     }
     by_category: dict[str, float] = {}
     by_gas: dict[str, float] = {}

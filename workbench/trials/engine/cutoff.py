@@ -1,7 +1,7 @@
 """The cut-off report (`_cut_off`): the lines left out under the rule's cut-off criteria against
 its per-item and total thresholds, and the counted lines small enough to be candidates.
 
-PURE: numpy, the drafting `Finding` and the standard library; no Flask, no database.
+PURE: numpy, the guideline's findings and the standard library; no Flask, no database.
 
 A line marked `excluded` is an estimate of an input left out under the rule's cut-off criteria.
 It is not counted; its share of the full total (counted + excluded) must stay below the per-item
@@ -11,7 +11,7 @@ per-item threshold are listed as candidates.
 
 import numpy as np
 
-from workbench.drafting.checks import Finding
+from workbench.guideline import Finding
 from workbench.trials.engine.model import _Collector, _dict
 
 
@@ -30,15 +30,14 @@ def _cut_off(params, lines, emission, counted, excluded) -> tuple[dict, list[Fin
             report.add(
                 "cut_off_item_exceeded",
                 f"/lines/{line.index}/excluded",
-                f"{line.item}（/lines/{line.index}）估算占碳足迹的 {percent:.2f}%，不低于规则的单项取舍比例 {per_item:g}%：不能忽略，应计入。",
+                item=line.item,
+                line=f"/lines/{line.index}",
+                percent=float(percent),
+                limit=f"{per_item:g}",
             )
     excluded_percent = float(share[excluded].sum())
     if excluded_percent > total_limit:
-        report.add(
-            "cut_off_total_exceeded",
-            "/lines",
-            f"被忽略的输入合计占碳足迹的 {excluded_percent:.2f}%，超过规则的累计取舍比例 {total_limit:g}%：应计入其中较大的几项。",
-        )
+        report.add("cut_off_total_exceeded", "/lines", percent=excluded_percent, limit=f"{total_limit:g}")
     below = [
         {"path": f"/lines/{line.index}", "item": line.item, "percent": float(percent)}
         for line, percent in zip(lines, share, strict=True)

@@ -1,42 +1,23 @@
-"""The prepared model the calculation runs on (Factor, Line, Model), the findings it can report
-(CHECKS, the collector, DatasetError) and the small helpers the engine's modules share.
+"""The prepared model the calculation runs on (Factor, Line, Model), how the engine reports
+findings (the collector, DatasetError) and the small helpers the engine's modules share.
 
-PURE: pint (through `workbench.trials.units`), the drafting `Finding` and the standard library; no
-Flask, no database.
+PURE: pint (through `workbench.factors.units`), the guideline's catalogue and the standard
+library; no Flask, no database. Every finding's code, severity, article and message come from
+the catalogue (workbench/guideline/catalogue/data.py); the engine decides only which of them
+make a dataset unusable.
 """
 
 import functools
 from dataclasses import dataclass
 
-from workbench.drafting.checks import Finding
-from workbench.trials import units
+from workbench.factors import units
+from workbench.guideline import Finding, finding
+from workbench.guideline.findings import sort_key
+from workbench.messages import N_, Message
 
 UNSPECIFIED_GAS = "unspecified"  # CO2e factors not split by gas
 
-# code: (severity, article). The first group makes a dataset unusable: `calculate` raises.
-CHECKS = {
-    "unit_not_convertible": ("error", "指引(四)"),
-    "factor_unresolved": ("error", "指引(五)"),
-    "gwp_unavailable": ("error", "GB/T 24067-2024"),
-    "uncertainty_invalid": ("error", "指引(四)"),
-    "network_invalid": ("error", "指引(六)"),
-    "allocation_data_missing": ("error", "GB/T 24067-2024"),
-    "stage_outside_boundary": ("error", "指引(三)"),
-    "primary_data_missing": ("error", "指引(四)"),
-    "secondary_type_not_allowed": ("error", "指引(四)"),
-    "secondary_priority_unjustified": ("warning", "指引(四)"),
-    "secondary_source_missing": ("error", "指引(四)"),
-    "activity_category_empty": ("warning", "指引(四)"),
-    "electricity_instrument_not_allowed": ("warning", "指引(四)"),
-    "electricity_evidence_missing": ("warning", "指引(四)"),
-    "factor_source_missing": ("error", "指引(五)"),
-    "factor_tier_not_allowed": ("error", "指引(五)"),
-    "factor_lower_tier": ("warning", "指引(五)"),
-    "factor_value_mismatch": ("warning", "指引(五)"),
-    "allocation_method_unsupported": ("warning", "GB/T 24067-2024"),
-    "cut_off_item_exceeded": ("error", "GB/T 24067-2024"),
-    "cut_off_total_exceeded": ("error", "GB/T 24067-2024"),
-}
+# Findings that make a dataset unusable: `calculate` raises DatasetError with them.
 UNUSABLE = (
     "unit_not_convertible",
     "factor_unresolved",
@@ -45,7 +26,6 @@ UNUSABLE = (
     "network_invalid",
     "allocation_data_missing",
 )
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 class DatasetError(ValueError):
@@ -55,8 +35,17 @@ class DatasetError(ValueError):
     def __init__(self, problems: list[Finding], findings: list[Finding]):
         self.problems = _sorted(problems)
         self.findings = _sorted(findings)
-        more = f"（另有 {len(problems) - 1} 处问题）" if len(problems) > 1 else ""
-        super().__init__(f"{self.problems[0].path}: {self.problems[0].message}{more}")
+        first = self.problems[0]
+        if len(problems) > 1:
+            self.message = Message(
+                N_("%(path)s: %(first)s（另有 %(more)d 处问题）"),
+                {"path": first.path, "first": Message(first.template, first.params), "more": len(problems) - 1},
+            )
+        else:
+            self.message = Message(
+                N_("%(path)s: %(first)s"), {"path": first.path, "first": Message(first.template, first.params)}
+            )
+        super().__init__(self.message.render())
 
 
 @dataclass
@@ -115,17 +104,12 @@ class _Collector:
         self.findings: list[Finding] = []
         self.problems: list[Finding] = []
 
-    def add(self, code: str, path: str, message: str) -> None:
-        severity, article = CHECKS[code]
-        (self.problems if code in UNUSABLE else self.findings).append(Finding(code, severity, article, path, message))
+    def add(self, code: str, path: str, variant: str = "", **params) -> None:
+        (self.problems if code in UNUSABLE else self.findings).append(finding(code, path, variant, **params))
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
-    def key(finding: Finding):
-        parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in finding.path.split("/"))
-        return (_SEVERITY_RANK.get(finding.severity, 3), parts, finding.code, finding.message)
-
-    return sorted(findings, key=key)
+    return sorted(findings, key=sort_key)
 
 
 # --- reading the dataset's JSON ---------------------------------------------------------------------
@@ -143,8 +127,16 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def _name(line: dict, index: int) -> str:
-    return f"活动数据 /lines/{index}（“{line.get('item', '')}”）"
+def _name(line: dict, index: int) -> Message:
+    """How a finding names an activity line: 活动数据 /lines/3（“外购电力”）."""
+    return Message(
+        N_("活动数据 %(path)s（“%(item)s”）"), {"path": f"/lines/{index}", "item": str(line.get("item", ""))}
+    )
+
+
+def _reason(error: ValueError) -> Message | str:
+    """Why a unit did not read or convert, in the reader's language where the units say it."""
+    return getattr(error, "message", None) or str(error)
 
 
 # --- units (cached: pint takes a third of a millisecond per conversion) -----------------------------

@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
-from workbench.trials.engine.model import _dict, _list, _ratio
+from workbench.trials.engine.model import _dict, _list, _ratio, _reason
 
 REFERENCE_PRODUCT = "reference"  # the product of a single-process dataset
 
@@ -71,8 +71,7 @@ def _scaling(params, dataset, mode, report) -> tuple[dict, dict, list[dict] | No
         report.add(
             "allocation_method_unsupported",
             f"{multi[0].path}/outputs" if multi[0].path else "/co_products",
-            f"规则的分配方法“{rule_method}”无法由试算数据计算，多产出过程已按物理关系（产出量）分配。"
-            "请按规则细分过程或扩展系统后再试算。",
+            method=str(rule_method),
         )
         method = "physical"
     allocation = {"rule_method": rule_method, "method": method, "processes": []}
@@ -117,11 +116,12 @@ def _technosphere(processes, reference, flow, columns, report):
             report.add(
                 "network_invalid",
                 f"{path}/product",
-                f"产品“{product}”由多个过程产出：每种中间产品只能由一个过程产出，请合并这些过程或区分产品名称。",
+                "producers",
+                product=product,
             )
         producer.setdefault(product, column)
     if reference not in producer:
-        report.add("network_invalid", "/reference_flow/product", f"没有过程产出基准流的产品“{reference}”。")
+        report.add("network_invalid", "/reference_flow/product", "reference", product=str(reference))
         return None, None
     own: dict[int, list[tuple[int, float]]] = {}
     rows, cols, data = [], [], []
@@ -137,7 +137,8 @@ def _technosphere(processes, reference, flow, columns, report):
                 report.add(
                     "network_invalid",
                     f"{process.path}/inputs/{j}/product",
-                    f"没有过程产出中间产品“{product}”：请补上产出它的过程，或把它作为带碳足迹因子的活动数据填写。",
+                    "supplier",
+                    product=product,
                 )
                 continue
             supplier_unit = str(columns[producer[product]][1]["unit"])
@@ -147,7 +148,11 @@ def _technosphere(processes, reference, flow, columns, report):
                 report.add(
                     "unit_not_convertible",
                     f"{process.path}/inputs/{j}/unit",
-                    f"中间产品“{product}”的单位“{item['unit']}”不能换算为产出它的过程所用的单位“{supplier_unit}”：{error}。",
+                    "intermediate",
+                    product=product,
+                    unit=str(item["unit"]),
+                    supplier_unit=supplier_unit,
+                    reason=_reason(error),
                 )
                 continue
             for column, share in own.get(position, ()):
@@ -162,7 +167,10 @@ def _technosphere(processes, reference, flow, columns, report):
         report.add(
             "unit_not_convertible",
             "/reference_flow/unit",
-            f"基准流的单位“{flow['unit']}”不能换算为其产品的产出单位“{output_unit}”：{error}。",
+            "reference_product",
+            unit=str(flow["unit"]),
+            output_unit=output_unit,
+            reason=_reason(error),
         )
     return sparse.csc_array((data, (rows, cols)), shape=(len(columns), len(columns))), demand
 
@@ -171,11 +179,7 @@ def _shares(outputs, method, report) -> list[float] | None:
     if method == "economic":
         missing = [path for output, path in outputs if output.get("price") is None]
         if missing:
-            report.add(
-                "allocation_data_missing",
-                f"{missing[0]}/price",
-                "按经济价值分配需要每种产出的价格（同一货币，每产出单位），请补上。",
-            )
+            report.add("allocation_data_missing", f"{missing[0]}/price")
             return None
         basis = [float(output["amount"]) * float(output["price"]) for output, _ in outputs]
     else:
@@ -188,12 +192,15 @@ def _shares(outputs, method, report) -> list[float] | None:
                 report.add(
                     "unit_not_convertible",
                     f"{path}/unit",
-                    f"按物理关系分配需要可比的产出单位：“{output['unit']}”不能换算为“{first_unit}”（{error}）。",
+                    "allocation",
+                    unit=str(output["unit"]),
+                    first_unit=first_unit,
+                    reason=_reason(error),
                 )
                 return None
     total = sum(basis)
     if total <= 0:
-        report.add("allocation_data_missing", f"{outputs[0][1]}", "分配依据之和应大于零。")
+        report.add("allocation_data_missing", f"{outputs[0][1]}", "zero")
         return None
     return [value / total for value in basis]
 
@@ -223,11 +230,7 @@ def _solve(technosphere, demand, report) -> np.ndarray | None:
     try:
         return solve(technosphere, demand)
     except ValueError:
-        report.add(
-            "network_invalid",
-            "/processes",
-            "过程网络无法求解（技术矩阵奇异）：检查是否有循环中的过程消耗的中间产品不少于其产出。",
-        )
+        report.add("network_invalid", "/processes")
         return None
 
 

@@ -1,16 +1,20 @@
 """Data quality (`_data_quality`): the pedigree scores of the counted lines, weighted by each
 line's contribution |e_i|, rated with the EU PEF data-quality rating (DQR) bands, then "poor".
 
-PURE: numpy and the standard library; no Flask, no database.
+PURE: numpy, the guideline's vocabulary and the standard library; no Flask, no database. A
+result keeps the rating's code and its Chinese label (`rating_zh`, as results always stored it);
+pages show the code's label in the reader's language.
 """
 
 import numpy as np
 
+from workbench.guideline.vocabulary import QUALITY_RATINGS
 from workbench.trials.engine.model import Line
 from workbench.trials.engine.reference import PEDIGREE_INDICATORS
 
 # EU PEF data-quality rating bands (upper bounds, inclusive) applied to the weighted pedigree score.
-QUALITY_BANDS = ((1.5, "excellent", "优秀"), (2.0, "very_good", "很好"), (3.0, "good", "好"), (4.0, "fair", "一般"))
+QUALITY_BANDS = ((1.5, "excellent"), (2.0, "very_good"), (3.0, "good"), (4.0, "fair"))
+BELOW_BANDS = "poor"
 
 
 def _data_quality(lines: list[Line], weights: np.ndarray) -> dict:
@@ -38,6 +42,6 @@ def _data_quality(lines: list[Line], weights: np.ndarray) -> dict:
         for position, name in enumerate(PEDIGREE_INDICATORS)
     }
     score = sum(indicators.values()) / len(indicators)
-    rating, rating_zh = next(((key, zh) for bound, key, zh in QUALITY_BANDS if score <= bound), ("poor", "差"))
-    result.update(indicators=indicators, score=score, rating=rating, rating_zh=rating_zh)
+    rating = next((key for bound, key in QUALITY_BANDS if score <= bound), BELOW_BANDS)
+    result.update(indicators=indicators, score=score, rating=rating, rating_zh=QUALITY_RATINGS.label(rating))
     return result

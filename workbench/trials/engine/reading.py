@@ -3,8 +3,8 @@ electricity method gives, read into kg CO2e per activity unit, the amount's conv
 factor's activity unit, its process's scaling (`network`) and the uncertainty distributions; what
 cannot be read becomes a finding, or a problem that stops the calculation.
 
-PURE: the drafting `Finding`, the standard library and the modules below (pint through `model`'s
-unit conversions); no Flask, no database.
+PURE: the guideline's findings, the standard library and the modules below (pint through
+`model`'s unit conversions); no Flask, no database.
 
 Decisions worth knowing:
 - Per-gas values (`gases`) are in the mass unit of the factor's unit per activity unit (kg for
@@ -26,7 +26,10 @@ Decisions worth knowing:
 import math
 from collections.abc import Callable
 
-from workbench.drafting.checks import Finding
+from workbench.factors.uncertainty import DISTRIBUTION_NAMES
+from workbench.guideline import Finding
+from workbench.guideline.vocabulary import INSTRUMENTS
+from workbench.messages import N_, Message
 from workbench.trials.engine.model import (
     UNSPECIFIED_GAS,
     Factor,
@@ -40,6 +43,7 @@ from workbench.trials.engine.model import (
     _name,
     _params,
     _ratio,
+    _reason,
 )
 from workbench.trials.engine.network import _scaling
 from workbench.trials.engine.reference import (
@@ -53,7 +57,6 @@ from workbench.trials.engine.reference import (
 
 ELECTRICITY_MODES = ("rule", "grid", "contractual")
 ALLOCATION_MODES = ("rule", "physical", "economic")
-INSTRUMENT_NAMES = {"green_certificate": "绿色电力证书", "green_power_trading": "绿色电力交易合同", "ppa": "购电协议"}
 MISMATCH_TOLERANCE = 0.01  # factor value vs. its per-gas values under the rule's GWP set
 
 
@@ -101,13 +104,15 @@ def prepare(
             report.add(
                 "unit_not_convertible",
                 f"{path}/unit",
-                f"{_name(line, index)}的单位“{line['unit']}”不能换算为碳足迹因子单位“{factor.unit}”的活动单位：{error}。"
-                "请改用可换算的单位，或换用与之相符的因子。",
+                line=_name(line, index),
+                unit=str(line["unit"]),
+                factor_unit=factor.unit,
+                reason=_reason(error),
             )
             continue
         process = line.get("process") if network is not None else None
         if scaling and process not in scaling:
-            report.add("network_invalid", f"{path}/process", f"{_name(line, index)}所属的过程“{process}”不存在。")
+            report.add("network_invalid", f"{path}/process", "process", line=_name(line, index), process=str(process))
             continue
         amount_uncertainty = _distribution(
             line.get("uncertainty"), float(line["amount"]), f"{path}/uncertainty", report
@@ -148,10 +153,15 @@ def _reference_units(params: dict, dataset: dict, report: _Collector) -> tuple[s
     try:
         ratio = _ratio(str(flow["unit"]), name) if name else 1.0
     except ValueError as error:
+        kind = Message(N_("功能单位") if params.get("functional_unit") else N_("声明单位"))
         report.add(
             "unit_not_convertible",
             "/reference_flow/unit",
-            f"基准流的单位“{flow['unit']}”不能换算为规则的{'功能' if params.get('functional_unit') else '声明'}单位“{name}”：{error}。",
+            "reference_flow",
+            unit=str(flow["unit"]),
+            unit_kind=kind,
+            rule_unit=name,
+            reason=_reason(error),
         )
         return label, 0.0
     return label, float(flow["quantity"]) * ratio / quantity
@@ -172,18 +182,20 @@ def _factor_spec(params, line, index, mode, report) -> tuple[dict | None, str, s
         elif mode == "rule":
             rule_supply = _dict(params.get("electricity"))
             listed = _list(rule_supply.get("instruments"))
-            label = INSTRUMENT_NAMES.get(instrument, instrument)
+            label = INSTRUMENTS.term(instrument)
             if not rule_supply.get("contractual_instruments_allowed") or (listed and instrument not in listed):
                 report.add(
                     "electricity_instrument_not_allowed",
                     f"{path}/electricity/instrument",
-                    f"{_name(line, index)}声明了{label}，但规则不允许以该凭证核算电力：已按电网平均因子计算。",
+                    line=_name(line, index),
+                    instrument=label,
                 )
             elif not evidenced:
                 report.add(
                     "electricity_evidence_missing",
                     f"{path}/electricity/evidence",
-                    f"{_name(line, index)}声明了{label}，但没有给出凭证（编号、电量、核销状态）：已按电网平均因子计算。",
+                    line=_name(line, index),
+                    instrument=label,
                 )
             else:
                 use_contract = True
@@ -193,11 +205,7 @@ def _factor_spec(params, line, index, mode, report) -> tuple[dict | None, str, s
         return line["factor"], f"{path}/factor", "grid"
     if _dict(params.get("electricity")).get("grid_factor", "national_average") == "national_average":
         return national_grid_factor(), f"{path}/factor", "grid"
-    report.add(
-        "factor_unresolved",
-        f"{path}/factor",
-        f"{_name(line, index)}没有给出碳足迹因子：规则要求采用区域电网平均因子，请给出所在区域的电力碳足迹因子。",
-    )
+    report.add("factor_unresolved", f"{path}/factor", "regional_grid", line=_name(line, index))
     return None, f"{path}/factor", "grid"
 
 
@@ -206,11 +214,8 @@ def _read_factor(spec, key, path, gwp, gwp_set, factor_lookup, report) -> Factor
     if library:
         found = factor_lookup(str(spec["id"])) if factor_lookup is not None else None
         if found is None:
-            where = "因子库中没有" if factor_lookup is not None else "离线计算无法查询因子库，"
             report.add(
-                "factor_unresolved",
-                f"{path}/id",
-                f"{where}编号为“{spec['id']}”的因子：请核对编号，或直接给出因子的数值、单位、层级和来源。",
+                "factor_unresolved", f"{path}/id", "" if factor_lookup is not None else "offline", id=str(spec["id"])
             )
             return None
         spec = found
@@ -218,16 +223,12 @@ def _read_factor(spec, key, path, gwp, gwp_set, factor_lookup, report) -> Factor
     try:
         mass, gas = _mass_to_kg(unit)
     except ValueError as error:
-        report.add("unit_not_convertible", f"{path}/unit", f"碳足迹因子的单位“{unit}”无法识别：{error}。")
+        report.add("unit_not_convertible", f"{path}/unit", "factor", unit=unit, reason=_reason(error))
         return None
     gases_given = _dict(spec.get("gases"))
     if gases_given or gas != "CO2e":
         if gwp is None and (set(gases_given) - {"CO2"} or gas not in ("CO2", "CO2e")):
-            report.add(
-                "gwp_unavailable",
-                path,
-                f"规则的全球变暖潜势“{gwp_set}”没有可用数据（现有：{'、'.join(GWP_FILES)}），无法换算分气体的因子。",
-            )
+            report.add("gwp_unavailable", path, gwp_set=gwp_set, available="、".join(GWP_FILES))
             return None
         table = gwp or {"CO2": 1.0}
     gases: dict[str, float] = {}
@@ -237,7 +238,10 @@ def _read_factor(spec, key, path, gwp, gwp_set, factor_lookup, report) -> Factor
                 report.add(
                     "gwp_unavailable",
                     f"{path}/gases/{name}",
-                    f"{gwp_set} 中没有气体“{name}”：可用的气体为 {'、'.join(table)}。",
+                    "gas",
+                    gwp_set=gwp_set,
+                    gas=name,
+                    available="、".join(table),
                 )
                 return None
             gases[name] = float(amount) * table[name] * mass
@@ -249,11 +253,14 @@ def _read_factor(spec, key, path, gwp, gwp_set, factor_lookup, report) -> Factor
                 report.add(
                     "factor_value_mismatch",
                     f"{path}/id" if library else f"{path}/value",
-                    f"因子数值 {given:g} {unit} 与按 {gwp_set} 计算的分气体合计 {raw:.6g} 相差超过 "
-                    f"{MISMATCH_TOLERANCE:.0%}：已按分气体数值计算。请核对因子所用的全球变暖潜势。",
+                    given=f"{given:g}",
+                    unit=unit,
+                    gwp_set=gwp_set,
+                    computed=f"{raw:.6g}",
+                    tolerance=f"{MISMATCH_TOLERANCE:.0%}",
                 )
     elif spec.get("value") is None:
-        report.add("factor_unresolved", path, f"碳足迹因子（{unit}）没有数值，也没有分气体数值。")
+        report.add("factor_unresolved", path, "no_value", unit=unit)
         return None
     else:
         raw = float(spec["value"])
@@ -262,7 +269,7 @@ def _read_factor(spec, key, path, gwp, gwp_set, factor_lookup, report) -> Factor
             gases[UNSPECIFIED_GAS] = raw * scale
         else:
             if gas not in table:
-                report.add("gwp_unavailable", f"{path}/unit", f"{gwp_set} 中没有气体“{gas}”。")
+                report.add("gwp_unavailable", f"{path}/unit", "unit_gas", gwp_set=gwp_set, gas=gas)
                 return None
             scale = mass * table[gas]
             gases[gas] = raw * scale
@@ -300,11 +307,13 @@ def _distribution(spec, static: float, path: str, report: _Collector) -> tuple |
         return ("normal", float(spec["sd"]))
     low, high = float(spec["min"]), float(spec["max"])
     if not low <= static <= high or low >= high:
-        name = "三角分布" if kind == "triangular" else "均匀分布"
         report.add(
             "uncertainty_invalid",
             path,
-            f"{name}的范围 [{low:g}, {high:g}] 应包含数值 {static:g}，且下限小于上限。",
+            distribution=Message(DISTRIBUTION_NAMES[kind]),
+            low=f"{low:g}",
+            high=f"{high:g}",
+            value=f"{static:g}",
         )
         return None
     return (kind, low, high)

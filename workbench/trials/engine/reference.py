@@ -1,6 +1,6 @@
-"""Reference data of the trial calculation, read once from the files in workbench/trials/data/:
-the GWP tables and the ecoinvent pedigree variances. The national grid factor is the factor
-library's reference data (workbench.factors.reference).
+"""Reference data of the trial calculation: the ecoinvent pedigree variances, read once from
+workbench/trials/data/; the GWP tables and the national grid factor are the factor library's
+reference data (workbench.factors.reference).
 
 PURE: the standard library; no Flask, no database.
 
@@ -14,12 +14,15 @@ import functools
 import math
 from pathlib import Path
 
-from workbench.factors.reference import national_grid_factor  # noqa: F401  (re-exported for the engine)
+from workbench.factors.reference import (  # noqa: F401  (re-exported for the engine's modules)
+    DEFAULT_GWP_SET,
+    GWP_FILES,
+    GWP_SOURCE,
+    gwp_table,
+    national_grid_factor,
+)
 
 DATA = Path(__file__).parent.parent / "data"
-GWP_FILES = {"IPCC-AR6-GWP100": "gwp-ar6.csv"}
-GWP_SOURCE = "IPCC AR6 WG1 第 7 章及其补充材料 (IPCC AR6 WG1 Chapter 7 and supplement)"
-DEFAULT_GWP_SET = "IPCC-AR6-GWP100"
 PEDIGREE_INDICATORS = (
     "reliability",
     "completeness",
@@ -28,16 +31,6 @@ PEDIGREE_INDICATORS = (
     "technological_correlation",
 )
 DEFAULT_BASIC_VARIANCE = 0.0006  # ecoinvent v3 default basic uncertainty, demand of energy and materials
-
-
-@functools.cache
-def gwp_table(gwp_set: str) -> dict[str, float] | None:
-    """GWP per gas formula for a GWP set, or None when the workbench has no data for the set."""
-    name = GWP_FILES.get(gwp_set)
-    if name is None:
-        return None
-    with (DATA / name).open(encoding="utf-8") as file:
-        return {row["formula"]: float(row["gwp100"]) for row in csv.DictReader(file)}
 
 
 @functools.cache

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import pint
 
+from workbench.messages import N_, Message
+
 registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="ignore")
 registry.define("piece = [piece] = pc = pcs")
 registry.define("件 = piece")
@@ -26,6 +28,15 @@ registry.define("tkm = t * km")
 registry.define("万t = 10000 * t")
 registry.define("万kWh = 10000 * kWh")
 registry.define("Nm3 = m**3")  # normal cubic metre (0 °C, 101.325 kPa), as gas volumes are reported
+
+
+class UnitError(ValueError):
+    """A unit that cannot be read or converted; `message` says which, in the reader's language."""
+
+    def __init__(self, template: str, **params):
+        self.message = Message(template, params)
+        super().__init__(self.message.render())
+
 
 _FACTOR = re.compile(r"^(?P<mass>[A-Za-zμ]*?)(?P<gas>CO2e|CO2|CH4|N2O|SF6|NF3)?/(?P<activity>.+)$")
 
@@ -51,18 +62,18 @@ def _unit(text: str) -> pint.Unit:
         TypeError,
         ValueError,
     ) as error:
-        raise ValueError(f"“{text}”不是可识别的单位 ({error})") from None
+        raise UnitError(N_("“%(unit)s”不是可识别的单位 (%(reason)s)"), unit=text, reason=str(error)) from None
 
 
 @lru_cache(maxsize=1024)
 def factor_unit(text: str) -> FactorUnit:
-    """Read a factor unit; ValueError with a sentence when it cannot be read."""
+    """Read a factor unit; UnitError with a sentence when it cannot be read."""
     match = _FACTOR.match(" ".join(text.split()).replace(" ", ""))
     if match is None or not match["gas"]:
-        raise ValueError("因子单位应写作“质量+气体/活动单位”，如 kgCO2e/kWh、kgCO2/kg")
+        raise UnitError(N_("因子单位应写作“质量+气体/活动单位”，如 kgCO2e/kWh、kgCO2/kg"))
     mass = _unit(match["mass"] or "kg")
     if mass.dimensionality != registry.kg.dimensionality:
-        raise ValueError(f"“{match['mass']}”不是质量单位")
+        raise UnitError(N_("“%(unit)s”不是质量单位"), unit=match["mass"])
     return FactorUnit(mass, match["gas"], _unit(match["activity"]))
 
 
@@ -72,9 +83,9 @@ def activity_unit(text: str) -> pint.Unit:
 
 
 def conversion(from_unit: str, to_unit: pint.Unit) -> float:
-    """How many `to_unit` one `from_unit` is; ValueError naming both when they do not convert."""
+    """How many `to_unit` one `from_unit` is; UnitError naming both when they do not convert."""
     source = activity_unit(from_unit)
     try:
         return registry.Quantity(1, source).to(to_unit).magnitude
     except pint.errors.DimensionalityError:
-        raise ValueError(f"“{from_unit}”不能换算为“{to_unit:~}”") from None
+        raise UnitError(N_("“%(unit)s”不能换算为“%(target)s”"), unit=from_unit, target=f"{to_unit:~}") from None

@@ -1,0 +1,420 @@
+"""The columns of the trial-data workbook and reading one row of them (see the package's
+docstring): shared by the workbook, the web table form and `rows_from_dataset`. PURE."""
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from typing import NamedTuple
+
+from workbench.guideline.vocabulary import (
+    ACTIVITY_CATEGORIES,
+    DATA_TYPES,
+    FACTOR_TIERS,
+    INSTRUMENTS,
+    LIFE_CYCLE_STAGES,
+)
+
+# The workbook is a Chinese form for enterprises (the labels of the guideline's vocabulary, not
+# translated); codes are accepted wherever a Chinese word is.
+STAGES = LIFE_CYCLE_STAGES.codes
+STAGE_NAMES = LIFE_CYCLE_STAGES.labels
+CATEGORY_NAMES = ACTIVITY_CATEGORIES.labels
+
+MAX_BYTES = 5 * 1024 * 1024  # an upload larger than this should be refused by the caller
+MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_ROWS = 5000  # data rows in all stage sheets together
+TEMPLATE_ID = "cfp-workbench/trial-workbook@1"
+INSTRUCTIONS_SHEET = "说明"
+INFO_SHEET = "基本信息"
+META_SHEET = "_workbench"
+HEADER_SEARCH_ROWS = 10  # the header may sit below a title row or two the enterprise added
+
+DISTRIBUTION_NAMES = {"lognormal": "对数正态", "normal": "正态", "triangular": "三角", "uniform": "均匀"}
+EXCLUDED_NAMES = {"yes": "是", "no": "否"}
+_YES = {"是", "yes", "y", "true", "1", "√", "✓"}
+_NO = {"否", "no", "n", "false", "0", "×", "✗"}
+_ELECTRIC_UNITS = {"kwh", "mwh", "gwh", "千瓦时", "万kwh"}
+_EXCEL_ERRORS = {
+    "#DIV/0!",
+    "#N/A",
+    "#NAME?",
+    "#NULL!",
+    "#NUM!",
+    "#REF!",
+    "#VALUE!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+}
+_FIXED_TIME = dt.datetime(2000, 1, 1)  # document dates of the template, for identical bytes
+
+
+class Column(NamedTuple):
+    key: str
+    header: str  # Chinese; the workbook shows "header (key)"
+    kind: str  # "choice" | "text" | "number" | "pedigree" | "flag"
+
+
+COLUMNS = (
+    Column("category", "排放类别", "choice"),
+    Column("item", "项目名称", "text"),
+    Column("amount", "数量", "number"),
+    Column("unit", "单位", "text"),
+    Column("data_type", "数据类型", "choice"),
+    Column("source", "数据来源", "text"),
+    Column("factor_id", "因子库编号", "text"),
+    Column("factor_value", "因子数值", "number"),
+    Column("factor_unit", "因子单位", "text"),
+    Column("factor_tier", "因子层级", "choice"),
+    Column("factor_source", "因子来源", "text"),
+    Column("pedigree", "谱系评分", "pedigree"),
+    Column("distribution", "分布", "choice"),
+    Column("gsd", "几何标准差", "number"),
+    Column("sd", "标准差", "number"),
+    Column("min", "最小值", "number"),
+    Column("max", "最大值", "number"),
+    Column("instrument", "电力凭证类型", "choice"),
+    Column("evidence", "凭证", "text"),
+    Column("contract_factor_value", "合同电力因子数值", "number"),
+    Column("contract_factor_unit", "合同电力因子单位", "text"),
+    Column("excluded", "取舍忽略", "flag"),
+    Column("justification", "使用次级数据的理由", "text"),
+    Column("process", "过程编号", "text"),
+)
+COLUMN = {column.key: column for column in COLUMNS}
+REQUIRED_COLUMNS = ("category", "item", "amount", "unit", "data_type")  # a stage sheet without them is refused
+# The values a choice column takes: code -> Chinese name (what the drop-down lists show).
+CHOICES = {
+    "category": CATEGORY_NAMES,
+    "data_type": DATA_TYPES.labels,
+    "factor_tier": FACTOR_TIERS.labels,
+    "distribution": DISTRIBUTION_NAMES,
+    "instrument": INSTRUMENTS.labels,
+    "excluded": EXCLUDED_NAMES,
+}
+# The 基本信息 sheet: (key, label, hint).
+INFO_FIELDS = (
+    ("enterprise", "企业名称", "填报企业的全称"),
+    ("period", "数据期间", "活动数据所属的期间，如 2024-01-01 至 2024-12-31"),
+    ("quantity", "产品产量", "数据期间内产品的产量（与各阶段的数量属同一期间），数值"),
+    ("unit", "产量单位", "产量的单位，应能换算为规则的声明单位或功能单位"),
+    ("product", "产品名称", "产品的名称或型号"),
+)
+_COLUMN_HELP = {
+    "category": "活动数据所属的排放类别（必填）",
+    "item": "活动的名称，如“石灰石”“外购电力”“公路运输”（必填）",
+    "amount": "数据期间内的总量：整个期间的量，不是单位产品的量（必填）。可带千位分隔符，如 1,234.5",
+    "unit": "数量的单位，如 t、kg、kWh、m3、t·km（必填）",
+    "data_type": "活动数据的类型（必填）",
+    "source": "活动数据的来源，如计量台账、统计年鉴及年份；次级数据必须填写",
+    "factor_id": "因子库中的因子编号；填写后不要再填因子数值、单位和层级",
+    "factor_value": "不使用因子库时，碳足迹因子的数值",
+    "factor_unit": "碳足迹因子的单位：质量+气体/活动单位，如 kgCO2e/kWh、kgCO2/t",
+    "factor_tier": "碳足迹因子的层级",
+    "factor_source": "碳足迹因子的出处：发布机构、文件名称和年份；每个因子都应写明",
+    "pedigree": "数据质量的谱系矩阵评分：可靠性、完整性、时间、地理、技术相关性，5 个 1–5 的整数，如 2,3,1,2,1",
+    "distribution": "数量的概率分布（用于不确定性分析，可选）",
+    "gsd": "对数正态分布的几何标准差（不小于 1）",
+    "sd": "正态分布的标准差，与数量同单位",
+    "min": "三角分布或均匀分布的下限，与数量同单位",
+    "max": "三角分布或均匀分布的上限，与数量同单位",
+    "instrument": "外购电力持有的凭证类型（仅电力）",
+    "evidence": "凭证的编号、电量和核销状态",
+    "contract_factor_value": "凭证对应电力的碳足迹因子数值，如绿色电力为 0",
+    "contract_factor_unit": "凭证对应电力的碳足迹因子单位，如 kgCO2e/kWh",
+    "excluded": "按取舍准则忽略的项目选“是”，并仍填写其估算数量；留空为“否”",
+    "justification": "使用规则优先顺序中非首选的数据类型时，说明无法获得更优数据的理由",
+    "process": "所属过程的编号（多过程数据使用，一般留空）",
+}
+_WIDE = {"item": 22, "source": 24, "factor_source": 28, "evidence": 26, "justification": 30, "factor_tier": 24}
+
+
+# --- one row ----------------------------------------------------------------------------------------
+
+
+class _Refused(ValueError):
+    """What is wrong with a cell's value, as the end of a Chinese sentence."""
+
+
+def line_from_row(values: dict, stage: str, where: str) -> tuple[dict | None, list[tuple[str, str]]]:
+    """A dataset line from one row of a stage sheet or of the web form's table.
+
+    `values` maps COLUMNS keys to what was typed (str, int, float or None; a workbook may also give
+    bool or datetime); other keys are ignored. `where` names the row in messages, e.g.
+    "工作表“生产”第 7 行". Returns (line, problems), problems as (column key, message); the line
+    leaves out what could not be read. (None, []) for a row holding nothing but a category (the
+    template's pre-filled rows)."""
+    cells = {column.key: _blank_to_none(values.get(column.key)) for column in COLUMNS}
+    filled = [key for key, value in cells.items() if value is not None and key != "category"]
+    # An explicit "否" in 取舍忽略 is what an empty cell means, so it does not make a row.
+    if not filled or (filled == ["excluded"] and _flag_or_none(cells["excluded"]) is False):
+        return None, []
+    problems: list[tuple[str, str]] = []
+
+    def read(key):
+        value = cells[key]
+        if value is None:
+            return None
+        column = COLUMN[key]
+        try:
+            if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
+                raise _Refused(f"是公式的错误值 {value.strip()}：请修正公式，或直接填写。")
+            return _PARSERS[column.kind](value, key)
+        except _Refused as refused:
+            problems.append((key, f"{where}「{column.header}」{refused}"))
+            return None
+
+    line: dict = {"stage": stage}
+    for key in ("category", "item", "amount", "unit", "data_type", "source"):
+        _put(line, key, read(key))
+    factor: dict = {}
+    for key, name in (("factor_id", "id"), ("factor_value", "value"), ("factor_unit", "unit")):
+        _put(factor, name, read(key))
+    _put(factor, "tier", read("factor_tier"))
+    _put(factor, "source", read("factor_source"))
+    _put(line, "factor", factor or None)
+    uncertainty: dict = {}
+    for key in ("distribution", "gsd", "sd", "min", "max", "pedigree"):
+        _put(uncertainty, key, read(key))
+    _put(line, "uncertainty", uncertainty or None)
+    _put(line, "electricity", _electricity(read, line, factor, cells))
+    _put(line, "process", read("process"))
+    if read("excluded"):
+        line["excluded"] = True
+    _put(line, "justification", read("justification"))
+    return line, problems
+
+
+def _electricity(read, line: dict, factor: dict, cells: dict) -> dict | None:
+    if all(cells[key] is None for key in ("instrument", "evidence", "contract_factor_value", "contract_factor_unit")):
+        # Electricity bought from the grid: no factor, so the engine applies the rule's grid factor.
+        unit = str(line.get("unit", "")).replace(" ", "").casefold()
+        return {} if not factor and unit in _ELECTRIC_UNITS else None
+    instrument, evidence = read("instrument"), read("evidence")
+    contract: dict = {}
+    _put(contract, "value", read("contract_factor_value"))
+    _put(contract, "unit", read("contract_factor_unit"))
+    supply: dict = {}
+    _put(supply, "instrument", instrument)
+    _put(supply, "evidence", evidence)
+    if instrument or contract:
+        # The instrument's own factor: measured and verified, its source the evidence. Always
+        # present with an instrument so dataset.validate names what is missing in it.
+        contract["tier"] = "measured_verified"
+        _put(contract, "source", evidence)
+        supply["contract_factor"] = contract
+    return supply
+
+
+def _put(target: dict, key: str, value) -> None:
+    if value is not None and value != "":
+        target[key] = value
+
+
+def _blank_to_none(value):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return value
+
+
+def _text(value, key=None) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # a code typed as a number (Excel stores 1001 as 1001.0)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?")
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _number(value, key=None) -> int | float:
+    if isinstance(value, bool):
+        raise _Refused(f"是逻辑值 {_text(value)}，不是数字：请填写数值。")
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        raise _Refused(f"被 Excel 当作日期或时间（{_text(value)}）：请把单元格格式设为“常规”或“数值”后重新填写数值。")
+    if isinstance(value, int | float):
+        number = value
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace("\u2212", "-")
+        if _GROUPED.fullmatch(text):
+            text = text.replace(",", "")
+        elif not _PLAIN.fullmatch(text):
+            raise _Refused(f"{_show(value)}不是数字：请填写数值，如 1234.5 或 1,234.5。")
+        try:
+            number = float(text) if any(mark in text for mark in ".eE") else int(text)
+        except ValueError:  # more digits than Python converts
+            raise _Refused(f"{_show(value)}不是可用的数字。") from None
+    try:
+        finite = math.isfinite(number)
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise _Refused(f"{_show(value)}不是有限的数值：请填写数值。")
+    return number
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+_PARENTHESISED = re.compile(r"^(.*?)\s*\(\s*([^()]*?)\s*\)$")
+
+
+def _choice(value, key: str) -> str:
+    names = CHOICES[key]
+    text = _normal(_text(value))
+    candidates = [text]
+    match = _PARENTHESISED.match(text)
+    if match:  # "能源使用 (energy)"
+        candidates = [match[2], match[1]]
+    for candidate in candidates:
+        for code, name in names.items():
+            folded = candidate.casefold()
+            plain = _normal(name)
+            short = bracket[1] if (bracket := _PARENTHESISED.match(plain)) else plain  # 购电协议 for 购电协议（PPA）
+            if folded == code.casefold() or candidate in (name, plain, short, f"{name}分布"):
+                return code
+    shown = "、".join(names.values())
+    raise _Refused(f"{_show(value)}不是可选的值：请填写 {shown} 之一（或其英文代码）。")
+
+
+def _flag_or_none(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    folded = _normal(_text(value)).casefold()
+    return True if folded in _YES else False if folded in _NO else None
+
+
+def _flag(value, key=None) -> bool:
+    flag = _flag_or_none(value)
+    if flag is None:
+        raise _Refused(f"{_show(value)}应为“是”或“否”（留空为否）。")
+    return flag
+
+
+_PEDIGREE_SPLIT = re.compile(r"[\s,;/、，；]+")
+
+
+def _pedigree(value, key=None) -> list[int]:
+    message = (
+        f"{_show(value)}应为 5 个 1–5 的整数（可靠性、完整性、时间、地理、技术相关性），用逗号分隔，如 2,3,1,2,1。"
+    )
+    if isinstance(value, bool):
+        raise _Refused(message)
+    text = _normal(_text(value)).strip("()[]{}【】")
+    # Excel turns "23121" (and sometimes "2,3,1,2,1") into the number 23121: five digits are five scores.
+    parts = list(text) if re.fullmatch(r"\d{5}", text) else [part for part in _PEDIGREE_SPLIT.split(text) if part]
+    if len(parts) != 5 or not all(re.fullmatch(r"[1-5]", part) for part in parts):
+        raise _Refused(message)
+    return [int(part) for part in parts]
+
+
+_PARSERS = {"text": _text, "number": _number, "choice": _choice, "flag": _flag, "pedigree": _pedigree}
+
+
+def _show(value) -> str:
+    text = _text(value)
+    return f"“{text if len(text) <= 40 else text[:39] + '…'}”"
+
+
+# --- datasets as rows ---------------------------------------------------------------------------------
+
+
+def rows_from_dataset(dataset: dict) -> list[dict]:
+    """The table rows of a dataset's lines: "stage" plus every COLUMNS key, all as strings ("" when
+    empty); choices as codes, 取舍忽略 as "yes" or "", pedigree as "2,3,1,2,1". The inverse of
+    `line_from_row` for datasets that are `representable`."""
+    rows = []
+    for line in _list(_dict(dataset).get("lines")):
+        line = _dict(line)
+        factor = _dict(line.get("factor"))
+        uncertainty = _dict(line.get("uncertainty"))
+        supply = _dict(line.get("electricity"))
+        contract = _dict(supply.get("contract_factor"))
+        values = {
+            "stage": line.get("stage"),
+            **{key: line.get(key) for key in ("category", "item", "amount", "unit", "data_type", "source")},
+            "factor_id": factor.get("id"),
+            "factor_value": factor.get("value"),
+            "factor_unit": factor.get("unit"),
+            "factor_tier": factor.get("tier"),
+            "factor_source": factor.get("source"),
+            **{key: uncertainty.get(key) for key in ("distribution", "gsd", "sd", "min", "max")},
+            "pedigree": ",".join(map(str, uncertainty["pedigree"])) if uncertainty.get("pedigree") else None,
+            "instrument": supply.get("instrument"),
+            "evidence": supply.get("evidence"),
+            "contract_factor_value": contract.get("value"),
+            "contract_factor_unit": contract.get("unit"),
+            "excluded": "yes" if line.get("excluded") is True else None,
+            "justification": line.get("justification"),
+            "process": line.get("process"),
+        }
+        rows.append({key: _cell_text(value) for key, value in values.items()})
+    return rows
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+_TOP_LEVEL = {"enterprise", "period", "reference_flow", "lines"}
+_REFERENCE_FLOW = {"quantity", "unit", "product"}
+
+
+def representable(dataset: dict) -> bool:
+    """Whether the table (workbook or web form) can express the dataset without losing anything:
+    False with processes, co-products, per-gas or biogenic factors, factor uncertainty, σ or basic
+    variance, a contract factor other than the instrument's own, electricity marked where the table
+    would not infer it, x_ extensions, or values the table would read otherwise."""
+    if not isinstance(dataset, dict) or not set(dataset) <= _TOP_LEVEL:
+        return False
+    if not set(_dict(dataset.get("reference_flow"))) <= _REFERENCE_FLOW:
+        return False
+    lines = dataset.get("lines")
+    if lines is not None and not isinstance(lines, list):
+        return False
+    for line, row in zip(lines or [], rows_from_dataset(dataset), strict=True):
+        if not isinstance(line, dict):
+            return False
+        read, problems = line_from_row(row, row["stage"], "")
+        if problems or read != _trimmed(line):
+            return False
+    return True
+
+
+def _trimmed(value):
+    """A line as the table reads it back: text stripped, empty text and `excluded: false` left out."""
+    if isinstance(value, dict):
+        return {
+            key: _trimmed(item)
+            for key, item in value.items()
+            if item is not None
+            and not (isinstance(item, str) and not item.strip())
+            and (key, item) != ("excluded", False)
+        }
+    return value.strip() if isinstance(value, str) else value
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def header_text(column: Column) -> str:
+    return f"{column.header} ({column.key})"

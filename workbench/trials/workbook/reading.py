@@ -1,0 +1,295 @@
+"""Reading a filled-in workbook back into a trial dataset, with every problem located by sheet,
+row and column (see the package's docstring for the limits). PURE."""
+
+import io
+import zipfile
+from xml.etree import ElementTree
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
+
+from workbench.trials.workbook.columns import (
+    _PARENTHESISED,
+    COLUMN,
+    COLUMNS,
+    HEADER_SEARCH_ROWS,
+    INFO_FIELDS,
+    INFO_SHEET,
+    INSTRUCTIONS_SHEET,
+    MAX_ROWS,
+    MAX_UNCOMPRESSED,
+    META_SHEET,
+    REQUIRED_COLUMNS,
+    STAGE_NAMES,
+    STAGES,
+    Column,
+    _blank_to_none,
+    _normal,
+    _number,
+    _Refused,
+    _text,
+    header_text,
+    line_from_row,
+)
+
+
+class _Refusal(Exception):
+    """The file as a whole cannot be read: one problem, no dataset."""
+
+    def __init__(self, location: str, message: str):
+        super().__init__(message)
+        self.problem = (location, message)
+
+
+def read_workbook(content: bytes) -> tuple[dict, list[tuple[str, str]]]:
+    """(dataset, problems) from an uploaded workbook; problems as (location, message), the location
+    naming the sheet, row and column. A file that cannot be read at all gives ({}, [one problem])."""
+    dataset, problems, _ = read_workbook_located(content)
+    return dataset, problems
+
+
+def read_workbook_located(content: bytes) -> tuple[dict, list[tuple[str, str]], list[str]]:
+    """As `read_workbook`, plus where each line came from ("工作表“生产”第 7 行" for lines[i]), so a
+    caller can name the row in dataset.validate's messages about /lines/i."""
+    try:
+        return _read(content)
+    except _Refusal as refusal:
+        return {}, [refusal.problem], []
+
+
+_FILE = "文件"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of .xls, and of encrypted .xlsx
+
+
+def _archive(content: bytes) -> zipfile.ZipFile:
+    """The zip of an .xlsx, refused before any XML is parsed when it is not one or too big inside."""
+    save_as = "请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（.xlsx）后再上传。"
+    if not content:
+        raise _Refusal(_FILE, "文件是空的。")
+    if content.startswith(_OLE):
+        raise _Refusal(_FILE, f"这是旧版 Excel（.xls）文件或设置了密码的工作簿，无法读取：{save_as}如有密码请先取消。")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise _Refusal(_FILE, f"这不是 Excel 工作簿（.xlsx）文件（CSV、.xls、.et 等格式不能读取）：{save_as}") from None
+    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
+        archive.close()
+        raise _Refusal(
+            _FILE, f"工作簿解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB：请删除图片和无关的工作表后再上传。"
+        )
+    if "xl/workbook.xml" not in archive.namelist():
+        archive.close()
+        raise _Refusal(_FILE, f"这不是 Excel 工作簿（.xlsx）文件：{save_as}")
+    return archive
+
+
+def _read(content: bytes) -> tuple[dict, list[tuple[str, str]], list[str]]:
+    archive = _archive(content)
+    with archive:
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+        except Exception:  # openpyxl raises many kinds of error for a damaged file
+            raise _Refusal(
+                _FILE, "无法读取该工作簿，文件可能已损坏：请在 Excel 中打开，“另存为” Excel 工作簿（.xlsx）后再上传。"
+            ) from None
+        try:
+            return _read_book(book, archive)
+        finally:
+            book.close()
+
+
+def _stage_of(title: str) -> str | None:
+    text = _normal(title)
+    match = _PARENTHESISED.match(text)
+    candidates = [match[1], match[2]] if match else [text]
+    for candidate in candidates:
+        for stage in STAGES:
+            if candidate == STAGE_NAMES[stage] or candidate.casefold() == stage:
+                return stage
+    return None
+
+
+def _read_book(book, archive: zipfile.ZipFile) -> tuple[dict, list[tuple[str, str]], list[str]]:
+    problems: list[tuple[str, str]] = []
+    info: dict = {}
+    stage_sheets = []
+    seen: dict[str, str] = {}
+    allowed = "、".join([INSTRUCTIONS_SHEET, INFO_SHEET, *STAGE_NAMES.values()])
+    for sheet in book.worksheets:
+        title = sheet.title
+        if title in (META_SHEET, INSTRUCTIONS_SHEET):
+            continue
+        if _normal(title) == INFO_SHEET:
+            info = _read_info(sheet, archive, problems)
+            continue
+        stage = _stage_of(title)
+        if stage is None:
+            if sheet.sheet_state == "visible":
+                problems.append(
+                    (f"工作表“{title}”", f"不认识工作表“{title}”：工作表应为 {allowed} 之一，请改名或删除该工作表。")
+                )
+            continue
+        if stage in seen:
+            problems.append(
+                (
+                    f"工作表“{title}”",
+                    f"工作表“{title}”与“{seen[stage]}”都是{STAGE_NAMES[stage]}阶段，未读取：请把数据合并到一张工作表中。",
+                )
+            )
+            continue
+        seen[stage] = title
+        stage_sheets.append((sheet, stage))
+
+    lines: list[dict] = []
+    locations: list[str] = []
+    for sheet, stage in stage_sheets:
+        _read_stage(sheet, stage, archive, lines, locations, problems)
+
+    dataset: dict = {key: info[key] for key in ("enterprise", "period") if key in info}
+    dataset["reference_flow"] = {key: info[key] for key in ("quantity", "unit", "product") if key in info}
+    dataset["lines"] = lines
+    return dataset, problems, locations
+
+
+def _column_of(text) -> Column | None:
+    if not isinstance(text, str):
+        return None
+    text = _normal(text).rstrip("*＊").strip()
+    match = _PARENTHESISED.match(text)
+    if match and match[2] in COLUMN:
+        return COLUMN[match[2]]
+    label = match[1] if match else text
+    for column in COLUMNS:
+        if label in (column.header, column.key):
+            return column
+    return None
+
+
+def _rows(sheet):
+    """(row number, values) of every row, whatever the sheet claims its size is."""
+    sheet.reset_dimensions()  # some writers state a wrong size; read what is there
+    return enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1)
+
+
+def _read_stage(sheet, stage, archive, lines, locations, problems) -> None:
+    title = sheet.title
+    pending = _formulas_without_values(sheet, archive)
+    rows = _rows(sheet)
+    header: dict[str, int] | None = None
+    header_row = 0
+    # The header is the first row naming a known column; an enterprise may add a title row above it.
+    for number, values in rows:
+        found = {}
+        for index, text in enumerate(values):
+            column = _column_of(text)
+            if column is not None and column.key not in found:
+                found[column.key] = index
+        if found:
+            header, header_row = found, number
+            break
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if header is None:
+        if not _sheet_has_values(sheet):
+            return  # an empty stage sheet: no lines in this stage
+        raise _Refusal(
+            f"工作表“{title}”",
+            f"工作表“{title}”找不到表头行：第一行应为各列的名称，如“{header_text(COLUMN['amount'])}”。"
+            "请从模板中复制表头。",
+        )
+    missing = [key for key in REQUIRED_COLUMNS if key not in header]
+    if missing:
+        raise _Refusal(
+            f"工作表“{title}”第 {header_row} 行",
+            f"工作表“{title}”的表头缺少 {'、'.join(header_text(COLUMN[key]) for key in missing)} 列：请从模板中复制表头。",
+        )
+    for number, values in rows:
+        where = f"工作表“{title}”第 {number} 行"
+        row = {}
+        for key, index in header.items():
+            value = values[index] if index < len(values) else None
+            if value is None and (number, index + 1) in pending:
+                problems.append(
+                    (
+                        f"{where}「{COLUMN[key].header}」",
+                        f"{where}「{COLUMN[key].header}」是公式，但文件中没有保存计算结果："
+                        "请在 Excel 中打开该文件并保存后再上传。",
+                    )
+                )
+            row[key] = value
+        line, row_problems = line_from_row(row, stage, where)
+        if line is None:
+            continue
+        if len(lines) >= MAX_ROWS:
+            raise _Refusal(_FILE, f"活动数据超过 {MAX_ROWS} 行：请合并同类项目后再上传。")
+        lines.append(line)
+        locations.append(where)
+        problems.extend((f"{where}「{COLUMN[key].header}」", message) for key, message in row_problems)
+
+
+def _sheet_has_values(sheet) -> bool:
+    return any(_blank_to_none(value) is not None for _, values in _rows(sheet) for value in values)
+
+
+def _read_info(sheet, archive, problems) -> dict:
+    pending = _formulas_without_values(sheet, archive)
+    names = {key: label for key, label, _ in INFO_FIELDS}
+    keys = {label: key for key, label in names.items()} | {key: key for key in names}
+    info: dict = {}
+    for number, values in _rows(sheet):
+        if not values or not isinstance(values[0], str):
+            continue
+        text = _normal(values[0])  # "企业名称 (enterprise)", "企业名称" or "enterprise"
+        match = _PARENTHESISED.match(text)
+        key = (keys.get(match[2]) or keys.get(match[1])) if match else keys.get(text)
+        if key is None or key in info:
+            continue
+        label = names[key]
+        where = f"工作表“{INFO_SHEET}”第 {number} 行「{label}」"
+        value = _blank_to_none(values[1] if len(values) > 1 else None)
+        if value is None:
+            if (number, 2) in pending:
+                problems.append(
+                    (where, f"{where}是公式，但文件中没有保存计算结果：请在 Excel 中打开该文件并保存后再上传。")
+                )
+            continue
+        try:
+            info[key] = _number(value) if key == "quantity" else _text(value)
+        except _Refused as refused:
+            problems.append((where, f"{where}{refused}"))
+    return info
+
+
+def _formulas_without_values(sheet, archive: zipfile.ZipFile) -> set[tuple[int, int]]:
+    """(row, column) of the cells holding a formula whose result was never saved (files written by
+    scripts; Excel and WPS save results). openpyxl's data_only reading gives None for them, as for an
+    empty cell; a formula whose saved result is empty text (t="str") is not one of them."""
+    path = getattr(sheet, "_worksheet_path", None)  # openpyxl's read-only sheets know their part
+    if not path or path not in archive.namelist():
+        return set()
+    found = set()
+    row_number, column_number = 0, 0
+    with archive.open(path) as source:
+        for event, element in ElementTree.iterparse(source, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "row":
+                if event == "start":  # r may be left out: then it is the next row
+                    row_number, column_number = int(element.get("r") or row_number + 1), 0
+                else:
+                    element.clear()  # keep memory flat on long sheets
+                continue
+            if tag != "c" or event != "end":
+                continue
+            reference = element.get("r")
+            if reference:
+                row_number, column_number = coordinate_to_tuple(reference)
+            else:
+                column_number += 1
+            children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+            if "f" in children:
+                value = children.get("v")
+                saved = value is not None and (value.text or element.get("t") in ("str", "s", "inlineStr"))
+                if not saved:
+                    found.add((row_number, column_number))
+    return found
