@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import flask_migrate  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
-from tests.conftest import PASSWORD, fresh_database, make_app  # noqa: E402
+from tests.conftest import ADMIN, PASSWORD, fresh_database, make_app  # noqa: E402
 from workbench.audit.models import AuditEvent  # noqa: E402
 from workbench.auth import service  # noqa: E402
 from workbench.auth.models import OrganisationKind  # noqa: E402
@@ -32,9 +32,9 @@ REPEATS = 15
 
 def seed(events: int) -> tuple[int, int]:
     admin = service.create_user(
-        db.session, username="admin", display_name="管理员", password=PASSWORD, role="administrator"
+        db.session, username="admin", display_name="管理员", password=PASSWORD, role="administrator", by=ADMIN
     )
-    organisation = service.create_organisation(db.session, name="基准组织", kind=OrganisationKind.ASSOCIATION)
+    organisation = service.create_organisation(db.session, name="基准组织", kind=OrganisationKind.ASSOCIATION, by=ADMIN)
     db.session.commit()
     start = datetime(2025, 1, 1, tzinfo=UTC)
     batch = []

@@ -46,8 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import flask_migrate  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
-from tests.conftest import PASSWORD, fresh_database, make_app  # noqa: E402
-from workbench.audit import Actor  # noqa: E402
+from tests.conftest import ADMIN, PASSWORD, fresh_database, make_app  # noqa: E402
 from workbench.auth import service as accounts  # noqa: E402
 from workbench.auth.permissions import Role  # noqa: E402
 from workbench.db import db  # noqa: E402
@@ -585,6 +584,7 @@ def seed_registry(session, document: dict, today: date) -> int:
             ),
             on=today,
             check=False,
+            by=ADMIN,
         )
         count += 1
     return count
@@ -598,18 +598,18 @@ def main() -> None:
     problems = template.validate(document)
     assert not problems, problems[:3]
     lookup = statuses(document)
-    found = checks.check(document, catalogue=template.checks, reference_status=lookup.get)
+    found = checks.check(document, enabled=template.checks, reference_status=lookup.get)
     assert not found, found[:3]  # no errors, nor warnings: every check runs to its end
 
     counters = Counters()
     pure = {
         "1. template.validate (JSON Schema)": lambda: template.validate(document),
         "2. checks.check (reference_status: dict lookup)": lambda: checks.check(
-            document, catalogue=template.checks, reference_status=lookup.get
+            document, enabled=template.checks, reference_status=lookup.get
         ),
         "3. validate + check, as `workbench check` per file": lambda: (
             template.validate(document),
-            checks.check(document, catalogue=template.checks, reference_status=None),
+            checks.check(document, enabled=template.checks, reference_status=None),
         ),
     }
     gc.collect()
@@ -628,20 +628,26 @@ def main() -> None:
             flask_migrate.upgrade()
             today = registry.today()
             user = accounts.create_user(
-                db.session, username="secretariat", display_name="秘书处", password=PASSWORD, role=Role.SECRETARIAT
+                db.session,
+                username="secretariat",
+                display_name="秘书处",
+                password=PASSWORD,
+                role=Role.SECRETARIAT,
+                by=ADMIN,
             )
             db.session.commit()
-            author = Actor(user.id, user.username)
+            author = user  # who acts: the secretariat, as on the pages
             registered = seed_registry(db.session, document, today)
             product = registry.create_product(
                 db.session,
                 registry.ProductInput(
                     name="水泥", name_en="Cement", side="production", end_use="intermediate", classification_code="3011"
                 ),
+                by=ADMIN,
             )
-            rule = drafting.create_rule(db.session, product=product, author=author, today=today)
+            rule = drafting.create_rule(db.session, product=product, by=author, today=today)
             saved = drafting.save_revision(
-                db.session, rule, document, message=f"基准：{clause_count} 条的规则", based_on=1, author=author
+                db.session, rule, document, message=f"基准：{clause_count} 条的规则", based_on=1, by=author
             )
             assert (saved.errors, saved.warnings) == (0, 0), (saved.errors, saved.warnings)
             db.session.commit()
@@ -706,13 +712,13 @@ def main() -> None:
             f"{result['statements']:>10} {result['full_collections']:>8}"
         )
 
-    view_calls, view = profiled(stats, "workbench/drafting/views.py", "rule")
+    view_calls, view = profiled(stats, "workbench/workflow/views.py", "rule")
     print(f"one request under cProfile (which slows small calls most): the view took {view:.0f} ms; cumulative:")
     rows = [
         ("service.findings (suppressions, check)", "workbench/drafting/service.py", "findings"),
         ("  checks.check (with the registry lookups it calls)", "workbench/drafting/checks.py", "check"),
         ("    registry status lookups (service.reference_status)", "workbench/drafting/service.py", "status"),
-        ("service.facts (stage gates: revision, findings again)", "workbench/drafting/service.py", "facts"),
+        ("workflow.facts (stage gates: revision, findings again)", "workbench/workflow/service.py", "facts"),
         ("flask.render_template (Jinja, Markdown included)", "flask/templating.py", "render_template"),
         ("  workbench.markdown.render", "workbench/markdown.py", "render"),
         ("json.loads (the revision's JSON column)", "json/__init__.py", "loads"),

@@ -108,7 +108,7 @@ def lines_dataset(size: int, rng: np.random.Generator) -> dict:
 
 def independent_sum(data: dict) -> float:
     """The CFP by a plain loop with pint directly, for the check before timing."""
-    from workbench.trials import units
+    from workbench.factors import units
 
     total = 0.0
     for line in data["lines"]:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import flask_migrate  # noqa: E402
 from sqlalchemy import event, func, insert, select, text  # noqa: E402
 
-from tests.conftest import fresh_database, make_app  # noqa: E402
+from tests.conftest import ADMIN, fresh_database, make_app  # noqa: E402
 from workbench.db import db  # noqa: E402
 from workbench.registry import numbers, service  # noqa: E402
 from workbench.registry.models import Level, Nature, Product, Standard, StandardNumber, Status  # noqa: E402
@@ -127,6 +127,7 @@ def seed_products(session) -> list[Product]:
                     end_use=row["end_use"],
                     source=row["source"],
                 ),
+                by=ADMIN,
             )
     session.commit()
     return list(products.values())

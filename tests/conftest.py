@@ -36,6 +36,23 @@ TEST_SETTINGS = {"TESTING": True, "SECRET_KEY": "test-secret", "PASSWORD_HASH_ME
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class Acting:
+    """Who acts in service calls of tests that are not about who may act: an account of `role`
+    without a row in the database (records and the audit trail name it "测试 (test)")."""
+
+    is_authenticated = True
+    is_active = True
+    id = None
+    working_groups = ()
+
+    def __init__(self, role: Role = Role.ADMINISTRATOR, username: str = "test", display_name: str = "测试"):
+        self.role, self.username, self.display_name = role, username, display_name
+
+
+ADMIN = Acting()
+SECRETARIAT = Acting(Role.SECRETARIAT, "secretariat", "秘书处")
+
+
 def backend_name() -> str:
     url = os.environ.get(SERVER_URL_VARIABLE)
     return f"PostgreSQL ({make_url(url).render_as_string(hide_password=True)})" if url else "SQLite (embedded file)"
@@ -157,12 +174,13 @@ def client(app):
 def people(app):
     """An organisation, a working group and one active account per role (username = role)."""
     with app.app_context():
-        ministry = service.create_organisation(db.session, name="测试部委", kind=OrganisationKind.MINISTRY)
-        group = service.create_working_group(db.session, code="WG-TEST", name="测试起草组")
+        ministry = service.create_organisation(db.session, by=ADMIN, name="测试部委", kind=OrganisationKind.MINISTRY)
+        group = service.create_working_group(db.session, by=ADMIN, code="WG-TEST", name="测试起草组")
         accounts = {}
         for role in ROLES:
             accounts[role] = service.create_user(
                 db.session,
+                by=ADMIN,
                 username=role.value,
                 display_name=f"测试{role.value}",
                 password=PASSWORD,
@@ -245,7 +263,7 @@ def live_server(database_url, app, tmp_path_factory):
 @pytest.fixture
 def validate_response(app):
     """Check a response body against the schema the OpenAPI document declares for it."""
-    from workbench.api.views import spec as api_spec
+    from workbench.api.spec import spec as api_spec
 
     def check(path: str, method: str, response):
         with app.test_request_context():

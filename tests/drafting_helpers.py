@@ -3,20 +3,21 @@ form filled in as a browser would submit it."""
 
 from datetime import date
 
-from workbench.audit import Actor
-from workbench.drafting import forms, service
+from workbench.drafting import schema_forms as forms
+from workbench.drafting import service
 from workbench.drafting import template as templates
 from workbench.registry import service as registry
+
+from .conftest import ADMIN
 
 
 def make_rule(session, *, name="水泥", name_en="Cement", end_use="intermediate", working_group=None, user_id=None):
     product = registry.find_product(session, name) or registry.create_product(
         session,
         registry.ProductInput(name=name, name_en=name_en or None, side="production", end_use=end_use),
+        by=ADMIN,
     )
-    return service.create_rule(
-        session, product=product, working_group=working_group, author=Actor(user_id, "tester"), today=date.today()
-    )
+    return service.create_rule(session, product=product, working_group=working_group, by=ADMIN, today=date.today())
 
 
 def form_data(document: dict, **overrides) -> dict:

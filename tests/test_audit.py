@@ -12,7 +12,7 @@ from workbench.auth import service
 from workbench.auth.models import Organisation, OrganisationKind, User, WorkingGroup
 from workbench.auth.permissions import Role
 
-from .conftest import PASSWORD
+from .conftest import ADMIN, PASSWORD
 
 
 def events_for(session, record_type, record_id):
@@ -46,7 +46,7 @@ def test_a_web_edit_is_recorded_with_actor_before_after_and_reason(people, login
 
 def test_creation_records_every_value_and_hides_secrets(session, app):
     set_actor(session, Actor(None, "test"))
-    user = service.create_user(session, username="li", display_name="李工", password=PASSWORD, role="drafter")
+    user = service.create_user(session, username="li", display_name="李工", password=PASSWORD, role="drafter", by=ADMIN)
     session.commit()
     (event,) = events_for(session, "user", user.id)
     assert event.action == "created"
@@ -68,6 +68,7 @@ def test_membership_changes_are_recorded_on_the_group(session, people):
         description="",
         members=[*group.members, evaluator],
         reason="增补评估专家",
+        by=ADMIN,
     )
     session.commit()
     event = events_for(session, "working_group", group.id)[-1]
@@ -118,7 +119,7 @@ def test_a_rolled_back_change_leaves_no_event(session, people):
 def test_a_refused_form_saves_nothing_and_records_nothing(database, people, login):
     client = login(Role.SECRETARIAT)
     with database() as session:
-        service.create_organisation(session, name="已有协会", kind=OrganisationKind.ASSOCIATION)
+        service.create_organisation(session, name="已有协会", kind=OrganisationKind.ASSOCIATION, by=ADMIN)
         session.commit()
         count = session.query(AuditEvent).count()
     response = client.post_form(
@@ -190,7 +191,9 @@ def test_an_unknown_actor_finds_nothing_and_says_so(people, login):
 
 
 def test_a_reference_is_recorded_by_the_name_it_had_then(session, people):
-    institute = service.create_organisation(session, name="中国标准化研究院", kind=OrganisationKind.RESEARCH_INSTITUTE)
+    institute = service.create_organisation(
+        session, name="中国标准化研究院", kind=OrganisationKind.RESEARCH_INSTITUTE, by=ADMIN
+    )
     user = session.get(User, people[Role.EVALUATOR])
     user.organisation_id = institute.id  # by key, without touching the relationship
     session.commit()
@@ -212,7 +215,7 @@ def test_a_new_account_in_a_group_shows_in_both_histories(session, people):
     session.expire_all()  # nothing preloaded: the trail must not depend on what happens to be loaded
     group = session.get(WorkingGroup, people["working_group"])
     user = service.create_user(
-        session, username="li", display_name="李工", password=PASSWORD, role="drafter", working_groups=[group]
+        session, username="li", display_name="李工", password=PASSWORD, role="drafter", working_groups=[group], by=ADMIN
     )
     session.commit()
     (created,) = events_for(session, "user", user.id)
@@ -234,7 +237,7 @@ def test_removing_a_member_from_the_group_shows_in_the_members_history(database,
 
 def test_changing_a_users_groups_shows_in_every_group_concerned(database, people, login):
     with database() as session:
-        other = service.create_working_group(session, code="WG-PV", name="光伏起草组")
+        other = service.create_working_group(session, code="WG-PV", name="光伏起草组", by=ADMIN)
         session.commit()
         other_id = other.id
     response = login(Role.ADMINISTRATOR).post_form(

@@ -11,7 +11,7 @@ from workbench.auth.permissions import Role
 from workbench.db import db
 from workbench.errors import InvalidInput
 
-from .conftest import PASSWORD, make_app
+from .conftest import ADMIN, PASSWORD, make_app
 
 
 def test_sign_in_and_out(people, client):
@@ -245,7 +245,12 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(app, people):
     """Each request sees the other administrator still active; the database must order them."""
     with app.app_context():
         service.create_user(
-            db.session, username="admin2", display_name="第二位管理员", password=PASSWORD, role=Role.ADMINISTRATOR
+            db.session,
+            username="admin2",
+            display_name="第二位管理员",
+            password=PASSWORD,
+            role=Role.ADMINISTRATOR,
+            by=ADMIN,
         )
         db.session.commit()
     start, outcomes = threading.Barrier(2), {}
@@ -264,6 +269,7 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(app, people):
                     organisation=None,
                     working_groups=[],
                     active=True,
+                    by=ADMIN,
                 )
                 db.session.commit()
                 outcomes[username] = "demoted"

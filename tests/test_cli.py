@@ -1,6 +1,5 @@
 """The `workbench` command: sub-commands, --help everywhere, and one clear line per error."""
 
-import getpass
 import json
 import os
 import socket
@@ -12,8 +11,9 @@ import pytest
 from workbench.audit.models import AuditEvent
 from workbench.auth import service
 from workbench.auth.models import User
+from workbench.errors import AccessDenied
 
-from .conftest import PROJECT_ROOT
+from .conftest import ADMIN, PROJECT_ROOT
 
 
 def run_workbench(*args, env=None, input=None):
@@ -44,11 +44,50 @@ def test_demo_data_loads_once(cli_runner, database):
     assert "admin" in first.output and "workbench-demo" in first.output and "新建 created" in first.output
     with database() as session:
         users, events = session.query(User).count(), session.query(AuditEvent).count()
-        assert session.query(AuditEvent).filter_by(actor_label=f"cli:{getpass.getuser()}").count() == events
+        # commands act as the built-in operator account unless --as names someone
+        assert session.query(AuditEvent).filter_by(actor_label="命令行操作员 (operator)").count() > 0
+        assert session.query(AuditEvent).filter(AuditEvent.actor_label.is_(None)).count() == 0
     second = cli_runner("demo")
     assert second.exit_code == 0 and "新建 created" not in second.output
     with database() as session:
         assert (session.query(User).count(), session.query(AuditEvent).count()) == (users, events)
+
+
+def test_the_operator_account_cannot_sign_in(cli_runner, client):
+    cli_runner("demo")
+    for password in ("", "!", "workbench-demo"):
+        response = client.post_form("/login", {"username": "operator", "password": password})
+        assert response.status_code != 302
+
+
+def test_commands_act_as_the_account_named_by_as(cli_runner, database):
+    cli_runner("demo")
+    password = {"input": "a good long password\n"}
+    result = cli_runner(
+        "--as", "admin", "user", "create", "li", "--name", "李工", "--role", "drafter", "--password-stdin", **password
+    )
+    assert result.exit_code == 0, result.output
+    with database() as session:
+        latest = session.query(AuditEvent).filter_by(record_type="user").order_by(AuditEvent.id.desc()).first()
+        assert latest.record_label.startswith("李工") or "li" in latest.record_label
+        assert latest.actor_label.endswith("(admin)")
+    # a drafter's role may not manage accounts, from the command line as on the web
+    with pytest.raises(AccessDenied):
+        cli_runner(
+            "--as",
+            "drafter",
+            "user",
+            "create",
+            "zhao",
+            "--name",
+            "赵工",
+            "--role",
+            "drafter",
+            "--password-stdin",
+            **password,
+        )
+    unknown = cli_runner("--as", "nobody", "user", "list")
+    assert unknown.exit_code != 0 and "nobody" in unknown.output
 
 
 def test_demo_accounts_can_sign_in(cli_runner, client):
@@ -159,7 +198,7 @@ def test_serve_refuses_an_old_schema_and_a_busy_port(tmp_path, cli_env):
 def test_demo_accounts_never_enter_a_database_with_real_accounts(cli_env, database):
     with database() as session:
         service.create_user(
-            session, username="zhang.san", display_name="张三", password="a long password", role="drafter"
+            session, username="zhang.san", display_name="张三", password="a long password", role="drafter", by=ADMIN
         )
         session.commit()
     result = run_workbench("demo", env=cli_env)

@@ -9,7 +9,7 @@ from workbench.auth import service
 from workbench.auth.models import Organisation, OrganisationKind, User, WorkingGroup
 from workbench.auth.permissions import Role
 
-from .conftest import PASSWORD
+from .conftest import ADMIN, PASSWORD
 
 
 def test_an_administrator_creates_an_account_that_can_sign_in(people, login, database):
@@ -218,7 +218,7 @@ def test_a_form_opened_before_someone_elses_save_does_not_silently_undo_it(peopl
 def test_paging_links_keep_filters_but_ignore_hostile_parameters(people, login, database):
     with database() as session:
         for number in range(55):
-            service.create_organisation(session, name=f"协会 {number:02d}", kind=OrganisationKind.ASSOCIATION)
+            service.create_organisation(session, name=f"协会 {number:02d}", kind=OrganisationKind.ASSOCIATION, by=ADMIN)
         session.commit()
     admin = login(Role.ADMINISTRATOR)
     page = admin.get("/organisations?q=协会&endpoint=static&_external=1&_anchor=x%22onmouseover")

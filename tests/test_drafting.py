@@ -9,20 +9,22 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from workbench.audit import Actor
 from workbench.auth.models import User, WorkingGroup
 from workbench.auth.permissions import Role
 from workbench.db import utcnow
-from workbench.drafting import checks, service
+from workbench.drafting import service
 from workbench.drafting.models import ConsultationComment, Rule, RuleRevision
 from workbench.errors import Conflict, InvalidInput, WorkbenchError
+from workbench.guideline.findings import counts
 from workbench.registry import service as registry
 from workbench.registry.models import Standard, Status
+from workbench.workflow import service as workflow
 
+from .conftest import ADMIN, Acting
 from .drafting_helpers import form_data, make_rule
 from .trials_helpers import make_trial
 
-AUTHOR = Actor(None, "tester")
+AUTHOR = ADMIN
 TODAY = date.today()
 
 
@@ -33,7 +35,7 @@ def codes(rule, session, document=None):
 
 def save(session, rule, document, **kwargs):
     kwargs.setdefault("based_on", rule.current_revision)
-    return service.save_revision(session, rule, document, message=kwargs.pop("message", "改"), author=AUTHOR, **kwargs)
+    return service.save_revision(session, rule, document, message=kwargs.pop("message", "改"), by=AUTHOR, **kwargs)
 
 
 def current(session, rule):
@@ -59,15 +61,17 @@ def test_a_new_rule_follows_the_template_and_the_products_end_use(session, end_u
         Status.DRAFTING,
         rule.product,
     )
-    assert checks.counts(service.findings(session, rule, document))["errors"] == 0
+    assert counts(service.findings(session, rule, document))["errors"] == 0
 
 
 def test_a_rule_takes_over_the_registry_project_of_its_product(session):
     cement = registry.create_product(
-        session, registry.ProductInput(name="水泥", side="production", end_use="intermediate")
+        session, registry.ProductInput(name="水泥", side="production", end_use="intermediate"), by=ADMIN
     )
     project, _ = registry.create_standard(
-        session, registry.StandardInput(level="national", title="水泥碳足迹项目", status="planned", product=cement)
+        session,
+        registry.StandardInput(level="national", title="水泥碳足迹项目", status="planned", product=cement),
+        by=ADMIN,
     )
     rule = make_rule(session)
     assert rule.standard is project and project.status == Status.DRAFTING
@@ -79,7 +83,7 @@ def test_a_rule_is_refused_where_the_level_rules_forbid_its_project(session):
     rule = make_rule(session)
     rule.product.archived_at = utcnow()
     with pytest.raises(InvalidInput, match="已归档"):
-        service.create_rule(session, product=rule.product, author=AUTHOR, today=TODAY)
+        service.create_rule(session, product=rule.product, by=AUTHOR, today=TODAY)
 
 
 # --- revisions ----------------------------------------------------------------------------------------
@@ -98,6 +102,16 @@ def test_every_save_is_a_revision_and_a_stale_save_is_refused(session):
     assert service.revision(session, rule).document["parameters"]["data_period"] == "最近 12 个月"
     save(session, rule, mine, based_on=2)  # merged knowingly
     assert service.revision(session, rule, 1).document["parameters"]["data_period"] != "最近 24 个月"
+
+
+def test_a_revision_names_its_author_as_the_audit_trail_does_even_at_the_longest(session):
+    rule = make_rule(session)
+    longest = Acting(Role.ADMINISTRATOR, "u" * 64, "名" * 100)  # the longest name and username an account may have
+    document = current(session, rule)
+    document["parameters"]["data_period"] = "最近 12 个月"
+    saved = service.save_revision(session, rule, document, message="改", based_on=1, by=longest)
+    session.flush()
+    assert saved.author_label == f"{'名' * 100} ({'u' * 64})"
 
 
 def test_a_document_that_does_not_fit_the_schema_names_the_path(session):
@@ -142,29 +156,27 @@ def test_a_finding_is_suppressed_only_with_a_reason_and_shows_as_suppressed(sess
     rule = make_rule(session, name_en="")
     assert ("title_en_missing", "/title_en") in codes(rule, session)
     with pytest.raises(InvalidInput, match="理由"):
-        service.suppress(session, rule, code="title_en_missing", path="/title_en", reason=" ", author=AUTHOR)
+        service.suppress(session, rule, code="title_en_missing", path="/title_en", reason=" ", by=AUTHOR)
     with pytest.raises(InvalidInput, match="没有这项"):
         service.suppress(
-            session, rule, code="gwp_set_missing", path="/parameters/gwp_set", reason="无此问题", author=AUTHOR
+            session, rule, code="gwp_set_missing", path="/parameters/gwp_set", reason="无此问题", by=AUTHOR
         )
     suppression = service.suppress(
-        session, rule, code="title_en_missing", path="/title_en", reason="英文名称待外文专家审定", author=AUTHOR
+        session, rule, code="title_en_missing", path="/title_en", reason="英文名称待外文专家审定", by=AUTHOR
     )
     found = service.findings(session, rule, service.revision(session, rule).document)
     [shown] = [finding for finding in found if finding.code == "title_en_missing"]
     assert shown.suppressed and shown.suppression_reason == "英文名称待外文专家审定"
-    assert checks.counts(found)["errors"] == 0
-    service.unsuppress(session, suppression)
-    assert checks.counts(service.findings(session, rule, service.revision(session, rule).document))["errors"] == 1
+    assert counts(found)["errors"] == 0
+    service.unsuppress(session, suppression, by=ADMIN)
+    assert counts(service.findings(session, rule, service.revision(session, rule).document))["errors"] == 1
 
 
 # --- stages -------------------------------------------------------------------------------------------
 
-SECRETARIAT = Actor(None, "secretariat")
-
 
 def move(session, rule, target, *, role="secretariat", today=TODAY, **kwargs):
-    return service.move_stage(session, rule, target, actor=SECRETARIAT, role=role, today=today, **kwargs)
+    return workflow.move_stage(session, rule, target, by=Acting(Role(role)), today=today, **kwargs)
 
 
 def test_consultation_needs_a_rule_without_errors(session):
@@ -191,14 +203,14 @@ def test_leaving_consultation_needs_sixty_days_and_every_comment_dispositioned(s
         rule,
         service.CommentInput("王工", "", "5.1", "technical", "建议补充算例。"),
         source="a",
-        author_id=None,
+        by=None,
         now=utcnow(),
     )
     with pytest.raises(InvalidInput) as refused:
         move(session, rule, "40")
     message = str(refused.value.message)
     assert "60 天" in message and "1 条意见未处理" in message
-    service.dispose(session, comment, "accepted", "")
+    service.dispose(session, comment, "accepted", "", by=ADMIN)
     with pytest.raises(InvalidInput, match="60 天"):
         move(session, rule, "40")
     with pytest.raises(InvalidInput, match="只有 0 家企业"):
@@ -226,7 +238,7 @@ def test_publication_gives_the_registry_entry_its_number_and_makes_text_read_onl
     move(session, rule, "60", role="administrator", number="GB/T 49999-2026")
     standard = rule.standard
     assert (standard.numbers, standard.status, standard.published_on) == ("GB/T 49999—2026", Status.PUBLISHED, TODAY)
-    assert service.review_due(rule) == TODAY.replace(year=TODAY.year + 5)
+    assert workflow.review_due(rule) == TODAY.replace(year=TODAY.year + 5)
     with pytest.raises(Conflict, match="复审"):
         save(session, rule, current(session, rule))
 
@@ -243,19 +255,19 @@ def comment(text="建议增加算例。", **changes):
 def test_comments_are_taken_only_during_consultation_and_are_limited(session):
     rule = make_rule(session)
     with pytest.raises(Conflict, match="不在征求意见阶段"):
-        service.add_comment(session, rule, comment(), source="x", author_id=None, now=utcnow())
+        service.add_comment(session, rule, comment(), source="x", by=None, now=utcnow())
     move(session, rule, "30")
     now = utcnow()
     for index in range(service.COMMENTS_PER_HOUR):
-        service.add_comment(session, rule, comment(f"意见 {index}"), source="x", author_id=None, now=now)
+        service.add_comment(session, rule, comment(f"意见 {index}"), source="x", by=None, now=now)
     with pytest.raises(WorkbenchError, match="一小时内最多"):
-        service.add_comment(session, rule, comment(), source="x", author_id=None, now=now)
-    service.add_comment(session, rule, comment(), source="x", author_id=None, now=now + timedelta(hours=1, seconds=1))
-    service.add_comment(session, rule, comment(), source="y", author_id=None, now=now)
+        service.add_comment(session, rule, comment(), source="x", by=None, now=now)
+    service.add_comment(session, rule, comment(), source="x", by=None, now=now + timedelta(hours=1, seconds=1))
+    service.add_comment(session, rule, comment(), source="y", by=None, now=now)
     with pytest.raises(InvalidInput, match="不能超过"):
-        service.add_comment(session, rule, comment("长" * 4001), source="z", author_id=None, now=now)
+        service.add_comment(session, rule, comment("长" * 4001), source="z", by=None, now=now)
     with pytest.raises(InvalidInput, match="意见类型"):
-        service.add_comment(session, rule, comment(kind="angry"), source="z", author_id=None, now=now)
+        service.add_comment(session, rule, comment(kind="angry"), source="z", by=None, now=now)
 
 
 def test_a_disposition_other_than_accepted_needs_a_reason_and_the_table_exports(session):
@@ -266,14 +278,14 @@ def test_a_disposition_other_than_accepted_needs_a_reason_and_the_table_exports(
         rule,
         comment("表 A.1 单位不统一", clause="附录A", kind="editorial"),
         source="a",
-        author_id=None,
+        by=None,
         now=utcnow(),
     )
-    second = service.add_comment(session, rule, comment("建议删去 5.3"), source="b", author_id=None, now=utcnow())
+    second = service.add_comment(session, rule, comment("建议删去 5.3"), source="b", by=None, now=utcnow())
     with pytest.raises(InvalidInput, match="理由"):
-        service.dispose(session, second, "not_accepted", "")
-    service.dispose(session, first, "accepted", "")
-    service.dispose(session, second, "not_accepted", "5.3 是计算的前提。")
+        service.dispose(session, second, "not_accepted", "", by=ADMIN)
+    service.dispose(session, first, "accepted", "", by=ADMIN)
+    service.dispose(session, second, "not_accepted", "5.3 是计算的前提。", by=ADMIN)
     sheet = load_workbook(io.BytesIO(service.comments_table_xlsx(rule, [first, second]))).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert rows[0][:4] == (1, "附录A", "编辑性", "表 A.1 单位不统一") and rows[0][7] == "采纳"
@@ -388,7 +400,7 @@ def test_the_comments_table_downloads_as_xlsx(login, database, rule_id):
     with database() as session:
         rule = session.get(Rule, rule_id)
         move(session, rule, "30")
-        service.add_comment(session, rule, comment("意见一"), source="a", author_id=None, now=utcnow())
+        service.add_comment(session, rule, comment("意见一"), source="a", by=None, now=utcnow())
         session.commit()
     response = login(Role.SECRETARIAT).get(f"/drafting/{rule_id}/comments.xlsx")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
@@ -428,7 +440,7 @@ def test_the_demo_rules_are_valid_and_conformant(cli_runner, database):
         for rule in rules:
             document = service.revision(session, rule).document
             assert service.validate(rule, document) == []
-            assert checks.counts(service.findings(session, rule, document))["errors"] == 0
+            assert counts(service.findings(session, rule, document))["errors"] == 0
             assert rule.current_revision == 3
         cement = rules[1]
         assert cement.stage == "30" and len(service.comments_of(session, cement.id)) == 3
@@ -489,7 +501,7 @@ def test_a_suppression_does_not_move_to_another_finding_at_the_same_place(sessio
     document["clauses"][3]["text"] += " 见[未知](#nowhere)。"
     save(session, rule, document)
     [finding] = [f for f in service.findings(session, rule, document) if f.code == "cross_reference_unresolved"]
-    service.suppress(session, rule, code=finding.code, path=finding.path, reason="稍后补充该章条", author=AUTHOR)
+    service.suppress(session, rule, code=finding.code, path=finding.path, reason="稍后补充该章条", by=AUTHOR)
     document["clauses"][3]["text"] = document["clauses"][3]["text"].replace("#nowhere", "#elsewhere")
     save(session, rule, document)
     [moved] = [f for f in service.findings(session, rule, document) if f.code == "cross_reference_unresolved"]
@@ -517,7 +529,7 @@ def test_the_comments_table_never_holds_formulas_or_control_characters(session):
         rule,
         comment('=HYPERLINK("https://evil.example","点")\x0b', name="=1+1"),
         source="a",
-        author_id=None,
+        by=None,
         now=utcnow(),
     )
     sheet = load_workbook(io.BytesIO(service.comments_table_xlsx(rule, [bad]))).active
@@ -545,9 +557,9 @@ def test_the_disposition_form_shows_the_current_choice_and_requires_one(login, d
     with database() as session:
         rule = session.get(Rule, rule_id)
         move(session, rule, "30")
-        first = service.add_comment(session, rule, comment("一"), source="a", author_id=None, now=utcnow())
-        service.dispose(session, first, "partly_accepted", "部分采纳的理由")
-        second = service.add_comment(session, rule, comment("二"), source="a", author_id=None, now=utcnow())
+        first = service.add_comment(session, rule, comment("一"), source="a", by=None, now=utcnow())
+        service.dispose(session, first, "partly_accepted", "部分采纳的理由", by=ADMIN)
+        second = service.add_comment(session, rule, comment("二"), source="a", by=None, now=utcnow())
         session.commit()
         second_id = second.id
     client = login(Role.SECRETARIAT)
@@ -584,6 +596,7 @@ def test_references_the_registry_knows_as_withdrawn_or_replaced_are_flagged(sess
     registry.create_standard(
         session,
         registry.StandardInput(level="national", numbers="GB/T 2589-2008", title="综合能耗计算通则", status="replaced"),
+        by=ADMIN,
     )
     document = current(session, rule)
     document["normative_references"].append({"number": "GB/T 2589—2008", "title": "综合能耗计算通则"})

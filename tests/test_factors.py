@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from workbench.audit.models import AuditEvent
 from workbench.auth.permissions import Role
 from workbench.errors import InvalidInput, StaleVersion
-from workbench.factors import files, reference
+from workbench.factors import files, reference, units
 from workbench.factors import service as factors
 from workbench.factors.models import Factor, FactorVersion, Tier
-from workbench.trials import units
 
+from .conftest import ADMIN
 from .test_cli import _one_line_error, cli_env, run_workbench  # noqa: F401  (cli_env is a fixture)
 
 DIESEL = dict(
@@ -38,27 +38,29 @@ def count(session, model):
 
 
 def test_the_reference_factors_load_once_with_their_sources(session):
-    created = factors.load_reference_factors(session)
+    created = factors.load_reference_factors(session, by=ADMIN)
     assert len(created) == 24  # 21 MEE/NBS electricity factors and 3 fuels
     national_2023 = session.scalar(
         select(Factor).where(Factor.kind == "cfp_life_cycle", Factor.data_year == 2023, Factor.geography == "全国")
     )
     assert (national_2023.value, national_2023.unit, national_2023.tier) == (0.6205, "kgCO2e/kWh", Tier.GOVERNMENT)
     assert "公告2025年第3号" in national_2023.source
-    assert factors.load_reference_factors(session) == []
+    assert factors.load_reference_factors(session, by=ADMIN) == []
     assert count(session, FactorVersion) == 24
 
 
 def test_a_change_keeps_the_old_version(session):
-    factor = factors.create_factor(session, factors.FactorInput(**DIESEL))
-    factors.update_factor(session, factor, factors.FactorInput(**{**DIESEL, "value": "3.10"}), reason="新版缺省值")
+    factor = factors.create_factor(session, factors.FactorInput(**DIESEL), by=ADMIN)
+    factors.update_factor(
+        session, factor, factors.FactorInput(**{**DIESEL, "value": "3.10"}), reason="新版缺省值", by=ADMIN
+    )
     session.commit()
     assert [(v.version, v.snapshot["value"]) for v in factor.versions] == [(1, 3.0959), (2, 3.10)]
     event = session.scalar(select(AuditEvent).where(AuditEvent.record_type == "factor", AuditEvent.action == "updated"))
     assert event.changes["value"] == {"before": 3.0959, "after": 3.1} and event.reason == "新版缺省值"
     with pytest.raises(StaleVersion):
-        factors.update_factor(session, factor, factors.FactorInput(**DIESEL), expected_version=1)
-    factors.update_factor(session, factor, factors.FactorInput(**{**DIESEL, "value": "3.10"}))
+        factors.update_factor(session, factor, factors.FactorInput(**DIESEL), expected_version=1, by=ADMIN)
+    factors.update_factor(session, factor, factors.FactorInput(**{**DIESEL, "value": "3.10"}), by=ADMIN)
     assert len(factor.versions) == 2  # saving the same values adds no version
 
 
@@ -78,14 +80,14 @@ def test_a_change_keeps_the_old_version(session):
 )
 def test_bad_factors_are_refused_naming_the_field(session, change, field, fragment):
     with pytest.raises(InvalidInput) as refused:
-        factors.create_factor(session, factors.FactorInput(**{**DIESEL, **change}))
+        factors.create_factor(session, factors.FactorInput(**{**DIESEL, **change}), by=ADMIN)
     assert fragment in str(refused.value.details[field])
 
 
 def test_codes_are_unique_whatever_their_case(session):
-    factors.create_factor(session, factors.FactorInput(**DIESEL))
+    factors.create_factor(session, factors.FactorInput(**DIESEL), by=ADMIN)
     with pytest.raises(InvalidInput, match="已被"):
-        factors.create_factor(session, factors.FactorInput(**{**DIESEL, "code": "test-diesel"}))
+        factors.create_factor(session, factors.FactorInput(**{**DIESEL, "code": "test-diesel"}), by=ADMIN)
 
 
 def test_units_are_read_by_pint():
@@ -107,7 +109,7 @@ def test_the_engine_falls_back_on_the_newest_national_reference_factor():
 
 
 def test_search_by_name_unit_geography_and_tier(session):
-    factors.load_reference_factors(session)
+    factors.load_reference_factors(session, by=ADMIN)
 
     def found(**filters):
         return session.scalars(factors.search(factors.FactorFilters(**filters))).all()
@@ -119,15 +121,15 @@ def test_search_by_name_unit_geography_and_tier(session):
 
 
 def test_csv_import_is_all_or_nothing_and_export_round_trips(session):
-    factors.load_reference_factors(session)
+    factors.load_reference_factors(session, by=ADMIN)
     session.commit()
     exported = files.export_csv(session.scalars(select(Factor).order_by(Factor.id)))
-    created, updated = factors.import_file(session, exported.encode())
+    created, updated = factors.import_file(session, exported.encode(), by=ADMIN)
     assert (created, updated) == ([], [])  # nothing changed, no new versions
     before = (count(session, Factor), count(session, FactorVersion))
     bad = exported + "NEW-1,新因子,1.0,kgCO2e/frobs,cfp_life_cycle,,,,government,来源,,,,\n"
     with pytest.raises(InvalidInput) as refused:
-        factors.import_file(session, bad.encode())
+        factors.import_file(session, bad.encode(), by=ADMIN)
     session.rollback()
     assert "第 26 行" in str(refused.value.message) and "frobs" in str(refused.value.message)
     assert (count(session, Factor), count(session, FactorVersion)) == before
@@ -135,7 +137,7 @@ def test_csv_import_is_all_or_nothing_and_export_round_trips(session):
 
 def test_the_library_pages(client, database, login):
     with database() as session:
-        factors.load_reference_factors(session)
+        factors.load_reference_factors(session, by=ADMIN)
         session.commit()
         factor_id = session.scalar(select(Factor.id).where(Factor.geography == "华北"))
     page = client.get("/factors/", query_string={"q": "电力", "geography": "华北"})
@@ -183,7 +185,7 @@ def xlsx(*rows) -> bytes:
 
 
 def _library_with_details(session) -> list[Factor]:
-    factors.load_reference_factors(session)
+    factors.load_reference_factors(session, by=ADMIN)
     diesel = factors.create_factor(
         session,
         factors.FactorInput(
@@ -194,6 +196,7 @@ def _library_with_details(session) -> list[Factor]:
             data_year=2023,
             standards="'quoted' GB/T 32150",
         ),
+        by=ADMIN,
     )
     session.commit()
     assert diesel.gases == GASES
@@ -207,7 +210,7 @@ def test_export_import_round_trip_keeps_gases_and_uncertainty(session, file_form
     # read back without a database: exactly the snapshots the library holds
     assert factors.snapshots(files.read_rows(exported)) == [factor.snapshot() for factor in library]
     before = (count(session, Factor), count(session, FactorVersion))
-    assert factors.import_file(session, exported) == ([], [])  # nothing changed, no new versions
+    assert factors.import_file(session, exported, by=ADMIN) == ([], [])  # nothing changed, no new versions
     assert (count(session, Factor), count(session, FactorVersion)) == before
     diesel = session.scalar(select(Factor).where(Factor.code == "TEST-DIESEL"))
     assert diesel.note == '=HYPERLINK("http://evil.example")' and diesel.standards == "'quoted' GB/T 32150"
@@ -241,7 +244,7 @@ def test_xlsx_import_is_all_or_nothing_with_row_numbers_and_columns(session):
         ("NEW-4", "坏日期", 1, "kgCO2e/kWh", "cfp_life_cycle", "government", "公告", "2024年5月"),
     )
     with pytest.raises(InvalidInput) as refused:
-        factors.import_file(session, content)
+        factors.import_file(session, content, by=ADMIN)
     session.rollback()
     message = str(refused.value.message)
     assert message.startswith("导入已取消，没有写入任何数据")
@@ -256,7 +259,7 @@ def test_xlsx_import_is_all_or_nothing_with_row_numbers_and_columns(session):
         (7, "published_on"),
     ]
     assert count(session, Factor) == 0
-    created, updated = factors.import_file(session, xlsx(header, good))
+    created, updated = factors.import_file(session, xlsx(header, good), by=ADMIN)
     assert (len(created), updated) == (1, [])
     factor = created[0]
     assert (factor.value, factor.data_year, factor.published_on.isoformat()) == (1.5, 2023, "2024-05-01")
@@ -273,7 +276,7 @@ def test_xlsx_import_is_all_or_nothing_with_row_numbers_and_columns(session):
         ("gases", '{"CO3": 0.8}', "CO3"),
         ("uncertainty", "lognormal", "不是有效的 JSON"),
         ("uncertainty", '{"distribution": "normal"}', "「标准差」（sd）"),
-        ("uncertainty", '{"distribution": "lognormal", "gsd": 0.5}', "不小于 1"),
+        ("uncertainty", '{"distribution": "lognormal", "gsd": 0.5}', "不应小于 1"),
         ("uncertainty", '{"distribution": "lognormal", "gsd": 1.2, "spread": 2}', "spread"),
     ],
 )
@@ -283,7 +286,7 @@ def test_bad_json_cells_name_their_row_and_column(session, column, cell, fragmen
         ("X-1", "柴油", 3.1, "kgCO2/kg", "co2_combustion_only", "government", "默认值", cell),
     )
     with pytest.raises(InvalidInput) as refused:
-        factors.import_file(session, content)
+        factors.import_file(session, content, by=ADMIN)
     assert f"第 2 行 {column} 列" in str(refused.value.message) and fragment in str(refused.value.message)
 
 
@@ -296,18 +299,18 @@ def test_files_that_are_not_xlsx_are_refused(session):
     with zipfile.ZipFile(archive, "w") as writer:
         writer.writestr("word/document.xml", "<w:document/>")
     with pytest.raises(InvalidInput, match="不是有效的 Excel 工作簿"):
-        factors.import_file(session, archive.getvalue())
+        factors.import_file(session, archive.getvalue(), by=ADMIN)
     with pytest.raises(InvalidInput, match=r"旧版 Excel（\.xls）"):
-        factors.import_file(session, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+        factors.import_file(session, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), by=ADMIN)
     with pytest.raises(InvalidInput, match="不是有效的 Excel 工作簿"):
-        factors.import_file(session, b"code,name\n", "factors.xlsx")
+        factors.import_file(session, b"code,name\n", "factors.xlsx", by=ADMIN)
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as writer:
         writer.writestr("xl/worksheets/sheet1.xml", bytes(files.MAX_XLSX_BYTES + 1))
     with pytest.raises(InvalidInput, match="解压后超过 50 MB"):
-        factors.import_file(session, bomb.getvalue())
+        factors.import_file(session, bomb.getvalue(), by=ADMIN)
     with pytest.raises(InvalidInput, match="缺少列：value"):
-        factors.import_file(session, xlsx(("code", "name", "unit", "kind", "tier", "source")))
+        factors.import_file(session, xlsx(("code", "name", "unit", "kind", "tier", "source")), by=ADMIN)
 
 
 def test_csv_rows_are_counted_as_a_spreadsheet_shows_them(session):
@@ -318,7 +321,7 @@ def test_csv_rows_are_counted_as_a_spreadsheet_shows_them(session):
         "A-2,乙,-1,kgCO2e/kWh,cfp_life_cycle,government,公告,\n"
     )
     with pytest.raises(InvalidInput) as refused:
-        factors.import_file(session, content.encode())
+        factors.import_file(session, content.encode(), by=ADMIN)
     assert refused.value.details["rows"] == [{"row": 4, "column": "value", "message": "因子数值须为非负的有限数。"}]
 
 
@@ -326,14 +329,14 @@ def test_only_twenty_bad_rows_are_listed(session):
     rows = [("code", "name", "value", "unit", "kind", "tier", "source")]
     rows += [(f"B-{n}", "坏", "x", "kgCO2e/kWh", "cfp_life_cycle", "government", "公告") for n in range(30)]
     with pytest.raises(InvalidInput) as refused:
-        factors.import_file(session, xlsx(*rows))
+        factors.import_file(session, xlsx(*rows), by=ADMIN)
     assert len(refused.value.details["rows"]) == factors.MAX_REPORTED_ROWS
     assert "只列出前 20 处错误" in str(refused.value.message)
 
 
 def test_editing_a_factor_in_the_form_keeps_its_gases(client, database, login):
     with database() as session:
-        factor = factors.create_factor(session, factors.FactorInput(**DIESEL, gases=GASES))
+        factor = factors.create_factor(session, factors.FactorInput(**DIESEL, gases=GASES), by=ADMIN)
         session.commit()
         factor_id = factor.id
     edited = login(Role.SECRETARIAT).post_form(
@@ -347,7 +350,7 @@ def test_editing_a_factor_in_the_form_keeps_its_gases(client, database, login):
 
 def test_xlsx_pages(client, database, login):
     with database() as session:
-        factors.load_reference_factors(session)
+        factors.load_reference_factors(session, by=ADMIN)
         session.commit()
     export = client.get("/factors/export.xlsx", query_string={"geography": "华北"})  # public, like the CSV
     assert export.status_code == 200 and export.mimetype == files.XLSX_MIMETYPE

@@ -11,11 +11,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from workbench.audit import Actor
 from workbench.audit.models import AuditEvent
 from workbench.auth import service
 from workbench.auth.models import ApiToken, Organisation, User, WorkingGroup
-from workbench.auth.permissions import RULES, Action, Role, can
+from workbench.auth.permissions import NO_WORKING_GROUP, RULES, Action, Role, can
 from workbench.db import db, utcnow
 from workbench.drafting import service as drafting
 from workbench.drafting.models import ConsultationComment, FindingSuppression, Rule
@@ -24,8 +23,11 @@ from workbench.factors.models import Factor
 from workbench.registry import service as registry
 from workbench.registry.models import Product, Standard, StandardRelation
 from workbench.trials.models import Calculation, Trial
+from workbench.workflow import service as workflow
 
+from .conftest import ADMIN as ACTING_ADMIN
 from .conftest import PASSWORD, ROLES
+from .conftest import SECRETARIAT as ACTING_SECRETARIAT
 from .drafting_helpers import form_data, make_rule
 from .trials_helpers import cement_dataset, make_trial
 
@@ -63,7 +65,7 @@ EXPECTED_ACTIONS = {
     Action.MANAGE_STANDARDS: OVERSIGHT | {ASSOCIATION},  # associations: group standards only, below
     Action.IMPORT_STANDARDS: OVERSIGHT,
     Action.VIEW_RULES: SIGNED_IN,
-    Action.CREATE_RULE: OVERSIGHT | {DRAFTER},
+    Action.CREATE_RULE: OVERSIGHT,  # for something that is not a working group; drafters and their groups below
     Action.EDIT_RULE: OVERSIGHT,  # of something that is not a rule; drafters and their groups' rules below
     Action.MOVE_STAGE: OVERSIGHT,
     Action.PUBLISH_RULE: OVERSIGHT,
@@ -139,6 +141,12 @@ def test_drafters_edit_the_rules_of_their_own_groups(role):
     assert can(member, Action.EDIT_RULE, RuleOf(6)) is (role in OVERSIGHT)
     assert can(member, Action.EDIT_RULE, RuleOf(None)) is (role in OVERSIGHT)
     assert can(member, Action.EDIT_RULE) is (role in OVERSIGHT or role == DRAFTER)  # "edits rules at all"
+    # Rules are created for a working group: drafters for their own only, never for none.
+    assert can(member, Action.CREATE_RULE, group) is (role in OVERSIGHT or role == DRAFTER)
+    assert can(member, Action.CREATE_RULE, Record(id=6, __audit_type__="working_group")) is (role in OVERSIGHT)
+    assert can(member, Action.CREATE_RULE, Record(id=5)) is (role in OVERSIGHT)  # a user 5 is not group 5
+    assert can(member, Action.CREATE_RULE, NO_WORKING_GROUP) is (role in OVERSIGHT)
+    assert can(member, Action.CREATE_RULE) is (role in OVERSIGHT or role == DRAFTER)  # "creates rules at all"
     for action in (Action.VIEW_TRIALS, Action.RUN_TRIALS):  # enterprises' data stay with the drafting group
         assert can(member, action, RuleOf(5)) is (role in OVERSIGHT or role == DRAFTER)
         assert can(member, action, RuleOf(6)) is (role in OVERSIGHT)
@@ -191,19 +199,20 @@ def _organisation_state(session, ids):
 def _prepare_registry(session, ids):
     """A product with a group standard (which associations may keep) and a national one (which they may not)."""
     product = registry.create_product(
-        session, registry.ProductInput(name="测试产品", side="production", end_use="intermediate")
+        session, registry.ProductInput(name="测试产品", side="production", end_use="intermediate"), by=ACTING_ADMIN
     )
     group, _ = registry.create_standard(
         session,
         registry.StandardInput(
             level="group", numbers="T/TEST 1-2024", title="测试团体标准", status="published", product=product
         ),
+        by=ACTING_ADMIN,
     )
     national, _ = registry.create_standard(
-        session, registry.StandardInput(level="national", title="测试国家标准项目", status="planned")
+        session, registry.StandardInput(level="national", title="测试国家标准项目", status="planned"), by=ACTING_ADMIN
     )
     relation = registry.add_relation(
-        session, group, "adopts_international", target_text="ISO 14067:2018", equivalence="MOD"
+        session, group, "adopts_international", target_text="ISO 14067:2018", equivalence="MOD", by=ACTING_ADMIN
     )
     ids.update(product=product.id, standard=group.id, national=national.id, relation=relation.id)
 
@@ -240,20 +249,20 @@ def _prepare_rule_with_error(session, ids):
 def _prepare_suppression(session, ids):
     rule = _prepare_rule(session, ids, name_en="")
     suppression = drafting.suppress(
-        session, rule, code="title_en_missing", path="/title_en", reason="英文名称待定稿后补充", author=Actor(None, "t")
+        session, rule, code="title_en_missing", path="/title_en", reason="英文名称待定稿后补充", by=ACTING_ADMIN
     )
     ids["suppression"] = suppression.id
 
 
 def _prepare_consultation(session, ids):
     rule = _prepare_rule(session, ids)
-    drafting.move_stage(session, rule, "30", actor=Actor(None, "t"), role="secretariat", today=date.today())
+    workflow.move_stage(session, rule, "30", by=ACTING_SECRETARIAT, today=date.today())
     comment = drafting.add_comment(
         session,
         rule,
         drafting.CommentInput(name="王工", organisation="", clause="5", kind="technical", comment="建议补充。"),
         source="elsewhere",
-        author_id=None,
+        by=None,
         now=utcnow(),
     )
     ids["comment"] = comment.id
@@ -526,7 +535,7 @@ CASES: dict[tuple[str, str], Case] = {
         state=_count(Rule),
         prepare=lambda s, ids: ids.update(
             product=registry.create_product(
-                s, registry.ProductInput(name="玻璃", side="production", end_use="intermediate")
+                s, registry.ProductInput(name="玻璃", side="production", end_use="intermediate"), by=ACTING_ADMIN
             ).id
         ),
     ),
@@ -558,13 +567,13 @@ CASES: dict[tuple[str, str], Case] = {
         state=_count(FindingSuppression),
         prepare=_prepare_suppression,
     ),
-    ("drafting.move_stage", "POST"): Case(
+    ("workflow.move_stage", "POST"): Case(
         OVERSIGHT,
         lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/stage", {"target": "30", "note": "公开征求意见"}),
         state=_rule_state,
         prepare=_prepare_rule,
     ),
-    ("publishing.publish", "POST"): Case(
+    ("workflow.publish", "POST"): Case(
         OVERSIGHT,
         lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/publish", {"note": "公开征求意见"}),
         state=_publication_state,
@@ -656,7 +665,7 @@ FACTOR_FORM = {
 
 
 def _prepare_factor(session, ids):
-    factor = factor_service.create_factor(session, factor_service.FactorInput(**FACTOR_FORM))
+    factor = factor_service.create_factor(session, factor_service.FactorInput(**FACTOR_FORM), by=ACTING_ADMIN)
     ids["factor"] = factor.id
 
 
@@ -802,9 +811,7 @@ def _prepare_earlier_trials(session, ids):
     _prepare_trial(session, ids)
     rule = session.get(Rule, ids["rule"])
     document = drafting.revision(session, rule).document
-    drafting.save_revision(
-        session, rule, document, message="改", based_on=rule.current_revision, author=Actor(None, "t")
-    )
+    drafting.save_revision(session, rule, document, message="改", based_on=rule.current_revision, by=ACTING_ADMIN)
 
 
 # The trial pages: the same rules as the API (the working group's drafters and the oversight roles).

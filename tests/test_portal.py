@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from tests.drafting_helpers import make_rule
-from workbench.audit import Actor
 from workbench.auth.permissions import Role
 from workbench.drafting import service as drafting
 from workbench.drafting import template as templates
@@ -20,14 +19,16 @@ from workbench.drafting.models import ConsultationComment, Rule
 from workbench.publishing import service
 from workbench.publishing.models import Publication
 from workbench.publishing.repository import PublicationRepository
+from workbench.workflow import service as workflow
 
-SECRETARIAT = Actor(None, "secretariat")
+from .conftest import SECRETARIAT, Acting
+
 EXAMPLES = templates.TEMPLATES_DIR / "cfp-product-rule" / "1.0" / "examples"
 
 
 def _publish(session, app, rule):
     record, _created = service.publish(
-        session, rule, actor=SECRETARIAT, repository=PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
+        session, rule, by=SECRETARIAT, repository=PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
     )
     session.commit()
     return record
@@ -35,11 +36,11 @@ def _publish(session, app, rule):
 
 def _revise_and_publish(session, app, rule, per_item_percent):
     """Back to drafting, a new cut-off, out for consultation again and published."""
-    drafting.move_stage(session, rule, "20", actor=SECRETARIAT, role="secretariat", today=date.today())
+    workflow.move_stage(session, rule, "20", by=Acting(Role("secretariat")), today=date.today())
     document = drafting.revision(session, rule).document
     document["parameters"]["cut_off"]["per_item_percent"] = per_item_percent
-    drafting.save_revision(session, rule, document, message="取舍", based_on=rule.current_revision, author=SECRETARIAT)
-    drafting.move_stage(session, rule, "30", actor=SECRETARIAT, role="secretariat", today=date.today())
+    drafting.save_revision(session, rule, document, message="取舍", based_on=rule.current_revision, by=SECRETARIAT)
+    workflow.move_stage(session, rule, "30", by=Acting(Role("secretariat")), today=date.today())
     return _publish(session, app, rule)
 
 
@@ -48,7 +49,7 @@ def two_versions(app, database):
     """The cement rule published as a consultation draft, revised, and published again."""
     with database() as session:
         rule = make_rule(session)
-        drafting.move_stage(session, rule, "30", actor=SECRETARIAT, role="secretariat", today=date.today())
+        workflow.move_stage(session, rule, "30", by=Acting(Role("secretariat")), today=date.today())
         first = _publish(session, app, rule)
         second = _revise_and_publish(session, app, rule, per_item_percent=0.5)
         return {"rule": rule.id, "first": first.commit, "second": second.commit, "slug": first.slug}
@@ -102,14 +103,14 @@ def test_portal_pages_answer_304_until_something_is_published(client, app, datab
     assert client.get("/published/cement/", headers={"If-None-Match": etag}).status_code == 304
     with database() as session:  # the consultation closes: the page must drop its comment form
         rule = session.get(Rule, two_versions["rule"])
-        drafting.move_stage(session, rule, "20", actor=SECRETARIAT, role="secretariat", today=date.today())
+        workflow.move_stage(session, rule, "20", by=Acting(Role("secretariat")), today=date.today())
         session.commit()
     closed = client.get("/published/cement/", headers={"If-None-Match": etag})
     assert closed.status_code == 200 and 'id="comment-form"' not in closed.text
     etag = closed.headers["ETag"]
     with database() as session:
         rule = session.get(Rule, two_versions["rule"])
-        drafting.move_stage(session, rule, "30", actor=SECRETARIAT, role="secretariat", today=date.today())
+        workflow.move_stage(session, rule, "30", by=Acting(Role("secretariat")), today=date.today())
         session.commit()
     etag = client.get("/published/cement/").headers["ETag"]
     with database() as session:
@@ -149,7 +150,7 @@ def test_a_comment_sent_from_the_portal_is_recorded_and_returns_to_the_portal(cl
 def test_the_secretariat_publishes_from_the_workspace(login, app, database):
     with database() as session:
         rule = make_rule(session)
-        drafting.move_stage(session, rule, "30", actor=SECRETARIAT, role="secretariat", today=date.today())
+        workflow.move_stage(session, rule, "30", by=Acting(Role("secretariat")), today=date.today())
         session.commit()
         rule_id = rule.id
     client = login(Role.SECRETARIAT)
@@ -229,7 +230,7 @@ def test_publish_command_publishes_the_current_revision(app, database):
 
     with database() as session:
         rule = make_rule(session)
-        drafting.move_stage(session, rule, "30", actor=SECRETARIAT, role="secretariat", today=date.today())
+        workflow.move_stage(session, rule, "30", by=Acting(Role("secretariat")), today=date.today())
         session.commit()
         code = rule.code
     runner = app.test_cli_runner()

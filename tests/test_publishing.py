@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.drafting_helpers import make_rule
-from workbench.audit import Actor
+from workbench.auth.permissions import Role
 from workbench.drafting import service as drafting
 from workbench.drafting import template as templates
 from workbench.errors import WorkbenchError
@@ -24,10 +24,12 @@ from workbench.publishing import document as documents
 from workbench.publishing import render, service
 from workbench.publishing.models import Publication
 from workbench.publishing.repository import FILES, PublicationRepository, commit_message
+from workbench.workflow import service as workflow
+
+from .conftest import SECRETARIAT, Acting
 
 EXAMPLES = templates.TEMPLATES_DIR / "cfp-product-rule" / "1.0" / "examples"
 DEMO_RULES = sorted(EXAMPLES.glob("*.json"))
-SECRETARIAT = Actor(None, "secretariat")
 
 
 def example(path: Path) -> dict:
@@ -386,31 +388,31 @@ def test_two_publishers_in_two_processes_both_succeed_one_after_the_other(tmp_pa
 
 def consultation_rule(session):
     rule = make_rule(session)
-    drafting.move_stage(session, rule, "30", actor=SECRETARIAT, role="secretariat", today=date.today())
+    workflow.move_stage(session, rule, "30", by=Acting(Role("secretariat")), today=date.today())
     return rule
 
 
 def test_publishing_a_consultation_draft_commits_tags_and_records_it(session, app):
     rule = consultation_rule(session)
     repository = PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
-    record, created = service.publish(session, rule, actor=SECRETARIAT, repository=repository, note="公开征求意见")
+    record, created = service.publish(session, rule, by=SECRETARIAT, repository=repository, note="公开征求意见")
     session.commit()
     assert created and record.slug == "cement" and record.tag == "cement/30-r1"
     assert git.Repo(repository.path).head.commit.hexsha == record.commit
     message = git.Repo(repository.path).head.commit.message
     assert f"Rule: {rule.code}" in message and "Stage: 30" in message and "公开征求意见" in message
-    again, created_again = service.publish(session, rule, actor=SECRETARIAT, repository=repository)
+    again, created_again = service.publish(session, rule, by=SECRETARIAT, repository=repository)
     assert not created_again and again.id == record.id and len(log(repository.path)) == 1
 
 
 def test_the_published_json_reimports_to_the_same_rule(session, app):
     rule = consultation_rule(session)
     repository = PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
-    record, _created = service.publish(session, rule, actor=SECRETARIAT, repository=repository)
+    record, _created = service.publish(session, rule, by=SECRETARIAT, repository=repository)
     published = json.loads(repository.read(record.commit, "cement/rule.json"))
     assert published["publication"]["revision"] == 1 and published["publication"]["revision_id"] == record.revision_id
-    drafting.move_stage(session, rule, "20", actor=SECRETARIAT, role="secretariat", today=date.today())
-    saved = drafting.save_revision(session, rule, published, message="导入", based_on=1, author=SECRETARIAT)
+    workflow.move_stage(session, rule, "20", by=Acting(Role("secretariat")), today=date.today())
+    saved = drafting.save_revision(session, rule, published, message="导入", based_on=1, by=SECRETARIAT)
     assert saved.document == drafting.revision(session, rule, 1).document
     assert "publication" not in saved.document
 
@@ -424,7 +426,7 @@ def test_a_failing_render_changes_neither_the_repository_nor_the_database(sessio
 
     monkeypatch.setattr(render, "to_pdf", broken)
     with pytest.raises(WorkbenchError, match="仓库和数据库均未改变"):
-        service.publish(session, rule, actor=SECRETARIAT, repository=repository)
+        service.publish(session, rule, by=SECRETARIAT, repository=repository)
     assert repository.head() is None
     assert session.scalar(select(func.count()).select_from(Publication)) == 0
 
@@ -433,7 +435,7 @@ def test_a_working_draft_is_not_published(session, app):
     rule = make_rule(session)
     with pytest.raises(WorkbenchError, match="工作组讨论稿|20"):
         service.publish(
-            session, rule, actor=SECRETARIAT, repository=PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
+            session, rule, by=SECRETARIAT, repository=PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
         )
 
 
@@ -444,11 +446,11 @@ def test_changing_a_parameter_rewrites_the_untouched_clauses_that_state_it(sessi
     assert "1%" in cut_off["text"]
     reworded = next(clause for clause in document["clauses"] if clause["id"] == "report")
     reworded["text"] += "\n\n报告还应说明 1% 取舍的依据。"
-    drafting.save_revision(session, rule, document, message="改写报告", based_on=1, author=SECRETARIAT)
+    drafting.save_revision(session, rule, document, message="改写报告", based_on=1, by=SECRETARIAT)
     changed = drafting.revision(session, rule).document
     changed["parameters"]["cut_off"]["per_item_percent"] = 0.5
     changed["front_matter"] = {"drafting_units": ["示例研究院"], "drafters": ["张明"]}
-    drafting.save_revision(session, rule, changed, message="取舍", based_on=2, author=SECRETARIAT)
+    drafting.save_revision(session, rule, changed, message="取舍", based_on=2, by=SECRETARIAT)
     saved = {clause["id"]: clause["text"] for clause in drafting.revision(session, rule).document["clauses"]}
     assert "0.5%" in saved["cut-off"] and "1%" not in saved["cut-off"]
     assert "本文件起草单位：示例研究院。" in saved["foreword"] and "本文件主要起草人：张明。" in saved["foreword"]

@@ -13,10 +13,12 @@ from workbench.audit.models import AuditEvent
 from workbench.auth.permissions import Role
 from workbench.db import utcnow
 from workbench.errors import InvalidInput, StaleVersion
-from workbench.registry import numbers, seed, service
-from workbench.registry.hierarchy import Severity
+from workbench.guideline import Severity
+from workbench.i18n import finding_text
+from workbench.registry import importing, numbers, seed, service
 from workbench.registry.models import Standard, Status
 
+from .conftest import ADMIN
 from .test_cli import _one_line_error, cli_env, run_workbench  # noqa: F401  (cli_env is a fixture)
 
 TODAY = date(2026, 11, 21)
@@ -27,6 +29,7 @@ def product(session, name, parent=None, *, aliases="", end_use="intermediate"):
     return service.create_product(
         session,
         service.ProductInput(name=name, aliases=aliases, parent=parent, side="production", end_use=end_use),
+        by=ADMIN,
     )
 
 
@@ -43,6 +46,7 @@ def register(session, level, product, *, number="", status="published", publishe
             implemented_on=implemented,
         ),
         on=TODAY,
+        by=ADMIN,
     )
     return standard, findings
 
@@ -127,7 +131,7 @@ def test_a_group_standard_where_a_national_one_exists_is_warned_not_encouraged(s
     assert standard.id is not None  # allowed
     [warning] = [finding for finding in findings if finding.code == "group_where_higher_exists"]
     assert warning.severity == Severity.WARNING and warning.article == "指引（十）"
-    assert "不再鼓励" in service.finding_message(warning) and "GB/T 44905—2024" in service.finding_message(warning)
+    assert "不再鼓励" in finding_text(warning) and "GB/T 44905—2024" in finding_text(warning)
 
 
 def test_an_industry_standard_where_a_national_one_exists_is_refused_with_the_reason(session, aluminium):
@@ -158,7 +162,7 @@ def test_a_new_edition_is_not_a_duplicate_of_the_one_it_replaces(session):
     glass = product(session, "平板玻璃")
     old, _ = register(session, "group", glass, number="T/CECRPA 010-2024", published=date(2024, 12, 11))
     new, _ = register(session, "group", glass, status="drafting", title="平板玻璃 修订")
-    service.add_relation(session, new, "replaces", target=old)
+    service.add_relation(session, new, "replaces", target=old, by=ADMIN)
     assert "duplicate_at_level" not in {finding.code for finding in service.findings_for(session, new, on=TODAY)}
     assert old.status == Status.PUBLISHED  # still in force while the revision is drafted
 
@@ -176,11 +180,11 @@ def test_a_standard_for_a_broader_or_narrower_product_gets_an_overlap_notice(ses
     broad, _ = register(session, "national", glass, status="drafting")
     _, findings = register(session, "group", flat, number="T/CECRPA 010-2024", published=date(2024, 12, 11))
     [overlap] = [finding for finding in findings if finding.code == "overlap_in_product_tree"]
-    assert overlap.severity == Severity.NOTICE and overlap.standard_ids == (broad.id,)
-    assert "上级产品" in service.finding_message(overlap) and "玻璃" in service.finding_message(overlap)
+    assert overlap.severity == Severity.INFO and overlap.standard_ids == (broad.id,)
+    assert "上级产品" in finding_text(overlap) and "玻璃" in finding_text(overlap)
     # And from above: the broad standard sees the narrow one.
     notices = service.findings_for(session, broad, on=TODAY)
-    assert any(f.code == "overlap_in_product_tree" and "下级产品" in service.finding_message(f) for f in notices)
+    assert any(f.code == "overlap_in_product_tree" and "下级产品" in finding_text(f) for f in notices)
 
 
 def test_an_industry_standard_whose_product_got_a_national_standard_in_force_is_due_for_withdrawal(session):
@@ -196,7 +200,7 @@ def test_an_industry_standard_whose_product_got_a_national_standard_in_force_is_
         published=date(2024, 10, 26),
         implemented=date(2025, 5, 1),
     )
-    assert ("national_supersedes_lower", Severity.NOTICE) in codes(findings)
+    assert ("national_supersedes_lower", Severity.INFO) in codes(findings)
 
     due = service.withdrawal_due(session, on=TODAY)
     assert [(item.standard.id, item.national.id, item.since) for item, _, _ in due] == [
@@ -239,10 +243,10 @@ def test_changing_level_or_product_is_checked_again_but_withdrawing_is_not(sessi
         published_on=date(2025, 12, 1),
     )
     with pytest.raises(InvalidInput, match="不再制定地方标准"):
-        service.update_standard(session, local, data, on=TODAY)
+        service.update_standard(session, local, data, on=TODAY, by=ADMIN)
     session.rollback()
     data.product, data.status, data.withdrawn_on = other, "withdrawn", date(2026, 1, 1)
-    service.update_standard(session, local, data, on=TODAY)
+    service.update_standard(session, local, data, on=TODAY, by=ADMIN)
     assert local.status == Status.WITHDRAWN
 
 
@@ -265,7 +269,7 @@ def test_a_product_cannot_sit_under_itself(session):
     flat = product(session, "平板玻璃", parent=glass)
     data = service.ProductInput(name="玻璃", parent=flat, side="production", end_use="intermediate")
     with pytest.raises(InvalidInput, match="下级产品"):
-        service.update_product(session, glass, data)
+        service.update_product(session, glass, data, by=ADMIN)
 
 
 def test_numbers_are_stored_canonically_and_unique_in_any_printed_form(session):
@@ -306,7 +310,7 @@ def test_bad_standard_input_names_the_field(session, change, field, fragment):
     for key, value in change.items():
         setattr(data, key, value)
     with pytest.raises(InvalidInput) as refused:
-        service.create_standard(session, data, on=TODAY)
+        service.create_standard(session, data, on=TODAY, by=ADMIN)
     assert field in refused.value.details and fragment in str(refused.value.details[field])
 
 
@@ -322,7 +326,7 @@ def test_publishing_a_new_edition_marks_the_old_one_replaced(session):
     item = product(session, "预拌砂浆")
     old, _ = register(session, "group", item, number="T/CBMF 281-2024", published=date(2024, 10, 22))
     new, _ = register(session, "group", item, status="drafting", title="预拌砂浆 修订")
-    service.add_relation(session, new, "replaces", target=old)
+    service.add_relation(session, new, "replaces", target=old, by=ADMIN)
     assert old.status == Status.PUBLISHED
     data = service.StandardInput(
         level="group",
@@ -332,7 +336,7 @@ def test_publishing_a_new_edition_marks_the_old_one_replaced(session):
         product=item,
         published_on=date(2026, 3, 1),
     )
-    service.update_standard(session, new, data, on=TODAY)
+    service.update_standard(session, new, data, on=TODAY, by=ADMIN)
     assert old.status == Status.REPLACED
     assert [relation.standard for relation in old.inverse_relations] == [new]
 
@@ -349,7 +353,7 @@ def test_publishing_a_new_edition_marks_the_old_one_replaced(session):
 def test_relations_refuse_what_does_not_make_sense(session, kind, target_text, equivalence, fragment):
     standard, _ = register(session, "national", None, number="GB/T 24067-2024")
     with pytest.raises(InvalidInput, match=fragment):
-        service.add_relation(session, standard, kind, target_text=target_text, equivalence=equivalence)
+        service.add_relation(session, standard, kind, target_text=target_text, equivalence=equivalence, by=ADMIN)
 
 
 def test_changes_to_standards_are_audited(session, aluminium):
@@ -363,8 +367,12 @@ def test_changes_to_standards_are_audited(session, aluminium):
         published_on=date(2024, 10, 26),
         implemented_on=date(2025, 6, 1),
     )
-    service.update_standard(session, national, data, reason="公告更正", expected_version=national.version, on=TODAY)
-    service.add_relation(session, national, "adopts_international", target_text="ISO 14067:2018", equivalence="NEQ")
+    service.update_standard(
+        session, national, data, reason="公告更正", expected_version=national.version, on=TODAY, by=ADMIN
+    )
+    service.add_relation(
+        session, national, "adopts_international", target_text="ISO 14067:2018", equivalence="NEQ", by=ADMIN
+    )
     session.commit()
     events = session.scalars(select(AuditEvent).where(AuditEvent.record_type == "standard")).all()
     update = [event for event in events if event.action == "updated"][-1]
@@ -373,7 +381,7 @@ def test_changes_to_standards_are_audited(session, aluminium):
     relation = session.scalar(select(AuditEvent).where(AuditEvent.record_type == "standard_relation"))
     assert relation.action == "created" and "ISO 14067:2018" in relation.record_label
     with pytest.raises(StaleVersion):
-        service.update_standard(session, national, data, expected_version=1, on=TODAY)
+        service.update_standard(session, national, data, expected_version=1, on=TODAY, by=ADMIN)
 
 
 # --- search ----------------------------------------------------------------------------------------
@@ -424,7 +432,7 @@ def test_the_reference_copies_are_unchanged_and_the_catalogue_has_every_priority
     with seed.PRIORITY_FILE.open(encoding="utf-8") as file:
         priority = list(csv.DictReader(file))
     assert len(priority) == 19
-    seed.load_products(session)
+    seed.load_products(session, by=ADMIN)
     for row in priority:
         item = service.find_product(session, row["product"])
         assert item is not None, row["product"]
@@ -436,8 +444,8 @@ def test_the_reference_copies_are_unchanged_and_the_catalogue_has_every_priority
 
 
 def _catalogue_and_import(session):
-    seed.load_products(session)
-    report = seed.load_standards(session)
+    seed.load_products(session, by=ADMIN)
+    report = seed.load_standards(session, by=ADMIN)
     session.commit()
     return report
 
@@ -454,7 +462,7 @@ def test_the_reference_file_imports_linked_to_products_and_twice_changes_nothing
     assert service.find_standard(session, "T/CISA 469-2024").published_on is None  # only the year was known
     events = count(session, AuditEvent)
 
-    again = service.import_csv(session, seed.STANDARDS_FILE.read_bytes())
+    again = importing.import_csv(session, seed.STANDARDS_FILE.read_bytes(), by=ADMIN)
     session.commit()
     assert (len(again.created), len(again.unchanged), again.differing) == (0, 20, [])
     assert (count(session, Standard), count(session, AuditEvent)) == (20, events)
@@ -473,19 +481,19 @@ BAD_ROWS = [
 
 @pytest.mark.parametrize(("row", "fragment"), BAD_ROWS)
 def test_a_bad_row_leaves_the_database_unchanged_and_is_named(session, row, fragment):
-    seed.load_products(session)
+    seed.load_products(session, by=ADMIN)
     session.commit()
     before = (count(session, Standard), count(session, AuditEvent))
     content = "\n".join(
         [
-            ",".join(service.CSV_COLUMNS),
+            ",".join(importing.CSV_COLUMNS),
             f"national,GB/T 44905-2024,{ALUMINIUM_TITLE},,SAC/TC548,2024-10-26,2025-05-01,published,,",
             "group,T/CPCIF 0391-2024,温室气体 产品碳足迹量化方法与要求 轮胎,,,2024,,published,,",
             row,
         ]
     )
     with pytest.raises(InvalidInput) as refused:
-        service.import_csv(session, content.encode(), on=TODAY)
+        importing.import_csv(session, content.encode(), on=TODAY, by=ADMIN)
     session.rollback()
     assert "第 4 行" in str(refused.value.message) and fragment in str(refused.value.message)
     assert refused.value.details["rows"][0]["row"] == 4
@@ -501,31 +509,31 @@ def test_a_bad_row_leaves_the_database_unchanged_and_is_named(session, row, frag
 )
 def test_a_file_of_the_wrong_shape_is_refused_whole(session, content, fragment):
     with pytest.raises(InvalidInput, match=fragment):
-        service.import_csv(session, content)
+        importing.import_csv(session, content, by=ADMIN)
 
 
 def test_a_row_may_name_its_product_and_an_unknown_one_is_refused(session):
-    seed.load_products(session)
-    header = ",".join([*service.CSV_COLUMNS, "product"])
+    seed.load_products(session, by=ADMIN)
+    header = ",".join([*importing.CSV_COLUMNS, "product"])
     good = f"{header}\ngroup,T/CNIA 1-2025,原铝碳足迹评价,,,,,published,,,电解铝\n"
-    report = service.import_csv(session, good.encode(), on=TODAY)
+    report = importing.import_csv(session, good.encode(), on=TODAY, by=ADMIN)
     assert report.created[0].product.name == "电解铝"
     bad = f"{header}\ngroup,T/CNIA 2-2025,x,,,,,published,,,月球岩石\n"
     with pytest.raises(InvalidInput, match="月球岩石"):
-        service.import_csv(session, bad.encode(), on=TODAY)
+        importing.import_csv(session, bad.encode(), on=TODAY, by=ADMIN)
 
 
 def test_the_replaces_column_links_editions(session):
-    seed.load_products(session)
+    seed.load_products(session, by=ADMIN)
     content = "\n".join(
         [
-            ",".join(service.CSV_COLUMNS),
+            ",".join(importing.CSV_COLUMNS),
             "group,T/CBMF 281-2024,温室气体 产品碳足迹量化方法与要求 预拌砂浆,,,2024-10-22,,published,,",
             "group,T/CBMF 281-2026,温室气体 产品碳足迹量化方法与要求 预拌砂浆,,,2026-03-01,,published,T/CBMF 281—2024,",
             "group,T/CBMF 400-2026,温室气体 产品碳足迹量化方法与要求 轮胎,,,2026-03-01,,published,T/CBMF 100-2015,",
         ]
     )
-    service.import_csv(session, content.encode(), on=TODAY)
+    importing.import_csv(session, content.encode(), on=TODAY, by=ADMIN)
     old = service.find_standard(session, "T/CBMF 281-2024")
     assert old.status == Status.REPLACED
     unregistered = service.find_standard(session, "T/CBMF 400-2026").relations[0]
@@ -539,7 +547,7 @@ def test_the_import_page_reports_and_refuses_with_the_row(app, people, login):
     with app.app_context():
         from workbench.db import db
 
-        seed.load_products(db.session)
+        seed.load_products(db.session, by=ADMIN)
         db.session.commit()
     client = login(Role.SECRETARIAT)
 
@@ -601,7 +609,7 @@ def test_cli_import_is_all_or_nothing_and_idempotent(cli_env, app, tmp_path):  #
     assert json.loads(again.stdout)["created"] == [] and len(json.loads(again.stdout)["unchanged"]) == 20
     bad = tmp_path / "bad.csv"
     bad.write_text(
-        ",".join(service.CSV_COLUMNS)
+        ",".join(importing.CSV_COLUMNS)
         + "\ngroup,T/NEW 1-2025,新团体标准,,,,,published,,\nnational,GB/T 5,x,,,,,published,,\n",
         encoding="utf-8",
     )
@@ -698,13 +706,13 @@ def test_publishing_a_local_project_after_the_national_standard_is_refused(sessi
         published_on=date(2025, 6, 1),
     )
     with pytest.raises(InvalidInput, match="不再制定地方标准"):
-        service.update_standard(session, project, data, on=TODAY)
+        service.update_standard(session, project, data, on=TODAY, by=ADMIN)
     session.rollback()
     # Correcting its title is not a new conflict, and withdrawing it is always allowed.
     data = service.StandardInput(level="local", title="改过的名称", status="drafting", product=project.product)
-    service.update_standard(session, project, data, on=TODAY)
+    service.update_standard(session, project, data, on=TODAY, by=ADMIN)
     data.status = "withdrawn"
-    service.update_standard(session, project, data, on=TODAY)
+    service.update_standard(session, project, data, on=TODAY, by=ADMIN)
 
 
 def test_an_archived_project_comes_back_only_if_the_rules_allow_it(session):
@@ -713,7 +721,7 @@ def test_an_archived_project_comes_back_only_if_the_rules_allow_it(session):
     project.archived_at = utcnow()
     register(session, "national", cement, number="GB/T 90001-2025", published=date(2025, 1, 1))
     with pytest.raises(InvalidInput, match="不再制定地方标准"):
-        service.check_restorable(session, project, on=TODAY)
+        service.set_archived(session, project, False, by=ADMIN)
 
 
 def test_replaces_links_editions_of_one_product_and_removing_it_restores_the_old_one(session):
@@ -721,11 +729,11 @@ def test_replaces_links_editions_of_one_product_and_removing_it_restores_the_old
     tyres, _ = register(session, "group", tyre, number="T/CPCIF 0391-2024")
     steel_standard, _ = register(session, "group", steel, number="T/CISA 469-2024")
     with pytest.raises(InvalidInput, match="同一产品"):
-        service.add_relation(session, steel_standard, "replaces", target=tyres)
+        service.add_relation(session, steel_standard, "replaces", target=tyres, by=ADMIN)
     new, _ = register(session, "group", tyre, number="T/CPCIF 0391-2026", title="轮胎 第二版")
-    relation = service.add_relation(session, new, "replaces", target=tyres)
+    relation = service.add_relation(session, new, "replaces", target=tyres, by=ADMIN)
     assert tyres.status == Status.REPLACED
-    service.remove_relation(session, relation)
+    service.remove_relation(session, relation, by=ADMIN)
     assert tyres.status == Status.PUBLISHED
 
 
@@ -740,8 +748,8 @@ def test_group_and_enterprise_codes_ending_in_digits_stay_distinct(session):
 
 
 def test_the_import_does_not_depend_on_the_order_of_rows(session):
-    seed.load_products(session)
-    header = ",".join(service.CSV_COLUMNS)
+    seed.load_products(session, by=ADMIN)
+    header = ",".join(importing.CSV_COLUMNS)
     newer_first = "\n".join(
         [
             header,
@@ -749,7 +757,7 @@ def test_the_import_does_not_depend_on_the_order_of_rows(session):
             "group,T/CBMF 281-2024,温室气体 产品碳足迹量化方法与要求 预拌砂浆,,,2024-10-22,,published,,",
         ]
     )
-    service.import_csv(session, newer_first.encode(), on=TODAY)
+    importing.import_csv(session, newer_first.encode(), on=TODAY, by=ADMIN)
     assert service.find_standard(session, "T/CBMF 281-2024").status == Status.REPLACED
     local_first = "\n".join(
         [
@@ -759,23 +767,23 @@ def test_the_import_does_not_depend_on_the_order_of_rows(session):
         ]
     )
     with pytest.raises(InvalidInput, match="第 2 行.*不再制定地方标准"):
-        service.import_csv(session, local_first.encode(), on=TODAY)
+        importing.import_csv(session, local_first.encode(), on=TODAY, by=ADMIN)
 
 
 def test_importing_projects_twice_changes_nothing_and_lines_count_blank_ones(session):
-    seed.load_products(session)
+    seed.load_products(session, by=ADMIN)
     content = (
-        ",".join(service.CSV_COLUMNS) + "\nnational,,温室气体 产品碳足迹量化方法与要求 玻璃,,SAC/TC548,,,planned,,\n"
+        ",".join(importing.CSV_COLUMNS) + "\nnational,,温室气体 产品碳足迹量化方法与要求 玻璃,,SAC/TC548,,,planned,,\n"
     )
-    service.import_csv(session, content.encode(), on=TODAY)
-    again = service.import_csv(session, content.encode(), on=TODAY)
+    importing.import_csv(session, content.encode(), on=TODAY, by=ADMIN)
+    again = importing.import_csv(session, content.encode(), on=TODAY, by=ADMIN)
     assert (len(again.created), len(again.unchanged), count(session, Standard)) == (0, 1, 1)
-    blank_lines = ",".join(service.CSV_COLUMNS) + "\n\n\nnational,GB/T 5,x,,,,,published,,\n"
+    blank_lines = ",".join(importing.CSV_COLUMNS) + "\n\n\nnational,GB/T 5,x,,,,,published,,\n"
     with pytest.raises(InvalidInput, match="第 4 行"):
-        service.import_csv(session, blank_lines.encode(), on=TODAY)
-    broken = ",".join(service.CSV_COLUMNS) + '\nnational,"GB/T 1-2020' + "x" * 140_000 + "\n"
+        importing.import_csv(session, blank_lines.encode(), on=TODAY, by=ADMIN)
+    broken = ",".join(importing.CSV_COLUMNS) + '\nnational,"GB/T 1-2020' + "x" * 140_000 + "\n"
     with pytest.raises(InvalidInput, match="不是有效的 CSV"):
-        service.import_csv(session, broken.encode(), on=TODAY)
+        importing.import_csv(session, broken.encode(), on=TODAY, by=ADMIN)
 
 
 def test_too_many_or_too_long_numbers_are_refused_not_crashed(session):

@@ -11,17 +11,19 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from workbench.audit.archiving import archive
 from workbench.audit.models import AuditEvent
 from workbench.auth.models import WorkingGroup
 from workbench.auth.permissions import Role
-from workbench.auth.service import archive
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule
 from workbench.errors import Conflict, InvalidInput, StaleVersion
 from workbench.factors import service as factor_service
 from workbench.trials import engine, service, workbook
 from workbench.trials.models import Calculation, Trial
+from workbench.workflow import service as workflow
 
+from .conftest import ADMIN
 from .drafting_helpers import make_rule
 from .trials_helpers import CEMENT_CFP, TESTER, cement_dataset, make_trial
 
@@ -32,6 +34,7 @@ def library_factor(session, code="COAL-CFP", value=2500.0, tier="government", na
         factor_service.FactorInput(
             code=code, name=name, value=value, unit="kgCO2e/t", kind="cfp_life_cycle", tier=tier, source="测试来源"
         ),
+        by=ADMIN,
     )
 
 
@@ -56,7 +59,7 @@ def test_a_trial_is_calculated_at_once_and_labelled_for_the_report(session):
     assert stored["monte_carlo"] is None  # no line gives an uncertainty: nothing to simulate
     data = cement_dataset("乙厂")
     data["lines"][4]["uncertainty"] = {"pedigree": [2, 2, 1, 1, 2]}
-    uncertain = service.create_trial(session, rule, data=data, source="json", author=TESTER).calculations[0]
+    uncertain = service.create_trial(session, rule, data=data, source="json", by=TESTER).calculations[0]
     mc = uncertain.result["monte_carlo"]
     assert mc["iterations"] == service.MONTE_CARLO_ITERATIONS and uncertain.options["seed"] == mc["seed"]
     assert stored["scenarios"]["electricity"]["grid"]["cfp_per_unit"] == pytest.approx(CEMENT_CFP)
@@ -90,7 +93,7 @@ def test_a_malformed_dataset_is_refused_naming_the_line_and_nothing_is_stored(se
     data = cement_dataset()
     data["lines"][3]["amount"] = "九万"
     with pytest.raises(InvalidInput) as refused:
-        service.create_trial(session, rule, data=data, source="json", author=TESTER)
+        service.create_trial(session, rule, data=data, source="json", by=TESTER)
     assert refused.value.details["problems"][0]["path"] == "/lines/3/amount"
     assert "外购电力" in refused.value.details["problems"][0]["message"]
     assert session.scalar(select(func.count(Trial.id))) == 0
@@ -99,7 +102,7 @@ def test_a_malformed_dataset_is_refused_naming_the_line_and_nothing_is_stored(se
 def test_unusable_data_are_kept_with_the_problems_that_stop_the_calculation(session):
     rule = make_rule(session)
     data = with_library_coal(cement_dataset(), code="NOT-IN-LIBRARY")
-    trial = service.create_trial(session, rule, data=data, source="json", author=TESTER)
+    trial = service.create_trial(session, rule, data=data, source="json", by=TESTER)
     (calculation,) = trial.calculations
     assert not calculation.usable and calculation.cfp_per_unit is None
     assert [problem["code"] for problem in calculation.result["problems"]] == ["factor_unresolved"]
@@ -110,7 +113,7 @@ def test_unusable_data_are_kept_with_the_problems_that_stop_the_calculation(sess
 def test_a_calculation_names_the_factor_versions_it_used_and_keeps_them(session):
     rule = make_rule(session)
     factor = library_factor(session)
-    trial = service.create_trial(session, rule, data=with_library_coal(cement_dataset()), source="json", author=TESTER)
+    trial = service.create_trial(session, rule, data=with_library_coal(cement_dataset()), source="json", by=TESTER)
     first = trial.calculations[0]
     assert [(v.factor_id, v.version) for v in first.factor_versions] == [(factor.id, 1)]
     assert first.cfp_per_unit == pytest.approx(CEMENT_CFP, rel=1e-12)
@@ -124,8 +127,8 @@ def test_a_calculation_names_the_factor_versions_it_used_and_keeps_them(session)
         tier="government",
         source="新版",
     )
-    factor_service.update_factor(session, factor, data)
-    second = service.calculate(session, trial, author=TESTER, iterations=0)
+    factor_service.update_factor(session, factor, data, by=ADMIN)
+    second = service.calculate(session, trial, by=TESTER, iterations=0)
     assert [v.version for v in second.factor_versions] == [2]
     assert second.cfp_per_unit == pytest.approx(CEMENT_CFP + 0.12 * 100, rel=1e-12)
     session.expire_all()
@@ -136,7 +139,7 @@ def test_a_library_factor_of_a_higher_tier_for_the_same_item_is_pointed_out(sess
     rule = make_rule(session)
     library_factor(session, code="COAL-MEASURED", tier="measured_verified", name="烟煤")
     data = cement_dataset()  # 烟煤 with an inline government factor
-    trial = service.create_trial(session, rule, data=data, source="json", author=TESTER)
+    trial = service.create_trial(session, rule, data=data, source="json", by=TESTER)
     findings = trial.calculations[0].result["findings"]
     assert [(f["code"], f["path"]) for f in findings] == [("factor_lower_tier", "/lines/2/factor/tier")]
 
@@ -145,9 +148,9 @@ def test_the_same_seed_gives_the_same_uncertainty(session):
     rule = make_rule(session)
     data = cement_dataset()
     data["lines"][4]["uncertainty"] = {"distribution": "lognormal", "gsd": 1.2}
-    trial = service.create_trial(session, rule, data=data, source="json", author=TESTER)
-    one = service.calculate(session, trial, author=TESTER, iterations=2000, seed=7).result["monte_carlo"]
-    two = service.calculate(session, trial, author=TESTER, iterations=2000, seed=7).result["monte_carlo"]
+    trial = service.create_trial(session, rule, data=data, source="json", by=TESTER)
+    one = service.calculate(session, trial, by=TESTER, iterations=2000, seed=7).result["monte_carlo"]
+    two = service.calculate(session, trial, by=TESTER, iterations=2000, seed=7).result["monte_carlo"]
     assert one == two and one["sd"] > 0
     histogram = one["histogram"]
     assert len(histogram["edges"]) == engine.HISTOGRAM_BINS + 1 and len(histogram["counts"]) == engine.HISTOGRAM_BINS
@@ -158,22 +161,22 @@ def test_calculation_options_are_checked(session):
     rule = make_rule(session)
     trial = make_trial(session, rule)
     with pytest.raises(InvalidInput, match="电力核算方式"):
-        service.calculate(session, trial, author=TESTER, electricity="cheapest")
+        service.calculate(session, trial, by=TESTER, electricity="cheapest")
     with pytest.raises(InvalidInput, match="蒙特卡洛"):
-        service.calculate(session, trial, author=TESTER, iterations=10**6)
+        service.calculate(session, trial, by=TESTER, iterations=10**6)
 
 
 def test_new_data_make_a_new_version_and_the_old_calculation_keeps_its_data(session):
     rule = make_rule(session)
     trial = make_trial(session, rule)
     data = cement_dataset(scale=2.0)
-    service.update_trial(session, trial, data=data, source="json", author=TESTER, expected_version=1)
+    service.update_trial(session, trial, data=data, source="json", by=TESTER, expected_version=1)
     first, second = trial.calculations
     assert (trial.version, first.trial_version, second.trial_version) == (2, 1, 2)
     assert first.dataset["lines"][0]["amount"] == 1300 and second.dataset["lines"][0]["amount"] == 2600
     assert second.cfp_per_unit == pytest.approx(CEMENT_CFP + 2.6 + 300, rel=1e-12)
     with pytest.raises(StaleVersion):
-        service.update_trial(session, trial, data=data, source="json", author=TESTER, expected_version=1)
+        service.update_trial(session, trial, data=data, source="json", by=TESTER, expected_version=1)
     events = session.scalars(select(AuditEvent).where(AuditEvent.record_type == "trial")).all()
     assert [event.action for event in events] == ["created", "updated"]
     assert events[1].changes == {"dataset": {"before": "[redacted]", "after": "[redacted]"}}  # not the data
@@ -184,19 +187,19 @@ def test_the_gate_counts_enterprises_calculated_on_the_current_revision(session)
     for name in ("甲厂", "乙厂", "丙厂"):
         make_trial(session, rule, name)
     assert service.trial_enterprises(session, rule) == 3
-    assert drafting.facts(session, rule, date.today()).trial_enterprises == 3
+    assert workflow.facts(session, rule, date.today()).trial_enterprises == 3
 
     document = copy.deepcopy(drafting.revision(session, rule).document)
     document["parameters"]["cut_off"]["per_item_percent"] = 0.5
-    drafting.save_revision(session, rule, document, message="改取舍", based_on=rule.current_revision, author=TESTER)
+    drafting.save_revision(session, rule, document, message="改取舍", based_on=rule.current_revision, by=TESTER)
     assert service.trial_enterprises(session, rule) == 0  # the changed rule must be proven again
 
-    copied = service.carry_forward(session, rule, author=TESTER)
+    copied = service.carry_forward(session, rule, by=TESTER)
     assert [trial.label for trial in copied] == ["企业A", "企业B", "企业C"]
     assert all(trial.revision.number == rule.current_revision for trial in copied)
     assert service.trial_enterprises(session, rule) == 3
     with pytest.raises(InvalidInput, match="没有试算"):
-        service.carry_forward(session, make_rule(session, name="平板玻璃"), author=TESTER)
+        service.carry_forward(session, make_rule(session, name="平板玻璃"), by=TESTER)
 
 
 def test_archived_trials_leave_the_gate_and_the_report(session):
@@ -257,11 +260,36 @@ def test_trials_are_confidential_to_the_drafting_group_but_the_report_is_not(log
     assert login(None).get(f"/drafting/{rule_id}/trials/report").status_code == 302  # sign in first
 
 
+def test_the_trials_page_shows_where_each_visible_rules_trials_stand(login, database, rule_id):
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        for enterprise, scale in (("保密水泥厂", 1.0), ("另一水泥厂", 1.2)):
+            service.calculate(session, make_trial(session, rule, enterprise, scale), by=TESTER, iterations=0)
+        elsewhere = make_rule(session, name="平板玻璃", name_en="Flat glass")  # no working group of the drafter's
+        session.commit()
+        results = sorted(c.cfp_per_unit for c in session.scalars(select(Calculation)))
+        codes = rule.code, elsewhere.code
+    page = login(Role.DRAFTER).get("/trials")
+    assert page.status_code == 200
+    rows = page.text.split('id="rule-trials"', 1)[1]
+    assert codes[0] in rows and codes[1] not in rows  # a drafter sees their working groups' rules
+    assert "2/3" in rows and "未满足" in rows  # two of the three enterprises the gate asks for
+    assert f"{results[0]:.1f}" in rows and f"{results[1]:.1f}" in rows
+    assert "保密水泥厂" not in page.text  # enterprises stay on the rule's own trial list
+    secretariat = login(Role.SECRETARIAT).get("/trials").text
+    assert codes[0] in secretariat and codes[1] in secretariat
+    evaluator = login(Role.EVALUATOR).get("/trials").text  # the figures of the feasibility report only
+    rows = evaluator.split('id="rule-trials"', 1)[1]
+    assert codes[0] in rows and f"/drafting/{rule_id}/trials/report" in rows and codes[1] not in rows
+    assert f'href="/drafting/{rule_id}/trials"' not in rows and "保密水泥厂" not in evaluator
+    assert login(None).get("/trials").status_code == 302  # sign in first
+
+
 def test_the_result_page_shows_the_numbers_and_the_charts(login, database, rule_id):
     data = cement_dataset()
     data["lines"][2]["uncertainty"] = {"pedigree": [2, 3, 1, 2, 1]}
     with database() as session:
-        trial_id = service.create_trial(session, session.get(Rule, rule_id), data=data, source="json", author=TESTER).id
+        trial_id = service.create_trial(session, session.get(Rule, rule_id), data=data, source="json", by=TESTER).id
         session.commit()
     page = login(Role.DRAFTER).get(f"/trials/{trial_id}").text
     assert '<p class="headline" id="cfp"><strong>889.9</strong> kg CO2e/t</p>' in page
@@ -450,7 +478,7 @@ def test_nan_and_infinity_are_refused_by_place(session):
     data["lines"][1]["amount"] = float("nan")
     data["reference_flow"]["quantity"] = float("inf")
     with pytest.raises(InvalidInput) as refused:
-        service.create_trial(session, rule, data=data, source="json", author=TESTER)
+        service.create_trial(session, rule, data=data, source="json", by=TESTER)
     paths = [problem["path"] for problem in refused.value.details["problems"]]
     assert "/lines/1/amount" in paths and "/reference_flow/quantity" in paths
 
@@ -458,15 +486,15 @@ def test_nan_and_infinity_are_refused_by_place(session):
 def test_an_archived_trial_is_not_calculated_and_a_restore_never_duplicates_an_enterprise(session):
     rule = make_rule(session)
     first = make_trial(session, rule, "甲厂")
-    service.set_archived(session, first, True, reason="重报")
+    service.set_archived(session, first, True, reason="重报", by=TESTER)
     with pytest.raises(Conflict, match="已归档"):
-        service.calculate(session, first, author=TESTER)
+        service.calculate(session, first, by=TESTER)
     make_trial(session, rule, "甲 厂")  # the enterprise reports again
     with pytest.raises(InvalidInput, match="已有试算"):
-        service.set_archived(session, first, False)
+        service.set_archived(session, first, False, by=TESTER)
     rule.stage = "60"
     with pytest.raises(Conflict, match="已出版"):
-        service.set_archived(session, first, False)
+        service.set_archived(session, first, False, by=TESTER)
 
 
 def test_the_report_keeps_the_enterprises_own_words_out(login, database, rule_id):
@@ -475,7 +503,7 @@ def test_the_report_keeps_the_enterprises_own_words_out(login, database, rule_id
     data["lines"][2]["item"] = "海螺芜湖自备电厂烟煤"
     data["lines"][2]["data_type"] = "statistical"  # primary_data_missing, whose message quotes the item
     with database() as session:
-        service.create_trial(session, session.get(Rule, rule_id), data=data, source="json", author=TESTER)
+        service.create_trial(session, session.get(Rule, rule_id), data=data, source="json", by=TESTER)
         session.commit()
     evaluator = login(Role.EVALUATOR)
     for url in (f"/drafting/{rule_id}/trials/report", f"/api/v1/rules/{rule_id}/feasibility"):
@@ -488,7 +516,7 @@ def test_the_report_keeps_the_enterprises_own_words_out(login, database, rule_id
 def test_a_scenario_calculation_does_not_replace_the_result_of_record(session):
     rule = make_rule(session)
     trial = make_trial(session, rule)
-    service.calculate(session, trial, author=TESTER, electricity="grid", allocation="economic", iterations=0)
+    service.calculate(session, trial, by=TESTER, electricity="grid", allocation="economic", iterations=0)
     assert [c.of_record for c in trial.calculations] == [True, False]
     (row,) = service.report(session, trial.revision)["results"]
     assert row["cfp_per_unit"] == pytest.approx(CEMENT_CFP) and service.trial_enterprises(session, rule) == 1

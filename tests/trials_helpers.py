@@ -3,10 +3,11 @@ to gate; production needs primary data) and trials made through the service."""
 
 import copy
 
-from workbench.audit import Actor
 from workbench.trials import service
 
-TESTER = Actor(None, "tester")
+from .conftest import ADMIN
+
+TESTER = ADMIN
 
 
 def cement_dataset(enterprise: str = "华北水泥有限公司", scale: float = 1.0) -> dict:
@@ -92,4 +93,4 @@ CEMENT_CFP = 889.9  # kg CO2e/t for cement_dataset() with scale 1
 
 def make_trial(session, rule, enterprise="华北水泥有限公司", scale=1.0, **options):
     data = copy.deepcopy(cement_dataset(enterprise, scale))
-    return service.create_trial(session, rule, data=data, source="json", author=TESTER, **options)
+    return service.create_trial(session, rule, data=data, source="json", by=TESTER, **options)

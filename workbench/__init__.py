@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from workbench import db, errors, i18n
+    from workbench import db, error_pages, i18n
     from workbench.auth import access
     from workbench.web import IdConverter
 
@@ -52,30 +52,48 @@ def _register_extensions(app: Flask) -> None:
     db.init_app(app)
     i18n.init_app(app)
     access.init_app(app)
-    errors.register_error_handlers(app)
+    error_pages.register_error_handlers(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    # The OpenAPI document lists the operations in the order these modules add them.
+    # Each domain's api module declares its operations on the one API blueprint when imported; the
+    # OpenAPI document lists them in this order.
     # isort: off
-    import workbench.registry.api  # noqa: F401  (adds the registry's operations to the API blueprint)
-    import workbench.factors.api  # noqa: F401  (adds the factor library's operations)
-    import workbench.trials.api  # noqa: F401  (adds the trials' operations)
+    import workbench.api.views  # noqa: F401
+    import workbench.auth.api  # noqa: F401
+    import workbench.history.api  # noqa: F401
+    import workbench.registry.api  # noqa: F401
+    import workbench.factors.api  # noqa: F401
+    import workbench.trials.api  # noqa: F401
 
     # isort: on
-    from workbench.api.views import bp as api
-    from workbench.audit.views import bp as audit
+    from workbench.api.spec import bp as api
     from workbench.auth.directory import bp as directory
     from workbench.auth.views import bp as auth
     from workbench.drafting.views import bp as drafting
     from workbench.factors.views import bp as factors
+    from workbench.history.views import bp as history
     from workbench.publishing.views import bp as portal
     from workbench.publishing.views import workspace as publishing
     from workbench.registry.views import bp as registry
     from workbench.site.views import bp as site
     from workbench.trials.trial_views import bp as trials
+    from workbench.workflow.views import bp as workflow
 
-    for blueprint in (site, auth, directory, audit, registry, drafting, publishing, trials, factors, portal, api):
+    for blueprint in (
+        site,
+        auth,
+        directory,
+        history,
+        registry,
+        workflow,
+        drafting,
+        publishing,
+        trials,
+        factors,
+        portal,
+        api,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -90,9 +108,10 @@ def stored_text(text: str | None) -> str:
 
 def _register_template_helpers(app: Flask) -> None:
     from workbench.auth.access import current_principal
-    from workbench.auth.forms import ConfirmForm, LanguageForm
+    from workbench.auth.forms import LanguageForm
     from workbench.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
     from workbench.auth.permissions import Action, can
+    from workbench.forms import ConfirmForm
     from workbench.i18n import LOCALES, html_lang, select_locale
     from workbench.web import url_with
 

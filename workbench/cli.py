@@ -1,8 +1,8 @@
-"""The `workbench` command. Each sub-command is one transaction; any error prints one line and
-exits non-zero."""
+"""The `workbench` command: the root group, the commands of the app itself (serve, db, demo,
+user), and each domain's commands gathered from its own cli module. Each sub-command is one
+transaction; any error prints one line and exits non-zero. Shared pieces are in
+workbench.commands, so nothing imports this module back."""
 
-import getpass
-import json
 import sys
 
 import click
@@ -11,30 +11,42 @@ from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from workbench.audit import Actor, set_actor
 from workbench.auth.permissions import Role
+from workbench.commands import META_KEY, OPERATOR_ENV, acting, echo_json, named_account
 from workbench.db import db
-from workbench.errors import WorkbenchError
-
-
-def _session():
-    """The command's database session, acting as the operating-system user who runs it."""
-    set_actor(db.session, Actor(None, f"cli:{getpass.getuser()}"))
-    return db.session
+from workbench.drafting.cli import check
+from workbench.drafting.rules_cli import rules
+from workbench.errors import AccessDenied, WorkbenchError
+from workbench.factors.cli import factors_group
+from workbench.publishing.cli import publish_command, render_command
+from workbench.registry.cli import hierarchy, standards
+from workbench.trials.cli import calc
 
 
 @click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cfp-workbench", prog_name="workbench")
+@click.option(
+    "--as",
+    "operator",
+    envvar=OPERATOR_ENV,
+    metavar="USERNAME",
+    help="Act as this account (its role's permissions; the audit trail names it) "
+    f"[or {OPERATOR_ENV}; default: the built-in account 'operator'].",
+)
 @click.pass_context
-def cli(ctx):
+def cli(ctx, operator):
     """碳足迹标准工作台 CFP Standards Workbench.
 
     Settings come from WORKBENCH_* environment variables (see README.md).
     """
+    ctx.meta[META_KEY] = operator
     if ctx.obj is None:
         from workbench import create_app
 
         ctx.obj = ScriptInfo(create_app=create_app)
+    if operator:  # refuse an unknown --as before any command, reading ones included
+        with ctx.obj.load_app().app_context():
+            named_account(db.session, operator)
 
 
 # --- serve ----------------------------------------------------------------------------------------
@@ -107,13 +119,14 @@ def demo():
     """Load the demo organisations, working groups and accounts (idempotent)."""
     from workbench import demo as demo_data
 
-    accounts = demo_data.load(_session())
-    products, standards, projects = demo_data.load_registry(db.session)
-    rules = demo_data.load_rules(db.session)
-    factors = demo_data.load_factors(db.session)
-    trials = demo_data.load_trials(db.session)
+    by = acting()
+    accounts = demo_data.load(db.session, by)
+    products, standards, projects = demo_data.load_registry(db.session, by)
+    rules = demo_data.load_rules(db.session, by)
+    factors = demo_data.load_factors(db.session, by)
+    trials = demo_data.load_trials(db.session, by)
     db.session.commit()
-    published = demo_data.publish_drafts(db.session, current_app.config["PUBLICATION_REPOSITORY"])
+    published = demo_data.publish_drafts(db.session, by, current_app.config["PUBLICATION_REPOSITORY"])
     db.session.commit()
     click.echo(f"标准体系 registry: 新建产品 {products} 项、标准 {standards} 项、演示项目 {projects} 项 (created now)")
     click.echo(f"规则起草 drafting: 新建演示规则 {rules} 项 (created now)")
@@ -151,7 +164,8 @@ def create_user(username, display_name, role, email, organisation, groups, passw
     from workbench.auth import service
     from workbench.auth.models import Organisation, WorkingGroup
 
-    session = _session()
+    session = db.session
+    by = acting(session)
     org = None
     if organisation:
         org = session.scalar(select(Organisation).where(Organisation.name == organisation))
@@ -169,6 +183,7 @@ def create_user(username, display_name, role, email, organisation, groups, passw
         password = click.prompt("密码 password", hide_input=True, confirmation_prompt=True)
     created = service.create_user(
         session,
+        by=by,
         username=username,
         display_name=display_name,
         password=password,
@@ -186,24 +201,17 @@ def create_user(username, display_name, role, email, organisation, groups, passw
 @with_appcontext
 def list_users(output):
     """List accounts."""
-    from workbench.api.views import user_json
     from workbench.auth.models import User
+    from workbench.auth.shapes import user_json
 
     users = db.session.scalars(select(User).order_by(User.username)).all()
     if output == "json":
-        click.echo(json.dumps([user_json(account) for account in users], ensure_ascii=False, indent=2))
+        echo_json([user_json(account) for account in users])
         return
     for account in users:
         state = "" if account.active else "  (停用 inactive)"
         click.echo(f"{account.username:<20} {account.role.value:<14} {account.display_name}{state}")
 
-
-from workbench.drafting.cli import check  # noqa: E402  (these import _session from here)
-from workbench.drafting.rules_cli import rules  # noqa: E402
-from workbench.factors.cli import factors_group  # noqa: E402
-from workbench.publishing.cli import publish_command, render_command  # noqa: E402
-from workbench.registry.cli import hierarchy, standards  # noqa: E402
-from workbench.trials.cli import calc  # noqa: E402
 
 cli.add_command(standards)
 cli.add_command(hierarchy)
@@ -230,6 +238,8 @@ def main(argv=None) -> None:
         _fail(error.format_message(), error.exit_code)
     except WorkbenchError as error:
         _fail(str(error.message))
+    except AccessDenied as error:
+        _fail(f"该账号的角色不能执行此操作 (the acting account's role may not do this: {error.action})")
     except SQLAlchemyError as error:
         cause = getattr(error, "orig", None) or error
         _fail(f"数据库错误 (database error): {str(cause).strip().splitlines()[0]}")

@@ -5,12 +5,13 @@ Schema changes go through Alembic migrations only (migrations/); nothing here cr
 
 import sqlite3
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from flask import Flask
 from flask_babel import gettext as _
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event, inspect
+from sqlalchemy import DateTime, Enum, MetaData, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
@@ -31,6 +32,18 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def enum_type(enum_class: type[StrEnum]) -> Enum:
+    """A StrEnum stored as its value in a plain string column, so adding a member needs no
+    migration (no native enum type, no CHECK constraint)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class UTCDateTime(TypeDecorator):

@@ -63,14 +63,15 @@ class RealDataPresent(WorkbenchError):
     pass
 
 
-def load(session: Session) -> list[tuple[DemoAccount, bool]]:
+def load(session: Session, by: User) -> list[tuple[DemoAccount, bool]]:
     """Create what is missing; returns each demo account with whether it was created now.
 
     Demo accounts have a published password, two of them administrators, so they only go into
     an empty database or one that already holds the demo, never into a real deployment's.
     """
     demo_usernames = [account.username for account in ACCOUNTS]
-    has_accounts = session.scalar(select(User.id).limit(1)) is not None
+    # The command line's own account is not a person's: it does not make a database "real".
+    has_accounts = session.scalar(select(User.id).where(User.username != service.OPERATOR).limit(1)) is not None
     has_demo = session.scalar(select(User.id).where(User.username.in_(demo_usernames)).limit(1)) is not None
     if has_accounts and not has_demo:
         raise RealDataPresent(
@@ -81,13 +82,13 @@ def load(session: Session) -> list[tuple[DemoAccount, bool]]:
     for name, name_en, kind in ORGANISATIONS:
         organisations[name] = session.scalar(
             select(Organisation).where(Organisation.name == name)
-        ) or service.create_organisation(session, name=name, name_en=name_en, kind=kind)
+        ) or service.create_organisation(session, by=by, name=name, name_en=name_en, kind=kind)
 
     groups = {}
     for code, name, description in WORKING_GROUPS:
         groups[code] = session.scalar(
             select(WorkingGroup).where(WorkingGroup.code == code)
-        ) or service.create_working_group(session, code=code, name=name, description=description)
+        ) or service.create_working_group(session, by=by, code=code, name=name, description=description)
 
     results = []
     for account in ACCOUNTS:
@@ -95,6 +96,7 @@ def load(session: Session) -> list[tuple[DemoAccount, bool]]:
         if not exists:
             service.create_user(
                 session,
+                by=by,
                 username=account.username,
                 display_name=account.display_name,
                 password=DEMO_PASSWORD,
@@ -106,53 +108,61 @@ def load(session: Session) -> list[tuple[DemoAccount, bool]]:
     return results
 
 
-def load_registry(session: Session) -> tuple[int, int, int]:
+def load_registry(session: Session, by: User) -> tuple[int, int, int]:
     """The product catalogue, the real standards and a few demo projects; what was created now."""
     from workbench.registry import seed
 
-    products = seed.load_products(session)
-    report = seed.load_standards(session)
-    seed.load_relations(session)
-    projects = seed.load_projects(session)
+    products = seed.load_products(session, by)
+    report = seed.load_standards(session, by)
+    seed.load_relations(session, by)
+    projects = seed.load_projects(session, by)
     return len(products), len(report.created), len(projects)
 
 
-def load_factors(session: Session) -> int:
+def load_factors(session: Session, by: User) -> int:
     """The public reference factors: MEE electricity factors and fuel combustion factors."""
     from workbench.factors import service as factors
 
-    return len(factors.load_reference_factors(session))
+    return len(factors.load_reference_factors(session, by=by))
 
 
-def load_rules(session: Session) -> int:
-    """Two draft rules with revisions, one of them out for consultation with comments."""
+def load_rules(session: Session, by: User) -> int:
+    """Two draft rules with revisions; the cement rule goes out for consultation (opened 30 days
+    ago) and gets comments."""
+    from datetime import timedelta
+
+    from workbench.dates import today
     from workbench.drafting import seed
-    from workbench.registry.service import today
+    from workbench.workflow import service as workflow
 
-    return len(seed.load(session, today()))
+    created = seed.load(session, today(), by)
+    for rule in seed.consultation_drafts(created):
+        opened = today() - timedelta(days=30)
+        secretariat = session.scalar(select(User).where(User.username == "secretariat")) or by
+        workflow.move_stage(session, rule, "30", by=secretariat, today=opened, note="公开征求意见")
+        seed.add_comments(session, rule, opened, by)
+    return len(created)
 
 
-def load_trials(session: Session) -> int:
+def load_trials(session: Session, by: User) -> int:
     """Trials of three invented cement plants against the demo cement rule."""
     from workbench.trials import seed
 
-    return seed.load(session)
+    return seed.load(session, by)
 
 
-def publish_drafts(session: Session, repository_path: str) -> int:
+def publish_drafts(session: Session, by: User, repository_path: str) -> int:
     """Every demo rule that may be published (the cement consultation draft), so the public
     portal has something to show. Publishing is idempotent: a second run adds no commit."""
-    from workbench.audit import Actor
     from workbench.drafting.models import Rule
     from workbench.publishing import service as publishing
     from workbench.publishing.repository import PublicationRepository
 
     repository = PublicationRepository(repository_path)
+    secretariat = session.scalar(select(User).where(User.username == "secretariat")) or by
     created = 0
     rules = session.scalars(select(Rule).where(Rule.stage.in_(publishing.PUBLISHABLE_STAGES)).order_by(Rule.id))
     for rule in rules:
-        _record, new = publishing.publish(
-            session, rule, actor=Actor(None, "TC548 秘书处（演示）"), repository=repository
-        )
+        _record, new = publishing.publish(session, rule, by=secretariat, repository=repository)
         created += new
     return created

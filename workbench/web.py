@@ -2,10 +2,12 @@
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 from workbench.errors import StaleVersion, WorkbenchError
+from workbench.forms import ConfirmForm
 
 # Form pages answer a rejected submission with 422, so the request's transaction is rolled back
 # (workbench.db) while the user sees the form again with what they typed and what to fix.
@@ -107,3 +109,22 @@ def id_arg(name: str) -> int | None:
 def year_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
     return int(value) if len(value) == 4 and value.isascii() and value.isdigit() else None
+
+
+def archive_from_form(record, archived: bool, operation, endpoint: str, *, name: str | None = None, **view_args):
+    """Archive or restore `record` from a confirmation form (with an optional reason) through the
+    domain's `operation(record, archived, reason)`, which checks who may; then back to
+    `endpoint`. Shared by every page whose records are archived rather than deleted. `name` is
+    how the message names the record (its audit label unless given)."""
+    form = ConfirmForm()
+    if not form.validate():
+        flash(_("修改原因过长，请精简到 1000 字以内。"), "error")
+        return redirect(url_for(endpoint, **view_args))
+    try:
+        operation(record, archived, form.reason.data)
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+    else:
+        message = _("“%(name)s”已归档。") if archived else _("“%(name)s”已恢复。")
+        flash(message % {"name": name or record.audit_label()}, "success")
+    return redirect(url_for(endpoint, **view_args))

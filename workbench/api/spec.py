@@ -2,17 +2,22 @@
 
 OpenAPI 3.1 uses JSON Schema 2020-12 as is, so the schema that documents a request body is the
 one jsonschema validates it against: the document cannot drift from what the server accepts.
+
+Every domain declares its operations on the one blueprint here (`bp`, `spec`) in its own api.py,
+adds its schemas with `spec.add_components`, and pages its lists with `paginated`.
 """
 
 import re
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
 
+from workbench.db import db
 from workbench.errors import InvalidInput, WorkbenchError
+from workbench.web import page_number
 
 API_VERSION = "1.0.0"
 ERROR_STATUSES = {
@@ -48,8 +53,15 @@ class ApiSpec:
     def __init__(self, blueprint: Blueprint, *, title: str, components: dict):
         self.blueprint = blueprint
         self.title = title
-        self.components = components
+        self.components = dict(components)
         self.operations: list[Operation] = []
+
+    def add_components(self, schemas: dict) -> None:
+        """Named schemas for `ref(name)`; a name can be declared once."""
+        taken = sorted(set(schemas) & set(self.components))
+        if taken:
+            raise ValueError(f"API components declared twice: {', '.join(taken)}")
+        self.components.update(schemas)
 
     def validator(self, schema: dict) -> Draft202012Validator:
         """A validator for `schema` in which `#/components/schemas/…` references resolve."""
@@ -190,3 +202,82 @@ class ApiSpec:
             }
             for match in _RULE_ARGUMENT.finditer(rule)
         ]
+
+
+# --- the blueprint every domain's API adds to --------------------------------------------------------
+
+MAX_PAGE_SIZE = 200
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+        }
+    },
+}
+spec = ApiSpec(bp, title="CFP Standards Workbench API", components={"Error": ERROR_SCHEMA})
+
+PAGING = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 50},
+    },
+]
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def page_of(name: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": ref(name)},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "total": {"type": "integer", "minimum": 0},
+        },
+    }
+
+
+def paginated(query, serialise):
+    """One page of `query` as {items, page, per_page, total}, paged by ?page= and ?per_page=."""
+    per_page = request.args.get("per_page", 50, type=int)
+    if not 1 <= per_page <= MAX_PAGE_SIZE:
+        raise InvalidInput(_("每页条数（per_page）须在 1 到 %(max)d 之间。", max=MAX_PAGE_SIZE))
+    page = db.paginate(query, page=page_number(), per_page=per_page)
+    return jsonify(
+        items=[serialise(item) for item in page.items], page=page.page, per_page=page.per_page, total=page.total
+    )
+
+
+def created(shape: dict, location: str):
+    """201 Created with the new record's shape and its address in Location."""
+    response = jsonify(shape)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+def query_choice(name: str, allowed) -> str | None:
+    """The query argument `name` if given, refused unless it is one of `allowed`; None if absent."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    if value not in allowed:
+        raise InvalidInput(_("参数 %(name)s 的值“%(value)s”无效。", name=name, value=value[:50]))
+    return value

@@ -10,10 +10,12 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from workbench.audit import Actor, set_actor
-from workbench.auth import service
-from workbench.auth.models import User
-from workbench.auth.permissions import Action, can
+from workbench.auth import permissions, service
+from workbench.auth.models import User, actor_of
+from workbench.auth.permissions import Action
 from workbench.db import db
+from workbench.error_pages import error_response, wants_json
+from workbench.errors import AccessDenied, SignInRequired
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -65,24 +67,17 @@ def authenticate_api_token() -> None:
 def require_signed_in() -> None:
     """Send visitors to sign in (401 on the API) before anything about a record is looked up."""
     if not current_principal().is_authenticated:
-        if request.blueprint == "api":
-            abort(401)
-        abort(login_manager.unauthorized())
+        raise SignInRequired("signed_in")
 
 
 def require(action: Action, target=None) -> None:
-    """Stop the request unless the current user may perform `action` (on `target`)."""
-    if can(current_principal(), action, target):
-        return
-    require_signed_in()
-    abort(403)
+    """Stop the request unless the current user may perform `action` (on `target`): the same
+    rule the services apply to the acting user."""
+    permissions.require(current_principal(), action, target)
 
 
 def request_actor() -> Actor:
-    user = current_principal()
-    if user is not None and user.is_authenticated:
-        return Actor(user.id, f"{user.display_name} ({user.username})")
-    return Actor(None, "anonymous")
+    return actor_of(current_principal())
 
 
 def init_app(app: Flask) -> None:
@@ -96,3 +91,10 @@ def init_app(app: Flask) -> None:
         if request.method not in SAFE_METHODS and not (request.blueprint == "api" and bearer_token()):
             csrf.protect()
         set_actor(db.session, request_actor)
+
+    @app.errorhandler(AccessDenied)
+    def refuse(error: AccessDenied):
+        # A visitor is sent to sign in and comes back afterwards; the API answers 401.
+        if isinstance(error, SignInRequired) and not wants_json():
+            return login_manager.unauthorized()
+        return error_response(error.status)

@@ -1,19 +1,19 @@
 """The people of the standards process: user accounts, organisations and working groups."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from workbench.auth import service
-from workbench.auth.access import require
-from workbench.auth.forms import ConfirmForm, OrganisationForm, UserForm, WorkingGroupForm
+from workbench.auth.access import current_principal, require
+from workbench.auth.forms import OrganisationForm, UserForm, WorkingGroupForm
 from workbench.auth.models import Organisation, User, WorkingGroup
 from workbench.auth.permissions import Action, Role
 from workbench.db import db
-from workbench.errors import WorkbenchError
-from workbench.web import form_page, page_number, save, text_arg
+from workbench.forms import ConfirmForm
+from workbench.web import archive_from_form, form_page, page_number, save, text_arg
 
 bp = Blueprint("directory", __name__)
 
@@ -36,22 +36,8 @@ def _page(query):
     return db.paginate(query, page=page_number(), per_page=PAGE_SIZE)
 
 
-def set_archived(record, archived: bool, endpoint: str, **view_args):
-    """Archive or restore `record` from a confirmation form (with an optional reason) and go
-    back to `endpoint`; shared by every page whose records are archived rather than deleted."""
-    form = ConfirmForm()
-    if not form.validate():
-        flash(_("修改原因过长，请精简到 1000 字以内。"), "error")
-        return redirect(url_for(endpoint, **view_args))
-    operation = service.archive if archived else service.restore
-    try:
-        operation(db.session, record, reason=form.reason.data)
-    except WorkbenchError as error:
-        flash(str(error.message), "error")
-    else:
-        message = _("“%(name)s”已归档。") if archived else _("“%(name)s”已恢复。")
-        flash(message % {"name": record.audit_label()}, "success")
-    return redirect(url_for(endpoint, **view_args))
+def _archive(record, archived: bool, reason: str | None) -> None:
+    service.set_archived(db.session, record, archived, by=current_principal(), reason=reason)
 
 
 # --- users ----------------------------------------------------------------------------------------
@@ -120,6 +106,7 @@ def new_user():
         organisation, groups = _chosen(form)
         return service.create_user(
             db.session,
+            by=current_principal(),
             username=form.username.data,
             display_name=form.display_name.data,
             password=form.password.data,
@@ -164,6 +151,7 @@ def edit_user(user_id: int):
         return service.update_user(
             db.session,
             user,
+            by=current_principal(),
             display_name=form.display_name.data,
             email=form.email.data,
             role=form.role.data,
@@ -215,7 +203,7 @@ def new_organisation():
     return save(
         form,
         lambda: service.create_organisation(
-            db.session, name=form.name.data, name_en=form.name_en.data, kind=form.kind.data
+            db.session, by=current_principal(), name=form.name.data, name_en=form.name_en.data, kind=form.kind.data
         ),
         **_organisation_saved(_("组织“%(name)s”已创建。")),
     ) or form_page("directory/organisation_form.html", form, organisation=None)
@@ -231,6 +219,7 @@ def edit_organisation(organisation_id: int):
         lambda: service.update_organisation(
             db.session,
             record,
+            by=current_principal(),
             name=form.name.data,
             name_en=form.name_en.data,
             kind=form.kind.data,
@@ -245,14 +234,14 @@ def edit_organisation(organisation_id: int):
 def archive_organisation(organisation_id: int):
     require(Action.MANAGE_ORGANISATIONS)
     record = db.get_or_404(Organisation, organisation_id)
-    return set_archived(record, True, ".organisation", organisation_id=record.id)
+    return archive_from_form(record, True, _archive, ".organisation", organisation_id=record.id)
 
 
 @bp.post("/organisations/<id:organisation_id>/restore")
 def restore_organisation(organisation_id: int):
     require(Action.MANAGE_ORGANISATIONS)
     record = db.get_or_404(Organisation, organisation_id)
-    return set_archived(record, False, ".organisation", organisation_id=record.id)
+    return archive_from_form(record, False, _archive, ".organisation", organisation_id=record.id)
 
 
 # --- working groups -------------------------------------------------------------------------------
@@ -312,6 +301,7 @@ def new_working_group():
         form,
         lambda: service.create_working_group(
             db.session,
+            by=current_principal(),
             code=form.code.data,
             name=form.name.data,
             description=form.description.data,
@@ -343,6 +333,7 @@ def edit_working_group(group_id: int):
         lambda: service.update_working_group(
             db.session,
             group,
+            by=current_principal(),
             code=form.code.data,
             name=form.name.data,
             description=form.description.data,
@@ -358,11 +349,11 @@ def edit_working_group(group_id: int):
 def archive_working_group(group_id: int):
     require(Action.MANAGE_WORKING_GROUPS)
     group = db.get_or_404(WorkingGroup, group_id)
-    return set_archived(group, True, ".working_group", group_id=group.id)
+    return archive_from_form(group, True, _archive, ".working_group", group_id=group.id)
 
 
 @bp.post("/working-groups/<id:group_id>/restore")
 def restore_working_group(group_id: int):
     require(Action.MANAGE_WORKING_GROUPS)
     group = db.get_or_404(WorkingGroup, group_id)
-    return set_archived(group, False, ".working_group", group_id=group.id)
+    return archive_from_form(group, False, _archive, ".working_group", group_id=group.id)

@@ -5,35 +5,18 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from workbench.auth.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
 from workbench.auth.service import MIN_PASSWORD_LENGTH
+from workbench.forms import CheckboxListField, reason_field, version_field
 from workbench.i18n import LOCALES
-
-
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _reason_field():
-    return TextAreaField(_l("修改原因（记入审计日志，可选）"), validators=[Optional(), Length(max=1000)])
-
-
-def _version_field():
-    """The version of the record the form was filled from (see workbench.db.Versioned)."""
-    return IntegerField(widget=HiddenInput(), validators=[Optional()])
-
 
 # Password managers must not fill another person's password into an account form.
 NEW_PASSWORD = {"autocomplete": "new-password"}
@@ -57,12 +40,6 @@ class LanguageForm(FlaskForm):
     def validate_locale(self, field):
         if field.data not in LOCALES:
             raise ValidationError(_l("不支持的界面语言。"))
-
-
-class ConfirmForm(FlaskForm):
-    """A bare state change (sign out, archive, restore, revoke) with an optional reason."""
-
-    reason = _reason_field()
 
 
 class PasswordChangeForm(FlaskForm):
@@ -102,8 +79,8 @@ class UserForm(FlaskForm):
     password = PasswordField(
         _l("密码"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)], render_kw=NEW_PASSWORD
     )
-    reason = _reason_field()
-    version = _version_field()
+    reason = reason_field()
+    version = version_field()
 
 
 class OrganisationForm(FlaskForm):
@@ -112,8 +89,8 @@ class OrganisationForm(FlaskForm):
     kind = SelectField(
         _l("类型"), choices=[SelectChoice(kind.value, label) for kind, label in ORGANISATION_KIND_LABELS.items()]
     )
-    reason = _reason_field()
-    version = _version_field()
+    reason = reason_field()
+    version = version_field()
 
 
 class WorkingGroupForm(FlaskForm):
@@ -121,5 +98,5 @@ class WorkingGroupForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("工作范围"), validators=[Optional(), Length(max=4000)])
     members = CheckboxListField(_l("成员"), coerce=int)
-    reason = _reason_field()
-    version = _version_field()
+    reason = reason_field()
+    version = version_field()

@@ -4,12 +4,12 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workbench.audit import Archivable, Audited
+from workbench.audit import Actor, Archivable, Audited
 from workbench.auth.permissions import Role
-from workbench.db import Versioned, db
+from workbench.db import Versioned, db, enum_type
 
 
 class OrganisationKind(StrEnum):
@@ -37,17 +37,6 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
-def _enum(enum_class: type[StrEnum]) -> Enum:
-    """Stored as its value in a plain string column, so adding a member needs no migration."""
-    return Enum(
-        enum_class,
-        native_enum=False,
-        create_constraint=False,
-        length=32,
-        values_callable=lambda members: [member.value for member in members],
-    )
-
-
 class Organisation(Versioned, Archivable, db.Model):
     __tablename__ = "organisations"
     __audit_type__ = "organisation"
@@ -58,7 +47,7 @@ class Organisation(Versioned, Archivable, db.Model):
     name: Mapped[str] = mapped_column(String(200), info={"label": _l("名称")})
     name_en: Mapped[str | None] = mapped_column(String(200), info={"label": _l("英文名称")})
     kind: Mapped[OrganisationKind] = mapped_column(
-        _enum(OrganisationKind), info={"label": _l("类型"), "value_labels": ORGANISATION_KIND_LABELS}
+        enum_type(OrganisationKind), info={"label": _l("类型"), "value_labels": ORGANISATION_KIND_LABELS}
     )
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation", order_by="User.username")
@@ -76,7 +65,7 @@ working_group_members = Table(
 
 
 class WorkingGroup(Versioned, Archivable, db.Model):
-    """A drafting group under the SAC/TC548 carbon-footprint working group (指引(十三))."""
+    """A drafting group under the SAC/TC548 carbon-footprint working group (指引（十三）)."""
 
     __tablename__ = "working_groups"
     __audit_type__ = "working_group"
@@ -114,7 +103,7 @@ class User(UserMixin, Versioned, Audited, db.Model):
     display_name: Mapped[str] = mapped_column(String(100), info={"label": _l("姓名")})
     email: Mapped[str | None] = mapped_column(String(254), info={"label": _l("电子邮箱")})
     password_hash: Mapped[str] = mapped_column(String(255), info={"label": _l("密码"), "audit": "redact"})
-    role: Mapped[Role] = mapped_column(_enum(Role), info={"label": _l("角色"), "value_labels": ROLE_LABELS})
+    role: Mapped[Role] = mapped_column(enum_type(Role), info={"label": _l("角色"), "value_labels": ROLE_LABELS})
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id"), index=True, info={"label": _l("所属组织")}
     )
@@ -145,6 +134,14 @@ class User(UserMixin, Versioned, Audited, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+def actor_of(user) -> Actor:
+    """How the audit trail and the records name whoever acts: "display name (username)" for a
+    signed-in account, "anonymous" for a visitor."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        return Actor(user.id, f"{user.display_name} ({user.username})")
+    return Actor(None, "anonymous")
 
 
 class ApiToken(Audited, db.Model):

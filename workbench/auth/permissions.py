@@ -1,12 +1,16 @@
 """Who may do what: one rule per action, all in this table.
 
 Pure: no Flask, no database. A principal is anything with `is_authenticated`, `role` and `id`
-(a User, Flask-Login's anonymous user, or None). Views, the API and the CLI all ask `can()`;
+(a User, Flask-Login's anonymous user, or None). Every operation that changes something asks
+`require(by, action, target)` itself, in the service, so the pages, the API and the command line
+cannot disagree; pages also ask `can()` to hide what a user may not do.
 tests/test_permissions.py holds the expected matrix and checks every role against every action.
 """
 
 from collections.abc import Callable
 from enum import StrEnum
+
+from workbench.errors import AccessDenied, SignInRequired
 
 
 class Role(StrEnum):
@@ -84,6 +88,24 @@ def _manage_standard(user, target) -> bool:
     return level == "group" if isinstance(level, str) else True
 
 
+NO_WORKING_GROUP = "no working group"  # CREATE_RULE's target for a rule not yet given to a group
+
+
+def _rule_creator(user, group) -> bool:
+    """The secretariat and administrators create rules for any working group, or for none yet;
+    drafters for their own working groups only (指引（十三）). `group` None asks whether the user
+    creates rules at all."""
+    if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, group):
+        return True
+    if not _roles(Role.DRAFTER)(user, group):
+        return False
+    if group is None:
+        return True
+    if getattr(group, "__audit_type__", None) != "working_group":
+        return False  # NO_WORKING_GROUP, or not a working group at all
+    return group.id in {own.id for own in getattr(user, "working_groups", [])}
+
+
 def _rule_editor(user, rule) -> bool:
     """The secretariat and administrators oversee every rule; drafters edit the rules of their own
     working groups (指引（十三）). `rule` None asks whether the user edits rules at all."""
@@ -116,7 +138,7 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_STANDARDS: _manage_standard,
     Action.IMPORT_STANDARDS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
     Action.VIEW_RULES: _any_signed_in,
-    Action.CREATE_RULE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT, Role.DRAFTER),
+    Action.CREATE_RULE: _rule_creator,
     Action.EDIT_RULE: _rule_editor,
     Action.MOVE_STAGE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
     # What goes out to the public in TC548's name is the secretariat's (or SAMR/MEE's) to send.
@@ -137,3 +159,13 @@ def can(user, action: Action, target=None) -> bool:
     if user is not None and user.is_authenticated and not getattr(user, "is_active", True):
         user = None  # a deactivated account has no more rights than a visitor
     return RULES[action](user, target)
+
+
+def require(user, action: Action, target=None) -> None:
+    """Refuse unless `user` may perform `action` (on `target`): a visitor is asked to sign in
+    (SignInRequired), a signed-in user is refused (AccessDenied)."""
+    if can(user, action, target):
+        return
+    if user is None or not user.is_authenticated:
+        raise SignInRequired(action)
+    raise AccessDenied(action)

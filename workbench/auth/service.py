@@ -1,8 +1,9 @@
 """Operations on accounts, organisations, working groups and API tokens.
 
-Plain functions taking a session and already-shaped input; they enforce the domain rules
-(uniqueness, password policy, no new links to archived records) so that forms, the API and the
-CLI refuse the same things with the same sentences. None of them commits.
+Plain functions taking a session, the acting user (`by`) and already-shaped input; each asks
+`require(by, …)` first and then enforces the domain rules (uniqueness, password policy, no new
+links to archived records), so that forms, the API and the CLI refuse the same things with the
+same sentences. None of them commits.
 """
 
 import re
@@ -16,13 +17,15 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workbench.audit import Archivable, change_reason
+from workbench.audit.archiving import set_archived as _set_archived
 from workbench.auth.models import ApiToken, Organisation, OrganisationKind, User, WorkingGroup
-from workbench.auth.permissions import Role
+from workbench.auth.permissions import Action, Role, require
 from workbench.db import expect_version, utcnow
-from workbench.errors import Conflict, InvalidInput
-from workbench.i18n import N_
+from workbench.errors import Conflict, InvalidInput, NotFound
+from workbench.messages import N_
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+OPERATOR = "operator"  # the command line's own account (workbench.commands); nobody else may take the name
 WORKING_GROUP_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "wbt_"
@@ -105,6 +108,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 def create_user(
     session: Session,
     *,
+    by,
     username: str,
     display_name: str,
     password: str,
@@ -113,11 +117,12 @@ def create_user(
     organisation: Organisation | None = None,
     working_groups: Iterable[WorkingGroup] = (),
 ) -> User:
+    require(by, Action.MANAGE_USERS)
     username = (username or "").strip().lower()
     if not USERNAME_PATTERN.match(username):
         message = _("用户名须为 2–64 位小写字母、数字、点、下划线或连字符，并以字母或数字开头。")
         raise InvalidInput(message, details={"username": message})
-    if find_user(session, username) is not None:
+    if find_user(session, username) is not None or username == OPERATOR:
         message = _("用户名“%(username)s”已被使用。", username=username)
         raise Conflict(message, details={"username": message})
     _check_password(password or "", username)
@@ -142,6 +147,7 @@ def update_user(
     session: Session,
     user: User,
     *,
+    by,
     display_name: str,
     email: str | None,
     role: Role | str,
@@ -152,6 +158,7 @@ def update_user(
     reason: str | None = None,
     expected_version: int | None = None,
 ) -> User:
+    require(by, Action.MANAGE_USERS, user)
     expect_version(user, expected_version)
     role = _role(role)
     leaves_administration = (
@@ -193,6 +200,8 @@ def _active_administrators(session: Session, *, lock: bool = False) -> list[int]
 
 
 def change_own_password(session: Session, user: User, *, current_password: str, new_password: str) -> None:
+    """`user` changes their own password (knowing the current one)."""
+    require(user, Action.EDIT_OWN_ACCOUNT)
     if not check_password_hash(user.password_hash, current_password or ""):
         message = _("当前密码不正确。")
         raise InvalidInput(message, details={"current_password": message})
@@ -202,6 +211,8 @@ def change_own_password(session: Session, user: User, *, current_password: str, 
 
 
 def set_locale(user: User, locale: str) -> None:
+    """`user` chooses their own interface language."""
+    require(user, Action.EDIT_OWN_ACCOUNT)
     if user.locale != locale:
         user.locale = locale
 
@@ -236,8 +247,9 @@ def _kind(value: OrganisationKind | str) -> OrganisationKind:
 
 
 def create_organisation(
-    session: Session, *, name: str, kind: OrganisationKind | str, name_en: str | None = None
+    session: Session, *, by, name: str, kind: OrganisationKind | str, name_en: str | None = None
 ) -> Organisation:
+    require(by, Action.MANAGE_ORGANISATIONS)
     name = _require_text(name, "name", _("名称"), 200)
     _unique(session, Organisation, "name", name)
     organisation = Organisation(name=name, name_en=(name_en or "").strip() or None, kind=_kind(kind))
@@ -250,12 +262,14 @@ def update_organisation(
     session: Session,
     organisation: Organisation,
     *,
+    by,
     name: str,
     kind: OrganisationKind | str,
     name_en: str | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
 ) -> Organisation:
+    require(by, Action.MANAGE_ORGANISATIONS, organisation)
     expect_version(organisation, expected_version)
     name = _require_text(name, "name", _("名称"), 200)
     _unique(session, Organisation, "name", name, exclude=organisation)
@@ -267,8 +281,9 @@ def update_organisation(
 
 
 def create_working_group(
-    session: Session, *, code: str, name: str, description: str = "", members: Iterable[User] = ()
+    session: Session, *, by, code: str, name: str, description: str = "", members: Iterable[User] = ()
 ) -> WorkingGroup:
+    require(by, Action.MANAGE_WORKING_GROUPS)
     code = _working_group_code(code)
     name = _require_text(name, "name", _("名称"), 200)
     _unique(session, WorkingGroup, "code", code)
@@ -283,6 +298,7 @@ def update_working_group(
     session: Session,
     group: WorkingGroup,
     *,
+    by,
     code: str,
     name: str,
     description: str,
@@ -290,6 +306,7 @@ def update_working_group(
     reason: str | None = None,
     expected_version: int | None = None,
 ) -> WorkingGroup:
+    require(by, Action.MANAGE_WORKING_GROUPS, group)
     expect_version(group, expected_version)
     code = _working_group_code(code)
     name = _require_text(name, "name", _("名称"), 200)
@@ -321,25 +338,21 @@ def _members(users: Iterable[User], keep: Iterable[User] = ()) -> list[User]:
     return sorted(users, key=lambda user: user.username)
 
 
-def archive(session: Session, record: Archivable, *, reason: str | None = None) -> None:
-    if record.is_archived:
-        raise Conflict(_("“%(name)s”已经归档。", name=record.audit_label()))
-    with change_reason(session, reason):
-        record.archived_at = utcnow()
-
-
-def restore(session: Session, record: Archivable, *, reason: str | None = None) -> None:
-    if not record.is_archived:
-        raise Conflict(_("“%(name)s”未归档，无需恢复。", name=record.audit_label()))
-    with change_reason(session, reason):
-        record.archived_at = None
+def set_archived(
+    session: Session, record: Organisation | WorkingGroup, archived: bool, *, by, reason: str | None = None
+) -> None:
+    """Archive or restore an organisation or a working group."""
+    action = Action.MANAGE_ORGANISATIONS if isinstance(record, Organisation) else Action.MANAGE_WORKING_GROUPS
+    require(by, action, record)
+    _set_archived(session, record, archived, reason=reason)
 
 
 # --- API tokens ---------------------------------------------------------------------------------
 
 
 def create_api_token(session: Session, user: User, *, name: str) -> tuple[ApiToken, str]:
-    """A new token for `user`; the plain token is returned once and never stored."""
+    """A new token for `user`, made by `user`; the plain token is returned once and never stored."""
+    require(user, Action.EDIT_OWN_ACCOUNT)
     name = _require_text(name, "name", _("令牌名称"), 100)
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -354,7 +367,11 @@ def create_api_token(session: Session, user: User, *, name: str) -> tuple[ApiTok
     return token, plain
 
 
-def revoke_api_token(session: Session, token: ApiToken) -> None:
+def revoke_api_token(session: Session, token: ApiToken, *, by) -> None:
+    """Its owner revokes a personal token."""
+    require(by, Action.EDIT_OWN_ACCOUNT)
+    if token.user_id != by.id:
+        raise NotFound(_("没有这个令牌。"))
     if token.revoked_at is not None:
         raise Conflict(_("该令牌已撤销。"))
     token.revoked_at = utcnow()

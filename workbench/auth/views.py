@@ -6,11 +6,12 @@ from flask_login import current_user, login_user, logout_user
 
 from workbench.auth import service
 from workbench.auth.access import require
-from workbench.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm
+from workbench.auth.forms import LoginForm, PasswordChangeForm, TokenForm
 from workbench.auth.models import ApiToken
 from workbench.auth.permissions import Action
 from workbench.db import db
 from workbench.errors import WorkbenchError
+from workbench.forms import ConfirmForm
 from workbench.i18n import remember_locale
 from workbench.web import REJECTED, form_page, safe_next, show_error
 
@@ -98,7 +99,7 @@ def revoke_token(token_id: int):
     if token is None or token.user_id != current_user.id:
         abort(404)
     try:
-        service.revoke_api_token(db.session, token)
+        service.revoke_api_token(db.session, token, by=current_user)
     except WorkbenchError as error:
         flash(str(error.message), "error")
     else:

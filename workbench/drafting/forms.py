@@ -1,181 +1,60 @@
-"""Forms generated from the template's JSON Schema, so that a new template version brings its own
-fields: each field is named by its JSON pointer, which is also how findings point at it.
+"""Form shapes of the drafting pages (Flask-WTF). The parameters form is generated from the
+template's schema instead (schema_forms.py); domain rules live in service.py."""
 
-Pure: no Flask. `fields_for` describes the fields with the document's values; `apply` reads a
-submitted form back into a copy of the document. Values that do not fit (a word in a number
-field) are kept as typed, so the schema check names the field and nothing typed is lost.
-"""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-import copy
-import math
-from dataclasses import dataclass, field
-
-# The parts of the document the parameters form edits; references, terms and clauses have pages of their own.
-EDITABLE = ("title", "title_en", "product", "front_matter", "parameters")
-ORDERED = {"secondary_data_priority", "factor_priority"}  # order is meaning: a priority list
-LONG_TEXT = {
-    "justification",
-    "conditions",
-    "description",
-    "reference_flow",
-    "data_quality_method",
-    "uncertainty_method",
-    "report_format",
-}
+from workbench.drafting.models import COMMENT_KIND_LABELS, DISPOSITION_LABELS
+from workbench.drafting.service import MAX_COMMENT_LENGTH
 
 
-@dataclass
-class Field:
-    path: str
-    label: str
-    kind: str  # text, textarea, lines, number, select, checkboxes, ordered, boolean, group
-    description: str = ""
-    choices: list[tuple[str, str]] = field(default_factory=list)
-    value: object = None
-    required: bool = False
-    children: list["Field"] = field(default_factory=list)
-
-    @property
-    def anchor(self) -> str:
-        return "field" + self.path.replace("/", "-")
+class NewRuleForm(FlaskForm):
+    product = SelectField(_l("产品"), coerce=int, validators=[DataRequired(_l("请选择产品。"))])
+    working_group = SelectField(_l("起草组"), coerce=int)
 
 
-def _resolve(schema: dict, node: dict) -> dict:
-    while isinstance(node, dict) and "$ref" in node and node["$ref"].startswith("#/"):
-        target = schema
-        for part in node["$ref"][2:].split("/"):
-            target = target[part]
-        node = {**target, **{key: value for key, value in node.items() if key != "$ref"}}
-    return node
+class RevisionForm(FlaskForm):
+    """The fields every save carries: the revision it was edited from and what changed."""
+
+    based_on = HiddenField()
+    message = StringField(_l("修改说明（记入修订记录）"), validators=[Optional(), Length(max=500)])
 
 
-def _get(document, path: str):
-    node = document
-    for part in path.strip("/").split("/"):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            return None
-    return node
+class ClauseForm(RevisionForm):
+    title = StringField(_l("标题"), validators=[DataRequired(), Length(max=200)])
+    text = TextAreaField(_l("正文（Markdown）"), validators=[Optional(), Length(max=200_000)])
 
 
-def _choices(node: dict) -> list[tuple[str, str]]:
-    labels = node.get("x-enum-labels", {})
-    return [(value, labels.get(value, value)) for value in node.get("enum", []) if value is not None]
+class DocumentForm(RevisionForm):
+    document = TextAreaField(_l("规则文件（JSON）"), validators=[DataRequired(), Length(max=2_000_000)])
 
 
-def _field(schema: dict, node: dict, path: str, key: str, required: bool, document) -> Field | None:
-    node = _resolve(schema, node)
-    label = node.get("title") or key
-    description = node.get("description", "")
-    kind_of = node.get("type")
-    if isinstance(kind_of, list):
-        kind_of = next((kind for kind in kind_of if kind != "null"), None)
-    value = _get(document, path)
-    if kind_of == "object" or "properties" in node:
-        needed = set(node.get("required", []))
-        children = [
-            child
-            for name, child_node in node.get("properties", {}).items()
-            if (child := _field(schema, child_node, f"{path}/{name}", name, name in needed, document)) is not None
-        ]
-        return Field(path, label, "group", description, required=required, children=children)
-    if kind_of == "array":
-        items = _resolve(schema, node.get("items", {}))
-        if items.get("type") == "string" and "enum" not in items:
-            return Field(path, label, "lines", description, value="\n".join(value or []), required=required)
-        if "enum" not in items:
-            return None  # lists of objects are edited on their own pages
-        kind = "ordered" if key in ORDERED or node.get("x-ordered") else "checkboxes"
-        return Field(path, label, kind, description, _choices(items), list(value or []), required)
-    if "enum" in node:
-        return Field(path, label, "select", description, _choices(node), value, required)
-    if kind_of in ("number", "integer"):
-        return Field(path, label, "number", description, value=value, required=required)
-    if kind_of == "boolean":
-        return Field(path, label, "boolean", description, value=bool(value), required=required)
-    long = key in LONG_TEXT or node.get("maxLength", 0) > 200
-    return Field(path, label, "textarea" if long else "text", description, value=value, required=required)
+class SuppressForm(FlaskForm):
+    code = HiddenField(validators=[DataRequired()])
+    path = HiddenField()
+    reason = StringField(_l("忽略理由"), validators=[DataRequired(), Length(max=1000)])
 
 
-def fields_for(schema: dict, document: dict) -> list[Field]:
-    properties = schema.get("properties", {})
-    needed = set(schema.get("required", []))
-    return [
-        built
-        for key in EDITABLE
-        if key in properties and (built := _field(schema, properties[key], f"/{key}", key, key in needed, document))
-    ]
+class CommentForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
+    organisation = StringField(_l("所在单位"), validators=[Optional(), Length(max=200)])
+    clause = StringField(_l("章条编号"), validators=[Optional(), Length(max=100)])
+    kind = SelectField(
+        _l("意见类型"), choices=[SelectChoice(kind.value, label) for kind, label in COMMENT_KIND_LABELS.items()]
+    )
+    comment = TextAreaField(_l("意见"), validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
+    proposed_change = TextAreaField(_l("修改建议"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
 
 
-def _number(text: str):
-    try:
-        number = float(text)
-    except ValueError:
-        return text  # kept as typed: the schema check names the field
-    if not math.isfinite(number):
-        return text
-    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
-
-
-def _read(spec: Field, form):
-    """The submitted value of `spec`, or `_ABSENT` when the field should not appear."""
-    name = spec.path
-    if spec.kind == "group":
-        values = {child.path.rsplit("/", 1)[1]: _read(child, form) for child in spec.children}
-        meaningful = any(value not in ("", None, [], False, _ABSENT) for value in values.values())
-        return values if meaningful or spec.required else _ABSENT
-    if spec.kind == "checkboxes":
-        chosen = set(form.getlist(name))
-        return [value for value, _label in spec.choices if value in chosen]
-    if spec.kind == "ordered":
-        ordered = []
-        for position in range(1, len(spec.choices) + 1):
-            value = form.get(f"{name}#{position}", "")
-            if value and value not in ordered:
-                ordered.append(value)
-        return ordered
-    if spec.kind == "boolean":
-        return name in form
-    if spec.kind == "lines":
-        lines = [line.strip() for line in (form.get(name) or "").splitlines()]
-        return [line for line in lines if line] or (_ABSENT if not spec.required else [])
-    text = (form.get(name) or "").replace("\r\n", "\n").strip()
-    if spec.kind == "number":
-        return _number(text) if text else (_ABSENT if not spec.required else None)
-    if spec.kind == "select":
-        return text if text else _ABSENT
-    return text if text or spec.required else _ABSENT
-
-
-_ABSENT = object()
-
-
-def apply(schema: dict, document: dict, form) -> dict:
-    """A copy of `document` with the form's values in the editable parts."""
-    updated = copy.deepcopy(document)
-    for spec in fields_for(schema, document):
-        key = spec.path.strip("/")
-        value = _read(spec, form)
-        if spec.kind == "group" and isinstance(value, dict):
-            merged = _merge(updated.get(key), value)
-            updated[key] = merged
-        elif value is _ABSENT:
-            updated.pop(key, None)
-        else:
-            updated[key] = value
-    return updated
-
-
-def _merge(original, submitted: dict) -> dict:
-    """Submitted values over the original object; keys the form does not show (x_ extensions,
-    lists of objects) are kept; optional sub-objects left empty are removed."""
-    merged = dict(original) if isinstance(original, dict) else {}
-    for key, value in submitted.items():
-        if value is _ABSENT:
-            merged.pop(key, None)
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+class DispositionForm(FlaskForm):
+    disposition = SelectField(
+        _l("处理意见"),
+        choices=[
+            SelectChoice("", _l("请选择")),
+            *(SelectChoice(kind.value, label) for kind, label in DISPOSITION_LABELS.items()),
+        ],
+        validators=[DataRequired(_l("请选择处理意见。"))],
+    )
+    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])

@@ -8,8 +8,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.audit import Archivable, Audited
-from workbench.auth.models import User, WorkingGroup, _enum
-from workbench.db import Versioned, db
+from workbench.auth.models import User, WorkingGroup
+from workbench.db import Versioned, db, enum_type
 from workbench.registry.models import Product, Standard
 
 
@@ -44,7 +44,7 @@ class Rule(Versioned, Archivable, db.Model):
     __tablename__ = "rules"
     __audit_type__ = "rule"
     __audit_type_label__ = _l("规则")
-    __audit_endpoint__ = "drafting.rule"
+    __audit_endpoint__ = "workflow.rule"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True, info={"label": _l("规则编号")})
@@ -92,7 +92,7 @@ class RuleRevision(Audited, db.Model):
     document: Mapped[dict] = mapped_column(JSON, info={"audit": "skip"})
     message: Mapped[str] = mapped_column(String(500), default="", info={"label": _l("修改说明")})
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info={"audit": "skip"})
-    author_label: Mapped[str] = mapped_column(String(100), info={"label": _l("作者")})
+    author_label: Mapped[str] = mapped_column(String(200), info={"label": _l("作者")})
     created_at: Mapped[datetime] = mapped_column(info={"audit": "skip"})
     errors: Mapped[int] = mapped_column(default=0, info={"label": _l("错误")})  # unsuppressed, when saved
     warnings: Mapped[int] = mapped_column(default=0, info={"label": _l("警告")})
@@ -139,7 +139,7 @@ class StageEvent(db.Model):
     to_stage: Mapped[str] = mapped_column(String(2))
     revision: Mapped[int]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_label: Mapped[str] = mapped_column(String(100))
+    actor_label: Mapped[str] = mapped_column(String(200))
     occurred_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text, default="")
     gates: Mapped[list] = mapped_column(JSON, default=list)
@@ -158,17 +158,17 @@ class ConsultationComment(Audited, db.Model):
     revision: Mapped[int] = mapped_column(info={"label": _l("修订")})
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info={"audit": "skip"})
     name: Mapped[str] = mapped_column(String(100), info={"label": _l("姓名")})
-    organisation: Mapped[str] = mapped_column(String(200), default="", info={"label": _l("单位")})
+    organisation: Mapped[str] = mapped_column(String(200), default="", info={"label": _l("所在单位")})
     clause: Mapped[str] = mapped_column(String(100), default="", info={"label": _l("章条")})
     kind: Mapped[CommentKind] = mapped_column(
-        _enum(CommentKind), info={"label": _l("意见类型"), "value_labels": COMMENT_KIND_LABELS}
+        enum_type(CommentKind), info={"label": _l("意见类型"), "value_labels": COMMENT_KIND_LABELS}
     )
     comment: Mapped[str] = mapped_column(Text, info={"label": _l("意见")})
     proposed_change: Mapped[str] = mapped_column(Text, default="", info={"label": _l("修改建议")})
     submitted_at: Mapped[datetime] = mapped_column(info={"audit": "skip"})
     source: Mapped[str] = mapped_column(String(64), info={"audit": "skip"})  # hashed address, for rate limits
     disposition: Mapped[Disposition | None] = mapped_column(
-        _enum(Disposition), info={"label": _l("处理意见"), "value_labels": DISPOSITION_LABELS}
+        enum_type(Disposition), info={"label": _l("处理意见"), "value_labels": DISPOSITION_LABELS}
     )
     disposition_reason: Mapped[str] = mapped_column(Text, default="", info={"label": _l("理由")})
 

@@ -1,6 +1,5 @@
 """`workbench rules …`: rules as JSON files, for exchange with other tools."""
 
-import getpass
 import json
 from pathlib import Path
 
@@ -8,16 +7,19 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import or_, select
 
-from workbench.audit import Actor
+from workbench.commands import acting
+from workbench.dates import today
 from workbench.db import db
-from workbench.drafting import checks, service
+from workbench.drafting import service
 from workbench.drafting.models import Rule
-from workbench.registry.service import find_product, today
+from workbench.guideline.findings import counts as count_findings
+from workbench.registry.service import find_product
 
 EXPORT_KEY = "x_workbench"  # where an exported file says which rule and revision it came from
 
 
-def _find(code_or_id: str) -> Rule:
+def find_rule(code_or_id: str) -> Rule:
+    """The rule with this code (CFP-R-0001) or id, or a one-line refusal."""
     conditions = [Rule.code == code_or_id.upper()]
     if code_or_id.isdigit():
         conditions.append(Rule.id == int(code_or_id))
@@ -68,7 +70,7 @@ def list_rules(output):
 @with_appcontext
 def export(rule, revision):
     """Write RULE (code or id) as its JSON document to standard output."""
-    found = _find(rule)
+    found = find_rule(rule)
     saved = service.revision(db.session, found, revision)
     document = {**saved.document, EXPORT_KEY: {"rule": found.code, "revision": saved.number}}
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
@@ -81,9 +83,8 @@ def export(rule, revision):
 def import_rule(file, message):
     """Import a rule document. A file exported from a rule becomes that rule's next revision
     (refused if the rule has moved on since the export); any other file becomes a new rule."""
-    from workbench.cli import _session
-
-    session = _session()
+    session = db.session
+    by = acting(session)
     try:
         document = service.parse_json(file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
@@ -93,25 +94,22 @@ def import_rule(file, message):
     if problems:
         first = problems[0]
         raise click.ClickException(f"{first.path or '/'}: {first.message} (共 {len(problems)} 处 problems)")
-    actor = Actor(None, f"cli:{getpass.getuser()}")
     if origin and isinstance(origin, dict) and origin.get("rule"):
-        rule = _find(str(origin["rule"]))
+        rule = find_rule(str(origin["rule"]))
         based_on = origin.get("revision")
         if not isinstance(based_on, int):
             raise click.ClickException(f"{EXPORT_KEY}.revision 应为修订号 (must be a revision number)")
-        saved = service.save_revision(
-            session, rule, document, message=message or "导入", based_on=based_on, author=actor
-        )
+        saved = service.save_revision(session, rule, document, message=message or "导入", based_on=based_on, by=by)
     else:
         product = find_product(session, document["product"]["name"])
         if product is None:
             raise click.ClickException(f"产品目录中没有“{document['product']['name']}” (no such product)")
-        rule = service.create_rule(session, product=product, author=actor, today=today())
+        rule = service.create_rule(session, product=product, by=by, today=today())
         saved = service.save_revision(
-            session, rule, document, message=message or "导入", based_on=rule.current_revision, author=actor
+            session, rule, document, message=message or "导入", based_on=rule.current_revision, by=by
         )
     db.session.commit()
-    counts = checks.counts(service.findings(session, rule, saved.document))
+    counts = count_findings(service.findings(session, rule, saved.document))
     click.echo(
         f"{rule.code} 第 {saved.number} 版 revision {saved.number}: 错误 errors {counts['errors']}, 警告 warnings {counts['warnings']}"
     )

@@ -1,6 +1,7 @@
 """Demo rules: 锂离子电池 (a final product, cradle-to-grave) being drafted, and 水泥 (an
-intermediate product, cradle-to-gate) out for consultation with comments, each with a few
-revisions so that comparing them shows something."""
+intermediate product, cradle-to-gate), each with a few revisions so that comparing them shows
+something, and the comments the cement draft receives once it is out for consultation (the move
+to consultation is workbench.workflow's, done by workbench.demo)."""
 
 import json
 from datetime import date, datetime, time, timedelta
@@ -8,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.audit import Actor
 from workbench.auth.models import User, WorkingGroup
 from workbench.drafting import service
 from workbench.drafting.models import Rule
@@ -18,10 +18,11 @@ from workbench.registry.service import find_product
 EXAMPLES = TEMPLATES_DIR / "cfp-product-rule" / "1.0" / "examples"
 
 DEMO_RULES = [
-    # (example file, product, working group, author username)
-    ("lithium-ion-battery.json", "锂电池", "WG-LIB", "drafter"),
-    ("cement.json", "水泥", None, "secretariat"),
+    # (example file, product, working group, author username, reviser username)
+    ("lithium-ion-battery.json", "锂电池", "WG-LIB", "drafter", "drafter"),
+    ("cement.json", "水泥", None, "secretariat", "secretariat"),
 ]
+CONSULTATION_DRAFT = "cement.json"
 
 COMMENTS = [
     service.CommentInput(
@@ -49,48 +50,54 @@ COMMENTS = [
 ]
 
 
-def _actor(session: Session, username: str) -> Actor:
-    user = session.scalar(select(User).where(User.username == username))
-    return Actor(user.id if user else None, username)
+def _user(session: Session, username: str, fallback):
+    """The demo account `username`, or whoever loads the demo when it is missing."""
+    return session.scalar(select(User).where(User.username == username, User.active.is_(True))) or fallback
 
 
-def load(session: Session, today: date) -> list[Rule]:
+def load(session: Session, today: date, by) -> list[Rule]:
     """Create the demo rules that are missing (matched by title); returns those created now."""
     created = []
-    for filename, product_name, group_code, username in DEMO_RULES:
+    for filename, product_name, group_code, username, reviser in DEMO_RULES:
         document = json.loads((EXAMPLES / filename).read_text(encoding="utf-8"))
         if session.scalar(select(Rule.id).where(Rule.title == document["title"])) is not None:
             continue
         product = find_product(session, product_name)
         group = session.scalar(select(WorkingGroup).where(WorkingGroup.code == group_code)) if group_code else None
-        author = _actor(session, username)
-        rule = service.create_rule(session, product=product, working_group=group, author=author, today=today)
+        author = _user(session, username, by)
+        rule = service.create_rule(session, product=product, working_group=group, by=author, today=today)
         service.save_revision(
-            session, rule, document, message="工作组讨论稿：按起草组讨论意见完善全文", based_on=1, author=author
+            session, rule, document, message="工作组讨论稿：按起草组讨论意见完善全文", based_on=1, by=author
         )
         revised = json.loads(json.dumps(document))
         revised["parameters"]["data_period"] = "核算前最近连续 12 个月（不足 12 个月的按实际生产期）"
         service.save_revision(
-            session, rule, revised, message="明确数据时间范围", based_on=2, author=_actor(session, "smelter")
+            session, rule, revised, message="明确数据时间范围", based_on=2, by=_user(session, reviser, by)
         )
         created.append(rule)
-        if filename == "cement.json":
-            _open_consultation(session, rule, today)
     return created
 
 
-def _open_consultation(session: Session, rule: Rule, today: date) -> None:
-    secretariat = _actor(session, "secretariat")
-    opened = today - timedelta(days=30)
-    service.move_stage(session, rule, "30", actor=secretariat, role="secretariat", today=opened, note="公开征求意见")
+def consultation_drafts(rules: list[Rule]) -> list[Rule]:
+    """The demo rules that go out for consultation."""
+    example = json.loads((EXAMPLES / CONSULTATION_DRAFT).read_text(encoding="utf-8"))
+    return [rule for rule in rules if rule.title == example["title"]]
+
+
+def add_comments(session: Session, rule: Rule, opened: date, by) -> None:
+    """The demo comments on a consultation draft, two of them disposed of by the secretariat."""
     submitted = datetime.combine(opened + timedelta(days=7), time(9, 30)).astimezone()
     for index, comment in enumerate(COMMENTS):
         service.add_comment(
-            session, rule, comment, source=f"demo-{index}", author_id=None, now=submitted + timedelta(hours=index)
+            session, rule, comment, source=f"demo-{index}", by=None, now=submitted + timedelta(hours=index)
         )
-    first = rule.id
-    comments = service.comments_of(session, first)
+    secretariat = _user(session, "secretariat", by)
+    comments = service.comments_of(session, rule.id)
     service.dispose(
-        session, comments[0], "partly_accepted", "采纳实测优先的原则；缺省值条款保留，作为无化验数据时的方法。"
+        session,
+        comments[0],
+        "partly_accepted",
+        "采纳实测优先的原则；缺省值条款保留，作为无化验数据时的方法。",
+        by=secretariat,
     )
-    service.dispose(session, comments[1], "accepted", "")
+    service.dispose(session, comments[1], "accepted", "", by=secretariat)

@@ -1,8 +1,11 @@
 """Operations on rules: create from the template, save revisions, check, suppress findings,
-move stages, take and dispose of consultation comments, compare revisions, export.
+take and dispose of consultation comments, compare revisions, export.
 
 Plain functions taking a session, used by the pages, the CLI and the tests alike; they never
-commit. The template, the checks and the stage rules are pure modules; this one feeds them.
+commit. Each operation that changes something takes the acting user (`by`) and asks
+`require(by, …)` itself. The template, the checks and the stage rules are pure modules; this one
+feeds them. Moving a rule through its stages needs trials and publications too: that is
+workbench.workflow, above this package.
 """
 
 import contextlib
@@ -18,7 +21,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
-from workbench.audit import Actor, change_reason
+from workbench.audit import change_reason
+from workbench.auth.models import actor_of
+from workbench.auth.permissions import NO_WORKING_GROUP, Action, require
+from workbench.dates import today
 from workbench.db import utcnow
 from workbench.drafting import checks, stages
 from workbench.drafting import template as templates
@@ -31,11 +37,15 @@ from workbench.drafting.models import (
     RuleRevision,
     StageEvent,
 )
-from workbench.errors import Conflict, InvalidInput, WorkbenchError
-from workbench.i18n import N_
+from workbench.errors import Conflict, InvalidInput, NotFound, WorkbenchError, refuse
+from workbench.guideline import Finding
+from workbench.guideline.findings import counts as count_findings
+from workbench.i18n import say
+from workbench.messages import N_, Message
 from workbench.registry import numbers
 from workbench.registry import service as registry
 from workbench.registry.models import Level, Product, Standard, StandardNumber, Status
+from workbench.schema_errors import Problem
 from workbench.spreadsheet import CONTROL_CHARACTERS, safe_text
 
 MAX_COMMENT_LENGTH = 4000
@@ -46,10 +56,6 @@ class StaleRevision(Conflict):
     """Someone saved a newer revision since this author opened the rule."""
 
     code = "stale_revision"
-
-
-def _refuse(field_name: str, message: str):
-    raise InvalidInput(message, details={field_name: message})
 
 
 # --- rules and revisions --------------------------------------------------------------------------
@@ -64,12 +70,20 @@ def _next_code(session: Session) -> str:
             return code
 
 
-def create_rule(session: Session, *, product: Product, working_group=None, author: Actor, today: date) -> Rule:
+def get_rule(session: Session, rule_id: int) -> Rule:
+    rule = session.get(Rule, rule_id)
+    if rule is None:
+        raise NotFound(_("没有这项规则。"))
+    return rule
+
+
+def create_rule(session: Session, *, product: Product, working_group=None, by, today: date) -> Rule:
     """A new rule for `product` from the template: title from the pattern, boundary proposed from
     the product's end use, and a national standard project at stage 20 in the registry (refused
-    there if the level rules forbid it)."""
+    there if the level rules forbid it). A drafter creates rules for their own working groups."""
+    require(by, Action.CREATE_RULE, working_group or NO_WORKING_GROUP)  # drafters: their own groups
     if product.is_archived:
-        _refuse("product", _("“%(name)s”已归档，不能再选用。", name=product.name))
+        refuse("product", _("“%(name)s”已归档，不能再选用。", name=product.name))
     template = templates.load()
     document = template.new_document(
         product_name=product.name,
@@ -77,7 +91,7 @@ def create_rule(session: Session, *, product: Product, working_group=None, autho
         classification_code=product.classification_code,
         product_name_en=product.name_en or "",
     )
-    standard = _registry_project(session, product, document["title"], today)
+    standard = _registry_project(session, product, document["title"], today, by)
     rule = Rule(
         code=_next_code(session),
         title=document["title"],
@@ -90,11 +104,11 @@ def create_rule(session: Session, *, product: Product, working_group=None, autho
     )
     session.add(rule)
     session.flush()
-    _write_revision(session, rule, document, message=N_("由模板创建"), based_on=None, author=author)
+    _write_revision(session, rule, document, message=N_("由模板创建"), based_on=None, by=by)
     return rule
 
 
-def _registry_project(session: Session, product: Product, title: str, today: date) -> Standard:
+def _registry_project(session: Session, product: Product, title: str, today: date, by) -> Standard:
     """The national project this rule is drafted as: one the registry already lists for the
     product (planned or in preparation, not yet drafted here), now at the drafting stage; or a
     new one, refused there if the level rules forbid it."""
@@ -114,7 +128,7 @@ def _registry_project(session: Session, product: Product, title: str, today: dat
         with change_reason(session, N_("起草组开始起草")):
             existing.status = Status.DRAFTING
         return existing
-    standard, _findings = registry.create_standard(
+    return registry.register_rule_project(
         session,
         registry.StandardInput(
             level=Level.NATIONAL,
@@ -124,9 +138,9 @@ def _registry_project(session: Session, product: Product, title: str, today: dat
             committee="SAC/TC548",
             note=N_("由规则起草工作台创建"),
         ),
+        by=by,
         on=today,
     )
-    return standard
 
 
 def revision(session: Session, rule: Rule, number: int | None = None) -> RuleRevision:
@@ -162,7 +176,7 @@ def reference_status(session: Session, document: dict) -> Callable[[str], str | 
                 keys.add(numbers.parse(number).key)
     statuses: dict[str, str] = {}
     if keys:
-        on = registry.today()
+        on = today()
         rows = session.execute(
             select(StandardNumber.key, Standard).join(Standard).where(StandardNumber.key.in_(keys))
         ).all()
@@ -170,9 +184,9 @@ def reference_status(session: Session, document: dict) -> Callable[[str], str | 
     return statuses.get
 
 
-def findings(session: Session, rule: Rule, document: dict) -> list[checks.Finding]:
+def findings(session: Session, rule: Rule, document: dict) -> list[Finding]:
     template = templates.load(rule.template)
-    found = checks.check(document, catalogue=template.checks, reference_status=reference_status(session, document))
+    found = checks.check(document, enabled=template.checks, reference_status=reference_status(session, document))
     # A suppression holds for the finding it was made for: same code, place and message. When
     # clauses move, another finding at the same index is not silently suppressed with it.
     messages = {(finding.code, finding.path): finding.message for finding in found}
@@ -187,8 +201,9 @@ def findings(session: Session, rule: Rule, document: dict) -> list[checks.Findin
     return checks.apply_suppressions(found, matching)
 
 
-def _write_revision(session, rule, document, *, message, based_on, author: Actor) -> RuleRevision:
-    counts = checks.counts(findings(session, rule, document))
+def _write_revision(session, rule, document, *, message, based_on, by) -> RuleRevision:
+    counts = count_findings(findings(session, rule, document))
+    author = actor_of(by)
     rule.current_revision += 1
     saved = RuleRevision(
         rule=rule,
@@ -207,16 +222,16 @@ def _write_revision(session, rule, document, *, message, based_on, author: Actor
     return saved
 
 
-def validate(rule_or_ref, document) -> list[templates.SchemaProblem]:
+def validate(rule_or_ref, document) -> list[Problem]:
     ref = rule_or_ref.template if isinstance(rule_or_ref, Rule) else rule_or_ref
     if not isinstance(document, dict):
-        return [templates.SchemaProblem("", _("规则文件须是一个 JSON 对象。"))]
+        return [Problem("", Message(N_("规则文件须是一个 JSON 对象。")))]
     if _depth(document) > MAX_DEPTH:
-        return [templates.SchemaProblem("", _("规则文件嵌套超过 %(max)d 层，不是规则文件。", max=MAX_DEPTH))]
+        return [Problem("", Message(N_("规则文件嵌套超过 %(max)d 层，不是规则文件。"), {"max": MAX_DEPTH}))]
     try:
         return templates.load(ref or templates.DEFAULT_TEMPLATE).validate(document)
     except templates.TemplateError as error:
-        return [templates.SchemaProblem("/template", str(error))]
+        return [Problem("/template", Message(N_("%(reason)s"), {"reason": str(error)}))]
 
 
 def _refuse_constant(name: str):
@@ -259,27 +274,29 @@ def _depth(value, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
-def _rule_problems(rule: Rule, document: dict) -> list[templates.SchemaProblem]:
+def _rule_problems(rule: Rule, document: dict) -> list[Problem]:
     """What the schema cannot know: the rule's product is the catalogue's, and the title fits."""
     problems = []
     if document["product"]["name"] not in rule.product.names:
         problems.append(
-            templates.SchemaProblem(
+            Problem(
                 "/product/name",
-                _("本规则的产品是“%(product)s”（可用其名称或别名），不能改为其他产品。", product=rule.product.name),
+                Message(
+                    N_("本规则的产品是“%(product)s”（可用其名称或别名），不能改为其他产品。"),
+                    {"product": rule.product.name},
+                ),
             )
         )
     if len(document["title"]) > 300:
-        problems.append(templates.SchemaProblem("/title", _("标准名称不能超过 300 个字符。")))
+        problems.append(Problem("/title", Message(N_("标准名称不能超过 300 个字符。"))))
     return problems
 
 
-def save_revision(
-    session: Session, rule: Rule, document: dict, *, message: str, based_on: int, author: Actor
-) -> RuleRevision:
+def save_revision(session: Session, rule: Rule, document: dict, *, message: str, based_on: int, by) -> RuleRevision:
     """Save the whole document as the next revision. Refused when someone saved another revision
     after `based_on` (the caller keeps the author's text to merge), or when the document does not
     fit the template's schema (the problems name their JSON paths)."""
+    require(by, Action.EDIT_RULE, rule)
     if rule.is_archived:
         raise Conflict(_("规则“%(code)s”已归档，不能再修改。", code=rule.code))
     if based_on != rule.current_revision:
@@ -299,14 +316,14 @@ def save_revision(
     problems = validate(rule, document) or _rule_problems(rule, document)
     if problems:
         raise InvalidInput(
-            _("内容不符合模板：%(path)s %(message)s", path=problems[0].path or "/", message=problems[0].message),
-            details={"problems": [{"path": problem.path, "message": problem.message} for problem in problems]},
+            _("内容不符合模板：%(path)s %(message)s", path=problems[0].path or "/", message=say(problems[0].sentence)),
+            details={"problems": [{"path": problem.path, "message": say(problem.sentence)} for problem in problems]},
         )
-    if rule.stage in ("60", "90", "95"):
+    if not stages.STAGES[rule.stage].editable:
         raise Conflict(_("已出版的规则不能直接修改：请先进入复审并转入修订（起草）阶段。"))
     if rule.current_revision:
         document = templates.load(rule.template).follow_parameters(revision(session, rule).document, document)
-    saved = _write_revision(session, rule, document, message=message, based_on=based_on, author=author)
+    saved = _write_revision(session, rule, document, message=message, based_on=based_on, by=by)
     if document["title"] != rule.title:
         with change_reason(session, N_("规则名称随修订更新")):
             rule.title = document["title"]
@@ -315,16 +332,17 @@ def save_revision(
     return saved
 
 
-def suppress(session: Session, rule: Rule, *, code: str, path: str, reason: str, author: Actor) -> FindingSuppression:
+def suppress(session: Session, rule: Rule, *, code: str, path: str, reason: str, by) -> FindingSuppression:
+    require(by, Action.EDIT_RULE, rule)
     reason = " ".join((reason or "").split())
     if len(reason) < 4:
-        _refuse("reason", _("请写明忽略的理由（至少 4 个字），它会记入审计日志并显示在检查结果旁。"))
+        refuse("reason", _("请写明忽略的理由（至少 4 个字），它会记入审计日志并显示在检查结果旁。"))
     if len(reason) > 1000:
-        _refuse("reason", _("理由不能超过 1000 个字符。"))
+        refuse("reason", _("理由不能超过 1000 个字符。"))
     current = findings(session, rule, revision(session, rule).document)
     target = next((finding for finding in current if finding.code == code and finding.path == path), None)
     if target is None:
-        _refuse("code", _("当前修订没有这项检查结果，无需忽略。"))
+        refuse("code", _("当前修订没有这项检查结果，无需忽略。"))
     exists = session.scalar(
         select(FindingSuppression).where(
             FindingSuppression.rule_id == rule.id, FindingSuppression.code == code, FindingSuppression.path == path
@@ -338,7 +356,7 @@ def suppress(session: Session, rule: Rule, *, code: str, path: str, reason: str,
         path=path,
         message=target.message,
         reason=reason,
-        created_by_id=author.user_id,
+        created_by_id=by.id,
         created_at=utcnow(),
     )
     session.add(suppression)
@@ -346,7 +364,8 @@ def suppress(session: Session, rule: Rule, *, code: str, path: str, reason: str,
     return suppression
 
 
-def unsuppress(session: Session, suppression: FindingSuppression) -> None:
+def unsuppress(session: Session, suppression: FindingSuppression, *, by) -> None:
+    require(by, Action.EDIT_RULE, suppression.rule)
     session.delete(suppression)
     session.flush()
 
@@ -354,90 +373,8 @@ def unsuppress(session: Session, suppression: FindingSuppression) -> None:
 # --- stages ---------------------------------------------------------------------------------------
 
 
-def facts(session: Session, rule: Rule, today: date, found: list[checks.Finding] | None = None) -> stages.RuleFacts:
-    """What the stage gates look at; `found` are the current revision's findings if the caller
-    already has them."""
-    if found is None:
-        found = findings(session, rule, revision(session, rule).document)
-    counted = checks.counts(found)
-    comments = session.scalars(select(ConsultationComment).where(ConsultationComment.rule_id == rule.id)).all()
-    return stages.RuleFacts(
-        errors=counted["errors"],
-        consultation_opened_on=rule.consultation_opened_on,
-        comments=len(comments),
-        comments_open=sum(1 for comment in comments if comment.disposition is None),
-        trial_enterprises=_trial_enterprises(session, rule),
-        has_number=bool(rule.standard and rule.standard.numbers),
-        today=today,
-    )
-
-
-def _trial_enterprises(session: Session, rule: Rule) -> int:
-    from workbench.trials import service as trials  # trials build on drafting, not the reverse
-
-    return trials.trial_enterprises(session, rule)
-
-
-def move_stage(
-    session: Session, rule: Rule, target: str, *, actor: Actor, role: str, today: date, note: str = "", number: str = ""
-) -> StageEvent:
-    """Move `rule` to stage `target` if the move exists, `role` may make it and its gates pass.
-    The registry entry follows: its status, and on publication its number and date."""
-    move = stages.find_move(rule.stage, target)
-    if move is None:
-        names = {code: f"{code} {_(stage.name)}" for code, stage in stages.STAGES.items()}
-        _refuse(
-            "target",
-            _(
-                "不能从“%(source)s”阶段直接转入“%(target)s”阶段。",
-                source=names.get(rule.stage, rule.stage),
-                target=names.get(target, target),
-            ),
-        )
-    if role not in move.roles:
-        raise WorkbenchError(_("您的角色不能执行这一阶段转换。"))
-    publishing = rule.stage == "50" and target == "60"
-    if publishing and number.strip():
-        _set_number(session, rule, number, today)
-    results = stages.evaluate(move, facts(session, rule, today))
-    failed = stages.blocked(results)
-    if failed:
-        raise InvalidInput(
-            "；".join(_(result.message, **result.params) for result in failed),
-            details={"gates": [{"gate": result.gate.value, "state": result.state} for result in results]},
-        )
-    event = StageEvent(
-        rule_id=rule.id,
-        from_stage=rule.stage,
-        to_stage=target,
-        revision=rule.current_revision,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        occurred_at=utcnow(),
-        note=(note or "").strip(),
-        gates=[{"gate": result.gate.value, "state": result.state} for result in results],
-    )
-    session.add(event)
-    with change_reason(session, note or None):
-        rule.stage = target
-        rule.stage_entered_on = today
-        if target == "30":
-            rule.consultation_opened_on = today
-        if publishing:
-            rule.published_on = today
-        if rule.standard is not None:
-            status = stages.REGISTRY_STATUS[target]
-            if rule.published_on is not None and status in ("drafting", "consultation"):
-                status = "under_revision"  # a published standard being revised stays in force
-            rule.standard.status = Status(status)
-            if publishing:
-                rule.standard.published_on = today
-            if target == "95":
-                rule.standard.withdrawn_on = today
-    return event
-
-
-def _set_number(session: Session, rule: Rule, number: str, today: date) -> None:
+def set_number(session: Session, rule: Rule, number: str, *, by, today: date) -> None:
+    """Give the rule's registry entry its standard number on publication (50 → 60)."""
     parsed = registry.parse_numbers(number, Level.NATIONAL, field_name="number")
     standard = rule.standard
     data = registry.StandardInput(
@@ -451,7 +388,7 @@ def _set_number(session: Session, rule: Rule, number: str, today: date) -> None:
         published_on=today,
         note=standard.note,
     )
-    registry.update_standard(session, standard, data, reason=N_("规则出版"), on=today)
+    registry.update_standard(session, standard, data, by=by, reason=N_("规则出版"), on=today)
 
 
 def stage_events(session: Session, rule: Rule) -> list[StageEvent]:
@@ -463,15 +400,11 @@ def consultation_revision(session: Session, rule: Rule) -> RuleRevision:
     may go on working; the public and the comments refer to the text that was published."""
     number = session.scalar(
         select(StageEvent.revision)
-        .where(StageEvent.rule_id == rule.id, StageEvent.to_stage == "30")
+        .where(StageEvent.rule_id == rule.id, StageEvent.to_stage == stages.CONSULTATION)
         .order_by(StageEvent.id.desc())
         .limit(1)
     )
     return revision(session, rule, number)
-
-
-def review_due(rule: Rule) -> date | None:
-    return stages.review_due(rule.published_on)
 
 
 # --- consultation ---------------------------------------------------------------------------------
@@ -493,9 +426,11 @@ def source_of(address: str, secret: str) -> str:
 
 
 def add_comment(
-    session: Session, rule: Rule, data: CommentInput, *, source: str, author_id: int | None, now: datetime
+    session: Session, rule: Rule, data: CommentInput, *, source: str, by, now: datetime
 ) -> ConsultationComment:
-    if rule.stage != "30":
+    """A comment on the consultation draft, from anyone (`by` may be a visitor)."""
+    require(by, Action.COMMENT_ON_RULE, rule)
+    if not stages.STAGES[rule.stage].public_draft:
         raise Conflict(_("该规则目前不在征求意见阶段，不能提交意见。"))
     recent = session.scalar(
         select(func.count())
@@ -509,10 +444,10 @@ def add_comment(
     data = CommentInput(**{key: (value or "").translate(CONTROL_CHARACTERS) for key, value in vars(data).items()})
     name = " ".join((data.name or "").split())
     if not name:
-        _refuse("name", _("请填写姓名。"))
+        refuse("name", _("请填写姓名。"))
     text = (data.comment or "").strip()
     if not text:
-        _refuse("comment", _("请填写意见。"))
+        refuse("comment", _("请填写意见。"))
     for field_name, value, limit in (
         ("name", name, 100),
         ("organisation", data.organisation, 200),
@@ -521,15 +456,15 @@ def add_comment(
         ("proposed_change", data.proposed_change, MAX_COMMENT_LENGTH),
     ):
         if len(value or "") > limit:
-            _refuse(field_name, _("不能超过 %(max)d 个字符。", max=limit))
+            refuse(field_name, _("不能超过 %(max)d 个字符。", max=limit))
     try:
         kind = CommentKind(data.kind)
     except ValueError:
-        _refuse("kind", _("请选择意见类型：一般、技术或编辑。"))
+        refuse("kind", _("请选择意见类型：一般、技术或编辑。"))
     comment = ConsultationComment(
         rule=rule,
         revision=consultation_revision(session, rule).number,
-        author_id=author_id,
+        author_id=by.id if by is not None and by.is_authenticated else None,
         name=name,
         organisation=" ".join((data.organisation or "").split()),
         clause=" ".join((data.clause or "").split()),
@@ -550,16 +485,19 @@ def comments_of(session: Session, rule_id: int) -> list[ConsultationComment]:
     ).all()
 
 
-def dispose(session: Session, comment: ConsultationComment, disposition: str, reason: str) -> ConsultationComment:
+def dispose(
+    session: Session, comment: ConsultationComment, disposition: str, reason: str, *, by
+) -> ConsultationComment:
+    require(by, Action.EDIT_RULE, comment.rule)
     try:
         chosen = Disposition(disposition)
     except ValueError:
-        _refuse("disposition", _("请选择处理意见：采纳、部分采纳或未采纳。"))
+        refuse("disposition", _("请选择处理意见：采纳、部分采纳或未采纳。"))
     reason = (reason or "").strip()
     if chosen != Disposition.ACCEPTED and not reason:
-        _refuse("reason", _("部分采纳或未采纳的意见须写明理由。"))
+        refuse("reason", _("部分采纳或未采纳的意见须写明理由。"))
     if len(reason) > MAX_COMMENT_LENGTH:
-        _refuse("reason", _("不能超过 %(max)d 个字符。", max=MAX_COMMENT_LENGTH))
+        refuse("reason", _("不能超过 %(max)d 个字符。", max=MAX_COMMENT_LENGTH))
     comment.disposition = chosen
     comment.disposition_reason = reason
     session.flush()

@@ -1,27 +1,32 @@
-"""The drafting workspace: rules, their parameters and clauses, findings, revisions, stages and
-consultation."""
+"""The drafting workspace: the list of rules, a new rule, its parameters, clauses and JSON, its
+findings, revisions and consultation. The rule's overview with its stage moves and publications
+is workbench.workflow's page (it needs trials and publishing as well)."""
 
 import io
 import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
-from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import SelectChoice
 
-from workbench.audit import Actor
 from workbench.auth.access import current_principal, require
-from workbench.auth.forms import ConfirmForm
 from workbench.auth.models import WorkingGroup
-from workbench.auth.permissions import Action, can
+from workbench.auth.permissions import NO_WORKING_GROUP, Action, can
+from workbench.dates import today
 from workbench.db import db, utcnow
-from workbench.drafting import checks, service, stages
-from workbench.drafting import forms as schema_forms
+from workbench.drafting import schema_forms, service, stages
 from workbench.drafting import template as templates
+from workbench.drafting.forms import (
+    ClauseForm,
+    CommentForm,
+    DispositionForm,
+    DocumentForm,
+    NewRuleForm,
+    RevisionForm,
+    SuppressForm,
+)
 from workbench.drafting.models import (
     COMMENT_KIND_LABELS,
     DISPOSITION_LABELS,
@@ -30,11 +35,11 @@ from workbench.drafting.models import (
     Rule,
     RuleRevision,
 )
+from workbench.drafting.workspace import workspace
 from workbench.errors import WorkbenchError
+from workbench.forms import ConfirmForm
 from workbench.markdown import render as markdown
-from workbench.publishing import service as publishing
 from workbench.registry.models import Product
-from workbench.registry.service import today
 from workbench.web import REJECTED, id_arg, page_number, safe_next, show_error
 
 bp = Blueprint("drafting", __name__, url_prefix="/drafting")
@@ -73,75 +78,8 @@ def finding_url(rule: Rule, document: dict, path: str) -> str:
     return url_for(".document", rule_id=rule.id)
 
 
-def _actor() -> Actor:
-    user = current_principal()
-    return Actor(user.id, user.username)
-
-
 def _rule(rule_id: int) -> Rule:
-    rule = db.session.get(Rule, rule_id)
-    if rule is None:
-        abort(404)
-    return rule
-
-
-# --- forms ----------------------------------------------------------------------------------------
-
-
-class NewRuleForm(FlaskForm):
-    product = SelectField(_l("产品"), coerce=int, validators=[DataRequired(_l("请选择产品。"))])
-    working_group = SelectField(_l("起草组"), coerce=int)
-
-
-class RevisionForm(FlaskForm):
-    """The fields every save carries: the revision it was edited from and what changed."""
-
-    based_on = HiddenField()
-    message = StringField(_l("修改说明（记入修订记录）"), validators=[Optional(), Length(max=500)])
-
-
-class ClauseForm(RevisionForm):
-    title = StringField(_l("标题"), validators=[DataRequired(), Length(max=200)])
-    text = TextAreaField(_l("正文（Markdown）"), validators=[Optional(), Length(max=200_000)])
-
-
-class DocumentForm(RevisionForm):
-    document = TextAreaField(_l("规则文件（JSON）"), validators=[DataRequired(), Length(max=2_000_000)])
-
-
-class SuppressForm(FlaskForm):
-    code = HiddenField(validators=[DataRequired()])
-    path = HiddenField()
-    reason = StringField(_l("忽略理由"), validators=[DataRequired(), Length(max=1000)])
-
-
-class StageForm(FlaskForm):
-    target = HiddenField(validators=[DataRequired()])
-    number = StringField(_l("标准编号（出版时）"), validators=[Optional(), Length(max=100)])
-    note = StringField(_l("说明"), validators=[Optional(), Length(max=1000)])
-
-
-class CommentForm(FlaskForm):
-    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
-    organisation = StringField(_l("单位"), validators=[Optional(), Length(max=200)])
-    clause = StringField(_l("章条编号"), validators=[Optional(), Length(max=100)])
-    kind = SelectField(
-        _l("意见类型"), choices=[SelectChoice(kind.value, label) for kind, label in COMMENT_KIND_LABELS.items()]
-    )
-    comment = TextAreaField(_l("意见"), validators=[DataRequired(), Length(max=service.MAX_COMMENT_LENGTH)])
-    proposed_change = TextAreaField(_l("修改建议"), validators=[Optional(), Length(max=service.MAX_COMMENT_LENGTH)])
-
-
-class DispositionForm(FlaskForm):
-    disposition = SelectField(
-        _l("处理意见"),
-        choices=[
-            SelectChoice("", _l("请选择")),
-            *(SelectChoice(kind.value, label) for kind, label in DISPOSITION_LABELS.items()),
-        ],
-        validators=[DataRequired(_l("请选择处理意见。"))],
-    )
-    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=service.MAX_COMMENT_LENGTH)])
+    return service.get_rule(db.session, rule_id)
 
 
 # --- list and creation ----------------------------------------------------------------------------
@@ -173,11 +111,10 @@ def new_rule():
     groups = db.session.scalars(
         select(WorkingGroup).where(WorkingGroup.archived_at.is_(None)).order_by(WorkingGroup.code)
     ).all()
-    if user.role.value == "drafter":
-        groups = [group for group in groups if group in user.working_groups]
+    groups = [group for group in groups if can(user, Action.CREATE_RULE, group)]  # drafters: their own
     form.product.choices = [SelectChoice(0, _("请选择"))] + [SelectChoice(p.id, p.name) for p in products]
     form.working_group.choices = [SelectChoice(group.id, f"{group.code} {group.name}") for group in groups]
-    if user.role.value != "drafter":
+    if can(user, Action.CREATE_RULE, NO_WORKING_GROUP):
         form.working_group.choices.insert(0, SelectChoice(0, _("（暂不指定）")))
     if request.method == "GET" and id_arg("product"):
         form.product.data = id_arg("product")
@@ -188,7 +125,7 @@ def new_rule():
                 db.session,
                 product=db.session.get(Product, form.product.data),
                 working_group=group,
-                author=_actor(),
+                by=user,
                 today=today(),
             )
         except WorkbenchError as error:
@@ -201,45 +138,12 @@ def new_rule():
                 ),
                 "success",
             )
-            return redirect(url_for(".rule", rule_id=rule.id))
+            return redirect(url_for("workflow.rule", rule_id=rule.id))
     status = REJECTED if form.is_submitted() else 200
     return render_template("drafting/new.html", form=form), status
 
 
 # --- one rule -------------------------------------------------------------------------------------
-
-
-def _workspace(rule: Rule, revision=None, **extra):
-    revision = revision or service.revision(db.session, rule)
-    found = service.findings(db.session, rule, revision.document)
-    moves = []
-    if can(current_principal(), Action.MOVE_STAGE, rule):
-        facts = service.facts(db.session, rule, today(), found if revision.number == rule.current_revision else None)
-        moves = [(move, stages.evaluate(move, facts)) for move in stages.moves_from(rule.stage)]
-    return {
-        "rule": rule,
-        "revision": revision,
-        "document": revision.document,
-        "findings": found,
-        "counts": checks.counts(found),
-        "moves": moves,
-        "can_edit": can(current_principal(), Action.EDIT_RULE, rule) and rule.stage not in ("60", "90", "95"),
-        "suppress_form": SuppressForm(formdata=None),
-        "stage_form": StageForm(formdata=None),
-        "confirm_form": ConfirmForm(formdata=None),
-        "review_due": service.review_due(rule),
-        "events": service.stage_events(db.session, rule),
-        "publications": publishing.publications(db.session, rule),
-        "publishable": rule.stage in publishing.PUBLISHABLE_STAGES,
-        **extra,
-    }
-
-
-@bp.get("/<id:rule_id>")
-def rule(rule_id: int):
-    require(Action.VIEW_RULES)
-    record = _rule(rule_id)
-    return render_template("drafting/rule.html", **_workspace(record))
 
 
 def _require_editor(rule: Rule) -> None:
@@ -251,7 +155,7 @@ def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **conte
     try:
         based_on = int(form.based_on.data) if str(form.based_on.data or "").isdigit() else -1
         saved = service.save_revision(
-            db.session, rule, document, message=form.message.data or "", based_on=based_on, author=_actor()
+            db.session, rule, document, message=form.message.data or "", based_on=based_on, by=current_principal()
         )
     except service.StaleRevision as error:
         flash(str(error.message), "error")
@@ -259,11 +163,11 @@ def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **conte
         # choice (the hidden field renders what was submitted, so replace both).
         current = str(error.details["current_revision"])
         form.based_on.data, form.based_on.raw_data = current, [current]
-        return render_template(template, form=form, stale=True, **_workspace(rule), **context), REJECTED
+        return render_template(template, form=form, stale=True, **workspace(rule), **context), REJECTED
     except WorkbenchError as error:
         show_error(form, error)
         problems = error.details.get("problems", [])
-        return render_template(template, form=form, problems=problems, **_workspace(rule), **context), REJECTED
+        return render_template(template, form=form, problems=problems, **workspace(rule), **context), REJECTED
     flash(
         _(
             "已保存为第 %(number)d 版：%(errors)d 项错误，%(warnings)d 项警告。",
@@ -287,11 +191,11 @@ def parameters(rule_id: int):
     if request.method == "GET":
         form.based_on.data = current.number
         fields = schema_forms.fields_for(template.schema, current.document)
-        return render_template("drafting/parameters.html", form=form, fields=fields, **_workspace(record))
+        return render_template("drafting/parameters.html", form=form, fields=fields, **workspace(record))
     document = schema_forms.apply(template.schema, current.document, request.form)
     fields = schema_forms.fields_for(template.schema, document)
     if not form.validate_on_submit():
-        return render_template("drafting/parameters.html", form=form, fields=fields, **_workspace(record)), REJECTED
+        return render_template("drafting/parameters.html", form=form, fields=fields, **workspace(record)), REJECTED
     refused = _save(record, form, document, "drafting/parameters.html", fields=fields)
     return refused or redirect(url_for(".parameters", rule_id=record.id))
 
@@ -314,14 +218,14 @@ def clause(rule_id: int, clause_id: str):
     context = {"clause": clauses[index], "preview": None}
     if request.method == "POST" and "preview" in request.form:
         context["preview"] = markdown(form.text.data or "")
-        return render_template("drafting/clause.html", form=form, **context, **_workspace(record))
+        return render_template("drafting/clause.html", form=form, **context, **workspace(record))
     if form.validate_on_submit():
         document = json.loads(json.dumps(current.document))
         document["clauses"][index]["title"] = form.title.data.strip()
         document["clauses"][index]["text"] = (form.text.data or "").replace("\r\n", "\n")
         refused = _save(record, form, document, "drafting/clause.html", **context)
-        return refused or redirect(url_for(".rule", rule_id=record.id, _anchor=clause_id))
-    return render_template("drafting/clause.html", form=form, **context, **_workspace(record)), (
+        return refused or redirect(url_for("workflow.rule", rule_id=record.id, _anchor=clause_id))
+    return render_template("drafting/clause.html", form=form, **context, **workspace(record)), (
         REJECTED if form.is_submitted() else 200
     )
 
@@ -337,16 +241,16 @@ def document(rule_id: int):
     if request.method == "GET":
         form.based_on.data = current.number
         form.document.data = json.dumps(current.document, ensure_ascii=False, indent=2)
-        return render_template("drafting/document.html", form=form, **_workspace(record))
+        return render_template("drafting/document.html", form=form, **workspace(record))
     if not form.validate_on_submit():
-        return render_template("drafting/document.html", form=form, **_workspace(record)), REJECTED
+        return render_template("drafting/document.html", form=form, **workspace(record)), REJECTED
     try:
         submitted = service.parse_json(form.document.data)
     except ValueError as error:
         form.document.errors = [str(error)]
-        return render_template("drafting/document.html", form=form, **_workspace(record)), REJECTED
+        return render_template("drafting/document.html", form=form, **workspace(record)), REJECTED
     refused = _save(record, form, submitted, "drafting/document.html")
-    return refused or redirect(url_for(".rule", rule_id=record.id))
+    return refused or redirect(url_for("workflow.rule", rule_id=record.id))
 
 
 # --- revisions ------------------------------------------------------------------------------------
@@ -399,13 +303,13 @@ def suppress(rule_id: int):
                 code=form.code.data,
                 path=form.path.data or "",
                 reason=form.reason.data,
-                author=_actor(),
+                by=current_principal(),
             )
         except WorkbenchError as error:
             flash(str(error.message), "error")
         else:
             flash(_("检查结果已忽略，理由已记录。"), "success")
-    return redirect(url_for(".rule", rule_id=record.id, _anchor="findings"))
+    return redirect(url_for("workflow.rule", rule_id=record.id, _anchor="findings"))
 
 
 @bp.post("/<id:rule_id>/suppressions/<id:suppression_id>/delete")
@@ -415,35 +319,9 @@ def unsuppress(rule_id: int, suppression_id: int):
     suppression = db.get_or_404(FindingSuppression, suppression_id)
     if suppression.rule_id != record.id or not ConfirmForm().validate():
         abort(404)
-    service.unsuppress(db.session, suppression)
+    service.unsuppress(db.session, suppression, by=current_principal())
     flash(_("已恢复这项检查结果。"), "success")
-    return redirect(url_for(".rule", rule_id=record.id, _anchor="findings"))
-
-
-@bp.post("/<id:rule_id>/stage")
-def move_stage(rule_id: int):
-    record = _rule(rule_id)
-    require(Action.MOVE_STAGE, record)
-    form = StageForm()
-    if not form.validate():
-        abort(400)
-    try:
-        service.move_stage(
-            db.session,
-            record,
-            form.target.data,
-            actor=_actor(),
-            role=current_principal().role.value,
-            today=today(),
-            note=form.note.data or "",
-            number=form.number.data or "",
-        )
-    except WorkbenchError as error:
-        flash(str(error.message), "error")
-        return render_template("drafting/rule.html", **_workspace(record)), REJECTED
-    stage = stages.STAGES[record.stage]
-    flash(_("已进入“%(code)s %(name)s”阶段。", code=stage.code, name=_(stage.name)), "success")
-    return redirect(url_for(".rule", rule_id=record.id))
+    return redirect(url_for("workflow.rule", rule_id=record.id, _anchor="findings"))
 
 
 # --- consultation ---------------------------------------------------------------------------------
@@ -457,11 +335,11 @@ def _comments(rule: Rule) -> list[ConsultationComment]:
 def consultation(rule_id: int):
     """The consultation draft (征求意见稿): public while the rule is at stage 30."""
     record = _rule(rule_id)
-    if record.stage != "30" and not can(current_principal(), Action.VIEW_RULES):
+    if not stages.STAGES[record.stage].public_draft and not can(current_principal(), Action.VIEW_RULES):
         abort(404)
     current = (
         service.consultation_revision(db.session, record)
-        if record.stage == "30"
+        if stages.STAGES[record.stage].public_draft
         else service.revision(db.session, record)
     )
     form = CommentForm(formdata=None)
@@ -477,7 +355,7 @@ def add_comment(rule_id: int):
     require(Action.COMMENT_ON_RULE)
     record = _rule(rule_id)
     user = current_principal()
-    if record.stage != "30" and not can(user, Action.VIEW_RULES):
+    if not stages.STAGES[record.stage].public_draft and not can(user, Action.VIEW_RULES):
         abort(404)  # a draft is public only while it is out for consultation
     form = CommentForm()
     if form.validate():
@@ -497,7 +375,7 @@ def add_comment(rule_id: int):
                     proposed_change=form.proposed_change.data or "",
                 ),
                 source=source,
-                author_id=user.id if user.is_authenticated else None,
+                by=user,
                 now=utcnow(),
             )
         except WorkbenchError as error:
@@ -508,7 +386,7 @@ def add_comment(rule_id: int):
             return redirect(safe_next(request.form.get("next")) or url_for(".consultation", rule_id=record.id))
     current = (
         service.consultation_revision(db.session, record)
-        if record.stage == "30"
+        if stages.STAGES[record.stage].public_draft
         else service.revision(db.session, record)
     )
     return render_template("drafting/consultation.html", rule=record, document=current.document, form=form), REJECTED
@@ -539,7 +417,7 @@ def dispose(rule_id: int, comment_id: int):
         flash(_("请选择处理意见。"), "error")
     else:
         try:
-            service.dispose(db.session, comment, form.disposition.data, form.reason.data or "")
+            service.dispose(db.session, comment, form.disposition.data, form.reason.data or "", by=current_principal())
         except WorkbenchError as error:
             flash(str(error.message), "error")
             return redirect(url_for(".comments", rule_id=record.id, _anchor=f"comment-{comment.id}"))

@@ -9,17 +9,19 @@ dataset are described alike.
 
 from datetime import date
 
-from flask import jsonify, request, url_for
+from flask import jsonify, url_for
 from flask_babel import gettext as _
 
-from workbench.api.views import _PAGING, COMPONENTS, _page_of, _paginated, _ref, spec
-from workbench.auth.access import require
+from workbench import schema_errors
+from workbench.api.spec import PAGING, created, page_of, paginated, query_choice, ref, spec
+from workbench.auth.access import current_principal, require
 from workbench.auth.permissions import Action
+from workbench.dates import iso
 from workbench.db import db
 from workbench.errors import InvalidInput, NotFound
 from workbench.factors import service
+from workbench.factors import uncertainty as uncertainties
 from workbench.factors.models import Factor, FactorKind, Tier
-from workbench.trials import dataset as datasets
 from workbench.web import text_arg
 
 # --- schemas ----------------------------------------------------------------------------------------
@@ -34,7 +36,7 @@ _gases = {
 }
 # The same uncertainty shape a dataset's factor takes (distribution and/or pedigree scores).
 _uncertainty = {
-    **datasets.SCHEMA["properties"]["lines"]["items"]["properties"]["uncertainty"],
+    **uncertainties.SCHEMA,
     "type": ["object", "null"],
 }
 _factor_fields = {
@@ -69,7 +71,7 @@ _version = {
 }
 _reason = {"type": "string", "maxLength": 1000, "description": "Recorded in the audit trail"}
 
-COMPONENTS.update(
+spec.add_components(
     {
         "Factor": {
             "type": "object",
@@ -83,7 +85,7 @@ COMPONENTS.update(
         },
         "FactorWithVersions": {
             "allOf": [
-                _ref("Factor"),
+                ref("Factor"),
                 {
                     "type": "object",
                     "required": ["versions"],
@@ -132,10 +134,6 @@ _FACTOR_FILTERS = [
 # --- shapes -----------------------------------------------------------------------------------------
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def factor_json(factor: Factor, *, versions: bool = False) -> dict:
     shape = {
         "id": factor.id,
@@ -148,14 +146,14 @@ def factor_json(factor: Factor, *, versions: bool = False) -> dict:
         "source": factor.source,
         "geography": factor.geography,
         "data_year": factor.data_year,
-        "published_on": _iso(factor.published_on),
+        "published_on": iso(factor.published_on),
         "source_url": factor.source_url,
         "database": factor.database,
         "standards": factor.standards,
         "note": factor.note,
         "gases": factor.gases,
         "uncertainty": factor.uncertainty,
-        "archived_at": _iso(factor.archived_at),
+        "archived_at": iso(factor.archived_at),
         "version": factor.version,
     }
     if versions:
@@ -174,20 +172,6 @@ def factor_json(factor: Factor, *, versions: bool = False) -> dict:
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-def _created(shape: dict, location: str):
-    response = jsonify(shape)
-    response.status_code = 201
-    response.headers["Location"] = location
-    return response
-
-
-def _query_enum(name: str, allowed) -> str:
-    value = request.args.get(name, "")
-    if value and value not in allowed:
-        raise InvalidInput(_("参数 %(name)s 的值“%(value)s”无效。", name=name, value=value[:50]))
-    return value
-
-
 def _factor_or_404(factor_id: int) -> Factor:
     factor = db.session.get(Factor, factor_id)
     if factor is None:
@@ -198,7 +182,7 @@ def _factor_or_404(factor_id: int) -> Factor:
 def _refuse_non_finite(body: dict) -> None:
     """Refuse NaN and Infinity in a factor body (Python's JSON reader and JSON Schema's "number"
     accept them); datasets get the same check, worded by line, from `dataset.validate`."""
-    paths = [path for path, _message in datasets.non_finite(body)]
+    paths = [problem.path for problem in schema_errors.non_finite(body)]
     if not paths:
         return
     message = _("应为有限的数值，不能是 NaN 或 Infinity。")
@@ -257,8 +241,8 @@ def _factor_input(body: dict, factor: Factor | None = None) -> service.FactorInp
     summary="The factor library, filtered like the factor list page",
     tag="factors",
     public=True,
-    parameters=[*_PAGING, *_FACTOR_FILTERS],
-    responses={200: ("A page of factors (archived ones left out)", _page_of("Factor"))},
+    parameters=[*PAGING, *_FACTOR_FILTERS],
+    responses={200: ("A page of factors (archived ones left out)", page_of("Factor"))},
 )
 def list_factors():
     require(Action.VIEW_FACTORS)
@@ -266,10 +250,10 @@ def list_factors():
         text=text_arg("q"),
         unit=text_arg("unit", 60),
         geography=text_arg("geography", 100),
-        tier=_query_enum("tier", {tier.value for tier in Tier}),
-        kind=_query_enum("kind", {kind.value for kind in FactorKind}),
+        tier=query_choice("tier", {tier.value for tier in Tier}) or "",
+        kind=query_choice("kind", {kind.value for kind in FactorKind}) or "",
     )
-    return _paginated(service.search(filters), factor_json)
+    return paginated(service.search(filters), factor_json)
 
 
 @spec.operation(
@@ -278,7 +262,7 @@ def list_factors():
     summary="One factor with every version it has had",
     tag="factors",
     public=True,
-    responses={200: ("The factor", _ref("FactorWithVersions"))},
+    responses={200: ("The factor", ref("FactorWithVersions"))},
 )
 def get_factor(factor_id: int):
     require(Action.VIEW_FACTORS)
@@ -290,14 +274,14 @@ def get_factor(factor_id: int):
     "POST",
     summary="Add a factor to the library (a duplicate code is refused with 422)",
     tag="factors",
-    body=_ref("FactorCreate"),
-    responses={201: ("The new factor and its first version", _ref("FactorWithVersions"))},
+    body=ref("FactorCreate"),
+    responses={201: ("The new factor and its first version", ref("FactorWithVersions"))},
 )
 def create_factor(body: dict):
     require(Action.MANAGE_FACTORS)
     _refuse_non_finite(body)
-    factor = service.create_factor(db.session, _factor_input(body))
-    return _created(factor_json(factor, versions=True), url_for(".get_factor", factor_id=factor.id))
+    factor = service.create_factor(db.session, _factor_input(body), by=current_principal())
+    return created(factor_json(factor, versions=True), url_for(".get_factor", factor_id=factor.id))
 
 
 @spec.operation(
@@ -305,8 +289,8 @@ def create_factor(body: dict):
     "PATCH",
     summary="Change a factor: a new version; calculations keep naming the version they used",
     tag="factors",
-    body=_ref("FactorUpdate"),
-    responses={200: ("The changed factor", _ref("FactorWithVersions"))},
+    body=ref("FactorUpdate"),
+    responses={200: ("The changed factor", ref("FactorWithVersions"))},
 )
 def update_factor(factor_id: int, body: dict):
     require(Action.MANAGE_FACTORS)
@@ -316,6 +300,7 @@ def update_factor(factor_id: int, body: dict):
         db.session,
         factor,
         _factor_input(body, factor),
+        by=current_principal(),
         reason=body.get("reason"),
         expected_version=body.get("version"),
     )

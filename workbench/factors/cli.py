@@ -2,12 +2,12 @@
 format of `files` (an exported file imports back unchanged; an import takes all rows or none).
 """
 
-import json
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from workbench.commands import FORMAT, acting, echo_json
 from workbench.db import db
 from workbench.factors import files
 from workbench.factors import service as library
@@ -46,29 +46,14 @@ def export_factors(file: Path, file_format: str | None):
 
 @factors_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@FORMAT
 @with_appcontext
 def import_factors(file: Path, output: str):
     """Import factors from a CSV or XLSX FILE in the export format: all rows or none. A factor
     whose code exists is updated (a new version when something changed)."""
-    from workbench.cli import _session
-
-    created, updated = library.import_file(_session(), file.read_bytes(), file.name)
+    created, updated = library.import_file(db.session, file.read_bytes(), file.name, by=acting())
     db.session.commit()
     if output == "json":
-        click.echo(
-            json.dumps(
-                {"created": [f.code for f in created], "updated": [f.code for f in updated]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        echo_json({"created": [f.code for f in created], "updated": [f.code for f in updated]})
         return
     click.echo(f"新增 created {len(created)}，更新 updated {len(updated)}")

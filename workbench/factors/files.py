@@ -27,7 +27,7 @@ from enum import Enum
 
 from flask_babel import gettext as _
 
-from workbench.errors import InvalidInput
+from workbench.errors import InvalidInput, refuse
 from workbench.spreadsheet import safe_text
 
 CSV_COLUMNS = (
@@ -248,10 +248,6 @@ def read_xlsx(content: bytes) -> list[tuple[int, dict]]:
 # --- cells ------------------------------------------------------------------------------------------
 
 
-def _refuse(field_name: str, message: str):
-    raise InvalidInput(message, details={field_name: message})
-
-
 def _text(cell) -> str:
     """A cell as text: numbers as written, dates as YYYY-MM-DD, the export's guard taken off."""
     if cell is None:
@@ -280,7 +276,7 @@ def _published(cell) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        _refuse("published_on", _("发布日期“%(value)s”无效，请写成 2024-05-01 的形式。", value=text))
+        refuse("published_on", _("发布日期“%(value)s”无效，请写成 2024-05-01 的形式。", value=text))
 
 
 def _no_constant(name: str):
@@ -294,9 +290,9 @@ def _json_cell(column: str, cell):
     try:
         value = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError):
-        _refuse(column, _("不是有效的 JSON：%(text)s", text=text if len(text) <= 60 else text[:57] + "…"))
+        refuse(column, _("不是有效的 JSON：%(text)s", text=text if len(text) <= 60 else text[:57] + "…"))
     if not isinstance(value, dict):
-        _refuse(column, _("应为 JSON 对象（{…}），现为 %(text)s。", text=text if len(text) <= 60 else text[:57] + "…"))
+        refuse(column, _("应为 JSON 对象（{…}），现为 %(text)s。", text=text if len(text) <= 60 else text[:57] + "…"))
     return value
 
 

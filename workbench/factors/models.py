@@ -9,8 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.audit import Archivable
-from workbench.auth.models import _enum
-from workbench.db import Versioned, db
+from workbench.dates import iso
+from workbench.db import Versioned, db, enum_type
 
 
 class Tier(StrEnum):
@@ -60,12 +60,14 @@ class Factor(Versioned, Archivable, db.Model):
     value: Mapped[float] = mapped_column(info={"label": _l("数值")})
     unit: Mapped[str] = mapped_column(String(60), info={"label": _l("单位")})
     gases: Mapped[dict | None] = mapped_column(JSON, info={"label": _l("分气体数值")})
-    kind: Mapped[FactorKind] = mapped_column(_enum(FactorKind), info={"label": _l("类型"), "value_labels": KIND_LABELS})
+    kind: Mapped[FactorKind] = mapped_column(
+        enum_type(FactorKind), info={"label": _l("类型"), "value_labels": KIND_LABELS}
+    )
     geography: Mapped[str] = mapped_column(String(100), default="", info={"label": _l("地理范围")})
     data_year: Mapped[int | None] = mapped_column(info={"label": _l("数据年份")})
     published_on: Mapped[date | None] = mapped_column(info={"label": _l("发布日期")})
     tier: Mapped[Tier] = mapped_column(
-        _enum(Tier), index=True, info={"label": _l("数据来源层级"), "value_labels": TIER_LABELS}
+        enum_type(Tier), index=True, info={"label": _l("数据来源层级"), "value_labels": TIER_LABELS}
     )
     source: Mapped[str] = mapped_column(String(500), info={"label": _l("来源")})
     source_url: Mapped[str] = mapped_column(String(500), default="", info={"label": _l("来源网址")})
@@ -92,7 +94,7 @@ class Factor(Versioned, Archivable, db.Model):
             "kind": self.kind.value,
             "geography": self.geography,
             "data_year": self.data_year,
-            "published_on": self.published_on.isoformat() if self.published_on else None,
+            "published_on": iso(self.published_on),
             "tier": self.tier.value,
             "source": self.source,
             "source_url": self.source_url,

@@ -17,21 +17,18 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from workbench.audit import change_reason
+from workbench.audit import archiving, change_reason
+from workbench.auth.permissions import Action, require
+from workbench.dates import iso
 from workbench.db import expect_version, utcnow
-from workbench.errors import InvalidInput
-from workbench.factors import files
-from workbench.factors import reference as reference_data
+from workbench.errors import InvalidInput, refuse
+from workbench.factors import files, reference
+from workbench.factors import uncertainty as uncertainties
 from workbench.factors.models import TIER_ORDER, Factor, FactorKind, FactorVersion, Tier
-from workbench.i18n import N_
-from workbench.trials import dataset as datasets
-from workbench.trials import engine
+from workbench.i18n import say
+from workbench.messages import N_
 
 MAX_REPORTED_ROWS = 20
-
-
-def _refuse(field_name: str, message: str):
-    raise InvalidInput(message, details={field_name: message})
 
 
 @dataclass
@@ -57,15 +54,15 @@ class FactorInput:
 def check_unit(unit: str) -> str:
     """`unit` if the calculation engine can read it (a per-activity factor unit such as
     kgCO2e/kWh), else a refusal naming it."""
-    from workbench.trials import units
+    from workbench.factors import units
 
     unit = " ".join((unit or "").split())
     if not unit:
-        _refuse("unit", _("请填写单位，如 kgCO2e/kWh。"))
+        refuse("unit", _("请填写单位，如 kgCO2e/kWh。"))
     try:
         units.factor_unit(unit)
     except ValueError as error:
-        _refuse("unit", _("单位“%(unit)s”无法识别：%(reason)s", unit=unit, reason=str(error)))
+        refuse("unit", _("单位“%(unit)s”无法识别：%(reason)s", unit=unit, reason=str(error)))
     return unit
 
 
@@ -74,31 +71,31 @@ def _clean(data: FactorInput) -> dict:
     whether the code is free is the database's question (`_values`)."""
     code = " ".join((data.code or "").split())
     if not code or len(code) > 80:
-        _refuse("code", _("请填写因子编号（不超过 80 个字符）。"))
+        refuse("code", _("请填写因子编号（不超过 80 个字符）。"))
     name = " ".join((data.name or "").split())
     if not name or len(name) > 200:
-        _refuse("name", _("请填写名称（不超过 200 个字符）。"))
+        refuse("name", _("请填写名称（不超过 200 个字符）。"))
     try:
         value = float(data.value)
     except (TypeError, ValueError):
-        _refuse("value", _("数值“%(value)s”不是数字。", value=data.value))
+        refuse("value", _("数值“%(value)s”不是数字。", value=data.value))
     if not math.isfinite(value) or value < 0:
-        _refuse("value", _("因子数值须为非负的有限数。"))
+        refuse("value", _("因子数值须为非负的有限数。"))
     if data.kind not in {kind.value for kind in FactorKind}:
-        _refuse("kind", _("类型“%(value)s”无效，可选：%(allowed)s。", value=data.kind, allowed="、".join(FactorKind)))
+        refuse("kind", _("类型“%(value)s”无效，可选：%(allowed)s。", value=data.kind, allowed="、".join(FactorKind)))
     if data.tier not in {tier.value for tier in Tier}:
-        _refuse("tier", _("数据来源层级“%(value)s”无效，可选：%(allowed)s。", value=data.tier, allowed="、".join(Tier)))
+        refuse("tier", _("数据来源层级“%(value)s”无效，可选：%(allowed)s。", value=data.tier, allowed="、".join(Tier)))
     kind, tier = FactorKind(data.kind), Tier(data.tier)
     year = data.data_year
     if year not in (None, ""):
         if not str(year).isdigit() or not 1950 <= int(year) <= date.today().year + 1:
-            _refuse("data_year", _("数据年份“%(year)s”无效，请写四位年份。", year=year))
+            refuse("data_year", _("数据年份“%(year)s”无效，请写四位年份。", year=year))
         year = int(year)
     else:
         year = None
     source = " ".join((data.source or "").split())
     if not source:
-        _refuse("source", _("请注明来源（文件名称、文号、页码或网址）：指引（五）要求注明数据来源。"))
+        refuse("source", _("请注明来源（文件名称、文号、页码或网址）：指引（五）要求注明数据来源。"))
     return {
         "code": code,
         "name": name,
@@ -123,7 +120,7 @@ def _values(session: Session, data: FactorInput, factor: Factor | None) -> dict:
     values = _clean(data)
     owner = session.scalar(select(Factor).where(func.lower(Factor.code) == values["code"].lower()))
     if owner is not None and owner is not factor:
-        _refuse("code", _("因子编号“%(code)s”已被“%(name)s”使用。", code=values["code"], name=owner.name))
+        refuse("code", _("因子编号“%(code)s”已被“%(name)s”使用。", code=values["code"], name=owner.name))
     return values
 
 
@@ -134,20 +131,20 @@ def check_gases(gases) -> dict | None:
         return None
     example = '{"CO2": 0.8, "CH4_fossil": 0.001}'
     if not isinstance(gases, dict):
-        _refuse("gases", _("分气体数值应为 JSON 对象，如 %(example)s。", example=example))
-    known = engine.gwp_table(engine.DEFAULT_GWP_SET) or {}
+        refuse("gases", _("分气体数值应为 JSON 对象，如 %(example)s。", example=example))
+    known = reference.gwp_table(reference.DEFAULT_GWP_SET) or {}
     for gas, amount in gases.items():
         if gas not in known:
-            _refuse(
+            refuse(
                 "gases",
                 _(
                     "气体“%(gas)s”无法识别：请使用 %(table)s 中的化学式，如 CO2、CH4_fossil、CH4_non_fossil、N2O。",
                     gas=gas,
-                    table=engine.DEFAULT_GWP_SET,
+                    table=reference.DEFAULT_GWP_SET,
                 ),
             )
         if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(amount) or amount < 0:
-            _refuse(
+            refuse(
                 "gases",
                 _("气体 %(gas)s 的数值应为非负的有限数，现为 %(value)s。", gas=gas, value=json.dumps(amount)),
             )
@@ -160,14 +157,14 @@ def check_uncertainty(uncertainty) -> dict | None:
     if uncertainty is None or uncertainty == {}:
         return None
     if not isinstance(uncertainty, dict):
-        _refuse(
+        refuse(
             "uncertainty",
             _("不确定性应为 JSON 对象，如 %(example)s。", example='{"distribution": "lognormal", "gsd": 1.2}'),
         )
-    problems = datasets.uncertainty_problems(uncertainty)
+    problems = uncertainties.problems(uncertainty)
     if problems:
         more = _("（另有 %(count)d 处问题）", count=len(problems) - 1) if len(problems) > 1 else ""
-        _refuse("uncertainty", problems[0] + more)
+        refuse("uncertainty", say(problems[0].sentence) + more)
     return dict(uncertainty)
 
 
@@ -183,7 +180,7 @@ def snapshot(values: dict) -> dict:
         "kind": FactorKind(values["kind"]).value,
         "geography": values["geography"],
         "data_year": values["data_year"],
-        "published_on": published.isoformat() if published else None,
+        "published_on": iso(published),
         "tier": Tier(values["tier"]).value,
         "source": values["source"],
         "source_url": values["source_url"],
@@ -200,7 +197,8 @@ def _record_version(session: Session, factor: Factor) -> None:
     )
 
 
-def create_factor(session: Session, data: FactorInput) -> Factor:
+def create_factor(session: Session, data: FactorInput, *, by) -> Factor:
+    require(by, Action.MANAGE_FACTORS)
     factor = Factor(**_values(session, data, None))
     session.add(factor)
     _record_version(session, factor)
@@ -208,9 +206,10 @@ def create_factor(session: Session, data: FactorInput) -> Factor:
 
 
 def update_factor(
-    session: Session, factor: Factor, data: FactorInput, *, reason: str | None = None, expected_version=None
+    session: Session, factor: Factor, data: FactorInput, *, by, reason: str | None = None, expected_version=None
 ) -> Factor:
     """Change a factor; the old version stays readable, and calculations name the one they used."""
+    require(by, Action.MANAGE_FACTORS, factor)
     expect_version(factor, expected_version)
     values = _values(session, data, factor)
     with change_reason(session, reason):
@@ -321,11 +320,12 @@ def snapshots(rows: Iterable[tuple[int, Mapping]]) -> list[dict]:
 
 
 def import_rows(
-    session: Session, rows: Iterable[tuple[int, Mapping]], *, reason: str = N_("CSV 导入")
+    session: Session, rows: Iterable[tuple[int, Mapping]], *, by, reason: str = N_("CSV 导入")
 ) -> tuple[list[Factor], list[Factor]]:
     """(created, updated). All rows or none: every row is checked first, and each bad row is
     reported with its row number and column; a factor whose code exists is updated (a new
     version only when something changed)."""
+    require(by, Action.MANAGE_FACTORS)
     checked, errors, stopped = _check_rows(rows)
     created, updated = [], []
     if not errors:
@@ -335,10 +335,10 @@ def import_rows(
                 existing = session.scalar(select(Factor).where(func.lower(Factor.code) == values["code"].lower()))
                 with change_reason(session, reason):
                     if existing is None:
-                        created.append(create_factor(session, data))
+                        created.append(create_factor(session, data, by=by))
                     else:
                         before = existing.version
-                        update_factor(session, existing, data)
+                        update_factor(session, existing, data, by=by)
                         if existing.version != before:
                             updated.append(existing)
             except InvalidInput as error:
@@ -351,22 +351,29 @@ def import_rows(
     return created, updated
 
 
-def import_file(session: Session, content: bytes, name: str = "") -> tuple[list[Factor], list[Factor]]:
+def import_file(session: Session, content: bytes, name: str = "", *, by) -> tuple[list[Factor], list[Factor]]:
     """(created, updated) from a CSV or XLSX file, told apart by content."""
+    require(by, Action.MANAGE_FACTORS)  # before the file is read
     rows = files.read_rows(content, name)
-    return import_rows(session, rows, reason=N_("XLSX 导入") if content[:2] == b"PK" else N_("CSV 导入"))
+    return import_rows(session, rows, by=by, reason=N_("XLSX 导入") if content[:2] == b"PK" else N_("CSV 导入"))
+
+
+def set_archived(session: Session, factor: Factor, archived: bool, *, by, reason: str | None = None) -> None:
+    """Archive a factor (calculations that used it keep its versions) or restore it."""
+    require(by, Action.MANAGE_FACTORS, factor)
+    archiving.set_archived(session, factor, archived, reason=reason)
 
 
 # --- reference data ---------------------------------------------------------------------------------
 
 
-def load_reference_factors(session: Session) -> list[Factor]:
+def load_reference_factors(session: Session, *, by) -> list[Factor]:
     """Create the reference factors (`reference.factor_rows`) that are missing (by code); returns
     those created now."""
     created = []
-    for row in reference_data.factor_rows():
+    for row in reference.factor_rows():
         if session.scalar(select(Factor.id).where(Factor.code == row["code"])) is None:
-            created.append(create_factor(session, FactorInput(**row)))
+            created.append(create_factor(session, FactorInput(**row), by=by))
     return created
 
 

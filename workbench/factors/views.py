@@ -10,13 +10,13 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from workbench.auth.access import require
-from workbench.auth.forms import _reason_field, _version_field
+from workbench.auth.access import current_principal, require
 from workbench.auth.permissions import Action
 from workbench.db import db
 from workbench.errors import WorkbenchError
 from workbench.factors import files, service
 from workbench.factors.models import KIND_LABELS, TIER_LABELS, Factor
+from workbench.forms import reason_field, version_field
 from workbench.web import REJECTED, form_page, page_number, save, text_arg
 
 bp = Blueprint("factors", __name__, url_prefix="/factors")
@@ -50,8 +50,8 @@ class FactorForm(FlaskForm):
     database = StringField(_l("数据库及版本"), validators=[Optional(), Length(max=200)])
     standards = StringField(_l("依据的标准"), validators=[Optional(), Length(max=300)])
     note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=4000)])
-    reason = _reason_field()
-    version = _version_field()
+    reason = reason_field()
+    version = version_field()
 
 
 class FactorImportForm(FlaskForm):
@@ -144,9 +144,9 @@ def new_factor():
     require(Action.MANAGE_FACTORS)
     form = FactorForm()
     del form.reason, form.version
-    return save(form, lambda: service.create_factor(db.session, _input(form)), **_saved()) or form_page(
-        "factors/factor_form.html", form, factor=None
-    )
+    return save(
+        form, lambda: service.create_factor(db.session, _input(form), by=current_principal()), **_saved()
+    ) or form_page("factors/factor_form.html", form, factor=None)
 
 
 @bp.route("/<id:factor_id>/edit", methods=["GET", "POST"])
@@ -162,7 +162,12 @@ def edit_factor(factor_id: int):
 
     def update():
         return service.update_factor(
-            db.session, record, _input(form, record), reason=form.reason.data, expected_version=form.version.data
+            db.session,
+            record,
+            _input(form, record),
+            by=current_principal(),
+            reason=form.reason.data,
+            expected_version=form.version.data,
         )
 
     return save(form, update, **_saved()) or form_page("factors/factor_form.html", form, factor=record)
@@ -179,7 +184,9 @@ def import_factors():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            created, updated = service.import_file(db.session, upload.read(), upload.filename or "")
+            created, updated = service.import_file(
+                db.session, upload.read(), upload.filename or "", by=current_principal()
+            )
         except WorkbenchError as error:
             return render_template("factors/import.html", form=form, refusal=error), REJECTED
         flash(

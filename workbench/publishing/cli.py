@@ -1,15 +1,15 @@
 """`workbench render RULE.json` (a rule file to HTML, PDF, Word and Markdown, no database) and
 `workbench publish RULE` (a rule's current revision into the publication repository)."""
 
-import getpass
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from workbench.commands import acting, read_json_object, refuse
+from workbench.drafting import stages
 from workbench.drafting import template as templates
-from workbench.drafting.cli import read_json_object, refuse
 from workbench.publishing import document as documents
 
 _OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
@@ -23,7 +23,7 @@ _OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 @click.option("--markdown", "markdown_file", type=_OUTPUT, help="Write the rule as one Markdown file here.")
 @click.option(
     "--stage",
-    type=click.Choice(["20", "30", "40", "50", "60"]),
+    type=click.Choice(["20", *stages.codes(publishable=True)]),
     help="Stage the cover shows [default: the file's publication block, else 20].",
 )
 def render_command(rule_file, html_file, pdf_file, docx_file, markdown_file, stage):
@@ -75,19 +75,15 @@ def _docx(doc) -> bytes:
 def publish_command(rule, message):
     """Publish RULE's (code or id) current revision at its present stage to the publication
     repository (WORKBENCH_PUBLICATION_REPO): files, index.json, one commit and a tag."""
-    from workbench.audit import Actor
-    from workbench.cli import _session
     from workbench.db import db
-    from workbench.drafting.rules_cli import _find
+    from workbench.drafting.rules_cli import find_rule
     from workbench.publishing import service
     from workbench.publishing.repository import PublicationRepository
 
-    session = _session()
-    found = _find(rule)
+    by = acting()
+    found = find_rule(rule)
     repository = PublicationRepository(current_app.config["PUBLICATION_REPOSITORY"])
-    record, created = service.publish(
-        session, found, actor=Actor(None, f"cli:{getpass.getuser()}"), repository=repository, note=message
-    )
+    record, created = service.publish(db.session, found, by=by, repository=repository, note=message)
     db.session.commit()
     state = "已发布 published" if created else "未变化，此前已发布 unchanged, published before"
     click.echo(f"{found.code} r{record.revision.number} → {record.slug} {record.tag} {record.commit[:12]} ({state})")

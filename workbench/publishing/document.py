@@ -45,8 +45,6 @@ LEVELS = {
 }
 # GB/T 1.1—2020 asks drafts sent out for comment or review to carry this request on the cover.
 PATENT_NOTICE = "在提交反馈意见时，请将您知道的相关专利连同支持性文件一并附上。"
-PATENT_NOTICE_STAGES = ("30", "40")
-PUBLISHED_STAGES = ("60", "90")
 
 _parser = renderer(PUBLISHED_LINKS)
 # 「CFP = … ÷ Q　　（1）」: an expression followed by its number in full-width brackets.
@@ -94,6 +92,10 @@ class Meta:
     def stage_label(self) -> str:
         """征求意见稿, 送审稿, …; a published standard is just the standard."""
         return STAGES[self.stage].document if self.stage in STAGES else ""
+
+    @property
+    def published(self) -> bool:
+        return self.stage in STAGES and STAGES[self.stage].published
 
     @classmethod
     def from_publication(cls, block: dict | None) -> "Meta":
@@ -214,7 +216,7 @@ class RuleDocument:
 def build(document: dict, meta: Meta | None = None, today: date | None = None) -> RuleDocument:
     """The committee document for a schema-valid rule `document` at `meta`'s stage."""
     meta = meta or Meta.from_publication(document.get(PUBLICATION_KEY))
-    if not meta.draft_date and meta.stage not in PUBLISHED_STAGES:
+    if not meta.draft_date and not meta.published:
         meta = replace(meta, draft_date=(today or date.today()).isoformat())
     sections = [_section(clause, document) for clause in document["clauses"]]
     return RuleDocument(
@@ -237,7 +239,7 @@ def _cover(document: dict, meta: Meta) -> Cover:
     if number:
         mark = re.split(r"[\s0-9]", number, maxsplit=1)[0] or mark
     front = document.get("front_matter", {})
-    published = meta.stage in PUBLISHED_STAGES
+    published = meta.published
     return Cover(
         ics=front.get("ics", ""),
         ccs=front.get("ccs", ""),
@@ -251,7 +253,7 @@ def _cover(document: dict, meta: Meta) -> Cover:
         published_on=_cover_date(meta.published_on),
         implemented_on=_cover_date(meta.implemented_on),
         issuers=tuple(meta.issuers) or issuers,
-        patent_notice=PATENT_NOTICE if meta.stage in PATENT_NOTICE_STAGES else "",
+        patent_notice=PATENT_NOTICE if meta.stage in STAGES and STAGES[meta.stage].patent_notice else "",
     )
 
 

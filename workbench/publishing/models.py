@@ -31,7 +31,7 @@ class Publication(Audited, db.Model):
     checksum: Mapped[str] = mapped_column(String(80), info={"audit": "skip"})
     message: Mapped[str] = mapped_column(Text, default="", info={"label": _l("说明")})
     publisher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info={"audit": "skip"})
-    publisher_label: Mapped[str] = mapped_column(String(100), info={"label": _l("发布人")})
+    publisher_label: Mapped[str] = mapped_column(String(200), info={"label": _l("发布人")})
     published_at: Mapped[datetime] = mapped_column(info={"audit": "skip"})
 
     rule: Mapped[Rule] = relationship(info={"label": _l("规则")})

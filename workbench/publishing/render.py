@@ -1,7 +1,7 @@
 """The four outputs of one rule document: HTML, PDF, Markdown and JSON (Word is in `word.py`).
 
 Pure: Jinja2, WeasyPrint, pikepdf and the standard library; no Flask, no database. A long
-rule's PDF is laid out in worker processes (see `to_pdf`). Everything a render needs is in the
+rule's PDF is laid out in worker processes (see `to_pdf`; the processes are `workers.py`'s). Everything a render needs is in the
 package (the template and the stylesheet) or in the rule itself (inline images); the fonts are
 the system's Noto CJK, found by fontconfig. The PDF renderer fetches nothing: its
 URL fetcher refuses every address that is not a data: URL, so a rule that names a file:// or
@@ -13,9 +13,7 @@ import io
 import json
 import logging
 import math
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from importlib import resources
@@ -25,6 +23,7 @@ from markupsafe import Markup, escape
 from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher
 
+from workbench.publishing import workers
 from workbench.publishing.document import PUBLICATION_KEY, RenderError, RuleDocument, html
 
 logger = logging.getLogger(__name__)
@@ -123,7 +122,7 @@ def to_pdf(doc: RuleDocument, fetcher: InlineOnlyFetcher | None = None) -> bytes
                 return _pdf_in_parallel(doc, pieces, fetcher)
             except (BrokenProcessPool, OSError) as error:  # no second process to be had: one will do
                 logger.warning("laying out in one process: %s", error)
-                _discard_pool()
+                workers.discard()
         body = HTML(string=to_html(doc, "body"), base_url=None, url_fetcher=fetcher).render()
         page_numbers: dict[str, int] = {}
         for number, page in enumerate(body.pages, 1):
@@ -198,7 +197,7 @@ def _pdf_in_parallel(doc: RuleDocument, pieces: list[list[str]], fetcher: Inline
     later pieces and the page numbers of 目次, both stamped on with qpdf."""
     import pikepdf  # qpdf: joins the parts and stamps them without reading the text again
 
-    pool = _pool()
+    pool = workers.pool()
     head, tail = pieces  # split() gives at most two
     first = pool.submit(_lay_out_piece, doc.source, doc.meta, head, True, False)
     second = pool.submit(_lay_out_piece, doc.source, doc.meta, tail, False, True)
@@ -267,28 +266,6 @@ def _contents_numbers(places: list[dict], page_numbers: dict[str, int]) -> bytes
         "</style>" + "".join(pages)
     )
     return HTML(string=html, base_url=None, url_fetcher=InlineOnlyFetcher()).render().write_pdf()
-
-
-_workers: ProcessPoolExecutor | None = None
-
-
-def _pool() -> ProcessPoolExecutor:
-    """Three worker processes (two pieces of the body, the front matter) kept for the life of
-    this process, started from a forkserver that has WeasyPrint loaded and its fonts warm
-    (workbench.publishing.warm)."""
-    global _workers
-    if _workers is None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["workbench.publishing.warm"])
-        _workers = ProcessPoolExecutor(max_workers=3, mp_context=context)
-    return _workers
-
-
-def _discard_pool() -> None:
-    global _workers
-    if _workers is not None:
-        _workers.shutdown(wait=False, cancel_futures=True)
-        _workers = None
 
 
 def _front_pdf(source: dict, meta) -> tuple[bytes, list[dict], list]:

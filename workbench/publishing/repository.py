@@ -17,6 +17,7 @@ import json
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ Maintained by the CFP Standards Workbench: one folder per rule, `index.json` lis
 commit per publication and one tag per version. Clone it freely to mirror every published rule.
 """
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+INIT_WAIT_SECONDS = 5  # how long a half-created repository is given to be complete
 _thread_lock = threading.Lock()  # flock excludes processes; this keeps one process's threads in order too
 
 
@@ -146,8 +148,17 @@ class PublicationRepository:
                     repo.close()
 
     def _ensure(self) -> git.Repo:
-        if self.exists():
-            return self.repo()
+        """The repository, created on the first publication. Two processes publishing first at the
+        same moment may both create it (`git init` of an existing repository changes nothing); one
+        that finds `.git` before the other has finished waits a little for it to be complete."""
+        deadline = time.monotonic() + INIT_WAIT_SECONDS
+        while self.exists():
+            try:
+                return git.Repo(self.path)
+            except git.InvalidGitRepositoryError:
+                if time.monotonic() > deadline:
+                    return self.repo()  # raises RepositoryError naming the folder
+                time.sleep(0.05)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             repo = git.Repo.init(self.path, initial_branch="main")

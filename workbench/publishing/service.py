@@ -7,7 +7,7 @@ the same revision finds the files already there (no new commit) and records them
 """
 
 import re
-from datetime import UTC, date
+from datetime import UTC
 
 import git
 from flask_babel import gettext as _
@@ -15,43 +15,41 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workbench.audit import Actor
+from workbench.auth.models import actor_of
+from workbench.auth.permissions import Action, require
+from workbench.dates import iso, local_zone
 from workbench.db import utcnow
 from workbench.drafting import service as drafting
+from workbench.drafting import stages
 from workbench.drafting.models import Rule, RuleRevision
 from workbench.drafting.stages import STAGES
 from workbench.errors import Conflict, WorkbenchError
 from workbench.publishing import document as documents
 from workbench.publishing.models import Publication
 from workbench.publishing.repository import PublicationRepository, RepositoryError, commit_message, slugify, tag_name
-from workbench.registry.service import local_zone
 
 # Drafts go out for comment (30), for review (40) and for approval (50); the standard at 60.
 # A working-group draft (20) stays inside the workbench.
-PUBLISHABLE_STAGES = ("30", "40", "50", "60")
+PUBLISHABLE_STAGES = stages.codes(publishable=True)
 
 
 def meta_for(rule: Rule, revision: RuleRevision) -> documents.Meta:
     """The cover facts of `revision` at the rule's present stage, from the registry entry."""
     standard = rule.standard
     numbers = [number.strip() for number in re.split(r"[；;]", standard.numbers if standard else "") if number.strip()]
-    published = rule.stage in documents.PUBLISHED_STAGES
+    published = STAGES[rule.stage].published
     return documents.Meta(
         stage=rule.stage,
         standard_number=numbers[0] if numbers and published else "",
         draft_date=revision.created_at.astimezone(local_zone()).date().isoformat(),
-        published_on=_iso(standard.published_on if standard else None) if published else None,
-        implemented_on=_iso(standard.implemented_on if standard else None) if published else None,
+        published_on=iso(standard.published_on if standard else None) if published else None,
+        implemented_on=iso(standard.implemented_on if standard else None) if published else None,
         level=standard.level.value if standard else "national",
         issuers=tuple((standard.issuer if standard else "").split()),
         rule=rule.code,
         revision=revision.number,
         revision_id=revision.id,
     )
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def rule_document(rule: Rule, revision: RuleRevision) -> documents.RuleDocument:
@@ -84,13 +82,15 @@ def publications(session: Session, rule: Rule) -> list[Publication]:
 
 
 def publish(
-    session: Session, rule: Rule, *, actor: Actor, repository: PublicationRepository, note: str = ""
+    session: Session, rule: Rule, *, by, repository: PublicationRepository, note: str = ""
 ) -> tuple[Publication, bool]:
     """Publish the rule's current revision at its present stage. Returns the publication and
     whether it is new (False: this revision was already published at this stage)."""
+    require(by, Action.PUBLISH_RULE, rule)
+    actor = actor_of(by)
     if rule.is_archived:
         raise Conflict(_("规则“%(code)s”已归档，不能发布。", code=rule.code))
-    if rule.stage not in PUBLISHABLE_STAGES:
+    if not STAGES[rule.stage].publishable:
         stage = STAGES[rule.stage]
         raise Conflict(
             _(

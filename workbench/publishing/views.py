@@ -13,17 +13,15 @@ from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
 
-from workbench.auth.access import request_actor, require
+from workbench.auth.access import require
 from workbench.auth.permissions import Action
 from workbench.db import db
 from workbench.drafting import service as drafting
+from workbench.drafting import stages
+from workbench.drafting.forms import CommentForm
 from workbench.drafting.models import Rule
 from workbench.errors import WorkbenchError
 from workbench.i18n import select_locale
@@ -31,12 +29,11 @@ from workbench.publishing import document as documents
 from workbench.publishing import service
 from workbench.publishing.document import MEDIA_TYPES, RenderError, html
 from workbench.publishing.repository import FILES, PublicationRepository
-from workbench.web import REJECTED
 
 bp = Blueprint("portal", __name__, url_prefix="/published")
 
 DOWNLOAD_NAMES = {"rule.pdf": "pdf", "rule.docx": "docx", "rule.json": "json", "rule.md": "md", "index.html": "html"}
-KINDS = {"standards": ("60", "90"), "drafts": ("30", "40", "50")}
+KINDS = {"standards": stages.codes(published=True), "drafts": stages.codes(published=False, publishable=True)}
 
 
 def _repository() -> PublicationRepository:
@@ -137,7 +134,7 @@ def _open_for_comment(codes: list[str]) -> set[str]:
     """Which of these rules are out for consultation now (the repository cannot know)."""
     if not codes:
         return set()
-    return set(db.session.scalars(select(Rule.code).where(Rule.code.in_(codes), Rule.stage == "30")))
+    return set(db.session.scalars(select(Rule.code).where(Rule.code.in_(codes), Rule.stage == stages.CONSULTATION)))
 
 
 @bp.get("/<slug>/")
@@ -148,7 +145,9 @@ def rule(slug: str, commit: str | None = None):
     entry = next((item for item in _index(_path(), head) if item["slug"] == slug), None) if head else None
     if entry is None:
         abort(404)
-    consultation_rule = db.session.scalar(select(Rule).where(Rule.code == entry["rule"], Rule.stage == "30"))
+    consultation_rule = db.session.scalar(
+        select(Rule).where(Rule.code == entry["rule"], Rule.stage == stages.CONSULTATION)
+    )
     etag = _etag(head, consultation_rule is not None)
     if (unchanged := _not_modified(etag)) is not None:
         return unchanged
@@ -159,9 +158,7 @@ def rule(slug: str, commit: str | None = None):
     doc = _built(_path(), shown.commit, slug) or abort(404)
     latest = shown.commit == versions[0].commit
     consultation = None
-    if consultation_rule is not None and latest and entry.get("stage") == "30":
-        from workbench.drafting.views import CommentForm
-
+    if consultation_rule is not None and latest and entry.get("stage") == stages.CONSULTATION:
         consultation = {"rule": consultation_rule, "form": CommentForm()}
     return _page(
         "publishing/rule.html",
@@ -217,47 +214,17 @@ def compare(slug: str):
     )
 
 
-# --- the workspace side: publishing a revision ------------------------------------------------------
+# --- the workspace side: any revision as a file ------------------------------------------------------
 
 workspace = Blueprint("publishing", __name__, url_prefix="/drafting")
-
-
-class PublishForm(FlaskForm):
-    note = TextAreaField(_l("发布说明"), validators=[Optional(), Length(max=500)])
-
-
-@workspace.post("/<id:rule_id>/publish")
-def publish(rule_id: int):
-    from workbench.drafting.views import _rule, _workspace
-
-    record = _rule(rule_id)
-    require(Action.PUBLISH_RULE, record)
-    form = PublishForm()
-    if not form.validate():
-        flash(_("发布说明不能超过 500 个字符。"), "error")
-        return render_template("drafting/rule.html", **_workspace(record)), REJECTED
-    try:
-        publication, created = service.publish(
-            db.session, record, actor=request_actor(), repository=_repository(), note=form.note.data or ""
-        )
-    except WorkbenchError as error:
-        flash(str(error.message), "error")
-        return render_template("drafting/rule.html", **_workspace(record)), REJECTED
-    if created:
-        flash(_("已发布 %(tag)s：任何人无需登录即可在发布平台阅读和下载。", tag=publication.tag), "success")
-    else:
-        flash(_("该修订在这一阶段已经发布过（%(tag)s），没有生成新的版本。", tag=publication.tag), "info")
-    return redirect(url_for("portal.rule", slug=publication.slug))
 
 
 @workspace.get("/<id:rule_id>/revisions/<int:number>/<any(" + ", ".join(f'"{name}"' for name in FILES) + "):name>")
 def revision_file(rule_id: int, number: int, name: str):
     """Any revision as PDF, Word, HTML, JSON or Markdown, at the rule's present stage: what a
     drafting group sends round before anything is published."""
-    from workbench.drafting.views import _rule
-
     require(Action.VIEW_RULES)
-    record = _rule(rule_id)
+    record = drafting.get_rule(db.session, rule_id)
     try:
         revision = drafting.revision(db.session, record, number)
     except WorkbenchError:
@@ -268,7 +235,7 @@ def revision_file(rule_id: int, number: int, name: str):
         data = _revision_output(revision.document, doc, name)
     except RenderError as error:
         flash(str(error), "error")
-        return redirect(url_for("drafting.rule", rule_id=record.id)), 303
+        return redirect(url_for("workflow.rule", rule_id=record.id)), 303
     response = current_app.response_class(data, mimetype=MEDIA_TYPES[kind])
     filename = f"{record.code}-r{revision.number}.{name.rsplit('.', 1)[1]}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -7,11 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workbench.api.views import _PAGING, COMPONENTS, _page_of, _paginated, _ref, spec
-from workbench.auth.access import require
+from workbench.api.spec import PAGING, created, page_of, paginated, query_choice, ref, spec
+from workbench.auth.access import current_principal, require
 from workbench.auth.permissions import Action
+from workbench.dates import today
 from workbench.db import db
 from workbench.errors import InvalidInput, NotFound
+from workbench.guideline import Severity
 from workbench.registry import numbers, service
 from workbench.registry.models import (
     IN_FORCE,
@@ -46,7 +48,7 @@ _finding = {
     "required": ["code", "severity", "article", "message", "standards"],
     "properties": {
         "code": {"type": "string"},
-        "severity": {"enum": ["error", "warning", "notice"]},
+        "severity": {"enum": [severity.value for severity in Severity]},
         "article": {"type": "string", "description": "The article of the 2025 drafting guideline it enforces"},
         "message": {"type": "string"},
         "standards": {"type": "array", "items": {"type": "integer"}, "description": "Ids of the standards involved"},
@@ -80,7 +82,7 @@ _standard_fields = {
     "note": {"type": "string", "maxLength": 4000},
 }
 
-COMPONENTS.update(
+spec.add_components(
     {
         "Finding": _finding,
         "ParsedNumber": {
@@ -135,7 +137,7 @@ COMPONENTS.update(
                 "version": {"type": "integer"},
                 "relations": {"type": "array", "items": {"type": "object"}},
                 "replaced_by": {"type": "array", "items": {"type": "object"}},
-                "findings": {"type": "array", "items": _ref("Finding")},
+                "findings": {"type": "array", "items": ref("Finding")},
             },
         },
         "StandardCreate": {
@@ -188,15 +190,6 @@ _FILTERS = [
 ]
 
 
-def _query_enum(name: str, allowed) -> str | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if value not in allowed:
-        raise InvalidInput(_("参数 %(name)s 的值“%(value)s”无效。", name=name, value=value))
-    return value
-
-
 def _product(product_id) -> Product | None:
     if product_id is None:
         return None
@@ -212,8 +205,8 @@ def _product(product_id) -> Product | None:
     summary="Carbon-footprint standards, newest first, filtered",
     tag="registry",
     public=True,
-    parameters=[*_PAGING, *_FILTERS],
-    responses={200: ("A page of standards", _page_of("Standard"))},
+    parameters=[*PAGING, *_FILTERS],
+    responses={200: ("A page of standards", page_of("Standard"))},
 )
 def list_standards():
     require(Action.READ_REGISTRY)
@@ -223,18 +216,18 @@ def list_standards():
     product_id = id_arg("product")
     if product_id is None and request.args.get("product"):
         raise InvalidInput(_("参数 product 应为产品编号。"), details={"product": request.args["product"]})
-    level = _query_enum("level", {level.value for level in Level})
+    level = query_choice("level", {level.value for level in Level})
     filters = service.StandardFilters(
         text=text_arg("q"),
         product=_product(product_id),
         level=Level(level) if level else None,
-        status=_query_enum("status", {*(s.value for s in Status), IN_FORCE, UPCOMING}),
+        status=query_choice("status", {*(s.value for s in Status), IN_FORCE, UPCOMING}),
         committee=text_arg("committee"),
         year=year,
         include_archived=request.args.get("include_archived") == "true",
     )
-    today = service.today()
-    return _paginated(service.search(filters, on=today), lambda standard: standard_json(standard, today))
+    on = today()
+    return paginated(service.search(filters, on=on), lambda standard: standard_json(standard, on))
 
 
 def _standard_or_404(standard_id: int) -> Standard:
@@ -252,7 +245,7 @@ def _standard_or_404(standard_id: int) -> Standard:
 
 
 def _with_findings(standard: Standard, findings=None) -> dict:
-    shape = standard_json(standard, service.today(), relations=True)
+    shape = standard_json(standard, today(), relations=True)
     findings = service.findings_for(db.session, standard) if findings is None else findings
     shape["findings"] = [finding_json(finding) for finding in findings]
     return shape
@@ -264,7 +257,7 @@ def _with_findings(standard: Standard, findings=None) -> dict:
     summary="One standard with its relations and level findings",
     tag="registry",
     public=True,
-    responses={200: ("The standard", _ref("Standard"))},
+    responses={200: ("The standard", ref("Standard"))},
 )
 def get_standard(standard_id: int):
     require(Action.READ_REGISTRY)
@@ -309,17 +302,14 @@ def _input(body: dict, standard: Standard | None = None) -> service.StandardInpu
     "POST",
     summary="Register a standard or project (refused when a level rule forbids it)",
     tag="registry",
-    body=_ref("StandardCreate"),
-    responses={201: ("The new standard with its remaining findings (warnings, notices)", _ref("Standard"))},
+    body=ref("StandardCreate"),
+    responses={201: ("The new standard with its remaining findings (warnings, information)", ref("Standard"))},
 )
 def create_standard(body: dict):
     require(Action.MANAGE_STANDARDS)
     require(Action.MANAGE_STANDARDS, body["level"])  # associations: group level only
-    standard, findings = service.create_standard(db.session, _input(body))
-    response = jsonify(_with_findings(standard, findings))
-    response.status_code = 201
-    response.headers["Location"] = url_for(".get_standard", standard_id=standard.id)
-    return response
+    standard, findings = service.create_standard(db.session, _input(body), by=current_principal())
+    return created(_with_findings(standard, findings), url_for(".get_standard", standard_id=standard.id))
 
 
 @spec.operation(
@@ -327,8 +317,8 @@ def create_standard(body: dict):
     "PATCH",
     summary="Change a standard",
     tag="registry",
-    body=_ref("StandardUpdate"),
-    responses={200: ("The changed standard", _ref("Standard"))},
+    body=ref("StandardUpdate"),
+    responses={200: ("The changed standard", ref("Standard"))},
 )
 def update_standard(standard_id: int, body: dict):
     standard = _standard_or_404(standard_id)
@@ -336,7 +326,12 @@ def update_standard(standard_id: int, body: dict):
     if "level" in body:
         require(Action.MANAGE_STANDARDS, body["level"])  # associations: group level only
     standard, findings = service.update_standard(
-        db.session, standard, _input(body, standard), reason=body.get("reason"), expected_version=body.get("version")
+        db.session,
+        standard,
+        _input(body, standard),
+        by=current_principal(),
+        reason=body.get("reason"),
+        expected_version=body.get("version"),
     )
     return jsonify(_with_findings(standard, findings))
 
@@ -354,7 +349,7 @@ def update_standard(standard_id: int, body: dict):
             {
                 "type": "object",
                 "required": ["numbers"],
-                "properties": {"numbers": {"type": "array", "items": _ref("ParsedNumber")}},
+                "properties": {"numbers": {"type": "array", "items": ref("ParsedNumber")}},
             },
         )
     },
@@ -394,7 +389,7 @@ def parse_number():
                 "properties": {
                     "product": _product_ref,
                     "level": {"type": "string"},
-                    "findings": {"type": "array", "items": _ref("Finding")},
+                    "findings": {"type": "array", "items": ref("Finding")},
                 },
             },
         )
@@ -407,7 +402,7 @@ def check_level():
     product = db.session.get(Product, product_id) if product_id else service.find_product(db.session, wanted)
     if product is None:
         raise InvalidInput(_("产品目录中没有“%(name)s”。", name=wanted), details={"product": wanted})
-    level = _query_enum("level", {level.value for level in Level})
+    level = query_choice("level", {level.value for level in Level})
     if level is None:
         raise InvalidInput(_("请给出级别（level）。"), details={"level": _("必填")})
     findings = service.check_level(db.session, product, level)
@@ -425,7 +420,7 @@ def check_level():
     tag="registry",
     public=True,
     responses={
-        200: ("The withdrawal-due list, longest overdue first", {"type": "array", "items": _ref("WithdrawalDue")})
+        200: ("The withdrawal-due list, longest overdue first", {"type": "array", "items": ref("WithdrawalDue")})
     },
 )
 def withdrawal_due():
@@ -439,13 +434,13 @@ def withdrawal_due():
     summary="The product catalogue",
     tag="registry",
     public=True,
-    parameters=_PAGING,
-    responses={200: ("A page of products", _page_of("Product"))},
+    parameters=PAGING,
+    responses={200: ("A page of products", page_of("Product"))},
 )
 def list_products():
     require(Action.READ_REGISTRY)
     query = select(Product).where(Product.archived_at.is_(None)).order_by(Product.name)
-    return _paginated(query, product_json)
+    return paginated(query, product_json)
 
 
 @spec.operation(
@@ -454,7 +449,7 @@ def list_products():
     summary="One product",
     tag="registry",
     public=True,
-    responses={200: ("The product", _ref("Product"))},
+    responses={200: ("The product", ref("Product"))},
 )
 def get_product(product_id: int):
     require(Action.READ_REGISTRY)

@@ -3,29 +3,18 @@
 Every command prints a table for people or, with --format json, one JSON document for tools.
 """
 
-import json
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from workbench.commands import FORMAT, acting
+from workbench.commands import echo_json as _json
 from workbench.db import db
-from workbench.registry import numbers, service
+from workbench.i18n import article_text, finding_text
+from workbench.registry import importing, numbers, service
 from workbench.registry.models import Level
-
-FORMAT = click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-
-
-def _json(document) -> None:
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 @click.group()
@@ -65,9 +54,7 @@ def parse(number, output):
 @with_appcontext
 def import_file(file, output):
     """Import standards from a CSV FILE in the format of data/standards.csv: all rows or none."""
-    from workbench.cli import _session
-
-    report = service.import_csv(_session(), file.read_bytes())
+    report = importing.import_csv(db.session, file.read_bytes(), by=acting())
     db.session.commit()
     if output == "json":
         _json(
@@ -111,7 +98,7 @@ def check(product_name, level, output):
     if not findings:
         click.echo(f"{product.name} · {level}: 未发现冲突 no findings")
     for finding in findings:
-        click.echo(f"[{finding.severity.value}] {finding.article}: {service.finding_message(finding)}")
+        click.echo(f"[{finding.severity.value}] {article_text(finding.article)}: {finding_text(finding)}")
 
 
 @hierarchy.command("due")

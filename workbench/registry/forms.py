@@ -6,7 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from workbench.auth.forms import _reason_field, _version_field
+from workbench.forms import reason_field, version_field
 from workbench.registry.models import (
     END_USE_LABELS,
     EQUIVALENCE_LABELS,
@@ -62,8 +62,8 @@ class StandardForm(FlaskForm):
     implemented_on = DateField(_l("实施日期"), validators=[Optional()])
     withdrawn_on = DateField(_l("废止日期"), validators=[Optional()])
     note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=4000)])
-    reason = _reason_field()
-    version = _version_field()
+    reason = reason_field()
+    version = version_field()
 
 
 class ProductForm(FlaskForm):
@@ -84,8 +84,8 @@ class ProductForm(FlaskForm):
         _l("重点产品类别"), choices=_choices(PRIORITY_LABELS, blank=_l("（非重点产品）")), validators=[Optional()]
     )
     source = StringField(_l("来源"), validators=[Optional(), Length(max=300)])
-    reason = _reason_field()
-    version = _version_field()
+    reason = reason_field()
+    version = version_field()
 
 
 class RelationForm(FlaskForm):

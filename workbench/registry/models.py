@@ -8,8 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.audit import Archivable, Audited
-from workbench.auth.models import _enum
-from workbench.db import Versioned, db
+from workbench.db import Versioned, db, enum_type
 from workbench.registry.numbers import Level, Nature
 
 
@@ -128,12 +127,14 @@ class Product(Versioned, Archivable, db.Model):
     aliases: Mapped[str] = mapped_column(String(500), default="", info={"label": _l("别名")})
     classification_code: Mapped[str | None] = mapped_column(String(32), info={"label": _l("分类代码")})
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True, info={"label": _l("上级产品")})
-    side: Mapped[Side] = mapped_column(_enum(Side), info={"label": _l("生产侧/消费侧"), "value_labels": SIDE_LABELS})
+    side: Mapped[Side] = mapped_column(
+        enum_type(Side), info={"label": _l("生产侧/消费侧"), "value_labels": SIDE_LABELS}
+    )
     end_use: Mapped[EndUse] = mapped_column(
-        _enum(EndUse), info={"label": _l("最终用途"), "value_labels": END_USE_LABELS}
+        enum_type(EndUse), info={"label": _l("最终用途"), "value_labels": END_USE_LABELS}
     )
     priority_category: Mapped[PriorityCategory | None] = mapped_column(
-        _enum(PriorityCategory), info={"label": _l("重点产品类别"), "value_labels": PRIORITY_LABELS}
+        enum_type(PriorityCategory), info={"label": _l("重点产品类别"), "value_labels": PRIORITY_LABELS}
     )
     source: Mapped[str] = mapped_column(String(300), default="", info={"label": _l("来源")})
 
@@ -176,15 +177,15 @@ class Standard(Versioned, Archivable, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     level: Mapped[Level] = mapped_column(
-        _enum(Level), index=True, info={"label": _l("级别"), "value_labels": LEVEL_LABELS}
+        enum_type(Level), index=True, info={"label": _l("级别"), "value_labels": LEVEL_LABELS}
     )
-    nature: Mapped[Nature] = mapped_column(_enum(Nature), info={"label": _l("性质"), "value_labels": NATURE_LABELS})
+    nature: Mapped[Nature] = mapped_column(enum_type(Nature), info={"label": _l("性质"), "value_labels": NATURE_LABELS})
     numbers: Mapped[str] = mapped_column(String(300), default="", info={"label": _l("标准编号")})
     title: Mapped[str] = mapped_column(String(300), info={"label": _l("标准名称")})
     title_en: Mapped[str | None] = mapped_column(String(500), info={"label": _l("英文名称")})
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True, info={"label": _l("产品")})
     status: Mapped[Status] = mapped_column(
-        _enum(Status), index=True, info={"label": _l("状态"), "value_labels": STATUS_LABELS}
+        enum_type(Status), index=True, info={"label": _l("状态"), "value_labels": STATUS_LABELS}
     )
     issuer: Mapped[str] = mapped_column(String(300), default="", info={"label": _l("发布机构")})
     committee: Mapped[str] = mapped_column(String(200), default="", info={"label": _l("技术委员会/归口单位")})
@@ -254,14 +255,14 @@ class StandardRelation(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True, info={"label": _l("标准")})
     kind: Mapped[RelationKind] = mapped_column(
-        _enum(RelationKind), info={"label": _l("关系"), "value_labels": RELATION_LABELS}
+        enum_type(RelationKind), info={"label": _l("关系"), "value_labels": RELATION_LABELS}
     )
     target_id: Mapped[int | None] = mapped_column(
         ForeignKey("standards.id"), index=True, info={"label": _l("对象标准")}
     )
     target_text: Mapped[str | None] = mapped_column(String(200), info={"label": _l("对象标准")})
     equivalence: Mapped[Equivalence | None] = mapped_column(
-        _enum(Equivalence), info={"label": _l("一致性程度"), "value_labels": EQUIVALENCE_LABELS}
+        enum_type(Equivalence), info={"label": _l("一致性程度"), "value_labels": EQUIVALENCE_LABELS}
     )
 
     standard: Mapped[Standard] = relationship(

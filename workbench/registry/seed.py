@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.registry import service
+from workbench.registry import importing, service
 from workbench.registry.models import Level, Product, Standard, Status
 
 DATA = Path(__file__).parent / "data"
@@ -38,7 +38,7 @@ DEMO_PROJECTS = [
 DEMO_NOTE = "演示项目（不是真实的立项）"
 
 
-def load_products(session: Session) -> list[Product]:
+def load_products(session: Session, by) -> list[Product]:
     """Create the catalogue's products that are missing (matched by name or alias); returns those created."""
     created = []
     with PRODUCTS_FILE.open(encoding="utf-8") as file:
@@ -58,16 +58,17 @@ def load_products(session: Session) -> list[Product]:
                     end_use=row["end_use"],
                     source=row["source"],
                 ),
+                by=by,
             )
         )
     return created
 
 
-def load_standards(session: Session) -> service.ImportReport:
-    return service.import_csv(session, STANDARDS_FILE.read_bytes())
+def load_standards(session: Session, by) -> importing.ImportReport:
+    return importing.import_csv(session, STANDARDS_FILE.read_bytes(), by=by)
 
 
-def load_projects(session: Session) -> list[Standard]:
+def load_projects(session: Session, by) -> list[Standard]:
     created = []
     for level, title, product_name, status, committee, association in DEMO_PROJECTS:
         if session.scalar(select(Standard.id).where(Standard.title == title)) is not None:
@@ -83,6 +84,7 @@ def load_projects(session: Session) -> list[Standard]:
                 association=association,
                 note=DEMO_NOTE,
             ),
+            by=by,
         )
         created.append(standard)
     return created
@@ -92,13 +94,13 @@ def load_projects(session: Session) -> list[Standard]:
 REAL_RELATIONS = [("GB/T 24067-2024", "cites", "GB/T 32150-2015")]
 
 
-def load_relations(session: Session) -> int:
+def load_relations(session: Session, by) -> int:
     created = 0
     for source_number, kind, target_number in REAL_RELATIONS:
         source = service.find_standard(session, source_number)
         target = service.find_standard(session, target_number)
         if source is None or target is None or any(relation.target is target for relation in source.relations):
             continue
-        service.add_relation(session, source, kind, target=target)
+        service.add_relation(session, source, kind, target=target, by=by)
         created += 1
     return created

@@ -1,4 +1,5 @@
-"""Operations on the registry: products, standards, relations, level checks and CSV import.
+"""Operations on the registry: products, standards, relations and level checks (the CSV import
+is in importing.py).
 
 Plain functions taking a session and shaped input, used by the pages, the API, the CLI and the
 tests alike. They refuse bad input with `InvalidInput` naming the field (or CSV row) and never
@@ -6,23 +7,22 @@ commit. The level rules themselves live in the pure `hierarchy` module; this mod
 facts they need.
 """
 
-import csv
-import io
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, replace
+from datetime import date
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from workbench.audit import change_reason
+from workbench.audit import archiving, change_reason
+from workbench.auth.permissions import Action, require
+from workbench.dates import today
 from workbench.db import expect_version
-from workbench.errors import InvalidInput
-from workbench.i18n import N_
+from workbench.errors import InvalidInput, refuse
+from workbench.guideline import Finding, Severity
+from workbench.i18n import article_text, finding_text, say
 from workbench.registry import hierarchy, numbers
-from workbench.registry.hierarchy import Entry, Finding, ProductTree, Severity
+from workbench.registry.hierarchy import Entry, ProductTree
 from workbench.registry.models import (
     IN_FORCE,
     LEVEL_LABELS,
@@ -47,26 +47,12 @@ MAX_JOINT_NUMBERS = 5
 NUMBERED = {Status.PUBLISHED, Status.UNDER_REVISION, Status.REPLACED}
 
 
-def local_zone() -> ZoneInfo:
-    """Where the standards apply: the app's time zone, Asia/Shanghai by default."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else "Asia/Shanghai")
-
-
-def today() -> date:
-    """Today where the standards apply."""
-    return datetime.now(local_zone()).date()
-
-
-def _refuse(field_name: str, message: str):
-    raise InvalidInput(message, details={field_name: message})
-
-
 def _text(value: str | None, field_name: str, label: str, max_length: int, *, required: bool = False) -> str:
     value = " ".join((value or "").split())
     if required and not value:
-        _refuse(field_name, _("请填写%(label)s。", label=label))
+        refuse(field_name, _("请填写%(label)s。", label=label))
     if len(value) > max_length:
-        _refuse(field_name, _("%(label)s不能超过 %(max)d 个字符。", label=label, max=max_length))
+        refuse(field_name, _("%(label)s不能超过 %(max)d 个字符。", label=label, max=max_length))
     return value
 
 
@@ -75,23 +61,14 @@ def _choice(enum_class, value, field_name: str, label: str):
         return enum_class(value)
     except ValueError:
         allowed = "、".join(member.value for member in enum_class)
-        _refuse(
+        refuse(
             field_name, _("%(label)s“%(value)s”无效，可选：%(allowed)s。", label=label, value=value, allowed=allowed)
         )
 
 
 def number_error(error: numbers.InvalidNumber) -> str:
     """A parser refusal in the user's language (an item of a joint list with its own reason)."""
-    params = dict(error.params)
-    if isinstance(error.__cause__, numbers.InvalidNumber):
-        params["reason"] = number_error(error.__cause__)
-    return _(error.template, **params)
-
-
-def finding_message(finding: Finding) -> str:
-    return _(
-        finding.template, **{key: _(value) if key == "relation" else value for key, value in finding.params.items()}
-    )
+    return say(error.message)
 
 
 # --- products -------------------------------------------------------------------------------------
@@ -143,20 +120,20 @@ def _product_values(session: Session, data: ProductInput, product: Product | Non
         owner = find_product(session, candidate)
         if owner is not None and owner is not product:
             field_name = "name" if candidate == name else "aliases"
-            _refuse(field_name, _("“%(name)s”已是产品“%(owner)s”的名称或别名。", name=candidate, owner=owner.name))
+            refuse(field_name, _("“%(name)s”已是产品“%(owner)s”的名称或别名。", name=candidate, owner=owner.name))
     if name in aliases:
         aliases.remove(name)
     if len("、".join(aliases)) > 500:
-        _refuse("aliases", _("别名合计不能超过 500 个字符。"))
+        refuse("aliases", _("别名合计不能超过 500 个字符。"))
     parent = data.parent
     if parent is not None and product is not None:
         ancestor = parent
         while ancestor is not None:
             if ancestor is product:
-                _refuse("parent", _("上级产品不能是该产品自身或其下级产品。"))
+                refuse("parent", _("上级产品不能是该产品自身或其下级产品。"))
             ancestor = ancestor.parent
     if parent is not None and parent.is_archived and (product is None or parent is not product.parent):
-        _refuse("parent", _("“%(name)s”已归档，不能再选用。", name=parent.name))
+        refuse("parent", _("“%(name)s”已归档，不能再选用。", name=parent.name))
     category = data.priority_category or None
     return {
         "name": name,
@@ -173,7 +150,8 @@ def _product_values(session: Session, data: ProductInput, product: Product | Non
     }
 
 
-def create_product(session: Session, data: ProductInput) -> Product:
+def create_product(session: Session, data: ProductInput, *, by) -> Product:
+    require(by, Action.MANAGE_PRODUCTS)
     product = Product(**_product_values(session, data, None))
     session.add(product)
     session.flush()
@@ -181,8 +159,9 @@ def create_product(session: Session, data: ProductInput) -> Product:
 
 
 def update_product(
-    session: Session, product: Product, data: ProductInput, *, reason: str | None = None, expected_version=None
+    session: Session, product: Product, data: ProductInput, *, by, reason: str | None = None, expected_version=None
 ) -> Product:
+    require(by, Action.MANAGE_PRODUCTS, product)
     expect_version(product, expected_version)
     values = _product_values(session, data, product)
     with change_reason(session, reason):
@@ -223,12 +202,12 @@ def parse_numbers(text: str, level: Level | None = None, field_name: str = "numb
     try:
         parsed = numbers.parse_joint(text)
     except numbers.InvalidNumber as error:
-        _refuse(field_name, number_error(error))
+        refuse(field_name, number_error(error))
     if len(parsed) > MAX_JOINT_NUMBERS:
-        _refuse(field_name, _("一项标准最多登记 %(max)d 个联合发布的编号。", max=MAX_JOINT_NUMBERS))
+        refuse(field_name, _("一项标准最多登记 %(max)d 个联合发布的编号。", max=MAX_JOINT_NUMBERS))
     for number in parsed:
         if level is not None and number.level != level:
-            _refuse(
+            refuse(
                 field_name,
                 _(
                     "编号 %(number)s 是%(actual)s的编号，与所选级别“%(level)s”不符。",
@@ -246,24 +225,24 @@ def _standard_values(session: Session, data: StandardInput, standard: Standard |
     text = (data.numbers or "").strip()
     parsed = parse_numbers(text, level) if text else []
     if not parsed and status in NUMBERED:
-        _refuse("numbers", _("已发布、修订中或被代替的标准必须填写标准编号；尚无编号的请登记为计划或起草中。"))
+        refuse("numbers", _("已发布、修订中或被代替的标准必须填写标准编号；尚无编号的请登记为计划或起草中。"))
     for number in parsed:
         owner = session.scalar(select(StandardNumber).where(StandardNumber.key == number.key))
         if owner is not None and owner.standard is not standard:
-            _refuse(
+            refuse(
                 "numbers",
                 _("编号 %(number)s 已登记为“%(title)s”。", number=number.canonical, title=owner.standard.title),
             )
     nature = parsed[0].nature if parsed else _choice(Nature, data.nature or Nature.RECOMMENDED, "nature", _("性质"))
     published, implemented, withdrawn = data.published_on, data.implemented_on, data.withdrawn_on
     if published and implemented and implemented < published:
-        _refuse("implemented_on", _("实施日期不能早于发布日期。"))
+        refuse("implemented_on", _("实施日期不能早于发布日期。"))
     if withdrawn and status != Status.WITHDRAWN:
-        _refuse("withdrawn_on", _("只有状态为“废止”的标准才填写废止日期。"))
+        refuse("withdrawn_on", _("只有状态为“废止”的标准才填写废止日期。"))
     if withdrawn and published and withdrawn < published:
-        _refuse("withdrawn_on", _("废止日期不能早于发布日期。"))
+        refuse("withdrawn_on", _("废止日期不能早于发布日期。"))
     if status not in NUMBERED and status != Status.WITHDRAWN and (published or implemented):
-        _refuse("published_on", _("计划、起草中或征求意见的项目尚未发布：请清空发布和实施日期，或修改状态。"))
+        refuse("published_on", _("计划、起草中或征求意见的项目尚未发布：请清空发布和实施日期，或修改状态。"))
     region = _text(data.region, "region", _("地区"), 100)
     if level == Level.LOCAL and parsed and not region:
         region = numbers.PROVINCES.get(parsed[0].region[:2], "") + (
@@ -271,7 +250,7 @@ def _standard_values(session: Session, data: StandardInput, standard: Standard |
         )
     product = data.product
     if product is not None and product.is_archived and (standard is None or product is not standard.product):
-        _refuse("product", _("“%(name)s”已归档，不能再选用。", name=product.name))
+        refuse("product", _("“%(name)s”已归档，不能再选用。", name=product.name))
     return {
         "level": level,
         "nature": nature,
@@ -384,15 +363,18 @@ def findings_for(session: Session, standard: Standard, *, on: date | None = None
     return check_candidate(session, entry(standard, related), on=on)
 
 
-def _refuse_level_errors(findings: list[Finding]) -> None:
+def refuse_level_errors(findings: list[Finding]) -> None:
     errors = [finding for finding in findings if finding.severity == Severity.ERROR]
     if errors:
-        message = "；".join(f"{_(finding.article)}：{finding_message(finding)}" for finding in errors)
+        message = "；".join(f"{article_text(found.article)}：{finding_text(found)}" for found in errors)
         raise InvalidInput(
             message,
             details={
                 "level": message,
-                "findings": [{"code": f.code, "article": _(f.article), "message": finding_message(f)} for f in errors],
+                "findings": [
+                    {"code": found.code, "article": article_text(found.article), "message": finding_text(found)}
+                    for found in errors
+                ],
             },
         )
 
@@ -407,17 +389,36 @@ def _retire_replaced(standard: Standard) -> None:
             target.status = Status.REPLACED
 
 
-def check_restorable(session: Session, standard: Standard, *, on: date | None = None) -> None:
-    """An archived record comes back only if the level rules allow it now."""
-    _refuse_level_errors(findings_for(session, standard, on=on))
+def set_archived(
+    session: Session, record: Standard | Product, archived: bool, *, by, reason: str | None = None
+) -> None:
+    """Archive or restore a standard or a product. An archived standard comes back only if the
+    level rules allow it now."""
+    require(by, Action.MANAGE_STANDARDS if isinstance(record, Standard) else Action.MANAGE_PRODUCTS, record)
+    if not archived and isinstance(record, Standard):
+        refuse_level_errors(findings_for(session, record))
+    archiving.set_archived(session, record, archived, reason=reason)
 
 
 def create_standard(
-    session: Session, data: StandardInput, *, on: date | None = None, check: bool = True
+    session: Session, data: StandardInput, *, by, on: date | None = None, check: bool = True
 ) -> tuple[Standard, list[Finding]]:
     """Register a standard or project; refused when a level rule forbids it. Returns the standard
-    and the findings it still has (warnings and notices). `check=False` leaves the rules to the
-    caller (the import checks every row once the whole file is in)."""
+    and the findings it still has (warnings and information). `check=False` leaves the rules to
+    the caller (the import checks every row once the whole file is in)."""
+    require(by, Action.MANAGE_STANDARDS, data.level)
+    return _register(session, data, on=on, check=check)
+
+
+def register_rule_project(session: Session, data: StandardInput, *, by, on: date | None = None) -> Standard:
+    """The national project a new rule is drafted as (workbench.drafting): whoever may create a
+    rule registers its project with it, under the same level rules."""
+    require(by, Action.CREATE_RULE)
+    standard, _findings = _register(session, data, on=on, check=True)
+    return standard
+
+
+def _register(session: Session, data: StandardInput, *, on: date | None, check: bool) -> tuple[Standard, list[Finding]]:
     values = _standard_values(session, data, None)
     parsed = values.pop("_parsed")
     product = values["product"]
@@ -431,7 +432,7 @@ def create_standard(
         implemented_on=values["implemented_on"],
     )
     findings = check_candidate(session, candidate, on=on) if check else []
-    _refuse_level_errors(findings)
+    refuse_level_errors(findings)
     standard = Standard(**values)
     session.add(standard)
     _set_number_rows(session, standard, parsed)
@@ -444,12 +445,15 @@ def update_standard(
     standard: Standard,
     data: StandardInput,
     *,
+    by,
     reason: str | None = None,
     expected_version: int | None = None,
     on: date | None = None,
 ) -> tuple[Standard, list[Finding]]:
     """Change a standard. The level rules are applied again when a fact they depend on changes
     (level, product, status, publication date); correcting a title or a note never is."""
+    require(by, Action.MANAGE_STANDARDS, standard)
+    require(by, Action.MANAGE_STANDARDS, data.level)  # an association keeps its standards at the group level
     expect_version(standard, expected_version)
     values = _standard_values(session, data, standard)
     parsed = values.pop("_parsed")
@@ -466,7 +470,7 @@ def update_standard(
     )
     facts = ("level", "product_id", "status", "published_on")
     if any(getattr(before, name) != getattr(candidate, name) for name in facts):
-        _refuse_level_errors(check_candidate(session, candidate, on=on))
+        refuse_level_errors(check_candidate(session, candidate, on=on))
     with change_reason(session, reason):
         for key, value in values.items():
             setattr(standard, key, value)
@@ -483,32 +487,36 @@ def add_relation(
     target: Standard | None = None,
     target_text: str | None = None,
     equivalence: Equivalence | str | None = None,
+    by,
 ) -> StandardRelation:
+    require(by, Action.MANAGE_STANDARDS, standard)
     kind = _choice(RelationKind, kind, "kind", _("关系"))
+    if kind == RelationKind.REPLACES and target is not None:
+        require(by, Action.MANAGE_STANDARDS, target)  # it will be marked replaced
     target_text = _text(target_text, "target", _("对象标准"), 200) or None
     if (target is None) == (target_text is None):
-        _refuse("target", _("请填写对象标准：已登记标准的编号，或国际标准的编号（如 ISO 14067:2018）。"))
+        refuse("target", _("请填写对象标准：已登记标准的编号，或国际标准的编号（如 ISO 14067:2018）。"))
     if target is standard:
-        _refuse("target", _("标准不能与自身建立关系。"))
+        refuse("target", _("标准不能与自身建立关系。"))
     if kind == RelationKind.ADOPTS_INTERNATIONAL:
         if not equivalence:
-            _refuse("equivalence", _("采用国际标准须注明一致性程度：IDT（等同）、MOD（修改）或 NEQ（非等效）。"))
+            refuse("equivalence", _("采用国际标准须注明一致性程度：IDT（等同）、MOD（修改）或 NEQ（非等效）。"))
         equivalence = _choice(Equivalence, equivalence, "equivalence", _("一致性程度"))
     elif equivalence:
-        _refuse("equivalence", _("只有采用国际标准时才填写一致性程度。"))
+        refuse("equivalence", _("只有采用国际标准时才填写一致性程度。"))
     else:
         equivalence = None
     if kind == RelationKind.ADOPTS_GROUP and (target is None or target.level != Level.GROUP):
-        _refuse("target", _("采信的对象须是已登记的团体标准。"))
+        refuse("target", _("采信的对象须是已登记的团体标准。"))
     if (
         kind == RelationKind.REPLACES
         and target is not None
         and (target.level != standard.level or target.product_id != standard.product_id)
     ):
-        _refuse("target", _("代替关系只存在于同一级别、同一产品的标准（同一标准的不同版本）之间。"))
+        refuse("target", _("代替关系只存在于同一级别、同一产品的标准（同一标准的不同版本）之间。"))
     for existing in standard.relations:
         if existing.kind == kind and existing.target is target and existing.target_text == target_text:
-            _refuse("target", _("该关系已登记。"))
+            refuse("target", _("该关系已登记。"))
     relation = StandardRelation(kind=kind, target=target, target_text=target_text, equivalence=equivalence)
     standard.relations.append(relation)
     session.flush()
@@ -516,8 +524,11 @@ def add_relation(
     return relation
 
 
-def remove_relation(session: Session, relation: StandardRelation) -> None:
+def remove_relation(session: Session, relation: StandardRelation, *, by) -> None:
     """Delete a relation; an edition that no other standard replaces any more is published again."""
+    require(by, Action.MANAGE_STANDARDS, relation.standard)
+    if relation.target is not None and relation.kind == RelationKind.REPLACES:
+        require(by, Action.MANAGE_STANDARDS, relation.target)  # it may be published again
     standard, target = relation.standard, relation.target
     session.delete(relation)  # the audit trail records it, labelled with both ends
     session.flush()
@@ -617,272 +628,3 @@ def search(filters: StandardFilters, *, on: date | None = None):
     if not filters.include_archived:
         query = query.where(Standard.archived_at.is_(None))
     return query
-
-
-# --- CSV import -----------------------------------------------------------------------------------
-
-CSV_COLUMNS = (
-    "level",
-    "number",
-    "title",
-    "issuer",
-    "committee",
-    "published",
-    "implemented",
-    "status",
-    "replaces",
-    "note",
-)
-OPTIONAL_COLUMNS = ("product", "title_en")
-MAX_IMPORT_ROWS = 5_000  # one transaction holds the write lock; larger files are split
-MAX_REPORTED_ROWS = 20
-LEVEL_WORDS = {"国家": "national", "行业": "industry", "地方": "local", "团体": "group", "企业": "enterprise"}
-STATUS_WORDS = {
-    "计划": "planned",
-    "起草中": "drafting",
-    "征求意见": "consultation",
-    "已发布": "published",
-    "现行": "published",
-    "修订中": "under_revision",
-    "被代替": "replaced",
-    "废止": "withdrawn",
-}
-# Titles name their product after the fixed prefix (指引（二）) or, in older titles, after the last
-# space or before "碳足迹". The name found is looked up exactly in the catalogue, never fuzzily.
-TITLE_PREFIX = "温室气体 产品碳足迹量化方法与要求"
-
-
-def product_named_in_title(title: str) -> str:
-    title = " ".join(title.split())
-    if title.startswith(TITLE_PREFIX):
-        return title[len(TITLE_PREFIX) :].strip()
-    if " " in title:
-        return title.rsplit(" ", 1)[1]
-    return title.split("碳足迹", 1)[0]
-
-
-@dataclass
-class ImportReport:
-    created: list[Standard] = field(default_factory=list)
-    unchanged: list[Standard] = field(default_factory=list)
-    differing: list[tuple[int, Standard]] = field(default_factory=list)  # (row, existing) left as it was
-    without_product: list[Standard] = field(default_factory=list)
-    findings: list[tuple[Standard, Finding]] = field(default_factory=list)
-
-
-class ImportRefused(InvalidInput):
-    code = "import_refused"
-
-
-def _csv_date(value: str, column: str, year: int | None) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit() and len(value) == 4:
-        # Only the year is known (the number says so too): nothing to store beyond it.
-        if year is not None and int(value) != year:
-            raise ValueError(
-                _("%(column)s“%(value)s”与编号中的年份 %(year)d 不符", column=column, value=value, year=year)
-            )
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(_("%(column)s“%(value)s”不是日期，请写作 2024-08-23", column=column, value=value)) from None
-
-
-def _row_input(session: Session, row: dict) -> tuple[StandardInput, list[str]]:
-    level = (row.get("level") or "").strip()
-    level = LEVEL_WORDS.get(level.removesuffix("标准"), level).lower()
-    if level not in {member.value for member in Level}:
-        raise ValueError(
-            _("级别“%(value)s”无效，可选 national、industry、local、group、enterprise", value=row.get("level"))
-        )
-    status = (row.get("status") or "").strip()
-    status = STATUS_WORDS.get(status, status).lower().replace(" ", "_") or "published"
-    if status not in {member.value for member in Status}:
-        raise ValueError(_("状态“%(value)s”无效", value=row.get("status")))
-    number_text = (row.get("number") or "").strip()
-    year = None
-    if number_text:
-        try:
-            parsed = numbers.parse_joint(number_text)
-        except numbers.InvalidNumber as error:
-            raise ValueError(_("编号 %(number)s：%(reason)s", number=number_text, reason=number_error(error))) from None
-        year = parsed[0].year
-    title = (row.get("title") or "").strip()
-    product_name = (row.get("product") or "").strip()
-    explicit = bool(product_name)
-    product = find_product(session, product_name or product_named_in_title(title))
-    if explicit and product is None:
-        raise ValueError(_("产品“%(name)s”不在产品目录中：请先在产品目录中登记", name=product_name))
-    issuer = (row.get("issuer") or "").strip()
-    data = StandardInput(
-        level=level,
-        numbers=number_text,
-        title=title,
-        title_en=row.get("title_en"),
-        status=status,
-        product=product,
-        issuer=issuer,
-        committee=(row.get("committee") or "").replace(";", "、").replace("；", "、"),
-        association=issuer if level == Level.GROUP else "",
-        published_on=_csv_date(row.get("published") or "", _("发布日期"), year),
-        implemented_on=_csv_date(row.get("implemented") or "", _("实施日期"), None),
-        note=row.get("note") or "",
-    )
-    replaces = [part for part in (row.get("replaces") or "").replace("；", ";").split(";") if part.strip()]
-    return data, replaces
-
-
-def _same(existing: Standard, data: StandardInput, parsed) -> bool:
-    """Whether the registered standard says what the row says (a product the row leaves to the
-    title is compared only when the title names one)."""
-
-    def tidy(value):
-        return " ".join((value or "").split())
-
-    return (
-        existing.level == data.level
-        and existing.number_list == [number.canonical for number in parsed]
-        and existing.title == tidy(data.title)
-        and (existing.title_en or "") == tidy(data.title_en)
-        and existing.status.value == data.status
-        and existing.published_on == data.published_on
-        and existing.implemented_on == data.implemented_on
-        and (data.product is None or existing.product is data.product)
-        and existing.issuer == tidy(data.issuer)
-        and existing.committee == tidy(data.committee)
-        and existing.note == (data.note or "").strip()
-    )
-
-
-def import_csv(session: Session, content: bytes | str, *, on: date | None = None) -> ImportReport:
-    """Import standards from a CSV file in the format of data/standards.csv (optionally with
-    `product` and `title_en` columns). All rows or none: every bad row is reported with its line
-    number (the header is line 1) and nothing is written. A standard already registered (by its
-    number, or a project by level, title and product) is left as it is, so importing a file twice
-    changes nothing. The rows go in first and are then checked together, so neither the
-    `replaces` column nor the level rules depend on the order of the rows."""
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportRefused(_("文件不是 UTF-8 编码的 CSV：请在表格软件中另存为“CSV UTF-8”。")) from None
-    content = content.lstrip("\ufeff").replace("\x00", "")
-    if content.count("\n") > MAX_IMPORT_ROWS + 1:
-        raise ImportRefused(_("一次最多导入 %(max)d 行，请拆分文件。", max=MAX_IMPORT_ROWS))
-    reader = csv.DictReader(io.StringIO(content))
-    try:
-        header = [name.strip() for name in reader.fieldnames or []]
-    except csv.Error as error:
-        raise ImportRefused(_("第 1 行不是有效的 CSV：%(reason)s", reason=str(error))) from None
-    missing = [column for column in CSV_COLUMNS if column not in header]
-    if missing:
-        raise ImportRefused(
-            _(
-                "文件缺少列：%(columns)s。第一行须为：%(header)s",
-                columns="、".join(missing),
-                header=",".join(CSV_COLUMNS),
-            )
-        )
-    reader.fieldnames = header
-    report, errors = ImportReport(), []
-    created: list[tuple[int, Standard, list[str]]] = []
-    seen_keys: dict[str, int] = {}
-
-    def attempt(line: int, operation) -> None:
-        try:
-            operation()
-        except ValueError as error:
-            errors.append((line, str(error)))
-        except InvalidInput as error:
-            errors.append((line, str(error.message)))
-
-    while len(errors) < MAX_REPORTED_ROWS:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            errors.append((reader.line_num, _("不是有效的 CSV：%(reason)s", reason=str(error))))
-            break
-        line = reader.line_num
-        if None in row:
-            errors.append((line, _("列数多于表头")))
-        elif any((value or "").strip() for value in row.values()):
-            attempt(line, lambda row=row, line=line: _import_row(session, row, line, report, seen_keys, created))
-
-    # Then the links between rows and the level rules, against the registry with the whole file in.
-    for line, standard, replaces in created:
-        if len(errors) < MAX_REPORTED_ROWS:
-            attempt(line, lambda standard=standard, replaces=replaces: _link_replaced(session, standard, replaces))
-    for line, standard, _replaces in created:
-        if len(errors) >= MAX_REPORTED_ROWS:
-            break
-        findings = findings_for(session, standard, on=on)
-        attempt(line, lambda findings=findings: _refuse_level_errors(findings))
-        report.findings.extend((standard, finding) for finding in findings if finding.severity != Severity.ERROR)
-    if errors:
-        lines = [_("第 %(row)d 行：%(reason)s", row=row, reason=reason) for row, reason in sorted(errors)]
-        raise ImportRefused(
-            _("导入已取消，没有写入任何数据。请修改以下各行后重新导入：") + "\n" + "\n".join(lines),
-            details={"rows": [{"row": row, "message": reason} for row, reason in sorted(errors)]},
-        )
-    return report
-
-
-def _existing(session: Session, data: StandardInput, parsed) -> Standard | None:
-    if parsed:
-        return find_standard(session, parsed[0].canonical)
-    # A project has no number yet: the same level, title and product name it.
-    return session.scalar(
-        select(Standard).where(
-            Standard.numbers == "",
-            Standard.level == Level(data.level),
-            Standard.title == " ".join(data.title.split()),
-            Standard.product_id == (data.product.id if data.product else None),
-            Standard.archived_at.is_(None),
-        )
-    )
-
-
-def _import_row(session, row, line, report, seen_keys, created) -> None:
-    data, replaces = _row_input(session, row)
-    parsed = parse_numbers(data.numbers, Level(data.level)) if data.numbers else []
-    for number in parsed:
-        if number.key in seen_keys:
-            raise ValueError(
-                _("编号 %(number)s 与第 %(row)d 行重复", number=number.canonical, row=seen_keys[number.key])
-            )
-        seen_keys[number.key] = line
-    existing = _existing(session, data, parsed)
-    if existing is not None:
-        if _same(existing, data, parsed):
-            report.unchanged.append(existing)
-        else:
-            report.differing.append((line, existing))
-        return
-    with change_reason(session, N_("CSV 导入")):
-        standard, _findings = create_standard(session, data, check=False)
-    report.created.append(standard)
-    created.append((line, standard, replaces))
-    if standard.product is None:
-        report.without_product.append(standard)
-
-
-def _link_replaced(session: Session, standard: Standard, replaces: list[str]) -> None:
-    for replaced_number in replaces:
-        target = find_standard(session, replaced_number)
-        if target is standard:
-            raise ValueError(_("标准不能代替自身：%(number)s", number=replaced_number.strip()))
-        if target is not None:
-            add_relation(session, standard, RelationKind.REPLACES, target=target)
-            continue
-        try:
-            target_text = numbers.parse(replaced_number).canonical
-        except numbers.InvalidNumber as error:
-            raise ValueError(
-                _("被代替标准 %(number)s：%(reason)s", number=replaced_number.strip(), reason=number_error(error))
-            ) from None
-        add_relation(session, standard, RelationKind.REPLACES, target_text=target_text)

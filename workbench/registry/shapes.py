@@ -2,15 +2,11 @@
 
 from datetime import date
 
-from flask_babel import gettext as _
-
+from workbench.dates import iso
+from workbench.guideline import Finding
+from workbench.i18n import article_text, finding_text
 from workbench.registry import hierarchy, numbers
 from workbench.registry.models import Product, Standard, StandardRelation
-from workbench.registry.service import finding_message
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def number_json(number: numbers.StandardNumber) -> dict:
@@ -45,7 +41,7 @@ def product_json(product: Product) -> dict:
         "end_use": product.end_use.value,
         "priority_category": product.priority_category.value if product.priority_category else None,
         "source": product.source,
-        "archived_at": product.archived_at.isoformat() if product.archived_at else None,
+        "archived_at": iso(product.archived_at),
         "version": product.version,
     }
 
@@ -77,11 +73,11 @@ def standard_json(standard: Standard, today: date, *, relations: bool = False) -
         "association": standard.association,
         "region": standard.region,
         "year": standard.year,
-        "published_on": _iso(standard.published_on),
-        "implemented_on": _iso(standard.implemented_on),
-        "withdrawn_on": _iso(standard.withdrawn_on),
+        "published_on": iso(standard.published_on),
+        "implemented_on": iso(standard.implemented_on),
+        "withdrawn_on": iso(standard.withdrawn_on),
         "note": standard.note,
-        "archived_at": standard.archived_at.isoformat() if standard.archived_at else None,
+        "archived_at": iso(standard.archived_at),
         "version": standard.version,
     }
     if relations:
@@ -94,18 +90,17 @@ def standard_json(standard: Standard, today: date, *, relations: bool = False) -
     return shape
 
 
-def finding_json(finding: hierarchy.Finding) -> dict:
+def finding_json(finding: Finding) -> dict:
     return {
         "code": finding.code,
         "severity": finding.severity.value,
-        "article": _(finding.article),
-        "message": finding_message(finding),
+        "article": article_text(finding.article),
+        "message": finding_text(finding),
         "standards": list(finding.standard_ids),
     }
 
 
 def due_json(item: hierarchy.WithdrawalDue, standard: Standard, national: Standard) -> dict:
-    article = hierarchy.ARTICLE_14 if standard.level.value == "industry" else hierarchy.ARTICLE_9
     return {
         "standard": {
             "id": standard.id,
@@ -117,5 +112,5 @@ def due_json(item: hierarchy.WithdrawalDue, standard: Standard, national: Standa
         "product": product_ref(standard.product),
         "national": {"id": national.id, "numbers": national.number_list, "title": national.title},
         "since": item.since.isoformat(),
-        "article": _(article),
+        "article": article_text(item.article),
     }

@@ -8,12 +8,14 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from workbench.auth.access import current_principal, require
-from workbench.auth.directory import set_archived
-from workbench.auth.forms import ConfirmForm
 from workbench.auth.permissions import Action, can
+from workbench.dates import today
 from workbench.db import db
 from workbench.errors import WorkbenchError
-from workbench.registry import hierarchy, service
+from workbench.forms import ConfirmForm
+from workbench.guideline import Severity
+from workbench.i18n import article_text, finding_text, severity_text
+from workbench.registry import hierarchy, importing, service
 from workbench.registry.forms import ImportForm, ProductForm, RelationForm, StandardForm
 from workbench.registry.models import (
     DISPLAY_STATUS_LABELS,
@@ -33,7 +35,17 @@ from workbench.registry.models import (
     StandardRelation,
     Status,
 )
-from workbench.web import REJECTED, form_page, id_arg, page_number, save, show_error, text_arg, year_arg
+from workbench.web import (
+    REJECTED,
+    archive_from_form,
+    form_page,
+    id_arg,
+    page_number,
+    save,
+    show_error,
+    text_arg,
+    year_arg,
+)
 
 bp = Blueprint("registry", __name__)
 
@@ -60,12 +72,10 @@ def _labels():
         "RELATION_LABELS": RELATION_LABELS,
         "INVERSE_RELATION_LABELS": INVERSE_RELATION_LABELS,
         "EQUIVALENCE_LABELS": EQUIVALENCE_LABELS,
-        "finding_message": service.finding_message,
-        "severity_label": lambda severity: {
-            hierarchy.Severity.ERROR: _("不予登记"),
-            hierarchy.Severity.WARNING: _("警告"),
-            hierarchy.Severity.NOTICE: _("提示"),
-        }[severity],
+        # An error of the level rules refuses the registration: that is what the reader needs to know.
+        "level_severity_text": lambda severity: (
+            _("不予登记") if severity == Severity.ERROR else severity_text(severity)
+        ),
     }
 
 
@@ -112,7 +122,7 @@ def standards():
         page=page,
         filters=filters,
         products=_products(include=filters.product),
-        today=service.today(),
+        today=today(),
         statuses=STATUS_FILTER,
     )
 
@@ -140,7 +150,7 @@ def standard(standard_id: int):
         "registry/standard.html",
         standard=record,
         findings=service.findings_for(db.session, record),
-        today=service.today(),
+        today=today(),
         relation_form=RelationForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
     )
@@ -176,7 +186,7 @@ def _standard_input(form: StandardForm) -> service.StandardInput:
 def _then_findings(findings, url: str) -> str:
     """Flash the level warnings after the success message (save() flashes that first), then go to `url`."""
     for finding in findings:
-        flash(f"{_(finding.article)}：{service.finding_message(finding)}", "warning")
+        flash(f"{article_text(finding.article)}：{finding_text(finding)}", "warning")
     return url
 
 
@@ -201,7 +211,7 @@ def new_standard():
 
     def create():
         _require_level(form.level.data)
-        standard, found = service.create_standard(db.session, _standard_input(form))
+        standard, found = service.create_standard(db.session, _standard_input(form), by=current_principal())
         findings.extend(found)
         return standard
 
@@ -250,6 +260,7 @@ def edit_standard(standard_id: int):
             db.session,
             record,
             _standard_input(form),
+            by=current_principal(),
             reason=form.reason.data,
             expected_version=form.version.data,
         )
@@ -271,8 +282,6 @@ def add_relation(standard_id: int):
     form = RelationForm()
     if form.validate():
         target = service.find_standard(db.session, form.target.data)
-        if target is not None and form.kind.data == "replaces":
-            require(Action.MANAGE_STANDARDS, target)  # it will be marked replaced
         try:
             service.add_relation(
                 db.session,
@@ -281,6 +290,7 @@ def add_relation(standard_id: int):
                 target=target,
                 target_text=None if target else form.target.data,
                 equivalence=form.equivalence.data or None,
+                by=current_principal(),
             )
         except WorkbenchError as error:
             show_error(form, error)
@@ -291,7 +301,7 @@ def add_relation(standard_id: int):
         "registry/standard.html",
         standard=_standard(standard_id),
         findings=service.findings_for(db.session, record),
-        today=service.today(),
+        today=today(),
         relation_form=form,
         confirm_form=ConfirmForm(formdata=None),
     )
@@ -305,9 +315,7 @@ def remove_relation(standard_id: int, relation_id: int):
     relation = db.get_or_404(StandardRelation, relation_id)
     if relation.standard_id != record.id or not ConfirmForm().validate():
         abort(404)
-    if relation.target is not None and relation.kind == "replaces":
-        require(Action.MANAGE_STANDARDS, relation.target)
-    service.remove_relation(db.session, relation)
+    service.remove_relation(db.session, relation, by=current_principal())
     flash(_("关系已删除。"), "success")
     return redirect(url_for(".standard", standard_id=record.id))
 
@@ -316,19 +324,18 @@ def remove_relation(standard_id: int, relation_id: int):
 def archive_standard(standard_id: int):
     record = db.get_or_404(Standard, standard_id)
     require(Action.MANAGE_STANDARDS, record)
-    return set_archived(record, True, ".standard", standard_id=standard_id)
+    return archive_from_form(record, True, _archive, ".standard", standard_id=standard_id)
 
 
 @bp.post("/standards/<id:standard_id>/restore")
 def restore_standard(standard_id: int):
     record = db.get_or_404(Standard, standard_id)
     require(Action.MANAGE_STANDARDS, record)
-    try:
-        service.check_restorable(db.session, record)
-    except WorkbenchError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for(".standard", standard_id=standard_id))
-    return set_archived(record, False, ".standard", standard_id=standard_id)
+    return archive_from_form(record, False, _archive, ".standard", standard_id=standard_id)
+
+
+def _archive(record, archived: bool, reason: str | None) -> None:
+    service.set_archived(db.session, record, archived, by=current_principal(), reason=reason)
 
 
 # --- import, level check, withdrawal due ----------------------------------------------------------
@@ -340,7 +347,7 @@ def import_standards():
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            report = service.import_csv(db.session, form.file.data.read())
+            report = importing.import_csv(db.session, form.file.data.read(), by=current_principal())
         except WorkbenchError as error:
             return render_template("registry/import.html", form=form, refusal=error), REJECTED
         return render_template("registry/import.html", form=ImportForm(formdata=None), report=report)
@@ -361,9 +368,7 @@ def check():
 @bp.get("/standards/withdrawal-due")
 def withdrawal_due():
     require(Action.READ_REGISTRY)
-    return render_template(
-        "registry/withdrawal_due.html", items=service.withdrawal_due(db.session), today=service.today()
-    )
+    return render_template("registry/withdrawal_due.html", items=service.withdrawal_due(db.session), today=today())
 
 
 # --- products -------------------------------------------------------------------------------------
@@ -412,7 +417,7 @@ def product(product_id: int):
         product=record,
         ladder=ladder,
         findings=findings,
-        today=service.today(),
+        today=today(),
         confirm_form=ConfirmForm(formdata=None),
     )
 
@@ -449,9 +454,11 @@ def new_product():
     form = ProductForm()
     del form.reason, form.version
     _product_form_setup(form)
-    return save(form, lambda: service.create_product(db.session, _product_input(form)), **_product_saved()) or (
-        form_page("registry/product_form.html", form, product=None)
-    )
+    return save(
+        form,
+        lambda: service.create_product(db.session, _product_input(form), by=current_principal()),
+        **_product_saved(),
+    ) or (form_page("registry/product_form.html", form, product=None))
 
 
 @bp.route("/products/<id:product_id>/edit", methods=["GET", "POST"])
@@ -479,7 +486,12 @@ def edit_product(product_id: int):
 
     def update():
         return service.update_product(
-            db.session, record, _product_input(form), reason=form.reason.data, expected_version=form.version.data
+            db.session,
+            record,
+            _product_input(form),
+            by=current_principal(),
+            reason=form.reason.data,
+            expected_version=form.version.data,
         )
 
     return save(form, update, **_product_saved()) or form_page("registry/product_form.html", form, product=record)
@@ -488,10 +500,10 @@ def edit_product(product_id: int):
 @bp.post("/products/<id:product_id>/archive")
 def archive_product(product_id: int):
     require(Action.MANAGE_PRODUCTS)
-    return set_archived(db.get_or_404(Product, product_id), True, ".product", product_id=product_id)
+    return archive_from_form(db.get_or_404(Product, product_id), True, _archive, ".product", product_id=product_id)
 
 
 @bp.post("/products/<id:product_id>/restore")
 def restore_product(product_id: int):
     require(Action.MANAGE_PRODUCTS)
-    return set_archived(db.get_or_404(Product, product_id), False, ".product", product_id=product_id)
+    return archive_from_form(db.get_or_404(Product, product_id), False, _archive, ".product", product_id=product_id)

@@ -11,16 +11,18 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from workbench.api.views import COMPONENTS, _ref, spec
-from workbench.audit import Actor
+from workbench.api.spec import created, ref, spec
 from workbench.auth.access import current_principal, require
 from workbench.auth.permissions import Action
+from workbench.dates import iso
 from workbench.db import db
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule, RuleRevision
 from workbench.errors import InvalidInput, NotFound
+from workbench.guideline import Severity
+from workbench.i18n import finding_text, translate
 from workbench.trials import dataset as datasets
-from workbench.trials import service
+from workbench.trials import feasibility, service
 from workbench.trials.models import Calculation, DatasetSource, Trial
 
 # --- schemas ----------------------------------------------------------------------------------------
@@ -38,10 +40,12 @@ _finding = {
     "required": ["code", "severity", "path", "message"],
     "properties": {
         "code": {"type": "string"},
-        "severity": {"enum": ["error", "warning", "info"]},
+        "severity": {"enum": [severity.value for severity in Severity]},
         "article": {"type": "string"},
         "path": {"type": "string", "description": "JSON pointer into the dataset or the rule"},
-        "message": {"type": "string"},
+        "message": {"type": "string", "description": "In the language the request asks for (Accept-Language)"},
+        "template": {"type": "string", "description": "The catalogue's message template (Chinese) it was made from"},
+        "params": {"type": "object"},
         "suppressed": {"type": "boolean"},
         "suppression_reason": {"type": ["string", "null"]},
     },
@@ -137,7 +141,7 @@ _usable_result = {
             "type": "object",
             "description": "Grid vs contractual electricity, physical vs economic allocation",
         },
-        "findings": {"type": "array", "items": _ref("CalculationFinding")},
+        "findings": {"type": "array", "items": ref("CalculationFinding")},
     },
 }
 _unusable_result = {
@@ -145,8 +149,8 @@ _unusable_result = {
     "description": "The problems that stopped the calculation, and the other findings",
     "required": ["problems", "findings"],
     "properties": {
-        "problems": {"type": "array", "items": _ref("CalculationFinding")},
-        "findings": {"type": "array", "items": _ref("CalculationFinding")},
+        "problems": {"type": "array", "items": ref("CalculationFinding")},
+        "findings": {"type": "array", "items": ref("CalculationFinding")},
     },
 }
 _trial_fields = {
@@ -181,7 +185,7 @@ _version = {
 }
 _reason = {"type": "string", "maxLength": 1000, "description": "Recorded in the audit trail"}
 
-COMPONENTS.update(
+spec.add_components(
     {
         "CalculationFinding": _finding,
         "CalculationSummary": {
@@ -217,7 +221,7 @@ COMPONENTS.update(
             "required": [*_trial_fields, "latest_calculation"],
             "properties": {
                 **_trial_fields,
-                "latest_calculation": {"oneOf": [{"type": "null"}, _ref("CalculationSummary")]},
+                "latest_calculation": {"oneOf": [{"type": "null"}, ref("CalculationSummary")]},
             },
         },
         "TrialDetail": {
@@ -226,8 +230,8 @@ COMPONENTS.update(
             "properties": {
                 **_trial_fields,
                 "dataset": {"type": "object"},
-                "calculations": {"type": "array", "items": _ref("CalculationSummary"), "description": "Oldest first"},
-                "latest_calculation": {"oneOf": [{"type": "null"}, _ref("Calculation")]},
+                "calculations": {"type": "array", "items": ref("CalculationSummary"), "description": "Oldest first"},
+                "latest_calculation": {"oneOf": [{"type": "null"}, ref("Calculation")]},
             },
         },
         "TrialCreate": {
@@ -320,10 +324,6 @@ _REVISION = {
 # --- shapes -----------------------------------------------------------------------------------------
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def _revision_number(revision_id: int) -> int:
     return db.session.get(RuleRevision, revision_id).number
 
@@ -344,7 +344,7 @@ def calculation_json(calculation: Calculation, *, full: bool = False) -> dict:
         "options": calculation.options,
     }
     if full:
-        shape["result"] = calculation.result
+        shape["result"] = _result_in_language(calculation.result)
         shape["factor_versions"] = [
             {
                 "id": version.id,
@@ -356,6 +356,15 @@ def calculation_json(calculation: Calculation, *, full: bool = False) -> dict:
         ]
         shape["dataset"] = calculation.dataset
     return shape
+
+
+def _result_in_language(result: dict) -> dict:
+    """A stored result with each finding's message in the reader's language (Accept-Language)."""
+    shown = dict(result)
+    for key in ("findings", "problems"):
+        if isinstance(shown.get(key), list):
+            shown[key] = [{**found, "message": finding_text(found)} for found in shown[key]]
+    return shown
 
 
 def trial_json(trial: Trial, latest: Calculation | None = None, *, full: bool = False) -> dict:
@@ -370,7 +379,7 @@ def trial_json(trial: Trial, latest: Calculation | None = None, *, full: bool = 
         "period": trial.period,
         "source": trial.source.value,
         "created_at": trial.created_at.isoformat(),
-        "archived_at": _iso(trial.archived_at),
+        "archived_at": iso(trial.archived_at),
         "version": trial.version,
     }
     if full:
@@ -385,24 +394,9 @@ def trial_json(trial: Trial, latest: Calculation | None = None, *, full: bool = 
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-def _actor() -> Actor:
-    user = current_principal()
-    return Actor(user.id, user.username)  # as the pages record who calculated
-
-
-def _created(shape: dict, location: str):
-    response = jsonify(shape)
-    response.status_code = 201
-    response.headers["Location"] = location
-    return response
-
-
 def _rule_or_404(rule_id: int) -> Rule:
     require(Action.VIEW_RULES)  # visitors learn nothing of drafts, not even which exist
-    rule = db.session.get(Rule, rule_id)
-    if rule is None:
-        raise NotFound(_("规则 %(id)s 不存在。", id=rule_id))
-    return rule
+    return drafting.get_rule(db.session, rule_id)
 
 
 def _revision(rule: Rule) -> RuleRevision:
@@ -469,7 +463,7 @@ def trial_dataset_schema():
                         "type": "integer",
                         "description": "Enterprises with a usable calculation on the current revision (the 送审 gate)",
                     },
-                    "items": {"type": "array", "items": _ref("Trial")},
+                    "items": {"type": "array", "items": ref("Trial")},
                 },
             },
         )
@@ -495,9 +489,9 @@ def list_trials(rule_id: int):
     "POST",
     summary="Enter an enterprise's data for the rule's current revision and calculate it",
     tag="trials",
-    body=_ref("TrialCreate"),
+    body=ref("TrialCreate"),
     responses={
-        201: ("The trial and its calculation (stored even when the data cannot be calculated)", _ref("TrialDetail"))
+        201: ("The trial and its calculation (stored even when the data cannot be calculated)", ref("TrialDetail"))
     },
 )
 def create_trial(rule_id: int, body: dict):
@@ -508,11 +502,11 @@ def create_trial(rule_id: int, body: dict):
         rule,
         data=body["dataset"],
         source=DatasetSource.JSON,
-        author=_actor(),
+        by=current_principal(),
         enterprise=body.get("enterprise"),
     )
     db.session.expire(trial, ["calculations"])
-    return _created(trial_json(trial, full=True), url_for(".get_trial", trial_id=trial.id))
+    return created(trial_json(trial, full=True), url_for(".get_trial", trial_id=trial.id))
 
 
 @spec.operation(
@@ -520,7 +514,7 @@ def create_trial(rule_id: int, body: dict):
     "GET",
     summary="One trial: its data, its calculations and the latest one in full",
     tag="trials",
-    responses={200: ("The trial", _ref("TrialDetail"))},
+    responses={200: ("The trial", ref("TrialDetail"))},
 )
 def get_trial(trial_id: int):
     return jsonify(trial_json(_trial_or_404(trial_id), full=True))
@@ -531,8 +525,8 @@ def get_trial(trial_id: int):
     "PUT",
     summary="New data for a trial, recalculated (earlier calculations keep the data they used)",
     tag="trials",
-    body=_ref("TrialDataset"),
-    responses={200: ("The trial with its new calculation", _ref("TrialDetail"))},
+    body=ref("TrialDataset"),
+    responses={200: ("The trial with its new calculation", ref("TrialDetail"))},
 )
 def replace_dataset(trial_id: int, body: dict):
     trial = _trial_or_404(trial_id)
@@ -542,7 +536,7 @@ def replace_dataset(trial_id: int, body: dict):
         trial,
         data=body["dataset"],
         source=DatasetSource.JSON,
-        author=_actor(),
+        by=current_principal(),
         enterprise=body.get("enterprise"),
         expected_version=body.get("version"),
     )
@@ -555,8 +549,8 @@ def replace_dataset(trial_id: int, body: dict):
     "POST",
     summary="Calculate a trial again, with other method choices or another Monte Carlo seed",
     tag="trials",
-    body=_ref("CalculationRequest"),
-    responses={201: ("The new calculation", _ref("Calculation"))},
+    body=ref("CalculationRequest"),
+    responses={201: ("The new calculation", ref("Calculation"))},
 )
 def calculate_trial(trial_id: int, body: dict):
     trial = _trial_or_404(trial_id)
@@ -564,15 +558,13 @@ def calculate_trial(trial_id: int, body: dict):
     calculation = service.calculate(
         db.session,
         trial,
-        author=_actor(),
+        by=current_principal(),
         electricity=body.get("electricity", "rule"),
         allocation=body.get("allocation", "rule"),
         iterations=body.get("iterations", service.MONTE_CARLO_ITERATIONS),
         seed=body.get("seed"),
     )
-    return _created(
-        calculation_json(calculation, full=True), url_for(".get_calculation", calculation_id=calculation.id)
-    )
+    return created(calculation_json(calculation, full=True), url_for(".get_calculation", calculation_id=calculation.id))
 
 
 @spec.operation(
@@ -580,7 +572,7 @@ def calculate_trial(trial_id: int, body: dict):
     "GET",
     summary="One calculation in full: result, options and the factor versions used",
     tag="trials",
-    responses={200: ("The calculation", _ref("Calculation"))},
+    responses={200: ("The calculation", ref("Calculation"))},
 )
 def get_calculation(calculation_id: int):
     require(Action.VIEW_RULES)
@@ -594,7 +586,7 @@ def get_calculation(calculation_id: int):
 def _set_archived(trial_id: int, body: dict, archived: bool):
     trial = _trial_or_404(trial_id)
     require(Action.RUN_TRIALS, trial.rule)
-    service.set_archived(db.session, trial, archived, reason=body.get("reason"))
+    service.set_archived(db.session, trial, archived, by=current_principal(), reason=body.get("reason"))
     return jsonify(trial_json(trial, full=True))
 
 
@@ -603,8 +595,8 @@ def _set_archived(trial_id: int, body: dict, archived: bool):
     "POST",
     summary="Archive a trial: it leaves the feasibility report and the enterprise count",
     tag="trials",
-    body=_ref("TrialArchive"),
-    responses={200: ("The archived trial", _ref("TrialDetail"))},
+    body=ref("TrialArchive"),
+    responses={200: ("The archived trial", ref("TrialDetail"))},
 )
 def archive_trial(trial_id: int, body: dict):
     return _set_archived(trial_id, body, True)
@@ -615,8 +607,8 @@ def archive_trial(trial_id: int, body: dict):
     "POST",
     summary="Restore an archived trial",
     tag="trials",
-    body=_ref("TrialArchive"),
-    responses={200: ("The restored trial", _ref("TrialDetail"))},
+    body=ref("TrialArchive"),
+    responses={200: ("The restored trial", ref("TrialDetail"))},
 )
 def restore_trial(trial_id: int, body: dict):
     return _set_archived(trial_id, body, False)
@@ -628,7 +620,7 @@ def restore_trial(trial_id: int, body: dict):
     summary="The feasibility report (试算可行性分析) of a rule revision, enterprises anonymised",
     tag="trials",
     parameters=[_REVISION],
-    responses={200: ("The report", _ref("FeasibilityReport"))},
+    responses={200: ("The report", ref("FeasibilityReport"))},
 )
 def feasibility_report(rule_id: int):
     rule = _rule_or_404(rule_id)
@@ -637,5 +629,5 @@ def feasibility_report(rule_id: int):
     return jsonify(
         rule={"id": rule.id, "code": rule.code, "title": rule.title},
         revision=revision.number,
-        report=service.report(db.session, revision),
+        report=feasibility.as_json(service.report(db.session, revision), translate),
     )

@@ -11,18 +11,17 @@ place; the result goes to standard output, as a summary or as JSON.
 
 import json
 import sys
-import unicodedata
 from pathlib import Path
 
 import click
 
+from workbench.commands import FORMAT, read_json_object, refuse, width
 from workbench.drafting import template as templates
-from workbench.drafting.checks import STAGE_NAMES
-from workbench.drafting.cli import read_json_object, refuse
 from workbench.errors import InvalidInput
 from workbench.factors import files
 from workbench.factors import service as library
 from workbench.factors.models import TIER_ORDER, Tier
+from workbench.guideline.vocabulary import ACTIVITY_CATEGORIES, LIFE_CYCLE_STAGES
 from workbench.trials import dataset as datasets
 from workbench.trials import engine
 
@@ -42,14 +41,7 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Random seed; chosen and reported when not given.")
 @click.option("--top", type=click.IntRange(0, 1000), default=10, show_default=True, help="Contributions to list.")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@FORMAT
 @click.option(
     "--factors",
     "factors_file",
@@ -89,7 +81,7 @@ def calc(
     problems = datasets.validate(data)
     if problems:
         refuse(
-            f"{dataset_file}: 不符合试算数据格式 (schema): {problems[0][0] or '/'}: {problems[0][1]}{_more(problems)}"
+            f"{dataset_file}: 不符合试算数据格式 (schema): {problems[0].path or '/'}: {problems[0].message}{_more(problems)}"
         )
     factor_lookup = better_factor = None
     if factors_file is not None:
@@ -179,8 +171,8 @@ def _print_summary(report: dict) -> None:
     )
     cfp = report["cfp_per_unit"]
     for title, values, names in (
-        ("按生命周期阶段 by stage", report["by_stage"], STAGE_NAMES),
-        ("按排放类别 by category", report["by_category"], engine.CATEGORY_NAMES),
+        ("按生命周期阶段 by stage", report["by_stage"], LIFE_CYCLE_STAGES.labels),
+        ("按排放类别 by category", report["by_category"], ACTIVITY_CATEGORIES.labels),
         ("按温室气体 by gas", report["by_gas"], {engine.UNSPECIFIED_GAS: "未分气体"}),
     ):
         click.echo(title)
@@ -248,11 +240,7 @@ def _rows(rows: list[tuple], indent: str = "  ") -> None:
     """Aligned columns (CJK characters take two); the last column is not padded."""
     if not rows:
         return
-    widths = [max(_width(str(row[column])) for row in rows) for column in range(len(rows[0]) - 1)]
+    widths = [max(width(str(row[column])) for row in rows) for column in range(len(rows[0]) - 1)]
     for row in rows:
-        cells = [str(cell) + " " * (width - _width(str(cell))) for cell, width in zip(row, widths, strict=False)]
+        cells = [str(cell) + " " * (columns - width(str(cell))) for cell, columns in zip(row, widths, strict=False)]
         click.echo(indent + "  ".join([*cells, str(row[-1])]))
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

@@ -9,8 +9,8 @@ from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.audit import Archivable
-from workbench.auth.models import User, _enum
-from workbench.db import Versioned, db
+from workbench.auth.models import User
+from workbench.db import Versioned, db, enum_type
 from workbench.factors.models import FactorVersion
 
 
@@ -49,7 +49,7 @@ class Trial(Versioned, Archivable, db.Model):
     # The trail says the data changed, not what they were: each calculation keeps its own copy.
     dataset: Mapped[dict] = mapped_column(JSON, info={"label": _l("试算数据"), "audit": "redact"})
     source: Mapped[DatasetSource] = mapped_column(
-        _enum(DatasetSource), info={"label": _l("录入方式"), "value_labels": SOURCE_LABELS}
+        enum_type(DatasetSource), info={"label": _l("录入方式"), "value_labels": SOURCE_LABELS}
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info={"audit": "skip"})
     created_at: Mapped[datetime] = mapped_column(info={"audit": "skip"})
@@ -86,7 +86,7 @@ class Calculation(db.Model):
     options: Mapped[dict] = mapped_column(JSON)  # electricity, allocation, iterations, seed
     calculated_at: Mapped[datetime]
     calculated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    calculated_by_label: Mapped[str] = mapped_column(String(100))
+    calculated_by_label: Mapped[str] = mapped_column(String(200))
     # Calculated as the rule says (electricity and allocation "rule"): the result the feasibility
     # report and the 送审 gate use; other calculations are scenarios.
     of_record: Mapped[bool] = mapped_column(default=True)

@@ -3,38 +3,41 @@ the factor library (recording the factor versions used), carry trials over to a 
 count the enterprises for the 送审 gate, and gather the feasibility report.
 
 Plain functions taking a session, used by the pages, the API, the CLI and the tests; they never
-commit. The calculation itself is the pure `engine`; this module feeds it from the database,
-reading factors through the factor library's `Library` (`workbench.factors.service`).
+commit. Each operation that changes something takes the acting user (`by`) and asks `require`
+itself: enterprises' data belong to the rule's drafting group, the secretariat and the
+administrators. The calculation itself is the pure `engine`; this module feeds it from the
+database, reading factors through the factor library's `Library` (`workbench.factors.service`).
 """
 
 import math
 import unicodedata
-from dataclasses import asdict
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, selectinload
 
-from workbench.audit import Actor, change_reason
+from workbench.audit import archiving, change_reason
+from workbench.auth.models import actor_of
+from workbench.auth.permissions import Action, can, require
 from workbench.db import expect_version, utcnow
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule, RuleRevision
-from workbench.errors import Conflict, InvalidInput
+from workbench.drafting.stages import MIN_TRIAL_ENTERPRISES, STAGES
+from workbench.errors import Conflict, InvalidInput, refuse
 from workbench.factors.service import Library
-from workbench.i18n import N_
+from workbench.guideline import finding
+from workbench.i18n import say
+from workbench.messages import N_
 from workbench.trials import dataset as datasets
 from workbench.trials import engine, feasibility
 from workbench.trials.models import Calculation, DatasetSource, Trial
 
 MONTE_CARLO_ITERATIONS = 10_000  # the acceptance's convergence figure; under a second for 1,000 lines
 MAX_LINES = 5_000
-CLOSED_STAGES = ("60", "95")  # published or withdrawn: trials of a revision happen at 90 → 20
 ELECTRICITY_OPTIONS = engine.ELECTRICITY_MODES
 ALLOCATION_OPTIONS = engine.ALLOCATION_MODES
-
-
-def _refuse(field_name: str, message: str):
-    raise InvalidInput(message, details={field_name: message})
 
 
 def enterprise_key(name: str) -> str:
@@ -49,7 +52,7 @@ def _label(index: int) -> str:
     while index:
         index, remainder = divmod(index - 1, 26)
         letters = chr(ord("A") + remainder) + letters
-    return "企业" + letters
+    return feasibility.ENTERPRISE % {"letter": letters}
 
 
 def label_for(session: Session, rule: Rule, enterprise: str) -> str:
@@ -73,17 +76,17 @@ def label_for(session: Session, rule: Rule, enterprise: str) -> str:
 def _check_open(rule: Rule) -> None:
     if rule.is_archived:
         raise Conflict(_("规则“%(code)s”已归档，不能再试算。", code=rule.code))
-    if rule.stage in CLOSED_STAGES:
+    if not STAGES[rule.stage].trials_open:
         raise Conflict(_("已出版或已废止的规则不再试算：复审后转入修订（起草）阶段再试算。"))
 
 
 def check_dataset(data) -> dict:
     """`data` if it fits the trial dataset's shape, else a refusal naming every problem's place."""
     if not isinstance(data, dict):
-        _refuse("dataset", _("试算数据应为 JSON 对象。"))
+        refuse("dataset", _("试算数据应为 JSON 对象。"))
     problems = datasets.validate(data)
     if problems:
-        path, message = problems[0]
+        path, message = problems[0].path, say(problems[0].sentence)
         raise InvalidInput(
             _(
                 "试算数据有 %(count)d 处问题，首个：%(path)s %(message)s",
@@ -91,19 +94,19 @@ def check_dataset(data) -> dict:
                 path=path or "/",
                 message=message,
             ),
-            details={"problems": [{"path": path, "message": message} for path, message in problems[:200]]},
+            details={"problems": [{"path": item.path, "message": say(item.sentence)} for item in problems[:200]]},
         )
     if len(data.get("lines") or []) > MAX_LINES:
-        _refuse("dataset", _("一份试算数据最多 %(max)d 行活动数据。", max=MAX_LINES))
+        refuse("dataset", _("一份试算数据最多 %(max)d 行活动数据。", max=MAX_LINES))
     return data
 
 
 def _enterprise(name: str | None, data: dict) -> str:
     name = " ".join(str(name or data.get("enterprise") or "").split())
     if not name:
-        _refuse("enterprise", _("请填写企业名称（报告中只显示匿名代号，如“企业A”）。"))
+        refuse("enterprise", _("请填写企业名称（报告中只显示匿名代号，如“企业A”）。"))
     if len(name) > 200:
-        _refuse("enterprise", _("企业名称不超过 200 个字符。"))
+        refuse("enterprise", _("企业名称不超过 200 个字符。"))
     return name
 
 
@@ -116,7 +119,7 @@ def _refuse_duplicate(session: Session, revision: RuleRevision, name: str, trial
     )
     for other in others:
         if (trial is None or other.id != trial.id) and enterprise_key(other.enterprise) == key:
-            _refuse(
+            refuse(
                 "enterprise",
                 _(
                     "“%(name)s”在第 %(revision)d 版已有试算（%(label)s）：请修改那份试算的数据，或先将其归档。",
@@ -133,11 +136,12 @@ def create_trial(
     *,
     data: dict,
     source: DatasetSource | str,
-    author: Actor,
+    by,
     enterprise: str | None = None,
     revision: RuleRevision | None = None,
 ) -> Trial:
     """A trial of `rule` (its current revision unless another is given), calculated at once."""
+    require(by, Action.RUN_TRIALS, rule)
     _check_open(rule)
     data = check_dataset(data)
     name = _enterprise(enterprise, data)
@@ -154,12 +158,12 @@ def create_trial(
         period=" ".join(str(data.get("period") or "").split())[:100],
         dataset=data,
         source=DatasetSource(source),
-        created_by_id=author.user_id,
+        created_by_id=by.id,
         created_at=utcnow(),
     )
     session.add(trial)
     session.flush()
-    calculate(session, trial, author=author)
+    calculate(session, trial, by=by)
     return trial
 
 
@@ -169,11 +173,12 @@ def update_trial(
     *,
     data: dict,
     source: DatasetSource | str,
-    author: Actor,
+    by,
     enterprise: str | None = None,
     expected_version: int | None = None,
 ) -> Trial:
     """New data for a trial (its earlier calculations keep the data they used), recalculated."""
+    require(by, Action.RUN_TRIALS, trial.rule)
     _check_open(trial.rule)
     if trial.is_archived:
         raise Conflict(_("试算“%(label)s”已归档，恢复后才能修改。", label=trial.label))
@@ -189,7 +194,7 @@ def update_trial(
         trial.dataset = data
         trial.source = DatasetSource(source)
         session.flush()
-    calculate(session, trial, author=author)
+    calculate(session, trial, by=by)
     return trial
 
 
@@ -197,7 +202,7 @@ def calculate(
     session: Session,
     trial: Trial,
     *,
-    author: Actor,
+    by,
     electricity: str = "rule",
     allocation: str = "rule",
     iterations: int = MONTE_CARLO_ITERATIONS,
@@ -205,15 +210,16 @@ def calculate(
 ) -> Calculation:
     """Calculate the trial's data under its rule revision and keep the outcome, even when the data
     cannot be calculated (the problems are the outcome then)."""
+    require(by, Action.RUN_TRIALS, trial.rule)
     _check_open(trial.rule)
     if trial.is_archived:
         raise Conflict(_("试算“%(label)s”已归档，恢复后才能计算。", label=trial.label))
     if electricity not in ELECTRICITY_OPTIONS:
-        _refuse("electricity", _("电力核算方式“%(value)s”无效。", value=electricity))
+        refuse("electricity", _("电力核算方式“%(value)s”无效。", value=electricity))
     if allocation not in ALLOCATION_OPTIONS:
-        _refuse("allocation", _("分配方法“%(value)s”无效。", value=allocation))
+        refuse("allocation", _("分配方法“%(value)s”无效。", value=allocation))
     if not 0 <= iterations <= 100_000:
-        _refuse("iterations", _("蒙特卡洛次数应在 0 到 100000 之间。"))
+        refuse("iterations", _("蒙特卡洛次数应在 0 到 100000 之间。"))
     rule_document = trial.revision.document
     library = Library(session)
     library.prefetch_best(trial.dataset)
@@ -228,8 +234,8 @@ def calculate(
             allocation=allocation,
         )
     except engine.DatasetError as error:
-        findings = [asdict(finding) for finding in error.findings]
-        stored = {"problems": [asdict(problem) for problem in error.problems], "findings": findings}
+        findings = [found.to_dict() for found in error.findings]
+        stored = {"problems": [problem.to_dict() for problem in error.problems], "findings": findings}
         usable, cfp, unit = False, None, ""
         counted = findings + stored["problems"]
     else:
@@ -246,15 +252,7 @@ def calculate(
         usable, cfp, unit = True, result.cfp_per_unit, result.unit
         counted = stored["findings"]
         if not _finite(stored):  # amounts near the float limit overflow; nothing could store or read them
-            problem = {
-                "code": "unit_not_convertible",
-                "severity": "error",
-                "article": "指引(四)",
-                "path": "/lines",
-                "message": "计算结果超出数值范围：请检查数量和单位（如把 kg 写成了 t）。",
-                "suppressed": False,
-                "suppression_reason": "",
-            }
+            problem = finding("result_out_of_range", "/lines").to_dict()
             stored = {"problems": [problem], "findings": stored["findings"]}
             usable, cfp, unit = False, None, ""
             counted = stored["findings"] + stored["problems"]
@@ -265,8 +263,8 @@ def calculate(
         dataset=trial.dataset,
         options=options,
         calculated_at=utcnow(),
-        calculated_by_id=author.user_id,
-        calculated_by_label=author.label,
+        calculated_by_id=by.id,
+        calculated_by_label=actor_of(by).label,
         of_record=electricity == "rule" and allocation == "rule",
         usable=usable,
         cfp_per_unit=cfp,
@@ -291,18 +289,15 @@ def _finite(value) -> bool:
     return True
 
 
-def set_archived(session: Session, trial: Trial, archived: bool, *, reason: str | None = None) -> None:
+def set_archived(session: Session, trial: Trial, archived: bool, *, by, reason: str | None = None) -> None:
     """Archive a trial (it leaves the report and the gate) or restore it: not on a published or
     withdrawn rule, whose report is a record, and never beside another active trial of the same
     enterprise and revision."""
-    from workbench.auth import service as records
-
+    require(by, Action.RUN_TRIALS, trial.rule)
     _check_open(trial.rule)
-    if archived:
-        records.archive(session, trial, reason=reason)
-    else:
+    if not archived:
         _refuse_duplicate(session, trial.revision, trial.enterprise, trial)
-        records.restore(session, trial, reason=reason)
+    archiving.set_archived(session, trial, archived, reason=reason)
 
 
 def latest_calculations(session: Session, trial_ids: list[int], *, of_record: bool = False) -> dict[int, Calculation]:
@@ -360,10 +355,86 @@ def trial_enterprises(session: Session, rule: Rule) -> int:
     )
 
 
-def carry_forward(session: Session, rule: Rule, *, author: Actor) -> list[Trial]:
+@dataclass(frozen=True)
+class RuleTrials:
+    """Where one rule's trials stand, on its current revision: how many enterprises' data, how many
+    of them calculate (the 送审 gate counts these), the spread of their results and when the last
+    one was calculated. Figures only: who the enterprises are stays on the rule's own trial page."""
+
+    rule: Rule
+    trials: int
+    calculated: int
+    lowest: float | None
+    highest: float | None
+    unit: str
+    last_calculated: datetime | None
+
+    @property
+    def gate_met(self) -> bool:
+        return self.calculated >= MIN_TRIAL_ENTERPRISES
+
+
+def overview(session: Session, user) -> list[RuleTrials]:
+    """The /trials page: the rules whose trials `user` may see (the secretariat and administrators
+    all, drafters their working groups'), with trials on their current revision or open to them,
+    and, for anyone signed in, the other rules whose current revision has trials (their figures
+    are in the feasibility report everyone signed in may read). Three queries in all."""
+    require(user, Action.VIEW_RULES)
+    rules = list(
+        session.scalars(
+            select(Rule).where(Rule.archived_at.is_(None)).order_by(Rule.code).options(selectinload(Rule.product))
+        )
+    )
+    current = (
+        select(Trial.id, Trial.rule_id)
+        .join(RuleRevision, Trial.revision_id == RuleRevision.id)
+        .join(Rule, Trial.rule_id == Rule.id)
+        .where(RuleRevision.number == Rule.current_revision, Trial.archived_at.is_(None), Rule.archived_at.is_(None))
+        .subquery()
+    )
+    counted = dict(session.execute(select(current.c.rule_id, func.count()).group_by(current.c.rule_id)).all())
+    newest = (
+        select(func.max(Calculation.id))
+        .join(current, Calculation.trial_id == current.c.id)
+        .where(Calculation.of_record.is_(True))
+        .group_by(Calculation.trial_id)
+        .scalar_subquery()
+    )
+    usable = Calculation.usable.is_(True)
+    figures = {
+        rule_id: row
+        for rule_id, *row in session.execute(
+            select(
+                Trial.rule_id,
+                func.count(Calculation.id).filter(usable),
+                func.min(Calculation.cfp_per_unit).filter(usable),
+                func.max(Calculation.cfp_per_unit).filter(usable),
+                func.max(Calculation.unit),
+                func.max(Calculation.calculated_at),
+            )
+            .join(Trial, Calculation.trial_id == Trial.id)
+            .where(Calculation.id.in_(newest))
+            .group_by(Trial.rule_id)
+        )
+    }
+    shown = []
+    for rule in rules:
+        trials = counted.get(rule.id, 0)
+        if trials:
+            visible = can(user, Action.VIEW_TRIALS, rule) or can(user, Action.VIEW_FEASIBILITY, rule)
+        else:  # nothing to show but the way to start, to those who may
+            visible = STAGES[rule.stage].trials_open and can(user, Action.RUN_TRIALS, rule)
+        if visible:
+            calculated, lowest, highest, unit, last = figures.get(rule.id, (0, None, None, "", None))
+            shown.append(RuleTrials(rule, trials, calculated, lowest, highest, unit or "", last))
+    return shown
+
+
+def carry_forward(session: Session, rule: Rule, *, by) -> list[Trial]:
     """Copy the trials of the newest earlier revision that has any onto the current revision and
     calculate them there: a changed rule must be proven again, and re-entering the data would
     add nothing. Enterprises already tried on the current revision are left as they are."""
+    require(by, Action.RUN_TRIALS, rule)
     _check_open(rule)
     current = drafting.revision(session, rule)
     earlier = next(
@@ -384,7 +455,7 @@ def carry_forward(session: Session, rule: Rule, *, author: Actor) -> list[Trial]
                     rule,
                     data=trial.dataset,
                     source=trial.source,
-                    author=author,
+                    by=by,
                     enterprise=trial.enterprise,
                     revision=current,
                 )
@@ -424,7 +495,10 @@ def _anonymous(result: dict) -> dict:
     result = dict(result)
     for key in ("findings", "problems"):
         if key in result:
-            result[key] = [{**finding, "message": finding["path"] or "/"} for finding in result[key]]
+            result[key] = [
+                {**found, "message": found["path"] or "/", "template": found["path"] or "/", "params": {}}
+                for found in result[key]
+            ]
     if isinstance(result.get("cut_off"), dict):
         cut = dict(result["cut_off"])
         cut["excluded"] = [{**line, "item": line.get("path", "")} for line in cut.get("excluded") or []]

@@ -3,7 +3,6 @@ one trial's result with charts, its calculations, and the feasibility report acr
 
 import io
 import json
-import math
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -15,20 +14,20 @@ from sqlalchemy.orm import defer
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from workbench.audit import Actor
 from workbench.auth.access import current_principal, require
-from workbench.auth.forms import ConfirmForm
 from workbench.auth.permissions import Action, can
+from workbench.dates import today
 from workbench.db import db
 from workbench.drafting import service as drafting
-from workbench.drafting.checks import STAGE_NAMES
 from workbench.drafting.models import Rule, RuleRevision
-from workbench.drafting.stages import MIN_TRIAL_ENTERPRISES
+from workbench.drafting.stages import MIN_TRIAL_ENTERPRISES, STAGES
 from workbench.errors import StaleVersion, WorkbenchError
-from workbench.registry.service import today
-from workbench.trials import engine, feasibility, service, workbook
+from workbench.forms import ConfirmForm
+from workbench.guideline.vocabulary import CATEGORY_STAGES, LIFE_CYCLE_STAGES
+from workbench.i18n import label, say, translate
+from workbench.trials import display, feasibility, feasibility_xlsx, service, workbook
 from workbench.trials.models import SOURCE_LABELS, Calculation, DatasetSource, Trial
-from workbench.web import REJECTED, id_arg
+from workbench.web import REJECTED, archive_from_form, id_arg
 
 bp = Blueprint("trials", __name__)
 
@@ -49,48 +48,24 @@ MAX_TABLE_ROWS = 500  # larger datasets come as a workbook or JSON
 @bp.record_once
 def _template_globals(state):
     state.app.jinja_env.globals.update(
-        STAGE_NAMES=STAGE_NAMES,
-        CATEGORY_NAMES=engine.CATEGORY_NAMES,
         SOURCE_LABELS=SOURCE_LABELS,
         OPTION_LABELS=OPTION_LABELS,
-        num=number,
-        percent=percent,
-        stage_rows=lambda result: [(STAGE_NAMES.get(k, k), v) for k, v in result["by_stage"].items()],
+        num=display.number,
+        percent=display.percent,
+        stage_rows=lambda result: [(label("stage", k), v) for k, v in result["by_stage"].items()],
+        enterprise=lambda label: say(feasibility.enterprise_label(label)),
+        fit_label=display.fit_label,
         spread_rows=lambda report: [
-            (row["label"], row["cfp_per_unit"]) for row in report["results"] if row.get("in_spread")
+            (say(feasibility.enterprise_label(row["label"])), row["cfp_per_unit"])
+            for row in report["results"]
+            if row.get("in_spread")
         ],
         contribution_rows=lambda result: [(c["item"], c["kg_co2e_per_unit"]) for c in result["contributions"]],
     )
 
 
-def number(value) -> str:
-    """Four significant figures for people (the JSON and XLSX keep every digit)."""
-    if value is None:
-        return "—"
-    value = float(value)
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e9:
-        digits = max(0, 3 - math.floor(math.log10(abs(value))))
-        text = f"{value:,.{digits}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text  # 0.3, not 0.3000
-    return f"{value:.3e}"
-
-
-def percent(value, total) -> str:
-    return f"{100 * value / total:.1f}" if total else "—"
-
-
-def _actor() -> Actor:
-    user = current_principal()
-    return Actor(user.id, user.username)
-
-
 def _rule(rule_id: int) -> Rule:
-    rule = db.session.get(Rule, rule_id)
-    if rule is None:
-        abort(404)
-    return rule
+    return drafting.get_rule(db.session, rule_id)
 
 
 def _trial(trial_id: int) -> Trial:
@@ -118,11 +93,7 @@ def _revision(rule: Rule) -> RuleRevision:
 
 
 def _can_run(rule: Rule) -> bool:
-    return (
-        can(current_principal(), Action.RUN_TRIALS, rule)
-        and not rule.is_archived
-        and rule.stage not in service.CLOSED_STAGES
-    )
+    return can(current_principal(), Action.RUN_TRIALS, rule) and not rule.is_archived and STAGES[rule.stage].trials_open
 
 
 # --- forms ----------------------------------------------------------------------------------------
@@ -178,6 +149,18 @@ class CalculateForm(FlaskForm):
     seed = IntegerField(_l("随机种子（可不填）"), validators=[Optional(), NumberRange(0, 2**63 - 1)])
 
 
+# --- every rule's trials --------------------------------------------------------------------------
+
+
+@bp.get("/trials")
+def overview():
+    """Where the trials of every rule the user may see stand, with the way to each rule's trials."""
+    require(Action.VIEW_RULES)
+    return render_template(
+        "trials/overview.html", rows=service.overview(db.session, current_principal()), minimum=MIN_TRIAL_ENTERPRISES
+    )
+
+
 # --- a rule's trials ------------------------------------------------------------------------------
 
 
@@ -223,7 +206,7 @@ def template_xlsx(rule_id: int):
 
 def _stages(rule_document: dict) -> list[str]:
     included = ((rule_document.get("parameters") or {}).get("system_boundary") or {}).get("stages_included") or []
-    return [stage for stage in STAGE_NAMES if stage in included]
+    return [stage for stage in LIFE_CYCLE_STAGES if stage in included]
 
 
 def _table_rows(count: int) -> list[dict]:
@@ -312,7 +295,7 @@ def _store(rule: Rule, data: dict, source: DatasetSource, form, trial: Trial | N
     try:
         if trial is None:
             trial = service.create_trial(
-                db.session, rule, data=data, source=source, author=_actor(), enterprise=enterprise or None
+                db.session, rule, data=data, source=source, by=current_principal(), enterprise=enterprise or None
             )
         else:
             version = getattr(form, "version", None)
@@ -322,7 +305,7 @@ def _store(rule: Rule, data: dict, source: DatasetSource, form, trial: Trial | N
                 trial,
                 data=data,
                 source=source,
-                author=_actor(),
+                by=current_principal(),
                 enterprise=enterprise or None,
                 expected_version=expected,
             )
@@ -366,7 +349,7 @@ def _template_rows(rule_document: dict) -> list[dict]:
         {"stage": stage, "category": category}
         for stage in stages
         for category in parameters.get("activity_data_categories") or []
-        if stage in engine.CATEGORY_STAGES.get(category, ())
+        if stage in CATEGORY_STAGES.get(category, ())
     ]
     return rows + [{} for _ in range(TABLE_ROWS)]
 
@@ -487,7 +470,7 @@ def calculate(trial_id: int):
         calculation = service.calculate(
             db.session,
             record,
-            author=_actor(),
+            by=current_principal(),
             electricity=form.electricity.data,
             allocation=form.allocation.data,
             iterations=form.iterations.data,
@@ -503,22 +486,12 @@ def calculate(trial_id: int):
 def _set_archived(trial_id: int, archived: bool):
     record = _trial(trial_id)
     require(Action.RUN_TRIALS, record.rule)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("修改原因过长，请精简到 1000 字以内。"), "error")
-        return redirect(url_for(".trial", trial_id=record.id))
-    try:
-        service.set_archived(db.session, record, archived, reason=form.reason.data)
-    except WorkbenchError as error:
-        flash(str(error.message), "error")
-    else:
-        flash(
-            _("“%(name)s”已归档。") % {"name": record.label}
-            if archived
-            else _("“%(name)s”已恢复。") % {"name": record.label},
-            "success",
-        )
-    return redirect(url_for(".trial", trial_id=record.id))
+
+    def operation(trial, archived, reason):
+        service.set_archived(db.session, trial, archived, by=current_principal(), reason=reason)
+
+    # Reports and pages name a trial by its label (企业A); the name stays with the drafting group.
+    return archive_from_form(record, archived, operation, ".trial", name=record.label, trial_id=record.id)
 
 
 @bp.post("/trials/<id:trial_id>/archive")
@@ -558,7 +531,7 @@ def carry_forward(rule_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        copied = service.carry_forward(db.session, rule, author=_actor())
+        copied = service.carry_forward(db.session, rule, by=current_principal())
     except WorkbenchError as error:
         db.session.rollback()  # all or none: the trials copied before the refusal go too
         flash(str(error.message), "error")
@@ -590,8 +563,12 @@ def report_xlsx(rule_id: int):
     require(Action.VIEW_FEASIBILITY)
     rule = _rule(rule_id)
     revision = _revision(rule)
-    content = feasibility.report_xlsx(
-        service.report(db.session, revision), rule_code=rule.code, title=rule.title, revision=revision.number
+    content = feasibility_xlsx.report_xlsx(
+        service.report(db.session, revision),
+        rule_code=rule.code,
+        title=rule.title,
+        revision=revision.number,
+        translate=translate,
     )
     return send_file(
         io.BytesIO(content),

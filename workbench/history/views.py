@@ -15,7 +15,7 @@ from workbench.auth.permissions import Action
 from workbench.db import db
 from workbench.web import LARGEST_ID, page_number
 
-bp = Blueprint("audit", __name__, url_prefix="/audit")
+bp = Blueprint("history", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 50
 
@@ -103,7 +103,7 @@ def log():
     events = db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
     older = events[PAGE_SIZE - 1].id if len(events) > PAGE_SIZE else None
     return render_template(
-        "audit/log.html",
+        "history/log.html",
         events=events[:PAGE_SIZE],
         older=older,
         newest=before is None,
@@ -119,4 +119,4 @@ def record_history(record_type: str, record_id: int):
     record, query = service.record_history(db.session, record_type, record_id)
     require(Action.VIEW_RECORD_HISTORY, record)
     page = db.paginate(query, page=page_number(), per_page=PAGE_SIZE)
-    return render_template("audit/record.html", page=page, record=record, record_type=record_type)
+    return render_template("history/record.html", page=page, record=record, record_type=record_type)

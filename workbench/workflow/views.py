@@ -1,0 +1,109 @@
+"""A rule's overview page (/drafting/<id>): where it stands, the moves open to it with their gates,
+its publications and findings; and the two actions taken there, moving the stage and publishing.
+The drafting pages (parameters, clauses, JSON, revisions, comments) are workbench.drafting's."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from workbench.auth.access import current_principal, require
+from workbench.auth.permissions import Action, can
+from workbench.dates import today
+from workbench.db import db
+from workbench.drafting import service as drafting
+from workbench.drafting import stages
+from workbench.drafting.models import Rule
+from workbench.drafting.workspace import workspace
+from workbench.errors import WorkbenchError
+from workbench.publishing import service as publishing
+from workbench.publishing.repository import PublicationRepository
+from workbench.web import REJECTED
+from workbench.workflow import service
+
+bp = Blueprint("workflow", __name__, url_prefix="/drafting")
+
+
+class StageForm(FlaskForm):
+    target = HiddenField(validators=[DataRequired()])
+    number = StringField(_l("标准编号（出版时）"), validators=[Optional(), Length(max=100)])
+    note = StringField(_l("说明"), validators=[Optional(), Length(max=1000)])
+
+
+class PublishForm(FlaskForm):
+    note = TextAreaField(_l("发布说明"), validators=[Optional(), Length(max=500)])
+
+
+def _overview(rule: Rule) -> dict:
+    """Everything the overview shows; the findings are checked once and shared with the gates."""
+    page = workspace(rule)
+    user = current_principal()
+    moves = service.moves(db.session, rule, today(), page["findings"]) if can(user, Action.MOVE_STAGE, rule) else []
+    return {
+        **page,
+        "moves": moves,
+        "stage_form": StageForm(formdata=None),
+        "review_due": service.review_due(rule),
+        "review_finding": service.review_finding(rule, today()),
+        "events": drafting.stage_events(db.session, rule),
+        "publications": publishing.publications(db.session, rule),
+        "publishable": stages.STAGES[rule.stage].publishable,
+    }
+
+
+@bp.get("/<id:rule_id>")
+def rule(rule_id: int):
+    require(Action.VIEW_RULES)
+    return render_template("drafting/rule.html", **_overview(drafting.get_rule(db.session, rule_id)))
+
+
+@bp.post("/<id:rule_id>/stage")
+def move_stage(rule_id: int):
+    require(Action.VIEW_RULES)
+    record = drafting.get_rule(db.session, rule_id)
+    require(Action.MOVE_STAGE, record)
+    form = StageForm()
+    if not form.validate():
+        abort(400)  # the target is a hidden field of the page, not something typed
+    try:
+        service.move_stage(
+            db.session,
+            record,
+            form.target.data,
+            by=current_principal(),
+            today=today(),
+            note=form.note.data or "",
+            number=form.number.data or "",
+        )
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+        return render_template("drafting/rule.html", **_overview(record)), REJECTED
+    stage = stages.STAGES[record.stage]
+    flash(_("已进入“%(code)s %(name)s”阶段。", code=stage.code, name=_(stage.name)), "success")
+    return redirect(url_for(".rule", rule_id=record.id))
+
+
+@bp.post("/<id:rule_id>/publish")
+def publish(rule_id: int):
+    require(Action.VIEW_RULES)
+    record = drafting.get_rule(db.session, rule_id)
+    require(Action.PUBLISH_RULE, record)
+    form = PublishForm()
+    if not form.validate():
+        flash(_("发布说明不能超过 500 个字符。"), "error")
+        return render_template("drafting/rule.html", **_overview(record)), REJECTED
+    repository = PublicationRepository(current_app.config["PUBLICATION_REPOSITORY"])
+    try:
+        publication, created = publishing.publish(
+            db.session, record, by=current_principal(), repository=repository, note=form.note.data or ""
+        )
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+        return render_template("drafting/rule.html", **_overview(record)), REJECTED
+    if created:
+        flash(_("已发布 %(tag)s：任何人无需登录即可在发布平台阅读和下载。", tag=publication.tag), "success")
+    else:
+        flash(_("该修订在这一阶段已经发布过（%(tag)s），没有生成新的版本。", tag=publication.tag), "info")
+    return redirect(url_for("portal.rule", slug=publication.slug))
