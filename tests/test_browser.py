@@ -6,10 +6,12 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from workbench.auth.permissions import Role
 from workbench.db import db
 from workbench.registry import service as registry
+from workbench.workflow import service as workflow
 
-from .conftest import PASSWORD
+from .conftest import ADMIN, PASSWORD, SECRETARIAT, Acting
 from .test_i18n import NAVIGATION_EN, NAVIGATION_ZH
 
 pytestmark = pytest.mark.browser
@@ -121,7 +123,7 @@ def aluminium(app):
     """The product 电解铝 with its national standard GB/T 44905-2024, committed."""
     with app.app_context():
         product = registry.create_product(
-            db.session, registry.ProductInput(name="电解铝", side="production", end_use="intermediate")
+            db.session, registry.ProductInput(name="电解铝", side="production", end_use="intermediate"), by=ADMIN
         )
         national, _ = registry.create_standard(
             db.session,
@@ -134,6 +136,7 @@ def aluminium(app):
                 published_on=date(2024, 10, 26),
                 implemented_on=date(2025, 5, 1),
             ),
+            by=ADMIN,
         )
         db.session.commit()
         return {"product": product.id, "national": national.id}
@@ -260,18 +263,19 @@ def cement_rule(app, people):
 
     With the product's English name the template fills every title, so the new rule has no errors
     (without it, title_en_missing is one)."""
-    from workbench.audit import Actor
     from workbench.drafting import service as drafting
 
     with app.app_context():
         product = registry.create_product(
-            db.session, registry.ProductInput(name="水泥", side="production", end_use="intermediate", name_en="Cement")
+            db.session,
+            registry.ProductInput(name="水泥", side="production", end_use="intermediate", name_en="Cement"),
+            by=ADMIN,
         )
         rule = drafting.create_rule(
             db.session,
             product=product,
             working_group=None,
-            author=Actor(people["secretariat"], "secretariat"),
+            by=ADMIN,
             today=date.today(),
         )
         db.session.commit()
@@ -321,7 +325,7 @@ def test_a_boundary_change_raises_a_finding_that_goes_away_and_shows_in_the_comp
     expect(mismatch).to_have_count(1)
     expect(mismatch).to_have_class(re.compile(r"\bfinding-error\b"))
     expect(mismatch.locator(".badge")).to_have_text("错误")
-    expect(mismatch.locator(".article")).to_have_text("指引(三)")
+    expect(mismatch.locator(".article")).to_have_text("指引（三）")
     expect(mismatch.locator("a.message")).to_contain_text("非终端消费产品一般采用“摇篮到大门”边界")
     # The five stages of 摇篮到坟墓 are not all included either.
     expect(
@@ -611,26 +615,25 @@ def test_the_trial_result_fits_a_phone(browser, live_server, app, group_rule):
 @pytest.fixture
 def published_twice(app, people):
     """The cement rule published as a consultation draft, revised (a new cut-off), published again."""
-    from workbench.audit import Actor
     from workbench.drafting import service as drafting
     from workbench.publishing import service as publishing
     from workbench.publishing.repository import PublicationRepository
 
     from .drafting_helpers import make_rule
 
-    secretariat = Actor(None, "secretariat")
+    secretariat = SECRETARIAT
     repository = PublicationRepository(app.config["PUBLICATION_REPOSITORY"])
     with app.app_context():
         session = db.session
         rule = make_rule(session)
-        drafting.move_stage(session, rule, "30", actor=secretariat, role="secretariat", today=date.today())
-        publishing.publish(session, rule, actor=secretariat, repository=repository)
-        drafting.move_stage(session, rule, "20", actor=secretariat, role="secretariat", today=date.today())
+        workflow.move_stage(session, rule, "30", by=Acting(Role("secretariat")), today=date.today())
+        publishing.publish(session, rule, by=secretariat, repository=repository)
+        workflow.move_stage(session, rule, "20", by=Acting(Role("secretariat")), today=date.today())
         document = drafting.revision(session, rule).document
         document["parameters"]["cut_off"]["per_item_percent"] = 0.5
-        drafting.save_revision(session, rule, document, message="收紧取舍准则", based_on=1, author=secretariat)
-        drafting.move_stage(session, rule, "30", actor=secretariat, role="secretariat", today=date.today())
-        publishing.publish(session, rule, actor=secretariat, repository=repository)
+        drafting.save_revision(session, rule, document, message="收紧取舍准则", based_on=1, by=secretariat)
+        workflow.move_stage(session, rule, "30", by=Acting(Role("secretariat")), today=date.today())
+        publishing.publish(session, rule, by=secretariat, repository=repository)
         session.commit()
         return rule.title
 
@@ -660,3 +663,103 @@ def test_a_visitor_reads_a_rule_downloads_its_pdf_and_compares_two_versions(
     expect(page.locator("#diff-cut-off del").first).to_have_text("1")
     expect(page.locator("#diff-cut-off ins").first).to_have_text("0.5")
     page.screenshot(path="/tmp/portal-compare.png", full_page=True)
+
+
+# --- the English interface ------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def demo_rules(app, people):
+    """The demo's product catalogue, reference factors, rules (锂离子电池 being drafted, 水泥 out for
+    consultation) and the three cement plants' trials, loaded as `workbench demo` loads them."""
+    from workbench import demo
+    from workbench.auth import service as accounts
+    from workbench.auth.models import User
+    from workbench.drafting.models import Rule
+
+    with app.app_context():
+        drafter = db.session.get(User, people[Role.DRAFTER])
+        accounts.create_working_group(db.session, by=ADMIN, code="WG-LIB", name="锂离子电池起草组", members=[drafter])
+        demo.load_registry(db.session, ADMIN)
+        demo.load_factors(db.session, ADMIN)
+        demo.load_rules(db.session, ADMIN)
+        demo.load_trials(db.session, ADMIN)
+        db.session.commit()
+        rules = {rule.product.name: rule.id for rule in db.session.query(Rule)}
+    return {"battery": rules["锂电池"], "cement": rules["水泥"]}
+
+
+def english_text(locator) -> list[str]:
+    """The texts of `locator` that still hold Chinese outside quotation marks (quoted: user data)."""
+    return [text for text in locator.all_text_contents() if CJK.search(re.sub(r"“[^”]*”", "", text))]
+
+
+def test_the_english_interface_reads_in_english_from_parameters_to_the_feasibility_report(
+    page, live_server, demo_rules, tmp_path
+):
+    sign_in(page, live_server, "secretariat")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    # The lithium-ion battery rule's parameters: stages and categories in English; a boundary that
+    # does not fit a final product gives findings in English, with the article cited in English.
+    page.goto(live_server + f"/drafting/{demo_rules['battery']}/parameters")
+    included = page.locator("#field-parameters-system_boundary-stages_included")
+    for stage in ("Raw material acquisition", "Production", "Distribution", "Use", "End of life"):
+        expect(included.get_by_label(stage, exact=True)).to_be_checked()
+    categories = page.locator("#field-parameters-activity_data_categories")
+    for category in ("Raw material consumption", "Energy use", "Transport", "Waste treatment"):
+        expect(categories.get_by_label(category, exact=True)).to_be_checked()
+    page.get_by_label("Boundary type", exact=True).select_option(label="Cradle-to-gate")
+    page.get_by_label("What changed (recorded in the revision history)").fill("boundary to the gate")
+    page.get_by_role("button", name="Save as a new revision").click()
+    findings = page.locator("#findings")
+    mismatch = findings.locator('li.finding[data-code="boundary_end_use_mismatch"]')
+    expect(mismatch).to_have_count(1)
+    expect(mismatch.locator(".badge")).to_have_text("Error")
+    expect(mismatch.locator(".article")).to_have_text("Guideline (3)")
+    stages = findings.locator('li.finding[data-code="boundary_stages_inconsistent"] .message')
+    expect(stages).to_have_count(3)
+    assert [re.search(r"stage “([^”]+)”", text)[1] for text in stages.all_inner_texts()] == [
+        "Distribution",
+        "Use",
+        "End of life",
+    ]
+    assert english_text(findings.locator("li.finding")) == []
+    page.screenshot(path=tmp_path / "parameters-en.png", full_page=True)
+
+    # A trial result: the stage chart, the categories and the trial's own findings.
+    page.locator("nav.primary").get_by_role("link", name="Trial calculations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Trial calculations")
+    page.locator("#rule-trials").get_by_role("link", name=re.compile("^CFP-R-")).last.click()
+    page.get_by_role("link", name="Enterprise C", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Enterprise C")
+    stage_chart = page.locator("#chart-stages svg")
+    expect(stage_chart).to_contain_text("Production")
+    assert english_text(stage_chart.locator("text")) == []
+    expect(page.locator("#chart-stages figcaption")).to_have_text("By life-cycle stage (kg CO2e/t)")
+    expect(page.locator("#by-category")).to_contain_text("Energy use")
+    assert english_text(page.locator("#by-category td:first-child")) == []
+    trial_findings = page.locator("#result li.finding")
+    expect(trial_findings.first).to_be_visible()
+    assert english_text(trial_findings.locator(".badge, .article")) == []
+    page.screenshot(path=tmp_path / "trial-en.png", full_page=True)
+
+    # The cement rule's feasibility report: enterprises, stage and category shares, the results
+    # chart and the gaps, all in English.
+    page.goto(live_server + f"/drafting/{demo_rules['cement']}/trials/report")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Trial feasibility report")
+    results = page.locator("#results tbody tr td:first-child")
+    expect(results).to_have_text(["Enterprise A", "Enterprise B", "Enterprise C"])
+    expect(page.locator("#chart-results svg")).to_contain_text("Enterprise A")
+    assert english_text(page.locator("#chart-results svg text")) == []
+    for table in ("#stages", "#categories", "#gaps"):
+        rows = page.locator(f"{table} tbody tr")
+        expect(rows.first).to_be_visible()
+        assert english_text(rows.locator("td:nth-child(-n+4)")) == [], table
+    expect(page.locator("#stages")).to_contain_text("Production")
+    expect(page.locator("#gaps")).to_contain_text("Guideline (")
+    assert english_text(page.locator("#notes li")) == []
+    page.screenshot(path=tmp_path / "report-en.png", full_page=True)

@@ -6,21 +6,19 @@ session cookie (and on the user's account), never in process memory, so every wo
 """
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
 
 from workbench.config import PROJECT_ROOT
+from workbench.guideline.articles import citation_text
+from workbench.guideline.findings import SEVERITY_LABELS, Finding
+from workbench.guideline.vocabulary import VOCABULARIES
+from workbench.messages import N_, Message, Terms
 
 LOCALES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LOCALE = "zh_CN"
 SESSION_KEY = "locale"
 
 babel = Babel()
-
-
-def N_(text: str) -> str:
-    """Marks Chinese text that is stored as it is (a reason the system writes into the audit
-    trail, say) and translated only when displayed: `{{ _(stored) }}`."""
-    return text
 
 
 def select_locale() -> str:
@@ -43,6 +41,45 @@ def html_lang(locale) -> str:
     return "en" if str(locale).startswith("en") else "zh-CN"
 
 
+def translate(text: str) -> str:
+    """`text` in the reader's language: the catalogue's translation of a Chinese source string,
+    without formatting (so a stored sentence with "%" in it stays as it is)."""
+    return get_translations().gettext(text) if text else ""
+
+
+def say(message: Message | Terms | str) -> str:
+    """A message of the system's (workbench.messages) in the reader's language; text the system
+    did not write (a name, a stored sentence of another time) as it is."""
+    return message if isinstance(message, str) else message.render(translate)
+
+
+def finding_text(finding: Finding | dict) -> str:
+    """A finding's message in the reader's language; a stored one (a dict) as well."""
+    found = finding if isinstance(finding, Finding) else Finding.from_dict(finding)
+    return found.text(translate)
+
+
+def article_text(citation: str) -> str:
+    """A citation (指引（四）, GB/T 1.1—2020 8.3) in the reader's language."""
+    return citation_text(citation or "", translate)
+
+
+def severity_text(severity: str) -> str:
+    return translate(SEVERITY_LABELS.get(severity, N_("提示")))
+
+
+def label(vocabulary: str, code) -> str:
+    """The label of a word of the guideline's vocabulary (workbench.guideline.vocabulary) in the
+    reader's language: label("stage", "production") is 生产 or "Production"."""
+    words = VOCABULARIES.get(vocabulary)
+    if words is None or code not in words:
+        return "" if code is None else str(code)
+    return translate(words.label(code))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "workbench" / "translations"))
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        say=say, finding_text=finding_text, article_text=article_text, severity_text=severity_text, label=label
+    )

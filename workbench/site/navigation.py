@@ -1,0 +1,85 @@
+"""The workbench's domains in the order of the main navigation: the one table the navigation bar
+and the home page's cards are drawn from. A domain still to be built points at its landing page,
+which says what it will hold and which articles of the guideline it serves."""
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    summary: str
+    articles: str
+    endpoint: str
+    blueprints: tuple[str, ...] = ()  # pages of these blueprints are "in" the section
+    arguments: dict = field(default_factory=dict)
+
+    @property
+    def built(self) -> bool:
+        return self.endpoint != "site.section"
+
+    def is_current(self, request) -> bool:
+        if request.blueprint in self.blueprints:
+            return True
+        return request.endpoint == "site.section" and (request.view_args or {}).get("section") == self.key
+
+
+SECTIONS = (
+    Section(
+        "standards",
+        _l("标准体系"),
+        _l(
+            "国家、行业、地方、团体、企业各级碳足迹标准的登记与查询，按指引执行各级标准的制定规则，列出应废止的行业和地方标准。"
+        ),
+        _l("指引（七）至（十五）"),
+        "registry.standards",
+        ("registry",),
+    ),
+    Section(
+        "drafting",
+        _l("规则起草"),
+        _l(
+            "起草组按统一模板编写《温室气体 产品碳足迹量化方法与要求 XX产品》，边写边检查是否符合指引和 GB/T 24067-2024，并管理修订、阶段和征求意见。"
+        ),
+        _l("指引（二）至（六）"),
+        "drafting.rules",
+        ("drafting", "workflow"),
+    ),
+    Section(
+        "trials",
+        _l("试算"),
+        _l("用多家企业的真实数据按规则试算，证明规则可行、结果可比，并给出数据质量和不确定性。"),
+        _l("指引（四）至（六）"),
+        "trials.overview",
+        ("trials",),
+    ),
+    Section(
+        "factors",
+        _l("因子库"),
+        _l("碳足迹因子及其来源、层级、不确定性和历史版本，试算时按优先级选用。"),
+        _l("指引（五）"),
+        "factors.factors",
+        ("factors",),
+    ),
+    Section(
+        "published",
+        _l("发布"),
+        _l("已发布的规则免费向社会公开，提供 HTML、PDF、Word 和 JSON 格式及版本历史。"),
+        _l("指引（十七）"),
+        "portal.index",
+        ("portal",),
+    ),
+    Section(
+        "evaluation",
+        _l("评估"),
+        _l("标准实施后评估、团体标准采信申请及其评价结论。"),
+        _l("指引（十二）、（十五）"),
+        "site.section",
+        arguments={"section": "evaluation"},
+    ),
+)
+BY_KEY = {section.key: section for section in SECTIONS}
+TO_BUILD = tuple(section.key for section in SECTIONS if not section.built)
