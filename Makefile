@@ -26,6 +26,7 @@ run: system-packages $(VENV)/.run-installed translations
 # WORKBENCH_TEST_DATABASE_URL names a server (.ci/run sets it when one answers).
 test: system-packages-test $(VENV)/.test-installed translations
 	$(BIN)/ruff check workbench tests benchmarks migrations
+	$(BIN)/lint-imports --no-cache
 	@echo "== 测试数据库 test database: SQLite =="
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then \
