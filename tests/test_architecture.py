@@ -105,3 +105,18 @@ def test_findings_are_made_only_from_the_catalogue():
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Finding":
                 constructed.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
     assert constructed == []
+
+
+def test_every_endpoint_named_in_code_or_templates_exists(app):
+    """A page moved to another blueprint must not leave a url_for behind that fails only when the
+    one page that builds it is shown."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    named = re.compile(r"""(?:url_for\(\s*|__audit_endpoint__\s*=\s*|endpoint\s*=\s*)['"]([a-z_]+\.[a-z_]+)['"]""")
+    places = [*WORKBENCH.rglob("*.py"), *WORKBENCH.rglob("*.html")]
+    missing = sorted(
+        f"{path.relative_to(PROJECT_ROOT)}: {name}"
+        for path in places
+        for name in named.findall(path.read_text(encoding="utf-8"))
+        if name not in endpoints
+    )
+    assert missing == []

@@ -4,6 +4,7 @@ import re
 import threading
 
 import pytest
+from sqlalchemy import select
 
 from workbench.auth import service
 from workbench.auth.models import ApiToken, Organisation, User
@@ -100,6 +101,45 @@ def test_the_last_administrator_cannot_be_deactivated_or_demoted(people, login, 
     assert "最后一个启用的管理员" in response.text
     with database() as session:
         assert session.get(User, people[Role.ADMINISTRATOR]).role == Role.ADMINISTRATOR
+
+
+def test_the_command_lines_own_account_neither_counts_as_an_administrator_nor_can_be_edited(
+    people, login, database, cli_runner
+):
+    created = cli_runner(  # the first command that acts creates the built-in `operator` administrator
+        "user",
+        "create",
+        "sun",
+        "--name",
+        "孙工",
+        "--role",
+        "drafter",
+        "--password-stdin",
+        input="a good long password\n",
+    )
+    assert created.exit_code == 0, created.output
+    with database() as session:
+        operator = session.scalar(select(User).where(User.username == "operator"))
+        assert operator.role == Role.ADMINISTRATOR and operator.id
+    admin = login(Role.ADMINISTRATOR)
+    demoted = admin.post_form(
+        f"/users/{people[Role.ADMINISTRATOR]}/edit",
+        {"display_name": "测试administrator", "role": "drafter", "organisation": "0", "active": "y"},
+    )
+    assert demoted.status_code == 422 and "最后一个启用的管理员" in demoted.text  # operator cannot sign in
+    given_a_password = admin.post_form(
+        f"/users/{operator.id}/edit",
+        {
+            "display_name": "命令行操作员",
+            "role": "administrator",
+            "organisation": "0",
+            "active": "y",
+            "password": "a good long password",
+        },
+    )
+    assert given_a_password.status_code == 422 and "--as" in given_a_password.text
+    with database() as session:
+        assert session.get(User, operator.id).password_hash == "!"
 
 
 # --- CSRF -----------------------------------------------------------------------------------------

@@ -88,6 +88,10 @@ def test_commands_act_as_the_account_named_by_as(cli_runner, database):
         )
     unknown = cli_runner("--as", "nobody", "user", "list")
     assert unknown.exit_code != 0 and "nobody" in unknown.output
+    empty = cli_runner(
+        "--as", "", "user", "create", "qian", "--name", "钱工", "--role", "drafter", "--password-stdin", **password
+    )
+    assert empty.exit_code != 0 and "--as" in empty.output  # an unset variable must not act as the administrator
 
 
 def test_demo_accounts_can_sign_in(cli_runner, client):

@@ -20,7 +20,7 @@ from workbench.registry import service as registry
 from workbench.registry.models import Standard, Status
 from workbench.workflow import service as workflow
 
-from .conftest import ADMIN, Acting
+from .conftest import ADMIN, PASSWORD, Acting
 from .drafting_helpers import form_data, make_rule
 from .trials_helpers import make_trial
 
@@ -305,6 +305,20 @@ def rule_id(database, people):
         return rule.id
 
 
+def test_a_drafter_outside_every_working_group_is_told_why_no_rule_can_be_created(app, people, database):
+    from workbench.auth import service as accounts
+
+    with database() as session:
+        accounts.create_user(
+            session, by=ADMIN, username="lone", display_name="独立起草人", password=PASSWORD, role=Role.DRAFTER
+        )
+        session.commit()
+    client = app.test_client()
+    assert client.post_form("/login", {"username": "lone", "password": PASSWORD}).status_code == 302
+    page = client.get("/drafting/new").text
+    assert 'id="no-working-group"' in page and "请秘书处先把您加入起草组" in page and "<select" not in page
+
+
 def test_the_parameters_form_saves_what_it_shows(login, database, rule_id):
     client = login(Role.DRAFTER)
     with database() as session:
@@ -323,6 +337,24 @@ def test_the_parameters_form_saves_what_it_shows(login, database, rule_id):
     assert {**saved, "clauses": []} == {**document, "clauses": []} and "system-boundary" in changed
     assert "摇篮到坟墓" in clause_text(saved, "system-boundary")
     assert "摇篮到坟墓" not in clause_text(document, "system-boundary")
+
+
+def test_every_page_of_a_rule_links_its_findings_to_where_they_are_fixed(login, database, rule_id):
+    client = login(Role.DRAFTER)
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        document = current(session, rule)
+        document["parameters"]["system_boundary"]["type"] = "cradle_to_grave"  # a finding in a field
+        document["clauses"][0]["text"] = "见 [第 99 章](#no-such-clause)。"  # and one in a clause
+        save(session, rule, document)
+        session.commit()
+        clause_id = document["clauses"][0]["id"]
+    field = f'href="/drafting/{rule_id}/parameters#field-parameters-system_boundary-type"'
+    for page in ("", "/parameters", "/document", f"/clauses/{clause_id}"):
+        response = client.get(f"/drafting/{rule_id}{page}")
+        assert response.status_code == 200, page  # the overview is another blueprint's page
+        assert field in response.text, page
+        assert f'href="/drafting/{rule_id}/clauses/{clause_id}"' in response.text, page
 
 
 def test_a_stale_form_save_keeps_what_was_typed(login, database, rule_id):

@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import threading
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -381,6 +382,34 @@ def test_two_publishers_in_two_processes_both_succeed_one_after_the_other(tmp_pa
     assert sorted(entry["slug"] for entry in PublicationRepository(path).index()) == ["a", "b"]
     assert not repo.is_dirty(untracked_files=True)
     repo.git.fsck("--strict")
+
+
+def _open_repository(path, start, results):
+    start.wait()
+    try:
+        PublicationRepository(path)._ensure()
+        results.put("ok")
+    except Exception as error:  # the outcome is what the test compares
+        results.put(repr(error))
+
+
+def test_processes_creating_the_repository_at_the_same_moment_all_get_it(tmp_path):
+    """The first publications of several workers at once: whoever loses the race for `git init`
+    waits for the winner's repository instead of failing (10 rounds; it failed most of them)."""
+    context = multiprocessing.get_context("fork")  # spawning 30 interpreters would take half a minute
+    for round_number in range(10):
+        path = str(tmp_path / f"published-{round_number}")
+        start, results = context.Barrier(3), context.Queue()
+        workers = [context.Process(target=_open_repository, args=(path, start, results)) for _ in range(3)]
+        with warnings.catch_warnings():  # Python 3.12 warns about forking with threads; the children only run git
+            warnings.simplefilter("ignore", DeprecationWarning)
+            for worker in workers:
+                worker.start()
+        outcomes = [results.get(timeout=60) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=60)
+        assert outcomes == ["ok"] * 3, outcomes
+        assert git.Repo(path).git_dir.endswith(".git")
 
 
 # --- publishing a rule from the database --------------------------------------------------------------------

@@ -9,12 +9,13 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from workbench.audit.archiving import archive
 from workbench.audit.models import AuditEvent
 from workbench.auth.models import WorkingGroup
 from workbench.auth.permissions import Role
+from workbench.db import db
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule
 from workbench.errors import Conflict, InvalidInput, StaleVersion
@@ -283,6 +284,52 @@ def test_the_trials_page_shows_where_each_visible_rules_trials_stand(login, data
     assert codes[0] in rows and f"/drafting/{rule_id}/trials/report" in rows and codes[1] not in rows
     assert f'href="/drafting/{rule_id}/trials"' not in rows and "保密水泥厂" not in evaluator
     assert login(None).get("/trials").status_code == 302  # sign in first
+
+
+def _statements(app, client, url: str) -> int:
+    """How many SQL statements one request runs."""
+    with app.app_context():
+        engine = db.engine
+    executed = []
+
+    def count(*_args):
+        executed.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(executed)
+
+
+def test_the_trials_page_costs_the_same_statements_however_many_rules_and_trials(app, login, database, rule_id):
+    client = login(Role.DRAFTER)
+    client.get("/trials")  # the session's first request loads the account
+    few = _statements(app, client, "/trials")
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        for index in range(4):
+            service.calculate(
+                session, make_trial(session, rule, f"第{index}水泥厂", 1 + index / 10), by=TESTER, iterations=0
+            )
+        for name in ("平板玻璃", "电解铝"):
+            make_rule(session, name=name, name_en=name, working_group=rule.working_group)
+        session.commit()
+    page = client.get("/trials").text
+    assert page.count("/trials/report") == 3 and "4/3" in page  # three rules now, one with four trials
+    assert _statements(app, client, "/trials") == few
+
+
+def test_results_in_different_units_give_no_range(login, database, rule_id):
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        first, second = (service.calculate(session, make_trial(session, rule, name), by=TESTER) for name in "甲乙")
+        assert first.usable and second.usable and first.unit == second.unit
+        second.unit = "kg CO2e/kg"  # as a result stored under another declared unit would read
+        session.commit()
+    row = login(Role.SECRETARIAT).get("/trials").text.split('id="rule-trials"', 1)[1]
+    assert "结果的单位不一" in row and " – " not in row
 
 
 def test_the_result_page_shows_the_numbers_and_the_charts(login, database, rule_id):

@@ -44,7 +44,7 @@ def cli(ctx, operator):
         from workbench import create_app
 
         ctx.obj = ScriptInfo(create_app=create_app)
-    if operator:  # refuse an unknown --as before any command, reading ones included
+    if operator is not None:  # refuse an unknown or empty --as before any command, reading ones included
         with ctx.obj.load_app().app_context():
             named_account(db.session, operator)
 

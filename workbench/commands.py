@@ -5,7 +5,7 @@ drafting/cli.py …) import from here; workbench/cli.py only gathers them.
 Who a command acts as. Operations check the acting account's permissions themselves
 (workbench.auth.permissions), so a command acts as an account and the audit trail names it:
 - `workbench --as USERNAME …` (or WORKBENCH_OPERATOR=USERNAME): that account, which must exist and
-  be active; its role decides what the command may do. Give each person who runs commands their
+  be active; its role decides what the command may change. Give each person who runs commands their
   own account and use this, so the trail says who it was.
 - otherwise the built-in account `operator` (命令行操作员), an administrator that cannot sign in
   (it has no password), created the first time a command needs it. `make run` and scripted
@@ -29,6 +29,7 @@ from workbench.db import db
 
 OPERATOR_ENV = "WORKBENCH_OPERATOR"
 OPERATOR_NAME = "命令行操作员"
+NO_PASSWORD = "!"  # a password hash that matches no password: the account cannot sign in
 META_KEY = "workbench.operator"  # where the root group keeps --as for the commands
 INPUT_PROBLEM = 2  # the exit status when a file cannot be used at all
 
@@ -46,9 +47,14 @@ def operator(session: Session) -> User:
     """The account this command acts as (see the module docstring)."""
     context = click.get_current_context(silent=True)
     chosen = context.meta.get(META_KEY) if context is not None else None
-    if chosen:
+    if chosen is not None:
         return named_account(session, chosen)
     user = session.scalar(select(User).where(User.username == OPERATOR))
+    if user is not None and (not user.active or user.password_hash != NO_PASSWORD):
+        raise click.ClickException(
+            "账号“operator”不是命令行内置的账号（已停用或设置了密码）：请用 --as 指定执行命令的账号 "
+            "(the 'operator' account is not the built-in one: name the acting account with --as)"
+        )
     if user is None:
         set_actor(session, SYSTEM)
         user = User(
@@ -57,7 +63,7 @@ def operator(session: Session) -> User:
             role=Role.ADMINISTRATOR,
             active=True,
             session_generation=1,
-            password_hash="!",  # matches no password: the account cannot sign in
+            password_hash=NO_PASSWORD,
         )
         session.add(user)
         session.flush()
@@ -65,7 +71,10 @@ def operator(session: Session) -> User:
 
 
 def named_account(session: Session, username: str) -> User:
-    """The active account `--as USERNAME` names, or a one-line refusal."""
+    """The active account `--as USERNAME` names, or a one-line refusal (an empty name too: an unset
+    variable in a script must not fall back to the administrator `operator`)."""
+    if not username.strip():
+        raise click.ClickException("--as 需要账号名 (--as needs a username)")
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None or not user.active:
         raise click.ClickException(f"没有启用的账号“{username}” (no such active account for --as)")

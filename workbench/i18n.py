@@ -9,6 +9,7 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_translations
 
 from workbench.config import PROJECT_ROOT
+from workbench.guideline import CATALOGUE
 from workbench.guideline.articles import citation_text
 from workbench.guideline.findings import SEVERITY_LABELS, Finding
 from workbench.guideline.vocabulary import VOCABULARIES
@@ -68,6 +69,12 @@ def severity_text(severity: str) -> str:
     return translate(SEVERITY_LABELS.get(severity, N_("提示")))
 
 
+def finding_summary(code: str) -> str:
+    """What the catalogue's finding `code` asks, in one sentence in the reader's language."""
+    check = CATALOGUE.get(code)
+    return translate(check.summary) if check is not None else code
+
+
 def label(vocabulary: str, code) -> str:
     """The label of a word of the guideline's vocabulary (workbench.guideline.vocabulary) in the
     reader's language: label("stage", "production") is 生产 or "Production"."""
@@ -81,5 +88,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "workbench" / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
-        say=say, finding_text=finding_text, article_text=article_text, severity_text=severity_text, label=label
+        say=say,
+        finding_text=finding_text,
+        article_text=article_text,
+        severity_text=severity_text,
+        label=label,
+        finding_summary=finding_summary,
     )

@@ -159,6 +159,10 @@ def update_user(
     expected_version: int | None = None,
 ) -> User:
     require(by, Action.MANAGE_USERS, user)
+    if user.username == OPERATOR:
+        raise InvalidInput(
+            _("“operator”是命令行内置的账号，不能修改：命令行请用 --as 以个人账号执行。")
+        )  # it signs in nowhere and acts for scripts; a password or another role would change that
     expect_version(user, expected_version)
     role = _role(role)
     leaves_administration = (
@@ -188,14 +192,19 @@ def update_user(
 
 
 def _active_administrators(session: Session, *, lock: bool = False) -> list[int]:
-    """Ids of the active administrators.
+    """Ids of the active administrators who are people (the command line's `operator` does not
+    count: it cannot sign in, so it could not create accounts through the web).
 
     Two administrators demoting each other at the same moment must not leave none. With
     `lock`, PostgreSQL makes such demotions take turns (SELECT … FOR UPDATE, before anything is
     written); the count after the change is flushed then sees the other's committed change. On
     SQLite the flush itself takes the database's single write lock, which orders them the same way.
     """
-    query = select(User.id).where(User.role == Role.ADMINISTRATOR, User.active.is_(True)).order_by(User.id)
+    query = (
+        select(User.id)
+        .where(User.role == Role.ADMINISTRATOR, User.active.is_(True), User.username != OPERATOR)
+        .order_by(User.id)
+    )
     return list(session.scalars(query.with_for_update() if lock else query))
 
 

@@ -99,7 +99,7 @@ def create_rule(session: Session, *, product: Product, working_group=None, by, t
         product=product,
         working_group=working_group,
         standard=standard,
-        stage="20",
+        stage=stages.DRAFTING,
         stage_entered_on=today,
     )
     session.add(rule)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from workbench.guideline import Finding, finding
 from workbench.messages import N_
 
+DRAFTING = "20"  # a new rule starts here, and a published one returns here to be revised
 CONSULTATION = "30"
 PUBLICATION = "60"  # the move 50 → 60 publishes the standard (number, date)
 WITHDRAWN = "95"
@@ -42,7 +43,7 @@ STAGES = {
     for stage in (
         Stage("00", N_("预阶段"), N_("项目建议"), "planned"),
         Stage("10", N_("立项"), N_("立项文件"), "planned"),
-        Stage("20", N_("起草"), N_("工作组讨论稿"), "drafting"),
+        Stage(DRAFTING, N_("起草"), N_("工作组讨论稿"), "drafting"),
         Stage(
             CONSULTATION,
             N_("征求意见"),
@@ -115,18 +116,18 @@ MINISTRY = frozenset({"administrator"})
 
 MOVES = [
     Move("00", "10", MINISTRY),  # SAMR approves the project (立项)
-    Move("10", "20", OVERSIGHT),
-    Move("20", CONSULTATION, OVERSIGHT, (Gate.NO_ERRORS,)),
-    Move(CONSULTATION, "20", OVERSIGHT),  # back to drafting
+    Move("10", DRAFTING, OVERSIGHT),
+    Move(DRAFTING, CONSULTATION, OVERSIGHT, (Gate.NO_ERRORS,)),
+    Move(CONSULTATION, DRAFTING, OVERSIGHT),  # back to drafting
     Move(
         CONSULTATION, "40", OVERSIGHT, (Gate.NO_ERRORS, Gate.COMMENT_PERIOD, Gate.COMMENTS_DISPOSITIONED, Gate.TRIALS)
     ),
-    Move("40", "20", OVERSIGHT),  # the review sends it back
+    Move("40", DRAFTING, OVERSIGHT),  # the review sends it back
     Move("40", "50", OVERSIGHT, (Gate.NO_ERRORS,)),
     Move("50", PUBLICATION, MINISTRY, (Gate.NO_ERRORS, Gate.NUMBER)),
     Move(PUBLICATION, "90", OVERSIGHT),
     Move("90", PUBLICATION, OVERSIGHT),  # confirmed (确认继续有效)
-    Move("90", "20", OVERSIGHT),  # to be revised
+    Move("90", DRAFTING, OVERSIGHT),  # to be revised
     Move("90", WITHDRAWN, MINISTRY),
     Move(PUBLICATION, WITHDRAWN, MINISTRY),
 ]

@@ -69,13 +69,13 @@ def finding_url(rule: Rule, document: dict, path: str) -> str:
     """Where the user fixes what a finding points at: the field, the clause, or the JSON."""
     parts = path.strip("/").split("/")
     if parts[0] in schema_forms.EDITABLE:
-        return url_for(".parameters", rule_id=rule.id, _anchor="field" + field_path(path).replace("/", "-"))
+        return url_for("drafting.parameters", rule_id=rule.id, _anchor="field" + field_path(path).replace("/", "-"))
     if parts[0] == "clauses" and len(parts) > 1 and parts[1].isdigit():
         clauses = document.get("clauses", [])
         index = int(parts[1])
         if index < len(clauses) and clauses[index].get("id"):
-            return url_for(".clause", rule_id=rule.id, clause_id=clauses[index]["id"])
-    return url_for(".document", rule_id=rule.id)
+            return url_for("drafting.clause", rule_id=rule.id, clause_id=clauses[index]["id"])
+    return url_for("drafting.document", rule_id=rule.id)
 
 
 def _rule(rule_id: int) -> Rule:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workbench.audit import Archivable
 from workbench.dates import iso
 from workbench.db import Versioned, db, enum_type
+from workbench.guideline.vocabulary import FACTOR_TIERS
 
 
 class Tier(StrEnum):
@@ -31,12 +32,10 @@ class FactorKind(StrEnum):
     PROCESS_EMISSION = "process_emission"
 
 
-TIER_LABELS = {
-    Tier.MEASURED_VERIFIED: _l("经溯源性核验的实测数据"),
-    Tier.GOVERNMENT: _l("政府官方数据"),
-    Tier.INDUSTRY: _l("行业经验值"),
-    Tier.LITERATURE: _l("文献值"),
-}
+# The tiers, their labels and their order are the guideline's vocabulary; the enum is the column's.
+if [tier.value for tier in Tier] != list(FACTOR_TIERS.codes):
+    raise RuntimeError("factors.models.Tier must list workbench.guideline.vocabulary.FACTOR_TIERS, in order")
+TIER_LABELS = {Tier(code): _l(label) for code, label in FACTOR_TIERS.labels.items()}
 TIER_ORDER = {tier: rank for rank, tier in enumerate(Tier)}
 KIND_LABELS = {
     FactorKind.CFP_LIFE_CYCLE: _l("全生命周期碳足迹因子"),

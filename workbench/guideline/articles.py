@@ -83,7 +83,6 @@ def cite(*numbers: int) -> str:
 # language; the titles of laws and policy documents are translated when shown.
 GB_T_1_1 = "GB/T 1.1—2020"  # 标准化工作导则 第1部分：标准化文件的结构和起草规则
 GB_T_24067 = "GB/T 24067—2024"  # 温室气体 产品碳足迹 量化要求和指南
-GB_T_16733 = "GB/T 16733—1997"  # 国家标准制定程序的阶段划分及代码
 STANDARDIZATION_LAW = N_("《中华人民共和国标准化法》")
 REVIEW_ARTICLE = N_("《中华人民共和国标准化法》第二十九条")  # periodic review at most every five years
 NATIONAL_STANDARDS_RULES = N_("《国家标准管理办法》")

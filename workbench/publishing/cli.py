@@ -23,7 +23,7 @@ _OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 @click.option("--markdown", "markdown_file", type=_OUTPUT, help="Write the rule as one Markdown file here.")
 @click.option(
     "--stage",
-    type=click.Choice(["20", *stages.codes(publishable=True)]),
+    type=click.Choice([stages.DRAFTING, *stages.codes(publishable=True)]),
     help="Stage the cover shows [default: the file's publication block, else 20].",
 )
 def render_command(rule_file, html_file, pdf_file, docx_file, markdown_file, stage):

@@ -15,7 +15,7 @@ from datetime import date
 from markdown_it.token import Token
 from markupsafe import escape
 
-from workbench.drafting.stages import STAGES
+from workbench.drafting.stages import DRAFTING, STAGES
 from workbench.markdown import PUBLISHED_LINKS, renderer
 
 PUBLICATION_KEY = "publication"
@@ -77,7 +77,7 @@ BLOCK_CLASSES = {
 class Meta:
     """Where the rule stands, which the cover shows and the rule text does not hold."""
 
-    stage: str = "20"
+    stage: str = DRAFTING
     standard_number: str = ""
     draft_date: str = ""  # ISO date of this draft
     published_on: str | None = None

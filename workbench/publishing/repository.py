@@ -149,22 +149,24 @@ class PublicationRepository:
 
     def _ensure(self) -> git.Repo:
         """The repository, created on the first publication. Two processes publishing first at the
-        same moment may both create it (`git init` of an existing repository changes nothing); one
-        that finds `.git` before the other has finished waits a little for it to be complete."""
+        same moment may both start `git init`: one of them can fail (a file the other just wrote)
+        or find `.git` before the other has finished. Either way it waits a little for the
+        repository to be complete and uses it."""
+        if not self.exists():
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+                return git.Repo.init(self.path, initial_branch="main")
+            except (OSError, git.GitCommandError) as error:
+                if not self.exists():  # nobody else is creating it: a real failure
+                    raise RepositoryError(f"无法在 {self.path} 创建发布仓库：{error}") from error
         deadline = time.monotonic() + INIT_WAIT_SECONDS
-        while self.exists():
+        while True:
             try:
                 return git.Repo(self.path)
             except git.InvalidGitRepositoryError:
                 if time.monotonic() > deadline:
                     return self.repo()  # raises RepositoryError naming the folder
                 time.sleep(0.05)
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            repo = git.Repo.init(self.path, initial_branch="main")
-        except (OSError, git.GitCommandError) as error:
-            raise RepositoryError(f"无法在 {self.path} 创建发布仓库：{error}") from error
-        return repo
 
     def publish(
         self, slug: str, files: dict[str, bytes], entry: dict, *, message: str, tag: str, author: git.Actor

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer
 
 from workbench.audit import archiving, change_reason
 from workbench.auth.models import actor_of
@@ -364,9 +364,10 @@ class RuleTrials:
     rule: Rule
     trials: int
     calculated: int
-    lowest: float | None
+    lowest: float | None  # None when nothing calculates, or the results are in different units
     highest: float | None
     unit: str
+    units: int  # how many units the results are in (the feasibility report explains more than one)
     last_calculated: datetime | None
 
     @property
@@ -378,13 +379,10 @@ def overview(session: Session, user) -> list[RuleTrials]:
     """The /trials page: the rules whose trials `user` may see (the secretariat and administrators
     all, drafters their working groups'), with trials on their current revision or open to them,
     and, for anyone signed in, the other rules whose current revision has trials (their figures
-    are in the feasibility report everyone signed in may read). Three queries in all."""
+    are in the feasibility report everyone signed in may read). The same four statements whatever
+    the number of rules or trials."""
     require(user, Action.VIEW_RULES)
-    rules = list(
-        session.scalars(
-            select(Rule).where(Rule.archived_at.is_(None)).order_by(Rule.code).options(selectinload(Rule.product))
-        )
-    )
+    rules = list(session.scalars(select(Rule).where(Rule.archived_at.is_(None)).order_by(Rule.code)))
     current = (
         select(Trial.id, Trial.rule_id)
         .join(RuleRevision, Trial.revision_id == RuleRevision.id)
@@ -409,7 +407,8 @@ def overview(session: Session, user) -> list[RuleTrials]:
                 func.count(Calculation.id).filter(usable),
                 func.min(Calculation.cfp_per_unit).filter(usable),
                 func.max(Calculation.cfp_per_unit).filter(usable),
-                func.max(Calculation.unit),
+                func.max(Calculation.unit).filter(usable),
+                func.count(func.distinct(Calculation.unit)).filter(usable),
                 func.max(Calculation.calculated_at),
             )
             .join(Trial, Calculation.trial_id == Trial.id)
@@ -425,8 +424,10 @@ def overview(session: Session, user) -> list[RuleTrials]:
         else:  # nothing to show but the way to start, to those who may
             visible = STAGES[rule.stage].trials_open and can(user, Action.RUN_TRIALS, rule)
         if visible:
-            calculated, lowest, highest, unit, last = figures.get(rule.id, (0, None, None, "", None))
-            shown.append(RuleTrials(rule, trials, calculated, lowest, highest, unit or "", last))
+            calculated, lowest, highest, unit, units, last = figures.get(rule.id, (0, None, None, "", 0, None))
+            if units > 1:  # a range across units would mean nothing
+                lowest = highest = None
+            shown.append(RuleTrials(rule, trials, calculated, lowest, highest, unit or "", units, last))
     return shown
 
 
