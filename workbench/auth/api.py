@@ -126,20 +126,26 @@ def me():
     return jsonify(user_json(current_principal()))
 
 
+INCLUDE_ARCHIVED = {"name": "include_archived", "in": "query", "schema": {"type": "boolean"}}
+
+
+def _active_unless_asked(query, model):
+    """Archived records are listed only when the caller asks with ?include_archived=true."""
+    return query if request.args.get("include_archived") == "true" else query.where(model.archived_at.is_(None))
+
+
 @spec.operation(
     "/organisations",
     "GET",
     summary="Organisations (active unless include_archived=true)",
     tag="directory",
-    parameters=[*PAGING, {"name": "include_archived", "in": "query", "schema": {"type": "boolean"}}],
+    parameters=[*PAGING, INCLUDE_ARCHIVED],
     responses={200: ("A page of organisations", page_of("Organisation"))},
 )
 def list_organisations():
     require(Action.VIEW_DIRECTORY)
     query = select(Organisation).order_by(Organisation.name)
-    if request.args.get("include_archived") != "true":
-        query = query.where(Organisation.archived_at.is_(None))
-    return paginated(query, organisation_json)
+    return paginated(_active_unless_asked(query, Organisation), organisation_json)
 
 
 @spec.operation(
@@ -159,15 +165,13 @@ def get_organisation(organisation_id: int):
     "GET",
     summary="Working groups (active unless include_archived=true)",
     tag="directory",
-    parameters=[*PAGING, {"name": "include_archived", "in": "query", "schema": {"type": "boolean"}}],
+    parameters=[*PAGING, INCLUDE_ARCHIVED],
     responses={200: ("A page of working groups", page_of("WorkingGroup"))},
 )
 def list_working_groups():
     require(Action.VIEW_DIRECTORY)
     query = select(WorkingGroup).options(selectinload(WorkingGroup.members)).order_by(WorkingGroup.code)
-    if request.args.get("include_archived") != "true":
-        query = query.where(WorkingGroup.archived_at.is_(None))
-    return paginated(query, working_group_json)
+    return paginated(_active_unless_asked(query, WorkingGroup), working_group_json)
 
 
 @spec.operation(
