@@ -21,6 +21,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench import json_input
 from workbench.audit import SYSTEM, set_actor
 from workbench.auth.models import User, actor_of
 from workbench.auth.permissions import Role
@@ -62,7 +63,6 @@ def operator(session: Session) -> User:
             display_name=OPERATOR_NAME,
             role=Role.ADMINISTRATOR,
             active=True,
-            session_generation=1,
             password_hash=NO_PASSWORD,
         )
         session.add(user)
@@ -113,14 +113,14 @@ def read_json_object(path: Path) -> dict:
     except OSError as error:
         refuse(f"{path}: 无法读取 (cannot read): {error.strerror or error}")
     try:
-        document = json.loads(text, parse_constant=_no_constant)
+        document = json_input.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         refuse(
             f"{path}: 第 {error.lineno} 行第 {error.colno} 列不是有效的 JSON "
             f"(invalid JSON at line {error.lineno}, column {error.colno}): {error.msg}"
         )
-    except RecursionError:
-        refuse(f"{path}: JSON 嵌套过深 (nested too deeply)")
+    except json_input.NestedTooDeeply as error:
+        refuse(f"{path}: JSON 嵌套超过 {error.limit} 层 (nested deeper than {error.limit} levels)")
     except ValueError as error:  # NaN/Infinity, or an integer of thousands of digits
         refuse(f"{path}: JSON 中的数值无法读取 (unreadable number): {str(error)[:200]}")
     if not isinstance(document, dict):

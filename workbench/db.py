@@ -4,20 +4,24 @@ Schema changes go through Alembic migrations only (migrations/); nothing here cr
 """
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TypeVar
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, InterfaceError, InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, registry
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from workbench.config import PROJECT_ROOT
-from workbench.errors import StaleVersion
+from workbench.errors import DatabaseUnavailable, StaleVersion, WriteConflict, WriteFailed
 
 # Stable constraint names, so that migrations can drop and alter them on every backend
 # (SQLite's batch mode rebuilds tables and needs the names).
@@ -148,6 +152,63 @@ def _configure_sqlite(dbapi_connection, connection_record):
         cursor.close()
 
 
+# The failures of a write the database refused after the services' checks had passed. A lost race
+# (the same rows changed by another request in the same instant: a version or unique check, or
+# PostgreSQL's serialization failure and deadlock) may succeed when run again; the others mean the
+# database cannot write now (disk full, connection lost, locked too long).
+WRITE_FAILURES = (StaleDataError, IntegrityError, OperationalError, InterfaceError, InternalError)
+LOST_RACE_STATES = {"40001", "40P01"}  # PostgreSQL: serialization_failure, deadlock_detected
+
+
+def _lost_race(error: Exception) -> bool:
+    if isinstance(error, StaleDataError | IntegrityError):
+        return True
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in LOST_RACE_STATES
+
+
+def refusal_of(error: Exception) -> WriteFailed:
+    """What a refused write means for the user, as a WorkbenchError with a sentence to act on."""
+    if _lost_race(error):
+        return WriteConflict(_("有人在同一时刻修改了同一条记录，这次提交没有保存。请重新读取最新内容，合并后再提交。"))
+    return DatabaseUnavailable(
+        _(
+            "数据库暂时无法写入（例如磁盘已满或数据库连接中断），这次提交没有保存。请稍后重试；如果问题持续，请联系管理员。"
+        )
+    )
+
+
+Result = TypeVar("Result")
+
+
+def write(operation: Callable[[], Result]) -> Result:
+    """Run `operation()` and commit the request's transaction now, while the view still holds
+    what the user typed: a refused write becomes a WorkbenchError that the view shows beside its
+    form, instead of an error page after the view has returned (the commit in `init_app` then
+    finds nothing left to do).
+
+    A write that lost a race is rolled back and `operation()` runs once more, on what the other
+    request committed: the services' own checks then say precisely what clashed (the revision or
+    version the form was loaded from is no longer current, the name is taken), the same answer as
+    when the other request had come first; and a race the checks do not care about simply
+    succeeds. `operation` must therefore change nothing but the database. A second lost race, or
+    a database that cannot write, is rolled back and refused (WriteConflict 409,
+    DatabaseUnavailable 503): nothing half-written remains.
+    """
+    for attempt in (1, 2):
+        try:
+            result = operation()
+            db.session.commit()
+        except WRITE_FAILURES as error:
+            db.session.rollback()
+            if attempt == 1 and _lost_race(error):
+                current_app.logger.info("A write lost a race and runs again: %s", error)
+                continue
+            current_app.logger.warning("A write was refused and rolled back: %s", error)
+            raise refusal_of(error) from error
+        return result
+    raise AssertionError("unreachable: the second attempt returns or raises")
+
+
 def init_app(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db)
@@ -156,11 +217,21 @@ def init_app(app: Flask) -> None:
     def commit_or_roll_back(response):
         """One transaction per request: kept when the request succeeded, dropped otherwise.
 
-        Views never commit; a view that rejects input answers 4xx and everything it touched is
-        rolled back. A commit that fails raises here and becomes an error page, not a half change.
+        A view that rejects input answers 4xx and everything it touched is rolled back. Form pages
+        and API operations commit earlier, through `write`, so that a refused write is answered
+        with the form; what is left is committed here. A commit that fails here is rolled back
+        and answered through the error pages (409 or 503), never with a half change or a 500.
         """
-        if response.status_code < 400:
-            db.session.commit()
-        else:
+        if response.status_code >= 400:
             db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except WRITE_FAILURES as error:
+            db.session.rollback()
+            app.logger.warning("The commit after %s was refused and rolled back: %s", response.status, error)
+            # The answer is made again, from the refusal, and passes through every after-request
+            # step (this one rolls back again: it is no success).
+            refused = app.make_response(app.handle_user_exception(refusal_of(error)))
+            return app.process_response(refused)
         return response

@@ -7,15 +7,18 @@ signed-in user 403. No stack trace ever reaches a user: unexpected exceptions ar
 answered with a plain 500.
 """
 
+import math
+from datetime import UTC, datetime
+
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from workbench.errors import WorkbenchError
+from workbench.errors import TooManyAttempts, WorkbenchError
 
 STATUS_TEXT = {
     400: ("bad_request", _l("请求无效"), _l("请求的格式不正确，请检查后重试。")),
@@ -27,6 +30,14 @@ STATUS_TEXT = {
     413: ("too_large", _l("上传内容过大"), _l("上传的文件或表单超过大小上限，请缩小后重试。")),
     415: ("unsupported_media_type", _l("不支持的内容类型"), _l("请求体的格式不受支持。")),
     422: ("invalid_input", _l("提交的数据有误"), _l("请根据提示修改后重新提交。")),
+    429: ("too_many_requests", _l("请求过于频繁"), _l("短时间内的请求过多，请稍后再试。")),
+    503: (
+        "database_unavailable",
+        _l("暂时无法访问数据库"),
+        _l(
+            "数据库暂时无法读写（例如磁盘已满或连接中断），这次请求没有保存任何内容。请稍后重试；如果问题持续，请联系管理员。"
+        ),
+    ),
     500: (
         "internal_error",
         _l("服务器内部错误"),
@@ -62,7 +73,11 @@ def error_response(status: int, message=None, *, code=None, details=None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WorkbenchError)
     def handle_workbench_error(error: WorkbenchError):
-        return error_response(error.status, error.message, code=error.code, details=error.details)
+        body, status = error_response(error.status, error.message, code=error.code, details=error.details)
+        if isinstance(error, TooManyAttempts):  # when to come back, for scripts and browsers alike
+            seconds = max(1, math.ceil((error.retry_at - datetime.now(UTC)).total_seconds()))
+            return body, status, {"Retry-After": str(seconds)}
+        return body, status
 
     @app.errorhandler(IntegrityError)
     @app.errorhandler(StaleDataError)
@@ -72,6 +87,14 @@ def register_error_handlers(app: Flask) -> None:
         current_app.logger.warning("Write conflict on %s %s: %s", request.method, request.path, error)
         return error_response(409)
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_unavailable(error):
+        # Disk full, connection lost: nothing was written (the request's transaction is rolled
+        # back), and trying again later may work. Form pages catch this earlier and keep the form.
+        current_app.logger.error("Database unavailable on %s %s: %s", request.method, request.path, error)
+        return error_response(503)
+
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
         return error_response(400, CSRF_MESSAGE, code="csrf_failed")
@@ -79,8 +102,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         # werkzeug's English descriptions are replaced by translated ones; a message of our own
-        # travels as a WorkbenchError instead.
-        return error_response(error.code or 500)
+        # travels as a WorkbenchError instead. Its headers stay: a 405 lists the methods the
+        # address does allow (Allow, RFC 9110).
+        body, status = error_response(error.code or 500)
+        allowed = getattr(error, "valid_methods", None)
+        return body, status, {"Allow": ", ".join(allowed)} if allowed else {}
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):

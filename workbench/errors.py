@@ -38,6 +38,36 @@ class StaleVersion(Conflict):
         self.current_version = current_version
 
 
+class WriteFailed(WorkbenchError):
+    """The database refused to keep a change that passed the services' checks (workbench.db.write):
+    nothing of it was saved, and a form page shows the user's input again."""
+
+
+class WriteConflict(WriteFailed):
+    """Another request changed the same rows in the same instant, twice in a row."""
+
+    status = 409
+    code = "write_conflict"
+
+
+class DatabaseUnavailable(WriteFailed):
+    """The database could not write at all (disk full, connection lost): trying again later helps."""
+
+    status = 503
+    code = "database_unavailable"
+
+
+class TooManyAttempts(WorkbenchError):
+    """A rate limit refused this (workbench.throttle); `retry_at` (aware, UTC) is when it lifts."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message, *, retry_at):
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
 class NotFound(WorkbenchError):
     status = 404
     code = "not_found"

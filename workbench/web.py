@@ -4,14 +4,35 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
-from workbench.errors import StaleVersion, WorkbenchError
+from workbench.db import write
+from workbench.errors import (
+    DatabaseUnavailable,
+    StaleVersion,
+    TooManyAttempts,
+    WorkbenchError,
+    WriteConflict,
+    WriteFailed,
+)
 from workbench.forms import ConfirmForm
 
 # Form pages answer a rejected submission with 422, so the request's transaction is rolled back
-# (workbench.db) while the user sees the form again with what they typed and what to fix.
+# (workbench.db) while the user sees the form again with what they typed and what to fix. A write
+# the database refused answers with its own status (409 a lost race, 503 no database), form and all.
 REJECTED = 422
+
+# What a form page says when the database refused the write: the typed text is still on the page.
+WRITE_FAILED_ON_FORM = {
+    WriteConflict: _l(
+        "您的内容没有保存：有人在同一时刻保存了同一条记录。您填写的内容仍保留在下方：请在新窗口查看最新内容，合并后再次保存。"
+    ),
+    DatabaseUnavailable: _l(
+        "您的内容没有保存：数据库暂时无法写入（例如磁盘已满或数据库连接中断）。您填写的内容仍保留在下方，请稍后再次保存；"
+        "如果问题持续，请联系管理员。"
+    ),
+}
 
 
 LARGEST_ID = 2**31 - 1
@@ -22,7 +43,11 @@ class IdConverter(IntegerConverter):
     """`<id:name>`: a positive database id that fits a 32-bit column.
 
     A larger number would overflow the database driver; refusing it at routing turns it into a 404.
+    The pattern already leaves out 0 and numbers of more than ten digits, so that such an address
+    matches no route at all (rather than one for another method, which werkzeug answers 405).
     """
+
+    regex = r"[1-9][0-9]{0,9}"
 
     def __init__(self, map):
         super().__init__(map, min=1, max=LARGEST_ID)
@@ -38,8 +63,19 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def refusal_status(error: WorkbenchError) -> int:
+    """The status of a form page that shows `error`: 422, or the database's own 409/503."""
+    return error.status if isinstance(error, WriteFailed | TooManyAttempts) else REJECTED
+
+
 def show_error(form, error: WorkbenchError) -> None:
-    """Put a service's refusal beside the fields it names; anything else becomes a flash message."""
+    """Put a service's refusal beside the fields it names; anything else becomes a flash message.
+    The form remembers the status its page answers with (`form_page`)."""
+    if form is not None:
+        form.refused_with = refusal_status(error)
+    if isinstance(error, WriteFailed):
+        flash(str(WRITE_FAILED_ON_FORM.get(type(error), error.message)), "error")
+        return
     placed = False
     for field_name, message in error.details.items():
         field = getattr(form, field_name, None) if form is not None else None
@@ -51,20 +87,24 @@ def show_error(form, error: WorkbenchError) -> None:
 
 
 def form_page(template: str, form, **context):
-    """A form page: 200 when first shown, 422 when a submission was refused."""
-    return render_template(template, form=form, **context), REJECTED if form.is_submitted() else 200
+    """A form page: 200 when first shown, 422 when a submission was refused (409/503 when the
+    database refused the write, see `show_error`)."""
+    status = getattr(form, "refused_with", REJECTED) if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status
 
 
 def save(form, operation, *, message, redirect_to):
-    """Run `operation()` for a valid submission: flash `message(record)` and redirect to
-    `redirect_to(record)`. A refusal is shown beside the fields and None is returned, so that
-    the caller shows the form again with what was typed. When the record changed since the form
-    was loaded, the form moves on to the current version: saving again is then a choice made
-    knowing that someone else edited it."""
+    """Run `operation()` for a valid submission and commit (workbench.db.write): flash
+    `message(record)` and redirect to `redirect_to(record)`. A refusal is shown beside the fields
+    and None is returned, so that the caller shows the form again with what was typed; so is a
+    write the database refused (a race lost to another request, a full disk), with nothing of it
+    saved. When the record changed since the form was loaded, or changed in the same instant, the
+    form moves on to the current version: saving again is then a choice made knowing that someone
+    else edited it."""
     if not form.validate_on_submit():
         return None
     try:
-        record = operation()
+        record = write(operation)
     except StaleVersion as error:
         show_error(form, error)
         # The field renders what was submitted (raw_data) before its data: replace both.

@@ -8,6 +8,7 @@ adds its schemas with `spec.add_components`, and pages its lists with `paginated
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -15,9 +16,10 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
 
-from workbench.db import db
+from workbench import json_input
+from workbench.db import db, write
 from workbench.errors import InvalidInput, WorkbenchError
-from workbench.web import page_number
+from workbench.web import LARGEST_ID, page_number
 
 API_VERSION = "1.0.0"
 ERROR_STATUSES = {
@@ -25,8 +27,10 @@ ERROR_STATUSES = {
     401: "Not signed in, or the personal token is unknown or revoked",
     403: "The user's role may not perform this operation",
     404: "No such record",
+    405: "The address does not take this method (Allow lists those it does)",
     409: "Conflicts with saved data (for example a duplicate code)",
     422: "The body does not satisfy the schema or the domain rules",
+    503: "The database could not save the change (disk full, connection lost): nothing was saved, try again",
 }
 _RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
@@ -47,6 +51,7 @@ class Operation:
     responses: dict[int, tuple[str, dict | None]]
     public: bool
     parameters: list[dict] = field(default_factory=list)
+    authorise: Callable[..., None] | None = None
 
 
 class ApiSpec:
@@ -78,17 +83,29 @@ class ApiSpec:
         responses: dict[int, tuple[str, dict | None]],
         public: bool = False,
         parameters=(),
+        authorise: Callable[..., None] | None = None,
     ):
-        """Register `view(**path_args, body=...)` at `rule` for `method`, documented and validated."""
+        """Register `view(**path_args, body=...)` at `rule` for `method`, documented and validated.
+
+        `authorise(**path_args)` refuses a user who may not perform the operation at all (raising
+        AccessDenied); it runs before the query and the body are read, so that a refused user learns
+        nothing from a validation error. The view and its service still decide on the record."""
 
         def decorator(view):
             validator = self.validator(body) if body is not None else None
+            queries = [parameter for parameter in parameters if parameter["in"] == "query"]
 
             @wraps(view)
             def handler(**path_args):
+                if authorise is not None:
+                    authorise(**path_args)
+                self._check_query(queries)
                 if validator is not None:
                     path_args["body"] = self._validated_body(validator)
-                return view(**path_args)
+                # Committed here, so that a refused write is answered as an error of this API:
+                # a lost race 409 (or the domain's own refusal, such as stale_version), 503 when
+                # the database cannot write; never a 500.
+                return write(lambda: view(**path_args))
 
             self.blueprint.add_url_rule(rule, endpoint=view.__name__, view_func=handler, methods=[method])
             self.operations.append(
@@ -102,6 +119,7 @@ class ApiSpec:
                     responses=responses,
                     public=public,
                     parameters=list(parameters),
+                    authorise=authorise,
                 )
             )
             return handler
@@ -109,10 +127,37 @@ class ApiSpec:
         return decorator
 
     @staticmethod
+    def _check_query(parameters: list[dict]) -> None:
+        """Refuse query arguments that do not fit their declared schema (`?per_page=null`), before
+        any view reads them."""
+        problems = []
+        for parameter in parameters:
+            name, schema = parameter["name"], parameter["schema"]
+            if name not in request.args:
+                if parameter.get("required"):
+                    problems.append({"parameter": name, "message": _("缺少参数 %(name)s。", name=name)})
+                continue
+            text = request.args.getlist(name)[-1]
+            if not Draft202012Validator(schema).is_valid(_query_value(text, schema)):
+                problems.append({"parameter": name, "message": _query_problem(name, text, schema)})
+        if problems:
+            raise InvalidInput(problems[0]["message"], details={"errors": problems})
+
+    @staticmethod
     def _validated_body(validator: Draft202012Validator) -> dict:
-        data = request.get_json(silent=True)
-        if data is None:
+        if not request.is_json:
             raise MalformedRequest(_("请求体必须是 JSON，并带有 Content-Type: application/json。"))
+        # get_data refuses a body over MAX_CONTENT_LENGTH (413) before reading it; the depth is
+        # measured before parsing.
+        try:
+            text = request.get_data(cache=True).decode("utf-8")
+            data = json_input.loads(text, parse_float=json_input.integral_floats)
+        except json_input.NestedTooDeeply as error:
+            raise MalformedRequest(
+                _("请求体的 JSON 嵌套超过 %(max)d 层，无法处理：请减少嵌套层级。", max=error.limit)
+            ) from None
+        except ValueError:  # not UTF-8, not JSON, or a number of thousands of digits
+            raise MalformedRequest(_("请求体必须是 JSON，并带有 Content-Type: application/json。")) from None
         errors = sorted(validator.iter_errors(data), key=lambda error: list(error.absolute_path))
         if errors:
             raise InvalidInput(
@@ -129,8 +174,8 @@ class ApiSpec:
     def document(self, server_url: str) -> dict:
         paths: dict[str, dict] = {}
         for op in self.operations:
+            # As served, trailing slash included: "/api/v1" would only redirect to "/api/v1/".
             path = self.blueprint.url_prefix + _RULE_ARGUMENT.sub(r"{\g<name>}", op.rule)
-            path = path.rstrip("/") or "/"
             entry = {
                 "operationId": op.endpoint.split(".", 1)[1],
                 "summary": op.summary,
@@ -153,6 +198,14 @@ class ApiSpec:
                 )
             if op.body is not None:
                 entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
+                entry["responses"].setdefault(
+                    "413",
+                    {
+                        "description": "The body is larger than the server accepts (WORKBENCH_MAX_UPLOAD_MB); "
+                        "refused before it is read",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
             if op.public:
                 entry["security"] = [{}, {"bearerToken": []}, {"sessionCookie": []}]
             paths.setdefault(path, {})[op.method] = entry
@@ -196,7 +249,8 @@ class ApiSpec:
                 "name": match["name"],
                 "in": "path",
                 "required": True,
-                "schema": {"type": "integer", "minimum": 1}
+                # The `id` converter's range: anything outside it is a 404 before any query runs.
+                "schema": {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
                 if match["converter"] in ("id", "int")
                 else {"type": "string"},
             }
@@ -254,8 +308,44 @@ def page_of(name: str) -> dict:
     }
 
 
+def _query_value(text: str, schema: dict):
+    """A query argument as the type its schema declares, where it reads as one; else the text."""
+    types = schema.get("type")
+    types = {types} if isinstance(types, str) else set(types or ())
+    if "integer" in types and re.fullmatch(r"[+-]?[0-9]{1,30}", text):
+        return int(text)
+    if "boolean" in types and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def _query_problem(name: str, text: str, schema: dict) -> str:
+    shown = text if len(text) <= 50 else text[:49] + "…"
+    if "enum" in schema:
+        choices = "、".join(str(choice) for choice in schema["enum"])
+        return _("参数 %(name)s 的值“%(value)s”无效，可选：%(choices)s。", name=name, value=shown, choices=choices)
+    if schema.get("type") == "boolean":
+        return _("参数 %(name)s 应为 true 或 false，现为“%(value)s”。", name=name, value=shown)
+    if schema.get("type") == "integer" and "maximum" in schema:
+        return _(
+            "参数 %(name)s 应为 %(min)d 到 %(max)d 之间的整数，现为“%(value)s”。",
+            name=name,
+            min=schema.get("minimum", 0),
+            max=schema["maximum"],
+            value=shown,
+        )
+    if schema.get("type") == "integer" and "minimum" in schema:
+        return _(
+            "参数 %(name)s 应为不小于 %(min)d 的整数，现为“%(value)s”。", name=name, min=schema["minimum"], value=shown
+        )
+    if schema.get("type") == "integer":
+        return _("参数 %(name)s 应为整数，现为“%(value)s”。", name=name, value=shown)
+    return _("参数 %(name)s 的值“%(value)s”无效。", name=name, value=shown)
+
+
 def paginated(query, serialise):
-    """One page of `query` as {items, page, per_page, total}, paged by ?page= and ?per_page=."""
+    """One page of `query` as {items, page, per_page, total}, paged by ?page= and ?per_page=
+    (their types and ranges checked against PAGING before the view runs)."""
     per_page = request.args.get("per_page", 50, type=int)
     if not 1 <= per_page <= MAX_PAGE_SIZE:
         raise InvalidInput(_("每页条数（per_page）须在 1 到 %(max)d 之间。", max=MAX_PAGE_SIZE))

@@ -22,9 +22,21 @@ class RevisionForm(FlaskForm):
     message = StringField(_l("修改说明（记入修订记录）"), validators=[Optional(), Length(max=500)])
 
 
+MAX_CLAUSE_LENGTH = 200_000  # characters of one clause's text; checked before it is rendered
+
+
 class ClauseForm(RevisionForm):
     title = StringField(_l("标题"), validators=[DataRequired(), Length(max=200)])
-    text = TextAreaField(_l("正文（Markdown）"), validators=[Optional(), Length(max=200_000)])
+    text = TextAreaField(
+        _l("正文（Markdown）"),
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_CLAUSE_LENGTH,
+                message=_l("一个条款的正文最多 %(max)d 个字符，现有 %(length)d 个：请删减或拆分为几个条款。"),
+            ),
+        ],
+    )
 
 
 class DocumentForm(RevisionForm):

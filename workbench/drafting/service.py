@@ -15,12 +15,13 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
+from workbench import json_input, throttle
 from workbench.audit import change_reason
 from workbench.auth.models import actor_of
 from workbench.auth.permissions import NO_WORKING_GROUP, Action, require
@@ -37,7 +38,7 @@ from workbench.drafting.models import (
     RuleRevision,
     StageEvent,
 )
-from workbench.errors import Conflict, InvalidInput, NotFound, WorkbenchError, refuse
+from workbench.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, WorkbenchError, refuse
 from workbench.guideline import Finding
 from workbench.guideline.findings import counts as count_findings
 from workbench.i18n import say
@@ -241,7 +242,9 @@ def _refuse_constant(name: str):
 def parse_json(text: str):
     """A rule document from JSON text; ValueError with a sentence naming the line and column."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json_input.loads(text, parse_constant=_refuse_constant)
+    except json_input.NestedTooDeeply:
+        raise ValueError(_("JSON 嵌套过深，不是规则文件。")) from None
     except json.JSONDecodeError as error:
         raise ValueError(
             _(
@@ -432,14 +435,13 @@ def add_comment(
     require(by, Action.COMMENT_ON_RULE, rule)
     if not stages.STAGES[rule.stage].public_draft:
         raise Conflict(_("该规则目前不在征求意见阶段，不能提交意见。"))
-    recent = session.scalar(
-        select(func.count())
-        .select_from(ConsultationComment)
-        .where(ConsultationComment.source == source, ConsultationComment.submitted_at >= now - timedelta(hours=1))
-    )
-    if recent >= COMMENTS_PER_HOUR:
-        raise WorkbenchError(
-            _("一小时内最多提交 %(count)d 条意见，请稍后再提交；较长的意见可合并在一条中。", count=COMMENTS_PER_HOUR)
+    # Counted atomically before anything is stored (workbench.throttle): parallel posts from one
+    # address cannot all see room for one more.
+    outcome = throttle.hit(throttle.limit(f"{COMMENTS_PER_HOUR} per hour"), "comment", source)
+    if not outcome.allowed:
+        raise TooManyAttempts(
+            _("一小时内最多提交 %(count)d 条意见，请稍后再提交；较长的意见可合并在一条中。", count=COMMENTS_PER_HOUR),
+            retry_at=outcome.resets_at,
         )
     data = CommentInput(**{key: (value or "").translate(CONTROL_CHARACTERS) for key, value in vars(data).items()})
     name = " ".join((data.name or "").split())

@@ -15,7 +15,7 @@ from workbench.auth.access import current_principal, require
 from workbench.auth.models import WorkingGroup
 from workbench.auth.permissions import NO_WORKING_GROUP, Action, can
 from workbench.dates import today
-from workbench.db import db, utcnow
+from workbench.db import db, utcnow, write
 from workbench.drafting import schema_forms, service, stages
 from workbench.drafting import template as templates
 from workbench.drafting.forms import (
@@ -40,7 +40,7 @@ from workbench.errors import WorkbenchError
 from workbench.forms import ConfirmForm
 from workbench.markdown import render as markdown
 from workbench.registry.models import Product
-from workbench.web import REJECTED, id_arg, page_number, safe_next, show_error
+from workbench.web import REJECTED, form_page, id_arg, page_number, refusal_status, safe_next, show_error
 
 bp = Blueprint("drafting", __name__, url_prefix="/drafting")
 
@@ -151,11 +151,15 @@ def _require_editor(rule: Rule) -> None:
 
 
 def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **context):
-    """Save `document` as the next revision, or show the form again with what was typed."""
+    """Save `document` as the next revision and commit, or show the form again with what was
+    typed. Two editors saving the same revision at once: the database lets one win, and the other
+    gets the stale answer below, as if they had saved second (workbench.db.write)."""
+    based_on = int(form.based_on.data) if str(form.based_on.data or "").isdigit() else -1
     try:
-        based_on = int(form.based_on.data) if str(form.based_on.data or "").isdigit() else -1
-        saved = service.save_revision(
-            db.session, rule, document, message=form.message.data or "", based_on=based_on, by=current_principal()
+        saved = write(
+            lambda: service.save_revision(
+                db.session, rule, document, message=form.message.data or "", based_on=based_on, by=current_principal()
+            )
         )
     except service.StaleRevision as error:
         flash(str(error.message), "error")
@@ -167,7 +171,8 @@ def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **conte
     except WorkbenchError as error:
         show_error(form, error)
         problems = error.details.get("problems", [])
-        return render_template(template, form=form, problems=problems, **workspace(rule), **context), REJECTED
+        page = render_template(template, form=form, problems=problems, **workspace(rule), **context)
+        return page, refusal_status(error)
     flash(
         _(
             "已保存为第 %(number)d 版：%(errors)d 项错误，%(warnings)d 项警告。",
@@ -217,6 +222,9 @@ def clause(rule_id: int, clause_id: str):
         form.text.data = clauses[index].get("text", "")
     context = {"clause": clauses[index], "preview": None}
     if request.method == "POST" and "preview" in request.form:
+        # The length is checked before rendering: a text over the limit is never rendered.
+        if not form.text.validate(form):
+            return render_template("drafting/clause.html", form=form, **context, **workspace(record)), REJECTED
         context["preview"] = markdown(form.text.data or "")
         return render_template("drafting/clause.html", form=form, **context, **workspace(record))
     if form.validate_on_submit():
@@ -273,8 +281,8 @@ def revisions(rule_id: int):
 def compare(rule_id: int):
     require(Action.VIEW_RULES)
     record = _rule(rule_id)
-    old_number = request.args.get("a", type=int)
-    new_number = request.args.get("b", type=int)
+    # As the `id` converter: a number too large for the column is a 404, not a database error.
+    old_number, new_number = id_arg("a"), id_arg("b")
     if old_number is None or new_number is None:
         abort(404)
     try:
@@ -362,21 +370,23 @@ def add_comment(rule_id: int):
         # Signed-in reviewers are counted by account, visitors by (hashed) address.
         key = f"user:{user.id}" if user.is_authenticated else request.remote_addr or ""
         source = service.source_of(key, current_app.config["SECRET_KEY"])
-        try:
-            service.add_comment(
-                db.session,
-                record,
-                service.CommentInput(
-                    name=form.name.data,
-                    organisation=form.organisation.data or "",
-                    clause=form.clause.data or "",
-                    kind=form.kind.data,
-                    comment=form.comment.data,
-                    proposed_change=form.proposed_change.data or "",
-                ),
-                source=source,
-                by=user,
-                now=utcnow(),
+        try:  # committed here, so that a refused write still shows the comment as typed
+            write(
+                lambda: service.add_comment(
+                    db.session,
+                    record,
+                    service.CommentInput(
+                        name=form.name.data,
+                        organisation=form.organisation.data or "",
+                        clause=form.clause.data or "",
+                        kind=form.kind.data,
+                        comment=form.comment.data,
+                        proposed_change=form.proposed_change.data or "",
+                    ),
+                    source=source,
+                    by=user,
+                    now=utcnow(),
+                )
             )
         except WorkbenchError as error:
             show_error(form, error)
@@ -389,7 +399,7 @@ def add_comment(rule_id: int):
         if stages.STAGES[record.stage].public_draft
         else service.revision(db.session, record)
     )
-    return render_template("drafting/consultation.html", rule=record, document=current.document, form=form), REJECTED
+    return form_page("drafting/consultation.html", form, rule=record, document=current.document)
 
 
 @bp.get("/<id:rule_id>/comments")

@@ -57,7 +57,11 @@ _factor_fields = {
     "source": {"type": "string", "minLength": 1, "maxLength": 500, "description": "Document, number, page"},
     "geography": {"type": "string", "maxLength": 100},
     "data_year": {"type": ["integer", "null"]},
-    "published_on": {"type": ["string", "null"], "format": "date"},
+    "published_on": {
+        "type": ["string", "null"],
+        "anyOf": [{"format": "date"}, {"const": ""}],
+        "description": "YYYY-MM-DD; empty or null when unknown",
+    },
     "source_url": {"type": "string", "maxLength": 500},
     "database": {"type": "string", "maxLength": 200},
     "standards": {"type": "string", "maxLength": 300},
@@ -275,6 +279,7 @@ def get_factor(factor_id: int):
     summary="Add a factor to the library (a duplicate code is refused with 422)",
     tag="factors",
     body=ref("FactorCreate"),
+    authorise=lambda: require(Action.MANAGE_FACTORS),
     responses={201: ("The new factor and its first version", ref("FactorWithVersions"))},
 )
 def create_factor(body: dict):
@@ -290,6 +295,7 @@ def create_factor(body: dict):
     summary="Change a factor: a new version; calculations keep naming the version they used",
     tag="factors",
     body=ref("FactorUpdate"),
+    authorise=lambda factor_id: require(Action.MANAGE_FACTORS),
     responses={200: ("The changed factor", ref("FactorWithVersions"))},
 )
 def update_factor(factor_id: int, body: dict):

@@ -27,6 +27,7 @@ from enum import Enum
 
 from flask_babel import gettext as _
 
+from workbench import json_input
 from workbench.errors import InvalidInput, refuse
 from workbench.spreadsheet import safe_text
 
@@ -288,8 +289,8 @@ def _json_cell(column: str, cell):
     if not text:
         return None
     try:
-        value = json.loads(text, parse_constant=_no_constant)
-    except (ValueError, RecursionError):
+        value = json_input.loads(text, parse_constant=_no_constant)
+    except ValueError:  # not JSON, or nested too deeply to read (json_input)
         refuse(column, _("不是有效的 JSON：%(text)s", text=text if len(text) <= 60 else text[:57] + "…"))
     if not isinstance(value, dict):
         refuse(column, _("应为 JSON 对象（{…}），现为 %(text)s。", text=text if len(text) <= 60 else text[:57] + "…"))

@@ -303,6 +303,7 @@ def _input(body: dict, standard: Standard | None = None) -> service.StandardInpu
     summary="Register a standard or project (refused when a level rule forbids it)",
     tag="registry",
     body=ref("StandardCreate"),
+    authorise=lambda: require(Action.MANAGE_STANDARDS),
     responses={201: ("The new standard with its remaining findings (warnings, information)", ref("Standard"))},
 )
 def create_standard(body: dict):
@@ -318,6 +319,7 @@ def create_standard(body: dict):
     summary="Change a standard",
     tag="registry",
     body=ref("StandardUpdate"),
+    authorise=lambda standard_id: require(Action.MANAGE_STANDARDS, _standard_or_404(standard_id)),
     responses={200: ("The changed standard", ref("Standard"))},
 )
 def update_standard(standard_id: int, body: dict):

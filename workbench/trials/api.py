@@ -423,6 +423,11 @@ def _trial_or_404(trial_id: int) -> Trial:
     return trial
 
 
+def _may_run(trial_id: int) -> None:
+    """Who may change the trial's data: asked before its body is read (`spec.operation`)."""
+    require(Action.RUN_TRIALS, _trial_or_404(trial_id).rule)
+
+
 # --- trials -----------------------------------------------------------------------------------------
 
 
@@ -490,6 +495,7 @@ def list_trials(rule_id: int):
     summary="Enter an enterprise's data for the rule's current revision and calculate it",
     tag="trials",
     body=ref("TrialCreate"),
+    authorise=lambda rule_id: require(Action.RUN_TRIALS, _rule_or_404(rule_id)),
     responses={
         201: ("The trial and its calculation (stored even when the data cannot be calculated)", ref("TrialDetail"))
     },
@@ -526,6 +532,7 @@ def get_trial(trial_id: int):
     summary="New data for a trial, recalculated (earlier calculations keep the data they used)",
     tag="trials",
     body=ref("TrialDataset"),
+    authorise=lambda trial_id: _may_run(trial_id),
     responses={200: ("The trial with its new calculation", ref("TrialDetail"))},
 )
 def replace_dataset(trial_id: int, body: dict):
@@ -550,6 +557,7 @@ def replace_dataset(trial_id: int, body: dict):
     summary="Calculate a trial again, with other method choices or another Monte Carlo seed",
     tag="trials",
     body=ref("CalculationRequest"),
+    authorise=lambda trial_id: _may_run(trial_id),
     responses={201: ("The new calculation", ref("Calculation"))},
 )
 def calculate_trial(trial_id: int, body: dict):
@@ -596,6 +604,7 @@ def _set_archived(trial_id: int, body: dict, archived: bool):
     summary="Archive a trial: it leaves the feasibility report and the enterprise count",
     tag="trials",
     body=ref("TrialArchive"),
+    authorise=lambda trial_id: _may_run(trial_id),
     responses={200: ("The archived trial", ref("TrialDetail"))},
 )
 def archive_trial(trial_id: int, body: dict):
@@ -608,6 +617,7 @@ def archive_trial(trial_id: int, body: dict):
     summary="Restore an archived trial",
     tag="trials",
     body=ref("TrialArchive"),
+    authorise=lambda trial_id: _may_run(trial_id),
     responses={200: ("The restored trial", ref("TrialDetail"))},
 )
 def restore_trial(trial_id: int, body: dict):
