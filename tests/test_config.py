@@ -68,7 +68,6 @@ def test_foreign_keys_are_enforced(session):
             role="drafter",
             organisation_id=4242,
             active=True,
-            session_generation=1,
         )
     )
     with pytest.raises(IntegrityError):

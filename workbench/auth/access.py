@@ -4,18 +4,23 @@ Everything a request needs to know about its user comes from the signed session 
 token and the database, never from process memory, so any worker can answer any request.
 """
 
-from flask import Flask, abort, g, request
+from datetime import timedelta
+
+from flask import Flask, abort, current_app, g, request
+from flask_babel import format_datetime, format_timedelta
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
+from workbench import throttle
 from workbench.audit import Actor, set_actor
 from workbench.auth import permissions, service
 from workbench.auth.models import User, actor_of
 from workbench.auth.permissions import Action
-from workbench.db import db
+from workbench.db import db, utcnow
 from workbench.error_pages import error_response, wants_json
-from workbench.errors import AccessDenied, SignInRequired
+from workbench.errors import AccessDenied, SignInRequired, TooManyAttempts
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -29,16 +34,26 @@ csrf = CSRFProtect()
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The session names the user and the generation of their credentials; an old generation
-    (password changed, account deactivated) no longer signs anyone in."""
-    user_id, _, generation = session_id.partition(":")
-    if not user_id.isdigit():
+def load_user(token: str) -> User | None:
+    """The session and remember-me cookies name a sign-in record (workbench.auth.models.SignIn);
+    once it has ended (signed out here or everywhere, password changed, account deactivated) or
+    gone idle, neither cookie signs anyone in, on any server."""
+    record = service.sign_in_for(db.session, token, address=client_address(), now=utcnow())
+    if record is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or str(user.session_generation) != generation:
-        return None
-    return user
+    g.sign_in = record
+    return record.user
+
+
+def client_address() -> str:
+    """The client's address as the trusted proxies reported it (see WORKBENCH_TRUSTED_PROXIES)."""
+    return request.remote_addr or "-"
+
+
+def current_sign_in():
+    """This browser's sign-in record, when it is signed in with a session."""
+    current_user._get_current_object()  # loads the user, and with it the record
+    return g.get("sign_in")
 
 
 def bearer_token() -> str | None:
@@ -58,10 +73,29 @@ def authenticate_api_token() -> None:
     token = bearer_token()
     if token is None:
         return
-    user = service.user_for_token(db.session, token)
+    user = service.user_for_token(db.session, token, address=client_address(), now=utcnow())
     if user is None:
         abort(401)
     g.api_user = user
+
+
+def limit_api_rate() -> None:
+    """Each API caller (an account, or a visitor's address) has an allowance per minute
+    (WORKBENCH_API_RATE_LIMIT), counted atomically on every server (workbench.throttle)."""
+    principal = current_principal()
+    caller = f"user:{principal.id}" if principal.is_authenticated else f"address:{client_address()}"
+    allowance = throttle.limit(current_app.config["API_RATE_LIMIT"])
+    outcome = throttle.hit(allowance, "api", caller)
+    if not outcome.allowed:
+        raise TooManyAttempts(
+            _(
+                "API 调用过于频繁（每个账号或地址每 %(window)s 最多 %(count)d 次）：请于 %(when)s 之后再试。",
+                window=format_timedelta(timedelta(seconds=allowance.get_expiry()), threshold=1),
+                count=allowance.amount,
+                when=format_datetime(outcome.resets_at, "medium"),
+            ),
+            retry_at=outcome.resets_at,
+        )
 
 
 def require_signed_in() -> None:
@@ -87,9 +121,17 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def check_csrf_and_actor():
         # Token-authenticated API calls carry no cookie a third-party page could ride on, so
-        # they need no CSRF token; every other state-changing request does.
-        if request.method not in SAFE_METHODS and not (request.blueprint == "api" and bearer_token()):
-            csrf.protect()
+        # they need no CSRF token; every other state-changing request does. An API write with
+        # neither a token nor a signed-in session is answered 401 (sign in), not a CSRF 400: no
+        # API operation changes anything for a visitor. A request no route answers (404, 405)
+        # runs no view, so there is nothing to protect.
+        if request.method not in SAFE_METHODS and request.routing_exception is None:
+            if request.blueprint != "api":
+                csrf.protect()
+            elif not bearer_token():
+                if not current_user.is_authenticated:
+                    raise SignInRequired("api.write")
+                csrf.protect()
         set_actor(db.session, request_actor)
 
     @app.errorhandler(AccessDenied)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from workbench.api.spec import PAGING, bp, created, page_of, paginated, ref, spec
 from workbench.auth import service
-from workbench.auth.access import authenticate_api_token, current_principal, require
+from workbench.auth.access import authenticate_api_token, current_principal, limit_api_rate, require
 from workbench.auth.models import Organisation, OrganisationKind, User, WorkingGroup
 from workbench.auth.permissions import Action, Role
 from workbench.auth.shapes import organisation_json, user_json, working_group_json
@@ -16,6 +16,7 @@ from workbench.db import db
 from workbench.errors import InvalidInput
 
 bp.before_request(authenticate_api_token)
+bp.before_request(limit_api_rate)  # after authentication: an account's calls count as one caller's
 
 _timestamp = {"type": ["string", "null"], "format": "date-time"}
 _code = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{1,31}$"}
@@ -193,9 +194,9 @@ def get_working_group(group_id: int):
     tag="directory",
     body=ref("WorkingGroupCreate"),
     responses={201: ("The new working group", ref("WorkingGroup"))},
+    authorise=lambda: require(Action.MANAGE_WORKING_GROUPS),
 )
 def create_working_group(body: dict):
-    require(Action.MANAGE_WORKING_GROUPS)
     group = service.create_working_group(
         db.session,
         by=current_principal(),
@@ -214,9 +215,9 @@ def create_working_group(body: dict):
     tag="directory",
     body=ref("WorkingGroupUpdate"),
     responses={200: ("The changed working group", ref("WorkingGroup"))},
+    authorise=lambda group_id: require(Action.MANAGE_WORKING_GROUPS),
 )
 def update_working_group(group_id: int, body: dict):
-    require(Action.MANAGE_WORKING_GROUPS)
     group = db.get_or_404(WorkingGroup, group_id)
     service.update_working_group(
         db.session,

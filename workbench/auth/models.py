@@ -3,7 +3,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,7 +91,7 @@ Index("uq_organisations_name_lower", func.lower(Organisation.name), unique=True)
 Index("uq_working_groups_name_lower", func.lower(WorkingGroup.name), unique=True)
 
 
-class User(UserMixin, Versioned, Audited, db.Model):
+class User(Versioned, Audited, db.Model):
     __tablename__ = "users"
     __audit_type__ = "user"
     __audit_type_label__ = _l("用户账号")
@@ -109,20 +108,28 @@ class User(UserMixin, Versioned, Audited, db.Model):
     )
     active: Mapped[bool] = mapped_column(default=True, info={"label": _l("启用")})
     locale: Mapped[str | None] = mapped_column(String(10), info={"label": _l("界面语言")})
-    # Part of the session id: raising it signs the user out everywhere (password change, deactivation).
-    session_generation: Mapped[int] = mapped_column(default=1, info={"audit": "skip"})
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users", info={"label": _l("所属组织")})
     working_groups: Mapped[list[WorkingGroup]] = relationship(
         secondary=working_group_members, viewonly=True, order_by="WorkingGroup.code", info={"label": _l("工作组")}
     )
 
+    # What Flask-Login asks of a user (without UserMixin, whose equality compares get_id()).
+    is_authenticated = True
+    is_anonymous = False
+
     @property
     def is_active(self) -> bool:
         return self.active
 
+    # Set by auth.service.start_sign_in just before Flask-Login stores it in the session and the
+    # remember-me cookie: the cookies name a sign-in record, never the user directly.
+    sign_in_token = None  # a plain attribute, not a column
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_generation}"
+        if not self.sign_in_token:
+            raise RuntimeError("sign in through workbench.auth.service.start_sign_in")
+        return self.sign_in_token
 
     def audit_label(self) -> str:
         return self.username
@@ -159,6 +166,9 @@ class ApiToken(Audited, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"label": _l("令牌"), "audit": "redact"})
     created_at: Mapped[datetime] = mapped_column(info={"label": _l("创建时间")})
     revoked_at: Mapped[datetime | None] = mapped_column(info={"label": _l("撤销时间")})
+    # When and from where it was last used (updated at most every few minutes; not audited).
+    last_used_at: Mapped[datetime | None] = mapped_column(info={"audit": "skip"})
+    last_used_from: Mapped[str | None] = mapped_column(String(45), info={"audit": "skip"})
 
     user: Mapped[User] = relationship(info={"label": _l("用户")})
 
@@ -171,3 +181,49 @@ class ApiToken(Audited, db.Model):
 
     def audit_action(self, changes: dict) -> str:
         return "revoked" if "revoked_at" in changes else "updated"
+
+
+class SignIn(db.Model):
+    """One signed-in browser: what its session cookie and remember-me cookie name.
+
+    Ending it (sign out, "sign out everywhere", a password change, deactivation, or idleness past
+    its limit) makes both cookies worthless on every server, because each request looks it up.
+    Only the SHA-256 of its token is stored. Not audited: the account page lists them instead.
+    """
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    address: Mapped[str] = mapped_column(String(45))  # IPv6 at most; the client's, after the trusted proxies
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ended_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def device(self) -> str:
+        """ "Firefox · Windows": enough for a person to recognise their own browser."""
+        browser = next((name for pattern, name in BROWSERS if pattern in self.user_agent), "")
+        system = next((name for pattern, name in SYSTEMS if pattern in self.user_agent), "")
+        return " · ".join(part for part in (browser, system) if part) or (self.user_agent[:60] or "—")
+
+
+# Looked for in this order: Edge and Opera also name Chrome, Chrome also names Safari.
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (
+    ("Windows", "Windows"),
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)

@@ -9,19 +9,23 @@ same sentences. None of them commits.
 import re
 import secrets
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from workbench import throttle
 from workbench.audit import Archivable, change_reason
 from workbench.audit.archiving import set_archived as _set_archived
-from workbench.auth.models import ApiToken, Organisation, OrganisationKind, User, WorkingGroup
+from workbench.audit.models import AuditEvent
+from workbench.auth.models import ApiToken, Organisation, OrganisationKind, SignIn, User, WorkingGroup
 from workbench.auth.permissions import Action, Role, require
 from workbench.db import expect_version, utcnow
-from workbench.errors import Conflict, InvalidInput, NotFound
+from workbench.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from workbench.messages import N_
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -63,17 +67,18 @@ def _usable(records: Iterable[Archivable], field: str) -> list:
     return records
 
 
-def _end_sessions(session: Session, user: User) -> None:
-    """Sign the account out everywhere: every browser session and every personal API token."""
-    user.session_generation += 1
+def _end_sessions(session: Session, user: User, *, keep: SignIn | None = None) -> None:
+    """Sign the account out everywhere (but on `keep`): every signed-in browser, with its
+    remember-me cookie, and every personal API token."""
+    end_sign_ins(session, user, keep=keep)
     active_tokens = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     for token in session.scalars(active_tokens):
         token.revoked_at = utcnow()
 
 
-def _set_password(session: Session, user: User, password: str) -> None:
+def _set_password(session: Session, user: User, password: str, *, keep: SignIn | None = None) -> None:
     user.password_hash = _hash(password)
-    _end_sessions(session, user)
+    _end_sessions(session, user, keep=keep)
 
 
 def _set_memberships(user: User, groups: Iterable[WorkingGroup], current: Iterable[WorkingGroup]) -> None:
@@ -105,6 +110,162 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+# --- signing in ---------------------------------------------------------------------------------
+
+# Every sign-in attempt is counted before the password is looked at, atomically
+# (workbench.throttle), so parallel guesses cannot slip past the count; a right password gives
+# the account's attempts back. The tiers make the wait grow: the 6th attempt within 5 minutes
+# waits for those 5 minutes to end, the 11th within an hour for the hour, the 21st within a day
+# for the day. An address gets more room (an office shares one) and the same growth.
+SIGN_IN_LIMITS_PER_ACCOUNT = ("5 per 5 minutes", "10 per hour", "20 per day")
+SIGN_IN_LIMITS_PER_ADDRESS = ("20 per 5 minutes", "60 per hour", "200 per day")
+# A sign-in's "last seen" is written at most this often, so browsing costs no write per request.
+SEEN_PRECISION = timedelta(minutes=5)
+LOGIN_FAILED, LOGIN_LOCKED = "login_failed", "login_locked"  # audit actions
+
+
+def _limits(setting: str, default: tuple[str, ...]):
+    return [throttle.limit(text) for text in current_app.config.get(setting) or default]
+
+
+def _count_attempt(username: str, address: str) -> datetime | None:
+    """Count one attempt on `username` from `address`; when a limit is exceeded, when it lifts."""
+    refusals = [
+        outcome.resets_at
+        for limits, key in (
+            (_limits("SIGN_IN_LIMITS_PER_ACCOUNT", SIGN_IN_LIMITS_PER_ACCOUNT), f"account:{username}"),
+            (_limits("SIGN_IN_LIMITS_PER_ADDRESS", SIGN_IN_LIMITS_PER_ADDRESS), f"address:{address}"),
+        )
+        for item in limits
+        if not (outcome := throttle.hit(item, "sign-in", key)).allowed
+    ]
+    return max(refusals) if refusals else None
+
+
+def _give_back_attempts(username: str, address: str) -> None:
+    for item in _limits("SIGN_IN_LIMITS_PER_ACCOUNT", SIGN_IN_LIMITS_PER_ACCOUNT):
+        throttle.clear(item, "sign-in", f"account:{username}")
+    for item in _limits("SIGN_IN_LIMITS_PER_ADDRESS", SIGN_IN_LIMITS_PER_ADDRESS):
+        throttle.refund(item, "sign-in", f"address:{address}")
+
+
+def _record_refused_sign_in(session: Session, user: User | None, username: str, address: str, action: str) -> None:
+    """An audit event for a failed or throttled sign-in. The login page answers 422 or 429, which
+    rolls a request back; it commits first so that this record stays (see auth.views.login)."""
+    session.add(
+        AuditEvent(
+            occurred_at=utcnow(),
+            actor_id=None,
+            actor_label=f"anonymous ({address})",
+            record_type="user",
+            record_id=str(user.id) if user is not None else "-",
+            record_label=user.username if user is not None else username or "-",
+            action=action,
+            changes={},
+            reason=None,
+        )
+    )
+
+
+def sign_in(session: Session, username: str, password: str, *, address: str, user_agent: str, remember: bool) -> User:
+    """Check a sign-in attempt and start a sign-in for the right password (the user's
+    `sign_in_token` is then set, for Flask-Login's cookies). Raises TooManyAttempts while the
+    account or the address is locked, and InvalidInput for a wrong name or password; both are
+    recorded in the audit trail."""
+    username = (username or "").strip().lower()[:64]
+    locked_until = _count_attempt(username, address)
+    user = find_user(session, username)
+    if locked_until is not None:
+        _record_refused_sign_in(session, user, username, address, LOGIN_LOCKED)
+        when = format_datetime(locked_until, "short")
+        raise TooManyAttempts(
+            _("登录失败次数过多，已暂时锁定：请于 %(when)s 之后再试。忘记密码请联系管理员重置。", when=when),
+            retry_at=locked_until,
+        )
+    if authenticate(session, username, password) is None:
+        _record_refused_sign_in(session, user, username, address, LOGIN_FAILED)
+        raise InvalidInput(_("用户名或密码不正确，或账号已停用。"))
+    _give_back_attempts(username, address)
+    start_sign_in(session, user, address=address, user_agent=user_agent, remember=remember)
+    return user
+
+
+def start_sign_in(session: Session, user: User, *, address: str, user_agent: str, remember: bool) -> SignIn:
+    """A new sign-in record for `user`; its token (only its hash is stored) becomes the user's
+    `sign_in_token` for this request, which Flask-Login puts in the cookies."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = SignIn(
+        user=user,
+        token_hash=SignIn.digest(token),
+        remember=remember,
+        created_at=now,
+        last_seen_at=now,
+        address=address[:45],
+        user_agent=(user_agent or "")[:200],
+    )
+    session.add(record)
+    session.flush()
+    user.sign_in_token = token
+    return record
+
+
+def idle_limit(sign_in: SignIn) -> timedelta:
+    """How long a sign-in lasts unused: as long as the remember-me cookie, or a working day."""
+    config = current_app.config
+    return config["REMEMBER_COOKIE_DURATION"] if sign_in.remember else config["SIGN_IN_IDLE_LIMIT"]
+
+
+def sign_in_for(session: Session, token: str, *, address: str, now: datetime) -> SignIn | None:
+    """The live sign-in a cookie's token names, or None: unknown, ended, idle too long, or its
+    account deactivated. Notes when and from where it was seen (at most every few minutes)."""
+    record = session.scalar(select(SignIn).where(SignIn.token_hash == SignIn.digest(token)))
+    if record is None or record.ended_at is not None or not record.user.active:
+        return None
+    if record.last_seen_at + idle_limit(record) < now:
+        return None
+    if now - record.last_seen_at >= SEEN_PRECISION or record.address != address[:45]:
+        record.last_seen_at, record.address = now, address[:45]
+    record.user.sign_in_token = token
+    return record
+
+
+def live_sign_ins(session: Session, user: User) -> list[SignIn]:
+    """`user`'s sign-ins that still sign a browser in, most recently used first."""
+    now = utcnow()
+    records = session.scalars(
+        select(SignIn)
+        .where(SignIn.user_id == user.id, SignIn.ended_at.is_(None))
+        .order_by(SignIn.last_seen_at.desc(), SignIn.id.desc())
+    ).all()
+    return [record for record in records if record.last_seen_at + idle_limit(record) >= now]
+
+
+def end_sign_in(session: Session, record: SignIn, *, by) -> None:
+    """Sign one browser out (its owner, from that browser or from the account page)."""
+    require(by, Action.EDIT_OWN_ACCOUNT)
+    if record.user_id != by.id:
+        raise NotFound(_("没有这个登录记录。"))
+    if record.ended_at is None:
+        record.ended_at = utcnow()
+
+
+def end_sign_ins(session: Session, user: User, *, keep: SignIn | None = None) -> int:
+    """End every live sign-in of `user` but `keep`; how many ended."""
+    query = update(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(SignIn.id != keep.id)
+    return session.execute(query.values(ended_at=utcnow()), execution_options={"synchronize_session": False}).rowcount
+
+
+def sign_out_everywhere(session: Session, user: User, *, by, keep: SignIn | None = None) -> int:
+    """`user` signs out every other browser (API tokens are revoked one by one on the account page)."""
+    require(by, Action.EDIT_OWN_ACCOUNT)
+    if user.id != by.id:
+        raise NotFound(_("没有这个账号。"))
+    return end_sign_ins(session, user, keep=keep)
+
+
 def create_user(
     session: Session,
     *,
@@ -133,7 +294,6 @@ def create_user(
         role=_role(role),
         organisation=_usable([organisation], "organisation")[0] if organisation else None,
         active=True,
-        session_generation=1,
         password_hash=_hash(password),
     )
     with session.no_autoflush:  # one flush, so the account's creation is one event
@@ -208,15 +368,18 @@ def _active_administrators(session: Session, *, lock: bool = False) -> list[int]
     return list(session.scalars(query.with_for_update() if lock else query))
 
 
-def change_own_password(session: Session, user: User, *, current_password: str, new_password: str) -> None:
-    """`user` changes their own password (knowing the current one)."""
+def change_own_password(
+    session: Session, user: User, *, current_password: str, new_password: str, keep: SignIn | None = None
+) -> None:
+    """`user` changes their own password (knowing the current one). Every other sign-in ends;
+    `keep`, the browser they changed it in, stays signed in."""
     require(user, Action.EDIT_OWN_ACCOUNT)
     if not check_password_hash(user.password_hash, current_password or ""):
         message = _("当前密码不正确。")
         raise InvalidInput(message, details={"current_password": message})
     _check_password(new_password or "", user.username)
     with change_reason(session, N_("用户修改了自己的密码")):
-        _set_password(session, user, new_password)
+        _set_password(session, user, new_password, keep=keep)
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -386,8 +549,11 @@ def revoke_api_token(session: Session, token: ApiToken, *, by) -> None:
     token.revoked_at = utcnow()
 
 
-def user_for_token(session: Session, plain: str) -> User | None:
+def user_for_token(session: Session, plain: str, *, address: str = "", now: datetime | None = None) -> User | None:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.digest(plain)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
+    now = now or utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= SEEN_PRECISION or token.last_used_from != address:
+        token.last_used_at, token.last_used_from = now, address[:45]
     return token.user

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from workbench.auth import service
-from workbench.auth.access import require
+from workbench.auth.access import client_address, current_sign_in, require
 from workbench.auth.forms import LoginForm, PasswordChangeForm, TokenForm
-from workbench.auth.models import ApiToken
+from workbench.auth.models import ApiToken, SignIn
 from workbench.auth.permissions import Action
 from workbench.db import db
-from workbench.errors import WorkbenchError
+from workbench.errors import TooManyAttempts, WorkbenchError
 from workbench.forms import ConfirmForm
 from workbench.i18n import remember_locale
 from workbench.web import REJECTED, form_page, safe_next, show_error
@@ -22,18 +22,37 @@ bp = Blueprint("auth", __name__)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = service.authenticate(db.session, form.username.data, form.password.data)
-        if user is not None:
+        try:
+            user = service.sign_in(
+                db.session,
+                form.username.data,
+                form.password.data,
+                address=client_address(),
+                user_agent=request.user_agent.string,
+                remember=form.remember.data,
+            )
+        except TooManyAttempts as error:
+            db.session.commit()  # the refused attempt's audit record stays, though the page answers 429
+            form.password.errors = [str(error.message)]
+            response = make_response(form_page("auth/login.html", form)[0], error.status)
+            response.retry_after = error.retry_at
+            return response
+        except WorkbenchError as error:
+            db.session.commit()  # likewise for a wrong password (422)
+            form.password.errors = [str(error.message)]
+        else:
             login_user(user, remember=form.remember.data)
             if user.locale:
                 remember_locale(user.locale)
             return redirect(safe_next(form.next.data) or url_for("site.home"))
-        form.password.errors = [_("用户名或密码不正确，或账号已停用。")]
     return form_page("auth/login.html", form)
 
 
 @bp.post("/logout")
 def logout():
+    record = current_sign_in()
+    if record is not None:
+        service.end_sign_in(db.session, record, by=current_user)
     logout_user()
     return redirect(url_for("site.home"))
 
@@ -44,7 +63,14 @@ def _account_page(status=200, **forms):
     tokens = db.session.scalars(
         db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
     ).all()
-    return render_template("auth/account.html", tokens=tokens, revoke_form=ConfirmForm(formdata=None), **forms), status
+    return render_template(
+        "auth/account.html",
+        tokens=tokens,
+        sign_ins=service.live_sign_ins(db.session, current_user),
+        this_sign_in=current_sign_in(),
+        revoke_form=ConfirmForm(formdata=None),
+        **forms,
+    ), status
 
 
 @bp.get("/account")
@@ -64,12 +90,11 @@ def change_password():
                 current_user,
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
+                keep=current_sign_in(),
             )
         except WorkbenchError as error:
             show_error(form, error)
         else:
-            # The session generation moved on: sign this session in again, the others stay out.
-            login_user(current_user._get_current_object())
             flash(_("密码已修改：其他设备上的登录和您的 API 令牌均已失效。"), "success")
             return redirect(url_for("auth.account"))
     return _account_page(REJECTED, password_form=form)
@@ -104,4 +129,27 @@ def revoke_token(token_id: int):
         flash(str(error.message), "error")
     else:
         flash(_("令牌“%(name)s”已撤销。", name=token.name), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sign-ins/<id:sign_in_id>/end")
+def end_sign_in(sign_in_id: int):
+    require(Action.EDIT_OWN_ACCOUNT)
+    record = db.session.get(SignIn, sign_in_id)
+    if record is None or record.user_id != current_user.id:
+        abort(404)
+    service.end_sign_in(db.session, record, by=current_user)
+    if record is current_sign_in():
+        logout_user()
+        flash(_("您已在此设备上退出登录。"), "success")
+        return redirect(url_for("site.home"))
+    flash(_("已让该设备退出登录。"), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sign-ins/end-others")
+def sign_out_everywhere():
+    require(Action.EDIT_OWN_ACCOUNT)
+    ended = service.sign_out_everywhere(db.session, current_user, by=current_user, keep=current_sign_in())
+    flash(_("已让其他 %(count)d 处登录全部退出；此设备保持登录。", count=ended), "success")
     return redirect(url_for("auth.account"))

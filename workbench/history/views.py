@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "deactivated": _l("停用"),
     "reactivated": _l("重新启用"),
     "revoked": _l("撤销"),
+    "login_failed": _l("登录失败"),  # workbench.auth.service.sign_in
+    "login_locked": _l("登录受限"),
 }
 
 
