@@ -9,9 +9,9 @@ rule_templates/cfp-product-rule/1.0/examples/cement.json:
     about 200 characters, every fifth with a five-row table (a rule whose annexes are short);
   - "tables": bench_checks.build_document with 120 clauses, 50 references and 40 terms, a table
     in most clauses (the shape the conformance-check benchmark uses).
-Each is rendered once to warm up (fonts, the worker processes' forkserver), then REPEATS times:
-median and slowest wall-clock seconds of render.to_pdf, with the page count read back from the
-PDF, and the same with the body laid out in one process (the path shorter rules take). Then, for
+Each is rendered once to warm up (fonts), then REPEATS times: median and slowest wall-clock
+seconds of render.to_pdf in this one process, with the page count read back from the PDF (what a
+render costs in a job, and what the first request's job costs is in bench_jobs.py). Then, for
 the prose rule: HTML, Word, Markdown and JSON; PublicationRepository.publish of all five files
 (a git commit and tag) and of the same files again (no commit); and the portal's rule page through
 the app, first and with If-None-Match (304).
@@ -86,18 +86,10 @@ def pdf_figures(name: str, rule: dict) -> None:
     doc = documents.build(rule, documents.Meta(stage="30", draft_date="2026-11-21"))
     characters = sum(len(clause["text"]) for clause in rule["clauses"])
     median, slowest, pdf = timed(lambda: render.to_pdf(doc))
-    pieces = len(render.split(doc))
     print(
         f"{name:<7} {characters:>7,} characters, {pages(pdf)} pages: to_pdf median {median:.2f} s, slowest "
-        f"{slowest:.2f} s ({pieces} pieces in parallel)"
+        f"{slowest:.2f} s (one process, warm)"
     )
-    threshold = render.PARALLEL_CHARACTERS
-    render.PARALLEL_CHARACTERS = 10**9
-    try:
-        median, slowest, _ = timed(lambda: render.to_pdf(doc), repeats=1)
-    finally:
-        render.PARALLEL_CHARACTERS = threshold
-    print(f"{'':<7} the same in one process: {median:.2f} s")
 
 
 def other_figures(rule: dict) -> None:
@@ -113,7 +105,7 @@ def other_figures(rule: dict) -> None:
     ):
         median, slowest, _ = timed(action)
         print(f"  {label:<14} median {median * 1000:8.1f} ms, slowest {slowest * 1000:8.1f} ms")
-    files = render.outputs(rule, doc)
+    files = render.outputs(rule, doc, pdf=render.to_pdf(doc), docx=to_docx(doc))
     with tempfile.TemporaryDirectory() as folder:
         repository = PublicationRepository(Path(folder) / "published")
         message = commit_message(

@@ -29,10 +29,17 @@ def render_plain_types(kind, item, autogen_context):
     return False
 
 
+def not_procrastinates(object_, name, type_, reflected, compare_to):
+    """procrastinate's tables (WORKBENCH_JOB_QUEUE=procrastinate) are its own schema, applied by
+    `workbench db upgrade`; autogenerate must neither drop nor model them."""
+    return not (type_ == "table" and reflected and name.startswith("procrastinate_"))
+
+
 def run_migrations_online() -> None:
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("render_item", render_plain_types)
+    options.setdefault("include_object", not_procrastinates)
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=db.metadata, **options)
         with context.begin_transaction():

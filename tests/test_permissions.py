@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from workbench.audit.models import AuditEvent
 from workbench.auth import service
-from workbench.auth.models import ApiToken, Organisation, User, WorkingGroup
+from workbench.auth.models import ApiToken, Organisation, SignIn, User, WorkingGroup
 from workbench.auth.permissions import NO_WORKING_GROUP, RULES, Action, Role, can
 from workbench.db import db, utcnow
 from workbench.drafting import service as drafting
@@ -169,6 +169,7 @@ class Case:
     state: Callable = lambda session, ids: None  # (session, ids) -> comparable snapshot
     prepare: Callable = lambda session, ids: None  # (session, ids) -> None, extra records
     changes_state: bool = True
+    audited: bool = True  # sign-ins are listed on the account page, not in the audit trail
     json_api: bool = False
 
 
@@ -176,6 +177,12 @@ def _prepare_token(session, ids):
     owner = session.get(User, ids[ids["acting"] or DRAFTER])
     token, _ = service.create_api_token(session, owner, name="脚本")
     ids["token"] = token.id
+
+
+def _prepare_sign_in(session, ids):
+    """A sign-in of the acting account's own, from another browser."""
+    owner = session.get(User, ids[ids["acting"] or DRAFTER])
+    ids["sign_in"] = service.start_sign_in(session, owner, address="192.0.2.1", user_agent="", remember=False).id
 
 
 def _archive_organisation(session, ids):
@@ -274,6 +281,12 @@ def _publication_state(session, ids):
     return session.scalar(select(func.count()).select_from(Publication).where(Publication.rule_id == ids["rule"]))
 
 
+def _jobs_state(session, ids):
+    from workbench.jobs.models import Job
+
+    return session.scalar(select(func.count()).select_from(Job))
+
+
 def _rule_state(session, ids):
     rule = session.get(Rule, ids["rule"])
     return rule.current_revision, rule.stage, rule.title
@@ -345,6 +358,20 @@ CASES: dict[tuple[str, str], Case] = {
         lambda c, ids: c.post_form(f"/account/tokens/{ids['token']}/revoke"),
         state=lambda s, ids: s.get(ApiToken, ids["token"]).revoked_at,
         prepare=_prepare_token,
+    ),
+    ("auth.end_sign_in", "POST"): Case(
+        SIGNED_IN,
+        lambda c, ids: c.post_form(f"/account/sign-ins/{ids['sign_in']}/end"),
+        state=lambda s, ids: s.get(SignIn, ids["sign_in"]).ended_at,
+        prepare=_prepare_sign_in,
+        audited=False,
+    ),
+    ("auth.sign_out_everywhere", "POST"): Case(
+        SIGNED_IN,
+        lambda c, ids: c.post_form("/account/sign-ins/end-others"),
+        state=lambda s, ids: s.get(SignIn, ids["sign_in"]).ended_at,  # the other browser's
+        prepare=_prepare_sign_in,
+        audited=False,
     ),
     ("directory.new_user", "POST"): Case(
         {ADMIN},
@@ -578,6 +605,15 @@ CASES: dict[tuple[str, str], Case] = {
         lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/publish", {"note": "公开征求意见"}),
         state=_publication_state,
         prepare=_prepare_consultation,
+    ),
+    # Anyone who reads drafts may have a revision's PDF laid out (within a per-account limit,
+    # tests/test_jobs.py); the job is not audited, so only "nothing for the refused" is checked here.
+    ("publishing.render_revision_file", "POST"): Case(
+        SIGNED_IN,
+        lambda c, ids: c.post_form(f"/drafting/{ids['rule']}/revisions/1/rule.pdf/render"),
+        state=_jobs_state,
+        prepare=_prepare_rule,
+        changes_state=False,
     ),
     ("drafting.add_comment", "POST"): Case(
         EVERYONE,
@@ -912,7 +948,7 @@ def test_route_matrix(app, people, login, role, route):
         assert "/login" not in response.headers.get("Location", "")
         if case.changes_state:
             assert after != before
-            assert events_after > events_before
+            assert events_after > events_before or not case.audited
     else:
         if role is None:
             if case.json_api:
@@ -955,6 +991,7 @@ PAGES = {
     "/products": EVERYONE,
     "/products/new": OVERSIGHT,
     "/drafting/": SIGNED_IN,
+    "/jobs/": SIGNED_IN,
     "/factors/": EVERYONE,
     "/factors/new": OVERSIGHT,
     "/factors/import": OVERSIGHT,

@@ -157,9 +157,12 @@ def test_the_secretariat_publishes_from_the_workspace(login, app, database):
     workspace = client.get(f"/drafting/{rule_id}")
     assert "发布第 1 版到公开平台" in workspace.text
     response = client.post_form(f"/drafting/{rule_id}/publish", {"note": "公开征求意见"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/published/cement/")
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]  # a background job publishes
+    job = client.get(response.headers["Location"])
+    assert "已完成" in job.text and 'href="/published/cement/"' in job.text  # done, with the way to the portal
     again = client.post_form(f"/drafting/{rule_id}/publish", {"note": ""})
-    assert again.status_code == 302 and "已经发布过" in client.get("/published/cement/").text
+    assert again.status_code == 302 and again.headers["Location"].endswith("/published/cement/")
+    assert "已经发布过" in client.get("/published/cement/").text
     with database() as session:
         [record] = session.scalars(select(Publication)).all()
         assert (record.publisher_label, record.message) == ("测试secretariat (secretariat)", "公开征求意见")
@@ -180,6 +183,10 @@ def test_drafters_download_any_revision_as_pdf_and_word_but_visitors_do_not(logi
         rule_id = make_rule(session).id
         session.commit()
     drafter = login(Role.DRAFTER)
+    assert "生成 PDF" in drafter.get(f"/drafting/{rule_id}/revisions/1/rule.pdf").text  # laid out by a job, on request
+    for name in ("rule.pdf", "rule.docx"):
+        job = drafter.post_form(f"/drafting/{rule_id}/revisions/1/{name}/render")
+        assert job.status_code == 302 and "/jobs/" in job.headers["Location"]
     pdf = drafter.get(f"/drafting/{rule_id}/revisions/1/rule.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert 'filename="' in pdf.headers["Content-Disposition"]

@@ -18,6 +18,7 @@ from workbench.drafting.cli import check
 from workbench.drafting.rules_cli import rules
 from workbench.errors import AccessDenied, WorkbenchError
 from workbench.factors.cli import factors_group
+from workbench.jobs.cli import worker_command
 from workbench.publishing.cli import publish_command, render_command
 from workbench.registry.cli import hierarchy, standards
 from workbench.trials.cli import calc
@@ -108,6 +109,11 @@ def upgrade(revision):
 
     flask_migrate.upgrade(revision=revision)
     click.echo("数据库结构已是最新 (database schema is up to date).")
+    if current_app.config["JOB_QUEUE"] == "procrastinate":
+        from workbench.jobs import queue
+
+        if queue.apply_schema(current_app._get_current_object(), db.engine):
+            click.echo("已建立任务队列的表 (procrastinate's job queue tables created).")
 
 
 # --- demo -----------------------------------------------------------------------------------------
@@ -221,6 +227,7 @@ cli.add_command(calc)
 cli.add_command(factors_group)
 cli.add_command(render_command)
 cli.add_command(publish_command)
+cli.add_command(worker_command)
 
 
 # --- entry point ----------------------------------------------------------------------------------

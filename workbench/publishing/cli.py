@@ -71,19 +71,38 @@ def _docx(doc) -> bytes:
 @click.command("publish")
 @click.argument("rule")
 @click.option("--message", default="", help="A note for the commit (why this version goes out).")
+@click.option(
+    "--timeout", default=600, show_default=True, type=click.IntRange(1), help="Seconds to wait for the job to finish."
+)
 @with_appcontext
-def publish_command(rule, message):
+def publish_command(rule, message, timeout):
     """Publish RULE's (code or id) current revision at its present stage to the publication
-    repository (WORKBENCH_PUBLICATION_REPO): files, index.json, one commit and a tag."""
+    repository (WORKBENCH_PUBLICATION_REPO): files, index.json, one commit and a tag. Runs as a
+    background job like the workspace's button, and waits for it: with
+    WORKBENCH_JOB_QUEUE=procrastinate a `workbench worker` on the publication queue does it."""
     from workbench.db import db
+    from workbench.drafting import service as drafting
     from workbench.drafting.rules_cli import find_rule
-    from workbench.publishing import service
-    from workbench.publishing.repository import PublicationRepository
+    from workbench.jobs.models import JobStatus
+    from workbench.jobs.runner import wait_for
+    from workbench.publishing import service, tasks
 
     by = acting()
     found = find_rule(rule)
-    repository = PublicationRepository(current_app.config["PUBLICATION_REPOSITORY"])
-    record, created = service.publish(db.session, found, by=by, repository=repository, note=message)
-    db.session.commit()
-    state = "已发布 published" if created else "未变化，此前已发布 unchanged, published before"
+    record = service.publication_of(db.session, drafting.revision(db.session, found), found.stage)
+    if record is None:
+        job, _created = tasks.request_publication(db.session, found, by=by, note=message)
+        db.session.commit()  # hands the job over (to this process's thread, or to procrastinate)
+        finished = wait_for(current_app, job.id, timeout)
+        if finished is None:
+            raise click.ClickException(
+                f"任务 #{job.id} 在 {timeout} 秒内没有完成 (job not finished; see /jobs/{job.id})"
+            )
+        if finished.status != JobStatus.DONE:
+            raise click.ClickException(f"发布失败 (publication failed): {finished.message}")
+        db.session.expire_all()
+        record = service.publication_of(db.session, drafting.revision(db.session, found), found.stage)
+        state = "已发布 published"
+    else:
+        state = "未变化，此前已发布 unchanged, published before"
     click.echo(f"{found.code} r{record.revision.number} → {record.slug} {record.tag} {record.commit[:12]} ({state})")

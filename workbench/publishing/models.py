@@ -5,11 +5,11 @@ history; this table lets the workspace answer "is this revision published?" with
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.audit import Audited
-from workbench.db import db
+from workbench.db import db, utcnow
 from workbench.drafting.models import Rule, RuleRevision
 
 
@@ -39,3 +39,18 @@ class Publication(Audited, db.Model):
 
     def audit_label(self) -> str:
         return f"{self.rule.code} {self.tag}"
+
+
+class StoredDocument(db.Model):
+    """A laid-out document (a revision's PDF or Word file), kept once under the checksum of what
+    determines it (service.document_key): the rule text, the cover facts, the format and the
+    renderer's version. In the database, so that every app server and worker sees it without a
+    shared disk; a second request for the same document is served from here, with no layout."""
+
+    __tablename__ = "documents"
+
+    checksum: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # pdf, docx
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,6 +13,7 @@ Pure: GitPython and the file system; no Flask, no database.
 """
 
 import fcntl
+import functools
 import json
 import re
 import shutil
@@ -74,6 +75,13 @@ def tag_name(text: str) -> str:
     return "-".join(re.findall(r"[A-Za-z0-9.]+", text.replace("/", " "))).strip(".-")
 
 
+@functools.lru_cache(maxsize=8)
+def _ref_reader(path: str) -> git.Repo:
+    """A Repo object used only to find where its ref files are; making one reads the git config (a
+    millisecond), so each process keeps one per repository. The refs themselves are read anew."""
+    return git.Repo(path)
+
+
 class PublicationRepository:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -94,7 +102,9 @@ class PublicationRepository:
         if not self.exists():
             return None
         try:
-            return self.repo().head.commit.hexsha
+            # Read from the ref files, afresh each time: asking for the commit object would
+            # start a git process, on every page of the portal.
+            return git.SymbolicReference.dereference_recursive(_ref_reader(str(self.path)), "HEAD")
         except ValueError:  # no commit yet
             return None
 

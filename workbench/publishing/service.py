@@ -6,10 +6,15 @@ written first, under its lock: if the database transaction then fails, the next 
 the same revision finds the files already there (no new commit) and records them.
 """
 
+import hashlib
+import json
 import re
+from dataclasses import asdict
 from datetime import UTC
+from importlib.metadata import version
 
 import git
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +30,7 @@ from workbench.drafting.models import Rule, RuleRevision
 from workbench.drafting.stages import STAGES
 from workbench.errors import Conflict, WorkbenchError
 from workbench.publishing import document as documents
-from workbench.publishing.models import Publication
+from workbench.publishing.models import Publication, StoredDocument
 from workbench.publishing.repository import PublicationRepository, RepositoryError, commit_message, slugify, tag_name
 
 # Drafts go out for comment (30), for review (40) and for approval (50); the standard at 60.
@@ -56,6 +61,51 @@ def rule_document(rule: Rule, revision: RuleRevision) -> documents.RuleDocument:
     return documents.build(revision.document, meta_for(rule, revision))
 
 
+# Raise when the layout changes in a way the libraries' versions do not show: every stored
+# document is then laid out again on its next request.
+LAYOUT_VERSION = "1"
+
+
+def document_key(document: dict, meta: documents.Meta, kind: str) -> str:
+    """The checksum a laid-out document is stored under: of everything that decides its bytes
+    (the rule text, the cover facts, the format, the layout and its libraries). Made without
+    building the document, so that serving a stored one parses nothing."""
+    facts = {
+        "rule": documents.checksum(document),
+        "meta": asdict(meta),
+        "kind": kind,
+        "layout": [LAYOUT_VERSION, version("weasyprint"), version("python-docx"), version("pikepdf")],
+    }
+    canonical = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def stored_document(session: Session, key: str) -> StoredDocument | None:
+    return session.get(StoredDocument, key)
+
+
+def laid_out(session: Session, doc: documents.RuleDocument, kind: str) -> bytes:
+    """The document as `kind` ("pdf", "docx"): from the store, or laid out once and stored. Only
+    job runners call this (a request never lays out); the layout runs in a child process unless
+    WORKBENCH_LAYOUT_PROCESS=inline."""
+    key = document_key(doc.source, doc.meta, kind)
+    found = stored_document(session, key)
+    if found is not None:
+        return found.content
+    from workbench.publishing import isolation
+
+    if current_app.config["LAYOUT_PROCESS"] == "inline":
+        data = isolation.lay_out(kind, doc)
+    else:
+        data = isolation.lay_out_in_child(kind, doc)
+    try:
+        with session.begin_nested():
+            session.add(StoredDocument(checksum=key, kind=kind, content=data, size=len(data)))
+    except IntegrityError:  # another runner stored the same document a moment ago: same bytes
+        pass
+    return data
+
+
 def slug_for(session: Session, rule: Rule, document: dict) -> str:
     """The rule's folder in the repository: kept from its first publication; otherwise the
     English product name (from the catalogue, else the end of the English title: "…—Cement"),
@@ -81,13 +131,8 @@ def publications(session: Session, rule: Rule) -> list[Publication]:
     )
 
 
-def publish(
-    session: Session, rule: Rule, *, by, repository: PublicationRepository, note: str = ""
-) -> tuple[Publication, bool]:
-    """Publish the rule's current revision at its present stage. Returns the publication and
-    whether it is new (False: this revision was already published at this stage)."""
-    require(by, Action.PUBLISH_RULE, rule)
-    actor = actor_of(by)
+def check_publishable(rule: Rule) -> None:
+    """Refuse, with the reason, a rule that cannot be published as it stands."""
     if rule.is_archived:
         raise Conflict(_("规则“%(code)s”已归档，不能发布。", code=rule.code))
     if not STAGES[rule.stage].publishable:
@@ -100,6 +145,16 @@ def publish(
                 name=_(stage.name),
             )
         )
+
+
+def publish(
+    session: Session, rule: Rule, *, by, repository: PublicationRepository, note: str = ""
+) -> tuple[Publication, bool]:
+    """Publish the rule's current revision at its present stage. Returns the publication and
+    whether it is new (False: this revision was already published at this stage)."""
+    require(by, Action.PUBLISH_RULE, rule)
+    actor = actor_of(by)
+    check_publishable(rule)
     revision = drafting.revision(session, rule)
     existing = publication_of(session, revision, rule.stage)
     if existing is not None:
@@ -109,7 +164,9 @@ def publish(
     from workbench.publishing import render  # WeasyPrint loads on the first publication, not at start-up
 
     try:
-        files = render.outputs(revision.document, doc)
+        files = render.outputs(
+            revision.document, doc, pdf=laid_out(session, doc, "pdf"), docx=laid_out(session, doc, "docx")
+        )
     except documents.RenderError as error:
         raise WorkbenchError(_("无法生成发布文件，仓库和数据库均未改变：%(error)s", error=str(error))) from error
     stage_label = doc.cover.stage_label

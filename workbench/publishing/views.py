@@ -3,8 +3,10 @@ published rules and consultation drafts, each rule's text, downloads, version hi
 comparison of any two versions, and the comment form while a draft is out for consultation.
 
 Everything shown comes from the publication repository, so the portal shows exactly what a
-clone of it holds. Pages carry an ETag made of the repository's HEAD (and who is looking), so a
-browser or proxy asks again cheaply; files of a version never change and are cached for a year.
+clone of it holds. Pages are kept rendered by workbench.page_cache, keyed by the repository's
+HEAD among the rest, with an ETag of the same, so a publication through any server shows at once
+and a browser that has a page asks again cheaply; files of a version never change and are cached
+for a year.
 """
 
 import hashlib
@@ -13,10 +15,9 @@ from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
-from workbench.auth.access import require
+from workbench.auth.access import current_principal, require
 from workbench.auth.permissions import Action
 from workbench.db import db
 from workbench.drafting import service as drafting
@@ -24,10 +25,12 @@ from workbench.drafting import stages
 from workbench.drafting.forms import CommentForm
 from workbench.drafting.models import Rule
 from workbench.errors import WorkbenchError
-from workbench.i18n import select_locale
+from workbench.forms import ConfirmForm
+from workbench.jobs import service as jobs
+from workbench.page_cache import cached_page
 from workbench.publishing import document as documents
-from workbench.publishing import service
-from workbench.publishing.document import MEDIA_TYPES, RenderError, html
+from workbench.publishing import service, tasks
+from workbench.publishing.document import MEDIA_TYPES, html
 from workbench.publishing.repository import FILES, PublicationRepository
 
 bp = Blueprint("portal", __name__, url_prefix="/published")
@@ -40,46 +43,32 @@ def _repository() -> PublicationRepository:
     return PublicationRepository(current_app.config["PUBLICATION_REPOSITORY"])
 
 
-def _etag(head: str | None, *facts) -> str:
-    """What a page depends on: the repository's HEAD, whatever else the view names, the
-    language, the account (the page header shows it) and the URL."""
-    user = current_user.get_id() if current_user.is_authenticated else "-"
-    seed = "|".join(map(str, (head, *facts, select_locale(), user, request.full_path)))
-    return hashlib.sha256(seed.encode()).hexdigest()[:32]
-
-
-def _not_modified(etag: str):
-    """304 before any work, when the visitor already has this page."""
-    if request.if_none_match.contains(etag):
-        return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
-    return None
-
-
-def _page(template: str, etag: str, **context):
-    response = current_app.make_response(render_template(template, **context))
-    response.set_etag(etag)
-    response.headers.setdefault("Cache-Control", "no-cache")  # revalidate: a publication changes HEAD
-    return response
+def _head() -> str | None:
+    """The commit the portal shows: a publication through any server changes the pages."""
+    return _repository().head()
 
 
 # What a commit holds never changes, so what is read or built from one is kept (per process).
+# The pages themselves are kept by page_cache, bounded in bytes; these few spare reading a
+# version again for its other pages (another language, a comparison). Documents are large (a
+# 40-page rule, its JSON and its parsed text, is a few megabytes), so only a handful are kept.
 @lru_cache(maxsize=64)
 def _index(path: str, head: str) -> list[dict]:
     return PublicationRepository(path).index(head)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _history(path: str, head: str, slug: str) -> list:
     return PublicationRepository(path).history(slug)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8)
 def _rule_at(path: str, commit: str, slug: str) -> dict | None:
     data = PublicationRepository(path).read(commit, f"{slug}/rule.json")
     return json.loads(data) if data else None
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4)
 def _built(path: str, commit: str, slug: str) -> documents.RuleDocument | None:
     rule = _rule_at(path, commit, slug)
     return documents.build(rule) if rule else None
@@ -102,14 +91,12 @@ def _matches(entry: dict, words: list[str]) -> bool:
 
 
 @bp.get("/")
+@cached_page(Action.READ_PUBLISHED, version=_head)
 def index():
     require(Action.READ_PUBLISHED)
     head = _repository().head()
     entries = _index(_path(), head) if head else []
     open_rules = _open_for_comment([entry["rule"] for entry in entries])
-    etag = _etag(head, sorted(open_rules))
-    if (unchanged := _not_modified(etag)) is not None:
-        return unchanged
     query = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else ""
     words = query.lower().split()
@@ -118,9 +105,8 @@ def index():
         for entry in entries
         if (not kind or entry.get("stage") in KINDS[kind]) and (not words or _matches(entry, words))
     ]
-    return _page(
+    return render_template(
         "publishing/index.html",
-        etag,
         head_commit=head,
         entries=shown,
         total=len(entries),
@@ -139,6 +125,7 @@ def _open_for_comment(codes: list[str]) -> set[str]:
 
 @bp.get("/<slug>/")
 @bp.get("/<slug>/versions/<commit>")
+@cached_page(Action.READ_PUBLISHED, version=_head)
 def rule(slug: str, commit: str | None = None):
     require(Action.READ_PUBLISHED)
     head = _repository().head()
@@ -148,9 +135,6 @@ def rule(slug: str, commit: str | None = None):
     consultation_rule = db.session.scalar(
         select(Rule).where(Rule.code == entry["rule"], Rule.stage == stages.CONSULTATION)
     )
-    etag = _etag(head, consultation_rule is not None)
-    if (unchanged := _not_modified(etag)) is not None:
-        return unchanged
     versions = _history(_path(), head, slug)
     shown = versions[0] if commit is None else next((item for item in versions if item.commit == commit), None)
     if shown is None:
@@ -160,9 +144,8 @@ def rule(slug: str, commit: str | None = None):
     consultation = None
     if consultation_rule is not None and latest and entry.get("stage") == stages.CONSULTATION:
         consultation = {"rule": consultation_rule, "form": CommentForm()}
-    return _page(
+    return render_template(
         "publishing/rule.html",
-        etag,
         entry=entry,
         doc=doc,
         shown=shown,
@@ -192,15 +175,13 @@ def download(slug: str, commit: str, name: str):
 
 
 @bp.get("/<slug>/compare")
+@cached_page(Action.READ_PUBLISHED, version=_head)
 def compare(slug: str):
     require(Action.READ_PUBLISHED)
     head = _repository().head()
     entry = next((item for item in _index(_path(), head) if item["slug"] == slug), None) if head else None
     if entry is None:
         abort(404)
-    etag = _etag(head)
-    if (unchanged := _not_modified(etag)) is not None:
-        return unchanged
     versions = _history(_path(), head, slug)
     by_commit = {version.commit: version for version in versions}
     if len(versions) < 2:
@@ -209,8 +190,8 @@ def compare(slug: str):
     old = by_commit.get(request.args.get("from", ""), versions[1])
     new = by_commit.get(request.args.get("to", ""), versions[0])
     rows, clauses = drafting.compare(_document_at(old.commit, slug), _document_at(new.commit, slug))
-    return _page(
-        "publishing/compare.html", etag, entry=entry, versions=versions, old=old, new=new, rows=rows, clauses=clauses
+    return render_template(
+        "publishing/compare.html", entry=entry, versions=versions, old=old, new=new, rows=rows, clauses=clauses
     )
 
 
@@ -219,38 +200,72 @@ def compare(slug: str):
 workspace = Blueprint("publishing", __name__, url_prefix="/drafting")
 
 
-@workspace.get("/<id:rule_id>/revisions/<int:number>/<any(" + ", ".join(f'"{name}"' for name in FILES) + "):name>")
-def revision_file(rule_id: int, number: int, name: str):
-    """Any revision as PDF, Word, HTML, JSON or Markdown, at the rule's present stage: what a
-    drafting group sends round before anything is published."""
-    require(Action.VIEW_RULES)
+FILE_NAMES = "<any(" + ", ".join(f'"{name}"' for name in FILES) + "):name>"
+LAID_OUT_NAMES = "<any(" + ", ".join(f'"{name}"' for name in tasks.LAID_OUT) + "):name>"
+
+
+def _revision_of(rule_id: int, number: int):
     record = drafting.get_rule(db.session, rule_id)
     try:
-        revision = drafting.revision(db.session, record, number)
+        return record, drafting.revision(db.session, record, number)
     except WorkbenchError:
         abort(404)
-    doc = service.rule_document(record, revision)
+
+
+@workspace.get("/<id:rule_id>/revisions/<id:number>/" + FILE_NAMES)
+def revision_file(rule_id: int, number: int, name: str):
+    """Any revision as PDF, Word, HTML, JSON or Markdown, at the rule's present stage: what a
+    drafting group sends round before anything is published. PDF and Word are laid out by a
+    background job once and served from the store of documents after that; until then this
+    page offers to start the job (or follows the one already running)."""
+    require(Action.VIEW_RULES)
+    record, revision = _revision_of(rule_id, number)
     kind = DOWNLOAD_NAMES[name]
-    try:
-        data = _revision_output(revision.document, doc, name)
-    except RenderError as error:
-        flash(str(error), "error")
-        return redirect(url_for("workflow.rule", rule_id=record.id)), 303
+    if name in tasks.LAID_OUT:
+        key = service.document_key(revision.document, service.meta_for(record, revision), tasks.LAID_OUT[name])
+        stored = service.stored_document(db.session, key)
+        if stored is None:
+            return _not_laid_out_yet(record, revision, name, key)
+        data = stored.content
+    else:
+        data = _revision_text(revision.document, service.rule_document(record, revision), name)
     response = current_app.response_class(data, mimetype=MEDIA_TYPES[kind])
     filename = f"{record.code}-r{revision.number}.{name.rsplit('.', 1)[1]}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _revision_output(document: dict, doc, name: str) -> bytes:
+def _not_laid_out_yet(record, revision, name: str, key: str):
+    """The job already laying the document out for this account, or a page that offers to start one."""
+    running = jobs.open_job(db.session, tasks.RENDER, key)
+    if running is not None and running.requested_by_id == current_principal().id:
+        return redirect(url_for("jobs.job", job_id=running.id))
+    label = "PDF" if name == "rule.pdf" else "Word"
+    return render_template(
+        "publishing/document_pending.html", rule=record, revision=revision, name=name, label=label, form=ConfirmForm()
+    )
+
+
+@workspace.post("/<id:rule_id>/revisions/<id:number>/" + LAID_OUT_NAMES + "/render")
+def render_revision_file(rule_id: int, number: int, name: str):
+    """Ask for a revision's PDF or Word file: a background job lays it out (or the one already
+    doing so is followed); the job page shows its progress and then the download."""
+    require(Action.VIEW_RULES)
+    record, revision = _revision_of(rule_id, number)
+    if not ConfirmForm().validate():
+        abort(400)  # only the page's own button posts here
+    try:
+        job, _created = tasks.request_document(db.session, record, revision.number, name, by=current_principal())
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".revision_file", rule_id=record.id, number=revision.number, name=name))
+    return redirect(url_for("jobs.job", job_id=job.id))
+
+
+def _revision_text(document: dict, doc, name: str) -> bytes:
+    """The files that need no layout: made in the request, in milliseconds."""
     from workbench.publishing import render
 
-    if name == "rule.pdf":
-        return render.to_pdf(doc)
-    if name == "rule.docx":
-        from workbench.publishing.word import to_docx
-
-        return to_docx(doc)
     if name == "index.html":
         return render.to_html(doc).encode("utf-8")
     if name == "rule.md":

@@ -14,6 +14,7 @@ from sqlalchemy.orm import defer
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from workbench import json_input
 from workbench.auth.access import current_principal, require
 from workbench.auth.permissions import Action, can
 from workbench.dates import today
@@ -25,7 +26,7 @@ from workbench.errors import StaleVersion, WorkbenchError
 from workbench.forms import ConfirmForm
 from workbench.guideline.vocabulary import CATEGORY_STAGES, LIFE_CYCLE_STAGES
 from workbench.i18n import label, say, translate
-from workbench.trials import display, feasibility, feasibility_xlsx, service, workbook
+from workbench.trials import display, feasibility, feasibility_xlsx, service, tasks, workbook
 from workbench.trials.models import SOURCE_LABELS, Calculation, DatasetSource, Trial
 from workbench.web import REJECTED, archive_from_form, id_arg
 
@@ -379,11 +380,17 @@ def _read_upload(content: bytes) -> tuple[dict, DatasetSource, list[str]]:
     by name, so a CSV or an old .xls gets the workbook's "save as .xlsx" message."""
     if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         try:
-            return json.loads(content.decode("utf-8-sig")), DatasetSource.JSON, []
+            return json_input.loads(content.decode("utf-8-sig")), DatasetSource.JSON, []
+        except json_input.NestedTooDeeply as error:
+            return {}, DatasetSource.JSON, [_too_deep(error)]
         except (UnicodeDecodeError, ValueError) as error:
             return {}, DatasetSource.JSON, [_("JSON 文件无法读取：%(reason)s", reason=str(error))]
     data, problems = workbook.read_workbook(content)
     return data, DatasetSource.XLSX, [f"{where}：{message}" for where, message in problems]
+
+
+def _too_deep(error: json_input.NestedTooDeeply) -> str:
+    return _("JSON 嵌套超过 %(max)d 层，不是试算数据：请检查文件。", max=error.limit)
 
 
 @bp.get("/trials/<id:trial_id>")
@@ -449,7 +456,9 @@ def edit_json(trial_id: int):
     if not form.validate_on_submit():
         return page(status=REJECTED)
     try:
-        data = json.loads(form.dataset.data)
+        data = json_input.loads(form.dataset.data)
+    except json_input.NestedTooDeeply as error:
+        return page([_too_deep(error)], REJECTED)
     except ValueError as error:
         return page([_("不是有效的 JSON：%(reason)s", reason=str(error))], REJECTED)
     saved = _store(record.rule, data, DatasetSource.JSON, form, record, enterprise=form.enterprise.data)
@@ -466,16 +475,17 @@ def calculate(trial_id: int):
             for message in errors:
                 flash(str(message), "error")
         return redirect(url_for(".trial", trial_id=record.id))
+    options = {
+        "electricity": form.electricity.data,
+        "allocation": form.allocation.data,
+        "iterations": form.iterations.data,
+        "seed": form.seed.data,
+    }
     try:
-        calculation = service.calculate(
-            db.session,
-            record,
-            by=current_principal(),
-            electricity=form.electricity.data,
-            allocation=form.allocation.data,
-            iterations=form.iterations.data,
-            seed=form.seed.data,
-        )
+        if options["iterations"]:  # Monte Carlo: a background job, whose page follows it
+            job, _created = tasks.request_calculation(db.session, record, by=current_principal(), **options)
+            return redirect(url_for("jobs.job", job_id=job.id))
+        calculation = service.calculate(db.session, record, by=current_principal(), **options)
     except WorkbenchError as error:
         flash(str(error.message), "error")
         return redirect(url_for(".trial", trial_id=record.id))

@@ -2,7 +2,7 @@
 its publications and findings; and the two actions taken there, moving the stage and publishing.
 The drafting pages (parameters, clauses, JSON, revisions, comments) are workbench.drafting's."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,8 +18,10 @@ from workbench.drafting import stages
 from workbench.drafting.models import Rule
 from workbench.drafting.workspace import workspace
 from workbench.errors import WorkbenchError
+from workbench.page_cache import cached_page
 from workbench.publishing import service as publishing
-from workbench.publishing.repository import PublicationRepository
+from workbench.publishing import tasks as publishing_tasks
+from workbench.trials.models import Calculation
 from workbench.web import REJECTED
 from workbench.workflow import service
 
@@ -53,7 +55,9 @@ def _overview(rule: Rule) -> dict:
     }
 
 
+# Trial calculations are not in the audit trail, and the gates count the enterprises with one.
 @bp.get("/<id:rule_id>")
+@cached_page(Action.VIEW_RULES, unaudited=(Calculation,))
 def rule(rule_id: int):
     require(Action.VIEW_RULES)
     return render_template("drafting/rule.html", **_overview(drafting.get_rule(db.session, rule_id)))
@@ -94,16 +98,17 @@ def publish(rule_id: int):
     if not form.validate():
         flash(_("发布说明不能超过 500 个字符。"), "error")
         return render_template("drafting/rule.html", **_overview(record)), REJECTED
-    repository = PublicationRepository(current_app.config["PUBLICATION_REPOSITORY"])
+    published = publishing.publication_of(db.session, drafting.revision(db.session, record), record.stage)
+    if published is not None:
+        flash(_("该修订在这一阶段已经发布过（%(tag)s），没有生成新的版本。", tag=published.tag), "info")
+        return redirect(url_for("portal.rule", slug=published.slug))
+    # The publication itself is a background job: only job runners write the repository.
     try:
-        publication, created = publishing.publish(
-            db.session, record, by=current_principal(), repository=repository, note=form.note.data or ""
+        job, _created = publishing_tasks.request_publication(
+            db.session, record, by=current_principal(), note=form.note.data or ""
         )
     except WorkbenchError as error:
         flash(str(error.message), "error")
         return render_template("drafting/rule.html", **_overview(record)), REJECTED
-    if created:
-        flash(_("已发布 %(tag)s：任何人无需登录即可在发布平台阅读和下载。", tag=publication.tag), "success")
-    else:
-        flash(_("该修订在这一阶段已经发布过（%(tag)s），没有生成新的版本。", tag=publication.tag), "info")
-    return redirect(url_for("portal.rule", slug=publication.slug))
+    flash(_("发布已开始：完成后任何人无需登录即可在发布平台阅读和下载。"), "success")
+    return redirect(url_for("jobs.job", job_id=job.id))
