@@ -11,11 +11,13 @@ PORT   ?= 5000
 # repository. Chromium for the browser tests; poppler-utils (pdftotext, pdffonts) to read the PDFs back.
 RUN_PACKAGES  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 git
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+# wrk: the HTTP load generator of benchmarks/bench_load.py.
+BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 
 PO_FILES := $(wildcard workbench/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test bench messages system-packages system-packages-test translations
+.PHONY: run test bench messages system-packages system-packages-test system-packages-bench translations
 
 run: system-packages $(VENV)/.run-installed translations
 	$(BIN)/workbench db upgrade
@@ -38,7 +40,7 @@ test: system-packages-test $(VENV)/.test-installed translations
 	fi
 
 # Measured figures (not pass/fail); record them in docs/benchmarks.md with date and machine.
-bench: system-packages $(VENV)/.test-installed translations
+bench: system-packages-bench $(VENV)/.test-installed translations
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_audit.py
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_audit.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_registry.py
@@ -48,13 +50,21 @@ bench: system-packages $(VENV)/.test-installed translations
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_trials.py
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_trials.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_publishing.py
+	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_jobs.py
+	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_jobs.py; fi
 	$(BIN)/python benchmarks/bench_engine.py
+# The pages under load (wrk, 50 connections, BENCH_LOAD_SECONDS per page, default 60).
+	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_load.py
+	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_load.py; fi
 
 system-packages:
 	@tools/ensure-debian-packages $(RUN_PACKAGES) $(if $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),python3-venv)
 
 system-packages-test:
 	@tools/ensure-debian-packages $(TEST_PACKAGES) $(if $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),python3-venv)
+
+system-packages-bench:
+	@tools/ensure-debian-packages $(BENCH_PACKAGES) $(if $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),python3-venv)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -44,15 +44,27 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from workbench import db, error_pages, i18n
+    from workbench import db, error_pages, i18n, throttle
     from workbench.auth import access
     from workbench.web import IdConverter
 
     app.url_map.converters["id"] = IdConverter
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx (or a load balancer and nginx), the client's address and scheme are those
+        # the trusted proxies report; without this every visitor would share the proxy's address
+        # for rate limits and sign-in records. Only as many hops as are really there are trusted.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     db.init_app(app)
+    throttle.init_app(app)
     i18n.init_app(app)
     access.init_app(app)
     error_pages.register_error_handlers(app)
+    from workbench.jobs import runner
+
+    runner.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -65,6 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     import workbench.registry.api  # noqa: F401
     import workbench.factors.api  # noqa: F401
     import workbench.trials.api  # noqa: F401
+    import workbench.publishing.tasks  # noqa: F401  (the job kinds, so every app and worker knows them)
+    import workbench.trials.tasks  # noqa: F401
 
     # isort: on
     from workbench.api.spec import bp as api
@@ -73,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.drafting.views import bp as drafting
     from workbench.factors.views import bp as factors
     from workbench.history.views import bp as history
+    from workbench.jobs.views import bp as jobs
     from workbench.publishing.views import bp as portal
     from workbench.publishing.views import workspace as publishing
     from workbench.registry.views import bp as registry
@@ -92,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         trials,
         factors,
         portal,
+        jobs,
         api,
     ):
         app.register_blueprint(blueprint)

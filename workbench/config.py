@@ -7,6 +7,7 @@ to `create_app`. Only what an operator may need to change is read from the envir
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +37,30 @@ def load_settings(environ: os._Environ | dict, overrides: dict | None = None) ->
         "BABEL_DEFAULT_TIMEZONE": environ.get("WORKBENCH_TIMEZONE") or "Asia/Shanghai",
         # Uploads (datasets, factor tables, CSV imports) are small documents, never media.
         "MAX_CONTENT_LENGTH": int(environ.get("WORKBENCH_MAX_UPLOAD_MB") or 16) * 1024 * 1024,
+        # Background jobs (workbench.jobs): "thread" runs them in a thread of each app process,
+        # needing nothing more; "procrastinate" queues them in PostgreSQL for `workbench worker`.
+        "JOB_QUEUE": environ.get("WORKBENCH_JOB_QUEUE") or "thread",
+        # How many documents one account may have queued or in layout at once.
+        "RENDER_LIMIT": int(environ.get("WORKBENCH_RENDER_LIMIT") or 3),
+        # "child": each PDF or Word layout in a process of its own that ends with it, so no
+        # long-lived process keeps WeasyPrint's memory; "inline": in the job runner itself.
+        "LAYOUT_PROCESS": environ.get("WORKBENCH_LAYOUT_PROCESS") or "child",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # "Keep me signed in" lasts this long unused; without it a sign-in ends after a working
+        # day unused. Either ends at once on signing out (workbench.auth.models.SignIn).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(environ.get("WORKBENCH_REMEMBER_DAYS") or 30)),
+        "SIGN_IN_IDLE_LIMIT": timedelta(hours=int(environ.get("WORKBENCH_SIGN_IN_IDLE_HOURS") or 12)),
+        # How many reverse proxies in front of the app may be believed about the client's
+        # address and scheme (X-Forwarded-*): 1 behind one nginx, 0 when clients connect directly.
+        "TRUSTED_PROXIES": int(environ.get("WORKBENCH_TRUSTED_PROXIES") or 0),
+        # Where rate-limit counters live: "database" (the app's own, shared by every server) or
+        # a `limits` storage URI such as redis://host:6379/0.
+        "RATE_LIMIT_STORAGE": environ.get("WORKBENCH_RATE_LIMIT_STORAGE") or "database",
+        # Each API caller's allowance, in the `limits` notation ("600 per minute").
+        "API_RATE_LIMIT": environ.get("WORKBENCH_API_RATE_LIMIT") or "600 per minute",
         # Behind HTTPS (any real deployment) cookies must never travel over plain HTTP.
         "SESSION_COOKIE_SECURE": environ.get("WORKBENCH_SECURE_COOKIES") == "1",
         "REMEMBER_COOKIE_SECURE": environ.get("WORKBENCH_SECURE_COOKIES") == "1",

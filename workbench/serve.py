@@ -13,7 +13,11 @@ from gunicorn.app.base import BaseApplication
 
 
 def default_workers() -> int:
-    return min(2 * (os.cpu_count() or 1) + 1, 8)
+    """One process per core and one more, for the moments a worker waits on the database. A request
+    is about a millisecond of Python (pages are cached, documents are laid out by the job runner),
+    so more processes would only spread the same keep-alive connections more unevenly (wrk at 50
+    connections: a longer p95 with 2 × cores + 1, see docs/benchmarks.md) and switch more."""
+    return min((os.cpu_count() or 1) + 1, 8)
 
 
 class WorkbenchServer(BaseApplication):

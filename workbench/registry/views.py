@@ -15,6 +15,7 @@ from workbench.errors import WorkbenchError
 from workbench.forms import ConfirmForm
 from workbench.guideline import Severity
 from workbench.i18n import article_text, finding_text, severity_text
+from workbench.page_cache import cached_page
 from workbench.registry import hierarchy, importing, service
 from workbench.registry.forms import ImportForm, ProductForm, RelationForm, StandardForm
 from workbench.registry.models import (
@@ -113,6 +114,7 @@ def _filters() -> service.StandardFilters:
 
 
 @bp.get("/standards")
+@cached_page(Action.READ_REGISTRY)
 def standards():
     require(Action.READ_REGISTRY)
     filters = _filters()

@@ -7,6 +7,7 @@ from flask_login import current_user
 from workbench.auth import service as auth_service
 from workbench.auth.forms import LanguageForm
 from workbench.i18n import remember_locale
+from workbench.page_cache import cached_page
 from workbench.site.navigation import BY_KEY, SECTIONS, TO_BUILD
 from workbench.web import safe_next
 
@@ -19,6 +20,7 @@ def _navigation():
 
 
 @bp.get("/")
+@cached_page()
 def home():
     return render_template("site/home.html")
 
