@@ -5,7 +5,8 @@ consultation opened" is the day in the app's zone, so a standard takes effect at
 Beijing, not in London.
 """
 
-from datetime import date, datetime
+import math
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -25,3 +26,8 @@ def today() -> date:
 def iso(value: date | datetime | None) -> str | None:
     """ISO 8601 for JSON, None for None."""
     return value.isoformat() if value is not None else None
+
+
+def seconds_until(moment: datetime) -> int:
+    """Whole seconds from now until `moment` (aware), at least one: what a Retry-After header says."""
+    return max(1, math.ceil((moment - datetime.now(UTC)).total_seconds()))

@@ -15,6 +15,7 @@ Counting is never part of the request's transaction: a refused sign-in answers w
 again and its request is rolled back, but the attempt must still count.
 """
 
+import ipaddress
 import random
 import time
 from dataclasses import dataclass
@@ -123,6 +124,19 @@ class Count:
 
     allowed: bool
     resets_at: datetime  # when the window ends, and with it any refusal
+    first_refusal: bool = False  # this event is the first the window refuses
+
+
+def address_key(address: str) -> str:
+    """An address as rate limits count it: IPv4 as it is, IPv6 by its /64, the block one
+    household or server gets, which would otherwise give one client 2**64 separate allowances."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def limit(text: str) -> RateLimitItem:
@@ -139,16 +153,29 @@ def _resets_at(storage: Storage, key: str) -> datetime:
 
 
 def hit(item: RateLimitItem, *identifiers: str, cost: int = 1) -> Count:
-    """Count one event (atomically) and say whether it stays within `item`."""
+    """Count one event (atomically) and say whether it stays within `item`. (The `limits`
+    strategy's own hit() answers only yes or no; callers here also say until when, and record
+    the first refusal of a window once.)"""
     storage = _storage()
     key = item.key_for(*identifiers)
     count = storage.incr(key, item.get_expiry(), amount=cost)
-    return Count(count <= item.amount, _resets_at(storage, key))
+    return Count(count <= item.amount, _resets_at(storage, key), first_refusal=count - cost <= item.amount < count)
+
+
+def exhausted(item: RateLimitItem, *identifiers: str) -> datetime | None:
+    """When `item`'s window ends, if it is already used up (nothing is counted)."""
+    storage = _storage()
+    key = item.key_for(*identifiers)
+    return _resets_at(storage, key) if storage.get(key) >= item.amount else None
 
 
 def refund(item: RateLimitItem, *identifiers: str) -> None:
-    """Take one counted event back (e.g. a sign-in that turned out to be right)."""
-    _storage().incr(item.key_for(*identifiers), item.get_expiry(), amount=-1)
+    """Take one counted event back (e.g. a sign-in that turned out to be right); never below
+    nothing, so a window that has ended gives no credit."""
+    storage = _storage()
+    key = item.key_for(*identifiers)
+    if storage.get(key) > 0:
+        storage.incr(key, item.get_expiry(), amount=-1)
 
 
 def clear(item: RateLimitItem, *identifiers: str) -> None:

@@ -2,11 +2,12 @@
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
+from workbench.dates import seconds_until
 from workbench.db import write
 from workbench.errors import (
     DatabaseUnavailable,
@@ -73,6 +74,7 @@ def show_error(form, error: WorkbenchError) -> None:
     The form remembers the status its page answers with (`form_page`)."""
     if form is not None:
         form.refused_with = refusal_status(error)
+        form.retry_at = getattr(error, "retry_at", None)  # a rate limit says when to come back
     if isinstance(error, WriteFailed):
         flash(str(WRITE_FAILED_ON_FORM.get(type(error), error.message)), "error")
         return
@@ -90,7 +92,10 @@ def form_page(template: str, form, **context):
     """A form page: 200 when first shown, 422 when a submission was refused (409/503 when the
     database refused the write, see `show_error`)."""
     status = getattr(form, "refused_with", REJECTED) if form.is_submitted() else 200
-    return render_template(template, form=form, **context), status
+    response = make_response(render_template(template, form=form, **context), status)
+    if getattr(form, "retry_at", None) is not None:
+        response.retry_after = seconds_until(form.retry_at)
+    return response
 
 
 def save(form, operation, *, message, redirect_to):

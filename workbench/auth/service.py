@@ -112,41 +112,55 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 # --- signing in ---------------------------------------------------------------------------------
 
-# Every sign-in attempt is counted before the password is looked at, atomically
-# (workbench.throttle), so parallel guesses cannot slip past the count; a right password gives
-# the account's attempts back. The tiers make the wait grow: the 6th attempt within 5 minutes
-# waits for those 5 minutes to end, the 11th within an hour for the hour, the 21st within a day
-# for the day. An address gets more room (an office shares one) and the same growth.
-SIGN_IN_LIMITS_PER_ACCOUNT = ("5 per 5 minutes", "10 per hour", "20 per day")
-SIGN_IN_LIMITS_PER_ADDRESS = ("20 per 5 minutes", "60 per hour", "200 per day")
+# Every attempt first passes gates that count it atomically (workbench.throttle) before the
+# password is read, so parallel guesses cannot slip past a count: 5 per account in 5 minutes,
+# and per address 20 in 5 minutes, 60 in an hour, 200 in a day (right passwords given back).
+# Attempts whose password was checked and wrong also count towards longer locks: 10 in an hour on
+# the account, 20 in a day on the account from one address. Refused attempts extend no lock, so a
+# flood from anywhere locks an account until the hour ends at most, and a right password resets
+# the account's counts.
+SIGN_IN_GATE_PER_ACCOUNT = throttle.limit("5 per 5 minutes")
+SIGN_IN_GATES_PER_ADDRESS = tuple(map(throttle.limit, ("20 per 5 minutes", "60 per hour", "200 per day")))
+SIGN_IN_FAILURES_PER_ACCOUNT = throttle.limit("10 per hour")
+SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS = throttle.limit("20 per day")
 # A sign-in's "last seen" is written at most this often, so browsing costs no write per request.
 SEEN_PRECISION = timedelta(minutes=5)
 LOGIN_FAILED, LOGIN_LOCKED = "login_failed", "login_locked"  # audit actions
 
 
-def _limits(setting: str, default: tuple[str, ...]):
-    return [throttle.limit(text) for text in current_app.config.get(setting) or default]
+def _attempt_keys(username: str, address: str) -> dict:
+    address = throttle.address_key(address)
+    return {
+        "account": ("sign-in", f"account:{username}"),
+        "address": ("sign-in", f"address:{address}"),
+        "account_address": ("sign-in", f"account:{username}", f"address:{address}"),
+    }
 
 
-def _count_attempt(username: str, address: str) -> datetime | None:
-    """Count one attempt on `username` from `address`; when a limit is exceeded, when it lifts."""
-    refusals = [
-        outcome.resets_at
-        for limits, key in (
-            (_limits("SIGN_IN_LIMITS_PER_ACCOUNT", SIGN_IN_LIMITS_PER_ACCOUNT), f"account:{username}"),
-            (_limits("SIGN_IN_LIMITS_PER_ADDRESS", SIGN_IN_LIMITS_PER_ADDRESS), f"address:{address}"),
-        )
-        for item in limits
-        if not (outcome := throttle.hit(item, "sign-in", key)).allowed
+def _count_attempt(keys: dict) -> tuple[datetime | None, bool]:
+    """Count one attempt at the gates. When it may not go on: until when, and whether this is
+    the first refusal of its window (the one worth an audit event)."""
+    gates = [throttle.hit(SIGN_IN_GATE_PER_ACCOUNT, *keys["account"])]
+    gates += [throttle.hit(item, *keys["address"]) for item in SIGN_IN_GATES_PER_ADDRESS]
+    locks = [
+        throttle.exhausted(SIGN_IN_FAILURES_PER_ACCOUNT, *keys["account"]),
+        throttle.exhausted(SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS, *keys["account_address"]),
     ]
-    return max(refusals) if refusals else None
+    ends = [gate.resets_at for gate in gates if not gate.allowed] + [end for end in locks if end is not None]
+    return (max(ends) if ends else None), any(gate.first_refusal for gate in gates)
 
 
-def _give_back_attempts(username: str, address: str) -> None:
-    for item in _limits("SIGN_IN_LIMITS_PER_ACCOUNT", SIGN_IN_LIMITS_PER_ACCOUNT):
-        throttle.clear(item, "sign-in", f"account:{username}")
-    for item in _limits("SIGN_IN_LIMITS_PER_ADDRESS", SIGN_IN_LIMITS_PER_ADDRESS):
-        throttle.refund(item, "sign-in", f"address:{address}")
+def _count_failure(keys: dict) -> None:
+    throttle.hit(SIGN_IN_FAILURES_PER_ACCOUNT, *keys["account"])
+    throttle.hit(SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS, *keys["account_address"])
+
+
+def _give_back_attempts(keys: dict) -> None:
+    throttle.clear(SIGN_IN_GATE_PER_ACCOUNT, *keys["account"])
+    throttle.clear(SIGN_IN_FAILURES_PER_ACCOUNT, *keys["account"])
+    throttle.clear(SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS, *keys["account_address"])
+    for item in SIGN_IN_GATES_PER_ADDRESS:
+        throttle.refund(item, *keys["address"])
 
 
 def _record_refused_sign_in(session: Session, user: User | None, username: str, address: str, action: str) -> None:
@@ -173,19 +187,22 @@ def sign_in(session: Session, username: str, password: str, *, address: str, use
     account or the address is locked, and InvalidInput for a wrong name or password; both are
     recorded in the audit trail."""
     username = (username or "").strip().lower()[:64]
-    locked_until = _count_attempt(username, address)
+    keys = _attempt_keys(username, address)
+    locked_until, first_refusal = _count_attempt(keys)
     user = find_user(session, username)
     if locked_until is not None:
-        _record_refused_sign_in(session, user, username, address, LOGIN_LOCKED)
+        if first_refusal:  # once per window: a flood must not flood the audit trail
+            _record_refused_sign_in(session, user, username, address, LOGIN_LOCKED)
         when = format_datetime(locked_until, "short")
         raise TooManyAttempts(
             _("登录失败次数过多，已暂时锁定：请于 %(when)s 之后再试。忘记密码请联系管理员重置。", when=when),
             retry_at=locked_until,
         )
     if authenticate(session, username, password) is None:
+        _count_failure(keys)
         _record_refused_sign_in(session, user, username, address, LOGIN_FAILED)
         raise InvalidInput(_("用户名或密码不正确，或账号已停用。"))
-    _give_back_attempts(username, address)
+    _give_back_attempts(keys)
     start_sign_in(session, user, address=address, user_agent=user_agent, remember=remember)
     return user
 

@@ -10,7 +10,7 @@ from workbench.auth.forms import LoginForm, PasswordChangeForm, TokenForm
 from workbench.auth.models import ApiToken, SignIn
 from workbench.auth.permissions import Action
 from workbench.db import db
-from workbench.errors import TooManyAttempts, WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.forms import ConfirmForm
 from workbench.i18n import remember_locale
 from workbench.web import REJECTED, form_page, safe_next, show_error
@@ -31,16 +31,15 @@ def login():
                 user_agent=request.user_agent.string,
                 remember=form.remember.data,
             )
-        except TooManyAttempts as error:
-            db.session.commit()  # the refused attempt's audit record stays, though the page answers 429
-            form.password.errors = [str(error.message)]
-            response = make_response(form_page("auth/login.html", form)[0], error.status)
-            response.retry_after = error.retry_at
-            return response
         except WorkbenchError as error:
-            db.session.commit()  # likewise for a wrong password (422)
+            # The refused attempt's audit record stays, though the page answers 422 or 429.
+            db.session.commit()
             form.password.errors = [str(error.message)]
+            form.refused_with, form.retry_at = error.status, getattr(error, "retry_at", None)
         else:
+            previous = current_sign_in()  # this browser was signed in already (perhaps as someone else)
+            if previous is not None:
+                service.end_sign_in(db.session, previous, by=previous.user)
             login_user(user, remember=form.remember.data)
             if user.locale:
                 remember_locale(user.locale)
