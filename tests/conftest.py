@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -123,6 +124,23 @@ class WorkbenchClient(FlaskClient):
     def api(self, method: str, url: str, json=None, **kwargs):
         headers = {"X-CSRFToken": self.csrf_token(), **kwargs.pop("headers", {})}
         return self.open(url, method=method, json=json, headers=headers, **kwargs)
+
+
+def in_parallel(count: int, work) -> list:
+    """Run `work(index)` in `count` threads released together; their results in order."""
+    results = [None] * count
+    start = threading.Barrier(count)
+
+    def run(index):
+        start.wait()
+        results[index] = work(index)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def make_app(database_url: str, data_dir: Path, **overrides):

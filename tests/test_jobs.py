@@ -22,7 +22,7 @@ from workbench.publishing.document import RenderError
 from workbench.publishing.models import StoredDocument
 from workbench.workflow import service as workflow
 
-from .conftest import SECRETARIAT, Acting
+from .conftest import SECRETARIAT, Acting, in_parallel
 
 STARTED, RELEASE = threading.Event(), threading.Event()
 
@@ -126,15 +126,70 @@ def test_a_revisions_pdf_is_laid_out_once_by_a_job_and_then_served_from_the_stor
     assert "还没有生成" in drafter.get(url).text
 
 
-def test_someone_elses_job_is_not_found(login, database):
+def test_someone_elses_job_is_not_found(login, database, people):
     with database() as session:
-        rule_id = _rule(session)
-    asked = login(Role.DRAFTER).post_form(f"/drafting/{rule_id}/revisions/1/rule.docx/render")
-    job_url = asked.headers["Location"]
+        # A trial's calculation works on data confidential to its drafters: it is nobody else's.
+        job = Job(kind="calculate", arguments={}, status=JobStatus.QUEUED, requested_by_id=people[Role.DRAFTER])
+        session.add(job)
+        session.commit()
+        job_url = f"/jobs/{job.id}"
+    assert login(Role.DRAFTER).get(job_url).status_code == 200
     assert login(Role.EVALUATOR).get(job_url).status_code == 404
     assert login(Role.EVALUATOR).get(job_url + ".json").status_code == 404
     assert login(Role.ADMINISTRATOR).get(job_url).status_code == 200
     assert "/login" in login(None).get(job_url).headers["Location"]
+    # A script is answered in JSON, not sent to the sign-in page.
+    visitor = login(None).get(job_url + ".json")
+    assert visitor.status_code == 401 and visitor.json["error"]["code"] == "unauthenticated"
+
+
+def test_a_second_reader_of_a_document_follows_the_job_already_laying_it_out(app, login, database, monkeypatch):
+    monkeypatch.setitem(app.extensions, runners.EXTENSION, Idle(app, "thread"))
+    with database() as session:
+        rule_id = _rule(session)
+    url = f"/drafting/{rule_id}/revisions/1/rule.pdf"
+    job_url = login(Role.DRAFTER).post_form(f"{url}/render").headers["Location"]
+    evaluator = login(Role.EVALUATOR)
+    assert evaluator.get(url).headers["Location"] == job_url  # the download waits for that job…
+    assert evaluator.post_form(f"{url}/render").headers["Location"] == job_url  # …and so does asking again
+    page = evaluator.get(job_url)
+    assert page.status_code == 200 and "-r1.pdf" in page.text
+    assert evaluator.get(job_url + ".json").json["status"] == "queued"
+    with database() as session:
+        assert _count(session, Job) == 1
+
+
+def test_a_job_whose_process_ended_is_marked_failed_and_no_longer_waited_for(app, login, database, people):
+    with database() as session:
+        long_ago = utcnow() - jobs.STALE_AFTER - timedelta(minutes=1)
+        lost, recent = (
+            Job(
+                kind="calculate",
+                arguments={},
+                status=JobStatus.RUNNING,
+                created_at=started,
+                started_at=started,
+                requested_by_id=people[Role.DRAFTER],
+            )
+            for started in (long_ago, utcnow())
+        )
+        session.add_all([lost, recent])
+        session.commit()
+        lost_id, recent_id = lost.id, recent.id
+    # Its page says so and stops refreshing, even before any runner starts again…
+    page = login(Role.DRAFTER).get(f"/jobs/{lost_id}")
+    assert "处理中断" in page.text and 'http-equiv="refresh"' not in page.text
+    with database() as session:
+        session.get(Job, lost_id).status = JobStatus.RUNNING
+        session.commit()
+    # …and a runner that starts marks every such job failed; one running for a minute goes on.
+    background = runners.Runner(app, "thread")
+    background.executor()
+    background.wait()
+    with database() as session:
+        assert session.get(Job, lost_id).status == JobStatus.FAILED
+        assert session.get(Job, lost_id).message == jobs.LOST_MESSAGE
+        assert session.get(Job, recent_id).status == JobStatus.RUNNING
 
 
 def test_a_failed_layout_says_why_and_stores_nothing(login, database, monkeypatch):
@@ -180,6 +235,54 @@ def test_an_account_has_at_most_three_documents_waiting_and_is_told_so(app, logi
         assert _count(session, Job) == 3
     other = login(Role.EVALUATOR).post_form(f"{wanted[3]}/render")  # the limit is each account's own
     assert "/jobs/" in other.headers["Location"]
+
+
+def test_the_render_limit_holds_when_requests_arrive_together(app, login, database, monkeypatch):
+    monkeypatch.setitem(app.extensions, runners.EXTENSION, Idle(app, "thread"))
+    with database() as session:
+        rule_id = _rule(session)
+        rule = drafting.get_rule(session, rule_id)
+        for number, percent in ((1, 0.5), (2, 0.4)):
+            document = drafting.revision(session, rule).document
+            document["parameters"]["cut_off"]["per_item_percent"] = percent
+            drafting.save_revision(session, rule, document, message="取舍", based_on=number, by=SECRETARIAT)
+        session.commit()
+    wanted = [f"/drafting/{rule_id}/revisions/{n}/{name}" for n in (1, 2, 3) for name in ("rule.pdf", "rule.docx")]
+    clients = [login(Role.DRAFTER) for _ in range(12)]
+    tokens = [client.csrf_token() for client in clients]
+
+    def ask(index):
+        return clients[index].post(f"{wanted[index % 6]}/render", data={"csrf_token": tokens[index]})
+
+    responses = in_parallel(12, ask)
+    assert all(response.status_code == 302 for response in responses)
+    with database() as session:
+        assert _count(session, Job) == 3
+
+
+def test_an_account_has_at_most_two_monte_carlo_calculations_open(app, login, database, people, monkeypatch):
+    from tests.trials_helpers import make_trial
+    from workbench.auth.models import WorkingGroup
+
+    monkeypatch.setitem(app.extensions, runners.EXTENSION, Idle(app, "thread"))
+    with database() as session:
+        rule = make_rule(session, working_group=session.get(WorkingGroup, people["working_group"]))
+        trial_id = make_trial(session, rule).id
+        session.commit()
+    clients = [login(Role.DRAFTER) for _ in range(6)]
+    tokens = [client.csrf_token() for client in clients]
+    form = {"electricity": "rule", "allocation": "rule", "iterations": "100000", "seed": "1"}
+
+    def ask(index):
+        return clients[index].post(f"/trials/{trial_id}/calculate", data={**form, "csrf_token": tokens[index]})
+
+    responses = in_parallel(6, ask)
+    assert sum("/jobs/" in response.headers["Location"] for response in responses) == 2
+    with database() as session:
+        assert _count(session, Job) == 2
+    refused = clients[0].post_form(f"/trials/{trial_id}/calculate", form, follow_redirects=True)
+    assert "最多同时 2 项" in refused.text
+    assert "/jobs/" in login(Role.SECRETARIAT).post_form(f"/trials/{trial_id}/calculate", form).headers["Location"]
 
 
 def test_the_publish_command_waits_for_its_job_in_the_thread_mode(app, database, cli_runner, monkeypatch):

@@ -21,9 +21,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workbench.audit.models import AuditEvent
 from workbench.auth import service as accounts
-from workbench.auth.models import Organisation, WorkingGroup
+from workbench.auth.models import Organisation, WorkingGroup, working_group_members
 from workbench.auth.permissions import Role
-from workbench.db import db
+from workbench.db import db, write
 from workbench.drafting import service
 from workbench.drafting.models import Rule, RuleRevision
 from workbench.workflow import service as workflow
@@ -366,3 +366,40 @@ def test_a_change_without_a_form_whose_commit_fails_is_a_503_page_not_a_500(peop
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]  # a page like any other
     with database() as session:
         assert session.get(Organisation, people["organisation"]).archived_at is None
+
+
+# --- what counts as a lost race ------------------------------------------------------------------------
+
+
+def test_a_unique_violation_is_a_lost_race_and_the_write_runs_again(app, people):
+    groups = WorkingGroup.__table__
+    codes = iter(["WG-TEST", "WG-NEW"])  # the first is taken, as if another request took it just now
+    attempts = []
+
+    def operation():
+        attempts.append(True)
+        db.session.execute(groups.insert().values(code=next(codes), name="新起草组", description="", version=1))
+        return "saved"
+
+    with app.test_request_context():
+        assert write(operation) == "saved"
+        assert len(attempts) == 2
+        assert db.session.scalar(select(func.count()).select_from(groups).where(groups.c.code == "WG-NEW")) == 1
+
+
+@pytest.mark.parametrize("violation", ["not null", "foreign key"])
+def test_other_integrity_errors_are_bugs_raised_as_they_are_not_retried_nor_blamed_on_a_race(app, people, violation):
+    attempts = []
+
+    def operation():
+        attempts.append(True)
+        if violation == "not null":
+            db.session.execute(WorkingGroup.__table__.insert().values(code="WG-NULL", name=None, description=""))
+        else:
+            db.session.execute(working_group_members.insert().values(working_group_id=999_999, user_id=999_999))
+
+    with app.test_request_context():
+        with pytest.raises(IntegrityError):  # a 500, logged, not "someone saved at the same time" (409)
+            write(operation)
+        assert len(attempts) == 1
+        assert db.session.scalar(select(func.count()).select_from(WorkingGroup.__table__)) == 1  # rolled back

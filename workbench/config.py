@@ -42,6 +42,8 @@ def load_settings(environ: os._Environ | dict, overrides: dict | None = None) ->
         "JOB_QUEUE": environ.get("WORKBENCH_JOB_QUEUE") or "thread",
         # How many documents one account may have queued or in layout at once.
         "RENDER_LIMIT": int(environ.get("WORKBENCH_RENDER_LIMIT") or 3),
+        # How many trial calculations with Monte Carlo draws one account may have queued or running.
+        "CALCULATION_LIMIT": int(environ.get("WORKBENCH_CALCULATION_LIMIT") or 2),
         # "child": each PDF or Word layout in a process of its own that ends with it, so no
         # long-lived process keeps WeasyPrint's memory; "inline": in the job runner itself.
         "LAYOUT_PROCESS": environ.get("WORKBENCH_LAYOUT_PROCESS") or "child",

@@ -155,15 +155,26 @@ def _configure_sqlite(dbapi_connection, connection_record):
 # The failures of a write the database refused after the services' checks had passed. A lost race
 # (the same rows changed by another request in the same instant: a version or unique check, or
 # PostgreSQL's serialization failure and deadlock) may succeed when run again; the others mean the
-# database cannot write now (disk full, connection lost, locked too long).
+# database cannot write now (disk full, connection lost, locked too long). Any other integrity error
+# (NOT NULL, foreign key, CHECK) is no race but a bug in the code that wrote: it is rolled back and
+# raised, a logged 500, never run again nor blamed on "someone saving at the same time".
 WRITE_FAILURES = (StaleDataError, IntegrityError, OperationalError, InterfaceError, InternalError)
-LOST_RACE_STATES = {"40001", "40P01"}  # PostgreSQL: serialization_failure, deadlock_detected
+# PostgreSQL: unique_violation, serialization_failure, deadlock_detected
+LOST_RACE_STATES = {"23505", "40001", "40P01"}
 
 
 def _lost_race(error: Exception) -> bool:
-    if isinstance(error, StaleDataError | IntegrityError):
+    if isinstance(error, StaleDataError):
         return True
-    return getattr(getattr(error, "orig", None), "sqlstate", None) in LOST_RACE_STATES
+    orig = getattr(error, "orig", None)
+    if getattr(orig, "sqlstate", None) in LOST_RACE_STATES:
+        return True
+    return isinstance(orig, sqlite3.IntegrityError) and str(orig).startswith("UNIQUE constraint failed")
+
+
+def _is_bug(error: Exception) -> bool:
+    """An integrity error that no concurrent request can cause: the writing code is wrong."""
+    return isinstance(error, IntegrityError) and not _lost_race(error)
 
 
 def refusal_of(error: Exception) -> WriteFailed:
@@ -192,7 +203,8 @@ def write(operation: Callable[[], Result]) -> Result:
     when the other request had come first; and a race the checks do not care about simply
     succeeds. `operation` must therefore change nothing but the database. A second lost race, or
     a database that cannot write, is rolled back and refused (WriteConflict 409,
-    DatabaseUnavailable 503): nothing half-written remains.
+    DatabaseUnavailable 503): nothing half-written remains. Any other IntegrityError (NOT NULL,
+    foreign key) is a bug: rolled back and raised as it is.
     """
     for attempt in (1, 2):
         try:
@@ -200,6 +212,8 @@ def write(operation: Callable[[], Result]) -> Result:
             db.session.commit()
         except WRITE_FAILURES as error:
             db.session.rollback()
+            if _is_bug(error):
+                raise
             if attempt == 1 and _lost_race(error):
                 current_app.logger.info("A write lost a race and runs again: %s", error)
                 continue
@@ -229,6 +243,8 @@ def init_app(app: Flask) -> None:
             db.session.commit()
         except WRITE_FAILURES as error:
             db.session.rollback()
+            if _is_bug(error):
+                raise  # answered as a 500 and logged, like any other bug
             app.logger.warning("The commit after %s was refused and rolled back: %s", response.status, error)
             # The answer is made again, from the refusal, and passes through every after-request
             # step (this one rolls back again: it is no success).

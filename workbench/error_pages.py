@@ -7,10 +7,7 @@ signed-in user 403. No stack trace ever reaches a user: unexpected exceptions ar
 answered with a plain 500.
 """
 
-import math
-from datetime import UTC, datetime
-
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -18,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from workbench.dates import seconds_until
 from workbench.errors import TooManyAttempts, WorkbenchError
 
 STATUS_TEXT = {
@@ -48,8 +46,13 @@ STATUS_TEXT = {
 CSRF_MESSAGE = _l("表单安全令牌（CSRF）缺失或已失效：请返回上一页，刷新后重新提交。")
 
 
+def answer_in_json() -> None:
+    """Answer this request's errors in JSON too: a page made for scripts outside the API."""
+    g.answer_in_json = True
+
+
 def wants_json() -> bool:
-    if request.blueprint == "api" or request.path.startswith("/api/"):
+    if request.blueprint == "api" or request.path.startswith("/api/") or g.get("answer_in_json"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
@@ -75,8 +78,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_workbench_error(error: WorkbenchError):
         body, status = error_response(error.status, error.message, code=error.code, details=error.details)
         if isinstance(error, TooManyAttempts):  # when to come back, for scripts and browsers alike
-            seconds = max(1, math.ceil((error.retry_at - datetime.now(UTC)).total_seconds()))
-            return body, status, {"Retry-After": str(seconds)}
+            return body, status, {"Retry-After": str(seconds_until(error.retry_at))}
         return body, status
 
     @app.errorhandler(IntegrityError)

@@ -4,10 +4,11 @@ template's schema instead (schema_forms.py); domain rules live in service.py."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from workbench.drafting.models import COMMENT_KIND_LABELS, DISPOSITION_LABELS
-from workbench.drafting.service import MAX_COMMENT_LENGTH
+from workbench.drafting.service import MAX_COMMENT_LENGTH, TOO_EXPANDED
+from workbench.markdown import expands_too_far
 
 
 class NewRuleForm(FlaskForm):
@@ -25,6 +26,13 @@ class RevisionForm(FlaskForm):
 MAX_CLAUSE_LENGTH = 200_000  # characters of one clause's text; checked before it is rendered
 
 
+def rendered_size_fits(form, field) -> None:
+    """The text's HTML stays within its budget (workbench.markdown.MAX_EXPANSION); a text over
+    the length limit is refused by Length and not rendered at all."""
+    if field.data and len(field.data) <= MAX_CLAUSE_LENGTH and expands_too_far(field.data):
+        raise ValidationError(_l(TOO_EXPANDED))
+
+
 class ClauseForm(RevisionForm):
     title = StringField(_l("标题"), validators=[DataRequired(), Length(max=200)])
     text = TextAreaField(
@@ -35,6 +43,7 @@ class ClauseForm(RevisionForm):
                 max=MAX_CLAUSE_LENGTH,
                 message=_l("一个条款的正文最多 %(max)d 个字符，现有 %(length)d 个：请删减或拆分为几个条款。"),
             ),
+            rendered_size_fits,
         ],
     )
 

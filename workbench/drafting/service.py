@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
-from workbench import json_input, throttle
+from workbench import json_input, markdown, throttle
 from workbench.audit import change_reason
 from workbench.auth.models import actor_of
 from workbench.auth.permissions import NO_WORKING_GROUP, Action, require
@@ -277,8 +278,17 @@ def _depth(value, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
+# A clause whose HTML would be far longer than its text (workbench.markdown.MAX_EXPANSION): an
+# input limit like the clause length, refused on saving and previewing, not a guideline finding.
+TOO_EXPANDED = N_(
+    "条款正文转换为网页后过长（超过原文的 20 倍），通常是一个很长的链接地址被引用式链接（如 [a]）反复使用："
+    "请缩短链接地址，或减少引用次数。"
+)
+
+
 def _rule_problems(rule: Rule, document: dict) -> list[Problem]:
-    """What the schema cannot know: the rule's product is the catalogue's, and the title fits."""
+    """What the schema cannot know: the rule's product is the catalogue's, the title fits, and
+    no clause's text renders to HTML far longer than itself."""
     problems = []
     if document["product"]["name"] not in rule.product.names:
         problems.append(
@@ -292,6 +302,9 @@ def _rule_problems(rule: Rule, document: dict) -> list[Problem]:
         )
     if len(document["title"]) > 300:
         problems.append(Problem("/title", Message(N_("标准名称不能超过 300 个字符。"))))
+    for index, clause in enumerate(document.get("clauses", [])):
+        if markdown.expands_too_far(clause.get("text") or ""):
+            problems.append(Problem(f"/clauses/{index}/text", Message(TOO_EXPANDED)))
     return problems
 
 
@@ -440,7 +453,11 @@ def add_comment(
     outcome = throttle.hit(throttle.limit(f"{COMMENTS_PER_HOUR} per hour"), "comment", source)
     if not outcome.allowed:
         raise TooManyAttempts(
-            _("一小时内最多提交 %(count)d 条意见，请稍后再提交；较长的意见可合并在一条中。", count=COMMENTS_PER_HOUR),
+            _(
+                "一小时内最多提交 %(count)d 条意见，请于 %(when)s 之后再提交；较长的意见可合并在一条中。",
+                count=COMMENTS_PER_HOUR,
+                when=format_datetime(outcome.resets_at, "short"),
+            ),
             retry_at=outcome.resets_at,
         )
     data = CommentInput(**{key: (value or "").translate(CONTROL_CHARACTERS) for key, value in vars(data).items()})

@@ -29,8 +29,13 @@ def worker_command(queues, concurrency):
             "后台任务由应用自身的线程运行，无需 worker (jobs run in the app's own thread): "
             "设置 WORKBENCH_JOB_QUEUE=procrastinate 并使用 PostgreSQL 后再启动 worker"
         )
-    from workbench.jobs import queue
+    from workbench.jobs import queue, service
 
+    # Jobs a stopped worker left running would otherwise say "running" for ever.
+    lost = service.fail_lost(db.session)
+    db.session.commit()
+    if lost:
+        click.echo(f"{lost} 项中断的任务已标记为失败 (interrupted jobs marked failed)")
     db.engine.dispose()
     names = ", ".join(queues or QUEUES)
     click.echo(f"碳足迹标准工作台 worker: 队列 queues {names} (concurrency {concurrency})")

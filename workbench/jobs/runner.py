@@ -53,7 +53,8 @@ class Runner:
 
     def executor(self) -> ThreadPoolExecutor:
         """One thread per process, made on first use (after gunicorn has forked); it also picks up
-        jobs left queued when an earlier process stopped before running them."""
+        jobs left queued when an earlier process stopped before running them, and marks failed
+        those it left running (service.fail_lost)."""
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-job")
             self._executor.submit(self._run_leftovers)
@@ -68,6 +69,8 @@ class Runner:
     def _run_leftovers(self) -> None:
         with self.app.app_context():
             try:
+                service.fail_lost(db.session)
+                db.session.commit()
                 waiting = service.leftovers(db.session)
             finally:
                 db.session.remove()

@@ -9,16 +9,17 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from workbench.audit import set_actor
 from workbench.auth.models import User, actor_of
-from workbench.auth.permissions import Role
+from workbench.auth.permissions import Role, can
 from workbench.db import db, utcnow
 from workbench.errors import Conflict, NotFound, WorkbenchError
+from workbench.i18n import translate
 from workbench.jobs.models import OPEN, Job, JobStatus
 from workbench.jobs.registry import KINDS
 from workbench.messages import N_
@@ -30,6 +31,7 @@ PENDING = "workbench.jobs.pending"  # session.info key: (id, queue) to hand over
 QUEUED_MESSAGE = N_("已排队，等待处理。")
 RUNNING_MESSAGE = N_("正在处理…")
 FAILED_MESSAGE = N_("处理失败：发生内部错误，已记录。请稍后重试或联系管理员。")
+LOST_MESSAGE = N_("处理中断：运行这项任务的进程已停止，任务没有完成。请重新提交。")
 
 
 # A job still open this long after it was asked for is taken to be lost (its process ended):
@@ -56,30 +58,29 @@ def enqueue(
     key: str | None = None,
     limit: int | None = None,
 ):
-    """The open job that produces `key` if `by` asked for it already, else a new queued job of
-    `kind`. Returns (job, created). `limit` caps how many open jobs of this kind `by` may have."""
+    """The open job that produces `key` if `by` asked for it already (or anyone did, for a kind
+    shared with `by`), else a new queued job of `kind`. Returns (job, created). `limit` caps how
+    many open jobs of this kind `by` may have; the kind's `too_many` says so when it is reached."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
+    if limit is not None and not KINDS[kind].too_many:
+        raise ValueError(f"job kind {kind!r} has a limit but no sentence to refuse with")
     user_id = getattr(by, "id", None)
+    if limit is not None and user_id is not None:
+        # Before anything is counted: requests of one account wait for each other here until the
+        # first has committed, so two of them cannot both count "2 of 3" (nor both miss the job
+        # the other is adding for the same key).
+        _lock_account(session, user_id)
     if key is not None:
         running = open_job(session, kind, key)
-        if running is not None and running.requested_by_id == user_id:
+        if running is not None and (running.requested_by_id == user_id or _shared(running, by)):
             return running, False
     if limit is not None and user_id is not None:
-        # Two requests of one account at once must not both count "2 of 3": PostgreSQL orders
-        # them on the account's row (SQLite has one writer at a time anyway, once they insert).
-        session.execute(select(User.id).where(User.id == user_id).with_for_update())
         mine = session.scalar(
             select(func.count()).select_from(Job).where(Job.requested_by_id == user_id, Job.kind == kind, *_live())
         )
         if mine >= limit:
-            raise Conflict(
-                _(
-                    "您已有 %(count)d 个文档正在排队或生成，最多同时 %(limit)d 个。请等其中一个完成后再试。",
-                    count=mine,
-                    limit=limit,
-                )
-            )
+            raise Conflict(_(KINDS[kind].too_many, count=mine, limit=limit))
     job = Job(
         kind=kind,
         subject=subject[:300],
@@ -96,15 +97,64 @@ def enqueue(
     return job, True
 
 
+def _lock_account(session: Session, user_id: int) -> None:
+    """Hold the account's row until this transaction ends. PostgreSQL locks it with FOR UPDATE.
+    SQLite ignores FOR UPDATE and only locks for a write, so there a write that changes nothing
+    takes its one write lock now: a second request waits (busy_timeout) until the first commits,
+    and its count then sees the first one's job."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE users SET id = id WHERE id = :id"), {"id": user_id})
+    else:
+        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def _shared(job: Job, by) -> bool:
+    """Whether `by` may follow `job` without having asked for it (its kind's `shared_with`)."""
+    found = KINDS.get(job.kind)
+    return found is not None and found.shared_with is not None and can(by, found.shared_with)
+
+
 def visible(session: Session, job_id: int, by) -> Job:
-    """The job, to the account that asked for it or an administrator; nobody else learns it exists."""
+    """The job, to the account that asked for it, an administrator, or anyone its kind is shared
+    with (a document's layout: whoever may read the rule); nobody else learns it exists."""
     job = session.get(Job, job_id)
     if job is None or not (
         getattr(by, "is_authenticated", False)
-        and (job.requested_by_id == by.id or getattr(by, "role", None) == Role.ADMINISTRATOR)
+        and (job.requested_by_id == by.id or getattr(by, "role", None) == Role.ADMINISTRATOR or _shared(job, by))
     ):
         raise NotFound(_("没有这项任务。"))
     return job
+
+
+def is_lost(job: Job) -> bool:
+    """Running since longer than any job takes: the process running it has ended."""
+    return job.status == JobStatus.RUNNING and job.started_at is not None and job.started_at < utcnow() - STALE_AFTER
+
+
+def fail_lost(session: Session) -> int:
+    """Mark failed, with a sentence saying so, the jobs left running by a process that ended (a
+    worker killed, an app server restarted), so that their pages stop waiting and their owners
+    ask again. They are not run again on their own: a job that brought its process down would do
+    it again. Returns how many; the caller commits."""
+    return session.execute(
+        update(Job)
+        .where(Job.status == JobStatus.RUNNING, Job.started_at < utcnow() - STALE_AFTER)
+        .values(status=JobStatus.FAILED, message=LOST_MESSAGE, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def status_of(job: Job) -> dict:
+    """A job as /jobs/<id>.json gives it to scripts (and the API's 202 answers), with where to poll it."""
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status.value,
+        "progress": job.progress,
+        "message": translate(job.message),
+        "result_url": request.script_root + job.result_url if job.result_url else None,
+        "status_url": url_for("jobs.job_json", job_id=job.id),
+    }
 
 
 def recent(session: Session, by, count: int = 20) -> list[Job]:

@@ -32,7 +32,8 @@ def revision_file_url(rule_id: int, number: int, name: str) -> str:
 
 def request_document(session, rule: Rule, number: int, name: str, *, by):
     """The job that lays out revision `number`'s `name` (rule.pdf, rule.docx): the one already
-    queued or running for the same document, or a new one within the account's limit."""
+    queued or running for the same document, whoever asked for it, or a new one within the
+    account's limit."""
     require(by, Action.VIEW_RULES)
     revision = drafting.revision(session, rule, number)
     kind_name = LAID_OUT[name]
@@ -56,7 +57,15 @@ def request_publication(session, rule: Rule, *, by, note: str = ""):
     )
 
 
-@kind(RENDER, label=N_("生成文档"), queue=DOCUMENTS)
+# A document's layout is the same for everyone who may read the rule: a second reader follows the
+# job already laying it out (and may see its page) instead of laying it out again.
+@kind(
+    RENDER,
+    label=N_("生成文档"),
+    queue=DOCUMENTS,
+    too_many=N_("您已有 %(count)d 个文档正在排队或生成，最多同时 %(limit)d 个。请等其中一个完成后再试。"),
+    shared_with=Action.VIEW_RULES,
+)
 def render_document(context: jobs.JobContext, *, rule_id: int, revision: int, name: str) -> Outcome:
     kind_name = LAID_OUT[name]
     rule = drafting.get_rule(context.session, rule_id)
@@ -69,7 +78,7 @@ def render_document(context: jobs.JobContext, *, rule_id: int, revision: int, na
     return Outcome(url=revision_file_url(rule_id, revision, name), message=READY[kind_name])
 
 
-@kind(PUBLISH, label=N_("发布规则"), queue=PUBLICATION)
+@kind(PUBLISH, label=N_("发布规则"), queue=PUBLICATION, shared_with=Action.PUBLISH_RULE)
 def publish_rule(context: jobs.JobContext, *, rule_id: int, note: str) -> Outcome:
     rule = drafting.get_rule(context.session, rule_id)
     require(context.by, Action.PUBLISH_RULE, rule)

@@ -236,9 +236,9 @@ def revision_file(rule_id: int, number: int, name: str):
 
 
 def _not_laid_out_yet(record, revision, name: str, key: str):
-    """The job already laying the document out for this account, or a page that offers to start one."""
+    """The job already laying the document out (whoever asked for it), or a page that offers to start one."""
     running = jobs.open_job(db.session, tasks.RENDER, key)
-    if running is not None and running.requested_by_id == current_principal().id:
+    if running is not None:
         return redirect(url_for("jobs.job", job_id=running.id))
     label = "PDF" if name == "rule.pdf" else "Word"
     return render_template(

@@ -21,8 +21,9 @@ from workbench.drafting.models import Rule, RuleRevision
 from workbench.errors import InvalidInput, NotFound
 from workbench.guideline import Severity
 from workbench.i18n import finding_text, translate
+from workbench.jobs.service import status_of
 from workbench.trials import dataset as datasets
-from workbench.trials import feasibility, service
+from workbench.trials import feasibility, service, tasks
 from workbench.trials.models import Calculation, DatasetSource, Trial
 
 # --- schemas ----------------------------------------------------------------------------------------
@@ -272,6 +273,23 @@ spec.add_components(
             },
         },
         "TrialArchive": {"type": "object", "additionalProperties": False, "properties": {"reason": _reason}},
+        "Job": {
+            "type": "object",
+            "description": "A background job; GET its status_url (also in Location) until status is done or failed",
+            "required": ["id", "kind", "status", "progress", "message", "result_url", "status_url"],
+            "properties": {
+                "id": {"type": "integer"},
+                "kind": {"type": "string"},
+                "status": {"enum": ["queued", "running", "done", "failed"]},
+                "progress": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Percent"},
+                "message": {"type": "string"},
+                "result_url": {
+                    "type": ["string", "null"],
+                    "description": "Once done: the trial's page with the new calculation",
+                },
+                "status_url": {"type": "string", "description": "/jobs/{id}.json: this shape, as it is now"},
+            },
+        },
         "FeasibilityReport": {
             "type": "object",
             "required": ["rule", "revision", "report"],
@@ -558,20 +576,31 @@ def replace_dataset(trial_id: int, body: dict):
     tag="trials",
     body=ref("CalculationRequest"),
     authorise=lambda trial_id: _may_run(trial_id),
-    responses={201: ("The new calculation", ref("Calculation"))},
+    responses={
+        201: ("Without Monte Carlo draws (iterations 0): the new calculation", ref("Calculation")),
+        202: (
+            "With draws: a background job that calculates (each account may have "
+            "WORKBENCH_CALCULATION_LIMIT of them open, 409 beyond); Location is its status URL",
+            ref("Job"),
+        ),
+    },
 )
 def calculate_trial(trial_id: int, body: dict):
     trial = _trial_or_404(trial_id)
     require(Action.RUN_TRIALS, trial.rule)
-    calculation = service.calculate(
-        db.session,
-        trial,
-        by=current_principal(),
-        electricity=body.get("electricity", "rule"),
-        allocation=body.get("allocation", "rule"),
-        iterations=body.get("iterations", service.MONTE_CARLO_ITERATIONS),
-        seed=body.get("seed"),
-    )
+    options = {
+        "electricity": body.get("electricity", "rule"),
+        "allocation": body.get("allocation", "rule"),
+        "iterations": body.get("iterations", service.MONTE_CARLO_ITERATIONS),
+        "seed": body.get("seed"),
+    }
+    if options["iterations"]:  # Monte Carlo takes seconds: a job, as on the trial's page
+        job, _created = tasks.request_calculation(db.session, trial, by=current_principal(), **options)
+        response = jsonify(status_of(job))
+        response.status_code = 202
+        response.headers["Location"] = url_for("jobs.job_json", job_id=job.id)
+        return response
+    calculation = service.calculate(db.session, trial, by=current_principal(), **options)
     return created(calculation_json(calculation, full=True), url_for(".get_calculation", calculation_id=calculation.id))
 
 

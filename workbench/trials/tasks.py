@@ -3,6 +3,7 @@ every line of the data), run by a job runner rather than in the request, so a pa
 on it and an app server's threads stay free. A recalculation without draws is milliseconds and
 stays in the request (trial_views.calculate)."""
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from workbench.auth.permissions import Action, require
@@ -17,16 +18,29 @@ CALCULATE = "calculate"
 
 
 def request_calculation(session, trial: Trial, *, by, electricity: str, allocation: str, iterations: int, seed):
-    """A job that calculates `trial` with these options; refused at once when it could not run."""
+    """A job that calculates `trial` with these options; refused at once when it could not run,
+    or when the account already has WORKBENCH_CALCULATION_LIMIT of them queued or running."""
     require(by, Action.RUN_TRIALS, trial.rule)
     service._check_open(trial.rule)
     if trial.is_archived:
         raise Conflict(_("试算“%(label)s”已归档，恢复后才能计算。", label=trial.label))
     options = {"electricity": electricity, "allocation": allocation, "iterations": iterations, "seed": seed}
-    return jobs.enqueue(session, CALCULATE, {"trial_id": trial.id, **options}, by=by, subject=trial.label)
+    return jobs.enqueue(
+        session,
+        CALCULATE,
+        {"trial_id": trial.id, **options},
+        by=by,
+        subject=trial.label,
+        limit=current_app.config["CALCULATION_LIMIT"],
+    )
 
 
-@kind(CALCULATE, label=N_("试算计算"), queue=CALCULATIONS)
+@kind(
+    CALCULATE,
+    label=N_("试算计算"),
+    queue=CALCULATIONS,
+    too_many=N_("您已有 %(count)d 项蒙特卡洛计算正在排队或进行，最多同时 %(limit)d 项。请等其中一项完成后再试。"),
+)
 def calculate_trial(context: jobs.JobContext, *, trial_id: int, **options) -> Outcome:
     trial = context.session.get(Trial, trial_id)
     if trial is None:
