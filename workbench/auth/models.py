@@ -11,6 +11,11 @@ from workbench.auth.permissions import Role
 from workbench.db import Versioned, db, enum_type
 
 
+def token_digest(token: str) -> str:
+    """What is stored of a secret token (an API token, a sign-in's cookie token): its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class OrganisationKind(StrEnum):
     MINISTRY = "ministry"
     TC_SECRETARIAT = "tc_secretariat"
@@ -172,9 +177,7 @@ class ApiToken(Audited, db.Model):
 
     user: Mapped[User] = relationship(info={"label": _l("用户")})
 
-    @staticmethod
-    def digest(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+    digest = staticmethod(token_digest)
 
     def audit_label(self) -> str:
         return f"{self.prefix}… ({self.name})"
@@ -205,9 +208,7 @@ class SignIn(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
-    @staticmethod
-    def digest(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+    digest = staticmethod(token_digest)
 
     @property
     def device(self) -> str:
