@@ -26,7 +26,6 @@ Decisions worth knowing:
   and the 本文件由…提出/归口 sentence (names of people and places contain these characters).
 """
 
-import math
 import re
 import unicodedata
 from bisect import bisect_right
@@ -34,7 +33,14 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from workbench.guideline import Finding, finding
+from workbench.drafting import structure_checks, text_checks
+from workbench.drafting.check_report import Report
+from workbench.drafting.check_report import as_dict as _dict
+from workbench.drafting.check_report import items as _items
+from workbench.drafting.check_report import number as _number
+from workbench.drafting.check_report import strings as _strings
+from workbench.drafting.check_report import text as _text
+from workbench.guideline import Finding
 from workbench.guideline.catalogue import SUBJECTS
 from workbench.guideline.findings import sort_key
 from workbench.guideline.vocabulary import (
@@ -170,12 +176,16 @@ def check(
     *,
     enabled: Collection[str] | None = None,
     reference_status: Callable[[str], str | None] | None = None,
+    reference_title: Callable[[str], str | None] | None = None,
+    catalogue_end_use: str | None = None,
 ) -> list[Finding]:
     """The findings on `document`: errors first, then warnings, then info; then by path (array
     indices in numeric order). `enabled` are the codes the rule's template checks (all rule checks
     when None). `reference_status(key)` gives the registry's status of a referenced standard by
-    its number key ("GB/T24067-2024"), or None when the registry does not know it."""
-    report = _Report(CODES if enabled is None else enabled)
+    its number key ("GB/T24067-2024"), or None when the registry does not know it;
+    `reference_title(key)` its registered Chinese title. `catalogue_end_use` is the end use the
+    registry's product catalogue gives the rule's product ("final" or "intermediate")."""
+    report = Report(CODES if enabled is None else enabled)
     doc = document if isinstance(document, dict) else {}
     params = _dict(doc.get("parameters"))
     _check_title(doc, report)
@@ -187,6 +197,8 @@ def check(
     _check_structure(clause_list, report)
     _check_provisions(clause_list, report)
     _check_ids_and_references(clause_list, _items(doc.get("terms")), report)
+    structure_checks.check(doc, report)
+    text_checks.check(doc, report, reference_title=reference_title, catalogue_end_use=catalogue_end_use)
     return sorted(report.findings, key=sort_key)
 
 
@@ -202,47 +214,6 @@ def apply_suppressions(findings: Iterable[Finding], suppressions: Iterable[Seque
     ]
 
 
-# --- collecting ------------------------------------------------------------------------------------
-
-
-class _Report:
-    def __init__(self, enabled: Collection[str]):
-        self.enabled = set(enabled)
-        self.findings: list[Finding] = []
-
-    def add(self, code: str, path: str, variant: str = "", **params) -> None:
-        if code in self.enabled:  # an older template keeps the checks it was published with
-            self.findings.append(finding(code, path, variant, **params))
-
-
-def _dict(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _items(value) -> list[tuple[int, dict]]:
-    """(index, item) for the objects of a list; anything else in it is left to the schema."""
-    if not isinstance(value, list):
-        return []
-    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
-
-
-def _text(value) -> str:
-    """The stripped text of a string, "" for anything else."""
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _strings(value) -> list[tuple[int, str]]:
-    if not isinstance(value, list):
-        return []
-    return [(index, item) for index, item in enumerate(value) if isinstance(item, str)]
-
-
-def _number(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
 def _percent(value: float) -> str:
     return f"{value:g}"
 
@@ -250,7 +221,7 @@ def _percent(value: float) -> str:
 # --- title -----------------------------------------------------------------------------------------
 
 
-def _check_title(doc: dict, report: _Report) -> None:
+def _check_title(doc: dict, report: Report) -> None:
     title = doc.get("title")
     name = _text(_dict(doc.get("product")).get("name"))
     if name:
@@ -301,7 +272,7 @@ def _read_reference(text: str) -> _Reference:
     return _Reference(parsed.designation, parsed.year, parsed.key)
 
 
-def _check_references(doc: dict, report: _Report, reference_status) -> None:
+def _check_references(doc: dict, report: Report, reference_status) -> None:
     cited_24067 = False
     seen: dict[tuple[str, int | None], int] = {}
     for index, reference in _items(doc.get("normative_references")):
@@ -343,7 +314,7 @@ def _check_references(doc: dict, report: _Report, reference_status) -> None:
 # --- boundary and data -----------------------------------------------------------------------------
 
 
-def _check_boundary(doc: dict, params: dict, report: _Report) -> set[str] | None:
+def _check_boundary(doc: dict, params: dict, report: Report) -> set[str] | None:
     """Checks the system boundary; returns the stages included, or None when not stated."""
     boundary = params.get("system_boundary")
     if not isinstance(boundary, dict):
@@ -400,7 +371,7 @@ def _check_boundary(doc: dict, params: dict, report: _Report) -> set[str] | None
     return included
 
 
-def _check_data(params: dict, included: set[str] | None, report: _Report) -> None:
+def _check_data(params: dict, included: set[str] | None, report: Report) -> None:
     primary = [(index, stage) for index, stage in _strings(params.get("primary_data_stages")) if stage.strip()]
     secondary = _strings(params.get("secondary_data_allowed_stages"))
     if not primary:
@@ -472,7 +443,7 @@ def _check_data(params: dict, included: set[str] | None, report: _Report) -> Non
         )
 
 
-def _check_order(report: _Report, code: str, path: str, values: list, order: Sequence[str], words: Vocabulary) -> None:
+def _check_order(report: Report, code: str, path: str, values: list, order: Sequence[str], words: Vocabulary) -> None:
     """A priority list: known values, each once, in `order` (a subset may be named)."""
     known = [value for value in values if isinstance(value, str) and value in order]
     tally = Counter(known)
@@ -486,7 +457,7 @@ def _check_order(report: _Report, code: str, path: str, values: list, order: Seq
 # --- methods ---------------------------------------------------------------------------------------
 
 
-def _check_methods(params: dict, report: _Report) -> None:
+def _check_methods(params: dict, report: Report) -> None:
     if not _text(params.get("data_quality_method")):
         report.add("data_quality_method_missing", "/parameters/data_quality_method")
     if not _text(params.get("uncertainty_method")):
@@ -501,7 +472,7 @@ def _check_methods(params: dict, report: _Report) -> None:
     _check_cut_off(params, report)
 
 
-def _check_cut_off(params: dict, report: _Report) -> None:
+def _check_cut_off(params: dict, report: Report) -> None:
     cut_off = params.get("cut_off")
     base = "/parameters/cut_off"
     if not isinstance(cut_off, dict):
@@ -535,7 +506,7 @@ def _check_cut_off(params: dict, report: _Report) -> None:
 # --- document structure (GB/T 1.1-2020) ------------------------------------------------------------
 
 
-def _check_structure(clause_list: list[tuple[int, dict]], report: _Report) -> None:
+def _check_structure(clause_list: list[tuple[int, dict]], report: Report) -> None:
     ranked: list[tuple[int, str]] = []  # (index, kind) of the clauses with a known kind
     seen: set[str] = set()
     for index, clause in clause_list:
@@ -602,7 +573,7 @@ def _longest_in_order(ranks: list[int]) -> list[int]:
     return kept[::-1]
 
 
-def _check_provisions(clause_list: list[tuple[int, dict]], report: _Report) -> None:
+def _check_provisions(clause_list: list[tuple[int, dict]], report: Report) -> None:
     for index, clause in clause_list:
         kind = clause.get("kind")
         if kind not in ("foreword", "introduction"):
@@ -630,7 +601,7 @@ def _first_provision(text: str) -> tuple[int, str] | None:
 
 
 def _check_ids_and_references(
-    clause_list: list[tuple[int, dict]], term_list: list[tuple[int, dict]], report: _Report
+    clause_list: list[tuple[int, dict]], term_list: list[tuple[int, dict]], report: Report
 ) -> None:
     targets: set[str] = set()
     for index, clause in clause_list:
@@ -663,7 +634,7 @@ def _check_ids_and_references(
         _check_links(term.get("definition"), f"/terms/{index}/definition", targets, report)
 
 
-def _check_links(text, path: str, targets: set[str], report: _Report) -> None:
+def _check_links(text, path: str, targets: set[str], report: Report) -> None:
     if not isinstance(text, str) or "](" not in text:
         return
     for match in _CROSS_REFERENCE.finditer(text):

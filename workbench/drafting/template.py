@@ -34,6 +34,7 @@ from jsonschema.exceptions import SchemaError
 
 from workbench import schema_errors
 from workbench.guideline import CATALOGUE
+from workbench.guideline.catalogue import SUBJECTS
 from workbench.messages import N_, Message
 from workbench.schema_errors import Problem
 
@@ -42,6 +43,7 @@ DEFAULT_TEMPLATE = "cfp-product-rule@1.0"
 
 _REF = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*)@([0-9]+(?:\.[0-9]+)*)")
 _PRODUCT = "{product}"
+RULE_CODES = tuple(check.code for check in SUBJECTS["rule"])
 
 
 class TemplateError(ValueError):
@@ -246,7 +248,9 @@ def _load(name: str, version: str) -> Template:
         Draft202012Validator.check_schema(schema)
     except SchemaError as error:
         raise TemplateError(f"模板 {ref} 的 schema.json 不是有效的 JSON Schema：{error.message}") from error
-    checks = _read_json(folder / "checks.json") if (folder / "checks.json").is_file() else []
+    # Without checks.json a version is checked for every rule check of the catalogue (1.1 on);
+    # a version with one keeps the checks it was published with.
+    checks = _read_json(folder / "checks.json") if (folder / "checks.json").is_file() else list(RULE_CODES)
     if not isinstance(checks, list) or not all(isinstance(code, str) for code in checks):
         raise TemplateError(f"模板 {ref} 的 checks.json 应为检查项代码的列表。")
     unknown = [code for code in checks if code not in CATALOGUE]

@@ -1,16 +1,22 @@
 """The one catalogue of findings: every finding any part of the workbench can report, by code.
 
-PURE. The entries live beside each other by what they judge (rules.py: a rule document;
-data.py: trial data and the feasibility report; levels.py: which level of standard may be made;
-gates.py: stage moves and periodic review); codes are unique across all of them.
+PURE. The entries live beside each other by what they judge (rules.py: a rule document's
+parameters and references; structure.py: its GB/T 1.1 structure; text.py: its text against its
+parameters; data.py: trial data and the feasibility report; levels.py: which level of standard
+may be made; gates.py: stage moves and periodic review); codes are unique across all of them.
 docs/architecture.md lists every code under the article it enforces, and a test keeps that table
 and this catalogue in step.
 """
 
-from workbench.guideline.catalogue import data, gates, levels, rules
+from workbench.guideline.catalogue import data, gates, levels, rules, structure, text
 from workbench.guideline.findings import Check, Finding
 
-SUBJECTS = {"rule": rules.CHECKS, "dataset": data.CHECKS, "level": levels.CHECKS, "stage": gates.CHECKS}
+SUBJECTS = {
+    "rule": rules.CHECKS + structure.CHECKS + text.CHECKS,
+    "dataset": data.CHECKS,
+    "level": levels.CHECKS,
+    "stage": gates.CHECKS,
+}
 
 
 def _index() -> dict[str, Check]:
