@@ -4,6 +4,10 @@ Exit status: 0 when no error is found, 1 when at least one error is found, 2 whe
 be checked at all (not JSON, not the template's shape, unknown template). Those input problems
 print one line on standard error; the findings go to standard output, as a table or as JSON.
 Registry statuses (withdrawn, replaced) need the database and are not looked up here.
+
+A file written against template 1.0 is checked as 1.1 (templates.upgrade: its template reference
+changes, nothing else), so with every rule check of the catalogue, as the workbench checks a
+stored 1.0 rule; the findings' places are the file's own.
 """
 
 import sys
@@ -28,7 +32,7 @@ def check(rule_file: Path, output: str):
 
     Exit status 1 when an error is found, 2 when the file cannot be checked.
     """
-    document = read_json_object(rule_file)
+    document = templates.upgrade(read_json_object(rule_file))  # a 1.0 file is checked as 1.1
     ref = document.get("template") or DEFAULT_TEMPLATE
     if not isinstance(ref, str):
         refuse(f"{rule_file}: /template 应为模板标识，如 {DEFAULT_TEMPLATE} (template must be a string)")

@@ -4,6 +4,13 @@ fields: each field is named by its JSON pointer, which is also how findings poin
 Pure: no Flask. `fields_for` describes the fields with the document's values; `apply` reads a
 submitted form back into a copy of the document. Values that do not fit (a word in a number
 field) are kept as typed, so the schema check names the field and nothing typed is lost.
+
+Decisions worth knowing:
+- Scalars, enumerations and lists of enumerations or lines are form fields; lists of objects
+  (1.1: additional units, unit processes, greenhouse gases, electricity sources, figures) are not:
+  they are edited on the document (JSON) page and kept as they are by a form save. An object
+  that requires such a list (1.1: `performance_classes` and its classes) is left to that page
+  whole, so the form never saves half of it.
 """
 
 import copy
@@ -74,11 +81,13 @@ def _field(schema: dict, node: dict, path: str, key: str, required: bool, docume
     value = _get(document, path)
     if kind_of == "object" or "properties" in node:
         needed = set(node.get("required", []))
-        children = [
-            child
+        built = {
+            name: _field(schema, child_node, f"{path}/{name}", name, name in needed, document)
             for name, child_node in node.get("properties", {}).items()
-            if (child := _field(schema, child_node, f"{path}/{name}", name, name in needed, document)) is not None
-        ]
+        }
+        if any(built[name] is None for name in needed if name in built):
+            return None  # it needs a list of objects: edited whole on the document page
+        children = [child for child in built.values() if child is not None]
         return Field(path, label, "group", description, required=required, children=children)
     if kind_of == "array":
         items = _resolve(schema, node.get("items", {}))

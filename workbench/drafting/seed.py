@@ -15,7 +15,8 @@ from workbench.drafting.models import Rule
 from workbench.drafting.template import TEMPLATES_DIR
 from workbench.registry.service import find_product
 
-EXAMPLES = TEMPLATES_DIR / "cfp-product-rule" / "1.0" / "examples"
+EXAMPLES = TEMPLATES_DIR / "cfp-product-rule" / "1.1" / "examples"  # the rules are created on 1.1
+DATA_PERIOD = "核算前最近连续 12 个月（不足 12 个月的按实际生产期）"
 
 DEMO_RULES = [
     # (example file, product, working group, author username, reviser username)
@@ -69,13 +70,25 @@ def load(session: Session, today: date, by) -> list[Rule]:
         service.save_revision(
             session, rule, document, message="工作组讨论稿：按起草组讨论意见完善全文", based_on=1, by=author
         )
-        revised = json.loads(json.dumps(document))
-        revised["parameters"]["data_period"] = "核算前最近连续 12 个月（不足 12 个月的按实际生产期）"
+        revised = _with_data_period(document, DATA_PERIOD)
         service.save_revision(
             session, rule, revised, message="明确数据时间范围", based_on=2, by=_user(session, reviser, by)
         )
         created.append(rule)
     return created
+
+
+def _with_data_period(document: dict, period: str) -> dict:
+    """The data period changed where the rule states it: the parameter and the sentence of 5.4,
+    which the group has added to (so a save does not rewrite it from the template); 附录B, still
+    as the template wrote it, follows the parameter on saving. All three then say the same."""
+    revised = json.loads(json.dumps(document))
+    before = revised["parameters"]["data_period"]
+    revised["parameters"]["data_period"] = period
+    for clause in revised["clauses"]:
+        if clause["id"] == "time-boundary":
+            clause["text"] = clause["text"].replace(before, period)
+    return revised
 
 
 def consultation_drafts(rules: list[Rule]) -> list[Rule]:

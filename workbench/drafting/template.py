@@ -3,9 +3,10 @@
 A template version is a folder `rule_templates/<id>/<version>/`: `manifest.json` (title patterns,
 defaults, the clause skeletons in document order), `schema.json` (JSON Schema 2020-12 of the whole
 rule document, see docs/rule-document.md), `clauses/*.md` (Markdown skeletons with Jinja2
-placeholders) and, when present, `checks.json` (the codes of the guideline's catalogue that rules
-written against this version are checked for; severity, article and message live in the catalogue,
-workbench/guideline/catalogue/rules.py).
+placeholders), when the manifest names one a data file for the skeletons (1.1: `gwp.json`, the GWP
+values printed in 附录C) and, when present, `checks.json` (the codes of the guideline's catalogue
+that rules written against this version are checked for; severity, article and message live in the
+catalogue, workbench/guideline/catalogue/rules.py). Without checks.json (1.1) every rule check applies.
 
 Pure: jsonschema, Jinja2 and the standard library; no Flask, no database.
 
@@ -16,7 +17,20 @@ Decisions worth knowing:
 - A problem with a missing or unknown key points at that key ("/parameters/data_period"), not at
   the object that lacks or carries it, so a form can mark the very field.
 - Skeletons render in a sandbox with StrictUndefined: a misspelt placeholder is an error when the
-  template is used, never a silently empty sentence in a standard.
+  template is used, never a silently empty sentence in a standard. Optional parameters are read
+  with `p.get(…)`.
+- A skeleton may be optional: `"when": "<parameter>"` in the manifest renders it only when the
+  rule gives that parameter (1.1: chapter 10 分级 with `performance_classes`). When a change adds
+  or removes the parameter, `follow_parameters` adds or removes the chapter (removes it only if
+  the drafters have not reworded it).
+- Versions: 1.1 only adds optional fields, so a 1.0 document is a 1.1 document once its `template`
+  says so. `upgrade` does exactly that and nothing else; everything that reads a stored rule
+  (checks, saves, `workbench check`, rendering, trials) reads it upgraded, and saving stores the
+  upgraded document. Clauses the 1.0 skeletons wrote (the plain-text formula, 附录B without
+  sub-clauses, no 附录C) stay as they are: the checks say what a 1.1 rule lacks, the group edits.
+- The GWP values of 附录C are template data (`gwp.json`), not read from workbench/factors: the
+  drafting layer does not import the factor library (import-linter), and a rule prints the values
+  its template was published with. tests/test_template.py checks they equal the engine's tables.
 """
 
 import copy
@@ -39,7 +53,10 @@ from workbench.messages import N_, Message
 from workbench.schema_errors import Problem
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "rule_templates"
-DEFAULT_TEMPLATE = "cfp-product-rule@1.0"
+DEFAULT_TEMPLATE = "cfp-product-rule@1.1"  # new rules are written against it
+# Template versions read as a later one: a document written against the key is the value's
+# document once its "template" says so (the later version only adds optional fields).
+UPGRADES = {"cfp-product-rule@1.0": "cfp-product-rule@1.1"}
 
 _REF = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*)@([0-9]+(?:\.[0-9]+)*)")
 _PRODUCT = "{product}"
@@ -57,7 +74,8 @@ class Template:
     manifest: dict
     schema: dict
     checks: tuple[str, ...]  # the finding codes this version checks
-    skeletons: list[dict]  # id, kind, number, title, source (the Markdown/Jinja2 text)
+    skeletons: list[dict]  # id, kind, number, title, when (or None), source (the Markdown/Jinja2 text)
+    data: dict = field(default_factory=dict, repr=False)  # the manifest's data file for the skeletons (1.1: GWP values)
     _validator: Draft202012Validator = field(init=False, repr=False, compare=False)
     _labels: dict = field(init=False, repr=False, compare=False)
 
@@ -84,6 +102,8 @@ class Template:
         """The English title, or "" when the English product name is not known yet (a pattern
         ending in a dash would look finished and be wrong)."""
         name = product_name_en.strip()
+        if name and self.manifest.get("title_en_product_case") == "lower":
+            name = _lower_common_noun(name)
         return self.manifest["title_en_pattern"].replace(_PRODUCT, name) if name else ""
 
     # -- documents --------------------------------------------------------------------------
@@ -104,6 +124,9 @@ class Template:
             return text.replace(_PRODUCT, name)
 
         unit = defaults["units"][end_use]
+        unit_value = {"description": fill(unit["description"]), "quantity": unit["quantity"], "unit": unit["unit"]}
+        if unit.get("reference_product"):
+            unit_value["reference_product"] = fill(unit["reference_product"])
         boundary = defaults["system_boundaries"][end_use]
         boundary["justification"] = fill(boundary["justification"])
         included = boundary["stages_included"]
@@ -113,13 +136,14 @@ class Template:
             product["classification_code"] = classification_code.strip()
         product["end_use"] = end_use
         parameters = {
-            unit["key"]: {"description": fill(unit["description"]), "quantity": unit["quantity"], "unit": unit["unit"]},
+            unit["key"]: unit_value,
             "reference_flow": fill(unit["reference_flow"]),
             "system_boundary": boundary,
             "cut_off": defaults["cut_off"],
             "data_period": defaults["data_period"],
             "primary_data_stages": primary,
             "secondary_data_allowed_stages": [stage for stage in included if stage not in primary],
+            **({"primary_data_share": defaults["primary_data_share"]} if "primary_data_share" in defaults else {}),
             "secondary_data_priority": defaults["secondary_data_priority"],
             "activity_data_categories": defaults["activity_data_categories"],
             "electricity": defaults["electricity"],
@@ -159,12 +183,14 @@ class Template:
             raise TemplateError(f"文件不符合模板，无法生成条款文本：{first.path or '/'} {first.message}")
         return self._render(document)
 
-    def follow_parameters(self, before: dict, after: dict) -> dict:
+    def follow_parameters(self, before: dict, after: dict, *, validated: bool = False) -> dict:
         """`after` with every clause that still reads as the template wrote it from `before`'s
         data rewritten from `after`'s data, so that changing a parameter (the cut-off, the drafting
         units) changes the sentences that state it. A clause the drafters have reworded is theirs
-        and stays as it is; so does any clause edited in this same change."""
-        if self.validate(before) or self.validate(after):
+        and stays as it is; so does any clause edited in this same change. `validated`: the caller
+        knows both documents fit this template's schema (the live check, which validates each
+        keystroke's document anyway, saves two validations of 10 ms at 200 clauses)."""
+        if not validated and (self.validate(before) or self.validate(after)):
             return after  # the save refuses an invalid document anyway; nothing to follow
         try:
             was = {clause["id"]: clause["text"] for clause in self._render(before)}
@@ -175,14 +201,42 @@ class Template:
         followed = copy.deepcopy(after)
         for clause in followed["clauses"]:
             key = clause["id"]
-            if key in was and previous.get(key) == was[key] == clause["text"]:
+            if key in was and key in now and previous.get(key) == was[key] == clause["text"]:
                 clause["text"] = now[key]
+        self._follow_optional(followed, was, now, previous)
         return followed
+
+    def _follow_optional(self, followed: dict, was: dict, now: dict, previous: dict) -> None:
+        """An optional chapter appears when its parameter is added and goes when the parameter is
+        removed, unless the drafters reworded it (then it is theirs, as any clause)."""
+        clauses = followed["clauses"]
+        for position, skeleton in enumerate(self.skeletons):
+            key = skeleton["when"] and skeleton["id"]
+            if not key:
+                continue
+            present = [index for index, clause in enumerate(clauses) if clause["id"] == key]
+            if key in now and key not in was and not present:
+                earlier = {other["id"] for other in self.skeletons[:position]}
+                after_index = max(
+                    (index for index, clause in enumerate(clauses) if clause["id"] in earlier), default=-1
+                )
+                clause = {name: skeleton[name] for name in ("id", "kind", "number", "title")} | {"text": now[key]}
+                clauses.insert(after_index + 1, clause)
+            elif (
+                key in was
+                and key not in now
+                and present
+                and previous.get(key) == was[key] == clauses[present[0]]["text"]
+            ):
+                del clauses[present[0]]
 
     def _render(self, document: dict) -> list[dict]:
         context = self._context(document)
+        parameters = document["parameters"]
         clauses = []
         for skeleton in self.skeletons:
+            if skeleton["when"] and skeleton["when"] not in parameters:
+                continue  # an optional chapter the rule does not have
             try:
                 text = _compile(skeleton["source"]).render(context)
             except (jinja2.TemplateError, KeyError, TypeError) as error:
@@ -208,6 +262,8 @@ class Template:
             "references": document["normative_references"],
             "terms": document["terms"],
             "front_matter": {"drafting_units": [], "drafters": [], **document.get("front_matter", {})},
+            "figures": {figure["id"]: figure for figure in document.get("figures", [])},
+            "gwp": self.data.get("gwp", {"formulas": {}, "sets": {}}),
         }
 
     def _schema_title(self, *keys: str) -> str:
@@ -215,6 +271,17 @@ class Template:
         for key in keys:
             node = node["properties"][key]
         return node["title"]
+
+
+def _lower_common_noun(name: str) -> str:
+    """ "Lithium-ion batteries" → "lithium-ion batteries" after "…requirements for": a common noun
+    in lower case, as GB English titles print it. A first word with capitals past its first letter
+    (an abbreviation: "PV modules", "LED lamps") is kept; a proper noun ("Portland cement") is
+    lowered too, and the drafters correct the proposed title."""
+    first = name.split(" ", 1)[0]
+    if any(character.isupper() for character in first[1:]):
+        return name
+    return name[0].lower() + name[1:]
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -256,9 +323,41 @@ def _load(name: str, version: str) -> Template:
     unknown = [code for code in checks if code not in CATALOGUE]
     if unknown:
         raise TemplateError(f"模板 {ref} 的 checks.json 列出了检查目录中没有的代码：{'、'.join(unknown)}。")
+    data = {}
+    if manifest.get("gwp_values"):
+        data["gwp"] = _read_json(_inside(folder, manifest["gwp_values"]))
     return Template(
-        ref=ref, manifest=manifest, schema=schema, checks=tuple(checks), skeletons=_skeletons(folder, manifest)
+        ref=ref,
+        manifest=manifest,
+        schema=schema,
+        checks=tuple(checks),
+        skeletons=_skeletons(folder, manifest),
+        data=data,
     )
+
+
+def upgraded_ref(ref):
+    """The template version a document written against `ref` is read as: cfp-product-rule@1.0 →
+    cfp-product-rule@1.1; any other value (the current version, an unknown one) as it is."""
+    while isinstance(ref, str) and ref in UPGRADES:
+        ref = UPGRADES[ref]
+    return ref
+
+
+def upgrade(document):
+    """`document` as the current version of its template: a 1.0 document with `template` set to
+    cfp-product-rule@1.1 and nothing else changed (1.1 only adds optional fields), as a new copy.
+    A document already current, written against an unknown template, or not an object at all is
+    returned as it is (the same object), for the schema to judge."""
+    if not isinstance(document, dict):
+        return document
+    ref = document.get("template")
+    target = upgraded_ref(ref)
+    if target == ref:
+        return document
+    upgraded = copy.deepcopy(document)
+    upgraded["template"] = target
+    return upgraded
 
 
 def _available() -> list[str]:
@@ -272,6 +371,13 @@ def _read_json(path: Path):
         raise TemplateError(f"模板文件 {path} 无法读取：{error}") from error
 
 
+def _inside(folder: Path, name: str) -> Path:
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder.resolve()) or not path.is_file():
+        raise TemplateError(f"模板文件 {name} 不在模板目录 {folder} 中。")
+    return path
+
+
 def _skeletons(folder: Path, manifest: dict) -> list[dict]:
     skeletons = []
     for entry in manifest["clauses"]:
@@ -283,7 +389,8 @@ def _skeletons(folder: Path, manifest: dict) -> list[dict]:
             _compile(source)
         except jinja2.TemplateSyntaxError as error:
             raise TemplateError(f"条款骨架 {entry['file']} 第 {error.lineno} 行有语法错误：{error.message}") from error
-        skeletons.append({key: entry[key] for key in ("id", "kind", "number", "title")} | {"source": source})
+        skeleton = {key: entry[key] for key in ("id", "kind", "number", "title")}
+        skeletons.append(skeleton | {"when": entry.get("when"), "source": source})
     return skeletons
 
 
@@ -307,10 +414,46 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in "。．.！？；：" else text + "。"
 
 
+def _item_end(text: str, last: bool) -> str:
+    """A list item of a parameter's text: its own closing punctuation replaced by the list's, "；"
+    between items and "。" after the last (GB/T 1.1 lists)."""
+    return text.strip().rstrip("。．.；;，,") + ("。" if last else "；")
+
+
+def _letter(index: int) -> str:
+    """The mark of list item `index` (from 0): a, b, … z, then aa, ab …"""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[index] if index < len(letters) else letters[index // 26 - 1] + letters[index % 26]
+
+
+def _digits(value) -> str:
+    """A number as a standard prints it: digits grouped by three with a space from 1 000 on
+    ("25 200", "1 530"), the decimals as given ("27.0")."""
+    text = str(value)
+    whole, dot, decimals = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    if len(whole) > 3:
+        groups = []
+        while whole:
+            groups.insert(0, whole[-3:])
+            whole = whole[:-3]
+        whole = " ".join(groups)
+    return f"{sign}{whole}{dot}{decimals}"
+
+
 _ENVIRONMENT = SandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False
 )
-_ENVIRONMENT.filters.update(num=schema_errors.number, zh=_label, zh_join=_labels_joined, sentence=_sentence)
+_ENVIRONMENT.filters.update(
+    num=schema_errors.number,
+    zh=_label,
+    zh_join=_labels_joined,
+    sentence=_sentence,
+    item_end=_item_end,
+    letter=_letter,
+    digits=_digits,
+)
 
 
 @functools.lru_cache(maxsize=512)

@@ -31,7 +31,7 @@ def render_command(rule_file, html_file, pdf_file, docx_file, markdown_file, sta
     keeps the cover it was published with. Exit status 2 when the file cannot be rendered."""
     if not any((html_file, pdf_file, docx_file, markdown_file)):
         refuse("请至少指定一个输出 (name at least one output): --html、--pdf、--docx 或 --markdown")
-    document = read_json_object(rule_file)
+    document = templates.upgrade(read_json_object(rule_file))  # a 1.0 file is read as 1.1
     try:
         problems = templates.load(document.get("template") or templates.DEFAULT_TEMPLATE).validate(document)
     except templates.TemplateError as error:

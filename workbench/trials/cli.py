@@ -63,7 +63,7 @@ def calc(
 
     Exit status 1 when the data break the rule (error findings), 2 when the input cannot be used.
     """
-    rule = read_json_object(rule_file)
+    rule = templates.upgrade(read_json_object(rule_file))  # a 1.0 rule is read as 1.1
     ref = rule.get("template") or templates.DEFAULT_TEMPLATE
     try:
         template = templates.load(ref) if isinstance(ref, str) else None
@@ -179,7 +179,13 @@ def _print_summary(report: dict) -> None:
         _rows(
             [(f"{names.get(key, '')} {key}".strip(), _n(value), _percent(value, cfp)) for key, value in values.items()]
         )
-    click.echo(f"初级数据占比 primary data share: {report['primary_data_share']:.1f} %")
+    click.echo(
+        f"初级数据占比 primary data share: {report['primary_data_share']:.1f} % ({report['primary_data_share_basis']})"
+    )
+    for extra in report["additional_units"]:
+        if extra["cfp_per_unit"] is not None:
+            click.echo(f"{extra['description']}: {_n(extra['cfp_per_unit'])} {extra['unit']}")
+    click.echo(f"GWP: {report['gwp']['set']} {report['gwp']['source']}")
     quality = report["data_quality"]
     if quality["score"] is None:
         click.echo("数据质量 data quality: 无谱系矩阵评分 (no pedigree scores)")
