@@ -7,7 +7,6 @@ that breaks exactly one requirement gives exactly that one finding.
 import copy
 import json
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,7 @@ def conformant(end_use: str = "final") -> dict:
     cradle-to-grave; "intermediate": primary aluminium, cradle-to-gate."""
     final = end_use == "final"
     product = "锂离子电池" if final else "电解铝"
+    product_en = "lithium-ion batteries" if final else "primary aluminium"
     if final:
         unit = {"functional_unit": {"description": "电池在全生命周期内提供 1 kWh 的电能", "quantity": 1, "unit": "kWh"}}
         boundary = {
@@ -51,7 +51,7 @@ def conformant(end_use: str = "final") -> dict:
     return {
         "template": "cfp-product-rule@1.0",
         "title": f"温室气体 产品碳足迹量化方法与要求 {product}",
-        "title_en": "Greenhouse gases—Carbon footprint of products—Quantification methods and requirements—Test product",
+        "title_en": f"Greenhouse gases—Carbon footprint of products—Quantification methods and requirements for {product_en}",
         "product": {"name": product, "classification_code": "3841", "end_use": end_use},
         "parameters": {
             **unit,
@@ -145,7 +145,13 @@ def conformant(end_use: str = "final") -> dict:
                 "kind": "normative_references",
                 "number": "2",
                 "title": "规范性引用文件",
-                "text": "下列文件中的内容通过文中的规范性引用而构成本文件必不可少的条款。",
+                "text": (
+                    "下列文件中的内容通过文中的规范性引用而构成本文件必不可少的条款。\n\n"
+                    "GB/T 24067—2024　温室气体 产品碳足迹 量化要求和指南\n\n"
+                    "GB/T 24040—2008　环境管理 生命周期评价 原则与框架\n\n"
+                    "GB/T 24044—2008　环境管理 生命周期评价 要求与指南\n\n"
+                    "ISO 14067:2018　Greenhouse gases — Carbon footprint of products"
+                ),
             },
             {
                 "id": "terms",
@@ -166,21 +172,32 @@ def conformant(end_use: str = "final") -> dict:
                 "kind": "technical",
                 "number": "5",
                 "title": "数据收集",
-                "text": "应按 [4](#system-boundary) 确定的边界收集数据，宜优先使用初级数据，可使用次级数据。",
+                "text": (
+                    "应按 [4](#system-boundary) 确定的边界收集数据，宜优先使用初级数据，可使用次级数据。\n\n"
+                    "数据应按附录A 收集，报告格式见附录B，全球变暖潜势值见附录C。\n\n"
+                    "生命周期评价的方法应符合 GB/T 24040—2008、GB/T 24044—2008 和 ISO 14067:2018 的规定。"
+                ),
             },
             {
                 "id": "annex-a",
                 "kind": "annex_normative",
                 "number": "附录A",
                 "title": "数据收集表",
-                "text": "表 A.1 给出数据收集表。",
+                "text": "表 A.1 给出数据收集表。\n\n表 A.1　数据收集表\n\n| 序号 | 名称 | 数量 |\n|---|---|---|\n| 1 |  |  |",
             },
             {
                 "id": "annex-b",
                 "kind": "annex_informative",
                 "number": "附录B",
                 "title": "报告格式",
-                "text": "报告格式见表 B.1。",
+                "text": "报告格式见表 B.1。\n\n表 B.1　报告格式\n\n| 项目 | 内容 |\n|---|---|\n| 产品 |  |",
+            },
+            {
+                "id": "annex-c",
+                "kind": "annex_informative",
+                "number": "附录C",
+                "title": "全球变暖潜势值",
+                "text": "全球变暖潜势值按所采用的 GWP 数据集取值。",
             },
         ],
     }
@@ -270,7 +287,7 @@ GRAVE_FOR_INTERMEDIATE = (
 
 def test_template_1_0_checks_exactly_the_rule_codes_of_the_guideline_catalogue():
     assert len(CATALOGUE) == len(set(CATALOGUE))
-    assert set(CATALOGUE) == set(checks.CODES)
+    assert set(CATALOGUE) <= set(checks.CODES)  # 1.0 keeps the checks it was published with
     assert all(code in GUIDELINE for code in CATALOGUE)
 
 
@@ -309,10 +326,16 @@ def test_conformant_rule_has_no_findings(end_use):
             (
                 *GATE_FOR_FINAL,
                 set_(f"{BOUNDARY}/type", "partial"),
-                set_(f"{BOUNDARY}/justification", "使用阶段数据无法获取。"),
+                set_(f"{BOUNDARY}/justification", "分销运输、使用和废弃处置阶段的数据目前无法获取。"),
             ),
             id="partial with justification",
         ),
+        pytest.param(
+            (set_("/title", "温室气体　产品碳足迹量化方法与要求　锂离子电池"),), id="title with full-width spaces"
+        ),
+        # GB/T 1.1—2020 9.5.4.2 allows undated references; the text here cites no part of them
+        pytest.param((set_("/normative_references/1/number", "GB/T 24040"),), id="undated reference"),
+        pytest.param((set_("/normative_references/3/number", "ISO 14067"),), id="undated international"),
         pytest.param((move_clause(8, 7),), id="informative annex before normative"),
         pytest.param((del_("/clauses/1"),), id="no introduction"),
         pytest.param((set_("/normative_references/3/number", "ISO 14064-1:2018"),), id="international part"),
@@ -339,11 +362,6 @@ CASES = [
         [set_("/title", "温室气体 产品碳足迹量化方法与要求锂离子电池")],
         ("title_pattern", "error", "指引（二）", "/title"),
     ),
-    (
-        "final",
-        [set_("/title", "温室气体　产品碳足迹量化方法与要求 锂离子电池")],
-        ("title_pattern", "error", "指引（二）", "/title"),
-    ),
     ("final", [set_("/title", "锂离子电池产品碳足迹核算技术规范")], ("title_pattern", "error", "指引（二）", "/title")),
     ("final", [set_("/title_en", " ")], ("title_en_missing", "error", "GB/T 1.1—2020 8.1", "/title_en")),
     ("final", [del_("/title_en")], ("title_en_missing", "error", "GB/T 1.1—2020 8.1", "/title_en")),
@@ -368,15 +386,13 @@ CASES = [
         [set_("/normative_references/0/number", "GB/T 24067-2015")],
         ("reference_gbt24067_edition", "error", "指引（二）", "/normative_references/0/number"),
     ),
-    (
+    (  # undated, and the text cites a clause of it: only a dated edition has that clause
         "final",
-        [set_("/normative_references/1/number", "GB/T 24040")],
-        ("reference_undated", "warning", "GB/T 1.1—2020 9.5", "/normative_references/1/number"),
-    ),
-    (
-        "final",
-        [set_("/normative_references/3/number", "ISO 14067")],
-        ("reference_undated", "warning", "GB/T 1.1—2020 9.5", "/normative_references/3/number"),
+        [
+            set_("/normative_references/1/number", "GB/T 24040"),
+            append_text("/clauses/5/text", "\n\n生命周期阶段的划分应符合 GB/T 24040 的 5.2。"),
+        ],
+        ("reference_undated", "error", "GB/T 1.1—2020 9.5", "/normative_references/1/number"),
     ),
     (
         "final",
@@ -694,9 +710,10 @@ def test_one_broken_requirement_gives_exactly_one_finding(end_use, changes, expe
     assert findings[0].message and not findings[0].suppressed and findings[0].suppression_reason is None
 
 
-def test_every_code_has_a_breaking_case():
+def test_every_code_of_template_1_0_has_a_breaking_case():
+    # the codes that came with template 1.1 have theirs in test_structure_checks.py and test_text_checks.py
     tested = {case[2][0] for case in CASES} | {"reference_withdrawn", "reference_replaced"}
-    assert tested == set(checks.CODES)
+    assert tested == set(CATALOGUE)
 
 
 def test_messages_say_what_to_write():
@@ -961,7 +978,8 @@ def test_odd_reference_numbers_never_raise():
 # --- performance ----------------------------------------------------------------------------------------
 
 
-def test_a_rule_with_200_clauses_is_checked_well_under_100_ms():
+def test_a_rule_with_200_clauses_and_many_cross_references_gives_no_false_findings():
+    """Its speed is measured by benchmarks/bench_checks.py, not asserted here."""
     document = conformant()
     technical = [
         {
@@ -980,12 +998,6 @@ def test_a_rule_with_200_clauses_is_checked_well_under_100_ms():
         for number in range(4, 60)
     ]
     assert run(document) == []
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        run(document)
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.1, timings
 
 
 # --- the template's examples ------------------------------------------------------------------------

@@ -14,11 +14,25 @@ Decisions worth knowing:
   A stage may not be both included and excluded.
 - A non-partial boundary that does not fit the product's end use is an error even with a
   justification: the way out that 指引（三） leaves is "partial" with its reason written down.
-- Priority lists (secondary data, factors) may name a subset, in the prescribed relative order,
-  each value once. Unknown values are left to the schema.
-- References: "GB/T 24067" without a year is undated, told apart from an invalid number by
-  parsing it again with a placeholder year. International numbers (ISO, IEC, ITU) are outside
-  `numbers.parse`; they are read by their own pattern, dated by ":year".
+- Priority lists (secondary data, factors) keep the guideline's order and its first choice
+  (统计数据; 经溯源性核验的实测数据): a list without it is an error. Each value once. Dropping the
+  last tiers (a prefix of the order) makes a stricter rule and is accepted; dropping a tier
+  between two kept ones lets a lower tier be used before a higher one and is a warning
+  (*_priority_skipped). An empty secondary list names no secondary data; unknown values are left
+  to the schema.
+- Titles are compared after NFKC normalisation and whitespace runs collapsed (a title printed
+  with full-width spaces is the same title). The English title is "Greenhouse gases—Carbon
+  footprint of products—Quantification methods and requirements for …" (em dashes without
+  spaces, as GB English titles print them); spaced dashes and runs of hyphens read as the em
+  dash, the message shows the canonical form.
+- A partial boundary's justification must say something (at least MIN_JUSTIFICATION letters or
+  Chinese characters once punctuation and spaces are gone) and name every stage it leaves out, by
+  its term, a synonym or a word for several (下游, 上游). Conditions for contractual instruments
+  and for every electricity source other than the grid need MIN_CONDITIONS. Placeholders ("无",
+  "N/A", "-", "略", "见上") are empty everywhere a text is required.
+- References: read by `clause_text.read_reference`; undated ones are allowed (GB/T 1.1—2020
+  9.5.4.2) and only checked against what the text cites of them (`reference_checks`), except
+  GB/T 24067, which must be dated 2024.
 - Annexes: normative and informative annexes share one place in the order (GB/T 1.1 orders
   annexes by where the text first cites them, so they may alternate).
 - Provisions in 前言/引言: 应, 宜, 可 outside words that merely contain them (应用, 相应, 可能,
@@ -31,7 +45,6 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 
 from workbench.drafting import structure_checks, text_checks
 from workbench.drafting.check_report import Report
@@ -40,6 +53,14 @@ from workbench.drafting.check_report import items as _items
 from workbench.drafting.check_report import number as _number
 from workbench.drafting.check_report import strings as _strings
 from workbench.drafting.check_report import text as _text
+from workbench.drafting.clause_text import (
+    DASHES,
+    UnreadableInternational,
+    is_placeholder,
+    normalise,
+    read_reference,
+    substance,
+)
 from workbench.guideline import Finding
 from workbench.guideline.catalogue import SUBJECTS
 from workbench.guideline.findings import sort_key
@@ -48,6 +69,7 @@ from workbench.guideline.vocabulary import (
     BOUNDARIES,
     BOUNDARY_FOR_END_USE,
     DATA_TYPES,
+    ELECTRICITY_SOURCES,
     ELEMENTS,
     FACTOR_TIERS,
     LIFE_CYCLE_STAGES,
@@ -59,6 +81,17 @@ from workbench.guideline.vocabulary import (
 from workbench.registry import numbers
 
 TITLE_PREFIX = "温室气体 产品碳足迹量化方法与要求 "
+TITLE_EN_PREFIX = "Greenhouse gases\u2014Carbon footprint of products\u2014Quantification methods and requirements for "
+# The prefix however its two dashes were typed (em, en, hyphen, doubled, spaced), then the product;
+# a dash in place of " for " is the 1.0 examples' form, "…requirements—Cement".
+_DASH = f" ?[{DASHES}]+ ?"
+_TITLE_EN = re.compile(
+    f"Greenhouse gases{_DASH}Carbon footprint of products{_DASH}Quantification methods and requirements"
+    f"(?P<for> for |{_DASH})(?P<product>.*)",
+    re.DOTALL,
+)
+MIN_JUSTIFICATION = 12  # letters or Chinese characters of a partial boundary's justification
+MIN_CONDITIONS = 10  # of the conditions for contractual instruments or an electricity source
 GBT_24067 = "GB/T 24067"
 GBT_24067_YEAR = 2024
 DEFAULT_GWP_SET = "IPCC-AR6-GWP100"
@@ -163,12 +196,6 @@ _PROVISION = re.compile(
 )
 _CROSS_REFERENCE = re.compile(r"\]\(\s*#([^)\s]*)")
 _WHITESPACE = re.compile(r"\s+")
-_INTERNATIONAL_PREFIX = re.compile(r"(?:ISO|IEC|ITU)\b", re.IGNORECASE)
-_INTERNATIONAL = re.compile(
-    r"((?:ISO|IEC|ITU-[TR])(?:/(?:IEC|IEEE|ASTM|TS|TR|PAS))*(?: (?:TS|TR|PAS|Guide))? [A-Z]?\.?[0-9]+(?:[-.][0-9]+)*)"
-    r"(?::([0-9]{4}))?((?:/(?:Amd|Cor) ?[0-9]+:[0-9]{4})*)",
-    re.IGNORECASE,
-)
 
 
 def check(
@@ -223,53 +250,40 @@ def _percent(value: float) -> str:
 
 def _check_title(doc: dict, report: Report) -> None:
     title = doc.get("title")
-    name = _text(_dict(doc.get("product")).get("name"))
+    written = normalise(title) if isinstance(title, str) else ""
+    name = normalise(_text(_dict(doc.get("product")).get("name")))
     if name:
         expected = TITLE_PREFIX + name
-        if title != expected:
-            if isinstance(title, str) and title:
+        if written != expected:
+            if written:
                 report.add("title_pattern", "/title", "current", expected=expected, title=title)
             else:
                 report.add("title_pattern", "/title", expected=expected)
-    elif not (isinstance(title, str) and title.startswith(TITLE_PREFIX) and title[len(TITLE_PREFIX) :].strip()):
+    elif not (written.startswith(TITLE_PREFIX) and written[len(TITLE_PREFIX) :].strip()):
         report.add("title_pattern", "/title", "no_product", prefix=TITLE_PREFIX)
-    if not _text(doc.get("title_en")):
+    title_en = doc.get("title_en")
+    if is_placeholder(title_en):
         report.add("title_en_missing", "/title_en")
+        return
+    match = _TITLE_EN.fullmatch(normalise(title_en))
+    product = match["product"].strip() if match else ""
+    if product and match["for"] == " for ":
+        return
+    if product:
+        suggested = TITLE_EN_PREFIX + product[0].lower() + product[1:]
+        report.add(
+            "title_en_pattern",
+            "/title_en",
+            "suggest",
+            prefix=TITLE_EN_PREFIX + "…",
+            title_en=title_en,
+            suggested=suggested,
+        )
+    else:
+        report.add("title_en_pattern", "/title_en", prefix=TITLE_EN_PREFIX + "…", title_en=title_en)
 
 
 # --- normative references --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Reference:
-    designation: str  # without the year: "GB/T 24067", "ISO 14067"
-    year: int | None  # None: undated
-    key: str | None  # registry key of a dated Chinese number
-
-
-class _International(ValueError):
-    """An international number (ISO, IEC, ITU) that does not read as one."""
-
-
-def _read_reference(text: str) -> _Reference:
-    """The number of a reference; raises numbers.InvalidNumber or _International when unreadable."""
-    tidy = _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
-    if _INTERNATIONAL_PREFIX.match(tidy):
-        match = _INTERNATIONAL.fullmatch(tidy)
-        if not match:
-            raise _International(text)
-        return _Reference(match[1].upper(), int(match[2]) if match[2] else None, None)
-    try:
-        parsed = numbers.parse(text)
-    except numbers.InvalidNumber as error:
-        if error.template != numbers.MISSING_YEAR:
-            raise
-        try:  # valid but for the missing year?
-            parsed = numbers.parse(f"{text.rstrip()}-2000")
-        except ValueError:
-            raise error from None
-        return _Reference(parsed.designation, None, None)
-    return _Reference(parsed.designation, parsed.year, parsed.key)
 
 
 def _check_references(doc: dict, report: Report, reference_status) -> None:
@@ -281,8 +295,8 @@ def _check_references(doc: dict, report: Report, reference_status) -> None:
             continue
         path = f"/normative_references/{index}/number"
         try:
-            read = _read_reference(number)
-        except _International:
+            read = read_reference(number)
+        except UnreadableInternational:
             report.add("reference_invalid_number", path, "international", number=number)
             continue
         except numbers.InvalidNumber as error:
@@ -299,8 +313,6 @@ def _check_references(doc: dict, report: Report, reference_status) -> None:
                 report.add("reference_gbt24067_undated", path)
             elif read.year != GBT_24067_YEAR:
                 report.add("reference_gbt24067_edition", path, year=read.year)
-        elif read.year is None:
-            report.add("reference_undated", path, number=number, designation=read.designation)
         if reference_status is not None and read.key is not None:
             status = reference_status(read.key)
             if status == "withdrawn":
@@ -324,8 +336,7 @@ def _check_boundary(doc: dict, params: dict, report: Report) -> set[str] | None:
     end_use = _dict(doc.get("product")).get("end_use")
     expected = BOUNDARY_FOR_END_USE.get(end_use) if isinstance(end_use, str) else None
     if kind == "partial":
-        if not _text(boundary.get("justification")):
-            report.add("boundary_partial_without_justification", f"{base}/justification")
+        _check_justification(boundary, report)
     elif expected is not None and kind in BOUNDARIES and kind != expected:
         report.add(
             "boundary_end_use_mismatch",
@@ -371,6 +382,31 @@ def _check_boundary(doc: dict, params: dict, report: Report) -> set[str] | None:
     return included
 
 
+def _check_justification(boundary: dict, report: Report) -> None:
+    """A partial boundary's reasons: substantive, and naming each stage left out."""
+    path = "/parameters/system_boundary/justification"
+    justification = boundary.get("justification")
+    if is_placeholder(justification):
+        report.add("boundary_partial_without_justification", path)
+        return
+    included = {stage for _, stage in _strings(boundary.get("stages_included"))}
+    left_out = [stage for stage in LIFE_CYCLE_STAGES if stage not in included]
+    if substance(justification) < MIN_JUSTIFICATION:
+        report.add(
+            "boundary_partial_without_justification",
+            path,
+            "short",
+            justification=justification.strip(),
+            minimum=MIN_JUSTIFICATION,
+            stages=LIFE_CYCLE_STAGES.terms(left_out),
+        )
+        return
+    named = text_checks.mentions_stages(justification)
+    unnamed = [stage for stage in left_out if stage not in named]
+    if unnamed and included:  # nothing included at all is boundary_stages_inconsistent's
+        report.add("boundary_partial_without_justification", path, "stages", stages=LIFE_CYCLE_STAGES.terms(unnamed))
+
+
 def _check_data(params: dict, included: set[str] | None, report: Report) -> None:
     primary = [(index, stage) for index, stage in _strings(params.get("primary_data_stages")) if stage.strip()]
     secondary = _strings(params.get("secondary_data_allowed_stages"))
@@ -405,7 +441,7 @@ def _check_data(params: dict, included: set[str] | None, report: Report) -> None
     if isinstance(priority, list):
         _check_order(
             report,
-            "secondary_priority_order",
+            ("secondary_priority_order", "secondary_priority_skipped"),
             "/parameters/secondary_data_priority",
             priority,
             SECONDARY_PRIORITY,
@@ -421,30 +457,62 @@ def _check_data(params: dict, included: set[str] | None, report: Report) -> None
             categories=ACTIVITY_CATEGORIES.terms(missing),
         )
 
-    electricity = params.get("electricity")
-    base = "/parameters/electricity"
-    if not isinstance(electricity, dict):
-        report.add("electricity_method_missing", base)
-    else:
-        if not _text(electricity.get("grid_factor")):
-            report.add("electricity_method_missing", f"{base}/grid_factor", "grid_factor")
-        if electricity.get("contractual_instruments_allowed") is True:
-            if not [item for _, item in _strings(electricity.get("instruments")) if item.strip()]:
-                report.add("electricity_method_missing", f"{base}/instruments", "instruments")
-            if not _text(electricity.get("conditions")):
-                report.add("electricity_method_missing", f"{base}/conditions", "conditions")
+    _check_electricity(params, report)
 
     factors = params.get("factor_priority")
     if not isinstance(factors, list) or not factors:
         report.add("factor_priority_missing", "/parameters/factor_priority", order=FACTOR_TIERS.terms(FACTOR_TIERS))
     else:
         _check_order(
-            report, "factor_priority_order", "/parameters/factor_priority", factors, FACTOR_TIERS.codes, FACTOR_TIERS
+            report,
+            ("factor_priority_order", "factor_priority_skipped"),
+            "/parameters/factor_priority",
+            factors,
+            FACTOR_TIERS.codes,
+            FACTOR_TIERS,
         )
 
 
-def _check_order(report: Report, code: str, path: str, values: list, order: Sequence[str], words: Vocabulary) -> None:
-    """A priority list: known values, each once, in `order` (a subset may be named)."""
+def _check_electricity(params: dict, report: Report) -> None:
+    electricity = params.get("electricity")
+    base = "/parameters/electricity"
+    if not isinstance(electricity, dict):
+        report.add("electricity_method_missing", base)
+        return
+    if not _text(electricity.get("grid_factor")):
+        report.add("electricity_method_missing", f"{base}/grid_factor", "grid_factor")
+    if electricity.get("contractual_instruments_allowed") is True:
+        if not [item for _, item in _strings(electricity.get("instruments")) if item.strip()]:
+            report.add("electricity_method_missing", f"{base}/instruments", "instruments")
+        conditions = electricity.get("conditions")
+        if is_placeholder(conditions):
+            report.add("electricity_method_missing", f"{base}/conditions", "conditions")
+        elif substance(conditions) < MIN_CONDITIONS:
+            report.add(
+                "electricity_method_missing",
+                f"{base}/conditions",
+                "conditions_short",
+                conditions=conditions.strip(),
+                minimum=MIN_CONDITIONS,
+            )
+    for index, source in _items(electricity.get("sources")):
+        kind = source.get("source")
+        if isinstance(kind, str) and kind != "grid" and substance(source.get("conditions")) < MIN_CONDITIONS:
+            report.add(
+                "electricity_method_missing",
+                f"{base}/sources/{index}/conditions",
+                "source_conditions",
+                source=ELECTRICITY_SOURCES.term(kind),
+                minimum=MIN_CONDITIONS,
+            )
+
+
+def _check_order(
+    report: Report, codes: tuple[str, str], path: str, values: list, order: Sequence[str], words: Vocabulary
+) -> None:
+    """A priority list: known values, each once, in `order`, starting with its first choice; a
+    tier left out between two kept ones is a warning (`codes`: the error's, the warning's)."""
+    code, skipped_code = codes
     known = [value for value in values if isinstance(value, str) and value in order]
     tally = Counter(known)
     duplicates = [value for value in order if tally[value] > 1]
@@ -452,22 +520,31 @@ def _check_order(report: Report, code: str, path: str, values: list, order: Sequ
         report.add(code, path, "duplicate", duplicates=words.terms(duplicates), order=words.terms(order))
     elif known != sorted(known, key=order.index):
         report.add(code, path, expected=words.terms(sorted(known, key=order.index)), current=words.terms(known))
+    elif known and known[0] != order[0]:
+        report.add(code, path, "first", first=words.term(order[0]), current=words.terms(known))
+    elif known:
+        last = order.index(known[-1])
+        skipped = [value for value in order[:last] if value not in tally]
+        if skipped:
+            report.add(
+                skipped_code, path, skipped=words.terms(skipped), current=words.terms(known), order=words.terms(order)
+            )
 
 
 # --- methods ---------------------------------------------------------------------------------------
 
 
 def _check_methods(params: dict, report: Report) -> None:
-    if not _text(params.get("data_quality_method")):
+    if is_placeholder(params.get("data_quality_method")):
         report.add("data_quality_method_missing", "/parameters/data_quality_method")
-    if not _text(params.get("uncertainty_method")):
+    if is_placeholder(params.get("uncertainty_method")):
         report.add("uncertainty_method_missing", "/parameters/uncertainty_method")
     gwp = _text(params.get("gwp_set"))
     if not gwp:
         report.add("gwp_set_missing", "/parameters/gwp_set", default=DEFAULT_GWP_SET)
     elif gwp != DEFAULT_GWP_SET:
         report.add("gwp_set_not_default", "/parameters/gwp_set", gwp_set=gwp, default=DEFAULT_GWP_SET)
-    if not _text(params.get("report_format")):
+    if is_placeholder(params.get("report_format")):
         report.add("report_format_missing", "/parameters/report_format")
     _check_cut_off(params, report)
 

@@ -140,6 +140,21 @@ INSTRUMENTS = Vocabulary(
         "ppa": N_("购电协议（PPA）"),
     },
 )
+# Sources of electricity beyond the grid average, each counted under its own conditions
+# (template 1.1 parameters.electricity.sources; GB/T 24067—2024, 指引（四）).
+ELECTRICITY_SOURCES = Vocabulary(
+    "electricity_source",
+    N_("电力来源"),
+    cite(4),
+    {
+        "grid": N_("电网购电"),
+        "captive_plant": N_("自备电厂"),
+        "direct_supply": N_("直供电"),
+        "ppa": N_("购电协议（PPA）"),
+        "green_certificate": N_("绿色电力证书"),
+        "green_power_trading": N_("绿色电力交易"),
+    },
+)
 # The elements of a standard (GB/T 1.1—2020 chapter 6); both kinds of annex share a place in the order.
 ELEMENTS = Vocabulary(
     "element",
@@ -191,6 +206,7 @@ VOCABULARIES = {
         ACTIVITY_CATEGORIES,
         GRID_FACTORS,
         INSTRUMENTS,
+        ELECTRICITY_SOURCES,
         ELEMENTS,
         QUALITY_RATINGS,
     )

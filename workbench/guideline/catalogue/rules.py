@@ -33,8 +33,24 @@ CHECKS = (
         {
             "": N_(
                 "请填写标准名称的英文译名，如“Greenhouse gases—Carbon footprint of products—"
-                "Quantification methods and requirements—Lithium-ion batteries”。"
+                "Quantification methods and requirements for lithium-ion batteries”。"
             )
+        },
+    ),
+    Check(
+        "title_en_pattern",
+        ERROR,
+        cite(2),
+        N_(
+            "英文译名应统一为“Greenhouse gases—Carbon footprint of products—Quantification methods and "
+            "requirements for …”加产品的英文名称（元素之间用不空格的长破折号）。"
+        ),
+        {
+            "": N_("英文译名应以“%(prefix)s”开头、后接产品的英文名称（现为“%(title_en)s”）。"),
+            "suggest": N_(
+                "英文译名应以“%(prefix)s”开头、后接产品的英文名称（现为“%(title_en)s”），如“%(suggested)s”"
+                "（产品名称除专有名词外小写）。"
+            ),
         },
     ),
     Check(
@@ -60,10 +76,18 @@ CHECKS = (
     ),
     Check(
         "reference_undated",
-        WARNING,
+        ERROR,
         f"{GB_T_1_1} 9.5",
-        N_("规范性引用文件不注日期：核算结果须可复现，宜写明年份（如 GB/T 24040—2008），或确认适用其最新版本。"),
-        {"": N_("“%(number)s”未注日期：写明所引版本的年份（如 %(designation)s—年份），或确认本规则适用其最新版本。")},
+        N_(
+            "不注日期的引用适用所引文件的最新版本（包括所有的修改单），只能引用整个文件；"
+            "引用其具体章条、图表或附录的，应注日期。"
+        ),
+        {
+            "": N_(
+                "%(clause)s 第 %(line)d 行引用了 %(number)s 的 %(part)s，但它未注日期：具体章条只在某一版本中成立，"
+                "写明所引版本的年份，或改为引用整个文件。"
+            )
+        },
     ),
     Check(
         "reference_invalid_number",
@@ -123,7 +147,14 @@ CHECKS = (
         ERROR,
         cite(3),
         N_("选取部分生命周期阶段核算时，应根据数据收集情况和需求评估写明理由。"),
-        {"": N_("选取部分生命周期阶段核算时，写明理由：根据数据收集情况和需求评估，说明为何不纳入其余阶段。")},
+        {
+            "": N_("选取部分生命周期阶段核算时，写明理由：根据数据收集情况和需求评估，说明为何不纳入其余阶段。"),
+            "short": N_(
+                "边界说明“%(justification)s”过于简略（至少 %(minimum)d 个字）：根据数据收集情况和需求评估，"
+                "说明为何不纳入%(stages)s阶段。"
+            ),
+            "stages": N_("边界说明没有提到%(stages)s阶段：逐一说明为何不纳入这些阶段（数据收集情况和需求评估）。"),
+        },
     ),
     Check(
         "boundary_stages_inconsistent",
@@ -173,10 +204,22 @@ CHECKS = (
         "secondary_priority_order",
         ERROR,
         cite(4),
-        N_("次级数据应按统计数据、文献数据、估算数据的优先级顺序依次使用，每类只列一次。"),
+        N_("次级数据应按统计数据、文献数据、估算数据的优先级顺序依次使用，首选统计数据，每类只列一次。"),
         {
             "": N_("优先级顺序应为%(expected)s（现为%(current)s）。"),
             "duplicate": N_("%(duplicates)s重复列出：每类只列一次，顺序为%(order)s。"),
+            "first": N_("指引规定首选%(first)s，本规则的优先级为%(current)s：把%(first)s列在第一位。"),
+        },
+    ),
+    Check(
+        "secondary_priority_skipped",
+        WARNING,
+        cite(4),
+        N_("次级数据优先级跳过了指引规定的中间一级：有这类数据时，本规则却让位次更低的数据先用。"),
+        {
+            "": N_(
+                "优先级%(current)s跳过了%(skipped)s：指引的顺序为%(order)s，补上跳过的类型，或在正文中说明为何不用它。"
+            )
         },
     ),
     Check(
@@ -203,6 +246,14 @@ CHECKS = (
                 "允许使用非化石能源电力凭证时，列出认可的凭证类型：绿色电力证书、绿电交易合同或购电协议。"
             ),
             "conditions": N_("写明使用绿证或电力交易合同的条件，如凭证与核算期实际用电量对应、未被重复声明。"),
+            "conditions_short": N_(
+                "使用条件“%(conditions)s”过于简略（至少 %(minimum)d 个字）：写明凭证与核算期实际用电量对应、"
+                "由本厂区消纳、未被重复声明等条件。"
+            ),
+            "source_conditions": N_(
+                "电力来源“%(source)s”没有写明核算条件（至少 %(minimum)d 个字）：写明该来源的电量按什么因子、"
+                "在什么条件下核算，如自备电厂按其实际燃料消耗计算的因子。"
+            ),
         },
     ),
     # --- factors: 指引（五） --------------------------------------------------------------------
@@ -221,6 +272,18 @@ CHECKS = (
         {
             "": N_("优先级顺序应为%(expected)s（现为%(current)s）。"),
             "duplicate": N_("%(duplicates)s重复列出：每类只列一次，顺序为%(order)s。"),
+            "first": N_("指引规定首选%(first)s，本规则的优先级为%(current)s：把%(first)s列在第一位。"),
+        },
+    ),
+    Check(
+        "factor_priority_skipped",
+        WARNING,
+        cite(5),
+        N_("碳足迹因子优先级跳过了指引规定的中间一级：有这类因子时，本规则却让位次更低的因子先用。"),
+        {
+            "": N_(
+                "优先级%(current)s跳过了%(skipped)s：指引的顺序为%(order)s，补上跳过的来源，或在正文中说明为何不用它。"
+            )
         },
     ),
     Check(

@@ -1,0 +1,370 @@
+"""Reading a rule's text the way a GB editor reads it, for the checks: Unicode-normalised
+(full-width letters, digits, punctuation and spaces), split into sentences that keep their line
+numbers, standard numbers found in running text, placeholders ("无", "N/A", "见上") told apart
+from content.
+
+PURE: standard library and `workbench.registry.numbers` only.
+
+Decisions worth knowing:
+- Normalisation is NFKC (full-width forms and U+3000 become their ASCII forms, "（" "(", "："
+  ":", "％" "%", "CO₂" "CO2"), invisible characters dropped, runs of whitespace one space.
+  "。" and "、" have no ASCII form and stay.
+- A sentence ends at 。 ; ! ? or the end of a line; its line number is the 1-based line of the
+  clause text as the editor shows it. A line that starts with "|" is a row of a Markdown table.
+- A placeholder is what is left when punctuation and spaces are taken away, lower-cased, being
+  empty or one of PLACEHOLDERS. Substance is the number of letters and digits (a Chinese
+  character counts one) once punctuation and spaces are taken away.
+- Standard numbers in running text: national (GB, GB/T, GB/Z), industry (a code of
+  `numbers.INDUSTRY_CODES` with /T or /Z, or without them followed by a space: "SF6" is a gas,
+  not 司法 standard 6), local (DB + region), group (T/…), enterprise (Q/…), and ISO/IEC numbers.
+  Each candidate is read by `read_reference`; what does not read as a number is not one.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+
+from workbench.registry import numbers
+
+# --- normalisation ----------------------------------------------------------------------------------
+
+DASHES = "\u2010-\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d-"
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+_WHITESPACE = re.compile(r"\s+")
+# A dash between the elements of a title: any run of dashes other than a lone hyphen, or a hyphen
+# with spaces on both sides ("gases - Carbon"). A hyphen inside a word ("Lithium-ion") stays.
+_ELEMENT_DASH = re.compile(r"\s*(?:[\u2012-\u2015\u2212\ufe58\u2e3a\u2e3b]+|-{2,})\s*|\s+[-\u2010\u2011]\s+")
+_NOT_CONTENT = re.compile(r"[^\w]|_", re.UNICODE)
+
+PLACEHOLDERS = frozenset(
+    {
+        "无",
+        "暂无",
+        "没有",
+        "空",
+        "略",
+        "见上",
+        "同上",
+        "见下",
+        "待定",
+        "待补充",
+        "待填写",
+        "待完善",
+        "不适用",
+        "无要求",
+        "na",
+        "none",
+        "nil",
+        "null",
+        "tbd",
+        "todo",
+        "xxx",
+    }
+)
+
+
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _half_width(match: re.Match) -> str:
+    character = match.group()
+    return " " if character == "\u3000" else chr(ord(character) - 0xFEE0)
+
+
+def _compatibility_characters() -> tuple[re.Pattern, re.Pattern]:
+    """(the other characters NFKC changes one by one, the characters that may compose with a
+    neighbour), over the blocks
+    Chinese text draws on (Latin-1 to CJK symbols, the compatibility and half/full-width forms):
+    ₂, ², …, ℃, ①, ㎏. A scan of some 16 000 code points, once, at import."""
+    changed, combining = [], []
+    for start, end in ((0xA0, 0x3400), (0xF900, 0x10000)):
+        for code in range(start, end):
+            character = chr(code)
+            if unicodedata.combining(character):
+                combining.append(character)
+            elif unicodedata.normalize("NFKC", character) != character and not _FULL_WIDTH.match(character):
+                changed.append(character)
+    # Scripts whose letters compose without being combining marks (Indic vowel signs, Hangul jamo)
+    # are normalised whole, like combining marks.
+    composing = "".join(combining) + "\u0900-\u1fff\u3130-\u318f\ua960-\ud7ff"
+    return re.compile(f"[{re.escape(''.join(changed))}]"), re.compile(f"[{composing}]")
+
+
+_COMPATIBILITY, _COMPOSING = _compatibility_characters()
+
+
+def _nfkc_character(match: re.Match) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), ten times faster on Chinese text: the full-width forms
+    and U+3000 are mapped by a table, the few other characters NFKC changes one by one, and NFKC
+    runs on the whole text only when a combining mark may compose with its neighbour."""
+    if _COMPOSING.search(text):
+        return unicodedata.normalize("NFKC", text)
+    return _COMPATIBILITY.sub(_nfkc_character, _FULL_WIDTH.sub(_half_width, text))
+
+
+def normalise(text: str) -> str:
+    """`text` in NFKC, invisible characters dropped, whitespace runs as one space, stripped."""
+    return " ".join(_INVISIBLE.sub("", nfkc(text)).split())
+
+
+def element_dashes(text: str) -> str:
+    """`text` (normalised) with the dashes between title elements written as one em dash without
+    spaces, as GB English titles print them."""
+    return _ELEMENT_DASH.sub("\u2014", text)
+
+
+def title_key(text: str) -> str:
+    """What two titles of one document share however they were typed: normalised, element dashes
+    unified, no spaces at all, case folded."""
+    return element_dashes(normalise(text)).replace(" ", "").casefold()
+
+
+def content(value) -> str:
+    """The letters and digits of a string, lower-cased ("" for anything else)."""
+    if not isinstance(value, str):
+        return ""
+    return _NOT_CONTENT.sub("", nfkc(value)).casefold()
+
+
+def is_placeholder(value) -> bool:
+    """Whether `value` says nothing: not a string, empty, punctuation only, or a placeholder."""
+    key = content(value)
+    return not key or key in PLACEHOLDERS
+
+
+def substance(value) -> int:
+    """How much `value` says: its letters and digits (0 for a placeholder)."""
+    return 0 if is_placeholder(value) else len(content(value))
+
+
+# --- sentences --------------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[。;!?])")
+
+
+class Sentence(NamedTuple):
+    text: str  # normalised
+    line: int  # 1-based line of the clause text
+    table: bool = False  # a row of a Markdown table
+
+
+def lines(text: str) -> list[tuple[int, str]]:
+    """(1-based number, normalised text) of the lines of a clause text that are not blank."""
+    found = []
+    for number, line in enumerate(_INVISIBLE.sub("", nfkc(text)).split("\n"), start=1):
+        tidy = " ".join(line.split())
+        if tidy:
+            found.append((number, tidy))
+    return found
+
+
+def split_sentences(numbered_lines: list[tuple[int, str]]) -> list[Sentence]:
+    """The sentences of normalised lines, each with its line."""
+    found = []
+    for number, line in numbered_lines:
+        if line.startswith("|"):
+            found.append(Sentence(line, number, True))
+        elif not any(end in line[:-1] for end in "。;!?"):
+            found.append(Sentence(line, number))
+        else:
+            for part in _SENTENCE_END.split(line):
+                part = part.strip()
+                if part:
+                    found.append(Sentence(part, number))
+    return found
+
+
+def sentences(text: str) -> list[Sentence]:
+    """The sentences of a clause text, each with its line."""
+    return split_sentences(lines(text))
+
+
+@dataclass
+class ClauseText:
+    """One clause as the text checks read it; its sentences are split once, when first asked."""
+
+    index: int
+    kind: str
+    number: str
+    title: str
+    text: str
+    _lines: list[tuple[int, str]] | None = field(default=None, repr=False)
+    _sentences: list[Sentence] | None = field(default=None, repr=False)
+
+    @property
+    def path(self) -> str:
+        return f"/clauses/{self.index}/text"
+
+    @property
+    def name(self) -> str:
+        """How a message names the clause: its number and its title in quotation marks
+        ("5.4“数据时间范围”", "“前言”"); quoted, because the title is the document's own words and
+        stays Chinese in an English message."""
+        title = f"“{self.title}”" if self.title else ""
+        return f"{self.number}{title}" or self.kind
+
+    def mentions(self, hint: tuple[str, ...] | re.Pattern) -> bool:
+        """Whether the raw text has one of the `hint` words (or matches a `hint` pattern), in
+        either width: a check reads the sentences of the clauses that may concern it only."""
+        if isinstance(hint, re.Pattern):
+            return hint.search(self.text) is not None
+        return any(word in self.text for word in hint)
+
+    @property
+    def lines(self) -> list[tuple[int, str]]:
+        """(number, normalised text) of the lines that are not blank."""
+        if self._lines is None:
+            self._lines = lines(self.text)
+        return self._lines
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        if self._sentences is None:
+            self._sentences = split_sentences(self.lines)
+        return self._sentences
+
+
+def read_clauses(document: dict) -> list[ClauseText]:
+    """The clauses of `document` that have a kind and a text; the rest is left to the schema."""
+    clauses = document.get("clauses") if isinstance(document, dict) else None
+    found = []
+    for index, clause in enumerate(clauses if isinstance(clauses, list) else []):
+        if not isinstance(clause, dict):
+            continue
+        kind, text = clause.get("kind"), clause.get("text")
+        if isinstance(kind, str) and isinstance(text, str):
+            number = clause.get("number") if isinstance(clause.get("number"), str) else ""
+            title = clause.get("title") if isinstance(clause.get("title"), str) else ""
+            found.append(ClauseText(index, kind, number.strip(), title.strip(), text))
+    return found
+
+
+# Where a standard number may be: two capital letters, or one and a slash, in either width.
+NUMBER_HINT = re.compile("[A-ZＡ-Ｚ][A-ZＡ-Ｚ/／]")
+
+
+# --- standard numbers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    designation: str  # without the year: "GB/T 24067", "ISO 14067"
+    year: int | None  # None: undated
+    key: str | None  # registry key of a dated Chinese number
+
+    @property
+    def identity(self) -> tuple[str, int | None]:
+        return (self.designation, self.year)
+
+
+class UnreadableInternational(ValueError):
+    """An international number (ISO, IEC, ITU) that does not read as one."""
+
+
+_INTERNATIONAL_PREFIX = re.compile(r"(?:ISO|IEC|ITU)\b", re.IGNORECASE)
+_INTERNATIONAL = re.compile(
+    r"((?:ISO|IEC|ITU-[TR])(?:/(?:IEC|IEEE|ASTM|TS|TR|PAS))*(?: (?:TS|TR|PAS|Guide))? [A-Z]?\.?[0-9]+(?:[-.][0-9]+)*)"
+    r"(?::([0-9]{4}))?((?:/(?:Amd|Cor) ?[0-9]+:[0-9]{4})*)",
+    re.IGNORECASE,
+)
+
+
+def read_reference(text: str) -> Reference:
+    """The number of a reference; raises numbers.InvalidNumber or UnreadableInternational when
+    unreadable. "GB/T 24067" without a year is undated, told apart from an invalid number by
+    parsing it again with a placeholder year; international numbers are dated by ":year"."""
+    tidy = normalise(text)
+    if _INTERNATIONAL_PREFIX.match(tidy):
+        match = _INTERNATIONAL.fullmatch(tidy)
+        if not match:
+            raise UnreadableInternational(text)
+        return Reference(match[1].upper(), int(match[2]) if match[2] else None, None)
+    try:
+        parsed = numbers.parse(text)
+    except numbers.InvalidNumber as error:
+        if error.template != numbers.MISSING_YEAR:
+            raise
+        try:  # valid but for the missing year?
+            parsed = numbers.parse(f"{text.rstrip()}-2000")
+        except ValueError:
+            raise error from None
+        return Reference(parsed.designation, None, None)
+    return Reference(parsed.designation, parsed.year, parsed.key)
+
+
+def printed(reference: Reference) -> str:
+    """A reference as GB/T 1.1 prints it: GB/T 24067—2024, ISO 14067:2018, GB/T 24040."""
+    if reference.year is None:
+        return reference.designation
+    separator = ":" if _INTERNATIONAL_PREFIX.match(reference.designation) else "\u2014"
+    return f"{reference.designation}{separator}{reference.year}"
+
+
+_INDUSTRY = "|".join(sorted(numbers.INDUSTRY_CODES))
+_NUMBER_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9/.])(?:"
+    # Chinese numbers: the code, the sequence with its parts, the year after a dash
+    r"(?:GB(?:/[TZ])?|(?:" + _INDUSTRY + r")/[TZ]|(?:" + _INDUSTRY + r")(?= )"
+    r"|DB[0-9]{2}(?:[0-9]{2})?/T?|T/[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*|Q/[A-Z0-9]+(?:-[A-Z0-9]+)*)"
+    r" ?[0-9]+(?:\.[0-9]+)*(?: ?[" + DASHES + r"]+ ?[0-9]{4})?"
+    # international numbers
+    r"|(?:ISO|IEC)(?:/(?:IEC|IEEE|ASTM|TS|TR|PAS))*(?: (?:TS|TR|PAS|Guide))? [0-9]+(?:-[0-9]+)*(?::[0-9]{4})?"
+    r")(?![0-9])"
+)
+_NUMBER_QUICK = re.compile("[A-Z][A-Z/][^0-9]{0,12}[0-9]")  # what every number in the text has
+# What names a part of a cited document right after its number: "的 5.2", "第 5 章", "，3.1",
+# "表 1", "附录 A", "A.2".
+_SPECIFIC_PART = re.compile(
+    r" ?(?:, ?)?(?:中的|规定的|的|中|之)? ?"
+    r"(第 ?[0-9]+(?:\.[0-9]+)* ?[章条]|[0-9]+(?:\.[0-9]+)+|[0-9]+ ?章|[表图] ?[A-Z]?\.?[0-9]+"
+    r"|附录 ?[A-Z](?![A-Za-z])|[A-Z]\.[0-9]+(?:\.[0-9]+)*)"
+)
+
+
+@dataclass(frozen=True)
+class Cited:
+    reference: Reference
+    written: str  # as the text writes it (normalised)
+    part: str  # the clause, table or annex cited right after the number, "" for none
+
+
+@lru_cache(maxsize=2048)
+def _number_in_text(written: str) -> Reference | None:
+    try:
+        return read_reference(written)
+    except ValueError:  # InvalidNumber and UnreadableInternational are ValueErrors
+        return None
+
+
+def cited_numbers(text: str) -> list[Cited]:
+    """The standard numbers a normalised sentence or line cites, in order."""
+    if _NUMBER_QUICK.search(text) is None:
+        return []
+    found = []
+    for match in _NUMBER_IN_TEXT.finditer(text):
+        reference = _number_in_text(match.group(0))
+        if reference is None:
+            continue
+        part = _SPECIFIC_PART.match(text, match.end())
+        found.append(Cited(reference, match.group(0), part.group(1) if part else ""))
+    return found
+
+
+def leading_number(line: str) -> tuple[Cited, str] | None:
+    """(the number, the rest) when a normalised line starts with a standard number, as the
+    entries of the list of normative references do ("GB/T 24067—2024 温室气体 …")."""
+    line = re.sub(r"^(?:[-*+] |[0-9]+[.)] )", "", line)
+    match = _NUMBER_IN_TEXT.match(line)
+    if match is None:
+        return None
+    try:
+        reference = read_reference(match.group(0))
+    except ValueError:
+        return None
+    return Cited(reference, match.group(0), ""), line[match.end() :].strip()
