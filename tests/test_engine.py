@@ -182,6 +182,129 @@ def test_per_gas_factors_use_the_rules_gwp_set(gases, unit, expected, by_gas):
     assert set(outcome.gwp["values"]) == set(gases)
 
 
+@pytest.mark.parametrize(
+    ("gwp_set", "gas", "expected", "source"),
+    [
+        ("IPCC-AR6-GWP100", "CH4_fossil", 29.8, "AR6"),
+        ("IPCC-AR5-GWP100", "CH4_fossil", 30, "AR5"),  # without climate-carbon feedback
+        ("IPCC-AR5-GWP100", "CH4_non_fossil", 28, "AR5"),
+        ("IPCC-AR5-GWP100", "N2O", 265, "AR5"),
+        ("IPCC-AR5-GWP100", "SF6", 23500, "AR5"),
+        ("IPCC-AR4-GWP100", "CH4_fossil", 25, "AR4"),  # AR4 has one value for methane
+        ("IPCC-AR4-GWP100", "CH4_non_fossil", 25, "AR4"),
+        ("IPCC-AR4-GWP100", "N2O", 298, "AR4"),
+        ("IPCC-AR4-GWP100", "HFC-134a", 1430, "AR4"),
+    ],
+)
+def test_the_rules_gwp_set_is_used_end_to_end(gwp_set, gas, expected, source):
+    data = clean()
+    data["lines"] = [
+        line("production", "process_emissions", "逸散", 1, "kg", factor(1, f"kg{gas}/kg", "measured_verified"))
+    ]
+    outcome = result(data, rule(gwp_set=gwp_set))
+    assert outcome.cfp_per_unit == pytest.approx(expected, rel=EXACT)
+    assert outcome.gwp["set"] == gwp_set and outcome.gwp["values"] == {gas: expected}
+    assert outcome.gwp["source"].startswith(f"IPCC {source} WG1")
+
+
+def test_the_gwp_tables_hold_the_same_gases():
+    tables = {name: engine.gwp_table(name) for name in ("IPCC-AR6-GWP100", "IPCC-AR5-GWP100", "IPCC-AR4-GWP100")}
+    assert len({frozenset(table) for table in tables.values()}) == 1
+    assert engine.gwp_table("IPCC-AR6-GWP20") is None
+
+
+# Primary aluminium: 1,000 t of ingot; anode effects emit 40 kg CF4 and 4 kg C2F6 over the period.
+ALUMINIUM_RULE = {
+    "parameters": {
+        **RULE["parameters"],
+        "declared_unit": {"description": "1 t 铝锭", "quantity": 1, "unit": "t"},
+        "activity_data_categories": ["process_emissions"],
+    }
+}
+
+
+def aluminium(*lines) -> dict:
+    return {
+        "enterprise": "示例电解铝厂",
+        "period": "2024",
+        "reference_flow": {"quantity": 1000, "unit": "t"},
+        "lines": list(lines),
+    }
+
+
+def direct(item, amount, unit, **more) -> dict:
+    entry = line("production", "process_emissions", item, amount, unit, None, source="阳极效应监测", **more)
+    del entry["factor"]
+    return entry
+
+
+@pytest.mark.parametrize(
+    ("gwp_set", "expected"),
+    [
+        ("IPCC-AR6-GWP100", (40 * 7380 + 4 * 12400) / 1000),  # 344.8
+        ("IPCC-AR5-GWP100", (40 * 6630 + 4 * 11100) / 1000),  # 309.6
+        ("IPCC-AR4-GWP100", (40 * 7390 + 4 * 12200) / 1000),
+    ],
+)
+def test_direct_emissions_in_mass_of_cf4_and_c2f6(gwp_set, expected):
+    document = copy.deepcopy(ALUMINIUM_RULE)
+    document["parameters"]["gwp_set"] = gwp_set
+    data = aluminium(direct("阳极效应 CF4", 40, "kg CF4"), direct("阳极效应 C2F6", 0.004, "t C2F6"))
+    assert datasets.validate(data) == []
+    outcome = result(data, document)
+    assert outcome.cfp_per_unit == pytest.approx(expected, rel=EXACT)
+    table = engine.gwp_table(gwp_set)
+    assert outcome.by_gas == pytest.approx({"CF4": 0.04 * table["CF4"], "C2F6": 0.004 * table["C2F6"]}, rel=EXACT)
+    assert outcome.gwp["values"] == {"CF4": table["CF4"], "C2F6": table["C2F6"]}
+    # The same emissions as per-gas factors per tonne of aluminium.
+    per_tonne = aluminium(
+        line(
+            "production", "process_emissions", "阳极效应 CF4", 1000, "t", factor(0.04, "kgCF4/t", "measured_verified")
+        ),
+        line("production", "process_emissions", "阳极效应 C2F6", 1000, "t", factor(4, "gC2F6/t", "measured_verified")),
+    )
+    assert result(per_tonne, document).cfp_per_unit == pytest.approx(expected, rel=EXACT)
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "expected"),
+    [
+        (1, "g N2O", 0.273),
+        (2, "kgSF6", 50400),
+        (0.5, "t CO2", 500),
+        (3, "kg CO2e", 3),
+        (1, "kg c-C4F8", 10200),
+        (1, "kg HFC-134a", 1530),
+        (1, "kg CH4_non_fossil", 27.0),
+    ],
+)
+def test_direct_emission_units(amount, unit, expected):
+    data = aluminium(direct("排放", amount * 1000, unit))  # per 1,000 t: per tonne it is `amount`
+    assert result(data, ALUMINIUM_RULE).cfp_per_unit == pytest.approx(expected, rel=EXACT)
+
+
+def test_direct_emissions_need_no_factor_checks_and_count_as_primary():
+    document = copy.deepcopy(ALUMINIUM_RULE)
+    document["parameters"]["factor_priority"] = ["government"]
+    data = aluminium(direct("阳极效应 CF4", 40, "kg CF4"), direct("甲烷", 10, "kg CH4_non_fossil"))
+    outcome = result(data, document)
+    assert outcome.findings == []  # no tier, no factor source: the GWP is no factor to choose
+    assert outcome.primary_data_share == pytest.approx(100, rel=EXACT)
+    assert outcome.biogenic == pytest.approx(10 * 27.0 / 1000, rel=EXACT)
+
+
+def test_a_direct_emission_of_a_gas_the_rules_set_lacks():
+    data = aluminium(direct("阳极效应 CF4", 40, "kg CF4"))
+    with pytest.raises(engine.DatasetError) as caught:
+        result(data, rule(gwp_set="IPCC-AR6-GWP20"))
+    assert [(f.code, f.path) for f in caught.value.problems] == [("gwp_unavailable", "/lines/0/unit")]
+
+
+def test_only_a_mass_of_a_gas_goes_without_a_factor():
+    data = aluminium(direct("阳极效应 CF4", 40, "kg CF4"), direct("石灰", 40, "kg"), direct("氟化物", 40, "kg cf4"))
+    assert [path for path, _ in datasets.validate(data)] == ["/lines/1/factor", "/lines/2/factor"]
+
+
 def test_a_factor_in_mass_of_one_gas():
     data = clean()
     data["lines"] = [
@@ -233,6 +356,62 @@ def test_primary_data_share_needs_primary_data_and_a_measured_factor():
     outcome = result(clean())
     # Only 碳酸盐分解 has primary data and a measured_verified factor; 外购电力 uses a government factor.
     assert outcome.primary_data_share == pytest.approx(100 * 500 / CLEAN_TOTAL, rel=EXACT)
+    assert outcome.primary_data_share_basis == "activity_and_factor"  # the default, as 1.0 rules had it
+    outcome = result(clean(), rule(primary_data_share="activity_and_factor"))
+    assert outcome.primary_data_share == pytest.approx(100 * 500 / CLEAN_TOTAL, rel=EXACT)
+
+
+def test_primary_data_share_of_site_activity_data():
+    outcome = result(clean(), rule(primary_data_share="site_activity"))
+    # Primary activity data: 外购电力 620.5, 废物填埋 20, 碳酸盐分解 500, whatever their factors.
+    assert outcome.primary_data_share == pytest.approx(100 * (620.5 + 20 + 500) / CLEAN_TOTAL, rel=EXACT)
+    assert outcome.primary_data_share_basis == "site_activity"
+    assert outcome.as_dict()["primary_data_share_basis"] == "site_activity"
+
+
+def test_an_additional_unit_is_reported_when_the_dataset_gives_its_reference_flow():
+    document = rule(
+        additional_units=[
+            {
+                "kind": "declared_unit",
+                "description": "1 t 铝液",
+                "quantity": 1,
+                "unit": "t",
+                "reference_product": "铝液",
+            },
+            {
+                "kind": "declared_unit",
+                "description": "1 m3 产品",
+                "quantity": 1,
+                "unit": "m3",
+                "reference_product": "x",
+            },
+        ]
+    )
+    data = clean(quantity=1000)
+    data["additional_reference_flows"] = [{"product": "铝液", "quantity": 1_250_000, "unit": "kg"}]
+    assert datasets.validate(data) == []
+    outcome = result(data, document)
+    assert outcome.cfp_per_unit == pytest.approx(CLEAN_TOTAL / 1000, rel=EXACT)  # the principal unit
+    liquid, other = outcome.additional_units
+    assert liquid["description"] == "1 t 铝液" and liquid["unit"] == "kg CO2e/t"
+    assert liquid["reference_units"] == pytest.approx(1250, rel=EXACT)
+    assert liquid["cfp_per_unit"] == pytest.approx(CLEAN_TOTAL / 1250, rel=EXACT)
+    assert other["cfp_per_unit"] is None  # the dataset gives no reference flow for it
+    assert result(clean(), RULE).additional_units == []
+
+
+def test_an_additional_units_reference_flow_in_a_unit_that_does_not_convert():
+    document = rule(
+        additional_units=[{"description": "1 t 铝液", "quantity": 1, "unit": "t", "reference_product": "铝液"}]
+    )
+    data = clean()
+    data["additional_reference_flows"] = [{"product": "铝液", "quantity": 5, "unit": "kWh"}]
+    with pytest.raises(engine.DatasetError) as caught:
+        result(data, document)
+    problem = caught.value.problems[0]
+    assert (problem.code, problem.path) == ("unit_not_convertible", "/additional_reference_flows/0/unit")
+    assert "1 t 铝液" in problem.message
 
 
 def test_data_quality_weights_pedigree_scores_by_contribution():
@@ -296,12 +475,88 @@ def test_contractual_instrument_the_rule_does_not_allow(parameters, instrument):
     assert codes(outcome.findings) == ["electricity_instrument_not_allowed"]
 
 
-def test_grid_line_without_a_factor_takes_the_latest_national_factor():
-    data = clean()
+def test_grid_line_without_a_factor_takes_the_national_factor_of_the_data_period():
+    data = clean()  # period 2024-01/2024-12
     del data["lines"][0]["factor"]
     outcome = result(data)
     assert outcome.cfp_per_unit == pytest.approx(CLEAN_TOTAL - 620.5 + 577.7, rel=EXACT)  # 2024: 0.5777
     assert "2024" in outcome.electricity[0]["source"]
+    assert outcome.findings == []
+
+
+GRID_RULE = rule(activity_data_categories=[])
+
+
+def grid_only(period=None) -> dict:
+    """Grid electricity only, without a factor (a rule with no activity categories to expect)."""
+    data = clean()
+    data["lines"] = [electricity(1000)]
+    del data["lines"][0]["factor"]
+    if period is None:
+        del data["period"]
+    else:
+        data["period"] = period
+    return data
+
+
+@pytest.mark.parametrize(
+    ("period", "kg", "variant", "params"),
+    [
+        ("2023-01/2023-12", 620.5, None, {}),  # the 2023 factor, though 2024's is published
+        ("2023年7月至2024年6月", 577.7, None, {}),  # six months each: the later year
+        ("2023-03/2024-02", 620.5, None, {}),  # ten months in 2023
+        ("2024-01-01 至 2024-12-31", 577.7, None, {}),
+        ("2026 年", 577.7, "", {"year": "2026", "used": "2024"}),  # not yet published: the nearest earlier
+        ("2021年", 620.5, "later", {"year": "2021", "used": "2023"}),  # nothing earlier: the earliest
+        (None, 577.7, "no_period", {"used": "2024"}),  # no period: the latest
+        ("全年", 577.7, "no_period", {"used": "2024"}),
+    ],
+)
+def test_grid_factor_of_the_year_the_data_period_covers(period, kg, variant, params):
+    outcome = result(grid_only(period), GRID_RULE)
+    assert outcome.cfp_per_unit == pytest.approx(kg, rel=EXACT)
+    year = {620.5: "2023", 577.7: "2024"}[kg]
+    assert f"{year} 年全国电力碳足迹因子" in outcome.electricity[0]["source"]
+    found = [f for f in outcome.findings if f.code == "grid_factor_year_mismatch"]
+    if variant is None:
+        assert found == []
+    else:
+        check = CATALOGUE["grid_factor_year_mismatch"]
+        assert [(f.path, f.template, f.severity) for f in found] == [("/period", check.messages[variant], "warning")]
+        assert {key: found[0].params[key] for key in params} == params
+
+
+def test_grid_factor_year_latest_keeps_the_newest_factor():
+    document = copy.deepcopy(GRID_RULE)
+    document["parameters"]["electricity"]["grid_factor_year"] = "latest"
+    outcome = result(grid_only("2023-01/2023-12"), document)
+    assert outcome.cfp_per_unit == pytest.approx(577.7, rel=EXACT)
+    assert outcome.findings == []
+
+
+def test_one_grid_factor_finding_however_many_grid_lines():
+    data = grid_only("2026")
+    data["lines"].append(copy.deepcopy(data["lines"][0]))
+    assert codes(result(data, GRID_RULE).findings) == ["grid_factor_year_mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("period", "year"),
+    [
+        ("2024-01/2024-12", 2024),
+        ("2024.01-2024.12", 2024),
+        ("2023-07/2024-06", 2024),
+        ("2023-06/2024-05", 2023),
+        ("2022-11/2024-02", 2023),  # a whole year in between
+        ("2025（海螺芜湖）", 2025),
+        ("20240101-20241231", 2024),
+        ("最近 12 个月", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_period_year(period, year):
+    assert engine.period_year(period) == year
 
 
 def test_regional_grid_needs_the_lines_own_factor():
@@ -657,6 +912,10 @@ FINDING_CASES = {
         "/lines/5/excluded",
     ),
     "cut_off_total_exceeded": (_mutate(_excluded_many), "/lines"),
+    "grid_factor_year_mismatch": (
+        _mutate(lambda data: (data["lines"][0].pop("factor"), data.update(period="2030-01/2030-12"))),
+        "/period",
+    ),
     # the problems that stop a calculation
     "unit_not_convertible": (_mutate(_set(1, unit="kWh")), "/lines/1/unit"),
     "factor_unresolved": (_mutate(_set(1, factor={"id": "GYP-01"})), "/lines/1/factor/id"),
@@ -665,7 +924,7 @@ FINDING_CASES = {
             _set(
                 4, factor={"gases": {"CH4_fossil": 1}, "unit": "kgCO2e/t", "tier": "measured_verified", "source": "x"}
             ),
-            rule(gwp_set="IPCC-AR5-GWP100"),
+            rule(gwp_set="IPCC-AR6-GWP20"),  # no table shipped for it
         ),
         "/lines/4/factor",
     ),

@@ -3,6 +3,7 @@ versions they used, carrying trials to a new revision, the live "three enterpris
 feasibility report, and the pages (table form, Excel template and upload, JSON, results, report)."""
 
 import copy
+import html
 import io
 import json
 from datetime import date
@@ -17,7 +18,7 @@ from workbench.auth.models import WorkingGroup
 from workbench.auth.permissions import Role
 from workbench.db import db
 from workbench.drafting import service as drafting
-from workbench.drafting.models import Rule
+from workbench.drafting.models import Rule, RuleRevision
 from workbench.errors import Conflict, InvalidInput, StaleVersion
 from workbench.factors import service as factor_service
 from workbench.trials import engine, service, workbook
@@ -578,3 +579,132 @@ def test_odd_ids_in_the_query_are_not_found_and_visitors_learn_nothing(login, cl
     assert drafter.get(f"/drafting/{rule_id}/trials?revision=3000000000").status_code == 404
     assert drafter.get(f"/trials/{trial_id}/dataset.json?calculation=3000000000").status_code == 200  # the current data
     assert client.get(f"/trials/{trial_id}").status_code == client.get("/trials/999999").status_code == 302
+
+
+# --- template 1.1: the rule's GWP set, primary-data share and performance classes --------------------
+
+
+def revise(session, rule, **parameters):
+    """Save the rule's next revision with `parameters` changed."""
+    document = copy.deepcopy(drafting.revision(session, rule).document)
+    document["parameters"].update(parameters)
+    drafting.save_revision(session, rule, document, message="改参数", based_on=rule.current_revision, by=TESTER)
+
+
+def test_a_trial_computes_with_the_rules_gwp_set_and_primary_data_share(session):
+    rule = make_rule(session)
+    revise(session, rule, gwp_set="IPCC-AR5-GWP100", primary_data_share="site_activity")
+    data = cement_dataset()
+    # 500 kg of CF4 from the plant over the period: 0.5 kg per tonne of cement, no factor needed.
+    data["lines"].append(
+        {
+            "stage": "production",
+            "category": "process_emissions",
+            "item": "四氟化碳逸散",
+            "amount": 500,
+            "unit": "kg CF4",
+            "data_type": "primary",
+            "source": "监测记录",
+        }
+    )
+    (calculation,) = make_trial_with(session, rule, data).calculations
+    assert calculation.usable, calculation.result
+    assert calculation.cfp_per_unit == pytest.approx(CEMENT_CFP + 0.5 * 6630, rel=1e-12)
+    stored = calculation.result
+    assert stored["gwp"]["set"] == "IPCC-AR5-GWP100" and stored["gwp"]["values"]["CF4"] == 6630
+    assert "AR5" in stored["gwp"]["source"]
+    assert stored["primary_data_share_basis"] == "site_activity"
+    # primary activity data: coal 300, electricity 54, calcination 520, kiln dust 0.3, CF4 3315
+    primary = 300 + 54 + 520 + 0.3 + 3315
+    assert stored["primary_data_share"] == pytest.approx(100 * primary / (CEMENT_CFP + 3315), rel=1e-12)
+
+
+def make_trial_with(session, rule, data):
+    return service.create_trial(session, rule, data=data, source="json", by=TESTER)
+
+
+def test_performance_classes_proposed_from_the_revisions_results(session):
+    rule = make_rule(session)
+    for name, scale in (("甲", 1.0), ("乙", 1.2), ("丙", 0.8)):
+        make_trial(session, rule, name, scale=scale)
+    revision = drafting.revision(session, rule)
+    outcome = service.proposed_classes(session, revision, 3)
+    # 829.38, 889.9, 950.42: the thirds at 869.73 and 910.07, the largest 950.42, rounded up
+    assert outcome["trials"] == 3 and outcome["unit"] == "kg CO2e/t"
+    assert outcome["proposal"]["classes"] == [
+        {"grade": "1 级", "upper_limit": 870},
+        {"grade": "2 级", "upper_limit": 911},
+        {"grade": "3 级", "upper_limit": 951},
+    ]
+    assert f"第 {revision.number} 版 3 份试算结果" in outcome["proposal"]["basis"]
+    five = service.proposed_classes(session, revision, 5)
+    assert five["proposal"] is None and "至少需要 5 份" in five["reason"]
+    with pytest.raises(InvalidInput):
+        service.proposed_classes(session, revision, 4)
+
+
+def test_the_classes_page_proposes_without_saving(login, database, rule_id):
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        for name, scale in (("甲", 1.0), ("乙", 1.2), ("丙", 0.8)):
+            make_trial(session, rule, name, scale=scale)
+        session.commit()
+        revisions = session.scalar(
+            select(func.count()).select_from(RuleRevision).where(RuleRevision.rule_id == rule_id)
+        )
+    drafter = login(Role.DRAFTER)
+    trials_page = drafter.get(f"/drafting/{rule_id}/trials").text
+    assert "根据试算结果建议分级" in trials_page and f"/drafting/{rule_id}/trials/classes" in trials_page
+    page = drafter.get(f"/drafting/{rule_id}/trials/classes").text
+    table = page.split('id="classes"', 1)[1].split("</table>", 1)[0]
+    assert "<td>1 级</td><td>870</td>" in table and "<td>3 级</td><td>951</td>" in table
+    copied = json.loads(
+        html.unescape(page.split('id="proposal-json"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0])
+    )
+    assert copied["classes"][1] == {"grade": "2 级", "upper_limit": 911} and copied["basis"]
+    five = drafter.get(f"/drafting/{rule_id}/trials/classes?grades=5").text
+    assert 'id="no-proposal"' in five and "至少需要 5 份" in five
+    assert drafter.get(f"/drafting/{rule_id}/trials/classes?grades=4").status_code == 404
+    assert login(Role.EVALUATOR).get(f"/drafting/{rule_id}/trials/classes").status_code == 403
+    with database() as session:  # nothing saved
+        assert (
+            session.scalar(select(func.count()).select_from(RuleRevision).where(RuleRevision.rule_id == rule_id))
+            == revisions
+        )
+
+
+def test_the_result_page_names_the_primary_share_definition_and_the_gwp_source(login, database, rule_id):
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        extra = {"kind": "declared_unit", "description": "1 t 熟料", "quantity": 1, "unit": "t"}
+        revise(session, rule, additional_units=[{**extra, "reference_product": "熟料"}])
+        data = cement_dataset()
+        data["additional_reference_flows"] = [{"product": "熟料", "quantity": 800, "unit": "t"}]
+        trial_id = make_trial_with(session, rule, data).id
+        session.commit()
+    page = login(Role.DRAFTER).get(f"/trials/{trial_id}").text
+    assert '<dt>1 t 熟料</dt><dd class="additional-unit">1,112 kg CO2e/t</dd>' in page  # 889.9 × 1000 / 800
+    share = page.split('id="primary-share">', 1)[1].split("</dd>", 1)[0]
+    assert "现场活动数据" in share  # a new rule says site activity data (template 1.1's default)
+    assert "IPCC AR6 WG1" in page.split('id="gwp">', 1)[1].split("</dd>", 1)[0]
+
+
+def test_a_direct_emission_row_of_the_table_needs_no_factor(session):
+    data = cement_dataset()
+    data["lines"].append(
+        {
+            "stage": "production",
+            "category": "process_emissions",
+            "item": "六氟化硫泄漏",
+            "amount": 2,
+            "unit": "kg SF6",
+            "data_type": "primary",
+            "source": "设备台账",
+        }
+    )
+    assert workbook.representable(data)  # the table and the Excel template can hold it
+    row = workbook.rows_from_dataset(data)[-1]
+    line, problems = workbook.line_from_row(row, "production", "第 7 行")
+    assert problems == [] and line == data["lines"][-1]
+    (calculation,) = make_trial_with(session, make_rule(session), data).calculations
+    assert calculation.cfp_per_unit == pytest.approx(CEMENT_CFP + 2 * 25200 / 1000, rel=1e-12)

@@ -1,8 +1,13 @@
 """Units for factors and activity data, read by pint (no hand-written conversion tables).
 
-A factor unit is "<mass><gas>/<activity unit>", e.g. kgCO2e/kWh, kgCO2/kg, tCO2e/t·km: the mass of
-a gas (CO2e, CO2, CH4, N2O …) per unit of activity. The activity unit is anything pint reads, plus
-piece (件、个) and t·km (tonne-kilometre of transport).
+A factor unit is "<mass><gas>/<activity unit>", e.g. kgCO2e/kWh, kgCO2/kg, tCO2e/t·km, kgCF4/t:
+the mass of a gas per unit of activity. The gas is CO2e or any formula of the GWP tables (CO2,
+CH4_fossil, N2O, SF6, CF4, c-C4F8, HFC-134a …: `reference.gas_formulas`). The activity unit is
+anything pint reads, plus piece (件、个) and t·km (tonne-kilometre of transport).
+
+A mass of gas ("kg CF4", "t SF6", "g N2O", "kgCO2e") is the unit of a direct emission: `gas_mass`
+reads it. The gas is matched as written (case matters: "CF4", not "cf4"), so no unit pint knows is
+taken for a gas.
 """
 
 import contextlib
@@ -12,6 +17,7 @@ from functools import lru_cache
 
 import pint
 
+from workbench.factors.reference import gas_formulas
 from workbench.messages import N_, Message
 
 registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="ignore")
@@ -38,7 +44,11 @@ class UnitError(ValueError):
         super().__init__(self.message.render())
 
 
-_FACTOR = re.compile(r"^(?P<mass>[A-Za-zμ]*?)(?P<gas>CO2e|CO2|CH4|N2O|SF6|NF3)?/(?P<activity>.+)$")
+# Longest first, so that CO2e is not read as CO2 and CH4_fossil not as CH4.
+GASES = ("CO2e", *sorted(gas_formulas(), key=lambda formula: (-len(formula), formula)))
+_GAS = "|".join(re.escape(gas) for gas in GASES)
+_FACTOR = re.compile(rf"^(?P<mass>[A-Za-zμ]*?)(?P<gas>{_GAS})?/(?P<activity>.+)$")
+_GAS_MASS = re.compile(rf"^(?P<mass>[^\s/]*?)\s*(?P<gas>{_GAS})$")
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,22 @@ def factor_unit(text: str) -> FactorUnit:
     if mass.dimensionality != registry.kg.dimensionality:
         raise UnitError(N_("“%(unit)s”不是质量单位"), unit=match["mass"])
     return FactorUnit(mass, match["gas"], _unit(match["activity"]))
+
+
+@lru_cache(maxsize=1024)
+def gas_mass(text: str) -> tuple[float, str] | None:
+    """(kilograms per unit, gas) when `text` is a mass of a gas ("kg CF4", "tSF6", "g N2O",
+    "kgCO2e"); None otherwise."""
+    match = _GAS_MASS.match(text.strip())
+    if match is None or not match["mass"]:
+        return None
+    try:
+        mass = _unit(match["mass"])
+    except UnitError:
+        return None
+    if mass.dimensionality != registry.kg.dimensionality:
+        return None
+    return registry.Quantity(1, mass).to("kg").magnitude, match["gas"]
 
 
 @lru_cache(maxsize=1024)

@@ -23,7 +23,7 @@ from workbench.guideline import Severity
 from workbench.i18n import finding_text, translate
 from workbench.jobs.service import status_of
 from workbench.trials import dataset as datasets
-from workbench.trials import feasibility, service, tasks
+from workbench.trials import engine, feasibility, service, tasks
 from workbench.trials.models import Calculation, DatasetSource, Trial
 
 # --- schemas ----------------------------------------------------------------------------------------
@@ -130,13 +130,23 @@ _usable_result = {
         "fossil": {"type": "number"},
         "biogenic": {"type": "number"},
         "primary_data_share": {"type": "number", "description": "Percent of the absolute contributions"},
+        "primary_data_share_basis": {
+            "enum": list(engine.PRIMARY_SHARE_BASES),
+            "description": "The rule's definition: activity and factor both primary (PACT), or site activity data",
+        },
+        "additional_units": {
+            "type": "array",
+            "description": "The rule's other declared/functional units; cfp_per_unit is null where the dataset "
+            "gives no reference flow for the unit",
+            "items": {"type": "object"},
+        },
         "data_quality": {"type": "object"},
         "electricity": {"type": "array", "items": {"type": "object"}},
         "allocation": {"type": "object"},
         "network": {"type": ["array", "null"]},
         "cut_off": {"type": "object"},
         "contributions": {"type": "array", "items": {"type": "object"}},
-        "gwp": {"type": "object"},
+        "gwp": {"type": "object", "description": "The GWP set, where its values come from, and the values used"},
         "monte_carlo": _monte_carlo,
         "scenarios": {
             "type": "object",

@@ -2,7 +2,8 @@
 
 PURE: jsonschema and the standard library. `SCHEMA` is JSON Schema 2020-12 and says the shape;
 keys are snake_case and keys beginning with `x_` are extensions, kept as they are. `validate`
-adds the rules between fields (a line needs a factor unless it is electricity; a library factor
+adds the rules between fields (a line needs a factor unless it is electricity or a direct
+emission in mass of a gas, "kg CF4"; a library factor
 is its id alone, an inline one needs unit, tier and a value; each distribution needs its
 parameters; lines and processes name each other) and gives every problem as a `Problem` (a
 JSON pointer and a message naming the line, worded by workbench.schema_errors), e.g.
@@ -18,7 +19,12 @@ The shape (see also workbench/trials/engine/ for what the calculation does with 
     lines[]                       activity data: stage, category, item, amount, unit, data_type,
                                   source, factor, uncertainty?, electricity?, process?,
                                   excluded? (left out under cut-off; the amount is an estimate),
-                                  justification? (why a lower-priority secondary type is used)
+                                  justification? (why a lower-priority secondary type is used);
+                                  a direct emission gives its unit as a mass of a gas of the GWP
+                                  tables ("kg CF4", "t SF6") and no factor
+    additional_reference_flows[]  {product, quantity, unit}: the output over the period of the
+                                  reference product of one of the rule's additional units (matched
+                                  by product), so the result is also given per that unit
     factor                        {id} from the factor library, or inline {value and/or gases,
                                   unit, tier, source, biogenic?, uncertainty?}
     uncertainty                   {distribution: lognormal (gsd | sigma) | normal (sd) |
@@ -36,6 +42,7 @@ from jsonschema import Draft202012Validator
 
 from workbench import schema_errors
 from workbench.factors import uncertainty as uncertainties
+from workbench.factors import units
 from workbench.guideline.vocabulary import (
     ACTIVITY_CATEGORIES,
     DATA_TYPES,
@@ -126,6 +133,12 @@ SCHEMA = {
                 {"quantity": _POSITIVE, "unit": _TEXT, "product": _TEXT, "price": _NON_NEGATIVE}, ["quantity", "unit"]
             ),
             "lines": {"type": "array", "items": _LINE, "minItems": 1},
+            "additional_reference_flows": {
+                "type": "array",
+                "items": _object(
+                    {"product": _TEXT, "quantity": _POSITIVE, "unit": _TEXT}, ["product", "quantity", "unit"]
+                ),
+            },
             "co_products": {"type": "array", "items": _OUTPUT},
             "processes": {
                 "type": "array",
@@ -181,6 +194,7 @@ FIELD_NAMES = {
     "excluded": N_("按取舍准则忽略"),
     "justification": N_("说明"),
     "co_products": N_("共生产品"),
+    "additional_reference_flows": N_("其他声明单位的基准流"),
     "processes": N_("过程"),
     "name": N_("名称"),
     "outputs": N_("产出"),
@@ -278,7 +292,7 @@ def _between_fields(dataset: dict, places: _Places) -> list[Problem]:
         supply = line.get("electricity")
         if isinstance(supply, dict):
             spots.append((supply.get("contract_factor"), [*parts, "electricity", "contract_factor"]))
-        elif "factor" not in line:
+        elif "factor" not in line and not (isinstance(line.get("unit"), str) and units.gas_mass(line["unit"])):
             problems.append(
                 _problem(
                     f"/lines/{index}/factor",

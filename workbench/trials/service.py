@@ -30,8 +30,8 @@ from workbench.factors.service import Library
 from workbench.guideline import finding
 from workbench.i18n import say
 from workbench.messages import N_
+from workbench.trials import classes, engine, feasibility
 from workbench.trials import dataset as datasets
-from workbench.trials import engine, feasibility
 from workbench.trials.models import Calculation, DatasetSource, Trial
 
 MONTE_CARLO_ITERATIONS = 10_000  # the acceptance's convergence figure; under a second for 1,000 lines
@@ -506,3 +506,27 @@ def _anonymous(result: dict) -> dict:
         result["cut_off"] = cut
     result.pop("contributions", None)
     return result
+
+
+def proposed_classes(session: Session, revision: RuleRevision, grades: int = 3) -> dict:
+    """Performance classes proposed from the revision's trial results (`classes.propose`), for the
+    drafting group to copy into parameters.performance_classes; nothing is saved. The results are
+    those the feasibility report puts in its spread. `proposal` is None, with `reason`, when there
+    are fewer results than grades."""
+    if grades not in classes.GRADE_COUNTS:
+        refuse("grades", _("分级数应为 %(counts)s 之一。", counts="、".join(map(str, classes.GRADE_COUNTS))))
+    figures = report(session, revision)
+    values = [row["cfp_per_unit"] for row in figures["results"] if row.get("in_spread")]
+    outcome = {"grades": grades, "trials": len(values), "unit": figures["unit"], "proposal": None, "reason": None}
+    if len(values) < grades:
+        outcome["reason"] = _(
+            "分为 %(grades)d 级至少需要 %(grades)d 份可计算的试算结果，这一版本有 %(count)d 份。",
+            grades=grades,
+            count=len(values),
+        )
+        return outcome
+    outcome["proposal"] = {
+        "basis": classes.basis(revision.number, len(values), figures["unit"], grades),
+        "classes": classes.propose(values, grades),
+    }
+    return outcome

@@ -6,13 +6,8 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired, FileSize
 from sqlalchemy import select
 from sqlalchemy.orm import defer
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from workbench import json_input
 from workbench.auth.access import current_principal, require
@@ -28,6 +23,14 @@ from workbench.guideline.vocabulary import CATEGORY_STAGES, LIFE_CYCLE_STAGES
 from workbench.i18n import label, say, translate
 from workbench.trials import display, feasibility, feasibility_xlsx, service, tasks, workbook
 from workbench.trials.models import SOURCE_LABELS, Calculation, DatasetSource, Trial
+from workbench.trials.trial_forms import (
+    OPTION_LABELS,
+    PRIMARY_SHARE_LABELS,
+    CalculateForm,
+    JsonForm,
+    TableForm,
+    UploadForm,
+)
 from workbench.web import REJECTED, archive_from_form, id_arg
 
 bp = Blueprint("trials", __name__)
@@ -35,13 +38,6 @@ bp = Blueprint("trials", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Columns of the table form offered as lists (the same codes and names as the workbook's lists).
 CHOICES = {key: list(names.items()) for key, names in workbook.CHOICES.items()}
-OPTION_LABELS = {
-    "rule": _l("按规则"),
-    "grid": _l("电网平均因子"),
-    "contractual": _l("合同电力凭证"),
-    "physical": _l("物理分配"),
-    "economic": _l("经济分配"),
-}
 TABLE_ROWS = 10  # empty rows offered in the table form; "more rows" adds as many again
 MAX_TABLE_ROWS = 500  # larger datasets come as a workbook or JSON
 
@@ -51,6 +47,7 @@ def _template_globals(state):
     state.app.jinja_env.globals.update(
         SOURCE_LABELS=SOURCE_LABELS,
         OPTION_LABELS=OPTION_LABELS,
+        PRIMARY_SHARE_LABELS=PRIMARY_SHARE_LABELS,
         num=display.number,
         percent=display.percent,
         stage_rows=lambda result: [(label("stage", k), v) for k, v in result["by_stage"].items()],
@@ -97,59 +94,6 @@ def _can_run(rule: Rule) -> bool:
     return can(current_principal(), Action.RUN_TRIALS, rule) and not rule.is_archived and STAGES[rule.stage].trials_open
 
 
-# --- forms ----------------------------------------------------------------------------------------
-
-
-class TableForm(FlaskForm):
-    """The header of the table form; the lines are read from `line-<n>-<column>` fields."""
-
-    enterprise = StringField(_l("企业名称"), validators=[DataRequired(_l("请填写企业名称。")), Length(max=200)])
-    period = StringField(_l("数据期间"), validators=[Optional(), Length(max=100)])
-    quantity = StringField(_l("产品产量"), validators=[DataRequired(_l("请填写核算期内的产品产量。")), Length(max=40)])
-    unit = StringField(_l("产量单位"), validators=[DataRequired(_l("请填写产量单位。")), Length(max=40)])
-    product = StringField(_l("产品名称"), validators=[Optional(), Length(max=200)])
-    rows = HiddenField()
-    version = HiddenField()
-
-
-class UploadForm(FlaskForm):
-    file = FileField(
-        _l("Excel 模板或 JSON 文件"),
-        validators=[
-            FileRequired(_l("请选择填好的 Excel 模板（.xlsx）或 JSON 文件。")),
-            FileSize(workbook.MAX_BYTES, message=_l("文件不能超过 5 MB。")),
-        ],
-    )
-    enterprise = StringField(
-        _l("企业名称"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("不填则使用文件中的企业名称。"),
-    )
-
-
-class JsonForm(FlaskForm):
-    dataset = TextAreaField(_l("试算数据（JSON）"), validators=[DataRequired(), Length(max=5_000_000)])
-    enterprise = StringField(_l("企业名称"), validators=[Optional(), Length(max=200)])
-    version = HiddenField()
-
-
-class CalculateForm(FlaskForm):
-    electricity = SelectField(
-        _l("电力"),
-        choices=[SelectChoice(key, OPTION_LABELS[key]) for key in service.ELECTRICITY_OPTIONS],
-    )
-    allocation = SelectField(
-        _l("分配"),
-        choices=[SelectChoice(key, OPTION_LABELS[key]) for key in service.ALLOCATION_OPTIONS],
-    )
-    iterations = IntegerField(
-        _l("蒙特卡洛次数"),
-        default=service.MONTE_CARLO_ITERATIONS,
-        validators=[NumberRange(0, 100_000, _l("次数应在 0 到 100000 之间。"))],
-    )
-    seed = IntegerField(_l("随机种子（可不填）"), validators=[Optional(), NumberRange(0, 2**63 - 1)])
-
-
 # --- every rule's trials --------------------------------------------------------------------------
 
 
@@ -188,6 +132,27 @@ def trials(rule_id: int):
         can_run=_can_run(rule),
         confirm_form=ConfirmForm(formdata=None),
         minimum=MIN_TRIAL_ENTERPRISES,
+    )
+
+
+@bp.get("/drafting/<id:rule_id>/trials/classes")
+def classes(rule_id: int):
+    """Performance classes proposed from the revision's trial results; shown, never saved."""
+    require(Action.VIEW_RULES)
+    rule = _rule(rule_id)
+    require(Action.VIEW_TRIALS, rule)
+    revision = _revision(rule)
+    grades = request.args.get("grades", "3")
+    if grades not in ("3", "5"):
+        abort(404)
+    outcome = service.proposed_classes(db.session, revision, int(grades))
+    proposal = outcome["proposal"]
+    return render_template(
+        "trials/classes.html",
+        rule=rule,
+        revision=revision,
+        outcome=outcome,
+        proposal_json=json.dumps(proposal, ensure_ascii=False, indent=2) if proposal else "",
     )
 
 

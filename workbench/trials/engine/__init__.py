@@ -39,15 +39,18 @@ these modules only; what the application, the tests and the benchmarks use is re
 so `from workbench.trials import engine` then `engine.calculate(...)` stays the way in.
 """
 
-from workbench.trials.engine.calculation import Result, calculate
+from workbench.trials.engine.calculation import PRIMARY_SHARE_BASES, Result, calculate
 from workbench.trials.engine.model import UNSPECIFIED_GAS, UNUSABLE, DatasetError, Factor, Line, Model
 from workbench.trials.engine.montecarlo import HISTOGRAM_BINS, MONTE_CARLO_CHUNK, monte_carlo
 from workbench.trials.engine.network import solve
 from workbench.trials.engine.quality import QUALITY_BANDS
-from workbench.trials.engine.reading import ALLOCATION_MODES, ELECTRICITY_MODES, prepare
+from workbench.trials.engine.reading import ALLOCATION_MODES, ELECTRICITY_MODES, period_year, prepare
 from workbench.trials.engine.reference import (
     DEFAULT_GWP_SET,
     GWP_SOURCE,
+    GWP_SOURCES,
+    grid_factor_years,
+    gwp_source,
     gwp_table,
     national_grid_factor,
     pedigree_sigma,
@@ -60,6 +63,8 @@ __all__ = [
     "DEFAULT_GWP_SET",
     "ELECTRICITY_MODES",
     "GWP_SOURCE",
+    "GWP_SOURCES",
+    "PRIMARY_SHARE_BASES",
     "HISTOGRAM_BINS",
     "MONTE_CARLO_CHUNK",
     "QUALITY_BANDS",
@@ -72,11 +77,14 @@ __all__ = [
     "Result",
     "calculate",
     "compare",
+    "grid_factor_years",
+    "gwp_source",
     "gwp_table",
     "monte_carlo",
     "national_grid_factor",
     "pedigree_sigma",
     "pedigree_variances",
+    "period_year",
     "prepare",
     "solve",
 ]

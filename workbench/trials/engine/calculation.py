@@ -8,8 +8,15 @@ PURE: numpy, the guideline's vocabulary and findings, and the modules below; no 
 Decisions worth knowing:
 - Fossil and biogenic: the CFP includes both (GB/T 24067 / ISO 14067 count biogenic emissions and
   removals and report them separately); `fossil` + `biogenic` = `cfp_per_unit`.
-- Primary data share: by contribution |e_i|, a line counting as primary only when its data are
-  primary and its factor is measured_verified (PACT).
+- Primary data share: by contribution |e_i|, by the rule's definition (parameters.
+  primary_data_share): "activity_and_factor" (the default, and what 1.0 rules always got) counts a
+  line as primary only when its activity data are primary and its factor is measured_verified, as
+  PACT defines primaryDataShare; "site_activity" counts every line whose activity data are primary
+  (site) data, whatever its factor. A direct emission (mass of a gas) has no factor but the GWP,
+  so its activity data decide under both. The result names the definition it used
+  (`primary_data_share_basis`).
+- Additional units: `additional_units` lists the rule's other declared/functional units, with the
+  CFP per such a unit where the dataset gives its reference flow (see `reading`), else None.
 """
 
 from collections.abc import Callable
@@ -24,7 +31,10 @@ from workbench.trials.engine.cutoff import _cut_off
 from workbench.trials.engine.model import UNSPECIFIED_GAS, DatasetError, Model, _dict, _list, _params, _sorted
 from workbench.trials.engine.quality import _data_quality
 from workbench.trials.engine.reading import prepare
-from workbench.trials.engine.reference import GWP_SOURCE, gwp_table
+from workbench.trials.engine.reference import gwp_source, gwp_table
+
+PRIMARY_SHARE_BASES = ("activity_and_factor", "site_activity")
+DEFAULT_PRIMARY_SHARE_BASIS = "activity_and_factor"
 
 
 @dataclass
@@ -39,6 +49,7 @@ class Result:
     fossil: float
     biogenic: float
     primary_data_share: float  # percent of |contributions|
+    primary_data_share_basis: str  # which definition: "activity_and_factor" | "site_activity"
     data_quality: dict
     electricity: list[dict]
     allocation: dict
@@ -46,6 +57,7 @@ class Result:
     cut_off: dict
     contributions: list[dict]
     gwp: dict
+    additional_units: list[dict]
     findings: list[Finding]
     model: Model = field(repr=False)
 
@@ -108,9 +120,9 @@ def calculate(
 
     weights = np.abs(contribution)
     weight_total = float(weights.sum())
-    primary = np.fromiter(
-        (line.data_type == "primary" and factors[line.factor].tier == "measured_verified" for line in lines), bool, size
-    )
+    basis = params.get("primary_data_share")
+    basis = basis if basis in PRIMARY_SHARE_BASES else DEFAULT_PRIMARY_SHARE_BASIS
+    primary = np.fromiter((_primary(line, factors[line.factor], basis) for line in lines), bool, size)
     primary_share = 100 * float(weights[primary].sum()) / weight_total if weight_total else 0.0
 
     cut_off, cut_findings = _cut_off(params, lines, emission, counted, excluded)
@@ -155,13 +167,32 @@ def calculate(
         fossil=cfp - biogenic,
         biogenic=biogenic,
         primary_data_share=primary_share,
+        primary_data_share_basis=basis,
         data_quality=_data_quality(lines, weights),
         electricity=electricity_report,
         allocation=model.allocation,
         network=model.network,
         cut_off=cut_off,
         contributions=contributions,
-        gwp={"set": model.gwp_set, "source": GWP_SOURCE, "values": {gas: gwp.get(gas, 1.0) for gas in used_gases}},
+        gwp={
+            "set": model.gwp_set,
+            "source": gwp_source(model.gwp_set),
+            "values": {gas: gwp.get(gas, 1.0) for gas in used_gases},
+        },
+        additional_units=[
+            {
+                **unit,
+                "reference_units": units,
+                "cfp_per_unit": cfp * model.reference_units / units if units else None,
+            }
+            for unit, units in model.additional_units
+        ],
         findings=findings,
         model=model,
     )
+
+
+def _primary(line, factor, basis: str) -> bool:
+    if line.data_type != "primary":
+        return False
+    return basis == "site_activity" or factor.direct or factor.tier == "measured_verified"

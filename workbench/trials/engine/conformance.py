@@ -13,6 +13,8 @@ Decisions worth knowing:
 - Secondary data (指引（四）): a type the rule's priority does not list is an error; a type other
   than the first in the rule's priority needs a `justification` (why better data were not
   available). Secondary data need a `source`; every factor needs a `source` (指引（五）).
+- A direct emission (a line in mass of a gas, no factor) has no factor to source or rank: the
+  factor checks skip it.
 """
 
 from workbench.guideline import Finding
@@ -76,6 +78,8 @@ def _conformance(params, dataset, model: Model | None, better_factor) -> list[Fi
         if index not in factors_of:
             continue
         factor, factor_path = factors_of[index]
+        if factor.direct:  # a direct emission's "factor" is the GWP of the rule's set, not a factor to choose
+            continue
         if not factor.source:
             report.add("factor_source_missing", f"{factor_path}/source", line=name)
         if factor.tier not in factor_priority:

@@ -8,7 +8,7 @@ make a dataset unusable.
 """
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workbench.factors import units
 from workbench.guideline import Finding, finding
@@ -64,6 +64,7 @@ class Factor:
     tier: str
     source: str
     uncertainty: tuple | None
+    direct: bool = False  # a direct emission in mass of a gas: the "factor" is the gas's GWP
 
 
 @dataclass
@@ -94,6 +95,9 @@ class Model:
     factors: list[Factor]
     allocation: dict
     network: list[dict] | None
+    # The rule's additional declared/functional units, each with how many of it the dataset's
+    # reference flow for it holds (None when the dataset gives no reference flow for it).
+    additional_units: list[tuple[dict, float | None]] = field(default_factory=list)
 
 
 # --- findings ---------------------------------------------------------------------------------------
@@ -149,6 +153,11 @@ def _activity_ratio(line_unit: str, factor_unit: str) -> float:
     if line_unit.strip() == factor_unit.split("/", 1)[1].strip():
         return 1.0  # the same word is the same unit, also for units pint does not know
     return units.conversion(line_unit, parsed.activity)
+
+
+def _direct_emission(line_unit: str) -> tuple[float, str] | None:
+    """(kilograms per unit, gas) when a line's unit is a mass of a gas (kg CF4): a direct emission."""
+    return units.gas_mass(line_unit)
 
 
 @functools.lru_cache(maxsize=1024)

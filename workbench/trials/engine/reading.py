@@ -13,10 +13,25 @@ Decisions worth knowing:
 - Biogenic: a factor's `biogenic` is the biogenic part of its CO2e (same mass unit as `value`);
   with per-gas values and no `biogenic`, non-fossil CH4 is the biogenic part.
 - Electricity: a line with an `electricity` object is electricity. Without a `factor`, and with the
-  rule's grid_factor national_average, it takes the latest national life-cycle factor published
-  by MEE (data/electricity-factors.csv). A contractual instrument is used only when the rule
-  allows contractual instruments, lists the instrument (or lists none) and the line carries
-  evidence; otherwise a finding, and the grid factor. Partly covered consumption is two lines.
+  rule's grid_factor national_average, it takes the national life-cycle factor published by MEE
+  (data/electricity-factors.csv) of the year the dataset's `period` covers (the rule's
+  electricity.grid_factor_year "data_period", the default), or the latest ("latest", the 1.0
+  behaviour). The year is read from the period's dates (2024-01/2024-12, 2023年7月至2024年6月,
+  2025 年): the year with most months of the period, the later one on a tie. A year without a
+  published factor takes the nearest earlier year's (else the earliest published), and a period
+  without a readable year the latest: both with `grid_factor_year_mismatch` at /period. A
+  contractual instrument is used only when the rule allows contractual instruments, lists the
+  instrument (or lists none) and the line carries evidence; otherwise a finding, and the grid
+  factor. Partly covered consumption is two lines.
+- Direct emissions: a line without a factor whose unit is a mass of a gas of the GWP tables
+  ("kg CF4", "t SF6", "g N2O", "t CO2") is that gas emitted; its CO2e is the mass × the gas's GWP
+  in the rule's set (a `direct` factor: no tier, its source the GWP table). Factors may also be
+  given per gas in any formula of the tables (kgCF4/t).
+- Additional declared units (the rule's additional_units): the result is reported per such a unit
+  only when the dataset gives that unit's reference flow (`additional_reference_flows`, matched
+  by `product` to the unit's reference_product): the same total divided by that flow. Nothing is
+  derived from the principal unit: 1 t of liquid aluminium and 1 t of ingot are different
+  products, and only the enterprise knows how much of each its period produced.
 - Uncertainty: a line's `uncertainty` describes its amount, a factor's `uncertainty` the factor.
   Lognormal has the static value as its median (so the Monte Carlo mean lies above the static
   value); normal has it as its mean, triangular as its mode; bounds (min, max) and sd are in the
@@ -24,6 +39,7 @@ Decisions worth knowing:
 """
 
 import math
+import re
 from collections.abc import Callable
 
 from workbench.factors.uncertainty import DISTRIBUTION_NAMES
@@ -38,6 +54,7 @@ from workbench.trials.engine.model import (
     _activity_ratio,
     _Collector,
     _dict,
+    _direct_emission,
     _list,
     _mass_to_kg,
     _name,
@@ -50,6 +67,7 @@ from workbench.trials.engine.reference import (
     DEFAULT_BASIC_VARIANCE,
     DEFAULT_GWP_SET,
     GWP_FILES,
+    gwp_source,
     gwp_table,
     national_grid_factor,
     pedigree_sigma,
@@ -79,7 +97,9 @@ def prepare(
     gwp = gwp_table(gwp_set)
 
     unit_label, reference_units = _reference_units(params, dataset, report)
+    additional_units = _additional_units(params, dataset, report)
     scaling, allocation_report, network = _scaling(params, dataset, allocation, report)
+    grid = _GridFactor(params, dataset, report)
 
     included = set(_list(_dict(params.get("system_boundary")).get("stages_included")))
     factors: list[Factor] = []
@@ -87,19 +107,26 @@ def prepare(
     lines: list[Line] = []
     for index, line in enumerate(dataset.get("lines") or []):
         path = f"/lines/{index}"
-        spec, spec_path, mode = _factor_spec(params, line, index, electricity, report)
-        if spec is None:
-            continue
-        key = f"id:{spec['id']}" if "id" in spec else f"line:{index}"
+        direct = _direct_emission(str(line["unit"])) if _is_direct(line) else None
+        if direct is not None:
+            spec, spec_path, mode = None, f"{path}/unit", None
+        else:
+            spec, spec_path, mode = _factor_spec(params, line, index, electricity, grid, report)
+            if spec is None:
+                continue
+        key = f"id:{spec['id']}" if spec is not None and "id" in spec else f"line:{index}"
         if key not in factor_index:
-            factor = _read_factor(spec, key, spec_path, gwp, gwp_set, factor_lookup, report)
+            if direct is not None:
+                factor = _direct_factor(direct[1], key, spec_path, gwp, gwp_set, report)
+            else:
+                factor = _read_factor(spec, key, spec_path, gwp, gwp_set, factor_lookup, report)
             if factor is None:
                 continue
             factor_index[key] = len(factors)
             factors.append(factor)
         factor = factors[factor_index[key]]
         try:
-            ratio = _activity_ratio(str(line["unit"]), factor.unit)
+            ratio = direct[0] if direct is not None else _activity_ratio(str(line["unit"]), factor.unit)
         except ValueError as error:
             report.add(
                 "unit_not_convertible",
@@ -140,15 +167,20 @@ def prepare(
         )
     if report.problems:
         return None, report.findings, report.problems
-    model = Model(unit_label, reference_units, gwp_set, lines, factors, allocation_report, network)
+    model = Model(unit_label, reference_units, gwp_set, lines, factors, allocation_report, network, additional_units)
     return model, report.findings, []
+
+
+def _is_direct(line: dict) -> bool:
+    """A direct emission: neither a factor nor electricity, so the unit must say the gas."""
+    return line.get("factor") is None and not isinstance(line.get("electricity"), dict)
 
 
 def _reference_units(params: dict, dataset: dict, report: _Collector) -> tuple[str, float]:
     """The result's unit label and how many declared/functional units the reference flow holds."""
     unit = _dict(params.get("functional_unit") or params.get("declared_unit"))
     quantity, name = float(unit.get("quantity") or 1), str(unit.get("unit") or "")
-    label = f"kg CO2e/{name}" if quantity == 1 else f"kg CO2e/({quantity:g} {name})"
+    label = _unit_label(quantity, name)
     flow = dataset["reference_flow"]
     try:
         ratio = _ratio(str(flow["unit"]), name) if name else 1.0
@@ -167,7 +199,106 @@ def _reference_units(params: dict, dataset: dict, report: _Collector) -> tuple[s
     return label, float(flow["quantity"]) * ratio / quantity
 
 
-def _factor_spec(params, line, index, mode, report) -> tuple[dict | None, str, str | None]:
+def _unit_label(quantity: float, name: str) -> str:
+    return f"kg CO2e/{name}" if quantity == 1 else f"kg CO2e/({quantity:g} {name})"
+
+
+def _additional_units(params: dict, dataset: dict, report: _Collector) -> list[tuple[dict, float | None]]:
+    """The rule's additional units, each with how many of it the dataset's reference flow for it
+    (matched by product) holds, or None when the dataset gives none."""
+    flows = {
+        str(flow.get("product") or "").strip(): (position, flow)
+        for position, flow in enumerate(_list(dataset.get("additional_reference_flows")))
+        if isinstance(flow, dict)
+    }
+    units = []
+    for unit in _list(params.get("additional_units")):
+        if not isinstance(unit, dict):
+            continue
+        quantity, name = float(unit.get("quantity") or 1), str(unit.get("unit") or "")
+        entry = {
+            "kind": str(unit.get("kind") or ""),
+            "description": str(unit.get("description") or ""),
+            "reference_product": str(unit.get("reference_product") or ""),
+            "unit": _unit_label(quantity, name),
+        }
+        found = flows.get(entry["reference_product"].strip()) if entry["reference_product"].strip() else None
+        if found is None:
+            units.append((entry, None))
+            continue
+        position, flow = found
+        try:
+            ratio = _ratio(str(flow["unit"]), name) if name else 1.0
+        except ValueError as error:
+            report.add(
+                "unit_not_convertible",
+                f"/additional_reference_flows/{position}/unit",
+                "additional_unit",
+                unit=str(flow["unit"]),
+                rule_unit=name,
+                description=entry["description"],
+                reason=_reason(error),
+            )
+            units.append((entry, None))
+            continue
+        units.append((entry, float(flow["quantity"]) * ratio / quantity))
+    return units
+
+
+# A year, and the month after it when there is one: 2024-01, 2024.1, 2024/01, 2024年1月, 2024 年.
+_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[-./年]\s*(\d{1,2})(?!\d))?")
+
+
+def period_year(period) -> int | None:
+    """The year a data period covers: with most of its months, the later year on a tie; None
+    when the period names no year."""
+    points = [
+        (int(year), int(month) if month and 1 <= int(month) <= 12 else None)
+        for year, month in _YEAR_MONTH.findall(str(period or ""))
+    ]
+    if not points:
+        return None
+    (first, first_month), (last, last_month) = points[0], points[-1]
+    if last <= first:
+        return first
+    months = {first: 12 - (first_month or 1) + 1, last: last_month or 12}
+    months.update({year: 12 for year in range(first + 1, last)})
+    return max(months, key=lambda year: (months[year], year))
+
+
+class _GridFactor:
+    """The national grid factor of this dataset, chosen once as the rule's
+    electricity.grid_factor_year says (the finding, if any, is reported once)."""
+
+    def __init__(self, params: dict, dataset: dict, report: _Collector):
+        self.latest = _dict(params.get("electricity")).get("grid_factor_year") == "latest"
+        self.period = dataset.get("period")
+        self.report = report
+        self.chosen: dict | None = None
+
+    def spec(self) -> dict:
+        if self.chosen is None:
+            self.chosen = self._choose()
+        return self.chosen
+
+    def _choose(self) -> dict:
+        if self.latest:
+            return national_grid_factor()
+        year = period_year(self.period)
+        if year is None:
+            chosen = national_grid_factor()
+            self.report.add("grid_factor_year_mismatch", "/period", "no_period", used=str(chosen["data_year"]))
+            return chosen
+        chosen = national_grid_factor(year)
+        if chosen["data_year"] != year:
+            variant = "" if chosen["data_year"] < year else "later"
+            self.report.add(
+                "grid_factor_year_mismatch", "/period", variant, year=str(year), used=str(chosen["data_year"])
+            )
+        return chosen
+
+
+def _factor_spec(params, line, index, mode, grid, report) -> tuple[dict | None, str, str | None]:
     """(the factor to use, its path, "grid"/"contractual" for electricity lines) per the rule."""
     path = f"/lines/{index}"
     supply = line.get("electricity")
@@ -204,7 +335,7 @@ def _factor_spec(params, line, index, mode, report) -> tuple[dict | None, str, s
     if line.get("factor") is not None:
         return line["factor"], f"{path}/factor", "grid"
     if _dict(params.get("electricity")).get("grid_factor", "national_average") == "national_average":
-        return national_grid_factor(), f"{path}/factor", "grid"
+        return grid.spec(), f"{path}/factor", "grid"
     report.add("factor_unresolved", f"{path}/factor", "regional_grid", line=_name(line, index))
     return None, f"{path}/factor", "grid"
 
@@ -286,6 +417,34 @@ def _read_factor(spec, key, path, gwp, gwp_set, factor_lookup, report) -> Factor
         tier=str(spec.get("tier") or ""),
         source=str(spec.get("source") or "").strip(),
         uncertainty=_distribution(spec.get("uncertainty"), raw, f"{path}/uncertainty", report),
+    )
+
+
+def _direct_factor(gas, key, path, gwp, gwp_set, report) -> Factor | None:
+    """The "factor" of a direct emission in kg of `gas`: its GWP in the rule's set."""
+    if gas == "CO2e":
+        value, gases = 1.0, {UNSPECIFIED_GAS: 1.0}
+    else:
+        table = gwp if gwp is not None else {"CO2": 1.0}
+        if gas not in table:
+            if gwp is None:
+                report.add("gwp_unavailable", path, gwp_set=gwp_set, available="、".join(GWP_FILES))
+            else:
+                report.add("gwp_unavailable", path, "unit_gas", gwp_set=gwp_set, gas=gas)
+            return None
+        value, gases = table[gas], {gas: table[gas]}
+    return Factor(
+        key=key,
+        unit=f"kg{gas}/kg",
+        raw=1.0,
+        scale=value,
+        value=value,
+        gases=gases,
+        biogenic=gases.get("CH4_non_fossil", 0.0),
+        tier="",
+        source=gwp_source(gwp_set) or gwp_set,
+        uncertainty=None,
+        direct=True,
     )
 
 

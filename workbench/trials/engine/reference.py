@@ -18,6 +18,9 @@ from workbench.factors.reference import (  # noqa: F401  (re-exported for the en
     DEFAULT_GWP_SET,
     GWP_FILES,
     GWP_SOURCE,
+    GWP_SOURCES,
+    grid_factor_years,
+    gwp_source,
     gwp_table,
     national_grid_factor,
 )
