@@ -7,10 +7,13 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-# Fonts and the Pango/HarfBuzz stack that WeasyPrint needs for PDFs; git for the publication
-# repository. Chromium for the browser tests; poppler-utils (pdftotext, pdffonts) to read the PDFs back.
-RUN_PACKAGES  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 git
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+# Fonts and the Pango/HarfBuzz stack that WeasyPrint needs for PDFs (Liberation Serif: the Latin
+# letters of formulas, with a real italic); libcairo2 for CairoSVG, which draws SVG figures for Word;
+# git for the publication repository. Chromium for the browser tests; poppler-utils (pdftotext,
+# pdffonts, pdftoppm) to read the PDFs back; LibreOffice Writer with its formula module to open the
+# Word files as a committee member would (tests/test_publishing_word.py converts them to PDF).
+RUN_PACKAGES  := fonts-noto-cjk fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 git
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils libreoffice-writer-nogui libreoffice-math-nogui
 # wrk: the HTTP load generator of benchmarks/bench_load.py.
 BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 
@@ -47,6 +50,8 @@ bench: system-packages-bench $(VENV)/.test-installed translations
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_registry.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_checks.py
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_checks.py; fi
+	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_live_check.py
+	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_live_check.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_trials.py
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_trials.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_publishing.py

@@ -1,6 +1,7 @@
 """Publishing: one rule document rendered as HTML, PDF and JSON (Word has its own tests), the
 safety of the renderer, and the publication repository (atomic, idempotent, serialised)."""
 
+import base64
 import http.server
 import json
 import multiprocessing
@@ -145,6 +146,7 @@ def test_a_published_standard_shows_its_number_and_no_draft_wording(tmp_path):
 def test_formulas_captions_notes_items_and_lead_ins_get_their_gb_layout():
     text = (
         "按公式（1）计算：\n\nCFP = Σ(AD × EF) ÷ Q　　（1）\n\n式中：\n\nCFP ——碳足迹；\n\n表 A.1　原材料\n\n"
+        "| 名称 | 用量 |\n|---|---|\n| 石灰石 | 1 t |\n\n表 A.2 给出了各项原材料的碳足迹因子。\n\n"
         "注：数据取年度值。\n\n**B.1　基本信息**\n\na) 符合 GB/T 24067—2024 的规定，按 1 t 计。"
     )
     html = documents.html(documents.parse(text))
@@ -152,6 +154,8 @@ def test_formulas_captions_notes_items_and_lead_ins_get_their_gb_layout():
     assert '<span class="formula-number">（1）</span>' in html
     assert '<p class="where">CFP ——碳足迹；</p>' in html
     assert '<p class="caption">表\u00a0A.1　原材料</p>' in html and '<p class="note">注：数据取年度值。</p>' in html
+    # a sentence that begins with a table's number is running text, not a caption without a table
+    assert '<p class="caption">表\u00a0A.2' not in html and "表\u00a0A.2 给出了" in html
     assert '<p class="lead-in"><strong>B.1　基本信息</strong></p>' in html
     # a standard's number and a quantity never break across lines
     assert '<p class="item">a) 符合 GB/T\u00a024067—2024 的规定，按 1\u00a0t 计。</p>' in html
@@ -483,3 +487,95 @@ def test_changing_a_parameter_rewrites_the_untouched_clauses_that_state_it(sessi
     assert "0.5%" in saved["cut-off"] and "1%" not in saved["cut-off"]
     assert "本文件起草单位：示例研究院。" in saved["foreword"] and "本文件主要起草人：张明。" in saved["foreword"]
     assert saved["report"].endswith("报告还应说明 1% 取舍的依据。")  # the drafters' own words stay
+
+
+# --- formulas, figures and annex sub-clauses (template 1.1) ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def latex_cement():
+    from tests.publishing_helpers import cement_with_latex
+
+    rule = cement_with_latex()
+    return rule, documents.build(rule, documents.Meta(stage="30"), today=date(2026, 3, 1))
+
+
+def test_formula_2_in_latex_is_typeset_in_the_html_with_its_number(latex_cement):
+    _, doc = latex_cement
+    html = render.to_html(doc)
+    start = html.index(
+        '<p class="formula"><span class="expression"><span class="math display"><var>E</var><sub>cl</sub>'
+    )
+    formula = html[start : html.index("</p>", start)]
+    assert re.findall(r"<var>(\w)</var>", formula) == ["E", "Q", "w", "w", "w", "w"]
+    assert re.findall(r"<sub>([^<]*)</sub>", formula) == ["cl", "cl", "CaO", "CaO,nc", "MgO", "MgO,nc"]
+    assert formula.count('<span class="frac">') == 2
+    assert formula.endswith('<span class="formula-number">（2）</span>')
+    # its symbols below, as inline formulas in lines that still hang as 式中 explanations
+    assert '<p class="where"><span class="math"><var>E</var><sub>cl</sub></span> ——熟料煅烧' in html
+
+
+def test_formula_2_prints_in_the_pdf_in_an_italic_serif_with_real_subscripts(latex_cement, tmp_path):
+    _, doc = latex_cement
+    fetcher = render.InlineOnlyFetcher()
+    pdf = render.to_pdf(doc, fetcher)
+    assert fetcher.refused == []
+    from tests.publishing_helpers import FORMULA_2_TEXT
+
+    (tmp_path / "rule.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(tmp_path / "rule.pdf"), "-"], capture_output=True, check=True, text=True)
+    assert FORMULA_2_TEXT in flat(text.stdout)  # subscripts set apart from their letters, the fractions stacked
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "Liberation-Serif-Italic" in fonts and "Liberation-Serif " in fonts  # italic variables, upright names
+
+
+def test_figures_print_their_cleaned_image_with_number_and_caption_below(latex_cement, tmp_path):
+    rule, doc = latex_cement
+    html = render.to_html(doc)
+    body = re.findall(r'<figure class="figure" id="figure-[0-9A-]+"><img src="data:image/svg\+xml;base64,([^"]+)"'
+                      r' alt="[^"]*"><figcaption>([^<]*)</figcaption></figure>', html)  # fmt: skip
+    assert 'id="figure-1"' in html and 'id="figure-A-1"' in html  # anchors for 「见图 1」
+    assert [caption for _, caption in body] == ["图\u00a01\u3000水泥碳足迹量化的系统边界", "图\u00a0A.1\u3000收集流程"]
+    shown = base64.b64decode(body[0][0]).decode()
+    assert "<script" not in shown and "熟料煅烧" in shown  # cleaned again when rendered
+    pages = pdf_pages(render.to_pdf(doc), tmp_path)
+    annex = next(page for page in pages if "数据收集表的使用" in page and "收集流程" in page)
+    assert flat(annex).index("A.1数据收集表的使用") < flat(annex).index("图A.1收集流程")
+    assert any("图 1 水泥碳足迹量化的系统边界" in re.sub(r"\s+", " ", page) for page in pages)
+
+
+def test_a_missing_figure_prints_its_number_caption_and_what_is_missing():
+    tokens = documents.parse("![系统边界](figure:nowhere)")
+    html = documents.html(tokens)
+    assert "［图片缺失：缺少图 nowhere］" in html and "<figcaption>图\u00a01\u3000系统边界</figcaption>" in html
+    assert "<img" not in html
+
+
+def test_annex_sub_clauses_are_headings_in_the_contents_and_the_body(latex_cement):
+    rule, doc = latex_cement
+    labels = [(entry.label, entry.level) for entry in doc.contents]
+    head = next(index for index, (label, _) in enumerate(labels) if label.startswith("附录A"))
+    assert labels[head + 1 : head + 3] == [("A.1\u3000数据收集表的使用", 2), ("A.2\u3000数据的核验", 2)]
+    html = render.to_html(doc)
+    assert re.search(
+        r'<section class="clause level-2" id="collection-sheets">\s*<h3>A.1\u3000数据收集表的使用</h3>', html
+    )
+    assert html.count('class="annex clause"') == sum(
+        1 for clause in rule["clauses"] if clause["number"].startswith("附录")
+    )
+    assert "### A.1　数据收集表的使用 {#collection-sheets}" in render.to_markdown(rule, doc)
+
+
+@pytest.mark.parametrize(
+    ("title_en", "product"),
+    [
+        ("Greenhouse gases—Carbon footprint of products—Quantification methods and requirements for cement", "cement"),
+        ("Greenhouse gases—Carbon footprint of products—Quantification methods and requirements—Cement", "Cement"),
+    ],
+)
+def test_the_folder_of_a_rule_without_an_english_product_name_comes_from_its_english_title(title_en, product):
+    """Template 1.1 titles end "…requirements for cement"; the folder is named after the product,
+    not after the whole last part of the title."""
+    from workbench.publishing.service import product_in_english_title
+
+    assert product_in_english_title(title_en) == product

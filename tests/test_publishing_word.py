@@ -11,6 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from lxml import etree
 
 from workbench.publishing import document
 from workbench.publishing.word import to_docx
@@ -229,3 +230,126 @@ def test_internal_links_lead_to_bookmarks(cement):
     xml = part_xml(data, "word/document.xml")
     assert 'w:anchor="activity_data"' in xml  # 「按 6.3 收集」
     assert 'w:name="activity_data"' in xml
+
+
+# --- formulas, figures and annex sub-clauses (template 1.1) ----------------------------------------------
+
+NAMESPACES = {
+    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+}
+
+
+def find(element, path: str) -> list:
+    """XPath with Office Math's prefix, which python-docx's own xpath does not know."""
+    return etree.ElementBase.xpath(element, path, namespaces=NAMESPACES)
+
+
+@pytest.fixture(scope="module")
+def latex_cement():
+    from tests.publishing_helpers import cement_with_latex
+
+    rule = build(cement_with_latex())
+    return rule, to_docx(rule)
+
+
+def test_formula_2_is_a_word_equation_with_subscripts_fractions_and_its_number(latex_cement):
+    _, data = latex_cement
+    word = open_docx(data)
+    tables = [table for table in word.tables if find(table._tbl, ".//m:oMathPara")]
+    [row] = next(table for table in tables if "（2）" in table.rows[0].cells[2].text).rows
+    empty, middle, number = row.cells
+    assert (empty.text, number.text) == ("", "（2）")
+    assert number.paragraphs[0].alignment == document_alignment("RIGHT")
+    [display] = find(middle._tc, ".//m:oMathPara")
+    [equation] = find(display, "./m:oMath")
+    subscripts = find(equation, ".//m:sSub")
+    assert ["".join(find(sub, "./m:sub//m:t/text()")) for sub in subscripts] == [
+        "cl", "cl", "CaO", "CaO,nc", "MgO", "MgO,nc",
+    ]  # fmt: skip
+    assert ["".join(find(sub, "./m:e//m:t/text()")) for sub in subscripts] == ["E", "Q", "w", "w", "w", "w"]
+    fractions = find(equation, ".//m:f")
+    assert [("".join(find(f, "./m:num//m:t/text()")), "".join(find(f, "./m:den//m:t/text()"))) for f in fractions] == [
+        ("44", "56"),
+        ("44", "40"),
+    ]
+    borders = row._tr.getparent().xpath("./w:tblPr/w:tblBorders/*/@w:val")
+    assert set(borders) == {"nil"}  # a layout table: nothing of it prints
+    xml = part_xml(data, "word/document.xml")
+    assert "<m:oMath>" in xml or "<m:oMath " in xml
+    # the symbols explained below it are inline equations in their lines
+    where = next(p for p in word.paragraphs if "熟料煅烧的过程排放量" in p.text)
+    assert find(where._p, "./m:oMath//m:sSub") and not find(where._p, ".//m:oMathPara")
+
+
+def document_alignment(name: str):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    return getattr(WD_ALIGN_PARAGRAPH, name)
+
+
+def test_a_plain_text_formula_of_a_1_0_rule_stays_a_tabbed_paragraph(cement):
+    _, data = cement
+    assert "<m:oMath" not in part_xml(data, "word/document.xml")
+
+
+def test_annex_sub_clauses_are_word_headings(latex_cement):
+    rule, data = latex_cement
+    word = open_docx(data)
+    headings = styled(word, "Heading 2")
+    assert "A.1\u3000数据收集表的使用" in headings and "A.2\u3000数据的核验" in headings
+    annex_head = next(index for index, text in enumerate(styled(word, "Heading 1")) if text.startswith("附录A"))
+    assert annex_head == len(styled(word, "Heading 1")) - 2  # still one Heading 1 per annex
+
+
+def test_figures_are_pictures_with_their_number_and_caption_below(latex_cement):
+    _, data = latex_cement
+    word = open_docx(data)
+    paragraphs = word.paragraphs
+    pictures = [index for index, p in enumerate(paragraphs) if p._p.xpath(".//a:blip")]
+    assert len(pictures) == 2
+    assert [paragraphs[index + 1].text for index in pictures] == [
+        "图\u00a01\u3000水泥碳足迹量化的系统边界",
+        "图\u00a0A.1\u3000收集流程",
+    ]
+    assert all(paragraphs[index + 1].style.name == "GB Figure Caption" for index in pictures)
+    assert all(paragraphs[index].style.paragraph_format.keep_with_next for index in pictures)
+    media = [part for part in word.part.package.parts if part.partname.startswith("/word/media/")]
+    assert [part.content_type for part in media] == ["image/png"]  # the SVG drawn for Word, once for both
+
+
+def test_libreoffice_opens_the_word_file_and_prints_the_equation(latex_cement, tmp_path):
+    """`make test` installs LibreOffice (Makefile TEST_PACKAGES): opened there, as a committee
+    member would, the equation is typeset and its number printed."""
+    import shutil
+    import subprocess
+
+    from tests.publishing_helpers import FORMULA_2_TEXT
+
+    soffice = shutil.which("soffice")
+    assert soffice, "soffice (LibreOffice) is missing: `make test` installs libreoffice-writer-nogui"
+    _, data = latex_cement
+    (tmp_path / "rule.docx").write_bytes(data)
+    profile = tmp_path / "profile"  # a profile of its own: no clash with a LibreOffice already running
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir",
+         str(tmp_path), str(tmp_path / "rule.docx")],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    text = subprocess.run(["pdftotext", str(tmp_path / "rule.pdf"), "-"], capture_output=True, check=True, text=True)
+    flat = "".join(text.stdout.split())
+    assert FORMULA_2_TEXT in flat  # an equation: without LibreOffice's formula module it prints nothing
+    assert "图A.1收集流程" in flat and "A.1数据收集表的使用" in flat
+
+
+def test_latex_outside_the_subset_prints_as_its_source_and_the_rest_of_the_document_follows():
+    rule = example("cement")
+    scope = next(clause for clause in rule["clauses"] if clause["id"] == "scope")
+    scope["text"] += "\n\n$$E = \\foo{x}$$　　（9）\n\n其中 $w_{\\mathrm{CaO}$ 未写完。"
+    html = document.html(build(rule).sections[1].tokens)
+    assert '<code class="formula-unreadable"' in html and "E = \\foo{x}</code>" in html
+    word = open_docx(to_docx(build(rule)))
+    texts = [paragraph.text for paragraph in word.paragraphs]
+    assert "\tE = \\foo{x}\t（9）" in texts
+    assert "其中 w_{\\mathrm{CaO} 未写完。" in texts
+    assert styled(word, "Heading 1")[-1].startswith("附录B")  # the document goes on to its end

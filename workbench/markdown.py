@@ -1,4 +1,14 @@
-"""Markdown for rule text: CommonMark with tables, never raw HTML (it is shown as text)."""
+"""Markdown for rule text: CommonMark with tables, never raw HTML (it is shown as text), with
+formulas in dollars ($…$ inline, $$…$$ displayed; workbench.formulas typesets them) and figures
+written as images of the document's own figures (![图题](figure:标识)).
+
+Decisions worth knowing:
+- Formulas: mdit-py-plugins' dollar rule, inline only (a displayed formula is a paragraph of its
+  own, `$$…$$　　（2）`, whose number the publishing document reads); `$` next to a digit or a
+  space does not open or close a formula, so "5 $ or 6 $" stays text.
+- A figure link names a figure of the document, which this module does not have: the workspace
+  shows its caption as a placeholder, the published document (publishing/document.py) the image.
+"""
 
 import re
 import threading
@@ -7,11 +17,16 @@ from cachetools import LRUCache
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markupsafe import Markup, escape
+from mdit_py_plugins.dollarmath.index import math_inline_dollar
+
+from workbench import formulas
 
 # The workspace also follows mail links; a published document links only to the web and to its
 # own clauses (guideline (十七): a public text that sends readers nowhere unexpected).
 WORKSPACE_LINKS = re.compile(r"^(#|https?://|mailto:|data:image/(png|jpeg|gif|webp);)", re.IGNORECASE)
 PUBLISHED_LINKS = re.compile(r"^(#|https?://|data:image/(png|jpeg|gif|webp);)", re.IGNORECASE)
+# ![图题](figure:system-boundary): a figure of the rule document (template 1.1 `figures`), by its id.
+FIGURE_LINK = re.compile(r"^figure:([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)$")
 
 
 # HTML may be at most this many times as long as its source, plus a constant. Ordinary rule text
@@ -70,16 +85,46 @@ def renderer(allowed_links: re.Pattern) -> MarkdownIt:
     any other image is shown as its alternative text."""
     options = {"html": False, "linkify": False, "typographer": False}
     parser = MarkdownIt("commonmark", options, renderer_cls=BoundedRenderer).enable("table")
-    parser.validateLink = lambda url: bool(allowed_links.match(url.strip()))
+    parser.validateLink = lambda url: bool(allowed_links.match(url.strip()) or FIGURE_LINK.match(url.strip()))
+    parser.inline.ruler.before("escape", "math_inline", math_inline_dollar(False, False, True))
+    parser.core.ruler.push("figure_links", _drop_figure_links)
     render_image = parser.renderer.rules["image"]
 
     def image(tokens, index, options, env):
-        if not (tokens[index].attrGet("src") or "").lower().startswith("data:image/"):
+        source = tokens[index].attrGet("src") or ""
+        if FIGURE_LINK.match(source):
+            caption = parser.renderer.renderInline(tokens[index].children or [], options, env)
+            return f'<span class="figure-placeholder">［图：{caption or escape(source)}］</span>'
+        if not source.lower().startswith("data:image/"):
             return parser.renderer.renderInline(tokens[index].children or [], options, env)
         return render_image(tokens, index, options, env)
 
     parser.renderer.rules["image"] = image
+    parser.renderer.rules["math_inline"] = lambda tokens, index, options, env: str(
+        formulas.to_html(tokens[index].content)
+    )
+    parser.renderer.rules["math_inline_double"] = lambda tokens, index, options, env: str(
+        formulas.to_html(tokens[index].content, display=True)
+    )
     return parser
+
+
+def _drop_figure_links(state) -> None:
+    """[text](figure:id) as a link would lead nowhere: its text stays, the link goes (only an
+    image, ![…](figure:id), places a figure)."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        kept, dropping = [], 0
+        for child in token.children:
+            if child.type == "link_open" and FIGURE_LINK.match(child.attrGet("href") or ""):
+                dropping += 1
+                continue
+            if child.type == "link_close" and dropping:
+                dropping -= 1
+                continue
+            kept.append(child)
+        token.children = kept
 
 
 _renderer = renderer(WORKSPACE_LINKS)

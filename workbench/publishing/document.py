@@ -4,6 +4,18 @@ core that the HTML, PDF, Word and Markdown outputs share, so the four can never 
 Pure: markdown-it, Jinja2-free, no Flask, no database. `build(document, meta)` gives a
 `RuleDocument`: the cover, the contents (目次) and the sections, each with its Markdown parsed
 once into tokens. The renderers walk the same tokens.
+
+Decisions worth knowing:
+- A displayed formula is a paragraph holding one `$$…$$` and, optionally, its number
+  (`　　（2）`); the paragraph is marked {"formula": "2", "math": LaTeX}. A formula of plain text
+  ("CFP = … （1）", template 1.0) is still recognised by its expression and number, as before.
+- A figure is a paragraph holding one `![图题](figure:id)`; `build` numbers figures in order of
+  appearance, 图 1, 图 2 … in the body and 图 A.1 … in annex A (per annex), and marks the
+  paragraph {"figure": Figure}. The image is cleaned again here (workbench.figures): a figure
+  that is missing or refused prints its number, caption and a note instead of an image.
+- Annex sub-clauses are clause entries of an annex kind numbered "A.1", "A.1.1": headings of
+  level 2 and 3 like 5.1 and 5.1.1, in 目次 and in Word's navigation; only the annex's own entry
+  ("附录A") is an annex head on a new page.
 """
 
 import hashlib
@@ -13,10 +25,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from markdown_it.token import Token
-from markupsafe import escape
+from markupsafe import Markup, escape
 
+from workbench import figures
 from workbench.drafting.stages import DRAFTING, STAGES
-from workbench.markdown import PUBLISHED_LINKS, renderer
+from workbench.markdown import FIGURE_LINK, PUBLISHED_LINKS, renderer
 
 PUBLICATION_KEY = "publication"
 MEDIA_TYPES = {
@@ -51,6 +64,11 @@ _parser = renderer(PUBLISHED_LINKS)
 _FORMULA = re.compile(
     r"^(?P<expression>.*[=＝].*?)[\s\u3000]+[（(](?P<number>[0-9]+(?:[.．][0-9]+)?|[A-Z]\.[0-9]+)[)）]$"
 )
+# 「$$E = …$$　　（2）」: a displayed formula of the LaTeX subset, with or without its number.
+_FORMULA_NUMBER = re.compile(r"^[\s\u3000]*(?:[（(](?P<number>[0-9]+(?:[.．][0-9]+)?|[A-Z]\.[0-9]+)[)）])?[\s\u3000]*$")
+_MATH = re.compile(r"\$\$?[^$]+\$\$?")  # a formula in the source, read as one character for the marks below
+_ANNEX_SUBCLAUSE = re.compile(r"^[A-Z](\.[0-9]+)+$")  # A.1, A.1.2: a clause inside an annex
+_ANNEX_LETTER = re.compile(r"([A-Z])\s*$")  # 附录A
 _CAPTION = re.compile(r"^(表|图)\s*([A-Z]\.)?[0-9]+[\s\u3000]")
 _NOTE = re.compile(r"^注[0-9]*[:：\s\u3000]")
 _ITEM = re.compile(r"^([a-z]|[0-9]{1,2})\)\s")  # a) b) … and 1) 2) …, the list items of GB/T 1.1
@@ -158,18 +176,40 @@ class Cover:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A figure where the text places it: its number (1, A.1), caption, and the checked image,
+    or None with the reason when the document has no usable figure of that id."""
+
+    id: str
+    number: str
+    caption: str
+    image: figures.Image | None
+    problem: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"图\u00a0{self.number}\u3000{self.caption}" if self.caption else f"图\u00a0{self.number}"
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     kind: str
     number: str
     title: str
-    level: int  # 1 for a chapter, 前言 or an annex; 2 for 5.1; 3 for 5.1.1
+    level: int  # 1 for a chapter, 前言 or an annex; 2 for 5.1 or A.1; 3 for 5.1.1 or A.1.1
     tokens: list[Token] = field(repr=False)
     anchors: tuple[str, ...] = ()  # term ids defined in this section
 
     @property
-    def is_annex(self) -> bool:
+    def in_annex(self) -> bool:
+        """The annex's own entry or one of its clauses (A.1, A.1.1)."""
         return self.kind.startswith("annex")
+
+    @property
+    def is_annex(self) -> bool:
+        """The head of an annex (附录A, its nature and title), on a page of its own."""
+        return self.in_annex and not _ANNEX_SUBCLAUSE.match(self.number)
 
     @property
     def annex_nature(self) -> str:
@@ -182,7 +222,7 @@ class Section:
 
     @property
     def heading(self) -> str:
-        if self.is_annex or not self.number:
+        if self.is_annex or not self.number:  # an annex head is three lines (see the renderers)
             return self.title
         return f"{self.number}\u3000{self.title}"
 
@@ -218,7 +258,8 @@ def build(document: dict, meta: Meta | None = None, today: date | None = None) -
     meta = meta or Meta.from_publication(document.get(PUBLICATION_KEY))
     if not meta.draft_date and not meta.published:
         meta = replace(meta, draft_date=(today or date.today()).isoformat())
-    sections = [_section(clause, document) for clause in document["clauses"]]
+    numbers = _FigureNumbers(document)
+    sections = [_section(clause, document, numbers) for clause in document["clauses"]]
     return RuleDocument(
         cover=_cover(document, meta),
         contents=[
@@ -269,47 +310,106 @@ def _contents_label(section: Section) -> str:
 
 def _level(clause: dict) -> int:
     number = clause["number"]
+    if clause["kind"].startswith("annex") and _ANNEX_SUBCLAUSE.match(number):
+        return number.count(".") + 1
     if clause["kind"].startswith("annex") or not number:
         return 1
     return number.count(".") + 1
 
 
-def _section(clause: dict, document: dict) -> Section:
+class _FigureNumbers:
+    """Numbers figures in order of appearance: 1, 2 … in the body, A.1, A.2 … in annex A."""
+
+    def __init__(self, document: dict):
+        self.figures = {
+            figure.get("id"): figure for figure in document.get("figures") or [] if isinstance(figure, dict)
+        }
+        self.counts: dict[str, int] = {}
+        self.annex = ""  # the letter of the annex being read, "" in the body
+
+    def enter(self, clause: dict) -> None:
+        if not clause["kind"].startswith("annex"):
+            self.annex = ""
+        elif _ANNEX_SUBCLAUSE.match(clause["number"]):
+            self.annex = clause["number"][0]
+        else:
+            letter = _ANNEX_LETTER.search(clause["number"])
+            self.annex = letter.group(1) if letter else "?"
+
+    def figure(self, figure_id: str, caption: str) -> Figure:
+        self.counts[self.annex] = self.counts.get(self.annex, 0) + 1
+        count = self.counts[self.annex]
+        number = f"{self.annex}.{count}" if self.annex else str(count)
+        entry = self.figures.get(figure_id)
+        caption = caption or (entry or {}).get("caption") or ""
+        if entry is None:
+            return Figure(figure_id, number, caption, None, f"缺少图 {figure_id}")
+        try:
+            return Figure(figure_id, number, caption, figures.decode(entry))
+        except figures.FigureError as error:
+            return Figure(figure_id, number, caption, None, str(error))
+
+
+def _section(clause: dict, document: dict, numbers: _FigureNumbers | None = None) -> Section:
     anchors = tuple(term["id"] for term in document.get("terms", [])) if clause["kind"] == "terms" else ()
+    numbers = numbers or _FigureNumbers(document)
+    numbers.enter(clause)
     return Section(
         id=clause["id"],
         kind=clause["kind"],
         number=clause["number"],
         title=clause["title"],
         level=_level(clause),
-        tokens=parse(clause["text"]),
+        tokens=parse(clause["text"], numbers),
         anchors=anchors,
     )
 
 
-def parse(text: str) -> list[Token]:
+def _captions_what_follows(shown: str, tokens: list[Token], following: int) -> bool:
+    """A "表 n 标题" paragraph is a caption only right above its table: "表 C.1 给出了…" in running
+    text is a sentence. ("图 n 标题" lines of 1.0 documents stand where the figure would be.)"""
+    if not shown.startswith("表"):
+        return True
+    return following < len(tokens) and tokens[following].type == "table_open"
+
+
+def parse(text: str, numbers: _FigureNumbers | None = None) -> list[Token]:
     """Tokens of a clause's Markdown, with GB/T 1.1 blocks marked on the paragraph's open and
-    close tokens: a formula gets meta {"formula": number} and its expression alone as text; a
+    close tokens: a formula gets meta {"formula": number} (and {"math": LaTeX} when it is
+    written in LaTeX) and its expression alone as its content; a figure {"figure": Figure}; a
     table or figure caption {"caption": True}; a note {"note": True}."""
     tokens = _parser.parse(text or "")
+    numbers = numbers or _FigureNumbers({})
     for position, token in enumerate(tokens):
         if token.type != "paragraph_open" or token.hidden:
             continue
         inline, closing = tokens[position + 1], tokens[position + 2]
         content = inline.content.strip()
+        shown = _MATH.sub("x", content)  # a formula counts as one character for the marks below
+        children = [child for child in inline.children or [] if child.content.strip() or child.type != "text"]
         formula = _FORMULA.match(content)
-        if formula and all(child.type in ("text", "softbreak") for child in inline.children or []):
+        math_number = _math_number(inline.children or [])
+        if math_number is not None:
+            math = next(child for child in inline.children if child.type == "math_inline_double")
+            token.meta = {"formula": math_number, "math": math.content.strip()}
+            inline.children = [math]
+        elif len(children) == 1 and children[0].type == "image" and FIGURE_LINK.match(children[0].attrGet("src") or ""):
+            image = children[0]
+            caption = "".join(part.content for part in image.children or [] if part.type in ("text", "code_inline"))
+            token.meta = {"figure": numbers.figure(FIGURE_LINK.match(image.attrGet("src")).group(1), caption.strip())}
+            inline.children = []
+        elif formula and all(child.type in ("text", "softbreak") for child in inline.children or []):
             token.meta = {"formula": formula.group("number")}
             inline.children = [_text(formula.group("expression").strip())]
-        elif _CAPTION.match(content):
+        elif _CAPTION.match(shown) and _captions_what_follows(shown, tokens, position + 3):
             token.meta = {"caption": True}
-        elif _NOTE.match(content):
+        elif _NOTE.match(shown):
             token.meta = {"note": True}
         elif _is_lead_in(inline.children or []):
             token.meta = {"lead": True}  # "**B.1　基本信息**", "**3.1**": a heading-like line kept with what follows
-        elif _ITEM.match(content):
+        elif _ITEM.match(shown):
             token.meta = {"item": True}
-        elif _WHERE.match(content):
+        elif _WHERE.match(shown):
             token.meta = {"where": True}
         closing.meta = token.meta
     for token in tokens:
@@ -317,6 +417,19 @@ def parse(text: str) -> list[Token]:
             if child.type == "text":
                 child.content = _keep_together(child.content)
     return tokens
+
+
+def _math_number(children: list[Token]) -> str | None:
+    """The number of a paragraph that is one displayed formula ("" when it has none), else None."""
+    significant = [child for child in children if child.content.strip() or child.type not in ("text", "softbreak")]
+    if not significant or significant[0].type != "math_inline_double":
+        return None
+    if len(significant) == 1:
+        return ""
+    number = _FORMULA_NUMBER.match(significant[1].content) if len(significant) == 2 else None
+    if number is None or significant[1].type != "text":
+        return None
+    return number.group("number") or ""
 
 
 def _is_lead_in(children: list[Token]) -> bool:
@@ -347,6 +460,8 @@ def _paragraph_open(tokens, index, options, env):
     meta = tokens[index].meta or {}
     if tokens[index].hidden:
         return ""
+    if "figure" in meta:
+        return _figure_html(meta["figure"])
     if "formula" in meta:
         return '<p class="formula"><span class="expression">'
     if meta:
@@ -358,10 +473,27 @@ def _paragraph_close(tokens, index, options, env):
     meta = tokens[index].meta or {}
     if tokens[index].hidden:
         return ""
+    if "figure" in meta:
+        return ""  # the whole figure was written at its opening
     if "formula" in meta:
         number = escape(meta["formula"])
+        if not number:
+            return "</span></p>\n"
         return f'</span><span class="formula-number">（{number}）</span></p>\n'
     return "</p>\n"
+
+
+def _figure_html(figure: Figure) -> str:
+    """The figure, its number and caption below it (GB/T 1.1—2020 8.8); the image is inline data."""
+    if figure.image is not None:
+        picture = Markup('<img src="{}" alt="{}">').format(figure.image.data_url, figure.caption or figure.label)
+    else:
+        picture = Markup('<span class="figure-missing">［图片缺失：{}］</span>').format(figure.problem)
+    return str(
+        Markup('<figure class="figure" id="figure-{}">{}<figcaption>{}</figcaption></figure>\n').format(
+            figure.number.replace(".", "-"), picture, figure.label
+        )
+    )
 
 
 _parser.renderer.rules["paragraph_open"] = _paragraph_open

@@ -111,8 +111,9 @@ def to_markdown(document: dict, doc: RuleDocument) -> str:
         lines += [cover.title_en, ""]
     facts = [cover.running_head, f"ICS {cover.ics}" if cover.ics else "", f"CCS {cover.ccs}" if cover.ccs else ""]
     lines += ["　".join(fact for fact in facts if fact), ""]
-    for clause in document["clauses"]:
-        depth = 2 if clause["kind"] != "technical" else min(clause["number"].count(".") + 2, 6)
+    for clause, section in zip(document["clauses"], doc.sections, strict=True):
+        numbered = clause["kind"] == "technical" or (section.in_annex and not section.is_annex)  # 5.1, A.1
+        depth = min(section.level + 1, 6) if numbered else 2
         heading = f"{clause['number']}　{clause['title']}" if clause["number"] else clause["title"]
         lines += [f"{'#' * depth} {heading}" + " {#" + clause["id"] + "}", ""]
         if clause["text"].strip():

@@ -62,8 +62,8 @@ def rule_document(rule: Rule, revision: RuleRevision) -> documents.RuleDocument:
 
 
 # Raise when the layout changes in a way the libraries' versions do not show: every stored
-# document is then laid out again on its next request.
-LAYOUT_VERSION = "1"
+# document is then laid out again on its next request. 2: formulas, figures and annex sub-clauses.
+LAYOUT_VERSION = "2"
 
 
 def document_key(document: dict, meta: documents.Meta, kind: str) -> str:
@@ -108,17 +108,25 @@ def laid_out(session: Session, doc: documents.RuleDocument, kind: str) -> bytes:
 
 def slug_for(session: Session, rule: Rule, document: dict) -> str:
     """The rule's folder in the repository: kept from its first publication; otherwise the
-    English product name (from the catalogue, else the end of the English title: "…—Cement"),
+    English product name (from the catalogue, else the product the English title names),
     or the rule code when there is none or another rule has it."""
     kept = session.scalar(select(Publication.slug).where(Publication.rule_id == rule.id).limit(1))
     if kept:
         return kept
-    english = rule.product.name_en or (document.get("title_en") or "").rsplit("—", 1)[-1]
+    english = rule.product.name_en or product_in_english_title(document.get("title_en") or "")
     candidate = slugify(english) or slugify(rule.code)
     taken = session.scalar(
         select(Publication.id).where(Publication.slug == candidate, Publication.rule_id != rule.id).limit(1)
     )
     return f"{candidate}-{slugify(rule.code)}" if taken else candidate
+
+
+def product_in_english_title(title: str) -> str:
+    """The product of an English title: "…requirements for cement" (template 1.1) or "…—Cement"
+    (1.0)."""
+    last = title.rsplit("—", 1)[-1]
+    head, found, product = last.partition(" for ")
+    return product if found and head.strip().lower().endswith("requirements") else last
 
 
 def publication_of(session: Session, revision: RuleRevision, stage: str) -> Publication | None:
@@ -150,12 +158,13 @@ def check_publishable(rule: Rule) -> None:
 def publish(
     session: Session, rule: Rule, *, by, repository: PublicationRepository, note: str = ""
 ) -> tuple[Publication, bool]:
-    """Publish the rule's current revision at its present stage. Returns the publication and
-    whether it is new (False: this revision was already published at this stage)."""
+    """Publish the rule's current revision at its present stage (during consultation: the revision
+    sent out for it, drafting.public_revision). Returns the publication and whether it is new
+    (False: this revision was already published at this stage)."""
     require(by, Action.PUBLISH_RULE, rule)
     actor = actor_of(by)
     check_publishable(rule)
-    revision = drafting.revision(session, rule)
+    revision = drafting.public_revision(session, rule)
     existing = publication_of(session, revision, rule.stage)
     if existing is not None:
         return existing, False

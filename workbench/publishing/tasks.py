@@ -49,7 +49,8 @@ def request_document(session, rule: Rule, number: int, name: str, *, by):
 
 
 def request_publication(session, rule: Rule, *, by, note: str = ""):
-    """A job that publishes the rule's current revision; refused at once when `by` may not."""
+    """A job that publishes the rule's current revision (during consultation: the one sent out);
+    refused at once when `by` may not."""
     require(by, Action.PUBLISH_RULE, rule)
     service.check_publishable(rule)
     return jobs.enqueue(
@@ -85,7 +86,7 @@ def publish_rule(context: jobs.JobContext, *, rule_id: int, note: str) -> Outcom
     service.check_publishable(rule)
     # The PDF and Word files first, each stored and committed on its own (progress commits): a
     # layout takes seconds, and on SQLite no write lock may be held meanwhile.
-    doc = service.rule_document(rule, drafting.revision(context.session, rule))
+    doc = service.rule_document(rule, drafting.public_revision(context.session, rule))
     for percent, kind_name in ((10, "pdf"), (40, "docx")):
         context.progress(percent, IN_PROGRESS[kind_name])
         try:

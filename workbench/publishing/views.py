@@ -136,24 +136,36 @@ def rule(slug: str, commit: str | None = None):
         select(Rule).where(Rule.code == entry["rule"], Rule.stage == stages.CONSULTATION)
     )
     versions = _history(_path(), head, slug)
-    shown = versions[0] if commit is None else next((item for item in versions if item.commit == commit), None)
+    # While a draft is out for consultation the portal presents the version that was sent out,
+    # even if a later one was published (before the workbench published only that one).
+    sent_out = _sent_out(consultation_rule, versions) if consultation_rule is not None else None
+    presented = sent_out or versions[0]
+    shown = presented if commit is None else next((item for item in versions if item.commit == commit), None)
     if shown is None:
         abort(404)
     doc = _built(_path(), shown.commit, slug) or abort(404)
-    latest = shown.commit == versions[0].commit
     consultation = None
-    if consultation_rule is not None and latest and entry.get("stage") == stages.CONSULTATION:
-        consultation = {"rule": consultation_rule, "form": CommentForm()}
+    if sent_out is not None and shown.commit == sent_out.commit:
+        consultation = {"rule": consultation_rule, "form": CommentForm(formdata=None, revision=str(sent_out.revision))}
     return render_template(
         "publishing/rule.html",
         entry=entry,
         doc=doc,
         shown=shown,
         versions=versions,
-        latest=versions[0],
+        latest=presented,
+        newer=[item.commit for item in versions[: versions.index(presented)]],
         consultation=consultation,
+        awaiting_draft=consultation_rule is not None and sent_out is None,
         render=lambda section: html(section.tokens),
     )
+
+
+def _sent_out(rule: Rule, versions: list):
+    """The published version of the revision `rule` sent out for consultation, or None when it is
+    not published (yet)."""
+    number = drafting.consultation_revision(db.session, rule).number
+    return next((item for item in versions if item.stage == stages.CONSULTATION and item.revision == number), None)
 
 
 @bp.get("/<slug>/versions/<commit>/<any(" + ", ".join(f'"{name}"' for name in FILES) + "):name>")
@@ -189,7 +201,7 @@ def compare(slug: str):
         return redirect(url_for(".rule", slug=slug))
     old = by_commit.get(request.args.get("from", ""), versions[1])
     new = by_commit.get(request.args.get("to", ""), versions[0])
-    rows, clauses = drafting.compare(_document_at(old.commit, slug), _document_at(new.commit, slug))
+    rows, clauses = drafting.compare(_document_at(old.commit, slug), _document_at(new.commit, slug), public=True)
     return render_template(
         "publishing/compare.html", entry=entry, versions=versions, old=old, new=new, rows=rows, clauses=clauses
     )

@@ -4,7 +4,20 @@ Pure: python-docx only; no Flask, no database. The layout mirrors the HTML/PDF (
 assets/gb.css), that is GB/T 1.1—2020: a cover with no page header, 目次 and 前言 paged I, II, …, the
 body paged from 1, the standard number at the head of every other page. Chapters use Word's own
 Heading 1–3 styles, so the navigation pane, outline view and the 目次 (a real TOC field that Word
-fills in with page numbers when it updates fields) all work on the committee's copy.
+fills in with page numbers when it updates fields) all work on the committee's copy; an annex's
+clauses (A.1, A.1.1) are Heading 2 and 3 like 5.1 and 5.1.1.
+
+Decisions worth knowing:
+- Formulas of the LaTeX subset are Word equations (Office Math, m:oMath from workbench.formulas),
+  which Word, WPS and LibreOffice edit as equations. A numbered formula is a borderless table of
+  one row: an empty cell, the equation as a display math paragraph (m:oMathPara) in the middle,
+  and its number at the right margin. Word lays an equation out as display maths (full-size
+  fractions, limits below and above ∑) only when it is alone in its paragraph; with the number
+  in the same paragraph it would become an inline equation. An inline formula ($…$) is an
+  inline m:oMath in its paragraph.
+- Figures: a PNG is embedded as it is; an SVG is rasterised at 300 dpi (workbench.figures, with
+  CairoSVG), since python-docx embeds no SVG and older Word and WPS show none. The number and
+  caption follow in their own paragraph, kept with the picture.
 """
 
 import contextlib
@@ -14,20 +27,23 @@ from datetime import UTC, datetime
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
-from workbench.publishing.document import RuleDocument, Section
+from workbench import figures, formulas
+from workbench.publishing.document import Figure, RuleDocument, Section
 
 SONG, HEI, MONO, LATIN = "宋体", "黑体", "Courier New", "Times New Roman"
 TEXT_WIDTH = Mm(210 - 25 - 20)  # A4 less the inside and outside margins of gb.css
 INDENT = Pt(21)  # two characters of 10.5 pt text
 CENTER, LEFT, RIGHT, JUSTIFY = (getattr(WD_ALIGN_PARAGRAPH, name) for name in ("CENTER", "LEFT", "RIGHT", "JUSTIFY"))
 TOC_FIELD = ' TOC \\o "1-2" \\h \\z \\u '
+EMU_PER_PIXEL = 9525  # a CSS pixel (1/96 in) in English Metric Units
+FIGURE_HEIGHT = Mm(200)  # the tallest a figure prints, leaving its caption room on the page
 BLOCK_STYLES = {  # document.parse's marks
     "formula": "GB Formula",
     "caption": "GB Caption",
@@ -156,6 +172,10 @@ def _setup(document, doc: RuleDocument):
     for border in title.element.pPr.findall(qn("w:pBdr")):  # the template underlines titles in blue
         title.element.pPr.remove(border)
     _style(document, "GB Caption", font=HEI, align=CENTER).paragraph_format.keep_with_next = True
+    figure = _style(document, "GB Figure", align=CENTER)
+    figure.paragraph_format.keep_with_next = True  # the picture never leaves its caption behind
+    figure.paragraph_format.space_before = Pt(6)
+    _style(document, "GB Figure Caption", font=HEI, align=CENTER).paragraph_format.space_after = Pt(6)
     _style(document, "GB Note", size=9, align=JUSTIFY)
     _style(document, "GB Lead-in", font=HEI, align=LEFT).paragraph_format.keep_with_next = True
     item = _style(document, "GB Item", align=JUSTIFY, indent=-Pt(15.75))  # the marker hangs: "a) ", "CFP ——"
@@ -362,6 +382,12 @@ def _blocks(document, tokens):
 
 def _paragraph(document, opening, inline, marker: str, lists: int, quotes: int):
     meta = opening.meta or {}
+    if "figure" in meta:
+        _figure(document, meta["figure"])
+        return
+    if "math" in meta:
+        _display_formula(document, meta["math"], meta["formula"])
+        return
     style = next((BLOCK_STYLES[mark] for mark in BLOCK_STYLES if meta.get(mark)), "GB Paragraph")
     paragraph = _add(document, style)
     layout = paragraph.paragraph_format
@@ -396,6 +422,8 @@ def _inline(paragraph, children, hei: bool = False):
             link = None
         elif kind == "hardbreak":
             paragraph.add_run().add_break()
+        elif kind in ("math_inline", "math_inline_double"):
+            _inline_formula(paragraph._p if link is None else link, paragraph, child.content)
         elif kind in ("text", "softbreak", "code_inline", "image"):
             text = " " if kind == "softbreak" else child.content
             if kind == "image":  # its alternative text; the committee's editors place figures themselves
@@ -443,3 +471,73 @@ def _table(document, rows: list[list]):
             align = opening.attrGet("style") or ""
             paragraph.alignment = CENTER if header or "center" in align else RIGHT if "right" in align else LEFT
             _inline(paragraph, inline.children or [], hei=header)
+
+
+def _inline_formula(container, paragraph, tex: str):
+    """An equation inside a line of text; LaTeX outside the subset stays visible as its source."""
+    try:
+        container.append(parse_xml(formulas.to_omml(tex, display=False)))
+    except formulas.FormulaError:
+        run = paragraph.add_run(tex)
+        _font(run, SONG, latin=MONO)
+        if container is not paragraph._p:
+            container.append(run._r)
+
+
+def _display_formula(document, tex: str, number: str):
+    """A displayed formula: the equation centred on the text block, its number at the right margin."""
+    try:
+        equation = formulas.to_omml(tex)
+    except formulas.FormulaError:  # shown as its source, as in the HTML; the checks say what is wrong
+        paragraph = _add(document, "GB Formula")
+        paragraph.add_run("\t")
+        _font(paragraph.add_run(tex), SONG, latin=MONO)
+        if number:
+            paragraph.add_run(f"\t（{number}）")
+        return
+    display = parse_xml(
+        f'<m:oMathPara xmlns:m="{formulas.M}"><m:oMathParaPr><m:jc m:val="center"/></m:oMathParaPr>'
+        f"{equation}</m:oMathPara>"
+    )
+    if not number:
+        paragraph = _add(document, "GB Formula")
+        paragraph.alignment = CENTER
+        paragraph._p.append(display)
+        return
+    side = Emu(TEXT_WIDTH // 8)
+    widths = (side, Emu(TEXT_WIDTH - 2 * side), side)
+    table = document.add_table(rows=1, cols=3)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    properties = table._tbl.tblPr
+    _put(properties, "tblW", w=TEXT_WIDTH.twips, type="dxa")
+    borders = _put(properties, "tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_w(edge, val="nil"))
+    _put(properties, "tblLayout", type="fixed")
+    margins = _put(properties, "tblCellMar")
+    for edge in ("left", "right"):
+        margins.append(_w(edge, w=0, type="dxa"))
+    for column, cell, width in zip(table.columns, table.rows[0].cells, widths, strict=True):
+        column.width = cell.width = width
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        cell.paragraphs[0]._p.style = cell.paragraphs[0].part.styles["GB Formula"].style_id
+    middle, right = table.rows[0].cells[1].paragraphs[0], table.rows[0].cells[2].paragraphs[0]
+    middle.alignment, right.alignment = CENTER, RIGHT
+    middle._p.append(display)
+    right.add_run(f"（{number}）")
+
+
+def _figure(document, figure: Figure):
+    """The picture centred, then 「图 1　标题」 below it (GB/T 1.1—2020 8.8)."""
+    paragraph = _add(document, "GB Figure")
+    paragraph.paragraph_format.first_line_indent = 0
+    if figure.image is None:
+        paragraph.add_run(f"［图片缺失：{figure.problem}］")
+    else:
+        try:
+            png, width = figures.png_for_print(figure.image, TEXT_WIDTH / EMU_PER_PIXEL, FIGURE_HEIGHT / EMU_PER_PIXEL)
+            shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Emu(round(width * EMU_PER_PIXEL)))
+            shape._inline.docPr.set("descr", figure.caption or figure.label)
+        except Exception as error:  # a figure that cannot be drawn must not stop the document
+            paragraph.add_run(f"［图片无法绘制：{type(error).__name__}］")
+    _add(document, "GB Figure Caption", figure.label)
