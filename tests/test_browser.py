@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -382,8 +383,9 @@ def test_a_boundary_change_raises_a_finding_that_goes_away_and_shows_in_the_comp
     expect(row).to_have_count(1)
     # Only what was changed: an untouched empty field is not written as "" by the save.
     expect(changes.locator("tbody tr")).to_have_count(1)
-    expect(row.locator("td.before")).to_have_text("cradle_to_gate")
-    expect(row.locator("td.after")).to_have_text("cradle_to_grave")
+    # Values as the form shows them, not the stored codes.
+    expect(row.locator("td.before")).to_have_text("摇篮到大门")
+    expect(row.locator("td.after")).to_have_text("摇篮到坟墓")
     page.screenshot(path="/tmp/drafting-compare.png", full_page=True)
 
 
@@ -432,6 +434,125 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(browser, live_server, 
         saved = drafting.revision(db.session, rule).document["parameters"]
         assert saved["data_period"] == "2024 年 1 月 1 日至 12 月 31 日"
         assert saved["reference_flow"] == original_flow
+
+
+# --- live checking -------------------------------------------------------------------------------
+
+SCREENSHOTS = Path("/tmp/live-check")
+
+
+def check_requests(page) -> list:
+    """The live checks the page sends from now on."""
+    sent = []
+    page.on("request", lambda request: sent.append(request) if request.url.endswith("/check") else None)
+    return sent
+
+
+def test_typing_and_choosing_update_the_findings_without_saving(page, live_server, app, cement_rule):
+    rule_id = cement_rule["id"]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    sign_in(page, live_server, "secretariat")
+    open_the_parameters(page, live_server, rule_id)
+    findings = page.locator("#findings")
+    status = findings.locator("[data-live-status]")
+    expect(findings.locator("li.finding-error")).to_have_count(0)
+    sent = check_requests(page)
+
+    boundary = page.get_by_label("边界类型", exact=True)
+    boundary.select_option(label="摇篮到坟墓")
+    mismatch = findings.locator(f'li.finding[data-code="boundary_end_use_mismatch"][data-path="{BOUNDARY_TYPE}"]')
+    expect(mismatch).to_have_count(1)
+    expect(mismatch).to_have_class(re.compile(r"\bfinding-error\b"))
+    expect(mismatch.locator(".article")).to_have_text("指引（三）")
+    expect(mismatch.locator("a.message")).to_contain_text("非终端消费产品一般采用“摇篮到大门”边界")
+    expect(status).to_have_text(re.compile(r"^已检查（未保存）：错误 [1-9]\d* 项"))
+    expect(findings.locator(".badge-error").first).not_to_have_text("错误 0")
+    # No suppress form for a finding of an unsaved form: it would leave the page and lose the edit.
+    expect(findings.locator("details.suppress")).to_have_count(0)
+    # The field is marked: its message under it, and for assistive technology.
+    marks = page.locator(f"#{BOUNDARY_ANCHOR}-marks")
+    expect(marks.locator(".finding-note")).to_have_text(re.compile("^指引（三）：非终端消费产品一般采用"))
+    expect(boundary).to_have_attribute("aria-invalid", "true")
+    expect(boundary).to_have_attribute("aria-describedby", f"{BOUNDARY_ANCHOR}-marks")
+    expect(page.locator(f"#{BOUNDARY_ANCHOR}")).to_have_class(re.compile(r"\bhas-finding\b"))
+    page.screenshot(path=SCREENSHOTS / "parameters-zh.png", full_page=True)
+    assert current_revision(app, rule_id) == 1
+
+    # Typing in a text field: checked once the typing pauses, not at every key.
+    before = len(sent)
+    page.get_by_label("数据时间范围", exact=True).press_sequentially("（含检修期）", delay=40)
+    expect(status).to_have_text(re.compile("^已检查（未保存）"))
+    page.wait_for_timeout(700)
+    assert 1 <= len(sent) - before <= 2, len(sent) - before
+
+    # Back to what is saved: the finding and the marks go, and the status says nothing differs.
+    page.get_by_label("数据时间范围", exact=True).fill(
+        page.get_by_label("数据时间范围", exact=True).input_value().replace("（含检修期）", "")
+    )
+    boundary.select_option(label="摇篮到大门")
+    expect(status).to_have_text("已检查：与已保存的第 1 版相同。")
+    expect(mismatch).to_have_count(0)
+    expect(marks.locator("p")).to_have_count(0)
+    expect(boundary).not_to_have_attribute("aria-invalid", "true")
+    assert current_revision(app, rule_id) == 1
+
+    # The clause editor: a cross-reference to no clause, typed, is found in the text.
+    page.goto(live_server + f"/drafting/{rule_id}/clauses/scope")
+    text = page.get_by_label("正文（Markdown）", exact=True)
+    text.press("Control+End")
+    text.press_sequentially("另见 [第 99 章](#no-such-clause)。", delay=20)
+    unresolved = findings.locator('li.finding[data-code="cross_reference_unresolved"]')
+    expect(unresolved).to_have_count(1)
+    expect(unresolved.locator(".article")).to_have_text("GB/T 1.1—2020 9.5")
+    expect(unresolved.locator("a.message")).to_have_attribute("href", f"/drafting/{rule_id}/clauses/scope")
+    expect(page.locator("#text-marks .finding-note")).to_contain_text("GB/T 1.1—2020 9.5：")
+    expect(text).to_have_attribute("aria-invalid", "true")
+    expect(status).to_have_text(re.compile(r"^已检查（未保存）：错误 [1-9]"))
+    page.screenshot(path=SCREENSHOTS / "clause-zh.png", full_page=True)
+
+    # Nothing was saved: one revision, as created.
+    assert current_revision(app, rule_id) == 1
+    page.goto(live_server + f"/drafting/{rule_id}/revisions")
+    expect(page.locator("table.table tbody tr")).to_have_count(1)
+
+
+def test_live_findings_read_in_english_and_fit_a_phone(browser, live_server, cement_rule):
+    rule_id = cement_rule["id"]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for width, language in ((390, "zh"), (1280, "en")):  # English last: the account keeps the choice
+        context = browser.new_context(viewport={"width": width, "height": 844})
+        page = context.new_page()
+        sign_in(page, live_server, "secretariat")
+        if language == "en":
+            page.get_by_role("button", name="English").click()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+        page.goto(live_server + f"/drafting/{rule_id}/parameters")
+        findings = page.locator("#findings")
+        label = "Boundary type" if language == "en" else "边界类型"
+        page.get_by_label(label, exact=True).select_option("cradle_to_grave")
+        mismatch = findings.locator('li.finding[data-code="boundary_end_use_mismatch"]')
+        expect(mismatch).to_have_count(1)
+        if language == "en":
+            expect(mismatch.locator(".badge")).to_have_text("Error")
+            expect(mismatch.locator(".article")).to_have_text("Guideline (3)")
+            expect(page.locator(f"#{BOUNDARY_ANCHOR}-marks .finding-note")).to_have_text(
+                re.compile("^Guideline \\(3\\)：Products not for final consumption")
+            )
+        else:
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=SCREENSHOTS / f"parameters-{language}-{width}.png", full_page=True)
+
+        page.goto(live_server + f"/drafting/{rule_id}/clauses/scope")
+        text = page.locator("textarea[name=text]")
+        text.press("Control+End")
+        text.press_sequentially(" [x](#no-such-clause)", delay=20)
+        unresolved = findings.locator('li.finding[data-code="cross_reference_unresolved"]')
+        expect(unresolved).to_have_count(1)
+        expect(page.locator("#text-marks .finding-note")).to_have_count(1)
+        if language != "en":
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=SCREENSHOTS / f"clause-{language}-{width}.png", full_page=True)
+        context.close()
 
 
 # --- trials (试算) --------------------------------------------------------------------------------
@@ -659,7 +780,7 @@ def test_a_visitor_reads_a_rule_downloads_its_pdf_and_compares_two_versions(
     page.get_by_role("button", name="比较所选版本").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("比较版本")
     changes = page.locator("#parameter-changes")
-    expect(changes).to_contain_text("/parameters/cut_off/per_item_percent")
+    expect(changes).to_contain_text("单项取舍比例（%）")  # labelled from the schema
     expect(page.locator("#diff-cut-off del").first).to_have_text("1")
     expect(page.locator("#diff-cut-off ins").first).to_have_text("0.5")
     page.screenshot(path="/tmp/portal-compare.png", full_page=True)
