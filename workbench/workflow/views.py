@@ -52,6 +52,7 @@ def _overview(rule: Rule) -> dict:
         "events": drafting.stage_events(db.session, rule),
         "publications": publishing.publications(db.session, rule),
         "publishable": stages.STAGES[rule.stage].publishable,
+        "public_revision": drafting.public_revision(db.session, rule).number,
     }
 
 
@@ -98,9 +99,20 @@ def publish(rule_id: int):
     if not form.validate():
         flash(_("发布说明不能超过 500 个字符。"), "error")
         return render_template("drafting/rule.html", **_overview(record)), REJECTED
-    published = publishing.publication_of(db.session, drafting.revision(db.session, record), record.stage)
+    public = drafting.public_revision(db.session, record)
+    published = publishing.publication_of(db.session, public, record.stage)
     if published is not None:
         flash(_("该修订在这一阶段已经发布过（%(tag)s），没有生成新的版本。", tag=published.tag), "info")
+        if public.number != record.current_revision:
+            flash(
+                _(
+                    "征求意见期间公开的是发出征求意见的第 %(sent)d 版。要公开第 %(current)d 版，"
+                    "须重新征求意见：退回起草阶段后再次转入征求意见阶段，60 天从再次发出之日起计算。",
+                    sent=public.number,
+                    current=record.current_revision,
+                ),
+                "info",
+            )
         return redirect(url_for("portal.rule", slug=published.slug))
     # The publication itself is a background job: only job runners write the repository.
     try:
