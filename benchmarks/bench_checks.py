@@ -1,13 +1,20 @@
 """What checking a rule of 200 clauses costs: the schema, the conformance checks, and the rule page.
 
-Usage: python benchmarks/bench_checks.py [CLAUSES]   (109–221, default 200; make bench runs it)
-The rule is built from the demo example rule_templates/cfp-product-rule/1.0/examples/cement.json:
-its front matter, technical clauses and annexes are kept, each technical clause's text moves into
-a first sub-clause (总则, as GB/T 1.1 allows no hanging paragraph) and sub-clauses with provisions
+Usage: python benchmarks/bench_checks.py [CLAUSES]   (116–228, default 200; make bench runs it)
+The rule is built from the demo example rule_templates/cfp-product-rule/1.1/examples/cement.json
+(template cfp-product-rule@1.1, which applies every rule check of the catalogue): its front
+matter, technical clauses and annexes are kept, each technical clause's text moves into a first
+sub-clause (总则, as GB/T 1.1 allows no hanging paragraph) and sub-clauses with provisions
 (应/宜/可), tables, formulas and cross-references to clauses, terms and annexes are added until
 the rule has CLAUSES clauses; with 50 normative references and 40 terms, whose clauses are
-rendered by the template as it renders them for a new rule. Before timing, the rule is checked:
-schema-valid, and check() finds nothing, so every check runs to the end on real text.
+rendered by the template as it renders them for a new rule. The rule is written as GB/T 1.1—2020
+wants it, so that every check reads it to the end: every listed reference is cited in the body
+(each generated sub-clause cites the next one not yet cited), and only listed ones are cited;
+terms are numbered 3.1, 3.2 … in order, those taken from another document with their source;
+each table has its caption paragraph "表 n　标题" before it and each formula is a display formula
+"$$…$$　　（n）", both numbered 1, 2 … in order of appearance in the body (the example's 表 1 and
+公式（1）（2） included) and cited in their clause ("按表 n", "按公式（n）"). Before timing, the
+rule is checked: schema-valid, and check() finds nothing.
 
 Timed, each once to warm up and then REPEATS times: median and slowest wall-clock time
 (time.perf_counter) and median CPU time of this process (time.process_time, less affected by
@@ -33,6 +40,7 @@ import os
 import platform
 import pstats
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -61,7 +69,8 @@ from workbench.registry import service as registry  # noqa: E402
 CLAUSES = 200
 FINDINGS = "service.findings as the page runs it (checks + registry lookups)"
 REPEATS = 50
-EXAMPLE = templates.TEMPLATES_DIR / "cfp-product-rule" / "1.0" / "examples" / "cement.json"
+TEMPLATE = "cfp-product-rule@1.1"
+EXAMPLE = "examples/cement.json"  # in the template's folder
 TECHNICAL = "technical"
 
 # 50 normative references, in the order GB/T 1.1 lists them (national, industry, international).
@@ -113,8 +122,15 @@ REFERENCES = [
     ("GB/T 36132—2018", "绿色工厂评价通则"),
     ("HJ 662—2013", "水泥窑协同处置固体废物环境保护技术规范"),
     ("JC/T 733—2007", "水泥回转窑热平衡测定方法"),
-    ("ISO 14064-1:2018", "Greenhouse gases — Part 1: Specification with guidance at the organization level"),
-    ("ISO 14067:2018", "Greenhouse gases — Carbon footprint of products — Requirements and guidelines"),
+    (
+        "ISO 14064-1:2018",
+        "Greenhouse gases — Part 1: Specification with guidance at the organization level for quantification and "
+        "reporting of greenhouse gas emissions and removals",
+    ),
+    (
+        "ISO 14067:2018",
+        "Greenhouse gases — Carbon footprint of products — Requirements and guidelines for quantification",
+    ),
     ("ISO/TS 14071:2014", "Environmental management — Life cycle assessment — Critical review processes"),
 ]
 ISSUERS = {"national": "国家市场监督管理总局 国家标准化管理委员会", "HJ": "生态环境部", "JC": "工业和信息化部"}
@@ -186,6 +202,25 @@ TERMS = [
     ("谱系矩阵", "pedigree matrix", "按时间、地理和技术代表性、完整性和可靠性等指标对数据质量逐项评分的矩阵。"),
     ("敏感性分析", "sensitivity analysis", "估计所选用的方法和数据对[不确定性](#3.31)和量化结果影响的系统化程序。"),
 ]
+# The documents the terms above are taken from (printed as [来源：…]); the others are this rule's own.
+TERM_SOURCES = {
+    "粒化高炉矿渣": "GB/T 203—2008",
+    "粉煤灰": "GB/T 1596—2017",
+    "工业副产石膏": "GB/T 21371—2019",
+    "协同处置": "GB 30485—2013，有修改",
+    "低位发热量": "GB/T 213—2008",
+    "单位热值含碳量": "GB/T 32150—2015",
+    "碳氧化率": "GB/T 32150—2015",
+    "活动数据": "GB/T 32150—2015，有修改",
+    "全球变暖潜势": "GB/T 24067—2024",
+    "二氧化碳当量": "GB/T 24067—2024",
+    "单元过程": "GB/T 24040—2008",
+    "分配": "GB/T 24040—2008",
+    "数据质量": "GB/T 24044—2008",
+    "不确定性": "ISO 14064-1:2018",
+    "生物源碳": "GB/T 24067—2024",
+    "敏感性分析": "GB/T 24044—2008，有修改",
+}
 
 # Process units of a cement plant: (name, what is measured, its unit, a reference that applies,
 # the stage it belongs to). The sub-clauses of the subject-based parents below are one per unit.
@@ -241,9 +276,12 @@ SUBJECT_PARENTS = {
     ),
     "formula": (
         "{s}的排放计算",
-        "{s}的温室气体排放量按公式（{formula}）计算：\n\nE = AD × EF　　（{formula}）\n\n式中：\n\n"
-        "E ——{s}的温室气体排放量，单位为千克二氧化碳当量（kg CO₂e）；\n\nAD ——{q}，单位为 {unit}；\n\n"
-        "EF ——对应的[碳足迹因子](#3.25)，单位为千克二氧化碳当量每 {unit}（kg CO₂e/{unit}）。",
+        # numbered (1) in its clause; number_in_order() gives it its number in the rule
+        "{s}的温室气体排放量按公式（1）计算：\n\n"
+        "$$E = \\mathrm{{AD}} \\times \\mathrm{{EF}}$$　　（1）\n\n式中：\n\n"
+        "$E$ ——{s}的温室气体排放量，单位为千克二氧化碳当量（kg CO₂e）；\n\n"
+        "$\\mathrm{{AD}}$ ——{q}，单位为 {unit}；\n\n"
+        "$\\mathrm{{EF}}$ ——对应的[碳足迹因子](#3.25)，单位为千克二氧化碳当量每 {unit}（kg CO₂e/{unit}）。",
     ),
 }
 # Parents with sub-clauses of their own subjects, after the 总则 that takes the parent's text.
@@ -298,6 +336,10 @@ PARAGRAPHS = [
     "{s}的输入和输出应满足质量平衡，差额超过 {pct}% 时应查明原因，并在报告中说明；必要时按[{t2}](#{j2})的定义复核有关数据项。",
     "注：{s}的温室气体排放量一般不超过水泥碳足迹的 {pct}%，但在{case}的生产线中占比较高。",
 ]
+# The paragraph of each generated sub-clause that cites the next reference not yet cited (or one
+# that applies to its subject once all are): Chinese standards by title, international ones as such.
+CITING = "{s}涉及《{cited_title}》所规定内容的，应符合 {cited} 的规定。"
+CITING_INTERNATIONAL = "{s}的量化和报告，本文件未规定的，应符合 {cited} 的规定。"
 RECORD_ITEMS = [
     "数据项的名称、数值和单位",
     "数据类型（初级数据或次级数据）及其来源",
@@ -324,13 +366,16 @@ CASES = ["大量使用替代燃料", "熟料外购比例较高", "采用分段�
 
 
 def build_document(template: templates.Template, clause_count: int) -> dict:
-    """The cement example grown to `clause_count` clauses, with 50 references and 40 terms."""
-    example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    """The cement example of `template` grown to `clause_count` clauses, with 50 references and
+    40 terms (clean under every check with the 1.1 template, TEMPLATE)."""
+    name, version = templates.parse_ref(template.ref)
+    example = json.loads((templates.TEMPLATES_DIR / name / version / EXAMPLE).read_text(encoding="utf-8"))
     document = {key: copy.deepcopy(value) for key, value in example.items() if key != "clauses"}
     document["normative_references"] = [{"number": number, "title": title} for number, title in REFERENCES]
     next_term = len(document["terms"]) + 1
     document["terms"] += [
         {"id": f"3.{next_term + offset}", "zh": zh, "en": en, "definition": definition}
+        | ({"source": TERM_SOURCES[zh]} if zh in TERM_SOURCES else {})
         for offset, (zh, en, definition) in enumerate(TERMS)
     ]
     annexes = [clause for clause in example["clauses"] if clause["kind"].startswith("annex")]
@@ -338,6 +383,7 @@ def build_document(template: templates.Template, clause_count: int) -> dict:
     front = [clause for clause in example["clauses"] if clause not in annexes and clause not in technical]
     others = len(front) + len(annexes)
     document["clauses"] = front + _technical(technical, clause_count - others, others, document) + annexes
+    number_in_order(document["clauses"])
     # The references and terms clauses as the template writes them from the two lists.
     rendered = {clause["kind"]: clause["text"] for clause in template.render_clauses(document)}
     for clause in document["clauses"]:
@@ -396,14 +442,16 @@ def _technical(example: list[dict], count: int, others: int, document: dict) -> 
     targets = [(item["clause"]["number"], item["clause"]["id"]) for item in expanded] + [("附录A", "annex-a")]
     terms = [(term["zh"], term["id"]) for term in document["terms"]]
     rng = random.Random(24067)
-    counters = {"table": 1, "formula": 2}  # the example has 表 1 and formulas (1) and (2)
+    uncited = [number for number, _title in REFERENCES]  # each generated sub-clause cites the next one
     for item in expanded:
         if "parent" in item:
-            item["clause"]["text"] = _text(item, rng, targets, terms, counters)
+            item["clause"]["text"] = _text(item, rng, targets, terms, uncited)
+    if uncited:
+        sys.exit(f"too few sub-clauses to cite every reference: {', '.join(uncited)} not cited")
     return [item["clause"] for item in expanded]
 
 
-def _text(item: dict, rng: random.Random, targets, terms, counters) -> str:
+def _text(item: dict, rng: random.Random, targets, terms, uncited: list[str]) -> str:
     parent, clause = item["parent"], item["clause"]
     if "subject" in item:
         name, quantity, unit, reference, stage = item["subject"]
@@ -429,15 +477,15 @@ def _text(item: dict, rng: random.Random, targets, terms, counters) -> str:
         "pct": rng.choice([2, 3, 5]),
         "basis": rng.choice(BASES),
         "case": rng.choice(CASES),
+        "cited": uncited.pop(0) if uncited else reference,
     }
+    values["cited_title"] = dict(REFERENCES)[values["cited"]]
     if "subject" in item:
-        if parent["id"] == "formula":
-            counters["formula"] += 1
-            values["formula"] = counters["formula"]
         lead = SUBJECT_PARENTS[parent["id"]][1]
     else:
         lead = f"{parent['title']}涉及{{s}}的，应按本条的规定执行；本条未规定的，按[{parent['number']}.1](#{parent['id']}-general)执行。"
-    paragraphs = [lead.format(**values)]
+    citing = CITING_INTERNATIONAL if values["cited"].startswith("ISO") else CITING
+    paragraphs = [lead.format(**values), citing.format(**values)]
     body = rng.sample(PARAGRAPHS[:-1], rng.randint(2, 3))
     paragraphs += [paragraph.format(**values) for paragraph in body]
     if rng.random() < 0.4:
@@ -447,20 +495,46 @@ def _text(item: dict, rng: random.Random, targets, terms, counters) -> str:
             for index, entry in enumerate(items)
         ]
         paragraphs.append(f"{name}的记录应包括下列内容：\n\n" + "\n\n".join(lines))
-    if rng.random() < 0.25:
-        counters["table"] += 1
-        number = counters["table"]
+    if rng.random() < 0.25:  # 表 1 of its clause; number_in_order() gives it its number in the rule
         rows = [TABLE_ROWS[0], *rng.sample(TABLE_ROWS[1:], rng.randint(3, 5))]
         table = "\n".join("| " + " | ".join(cell.format(**values) for cell in row) + " |" for row in rows)
-        paragraphs.append(f"{name}的数据应按表 {number} 收集。")
-        paragraphs.append(
-            f"表 {number}　{name}的数据要求\n\n| 数据项 | 单位 | 数据类型 | 数据来源 | 统计频次 |\n"
-            f"|---|---|---|---|---|\n{table}"
-        )
-        paragraphs.append(f"表 {number} 所列数据项为最低要求，实施主体可根据生产实际增加数据项。")
+        paragraphs.append(f"{name}的数据应按表 1 收集。")
+        paragraphs.append(f"表 1　{name}的数据要求")  # the caption: a paragraph of its own before the table
+        paragraphs.append(f"| 数据项 | 单位 | 数据类型 | 数据来源 | 统计频次 |\n|---|---|---|---|---|\n{table}")
+        paragraphs.append("表 1 所列数据项为最低要求，实施主体可根据生产实际增加数据项。")
     if rng.random() < 0.2:
         paragraphs.append(PARAGRAPHS[-1].format(**values))
     return "\n\n".join(paragraphs)
+
+
+# A table's caption "表 1　标题" (a paragraph before the table), a numbered formula (a display
+# formula "$$…$$　　（1）" or, in a 1.0 text, a plain one "CFP = …　　（1）"), and their citations.
+_TABLE = re.compile(r"(?<![A-Z.])(表 ?)([0-9]+)(?![0-9.])")
+_FORMULA = re.compile(r"(公式（|^\$\$.+\$\$[ \u3000]*（|^[^\n$]*=[^\n]*[ \u3000]{2,}（)([0-9]+)(?=）)", re.MULTILINE)
+_TABLE_CAPTION = re.compile(r"^表 ?([0-9]+)\u3000", re.MULTILINE)
+_FORMULA_NUMBER = re.compile(r"^(?:\$\$.+\$\$|[^\n$]*=[^\n]*?)[ \u3000]{2,}（([0-9]+)）[ \u3000]*$", re.MULTILINE)
+
+
+def number_in_order(clauses: list[dict]) -> None:
+    """Numbers the tables and formulas of the body 1, 2 … in order of appearance (GB/T 1.1—2020),
+    the example's own (表 1 in 5.2, formulas (1) and (2) in 7.4 and 7.5) among the generated ones,
+    rewriting each clause's citations of its own tables and formulas (no clause cites another's)."""
+    counts = {"table": 0, "formula": 0}
+    for clause in clauses:
+        text = clause["text"]
+        if clause["kind"].startswith("annex") or not text:
+            continue
+        renumbered = {}
+        for kind, defined, cited in (("table", _TABLE_CAPTION, _TABLE), ("formula", _FORMULA_NUMBER, _FORMULA)):
+            mapping = {}
+            for match in defined.finditer(text):
+                counts[kind] += 1
+                mapping[match[1]] = str(counts[kind])
+            renumbered[kind] = (cited, mapping)
+        for cited, mapping in renumbered.values():
+            if mapping:
+                text = cited.sub(lambda match, mapping=mapping: match[1] + mapping.get(match[2], match[2]), text)
+        clause["text"] = text
 
 
 def statuses(document: dict) -> dict[str, str]:
@@ -478,6 +552,7 @@ def describe(document: dict) -> str:
     return (
         f"{len(clauses)} clauses ({sum(1 for text in texts if text)} with text, "
         f"{sum(line.startswith('|---') for text in texts for line in text.splitlines())} tables, "
+        f"{sum(len(_FORMULA_NUMBER.findall(text)) for text in texts)} numbered formulas, "
         f"{sum(text.count('](#') for text in texts)} cross-references), "
         f"{len(document['normative_references'])} references, {len(document['terms'])} terms; "
         f"{sum(len(text) for text in texts):,} characters of Markdown, "
@@ -592,7 +667,7 @@ def seed_registry(session, document: dict, today: date) -> int:
 
 def main() -> None:
     clause_count = int(sys.argv[1]) if len(sys.argv) > 1 else CLAUSES
-    template = templates.load()
+    template = templates.load(TEMPLATE)
     document = build_document(template, clause_count)
     assert len(document["clauses"]) == clause_count, len(document["clauses"])
     problems = template.validate(document)

@@ -4,7 +4,7 @@ the trial pages and the feasibility report with many trials, and the Excel workb
 Usage: python benchmarks/bench_trials.py [LINES] [TRIALS]   (defaults 1,000 and 50; make bench runs it)
 On a fresh SQLite file, or in a fresh PostgreSQL database when WORKBENCH_TEST_DATABASE_URL names a
 server, built by the migrations. The rules are the demo example
-rule_templates/cfp-product-rule/1.0/examples/cement.json saved as revision 2 of a rule created by
+rule_templates/cfp-product-rule/1.1/examples/cement.json saved as revision 2 of a rule created by
 `service.create_rule` (cradle to gate; primary data in production). The datasets are those of
 bench_engine.py (`lines_dataset`): every kind of cement-plant line, half with lognormal
 amounts, a third with pedigree scores, a fifth using one of the library factors LIB-00…LIB-19
@@ -80,7 +80,7 @@ CALCULATE_REPEATS = 20
 PAGE_REPEATS = 20
 WORKBOOK_REPEATS = 10
 SEED = 2026
-EXAMPLE = templates.TEMPLATES_DIR / "cfp-product-rule" / "1.0" / "examples" / "cement.json"
+EXAMPLE = templates.TEMPLATES_DIR / "cfp-product-rule" / "1.1" / "examples" / "cement.json"
 
 # --- the datasets: the engine benchmark's, so both measure the same lines --------------------------
 
@@ -300,8 +300,9 @@ def main(lines: int = LINES, trials: int = TRIALS) -> None:
                 by=ADMIN,
             )
             rule_ids = []
-            for _ in range(2):
-                rule = drafting.create_rule(db.session, product=product, by=author, today=today)
+            for number in range(2):
+                # Two rules for one product: the second is deliberately a project of its own.
+                rule = drafting.create_rule(db.session, product=product, by=author, today=today, new_project=number > 0)
                 saved = drafting.save_revision(
                     db.session, rule, rule_document, message="基准：水泥示例规则", based_on=1, by=author
                 )

@@ -55,7 +55,7 @@ def test_a_new_rule_follows_the_template_and_the_products_end_use(session, end_u
     assert rule.title == document["title"] == "温室气体 产品碳足迹量化方法与要求 光伏组件"
     assert document["parameters"]["system_boundary"]["type"] == boundary
     assert unit in document["parameters"]
-    assert (rule.stage, rule.current_revision, rule.template) == ("20", 1, "cfp-product-rule@1.0")
+    assert (rule.stage, rule.current_revision, rule.template) == ("20", 1, "cfp-product-rule@1.1")
     assert (rule.standard.level.value, rule.standard.status, rule.standard.product) == (
         "national",
         Status.DRAFTING,
@@ -132,7 +132,7 @@ def test_comparing_revisions_shows_parameters_side_by_side_and_text_as_a_redline
     scope["text"] = scope["text"] + "\n\n本文件不适用于白水泥。"
     save(session, rule, changed)
     rows, clauses = service.compare(service.revision(session, rule, 1).document, changed)
-    assert ("/parameters/cut_off/total_percent", 5, 3) in rows
+    assert ("/parameters/cut_off/total_percent", 5, 3) in [(row.path, row.before, row.after) for row in rows]
     [diff] = [clause for clause in clauses if clause.change != "same"]
     assert diff.id == "scope" and ("insert", "\n\n本文件不适用于白水泥。") in diff.segments
 
@@ -186,7 +186,7 @@ def test_consultation_needs_a_rule_without_errors(session):
     assert rule.stage == "20"
     document = current(session, rule)
     document["title_en"] = (
-        "Greenhouse gases—Carbon footprint of products—Quantification methods and requirements—Cement"
+        "Greenhouse gases—Carbon footprint of products—Quantification methods and requirements for cement"
     )
     save(session, rule, document)
     event = move(session, rule, "30")
@@ -545,7 +545,9 @@ def test_user_text_with_percent_or_html_is_shown_as_typed(login, database, rule_
     client = login(Role.SECRETARIAT)
     with database() as session:
         rule = session.get(Rule, rule_id)
-        save(session, rule, current(session, rule), message="覆盖率提高到 100%完成 <svg/onload=alert(1)>")
+        changed = current(session, rule)  # an unchanged document would write no revision
+        changed["parameters"]["data_period"] = "最近连续 12 个月（改）"
+        save(session, rule, changed, message="覆盖率提高到 100%完成 <svg/onload=alert(1)>")
         move(session, rule, "30", note="完成 100%好 <a href='https://evil.example'>x</a>")
         session.commit()
     revisions = client.get(f"/drafting/{rule_id}/revisions")

@@ -579,6 +579,20 @@ CASES: dict[tuple[str, str], Case] = {
     ("drafting.document", "POST"): Case(
         OVERSIGHT | {DRAFTER}, _whole_document, state=_rule_state, prepare=_prepare_rule
     ),
+    # The live check of an unsaved clause: an editor's request that writes nothing (not even an
+    # audit event), answered in JSON like the API (a visitor gets 401, not the sign-in page).
+    ("drafting.check", "POST"): Case(
+        OVERSIGHT | {DRAFTER},
+        lambda c, ids: c.api(
+            "POST",
+            f"/drafting/{ids['rule']}/check",
+            {"clause_id": "scope", "title": "范围", "text": "本文件规定了水泥产品碳足迹的量化方法与要求。"},
+        ),
+        state=_rule_state,
+        prepare=_prepare_rule,
+        changes_state=False,
+        json_api=True,
+    ),
     ("drafting.suppress", "POST"): Case(
         OVERSIGHT | {DRAFTER},
         lambda c, ids: c.post_form(
@@ -846,7 +860,8 @@ def _prepare_earlier_trials(session, ids):
     """A trial on revision 1, then a new revision: there is something to carry forward."""
     _prepare_trial(session, ids)
     rule = session.get(Rule, ids["rule"])
-    document = drafting.revision(session, rule).document
+    document = json.loads(json.dumps(drafting.revision(session, rule).document))
+    document["parameters"]["data_period"] = "最近连续 12 个月（改）"  # an unchanged document writes no revision
     drafting.save_revision(session, rule, document, message="改", based_on=rule.current_revision, by=ACTING_ADMIN)
 
 
@@ -910,6 +925,20 @@ CASES.update(
             prepare=_prepare_earlier_trials,
         ),
     }
+)
+
+FIGURE_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5"/></svg>'
+
+# A figure uploaded into the rule document: a new revision, by whoever may edit the rule.
+CASES[("drafting.upload_figure", "POST")] = Case(
+    OVERSIGHT | {DRAFTER},
+    lambda c, ids: c.post_form(
+        f"/drafting/{ids['rule']}/figures",
+        {"based_on": "1", "figure_id": "system-boundary", "image": (io.BytesIO(FIGURE_SVG), "boundary.svg")},
+        content_type="multipart/form-data",
+    ),
+    state=_rule_state,
+    prepare=_prepare_rule,
 )
 
 STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

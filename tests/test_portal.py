@@ -92,7 +92,7 @@ def test_an_old_version_stays_readable_and_the_diff_shows_the_change(client, two
     assert old.status_code == 200 and "历史版本" in old.text and 'id="comment-form"' not in old.text
     diff = client.get(f"/published/{slug}/compare?from={first}&to={second}")
     assert diff.status_code == 200
-    assert "/parameters/cut_off/per_item_percent" in diff.text
+    assert "取舍准则 › 单项取舍比例（%）" in diff.text  # the field in words, not its JSON pointer
     assert "<del>1</del><ins>0.5</ins>" in diff.text.replace("\n", "")
     assert client.get(f"/published/{slug}/compare").status_code == 200  # defaults: the last two versions
 

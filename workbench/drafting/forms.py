@@ -59,6 +59,8 @@ class SuppressForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
+    # The revision the page shows: the comment binds to the text its author was reading.
+    revision = HiddenField()
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
     organisation = StringField(_l("所在单位"), validators=[Optional(), Length(max=200)])
     clause = StringField(_l("章条编号"), validators=[Optional(), Length(max=100)])
@@ -67,6 +69,14 @@ class CommentForm(FlaskForm):
     )
     comment = TextAreaField(_l("意见"), validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
     proposed_change = TextAreaField(_l("修改建议"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
+
+    def read_revision(self) -> int | None:
+        """The revision the commenter was reading; None when the post does not say, 0 when it is
+        not a revision number (the service then refuses it as not the consultation draft)."""
+        text = (self.revision.data or "").strip()
+        if not text:
+            return None
+        return int(text) if text.isdigit() and len(text) < 10 else 0
 
 
 class DispositionForm(FlaskForm):

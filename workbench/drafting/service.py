@@ -9,7 +9,6 @@ workbench.workflow, above this package.
 """
 
 import contextlib
-import difflib
 import hashlib
 import io
 import json
@@ -23,12 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from workbench import json_input, markdown, throttle
-from workbench.audit import change_reason
+from workbench.audit import SYSTEM, change_reason
 from workbench.auth.models import actor_of
 from workbench.auth.permissions import NO_WORKING_GROUP, Action, require
 from workbench.dates import today
 from workbench.db import utcnow
-from workbench.drafting import checks, stages
+from workbench.drafting import checks, comparison, stages
 from workbench.drafting import template as templates
 from workbench.drafting.models import (
     CommentKind,
@@ -46,7 +45,7 @@ from workbench.i18n import say
 from workbench.messages import N_, Message
 from workbench.registry import numbers
 from workbench.registry import service as registry
-from workbench.registry.models import Level, Product, Standard, StandardNumber, Status
+from workbench.registry.models import DISPLAY_STATUS_LABELS, Level, Product, Standard, StandardNumber, Status
 from workbench.schema_errors import Problem
 from workbench.spreadsheet import CONTROL_CHARACTERS, safe_text
 
@@ -79,10 +78,24 @@ def get_rule(session: Session, rule_id: int) -> Rule:
     return rule
 
 
-def create_rule(session: Session, *, product: Product, working_group=None, by, today: date) -> Rule:
+def create_rule(
+    session: Session,
+    *,
+    product: Product,
+    working_group=None,
+    by,
+    today: date,
+    new_project: bool = False,
+    standard: Standard | None = None,
+) -> Rule:
     """A new rule for `product` from the template: title from the pattern, boundary proposed from
     the product's end use, and a national standard project at stage 20 in the registry (refused
-    there if the level rules forbid it). A drafter creates rules for their own working groups."""
+    there if the level rules forbid it). A drafter creates rules for their own working groups.
+
+    The project is `standard` when given (a rule imported from that published standard);
+    otherwise the product's planned project, taken over; otherwise a new one. A second national
+    project is never made silently: when the product already has a national standard or project,
+    `NationalExists` names them, and only `new_project=True` registers another one."""
     require(by, Action.CREATE_RULE, working_group or NO_WORKING_GROUP)  # drafters: their own groups
     if product.is_archived:
         refuse("product", _("“%(name)s”已归档，不能再选用。", name=product.name))
@@ -93,7 +106,8 @@ def create_rule(session: Session, *, product: Product, working_group=None, by, t
         classification_code=product.classification_code,
         product_name_en=product.name_en or "",
     )
-    standard = _registry_project(session, product, document["title"], today, by)
+    if standard is None:
+        standard = _registry_project(session, product, document["title"], today, by, new_project=new_project)
     rule = Rule(
         code=_next_code(session),
         title=document["title"],
@@ -110,26 +124,93 @@ def create_rule(session: Session, *, product: Product, working_group=None, by, t
     return rule
 
 
-def _registry_project(session: Session, product: Product, title: str, today: date, by) -> Standard:
-    """The national project this rule is drafted as: one the registry already lists for the
-    product (planned or in preparation, not yet drafted here), now at the drafting stage; or a
-    new one, refused there if the level rules forbid it."""
-    drafted = select(Rule.standard_id).where(Rule.standard_id.is_not(None))
-    existing = session.scalar(
-        select(Standard)
+class NationalExists(Conflict):
+    """The product already has a national standard or project: making another one is a decision."""
+
+    code = "national_exists"
+
+
+# A national standard or project that still counts (not withdrawn, replaced or archived).
+ACTIVE_STATUSES = (Status.PLANNED, Status.DRAFTING, Status.CONSULTATION, Status.PUBLISHED, Status.UNDER_REVISION)
+
+
+def national_entries(session: Session, product: Product) -> list[tuple[Standard, Rule | None]]:
+    """The product's national standards and projects that still count, each with the rule drafted
+    as it (if any), oldest first."""
+    rows = session.execute(
+        select(Standard, Rule)
+        .outerjoin(Rule, Rule.standard_id == Standard.id)
         .where(
             Standard.product_id == product.id,
             Standard.level == Level.NATIONAL,
-            Standard.status.in_([Status.PLANNED, Status.DRAFTING]),
+            Standard.status.in_(ACTIVE_STATUSES),
             Standard.archived_at.is_(None),
-            Standard.id.not_in(drafted),
         )
-        .order_by(Standard.id)
+        .order_by(Standard.id, Rule.id)
+    ).all()
+    return [(standard, rule) for standard, rule in rows]
+
+
+def national_exists(product: Product, entries: list[tuple[Standard, Rule | None]]) -> NationalExists:
+    """The refusal naming the national standards and projects the product has already."""
+    names = []
+    details = []
+    on = today()
+    for standard, rule in entries:
+        status = str(DISPLAY_STATUS_LABELS.get(standard.display_status(on), standard.status.value))
+        name = f"{standard.numbers}《{standard.title}》" if standard.numbers else f"《{standard.title}》"
+        names.append(
+            _("%(name)s（%(status)s，规则 %(rule)s）", name=name, status=status, rule=rule.code)
+            if rule is not None
+            else _("%(name)s（%(status)s）", name=name, status=status)
+        )
+        details.append(
+            {
+                "standard_id": standard.id,
+                "name": name,
+                "status": status,
+                "rule": rule.code if rule is not None else None,
+                "rule_id": rule.id if rule is not None else None,
+            }
+        )
+    return NationalExists(
+        _(
+            "“%(product)s”已有国家标准或国家标准项目：%(names)s。为免重复立项，没有再建国家标准项目：请决定"
+            "是作为已有规则的新修订，还是仍然新建一个国家标准项目（如修订项目）。",
+            product=product.name,
+            names="；".join(names),
+        ),
+        details={"national": details},
     )
-    if existing is not None:
-        with change_reason(session, N_("起草组开始起草")):
-            existing.status = Status.DRAFTING
-        return existing
+
+
+def _registry_project(
+    session: Session, product: Product, title: str, today: date, by, *, new_project: bool = False
+) -> Standard:
+    """The national project this rule is drafted as: one the registry already lists for the
+    product (planned or in preparation, not yet drafted here), now at the drafting stage; or a
+    new one, refused there if the level rules forbid it. When the product has any other national
+    standard or project, a new one is registered only with `new_project` (else NationalExists)."""
+    if not new_project:
+        drafted = select(Rule.standard_id).where(Rule.standard_id.is_not(None))
+        existing = session.scalar(
+            select(Standard)
+            .where(
+                Standard.product_id == product.id,
+                Standard.level == Level.NATIONAL,
+                Standard.status.in_([Status.PLANNED, Status.DRAFTING]),
+                Standard.archived_at.is_(None),
+                Standard.id.not_in(drafted),
+            )
+            .order_by(Standard.id)
+        )
+        if existing is not None:
+            with change_reason(session, N_("起草组开始起草")):
+                existing.status = Status.DRAFTING
+            return existing
+        entries = national_entries(session, product)
+        if entries:
+            raise national_exists(product, entries)
     return registry.register_rule_project(
         session,
         registry.StandardInput(
@@ -166,9 +247,24 @@ def latest_counts(session: Session, rule_ids: list[int]) -> dict[int, RuleRevisi
     return {revision.rule_id: revision for revision in rows}
 
 
-def reference_status(session: Session, document: dict) -> Callable[[str], str | None]:
-    """The registry's status of each standard the document references (by number key), read in
-    one query for all of them, for the checks."""
+@dataclass(frozen=True)
+class RegisteredReferences:
+    """What the registry knows of the standards a document references, by number key: the
+    status (withdrawn, replaced …) and the registered title, for the checks."""
+
+    statuses: dict[str, str]
+    titles: dict[str, str]
+
+    def status(self, key: str) -> str | None:
+        return self.statuses.get(key)
+
+    def title(self, key: str) -> str | None:
+        return self.titles.get(key)
+
+
+def registered_references(session: Session, document: dict) -> RegisteredReferences:
+    """The registry's status and title of each standard the document references, read in one
+    query for all of them."""
     keys = set()
     references = document.get("normative_references") if isinstance(document, dict) else None
     for reference in references if isinstance(references, list) else []:
@@ -177,18 +273,36 @@ def reference_status(session: Session, document: dict) -> Callable[[str], str | 
             with contextlib.suppress(numbers.InvalidNumber):  # the checks report a bad number
                 keys.add(numbers.parse(number).key)
     statuses: dict[str, str] = {}
+    titles: dict[str, str] = {}
     if keys:
         on = today()
         rows = session.execute(
             select(StandardNumber.key, Standard).join(Standard).where(StandardNumber.key.in_(keys))
         ).all()
         statuses = {key: standard.display_status(on) for key, standard in rows}
-    return statuses.get
+        titles = {key: standard.title for key, standard in rows if standard.title}
+    return RegisteredReferences(statuses, titles)
+
+
+def reference_status(session: Session, document: dict) -> Callable[[str], str | None]:
+    """The registry's status of each standard the document references (by number key)."""
+    return registered_references(session, document).status
 
 
 def findings(session: Session, rule: Rule, document: dict) -> list[Finding]:
-    template = templates.load(rule.template)
-    found = checks.check(document, enabled=template.checks, reference_status=reference_status(session, document))
+    """The findings on `document` as a revision of `rule`: the template's checks, the registry's
+    statuses and titles of its references and the product catalogue's end use of its product,
+    with the rule's suppressions applied."""
+    template = template_of(rule)
+    document = templates.upgrade(document)  # a 1.0 document is checked as 1.1
+    registered = registered_references(session, document)
+    found = checks.check(
+        document,
+        enabled=template.checks,
+        reference_status=registered.status,
+        reference_title=registered.title,
+        catalogue_end_use=str(rule.product.end_use) if rule.product is not None else None,
+    )
     # A suppression holds for the finding it was made for: same code, place and message. When
     # clauses move, another finding at the same index is not silently suppressed with it.
     messages = {(finding.code, finding.path): finding.message for finding in found}
@@ -203,9 +317,15 @@ def findings(session: Session, rule: Rule, document: dict) -> list[Finding]:
     return checks.apply_suppressions(found, matching)
 
 
-def _write_revision(session, rule, document, *, message, based_on, by) -> RuleRevision:
+def template_of(rule: Rule) -> templates.Template:
+    """The template a rule is read, checked and saved with: a rule written against 1.0 as 1.1
+    (templates.upgrade); saving it stores the upgraded document and `rule.template` follows."""
+    return templates.load(templates.upgraded_ref(rule.template))
+
+
+def _write_revision(session, rule, document, *, message, based_on, by, author=None) -> RuleRevision:
     counts = count_findings(findings(session, rule, document))
-    author = actor_of(by)
+    author = author or actor_of(by)
     rule.current_revision += 1
     saved = RuleRevision(
         rule=rule,
@@ -230,8 +350,10 @@ def validate(rule_or_ref, document) -> list[Problem]:
         return [Problem("", Message(N_("规则文件须是一个 JSON 对象。")))]
     if _depth(document) > MAX_DEPTH:
         return [Problem("", Message(N_("规则文件嵌套超过 %(max)d 层，不是规则文件。"), {"max": MAX_DEPTH}))]
-    try:
-        return templates.load(ref or templates.DEFAULT_TEMPLATE).validate(document)
+    try:  # a 1.0 document (or rule) is validated as 1.1, the version a save stores it as
+        return templates.load(templates.upgraded_ref(ref or templates.DEFAULT_TEMPLATE)).validate(
+            templates.upgrade(document)
+        )
     except templates.TemplateError as error:
         return [Problem("/template", Message(N_("%(reason)s"), {"reason": str(error)}))]
 
@@ -311,7 +433,10 @@ def _rule_problems(rule: Rule, document: dict) -> list[Problem]:
 def save_revision(session: Session, rule: Rule, document: dict, *, message: str, based_on: int, by) -> RuleRevision:
     """Save the whole document as the next revision. Refused when someone saved another revision
     after `based_on` (the caller keeps the author's text to merge), or when the document does not
-    fit the template's schema (the problems name their JSON paths)."""
+    fit the template's schema (the problems name their JSON paths).
+
+    A document identical to the current revision (as it would be stored) writes nothing: the
+    current revision is returned, and `saved.number == based_on` tells the caller so."""
     require(by, Action.EDIT_RULE, rule)
     if rule.is_archived:
         raise Conflict(_("规则“%(code)s”已归档，不能再修改。", code=rule.code))
@@ -327,8 +452,9 @@ def save_revision(session: Session, rule: Rule, document: dict, *, message: str,
             ),
             details={"current_revision": rule.current_revision},
         )
-    # A published file's "publication" block describes that publication, not a draft.
-    document = {key: value for key, value in document.items() if key != "publication"}
+    # A published file's "publication" block describes that publication, not a draft; a 1.0
+    # document is stored as 1.1 (templates.upgrade).
+    document = templates.upgrade({key: value for key, value in document.items() if key != "publication"})
     problems = validate(rule, document) or _rule_problems(rule, document)
     if problems:
         raise InvalidInput(
@@ -338,14 +464,125 @@ def save_revision(session: Session, rule: Rule, document: dict, *, message: str,
     if not stages.STAGES[rule.stage].editable:
         raise Conflict(_("已出版的规则不能直接修改：请先进入复审并转入修订（起草）阶段。"))
     if rule.current_revision:
-        document = templates.load(rule.template).follow_parameters(revision(session, rule).document, document)
+        before = templates.upgrade(revision(session, rule).document)
+        document = template_of(rule).follow_parameters(before, document)
+        if document == _stored_document(session, rule):
+            return revision(session, rule)
     saved = _write_revision(session, rule, document, message=message, based_on=based_on, by=by)
+    _follow_template(session, rule, document)
     if document["title"] != rule.title:
         with change_reason(session, N_("规则名称随修订更新")):
             rule.title = document["title"]
             if rule.standard is not None:
                 rule.standard.title = document["title"]
     return saved
+
+
+def _follow_template(session: Session, rule: Rule, document: dict) -> None:
+    """After a save, the rule names the template version its document was stored as (a 1.0 rule
+    saved once is a 1.1 rule from then on)."""
+    if rule.template != document["template"]:
+        with change_reason(session, N_("规则文件按新版模板保存")):
+            rule.template = document["template"]
+
+
+def template_upgrade(session: Session, rule: Rule) -> tuple[str, str] | None:
+    """(from, to): the older template version the rule's current revision is written against and
+    the version it is read as, or None when it is on the current version already."""
+    stored = revision(session, rule).document.get("template")
+    target = templates.upgraded_ref(rule.template)
+    if stored == target and rule.template == target:
+        return None
+    return (stored if isinstance(stored, str) else rule.template), target
+
+
+def upgrade_template(session: Session, rule: Rule, *, by) -> RuleRevision | None:
+    """Make the migration on read permanent (`workbench rules migrate`): the current revision,
+    upgraded (templates.upgrade: the template reference changes, nothing else), written as the
+    next revision by "system" with the message 模板升级到 1.1, and `rule.template` updated. The
+    revision is audited like any save, under whoever runs the command. None when the rule is on
+    the current version already, so running it twice writes nothing the second time.
+
+    Refused, as a save is, for an archived rule and for a published one: a published text gets no
+    new revision behind the group's back; it is read as 1.1 all the same and is upgraded by the
+    first save once it is under revision."""
+    require(by, Action.EDIT_RULE, rule)
+    change = template_upgrade(session, rule)
+    if change is None:
+        return None
+    if rule.is_archived:
+        raise Conflict(_("规则“%(code)s”已归档，不能再修改。", code=rule.code))
+    if not stages.STAGES[rule.stage].editable:
+        raise Conflict(_("已出版的规则不写入新的修订；它仍按新版模板读取，进入复审并转入修订后第一次保存时升级。"))
+    current = revision(session, rule)
+    document = templates.upgrade(current.document)
+    if document is current.document:  # only the rule's own reference was behind
+        _follow_template(session, rule, document)
+        return None
+    problems = validate(rule, document)
+    if problems:
+        raise InvalidInput(
+            _("内容不符合模板：%(path)s %(message)s", path=problems[0].path or "/", message=say(problems[0].sentence))
+        )
+    version = templates.parse_ref(change[1])[1]
+    saved = _write_revision(
+        session,
+        rule,
+        document,
+        message=f"模板升级到 {version}",
+        based_on=rule.current_revision,
+        by=by,
+        author=SYSTEM,
+    )
+    _follow_template(session, rule, document)
+    return saved
+
+
+@dataclass
+class DraftCheck:
+    """What the live check of an unsaved document found: the document as a save would store it,
+    its findings (suppressions applied) and what keeps it from being saved (schema problems)."""
+
+    document: dict
+    findings: list[Finding]
+    problems: list[Problem]
+
+
+def check_draft(session: Session, rule: Rule, document: dict, *, by, current: RuleRevision | None = None) -> DraftCheck:
+    """Check `document` as the drafting pages send it while the user types: the same steps as
+    `save_revision` up to the write (the publication block dropped, the schema, the clause texts
+    following changed parameters), then the findings. Nothing is written, nothing is audited.
+    `current` is the current revision when the caller has it loaded already."""
+    require(by, Action.EDIT_RULE, rule)
+    document = templates.upgrade({key: value for key, value in document.items() if key != "publication"})
+    problems = validate(rule, document) or _rule_problems(rule, document)
+    stored = (current or revision(session, rule)).document
+    before, template = templates.upgrade(stored), template_of(rule)
+    if not problems and not _same_except_clauses(before, document):
+        # Clause texts follow the parameters on saving (template.follow_parameters): checked as
+        # saved, a changed cut-off is not reported against a sentence the save would rewrite.
+        # A revision stored as this template version fit its schema when it was saved (template
+        # versions never change), and `document` was validated just now: neither again.
+        fits = stored.get("template") == template.ref or not template.validate(before)
+        if fits:
+            document = template.follow_parameters(before, document, validated=True)
+    return DraftCheck(document=document, findings=findings(session, rule, document), problems=problems)
+
+
+def _same_except_clauses(before: dict, after: dict) -> bool:
+    """Whether only clauses differ: then no clause follows a parameter (the clause editor's case),
+    and the two schema validations of follow_parameters are saved."""
+    return before.keys() == after.keys() and all(before[key] == after[key] for key in after if key != "clauses")
+
+
+def _stored_document(session: Session, rule: Rule) -> dict:
+    """The current revision's document as stored, read afresh: a caller may have changed the
+    loaded copy in place (a JSON column does not track that), and then compared with itself."""
+    return session.scalar(
+        select(RuleRevision.document).where(
+            RuleRevision.rule_id == rule.id, RuleRevision.number == rule.current_revision
+        )
+    )
 
 
 def suppress(session: Session, rule: Rule, *, code: str, path: str, reason: str, by) -> FindingSuppression:
@@ -423,6 +660,15 @@ def consultation_revision(session: Session, rule: Rule) -> RuleRevision:
     return revision(session, rule, number)
 
 
+def public_revision(session: Session, rule: Rule) -> RuleRevision:
+    """The revision a publication at the rule's present stage sends out: while the draft is out for
+    consultation, the one that was sent out (the group may go on editing, but the public reads and
+    comments on one text for the whole 60 days); at any other stage, the current one."""
+    if stages.STAGES[rule.stage].public_draft:
+        return consultation_revision(session, rule)
+    return revision(session, rule)
+
+
 # --- consultation ---------------------------------------------------------------------------------
 
 
@@ -441,13 +687,35 @@ def source_of(address: str, secret: str) -> str:
     return hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()
 
 
+class StaleConsultationDraft(Conflict):
+    """The commenter read a revision that is no longer the consultation draft (it was sent out again)."""
+
+    code = "stale_consultation_draft"
+
+
 def add_comment(
-    session: Session, rule: Rule, data: CommentInput, *, source: str, by, now: datetime
+    session: Session, rule: Rule, data: CommentInput, *, source: str, by, now: datetime, revision: int | None = None
 ) -> ConsultationComment:
-    """A comment on the consultation draft, from anyone (`by` may be a visitor)."""
+    """A comment on the consultation draft, from anyone (`by` may be a visitor). `revision` is the
+    revision the commenter was reading (the pages send it with the form); a comment binds to it,
+    and only the revision sent out for consultation takes comments: after the draft is sent out
+    again, a comment on the earlier text is refused with the reason (the page keeps its text).
+    Without `revision` (a client that does not say), the comment is on the text sent out."""
     require(by, Action.COMMENT_ON_RULE, rule)
     if not stages.STAGES[rule.stage].public_draft:
         raise Conflict(_("该规则目前不在征求意见阶段，不能提交意见。"))
+    sent_out = consultation_revision(session, rule).number
+    if revision is not None and revision != sent_out:
+        raise StaleConsultationDraft(
+            _(
+                "您阅读的是第 %(read)d 版，而现在征求意见的是 %(date)s 发出的第 %(current)d 版。"
+                "您的意见没有提交，仍保留在下方：请阅读下方的征求意见稿，确认意见仍然适用后再提交。",
+                read=revision,
+                current=sent_out,
+                date=rule.consultation_opened_on,
+            ),
+            details={"consultation_revision": sent_out},
+        )
     # Counted atomically before anything is stored (workbench.throttle): parallel posts from one
     # address cannot all see room for one more.
     outcome = throttle.hit(throttle.limit(f"{COMMENTS_PER_HOUR} per hour"), "comment", source)
@@ -482,7 +750,7 @@ def add_comment(
         refuse("kind", _("请选择意见类型：一般、技术或编辑。"))
     comment = ConsultationComment(
         rule=rule,
-        revision=consultation_revision(session, rule).number,
+        revision=sent_out,
         author_id=by.id if by is not None and by.is_authenticated else None,
         name=name,
         organisation=" ".join((data.organisation or "").split()),
@@ -574,91 +842,13 @@ def comments_table_xlsx(rule: Rule, comments: list[ConsultationComment]) -> byte
 # --- comparing revisions --------------------------------------------------------------------------
 
 
-def flatten(value, prefix: str = "") -> dict[str, object]:
-    """JSON pointer → scalar (lists of scalars stay whole, as they read as one value)."""
-    if isinstance(value, dict):
-        flat: dict[str, object] = {}
-        for key, item in value.items():
-            flat.update(flatten(item, f"{prefix}/{key}"))
-        return flat
-    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
-        flat = {}
-        for index, item in enumerate(value):
-            flat.update(flatten(item, f"{prefix}/{index}"))
-        return flat
-    return {prefix: value}
-
-
-@dataclass
-class ClauseDiff:
-    id: str
-    title: str
-    change: str  # "added", "removed", "changed", "same"
-    segments: list[tuple[str, str]]  # (operation, text): "equal", "insert", "delete"
-
-
-CHARACTER_DIFF_LIMIT = 4000  # characters compared one by one; character diffs are quadratic
-
-
-def _diff(before, after, join) -> list[tuple[str, object, object]]:
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    return [(operation, join(before[a1:a2]), join(after[b1:b2])) for operation, a1, a2, b1, b2 in matcher.get_opcodes()]
-
-
-def redline(before: str, after: str) -> list[tuple[str, str]]:
-    """A redline of clause text: by line first, then by character within changed lines
-    (Chinese has no spaces to split words on). Long rewrites stay whole, so any two
-    revisions compare quickly however long the clause."""
-    segments: list[tuple[str, str]] = []
-    for operation, old, new in _diff(before.splitlines(keepends=True), after.splitlines(keepends=True), "".join):
-        if operation == "equal":
-            segments.append(("equal", old))
-        elif old and new and len(old) + len(new) <= CHARACTER_DIFF_LIMIT:
-            for inner, old_part, new_part in _diff(old, new, "".join):
-                if inner == "equal":
-                    segments.append(("equal", old_part))
-                    continue
-                segments.extend(part for part in (("delete", old_part), ("insert", new_part)) if part[1])
-        else:
-            segments.extend(part for part in (("delete", old), ("insert", new)) if part[1])
-    return segments
-
-
-def compare(old: dict, new: dict) -> tuple[list[tuple[str, object, object]], list[ClauseDiff]]:
-    """Parameters (and other structured parts) side by side, and each clause as a redline."""
-    structured_old = {key: value for key, value in old.items() if key != "clauses"}
-    structured_new = {key: value for key, value in new.items() if key != "clauses"}
-    flat_old, flat_new = flatten(structured_old), flatten(structured_new)
-    rows = [
-        (path, flat_old.get(path), flat_new.get(path))
-        for path in sorted(set(flat_old) | set(flat_new))
-        if flat_old.get(path) != flat_new.get(path)
-    ]
-    old_clauses = {clause.get("id"): clause for clause in old.get("clauses", [])}
-    new_clauses = {clause.get("id"): clause for clause in new.get("clauses", [])}
-    diffs = []
-    order = [clause.get("id") for clause in new.get("clauses", [])]
-    order += [key for key in old_clauses if key not in new_clauses]
-    for clause_id in order:
-        before, after = old_clauses.get(clause_id), new_clauses.get(clause_id)
-        text_before = _clause_text(before)
-        text_after = _clause_text(after)
-        change = "added" if before is None else "removed" if after is None else "same"
-        if change == "same" and text_before != text_after:
-            change = "changed"
-        diffs.append(
-            ClauseDiff(
-                id=clause_id,
-                title=(after or before).get("title", ""),
-                change=change,
-                segments=redline(text_before, text_after) if change != "same" else [("equal", text_after)],
-            )
-        )
-    return rows, diffs
-
-
-def _clause_text(clause: dict | None) -> str:
-    if clause is None:
-        return ""
-    heading = " ".join(part for part in (clause.get("number", ""), clause.get("title", "")) if part)
-    return f"{heading}\n{clause.get('text', '')}"
+def compare(old: dict, new: dict, *, public: bool = False):
+    """Two versions of a rule: the changed fields named and shown in words from the newer
+    version's template (workbench.drafting.comparison), and each clause as a redline. `public`
+    leaves out what only the workbench needs (checksum, ids, template reference)."""
+    ref = new.get("template") or old.get("template") or templates.DEFAULT_TEMPLATE
+    try:  # 1.1 only adds to 1.0: its schema names the fields of both
+        schema = templates.load(templates.upgraded_ref(ref)).schema
+    except templates.TemplateError:  # a version from a template this workbench does not have
+        schema = None
+    return comparison.compare(old, new, schema, public=public)

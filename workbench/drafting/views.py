@@ -4,20 +4,21 @@ is workbench.workflow's page (it needs trials and publishing as well)."""
 
 import io
 import json
+import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 from wtforms import SelectChoice
 
+from workbench import figures
 from workbench.auth.access import current_principal, require
 from workbench.auth.models import WorkingGroup
 from workbench.auth.permissions import NO_WORKING_GROUP, Action, can
 from workbench.dates import today
 from workbench.db import db, utcnow, write
-from workbench.drafting import schema_forms, service, stages
-from workbench.drafting import template as templates
+from workbench.drafting import live_check, schema_forms, service, stages
 from workbench.drafting.forms import (
     ClauseForm,
     CommentForm,
@@ -36,8 +37,10 @@ from workbench.drafting.models import (
     RuleRevision,
 )
 from workbench.drafting.workspace import workspace
+from workbench.error_pages import answer_in_json
 from workbench.errors import WorkbenchError
 from workbench.forms import ConfirmForm
+from workbench.i18n import say
 from workbench.markdown import render as markdown
 from workbench.registry.models import Product
 from workbench.web import REJECTED, form_page, id_arg, page_number, refusal_status, safe_next, show_error
@@ -118,6 +121,7 @@ def new_rule():
         form.working_group.choices.insert(0, SelectChoice(0, _("（暂不指定）")))
     if request.method == "GET" and id_arg("product"):
         form.product.data = id_arg("product")
+    national = None  # the product's national standards and projects, when creating one more needs a decision
     if form.validate_on_submit():
         group = db.session.get(WorkingGroup, form.working_group.data) if form.working_group.data else None
         try:
@@ -127,7 +131,11 @@ def new_rule():
                 working_group=group,
                 by=user,
                 today=today(),
+                # The confirmation names its product: choosing another product asks again.
+                new_project=request.form.get("new_project") == str(form.product.data),
             )
+        except service.NationalExists as error:
+            national = {"message": error.message, "entries": error.details["national"]}
         except WorkbenchError as error:
             show_error(form, error)
         else:
@@ -140,7 +148,7 @@ def new_rule():
             )
             return redirect(url_for("workflow.rule", rule_id=rule.id))
     status = REJECTED if form.is_submitted() else 200
-    return render_template("drafting/new.html", form=form), status
+    return render_template("drafting/new.html", form=form, national=national), status
 
 
 # --- one rule -------------------------------------------------------------------------------------
@@ -151,8 +159,8 @@ def _require_editor(rule: Rule) -> None:
 
 
 def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **context):
-    """Save `document` as the next revision and commit, or show the form again with what was
-    typed. Two editors saving the same revision at once: the database lets one win, and the other
+    """Save `document` as the next revision and commit (a document identical to the current
+    revision writes nothing, and the flash says so), or show the form again with what was typed. Two editors saving the same revision at once: the database lets one win, and the other
     gets the stale answer below, as if they had saved second (workbench.db.write)."""
     based_on = int(form.based_on.data) if str(form.based_on.data or "").isdigit() else -1
     try:
@@ -173,6 +181,9 @@ def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **conte
         problems = error.details.get("problems", [])
         page = render_template(template, form=form, problems=problems, **workspace(rule), **context)
         return page, refusal_status(error)
+    if saved.number == based_on:  # the same document as the current revision: nothing was written
+        flash(_("内容与第 %(number)d 版相同，未保存新版本。", number=saved.number), "info")
+        return None
     flash(
         _(
             "已保存为第 %(number)d 版：%(errors)d 项错误，%(warnings)d 项警告。",
@@ -191,7 +202,7 @@ def parameters(rule_id: int):
     record = _rule(rule_id)
     _require_editor(record)
     current = service.revision(db.session, record)
-    template = templates.load(record.template)
+    template = service.template_of(record)  # a 1.0 rule is edited as 1.1
     form = RevisionForm()
     if request.method == "GET":
         form.based_on.data = current.number
@@ -220,7 +231,7 @@ def clause(rule_id: int, clause_id: str):
         form.based_on.data = current.number
         form.title.data = clauses[index].get("title", "")
         form.text.data = clauses[index].get("text", "")
-    context = {"clause": clauses[index], "preview": None}
+    context = {"clause": clauses[index], "clause_index": index, "preview": None}
     if request.method == "POST" and "preview" in request.form:
         # The length is checked before rendering: a text over the limit is never rendered.
         if not form.text.validate(form):
@@ -259,6 +270,38 @@ def document(rule_id: int):
         return render_template("drafting/document.html", form=form, **workspace(record)), REJECTED
     refused = _save(record, form, submitted, "drafting/document.html")
     return refused or redirect(url_for("workflow.rule", rule_id=record.id))
+
+
+# --- live checking (workbench.drafting.live_check) --------------------------------------------------
+
+
+@bp.url_value_preprocessor
+def _prepare_the_check(endpoint, values):
+    # URL value preprocessors run before every before-request hook, the CSRF check included,
+    # which is the first to read the form: a larger body is refused (413) before anyone reads it;
+    # and every refusal (CSRF, sign-in, size) is answered in JSON, for the page's script.
+    if endpoint == "drafting.check":
+        request.max_content_length = live_check.MAX_CHECK_BYTES
+        answer_in_json()
+
+
+@bp.post("/<id:rule_id>/check")
+def check(rule_id: int):
+    """The findings of the unsaved form, as the parameters page or the clause editor has it while
+    the user types (livecheck.js), in JSON. Nothing is saved and nothing is audited."""
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    _require_editor(record)
+    data = live_check.submitted()
+    current = service.revision(db.session, record)
+    template = service.template_of(record)  # a 1.0 rule is edited as 1.1
+    if "clause_id" in data:
+        document, field_of = live_check.clause_draft(current.document, data)
+    else:
+        document = schema_forms.apply(template.schema, current.document, data)
+        field_of = live_check.parameter_fields(schema_forms.fields_for(template.schema, document), field_path)
+    checked = service.check_draft(db.session, record, document, by=current_principal(), current=current)
+    return jsonify(live_check.answer(record, current, checked, field_of, finding_url))
 
 
 # --- revisions ------------------------------------------------------------------------------------
@@ -351,11 +394,14 @@ def consultation(rule_id: int):
         else service.revision(db.session, record)
     )
     form = CommentForm(formdata=None)
+    form.revision.data = str(current.number)
     user = current_principal()
     if user.is_authenticated:
         form.name.data = user.display_name
         form.organisation.data = user.organisation.name if user.organisation else ""
-    return render_template("drafting/consultation.html", rule=record, document=current.document, form=form)
+    return render_template(
+        "drafting/consultation.html", rule=record, document=current.document, form=form, shown=current
+    )
 
 
 @bp.post("/<id:rule_id>/comments")
@@ -386,6 +432,7 @@ def add_comment(rule_id: int):
                     source=source,
                     by=user,
                     now=utcnow(),
+                    revision=form.read_revision(),
                 )
             )
         except WorkbenchError as error:
@@ -399,7 +446,9 @@ def add_comment(rule_id: int):
         if stages.STAGES[record.stage].public_draft
         else service.revision(db.session, record)
     )
-    return form_page("drafting/consultation.html", form, rule=record, document=current.document)
+    # The page shows the consultation draft as it is now; a comment sent again from it is on that text.
+    form.revision.data = str(current.number)
+    return form_page("drafting/consultation.html", form, rule=record, document=current.document, shown=current)
 
 
 @bp.get("/<id:rule_id>/comments")
@@ -446,3 +495,97 @@ def comments_xlsx(rule_id: int):
         as_attachment=True,
         download_name=f"{record.code}-comments-{today().isoformat()}.xlsx",
     )
+
+
+# --- figures (template 1.1 `figures`; workbench.figures cleans them) --------------------------------
+
+FIGURE_ID = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
+FIGURE_FORM_ALLOWANCE = 64 * 1024  # the form's other fields and the multipart boundaries
+
+
+@bp.record_once
+def _figure_globals(state):
+    state.app.jinja_env.globals["figure_preview"] = figure_preview
+
+
+def figure_preview(entry: dict) -> dict:
+    """The cleaned image of a document's figure entry for the figures panel, or why it has none."""
+    try:
+        return {"image": figures.decode(entry), "problem": ""}
+    except figures.FigureError as error:
+        return {"image": None, "problem": say(error.message)}
+
+
+@bp.url_value_preprocessor
+def _limit_figure_uploads(endpoint, values):
+    # Before the CSRF check reads the form: a larger body is refused (413) before it is read.
+    if endpoint == "drafting.upload_figure":
+        request.max_content_length = figures.MAX_BYTES + FIGURE_FORM_ALLOWANCE
+
+
+@bp.post("/<id:rule_id>/figures")
+def upload_figure(rule_id: int):
+    """Add a figure to the rule, or replace the one with the same id, as a new revision. The
+    image is checked and an SVG cleaned (workbench.figures) before anything is saved."""
+    require(Action.VIEW_RULES)
+    record = _rule(rule_id)
+    _require_editor(record)
+    form = RevisionForm()
+    if not form.validate_on_submit():
+        return _figure_refused(record, _("表单已失效，请刷新页面后重新上传。"))
+    figure_id = (request.form.get("figure_id") or "").strip()
+    caption = (request.form.get("caption") or "").strip()
+    upload = request.files.get("image")
+    if not FIGURE_ID.match(figure_id) or len(figure_id) > 100:
+        return _figure_refused(record, _("图的标识只能由英文字母、数字和连字符组成，如 system-boundary。"))
+    if len(caption) > 200:
+        return _figure_refused(record, _("图题不能超过 200 个字符。"))
+    if upload is None or not upload.filename:
+        return _figure_refused(record, _("请选择要上传的 SVG 或 PNG 文件。"))
+    data = upload.read(figures.MAX_BYTES + 1)
+    try:
+        image = figures.clean(data)
+    except figures.FigureError as error:
+        return _figure_refused(record, _("图 %(id)s 未保存：%(reason)s", id=figure_id, reason=say(error.message)))
+    current = service.revision(db.session, record)
+    document = json.loads(json.dumps(current.document))
+    entries = [entry for entry in document.get("figures") or [] if isinstance(entry, dict)]
+    previous = next((entry for entry in entries if entry.get("id") == figure_id), {})
+    entry = {"id": figure_id, "caption": caption or previous.get("caption") or "", "media_type": image.media_type}
+    entry["data"] = figures.encode(image)
+    if not entry["caption"]:
+        del entry["caption"]
+    document["figures"] = [entry if item is previous else item for item in entries] if previous else [*entries, entry]
+    based_on = int(form.based_on.data) if str(form.based_on.data or "").isdigit() else -1
+    message = form.message.data or _("上传图 %(id)s", id=figure_id)
+    try:
+        saved = write(
+            lambda: service.save_revision(
+                db.session, record, document, message=message, based_on=based_on, by=current_principal()
+            )
+        )
+    except WorkbenchError as error:  # a newer revision, a document the template refuses, a busy database
+        return _figure_refused(record, _("图 %(id)s 未保存：%(reason)s", id=figure_id, reason=str(error.message)))
+    if saved.number == based_on:
+        flash(_("图 %(id)s 与已保存的相同，未保存新版本。", id=figure_id), "info")
+    else:
+        flash(
+            _(
+                "图 %(id)s 已保存为第 %(number)d 版；在条文中写 ![图题](figure:%(id)s) 引用它。",
+                id=figure_id,
+                number=saved.number,
+            ),
+            "success",
+        )
+    return redirect(url_for(".document", rule_id=record.id, _anchor="figures"))
+
+
+def _figure_refused(record: Rule, message: str | None):
+    """The rule's document page again, with why the figure was not saved (422)."""
+    if message:
+        flash(message, "error")
+    current = service.revision(db.session, record)
+    form = DocumentForm(formdata=None)
+    form.based_on.data = current.number
+    form.document.data = json.dumps(current.document, ensure_ascii=False, indent=2)
+    return render_template("drafting/document.html", form=form, **workspace(record)), REJECTED
