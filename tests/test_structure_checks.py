@@ -346,9 +346,19 @@ def test_each_annex_the_template_requires(number, title, code):
 
 def test_removing_the_report_format_and_gwp_annexes():
     document = base()
+    citing = {number: at(document, number) for number in ("6.1", "7.2", "9")}
     document["clauses"] = [c for c in document["clauses"] if c["number"] not in ("附录B", "附录C")]
-    codes = {found.code for found in run(document)}
-    assert {"annex_report_format_missing", "annex_gwp_missing"} <= codes
+    # each missing annex, and each sentence that still cites one
+    assert sorted(summary(run(document)), key=str) == sorted(
+        [
+            ("annex_report_format_missing", "error", "指引（二）", "/clauses", None),
+            ("annex_gwp_missing", "error", "指引（二）", "/clauses", None),
+            ("annex_citation_unresolved", "error", f"{GB} 9.6", f"/clauses/{citing['6.1']}/text", 5),
+            ("annex_citation_unresolved", "error", f"{GB} 9.6", f"/clauses/{citing['9']}/text", 1),
+            ("annex_citation_unresolved", "error", f"{GB} 9.6", f"/clauses/{citing['7.2']}/text", 1),
+        ],
+        key=str,
+    )
 
 
 def test_a_gwp_annex_may_say_gwp():
@@ -403,7 +413,7 @@ def test_figure_1_cited_without_any_figure():
     assert summary(found) == [
         ("figure_citation_unresolved", "error", f"{GB} 9.7", f"/clauses/{at(document, '5.2')}/text", 1)
     ]
-    assert found[0].message.startswith("第 1 行提及“图 1”，但文件中没有图 1")
+    assert found[0].message.startswith("5.2“系统边界” 第 1 行提及“图 1”，但文件中没有图 1")
 
 
 def test_a_figure_that_is_not_uploaded():
@@ -431,7 +441,7 @@ def test_a_figure_numbered_twice():
     )
     found = run(document)
     assert summary(found) == [("figure_numbering", "error", f"{GB} 9.7", f"/clauses/{at(document, '5.2')}/text", 5)]
-    assert found[0].message.startswith("第 5 行的“图 1”已在前面使用过")
+    assert found[0].message.startswith("5.2“系统边界” 第 5 行的“图 1”已在前面使用过")
 
 
 # --- tables ----------------------------------------------------------------------------------------------
@@ -453,7 +463,7 @@ def test_a_table_numbered_out_of_order():
         clause(document, number)["text"] = clause(document, number)["text"].replace("表 1", "表 2")
     found = run(document)
     assert summary(found) == [("table_numbering", "error", f"{GB} 9.8", f"/clauses/{at(document, '5.2')}/text", 7)]
-    assert found[0].params == {"number": "2", "expected": "1", "line": 7}
+    assert found[0].params == {"number": "2", "expected": "1", "line": 7, "clause": "5.2“系统边界”"}
 
 
 def test_a_table_number_used_twice():
@@ -504,7 +514,7 @@ def test_a_formula_numbered_out_of_order():
         clause(document, number)["text"] = clause(document, number)["text"].replace("（5）", "（6）")
     found = run(document)
     assert summary(found) == [("formula_numbering", "error", f"{GB} 9.9", f"/clauses/{at(document, '7.7')}/text", 3)]
-    assert found[0].params == {"number": "6", "expected": "5", "line": 3}
+    assert found[0].params == {"number": "6", "expected": "5", "line": 3, "clause": "7.7“电力消耗的排放”"}
 
 
 def test_a_formula_never_cited():
@@ -538,6 +548,66 @@ def test_citation_ranges_cite_every_number_in_them():
     replace_text(document, "A.2", "按表 A.1 收集", "按表 A.1～表 A.2 收集")
     replace_text(document, "A.2", "阳极和阳极效应数据按表 A.2 收集。", "")
     assert run(document) == []
+
+
+def test_another_documents_parts_joined_by_and_are_its_own():
+    document = base()
+    clause(document, "7.1")["text"] += (
+        "\n\n数据质量可按 GB/T 24067—2024 的 6.3 和附录 D 评价；缺省值见 GB/T 32151.4—2015 的表 3 和表 4、"
+        "GB/T 32150—2015 第 5 章及公式（6）。"
+    )
+    assert run(document) == []
+
+
+def test_our_own_annex_after_another_documents_clause_is_still_ours():
+    document = base()
+    clause(document, "7.1")["text"] += "\n\n因子的选取应符合 GB/T 24067—2024 的规定，缺省值见附录 D。"
+    found = run(document)
+    assert summary(found) == [
+        ("annex_citation_unresolved", "error", f"{GB} 9.6", f"/clauses/{at(document, '7.1')}/text", 13)
+    ]
+
+
+def test_a_list_of_formula_numbers_cites_each():
+    document = base()
+    replace_text(document, "7.4", "按公式（3）和公式（4）计算", "按公式（3）、（4）计算")
+    replace_text(document, "7.6", "六氟乙烷排放按公式（4）计算", "六氟乙烷排放按下式计算")
+    assert run(document) == []
+    replace_text(document, "7.4", "按公式（3）、（4）计算", "按公式（3）计算")
+    assert [(found.code, found.params["number"]) for found in run(document)] == [("formula_not_cited", "4")]
+
+
+@pytest.mark.parametrize("separator", ["\n\n", "\n"])
+def test_a_unit_line_between_a_tables_caption_and_the_table(separator):
+    """GB/T 1.1—2020 9.8: the unit of a table's values is stated above it, "单位为…"."""
+    document = base()
+    replace_text(
+        document,
+        "附录C",
+        "表 C.1　温室气体的全球变暖潜势（IPCC AR6，100 年）\n\n",
+        f"表 C.1　温室气体的全球变暖潜势{separator}单位为千克二氧化碳当量每千克\n\n",
+    )
+    if separator == "\n":  # caption, unit and table in one paragraph
+        replace_text(document, "附录C", "每千克\n\n|", "每千克\n|")
+    assert run(document) == []
+
+
+def test_a_continued_table_keeps_its_number():
+    document = base()
+    clause(document, "A.3")["text"] += (
+        "\n\n表 A.3（续）\n\n| 序号 | 物料或能源名称 | 消耗量 | 单位 | 供应商或来源地 | 数据类型 |\n"
+        "|---|---|---|---|---|---|\n| 3 |  |  |  |  |  |"
+    )
+    assert run(document) == []
+
+
+def test_a_message_names_the_clause_or_term_entry_whose_line_it_means():
+    document = base()
+    document["terms"][3]["definition"] += "见表 9。"
+    replace_text(document, "9", "报告格式见附录B。", "报告格式见附录B，示例见附录D。")
+    messages = {found.code: found.message for found in run(document)}
+    assert messages["table_citation_unresolved"].startswith("3.4“系统边界” 第 1 行提及“表 9”")
+    assert messages["annex_citation_unresolved"].startswith("9“报告” 第 1 行提及附录D")
 
 
 # --- term entries ----------------------------------------------------------------------------------------

@@ -131,6 +131,106 @@ def test_the_english_title_may_be_typed_with_spaced_dashes_or_hyphens():
         assert run(document) == [], title_en
 
 
+# --- variations a drafting group legitimately writes: no finding ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("clause_id", "sentence", "code"),
+    [
+        ("system-boundary", "“摇篮到坟墓”的边界包括全部五个生命周期阶段。", "text_boundary_mismatch"),
+        ("gwp", "IPCC 第五次评估报告（AR5）给出的化石源甲烷 GWP 为 30。", "text_gwp_mismatch"),
+        ("electricity", "位于南方区域电网的企业采用区域电网平均因子。", "text_electricity_mismatch"),
+        ("factors", "GB/T 24067—2024 的量化方法与 ISO 14067:2018 一致。", "reference_cited_not_listed"),
+    ],
+)
+def test_a_note_is_informative_and_states_no_parameter(clause_id, sentence, code):
+    """GB/T 1.1—2020 9.3, 9.4: notes and examples are informative; the same sentence outside a note
+    is read as the rule's own statement."""
+    for note in ("注：", "注 1：", "示例："):
+        assert run(add_text(aluminium(), clause_id, note + sentence)) == [], note
+    assert one(add_text(aluminium(), clause_id, sentence)).code == code
+
+
+def test_a_sentence_about_products_of_the_other_end_use_is_not_the_rules_boundary():
+    document = replace_text(
+        aluminium(),
+        "system-boundary",
+        "故采用“摇篮到大门”的边界。",
+        "故采用“摇篮到大门”的边界；终端产品采用摇篮到坟墓。",
+    )
+    assert run(document) == []
+    battery = json.loads((TEMPLATES / "1.1" / "examples" / "lithium-ion-battery.json").read_text(encoding="utf-8"))
+    add_text(battery, "system-boundary", "正极材料等中间产品的碳足迹量化采用“摇篮到大门”的边界。")
+    assert [f for f in run(battery) if f.code in TEXT_CODES] == []
+    add_text(battery, "scope", "本文件采用“摇篮到大门”的边界。")  # the rule's own product: still read
+    assert [f.code for f in run(battery) if f.code in TEXT_CODES] == ["text_boundary_mismatch"]
+
+
+def test_a_cut_off_word_states_the_percentage_after_it_only():
+    document = replace_text(
+        aluminium(), "cut-off", "该项输入可舍弃；", "该项输入可舍弃，但含氟气体排放占比超过 0.1 % 的不应舍弃；"
+    )
+    assert run(document) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "次级数据宜采用最近5年内发布的数据，并尽量与数据时间范围一致。",
+        "季节性生产的，数据时间范围应覆盖完整的生产季（通常为 6 个月）。",
+        "数据时间范围内停产超过 3 个月的，应在报告中说明。",
+        "数据时间范围为最近一个完整自然年，即 12 个月。",
+    ],
+)
+def test_a_data_period_is_read_from_what_the_sentence_says_of_the_period(sentence):
+    assert run(add_text(aluminium(), "time-boundary", sentence)) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("声明单位为 1 t 重熔用铝锭或", "声明单位为 1 t（1 000 kg）重熔用铝锭或"),
+        ("声明单位为 1 t 重熔用铝锭或", "声明单位为 1 000 kg 重熔用铝锭或"),
+        ("声明单位为 1 t 重熔用铝锭或", "声明单位为 1 t 重熔用铝锭（每块约 20 kg）或"),
+    ],
+)
+def test_a_unit_restated_in_another_unit_or_with_a_remark_in_brackets_is_the_same_unit(old, new):
+    assert run(replace_text(aluminium(), "declared-units", old, new)) == []
+
+
+def test_a_unit_in_another_unit_of_another_size_is_still_wrong():
+    document = replace_text(
+        aluminium(), "declared-units", "声明单位为 1 t 重熔用铝锭或", "声明单位为 1 000 g 重熔用铝锭或"
+    )
+    assert_text_finding(document, "text_unit_mismatch", "GB/T 24067—2024", "declared-units", 1)
+
+
+def test_a_supplementary_result_with_other_grid_factors_is_not_the_rules_method():
+    sentence = "报告中可另行给出按区域电网平均电力碳足迹因子计算的结果，供参考。"
+    assert run(add_text(aluminium(), "electricity", sentence)) == []
+
+
+@pytest.mark.parametrize(
+    ("title_en", "suggested"),
+    [
+        (
+            "Greenhouse gases—Carbon footprint of products—Quantification methods and requirements—LED lamps",
+            "LED lamps",
+        ),
+        (
+            "Greenhouse Gases—Carbon Footprint of Products—Quantification Methods and Requirements for Primary Aluminium",
+            "primary aluminium",
+        ),
+    ],
+)
+def test_the_suggested_english_title_is_in_sentence_case_and_keeps_acronyms(title_en, suggested):
+    document = aluminium()
+    document["title_en"] = title_en
+    finding = one(document)
+    assert summary([finding]) == [("title_en_pattern", "error", "指引（二）", "/title_en")]
+    assert finding.params["suggested"] == checks.TITLE_EN_PREFIX + suggested
+
+
 # --- 1. the product's end use from the registry's product catalogue -------------------------------------
 
 
@@ -237,6 +337,24 @@ def test_titles_printed_with_other_spaces_and_dashes_are_the_same_title():
         "GB/T 24067-2024  温室气体\u3000产品碳足迹\u3000量化要求和指南",
     )
     assert run(document) == []
+
+
+def test_a_title_printed_in_book_title_marks_is_the_same_title():
+    document = replace_text(
+        aluminium(), "normative-references", NUMBER_LINE, "GB/T 24067—2024《温室气体 产品碳足迹 量化要求和指南》"
+    )
+    assert run(document) == []
+
+
+def test_a_reference_to_all_parts_of_a_document_is_an_undated_reference():
+    """GB/T 1.1—2020 9.5.4.2: "GB/T 32151（所有部分）"."""
+    document = aluminium()
+    document["normative_references"].append({"number": "GB/T 32151（所有部分）", "title": "温室气体排放核算与报告要求"})
+    add_text(document, "normative-references", "GB/T 32151（所有部分）　温室气体排放核算与报告要求")
+    add_text(document, "activity-data", "其他排放的核算应符合 GB/T 32151（所有部分）的规定。")
+    assert run(document) == []
+    document["normative_references"][-1]["number"] = "GB/T 32151—2015（所有部分）"  # all parts are undated
+    assert "reference_invalid_number" in {finding.code for finding in run(document)}
 
 
 def test_a_wrong_title_of_gbt_24067_in_the_list_itself_is_warned():
@@ -565,12 +683,13 @@ def test_an_included_stage_said_to_be_excluded_is_an_error():
 def test_a_declared_unit_stated_in_kilograms_for_one_tonne_is_an_error():
     document = replace_text(aluminium(), "annex-b", "声明单位（1 t 重熔用铝锭", "声明单位（1 kg 重熔用铝锭")
     finding = assert_text_finding(document, "text_unit_mismatch", "GB/T 24067—2024", "annex-b", 5)
-    assert finding.params["said"] == "1 kg" and finding.params["expected"] == "1 t、1 t"
+    assert finding.params["said"] == "1 kg" and finding.params["expected"] == "1 t 重熔用铝锭、1 t 铝液"
 
 
 def test_a_functional_unit_named_where_the_rule_has_declared_units_is_an_error():
     document = add_text(aluminium(), "declared-units", "本文件的功能单位为 1 t 铝液。")
-    assert_text_finding(document, "text_unit_mismatch", "GB/T 24067—2024", "declared-units", 9)
+    finding = assert_text_finding(document, "text_unit_mismatch", "GB/T 24067—2024", "declared-units", 9)
+    assert "参数中只有声明单位：改为“声明单位”" in finding.message
 
 
 def test_units_written_as_words_or_symbols_are_the_same_unit():

@@ -24,7 +24,9 @@ Decisions worth knowing:
   with full-width spaces is the same title). The English title is "Greenhouse gases—Carbon
   footprint of products—Quantification methods and requirements for …" (em dashes without
   spaces, as GB English titles print them); spaced dashes and runs of hyphens read as the em
-  dash, the message shows the canonical form.
+  dash, the message shows the canonical form. A title off the pattern only in its dashes, its case
+  or " for " gets the pattern with its product suggested, in sentence case (capitalised words in
+  lower case, acronyms such as LED kept; the message asks to keep proper nouns).
 - A partial boundary's justification must say something (at least MIN_JUSTIFICATION letters or
   Chinese characters once punctuation and spaces are gone) and name every stage it leaves out, by
   its term, a synonym or a word for several (下游, 上游). Conditions for contractual instruments
@@ -90,6 +92,9 @@ _TITLE_EN = re.compile(
     f"(?P<for> for |{_DASH})(?P<product>.*)",
     re.DOTALL,
 )
+# The same words in any case ("Greenhouse Gases—Carbon Footprint …"): a new title is suggested.
+_TITLE_EN_ANY_CASE = re.compile(_TITLE_EN.pattern, re.DOTALL | re.IGNORECASE)
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:-[a-z]+)*\b")  # "Primary", "Lithium-ion"; not "LED", "iPhone"
 MIN_JUSTIFICATION = 12  # letters or Chinese characters of a partial boundary's justification
 MIN_CONDITIONS = 10  # of the conditions for contractual instruments or an electricity source
 GBT_24067 = "GB/T 24067"
@@ -269,8 +274,12 @@ def _check_title(doc: dict, report: Report) -> None:
     product = match["product"].strip() if match else ""
     if product and match["for"] == " for ":
         return
+    match = match if product else _TITLE_EN_ANY_CASE.fullmatch(normalise(title_en))
+    product = match["product"].strip() if match else ""
     if product:
-        suggested = TITLE_EN_PREFIX + product[0].lower() + product[1:]
+        # the elements of a GB English title are in sentence case: capitalised words go lower case
+        # (the message asks to keep proper nouns), acronyms stay
+        suggested = TITLE_EN_PREFIX + _CAPITALISED.sub(lambda word: word.group().lower(), product)
         report.add(
             "title_en_pattern",
             "/title_en",

@@ -10,7 +10,9 @@ Decisions worth knowing:
   ":", "％" "%", "CO₂" "CO2"), invisible characters dropped, runs of whitespace one space.
   "。" and "、" have no ASCII form and stay.
 - A sentence ends at 。 ; ! ? or the end of a line; its line number is the 1-based line of the
-  clause text as the editor shows it. A line that starts with "|" is a row of a Markdown table.
+  clause text as the editor shows it. A line that starts with "|" is a row of a Markdown table;
+  one that starts with "注：", "注 1：", "示例：" is a note or an example (GB/T 1.1—2020 9.3, 9.4:
+  informative), and so are its sentences.
 - A placeholder is what is left when punctuation and spaces are taken away, lower-cased, being
   empty or one of PLACEHOLDERS. Substance is the number of letters and digits (a Chinese
   character counts one) once punctuation and spaces are taken away.
@@ -18,10 +20,15 @@ Decisions worth knowing:
   `numbers.INDUSTRY_CODES` with /T or /Z, or without them followed by a space: "SF6" is a gas,
   not 司法 standard 6), local (DB + region), group (T/…), enterprise (Q/…), and ISO/IEC numbers.
   Each candidate is read by `read_reference`; what does not read as a number is not one.
+  "GB/T 32151（所有部分）" is the undated reference to every part (GB/T 1.1—2020 9.5.4.2).
+- Quantities: a unit is compared by its symbol (吨 = t, 千瓦时 = kWh) and its size in the base unit
+  (1 000 kg = 1 t); a data period is read as features (a natural year, N months, N years = 12·N
+  months), for `text_checks`.
 """
 
 import re
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -121,8 +128,11 @@ def element_dashes(text: str) -> str:
 
 def title_key(text: str) -> str:
     """What two titles of one document share however they were typed: normalised, element dashes
-    unified, no spaces at all, case folded."""
-    return element_dashes(normalise(text)).replace(" ", "").casefold()
+    unified, no spaces at all, case folded, without the 《》 of a title written as in running text."""
+    key = element_dashes(normalise(text)).replace(" ", "").casefold()
+    if key.startswith("《") and key.endswith("》"):
+        key = key[1:-1]
+    return key
 
 
 def content(value) -> str:
@@ -152,6 +162,17 @@ class Sentence(NamedTuple):
     text: str  # normalised
     line: int  # 1-based line of the clause text
     table: bool = False  # a row of a Markdown table
+    note: bool = False  # in a note or an example ("注：", "注 1：", "示例：")
+
+
+# A note or an example of GB/T 1.1—2020 9.3/9.4: a paragraph that starts "注：", "注 1：", "示例：",
+# "示例 2：" (normalised, so the colon is ASCII); informative, never a provision.
+NOTE = re.compile(r"(?:注|示例) ?[0-9]* ?:")
+
+
+def is_note(line: str) -> bool:
+    """Whether a normalised line is a note or an example."""
+    return NOTE.match(line) is not None
 
 
 def lines(text: str) -> list[tuple[int, str]]:
@@ -170,13 +191,15 @@ def split_sentences(numbered_lines: list[tuple[int, str]]) -> list[Sentence]:
     for number, line in numbered_lines:
         if line.startswith("|"):
             found.append(Sentence(line, number, True))
-        elif not any(end in line[:-1] for end in "。;!?"):
-            found.append(Sentence(line, number))
+            continue
+        note = is_note(line)
+        if not any(end in line[:-1] for end in "。;!?"):
+            found.append(Sentence(line, number, note=note))
         else:
             for part in _SENTENCE_END.split(line):
                 part = part.strip()
                 if part:
-                    found.append(Sentence(part, number))
+                    found.append(Sentence(part, number, note=note))
     return found
 
 
@@ -275,11 +298,23 @@ _INTERNATIONAL = re.compile(
 )
 
 
+# "GB/T 32151（所有部分）": every part of a document, undated (GB/T 1.1—2020 9.5.4.2)
+ALL_PARTS_WORD = "(所有部分)"
+_ALL_PARTS = re.compile(r"(?P<number>.+?) ?\(所有部分\)")
+
+
 def read_reference(text: str) -> Reference:
     """The number of a reference; raises numbers.InvalidNumber or UnreadableInternational when
     unreadable. "GB/T 24067" without a year is undated, told apart from an invalid number by
-    parsing it again with a placeholder year; international numbers are dated by ":year"."""
+    parsing it again with a placeholder year; international numbers are dated by ":year".
+    "GB/T 32151（所有部分）" is the undated reference to all parts, read as "GB/T 32151"."""
     tidy = normalise(text)
+    all_parts = _ALL_PARTS.fullmatch(tidy)
+    if all_parts:
+        with suppress(ValueError):  # otherwise refused as the number it is
+            reference = read_reference(all_parts["number"])
+            if reference.year is None:
+                return reference
     if _INTERNATIONAL_PREFIX.match(tidy):
         match = _INTERNATIONAL.fullmatch(tidy)
         if not match:
@@ -367,4 +402,75 @@ def leading_number(line: str) -> tuple[Cited, str] | None:
         reference = read_reference(match.group(0))
     except ValueError:
         return None
-    return Cited(reference, match.group(0), ""), line[match.end() :].strip()
+    rest = line[match.end() :].strip()
+    if reference.year is None and rest.startswith(ALL_PARTS_WORD):
+        rest = rest[len(ALL_PARTS_WORD) :].strip()
+    return Cited(reference, match.group(0), ""), rest
+
+
+# --- quantities: units and periods ------------------------------------------------------------------
+
+_UNIT_NAMES = {
+    "吨": "t",
+    "千克": "kg",
+    "公斤": "kg",
+    "克": "g",
+    "千瓦时": "kwh",
+    "度": "kwh",
+    "kw·h": "kwh",
+    "kw h": "kwh",
+    "兆瓦时": "mwh",
+    "平方米": "m2",
+    "m²": "m2",
+    "立方米": "m3",
+    "m³": "m3",
+    "米": "m",
+}
+# Units that are a multiple of another (compared in the base unit: 1 000 kg is 1 t)
+_UNIT_SCALE = {"t": ("kg", 1000.0), "g": ("kg", 0.001), "mwh": ("kwh", 1000.0), "wh": ("kwh", 0.001)}
+
+
+def _unit_symbol(unit: str) -> str:
+    tidy = normalise(unit).casefold()
+    return _UNIT_NAMES.get(tidy, tidy)
+
+
+def in_base_unit(quantity: float, unit: str) -> tuple[float, str]:
+    """(`quantity` in the base unit, the base unit's symbol): 1 000 kg and 1 t are (1000.0, "kg")."""
+    symbol = _unit_symbol(unit)
+    base, factor = _UNIT_SCALE.get(symbol, (symbol, 1.0))
+    return round(quantity * factor, 9), base
+
+
+_NATURAL_YEAR = re.compile(r"自然年|日历年|公历年|完整年度|1 ?月 ?1 ?日 ?(?:至|到|~|-|—) ?12 ?月 ?31 ?日")
+_CHINESE_NUMERALS = "一二三四五六七八九十"
+_MONTHS = re.compile(r"([0-9]+|[一二三四五六七八九十]+) ?个月")
+_YEARS = re.compile(r"(?:连续|最近|近)([0-9]+|[一二三四五六七八九十]+) ?个?年(?!度)")
+
+
+def _count(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CHINESE_NUMERALS.index(text[1]) + 1
+    if text.endswith("十"):
+        return 10 * (_CHINESE_NUMERALS.index(text[0]) + 1)
+    if len(text) == 3 and text[1] == "十":
+        return 10 * (_CHINESE_NUMERALS.index(text[0]) + 1) + _CHINESE_NUMERALS.index(text[2]) + 1
+    return _CHINESE_NUMERALS.index(text[0]) + 1 if len(text) == 1 else 0
+
+
+def period_features(text: str) -> set[str]:
+    """What a statement of the data period says: "natural_year", "months:N" (N years count as
+    12·N months too)."""
+    features = set()
+    if _NATURAL_YEAR.search(text):
+        features.add("natural_year")
+    for match in _MONTHS.finditer(text):
+        features.add(f"months:{_count(match.group(1))}")
+    for match in _YEARS.finditer(text):
+        years = _count(match.group(1))
+        features.update({f"years:{years}", f"months:{12 * years}"})
+    return features

@@ -11,7 +11,8 @@ Decisions worth knowing:
   引言 are not normative, nor is chapter 2 itself: a listed document cited only there is reported
   as never cited (a warning: it may belong in a bibliography). A document number cited in 范围,
   术语和定义, the technical chapters or a normative annex but not listed is an error; in an
-  informative annex it may be informative and is not reported. The rule's own number
+  informative annex, a note or an example (注：, 示例：, GB/T 1.1—2020 9.3, 9.4) it is informative
+  and is not reported. The rule's own number
   (publication.standard_number) is never a reference.
 - Undated references are allowed (GB/T 1.1—2020 9.5.4.2: the latest edition, amendments
   included, applies). What the text contradicts is reported: an undated reference whose specific
@@ -35,6 +36,7 @@ from workbench.drafting.clause_text import (
     ClauseText,
     Reference,
     cited_numbers,
+    is_note,
     leading_number,
     normalise,
     printed,
@@ -201,7 +203,7 @@ def _check_citations(document: dict, clauses: list[ClauseText], listed: list[_Li
             continue
         required = clause.kind in LISTING_REQUIRED_KINDS
         for number, line in clause.lines:
-            cite(line, clause.path, clause.name, number, required)
+            cite(line, clause.path, clause.name, number, required and not is_note(line))
     for index, term in _items(document.get("terms")):
         for field in ("source", "definition"):
             value = term.get(field)

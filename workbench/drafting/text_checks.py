@@ -15,9 +15,12 @@ Decisions worth knowing:
   definitions may name every kind of boundary) are not.
 - A sentence is read as a statement only where it is one: a sentence with a negation, a
   comparison, a condition or an extension of scope (不, 非, 未, 无需, 除, 而是, 相比, 对比, 同时,
-  参照, 部分碳足迹, 敏感性, "…时，" …) or naming both of two alternatives is never a contradiction
-  of the boundary, the GWP set or the electricity method; table rows are not read (a table's
-  caption is a sentence).
+  参照, 供参考, 另行, 部分碳足迹, 敏感性, "…时，" …) or naming both of two alternatives is never a
+  contradiction of the boundary, the GWP set or the electricity method; table rows are not read
+  (a table's caption is a sentence), nor are notes and examples ("注：", "注 1：", "示例：";
+  informative under GB/T 1.1—2020 9.3, 9.4, where groups compare with other reports and products).
+  A sentence naming products of the other end use (终端产品 in a rule for an intermediate product,
+  中间产品 in one for a final product) speaks of those products, not of the rule's boundary.
 - Boundary: 摇篮到坟墓 / "从原材料获取到废弃处置" and 摇篮到大门 / "从原材料获取到产品出厂" against a
   cradle-to-grave or cradle-to-gate boundary (a partial boundary may be described by comparing it
   with either). A stage list after 包括/纳入/涵盖/包含 in a sentence about the (system) boundary,
@@ -26,14 +29,19 @@ Decisions worth knowing:
   synonyms of STAGE_WORDS, each item exactly.
 - Units: a sentence "声明单位为/功能单位为/声明单位：…/声明单位（…）" states the unit; every
   "quantity unit" up to the next comma must be one of the rule's units (declared_unit/functional_unit and
-  additional_units), unit names compared as symbols (吨 = t, 千克 = kg, 千瓦时 = kWh). The kind
-  (声明/功能) must be one the parameters have.
+  additional_units), unit names compared as symbols (吨 = t, 千克 = kg, 千瓦时 = kWh) and sizes in
+  the base unit (1 000 kg = 1 t, 1 000 Wh = 1 kWh). What brackets add after the unit is a remark
+  and not read ("1 t（1 000 kg）", "1 t 水泥（含 50 kg 包装袋…）"), except in "声明单位（…）", where
+  the bracket holds the unit. The kind (声明/功能) must be one the parameters have.
 - Data period: a sentence about the 时间范围 (数据期, 核算期) and the parameter are read as
   features: a natural year (自然年, 日历年, 1 月 1 日至 12 月 31 日), N months, N years (N years
   also count as 12·N months). A contradiction is a sentence whose features share none with the
-  parameter's. Sentences about exceptions (不足, 不满, 新建, 投产 …) are not read.
+  parameter's. Only the comma-separated parts of a sentence that name the 时间范围 are read ("，即 …"
+  belongs to the part before it), so "次级数据宜采用最近 5 年内发布的数据，并与数据时间范围一致" states
+  no period. Sentences about exceptions (不足, 不满, 新建, 投产, 季节, 停产, 检修 …) are not read.
 - Cut-off: in a sentence about cutting off (取舍, 忽略, 舍弃 …, or any sentence of a clause whose
-  title has 取舍), each percentage belongs to the last 单项 or 累计 word before it.
+  title has 取舍), a 单项 or 累计 word states the first percentage after it; a percentage with no
+  such word of its own ("但含氟气体排放占比超过 0.1 % 的不应舍弃") is not a cut-off.
 - GWP: the assessment report (AR4–AR6, 第四次–第六次评估报告) and the horizon (20/100/500 年,
   GWP100) named in a sentence about GWP against parameters.gwp_set.
 - Primary and secondary data: "<stages>阶段应使用初级数据" and "<stages>阶段（在…时）可使用次级数据"
@@ -58,7 +66,14 @@ from workbench.drafting.check_report import as_dict as _dict
 from workbench.drafting.check_report import items as _items
 from workbench.drafting.check_report import number as _number
 from workbench.drafting.check_report import strings as _strings
-from workbench.drafting.clause_text import ClauseText, Sentence, normalise, read_clauses
+from workbench.drafting.clause_text import (
+    ClauseText,
+    Sentence,
+    in_base_unit,
+    normalise,
+    period_features,
+    read_clauses,
+)
 from workbench.guideline.vocabulary import (
     BOUNDARIES,
     BOUNDARY_FOR_END_USE,
@@ -106,11 +121,13 @@ STAGE_GROUPS = {
 
 # What makes a sentence something other than a statement of the rule's own choice: a negation, a
 # comparison or alternative, a condition, an extension of scope ("可参照"), a sensitivity analysis.
-_NOT_ASSERTED = re.compile("不|非|未|无需|除|而是|相比|相对于|区别于|对比|比较|例如|同时|参照|部分碳足迹|敏感性|时,")
+_NOT_ASSERTED = re.compile(
+    "不|非|未|无需|除|而是|相比|相对于|区别于|对比|比较|例如|同时|参照|供参考|另行|部分碳足迹|敏感性|时,"
+)
 # Of those, what qualifies the whole sentence (a condition or comparison reaches across its
 # commas); a negation reaches only the comma-separated part it stands in: "边界为“摇篮到坟墓”，包括
 # 原材料获取、生产阶段，不包括分销运输…" states the boundary in its first part.
-_QUALIFIED = re.compile("而是|相比|相对于|区别于|对比|比较|例如|同时|参照|部分碳足迹|敏感性|时,")
+_QUALIFIED = re.compile("而是|相比|相对于|区别于|对比|比较|例如|同时|参照|供参考|另行|部分碳足迹|敏感性|时,")
 _NEGATION = re.compile("不|非|未|无需|除")
 _PART = re.compile("[,;]")
 _STAGE = "(?:" + "|".join(sorted(STAGE_WORDS, key=len, reverse=True)) + ")"
@@ -138,6 +155,8 @@ _GRAVE = re.compile(r"摇篮到坟墓|cradle[- ]to[- ]grave", re.IGNORECASE)
 _GATE = re.compile(r"摇篮到(?:工厂)?大门|cradle[- ]to[- ]gate", re.IGNORECASE)
 _GRAVE_IN_WORDS = re.compile(r"从原材料获取到(?:产品)?废弃")
 _GATE_IN_WORDS = re.compile(r"从原材料获取到产品出厂")
+# Words naming products of the other end use: a sentence with them speaks of those products.
+_OTHER_PRODUCTS = {"intermediate": ("终端产品", "最终产品"), "final": ("中间产品",)}
 _INCLUDES = re.compile(r"(?:包括|纳入|涵盖|包含)(?:了)?:?(" + _STAGE_LIST + r")(?=阶段|$|[。;,()])")
 _NAMED_LIST = re.compile(r"(?:摇篮到坟墓|摇篮到大门|部分生命周期)[\"”’]?\((" + _STAGE_LIST + r")\)")
 _EXCLUDED_BEFORE = re.compile(_LIST_START + "(" + _STAGE_LIST + ")阶段(?:均)?不(?:纳入|包括|计入)")
@@ -149,31 +168,15 @@ _QUANTITY = re.compile(
     r"([0-9]+(?: [0-9]{3})*(?:\.[0-9]+)?) ?"
     r"(kW·h|kW h|kWh|MWh|Wh|[A-Za-z][A-Za-z0-9²³/]*|吨|千克|公斤|克|千瓦时|兆瓦时|度|件|个|台|块|只|套|片|张|平方米|立方米|米)"
 )
-_UNIT_NAMES = {
-    "吨": "t",
-    "千克": "kg",
-    "公斤": "kg",
-    "克": "g",
-    "千瓦时": "kwh",
-    "度": "kwh",
-    "kw·h": "kwh",
-    "kw h": "kwh",
-    "兆瓦时": "mwh",
-    "平方米": "m2",
-    "m²": "m2",
-    "立方米": "m3",
-    "m³": "m3",
-    "米": "m",
-}
 _STATEMENT_END = re.compile("[,;。]")
+_UNIT_KINDS = {"declared_unit": "声明单位", "functional_unit": "功能单位"}  # as the text names them
+_BRACKETED = re.compile(r"\([^()]*\)")
 
 # data period
 _PERIOD_CONTEXT = ("时间范围", "时间边界", "数据期", "核算期", "数据收集期")
-_PERIOD_EXCEPTION = re.compile("不足|不满|未满|少于|新建|投产")
-_NATURAL_YEAR = re.compile(r"自然年|日历年|公历年|完整年度|1 ?月 ?1 ?日 ?(?:至|到|~|-|—) ?12 ?月 ?31 ?日")
-_CHINESE_NUMERALS = "一二三四五六七八九十"
-_MONTHS = re.compile(r"([0-9]+|[一二三四五六七八九十]+) ?个月")
-_YEARS = re.compile(r"(?:连续|最近|近)([0-9]+|[一二三四五六七八九十]+) ?个?年(?!度)")
+_PERIOD_EXCEPTION = re.compile("不足|不满|未满|少于|新建|投产|季节|停产|停窑|停槽|检修")
+# A part of a sentence starting with 即 ("，即 1 月 1 日至 12 月 31 日") belongs to the part before it.
+_PERIOD_PART = re.compile(r"[,;](?!即)")
 
 # cut-off
 _CUT_CONTEXT = re.compile("取舍|忽略|舍去|舍弃|截断|可不计|不予计")
@@ -216,7 +219,7 @@ def check(
     _check_own_processes(params, report)
     reference_checks.check(doc, clauses, report, reference_title=reference_title)
     read = [clause for clause in clauses if clause.kind in PARAMETER_KINDS]
-    _check_boundary_text(params, read, report)
+    _check_boundary_text(params, _dict(doc.get("product")).get("end_use"), read, report)
     _check_unit_text(params, read, report)
     _check_period_text(params, read, report)
     _check_cut_off_text(params, read, report)
@@ -242,11 +245,12 @@ def _stage_list(text: str) -> list[str]:
 def _statements(
     clauses: Iterable[ClauseText], hint: tuple[str, ...] | re.Pattern
 ) -> Iterable[tuple[ClauseText, Sentence]]:
-    """The sentences (not table rows) of the clauses whose raw text has one of the `hint` words."""
+    """The sentences (not table rows, notes or examples) of the clauses whose raw text has one of
+    the `hint` words."""
     for clause in clauses:
         if clause.mentions(hint):
             for sentence in clause.sentences:
-                if not sentence.table:
+                if not sentence.table and not sentence.note:
                     yield clause, sentence
 
 
@@ -310,12 +314,15 @@ def _check_own_processes(params: dict, report: Report) -> None:
 # --- text against parameters ------------------------------------------------------------------------
 
 
-def _check_boundary_text(params: dict, clauses: list[ClauseText], report: Report) -> None:
+def _check_boundary_text(params: dict, end_use, clauses: list[ClauseText], report: Report) -> None:
     boundary = _dict(params.get("system_boundary"))
     kind = boundary.get("type")
     stages = boundary.get("stages_included")
     included = {stage for _, stage in _strings(stages)} if isinstance(stages, list) else None
+    other_products = _OTHER_PRODUCTS.get(end_use, ()) if isinstance(end_use, str) else ()
     for clause, sentence in _statements(clauses, _BOUNDARY_HINT):
+        if any(word in sentence.text for word in other_products):
+            continue  # "终端产品采用摇篮到坟墓" in a rule for an intermediate product: about others
         said = _boundary_said(sentence) if kind in ("cradle_to_gate", "cradle_to_grave") else None
         if said is not None and said != kind:
             report.add(
@@ -384,11 +391,6 @@ def _check_stages_said(clause: ClauseText, sentence: Sentence, included: set[str
         )
 
 
-def _unit_symbol(unit: str) -> str:
-    tidy = normalise(unit).casefold()
-    return _UNIT_NAMES.get(tidy, tidy)
-
-
 def _check_unit_text(params: dict, clauses: list[ClauseText], report: Report) -> None:
     units: dict[str, set[tuple[float, str]]] = {}
     written: dict[str, list[str]] = {}
@@ -412,13 +414,16 @@ def _check_unit_text(params: dict, clauses: list[ClauseText], report: Report) ->
                     clause=clause.name,
                     line=sentence.line,
                     said=match.group(1),
+                    expected=_UNIT_KINDS[next(iter(units))],  # the one kind the parameters have
                 )
                 continue
             rest = sentence.text[match.end() :]
+            # "声明单位（1 t 重熔用铝锭或 1 t 铝液）" holds the unit in its bracket; elsewhere what brackets
+            # add is a remark: "1 t（1 000 kg）", "1 t 水泥（含 50 kg 包装袋…）"
+            rest = rest.split(")", 1)[0] if match.group(0).endswith("(") else _BRACKETED.sub("", rest)
             end = _STATEMENT_END.search(rest)
             for quantity in _QUANTITY.finditer(rest[: end.start()] if end else rest):
-                value = float(quantity.group(1).replace(" ", ""))
-                if (value, _unit_symbol(quantity.group(2))) not in units[key]:
+                if in_base_unit(float(quantity.group(1).replace(" ", "")), quantity.group(2)) not in units[key]:
                     report.add(
                         "text_unit_mismatch",
                         clause.path,
@@ -434,36 +439,13 @@ def _add_unit(units: dict, written: dict, key: str, unit: dict) -> None:
     quantity, symbol = _number(unit.get("quantity")), unit.get("unit")
     if quantity is None or not isinstance(symbol, str) or not symbol.strip():
         return
-    units.setdefault(key, set()).add((quantity, _unit_symbol(symbol)))
-    written.setdefault(key, []).append(f"{quantity:g} {symbol.strip()}")
-
-
-def _count(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _CHINESE_NUMERALS.index(text[1]) + 1
-    if text.endswith("十"):
-        return 10 * (_CHINESE_NUMERALS.index(text[0]) + 1)
-    if len(text) == 3 and text[1] == "十":
-        return 10 * (_CHINESE_NUMERALS.index(text[0]) + 1) + _CHINESE_NUMERALS.index(text[2]) + 1
-    return _CHINESE_NUMERALS.index(text[0]) + 1 if len(text) == 1 else 0
-
-
-def period_features(text: str) -> set[str]:
-    """What a statement of the data period says: "natural_year", "months:N" (N years count as
-    12·N months too)."""
-    features = set()
-    if _NATURAL_YEAR.search(text):
-        features.add("natural_year")
-    for match in _MONTHS.finditer(text):
-        features.add(f"months:{_count(match.group(1))}")
-    for match in _YEARS.finditer(text):
-        years = _count(match.group(1))
-        features.update({f"years:{years}", f"months:{12 * years}"})
-    return features
+    units.setdefault(key, set()).add(in_base_unit(quantity, symbol))
+    # as the parameters describe it ("1 t 铝液"), so that two units of one size can be told apart
+    description = unit.get("description")
+    shown = f"{quantity:g} {symbol.strip()}"
+    if isinstance(description, str) and description.strip().startswith(shown):
+        shown = description.strip()
+    written.setdefault(key, []).append(shown)
 
 
 def _check_period_text(params: dict, clauses: list[ClauseText], report: Report) -> None:
@@ -475,7 +457,12 @@ def _check_period_text(params: dict, clauses: list[ClauseText], report: Report) 
         text = sentence.text
         if not any(word in text for word in _PERIOD_CONTEXT) or _PERIOD_EXCEPTION.search(text):
             continue
-        said = period_features(text)
+        # what the parts about the 时间范围 say: "次级数据宜采用最近5年内发布的数据，并与数据时间范围
+        # 一致" states no data period
+        said = set()
+        for part in _PERIOD_PART.split(text):
+            if any(word in part for word in _PERIOD_CONTEXT):
+                said |= period_features(part)
         if said and said.isdisjoint(expected):
             report.add(
                 "text_data_period_mismatch",
@@ -483,7 +470,7 @@ def _check_period_text(params: dict, clauses: list[ClauseText], report: Report) 
                 clause=clause.name,
                 line=sentence.line,
                 said=text,
-                period=normalise(period),
+                period=period.strip(),  # as the group wrote it
             )
 
 
@@ -502,17 +489,20 @@ def _check_cut_off_text(params: dict, clauses: list[ClauseText], report: Report)
                 kind = "per_item"
             elif token.group("total"):
                 kind = "total"
-            elif kind is not None and expected[kind] is not None:
+            elif kind is not None:
+                claimed, kind = kind, None  # a 单项 or 累计 word states one percentage, the next one
+                if expected[claimed] is None:
+                    continue
                 value = float(token.group("value"))
-                if abs(value - expected[kind]) > 1e-9:
+                if abs(value - expected[claimed]) > 1e-9:
                     report.add(
                         "text_cut_off_mismatch",
                         clause.path,
-                        "" if kind == "per_item" else "total",
+                        "" if claimed == "per_item" else "total",
                         clause=clause.name,
                         line=sentence.line,
                         said=f"{value:g}",
-                        expected=f"{expected[kind]:g}",
+                        expected=f"{expected[claimed]:g}",
                     )
 
 

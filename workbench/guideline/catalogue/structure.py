@@ -90,8 +90,8 @@ CHECKS = (
         N_("规范性附录应由正文中的要求提及（如“应按附录A的规定”），否则它的内容不构成要求。"),
         {
             "": N_(
-                "规范性附录%(annex)s只在不含“应”的句子中提及（第 %(line)s 行）：改为要求（如“应按附录%(annex)s…”），"
-                "或把附录%(annex)s改为资料性附录。"
+                "规范性附录%(annex)s只在不含“应”的句子中提及（%(clause)s 第 %(line)s 行）："
+                "改为要求（如“应按附录%(annex)s…”），或把附录%(annex)s改为资料性附录。"
             )
         },
     ),
@@ -102,8 +102,8 @@ CHECKS = (
         N_("资料性附录不能由要求提及：“应按附录B”会使资料性附录的内容成为要求。"),
         {
             "": N_(
-                "资料性附录%(annex)s在第 %(line)s 行由要求（“应”）提及：改为“见附录%(annex)s”或“可参考附录%(annex)s”，"
-                "或把附录%(annex)s改为规范性附录。"
+                "资料性附录%(annex)s在 %(clause)s 第 %(line)s 行由要求（“应”）提及："
+                "改为“见附录%(annex)s”或“可参考附录%(annex)s”，或把附录%(annex)s改为规范性附录。"
             )
         },
     ),
@@ -112,7 +112,7 @@ CHECKS = (
         ERROR,
         f"{GB_T_1_1} 9.6",
         N_("条文中提及的附录应在文件中存在。"),
-        {"": N_("第 %(line)s 行提及附录%(annex)s，但文件中没有附录%(annex)s：改正字母，或加上该附录。")},
+        {"": N_("%(clause)s 第 %(line)s 行提及附录%(annex)s，但文件中没有附录%(annex)s：改正字母，或加上该附录。")},
     ),
     Check(
         "annex_data_collection_missing",
@@ -155,8 +155,8 @@ CHECKS = (
         f"{GB_T_1_1} 9.7",
         N_("图在正文中编为图 1、图 2 …，在附录中编为图 A.1 …，按出现顺序连续编号，不重复。"),
         {
-            "": N_("第 %(line)s 行的图编为“图 %(number)s”，按顺序应为“图 %(expected)s”：改正编号。"),
-            "duplicate": N_("第 %(line)s 行的“图 %(number)s”已在前面使用过：按顺序重新编号。"),
+            "": N_("%(clause)s 第 %(line)s 行的图编为“图 %(number)s”，按顺序应为“图 %(expected)s”：改正编号。"),
+            "duplicate": N_("%(clause)s 第 %(line)s 行的“图 %(number)s”已在前面使用过：按顺序重新编号。"),
         },
     ),
     Check(
@@ -164,21 +164,25 @@ CHECKS = (
         ERROR,
         f"{GB_T_1_1} 9.7",
         N_("条文中提及的图应在文件中存在。"),
-        {"": N_("第 %(line)s 行提及“图 %(number)s”，但文件中没有图 %(number)s：改正编号，或加上该图。")},
+        {"": N_("%(clause)s 第 %(line)s 行提及“图 %(number)s”，但文件中没有图 %(number)s：改正编号，或加上该图。")},
     ),
     Check(
         "figure_not_cited",
         WARNING,
         f"{GB_T_1_1} 9.7",
         N_("每幅图都应在条文中提及。"),
-        {"": N_("图 %(number)s（第 %(line)s 行）在条文中未被提及：在相关条文中写明“见图 %(number)s”，或删除该图。")},
+        {
+            "": N_(
+                "%(clause)s 第 %(line)s 行的图 %(number)s 在条文中未被提及：在相关条文中写明“见图 %(number)s”，或删除该图。"
+            )
+        },
     ),
     Check(
         "figure_object_missing",
         ERROR,
         f"{GB_T_1_1} 9.7",
         N_("条文中插入的图（figure:标识）应已上传到本规则的图中。"),
-        {"": N_("第 %(line)s 行插入的图“%(id)s”不存在：上传该图，或改为已上传的图的标识。")},
+        {"": N_("%(clause)s 第 %(line)s 行插入的图“%(id)s”不存在：上传该图，或改为已上传的图的标识。")},
     ),
     Check(
         "table_numbering",
@@ -186,9 +190,9 @@ CHECKS = (
         f"{GB_T_1_1} 9.8",
         N_("表在正文中编为表 1、表 2 …，在附录中编为表 A.1 …，按出现顺序连续编号，不重复；每个表都有编号和表题。"),
         {
-            "": N_("第 %(line)s 行的表编为“表 %(number)s”，按顺序应为“表 %(expected)s”：改正编号。"),
-            "duplicate": N_("第 %(line)s 行的“表 %(number)s”已在前面使用过：按顺序重新编号。"),
-            "unnumbered": N_("第 %(line)s 行的表没有编号和表题：在表的上一段写“表 %(expected)s　表题”。"),
+            "": N_("%(clause)s 第 %(line)s 行的表编为“表 %(number)s”，按顺序应为“表 %(expected)s”：改正编号。"),
+            "duplicate": N_("%(clause)s 第 %(line)s 行的“表 %(number)s”已在前面使用过：按顺序重新编号。"),
+            "unnumbered": N_("%(clause)s 第 %(line)s 行的表没有编号和表题：在表的上一段写“表 %(expected)s　表题”。"),
         },
     ),
     Check(
@@ -196,14 +200,18 @@ CHECKS = (
         ERROR,
         f"{GB_T_1_1} 9.8",
         N_("条文中提及的表应在文件中存在。"),
-        {"": N_("第 %(line)s 行提及“表 %(number)s”，但文件中没有表 %(number)s：改正编号，或加上该表。")},
+        {"": N_("%(clause)s 第 %(line)s 行提及“表 %(number)s”，但文件中没有表 %(number)s：改正编号，或加上该表。")},
     ),
     Check(
         "table_not_cited",
         WARNING,
         f"{GB_T_1_1} 9.8",
         N_("每个表都应在条文中提及。"),
-        {"": N_("表 %(number)s（第 %(line)s 行）在条文中未被提及：在相关条文中写明“见表 %(number)s”，或删除该表。")},
+        {
+            "": N_(
+                "%(clause)s 第 %(line)s 行的表 %(number)s 在条文中未被提及：在相关条文中写明“见表 %(number)s”，或删除该表。"
+            )
+        },
     ),
     Check(
         "formula_numbering",
@@ -211,8 +219,8 @@ CHECKS = (
         f"{GB_T_1_1} 9.9",
         N_("公式在正文中编为（1）、（2）…，在附录中编为（A.1）…，按出现顺序连续编号，不重复。"),
         {
-            "": N_("第 %(line)s 行的公式编为（%(number)s），按顺序应为（%(expected)s）：改正编号。"),
-            "duplicate": N_("第 %(line)s 行的公式编号（%(number)s）已在前面使用过：按顺序重新编号。"),
+            "": N_("%(clause)s 第 %(line)s 行的公式编为（%(number)s），按顺序应为（%(expected)s）：改正编号。"),
+            "duplicate": N_("%(clause)s 第 %(line)s 行的公式编号（%(number)s）已在前面使用过：按顺序重新编号。"),
         },
     ),
     Check(
@@ -222,7 +230,7 @@ CHECKS = (
         N_("条文中提及的公式应在文件中存在。"),
         {
             "": N_(
-                "第 %(line)s 行提及公式（%(number)s），但文件中没有编号为（%(number)s）的公式：改正编号，或加上该公式。"
+                "%(clause)s 第 %(line)s 行提及公式（%(number)s），但文件中没有编号为（%(number)s）的公式：改正编号，或加上该公式。"
             )
         },
     ),
@@ -233,7 +241,7 @@ CHECKS = (
         N_("编了号的公式应在条文中提及；不需要提及的公式可不编号。"),
         {
             "": N_(
-                "公式（%(number)s）（第 %(line)s 行）在条文中未被提及：写明“按公式（%(number)s）计算”，或去掉其编号。"
+                "%(clause)s 第 %(line)s 行的公式（%(number)s）在条文中未被提及：写明“按公式（%(number)s）计算”，或去掉其编号。"
             )
         },
     ),

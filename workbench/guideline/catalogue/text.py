@@ -131,7 +131,10 @@ CHECKS: tuple[Check, ...] = (
         N_("条款文本所写的声明单位或功能单位应与参数一致。"),
         {
             "": N_("%(clause)s 第 %(line)d 行写的单位是“%(said)s”，参数中为“%(expected)s”：改正文本，或改正参数。"),
-            "kind": N_("%(clause)s 第 %(line)d 行写的是“%(said)s”，本规则的参数中没有这类单位：改为参数中的单位类型。"),
+            "kind": N_(
+                "%(clause)s 第 %(line)d 行写的是“%(said)s”，本规则的参数中只有%(expected)s："
+                "改为“%(expected)s”，或在参数中给出%(said)s。"
+            ),
         },
     ),
     Check(
