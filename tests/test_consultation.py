@@ -157,3 +157,15 @@ def test_sending_out_again_restarts_the_sixty_days_and_keeps_earlier_comments(se
     assert not period().passed
     assert period().finding.params["ends"] == (TODAY + timedelta(days=60)).isoformat()
     assert first.revision == 1 and drafting.comments_of(session, rule.id) == [first]
+
+
+@pytest.mark.parametrize("forged", ["²", "١", "-1", "0", "3", "99999999999999999999", " 1 1"])
+def test_a_forged_revision_number_is_refused_and_never_binds_the_comment_elsewhere(
+    client, database, out_for_comment, forged
+):
+    """Any number but the one sent out (1; revision 2 exists but was not sent out) is refused with
+    the reason. "²" is a digit to str.isdigit() and not to int(): it was a 500."""
+    response = _comment(client, out_for_comment["rule"], forged)
+    assert response.status_code == 422 and "现在征求意见的是" in response.text
+    with database() as session:
+        assert session.scalars(select(ConsultationComment)).all() == []

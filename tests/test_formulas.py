@@ -154,3 +154,17 @@ def test_a_single_upright_letter_stays_upright():
     assert "<var>A</var>" not in html and "<var>S</var>" not in html and "<var>e</var>" not in html
     assert html.count("<var>") == 2  # E and w
     assert "<m:nor/>" in formulas.to_omml(r"E_{\mathrm{A}}")
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [r"\href{http://127.0.0.1:1/}{x}", r"\url{file:///etc/passwd}", r"\includegraphics{/etc/passwd}",
+     r"\input{/etc/passwd}", r"\def\x{y} \x", r"\newcommand{\x}{y}", r"\csname href\endcsname{x}",
+     r"\mathrm{\href{a}{b}}", r"x_{\url{a}}", "\\frac{" * 1000 + "a" + "}{b}" * 1000, "\\frac{" * 40 + "a" + "}{b}" * 40],
+)  # fmt: skip
+def test_what_tex_would_fetch_read_or_define_is_refused_and_shown_as_its_source(tex):
+    assert formulas.problem(tex) is not None
+    html = str(formulas.to_html(tex, display=True))
+    assert html.startswith('<code class="formula-unreadable"') and "<a" not in html and "<img" not in html
+    with pytest.raises(formulas.FormulaError):
+        formulas.to_omml(tex)

@@ -219,3 +219,26 @@ def test_the_new_rule_page_asks_before_a_second_national_project(login, database
     assert created.status_code == 302
     with database() as session:
         assert session.scalar(select(func.count()).select_from(Rule)) == 2 and national_count(session) == 2
+
+
+def test_a_number_registered_for_another_product_is_refused_as_a_revision_of_a_rule_too(session):
+    """`as_revision_of` used to save the file as it was: the cement rule's next revision then
+    claimed to be the steel standard."""
+    rule = make_rule(session)
+    steel = registry.create_product(
+        session, registry.ProductInput(name="钢铁", side="production", end_use="intermediate"), by=ADMIN
+    )
+    registry.create_standard(
+        session,
+        registry.StandardInput(level="national", numbers=NUMBER, title="钢铁", status="published", product=steel),
+        by=ADMIN,
+    )
+    document = json.loads(CEMENT.read_text(encoding="utf-8"))
+    document["publication"] = {"standard_number": NUMBER.replace("—", "-"), "stage": "60"}
+    with pytest.raises(Exception, match="登记为“钢铁”的标准，而文件的产品是“水泥”"):
+        importing.import_rule(session, document, by=ADMIN, today=date.today(), as_revision_of=rule)
+    assert rule.current_revision == 1
+    # A number the registry does not know, or one of the rule's own product, is kept as a fact.
+    document["publication"] = {"standard_number": "GB/T 99998—2025", "stage": "60"}
+    imported = importing.import_rule(session, document, by=ADMIN, today=date.today(), as_revision_of=rule)
+    assert imported.revision.number == 2 and imported.revision.document["source_publication"]["stage"] == "60"

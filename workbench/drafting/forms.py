@@ -76,7 +76,8 @@ class CommentForm(FlaskForm):
         text = (self.revision.data or "").strip()
         if not text:
             return None
-        return int(text) if text.isdigit() and len(text) < 10 else 0
+        # isascii: "²" and "١" are digits to str.isdigit but not to int().
+        return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 class DispositionForm(FlaskForm):

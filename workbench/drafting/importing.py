@@ -19,8 +19,9 @@ Decisions worth knowing:
   project already (other than a planned project a new rule takes over, or the record of the very
   standard being imported), the import stops with `NationalExists` naming them. The decision is
   the caller's: `as_revision_of` a rule, or `new_project`.
-- A standard number registered for another product is refused: the file and the registry
-  disagree, and a person has to say which is right.
+- A standard number registered for another product is refused, for a new rule and for a
+  revision of an existing one alike (`as_revision_of`: the rule's product is the one compared):
+  the file and the registry disagree, and a person has to say which is right.
 """
 
 from dataclasses import dataclass
@@ -118,6 +119,10 @@ def import_rule(
     document = split_publication(document)
     message = message or N_("导入")
     if as_revision_of is not None:
+        number = published_number(document.get(SOURCE_KEY))
+        standard = registered(session, number) if number else None
+        if standard is not None:
+            _require_same_product(standard, number, as_revision_of.product)
         saved = service.save_revision(
             session, as_revision_of, document, message=message, based_on=as_revision_of.current_revision, by=by
         )
@@ -137,16 +142,7 @@ def import_rule(
     if standard is not None:
         if standard.level != Level.NATIONAL:
             refuse(SOURCE_KEY, _("%(number)s 在标准体系中登记的不是国家标准：规则起草为国家标准。", number=number))
-        if standard.product_id != product.id:
-            refuse(
-                SOURCE_KEY,
-                _(
-                    "%(number)s 在标准体系中登记为“%(other)s”的标准，而文件的产品是“%(product)s”：请先核对。",
-                    number=number,
-                    other=standard.product.name if standard.product else "—",
-                    product=product.name,
-                ),
-            )
+        _require_same_product(standard, number, product)
         drafted = [(entry, rule) for entry, rule in service.national_entries(session, product) if entry is standard]
         if any(rule is not None for _entry, rule in drafted):
             raise service.national_exists(product, drafted)
@@ -166,6 +162,19 @@ def import_rule(
     if number:
         _publish_imported(session, rule, source, number, by=by, today=today)
     return Imported(rule, saved, created=True, published=bool(number))
+
+
+def _require_same_product(standard: Standard, number: str, product) -> None:
+    if standard.product_id != product.id:
+        refuse(
+            SOURCE_KEY,
+            _(
+                "%(number)s 在标准体系中登记为“%(other)s”的标准，而文件的产品是“%(product)s”：请先核对。",
+                number=number,
+                other=standard.product.name if standard.product else "—",
+                product=product.name,
+            ),
+        )
 
 
 def _publish_imported(session: Session, rule: Rule, source: dict, number: str, *, by, today: date) -> None:

@@ -21,7 +21,7 @@ EXPORT_KEY = "x_workbench"  # where an exported file says which rule and revisio
 def find_rule(code_or_id: str) -> Rule:
     """The rule with this code (CFP-R-0001) or id, or a one-line refusal."""
     conditions = [Rule.code == code_or_id.upper()]
-    if code_or_id.isdigit():
+    if code_or_id.isdecimal():
         conditions.append(Rule.id == int(code_or_id))
     rule = db.session.scalar(select(Rule).where(or_(*conditions)))
     if rule is None:

@@ -158,11 +158,18 @@ def _require_editor(rule: Rule) -> None:
     require(Action.EDIT_RULE, rule)
 
 
+def _revision_number(value) -> int:
+    """The revision a form was based on; -1 (no revision: the save is refused as stale) for
+    anything else, "²" included, which str.isdigit() takes for a digit and int() refuses."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else -1
+
+
 def _save(rule: Rule, form: RevisionForm, document: dict, template: str, **context):
     """Save `document` as the next revision and commit (a document identical to the current
     revision writes nothing, and the flash says so), or show the form again with what was typed. Two editors saving the same revision at once: the database lets one win, and the other
     gets the stale answer below, as if they had saved second (workbench.db.write)."""
-    based_on = int(form.based_on.data) if str(form.based_on.data or "").isdigit() else -1
+    based_on = _revision_number(form.based_on.data)
     try:
         saved = write(
             lambda: service.save_revision(
@@ -556,7 +563,7 @@ def upload_figure(rule_id: int):
     if not entry["caption"]:
         del entry["caption"]
     document["figures"] = [entry if item is previous else item for item in entries] if previous else [*entries, entry]
-    based_on = int(form.based_on.data) if str(form.based_on.data or "").isdigit() else -1
+    based_on = _revision_number(form.based_on.data)
     message = form.message.data or _("上传图 %(id)s", id=figure_id)
     try:
         saved = write(

@@ -88,7 +88,7 @@ def _clean(data: FactorInput) -> dict:
     kind, tier = FactorKind(data.kind), Tier(data.tier)
     year = data.data_year
     if year not in (None, ""):
-        if not str(year).isdigit() or not 1950 <= int(year) <= date.today().year + 1:
+        if not str(year).isdecimal() or not 1950 <= int(year) <= date.today().year + 1:
             refuse("data_year", _("数据年份“%(year)s”无效，请写四位年份。", year=year))
         year = int(year)
     else:

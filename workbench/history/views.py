@@ -65,7 +65,7 @@ def value_text(record_type: str, field: str, value) -> str:
 
 def record_url(record_type: str, record_id: str) -> str | None:
     endpoint = getattr(AUDITED_TYPES.get(record_type), "__audit_endpoint__", None)
-    if endpoint is None or not record_id.isdigit():
+    if endpoint is None or not record_id.isdecimal():
         return None
     (argument,) = next(current_app.url_map.iter_rules(endpoint)).arguments
     return url_for(endpoint, **{argument: int(record_id)})

@@ -75,7 +75,7 @@ def _csv_date(value: str, column: str, year: int | None) -> date | None:
     value = value.strip()
     if not value:
         return None
-    if value.isdigit() and len(value) == 4:
+    if value.isdecimal() and len(value) == 4:
         # Only the year is known (the number says so too): nothing to store beyond it.
         if year is not None and int(value) != year:
             raise ValueError(

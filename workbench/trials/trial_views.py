@@ -239,7 +239,7 @@ def _table_page(rule, revision, form, rows, *, trial=None, problems=(), status=2
 
 def _submit_table(rule: Rule, revision: RuleRevision, form: TableForm, trial: Trial | None):
     """Save the table form as a new trial or as new data of `trial`; or show it again."""
-    count = min(int(form.rows.data) if str(form.rows.data or "").isdigit() else TABLE_ROWS, MAX_TABLE_ROWS)
+    count = min(int(form.rows.data) if str(form.rows.data or "").isdecimal() else TABLE_ROWS, MAX_TABLE_ROWS)
     rows = _table_rows(count)
     if "more" in request.form:  # more empty rows; nothing is saved
         rows += [{} for _ in range(min(TABLE_ROWS, MAX_TABLE_ROWS - count))]
@@ -265,7 +265,7 @@ def _store(rule: Rule, data: dict, source: DatasetSource, form, trial: Trial | N
             )
         else:
             version = getattr(form, "version", None)
-            expected = int(version.data) if version is not None and str(version.data or "").isdigit() else None
+            expected = int(version.data) if version is not None and str(version.data or "").isdecimal() else None
             service.update_trial(
                 db.session,
                 trial,
