@@ -57,6 +57,7 @@ from workbench.drafting.check_report import strings as _strings
 from workbench.drafting.check_report import text as _text
 from workbench.drafting.clause_text import (
     DASHES,
+    NOT_PROVISIONS,
     UnreadableInternational,
     is_placeholder,
     normalise,
@@ -119,85 +120,13 @@ SINGLE_ELEMENTS = ("foreword", "introduction", "scope", "normative_references", 
 # Every code `check` can report: the rule checks of the guideline's catalogue.
 CODES = tuple(check.code for check in SUBJECTS["rule"])
 
-# Words that contain 应/宜/可 without being a provision. The modal verbs of GB/T 1.1-2020 附录 C
-# are 应 (不应, 应该), 宜 (不宜), 可 (可以, 不必); 能/可能 state a possibility, not a permission.
-_NOT_PROVISIONS = (
-    # 应
-    "应用",
-    "应对",
-    "应急",
-    "应力",
-    "应变",
-    "应邀",
-    "应聘",
-    "应收",
-    "相应",
-    "对应",
-    "供应",
-    "适应",
-    "反应",
-    "响应",
-    "效应",
-    "感应",
-    "呼应",
-    "回应",
-    "顺应",
-    "答应",
-    # 宜
-    "事宜",
-    "便宜",
-    "适宜",
-    "宜居",
-    "因地制宜",
-    "宜宾",
-    "宜昌",
-    "宜兴",
-    "宜春",
-    "宜都",
-    "宜州",
-    "宜城",
-    # 可
-    "可能",
-    "可行",
-    "可信",
-    "可比",
-    "可靠",
-    "可追溯",
-    "可溯源",
-    "可再生",
-    "可持续",
-    "可回收",
-    "可循环",
-    "可降解",
-    "可控",
-    "可视",
-    "可见",
-    "可量化",
-    "可测量",
-    "可核查",
-    "可核验",
-    "可验证",
-    "可重复",
-    "可获得",
-    "可获取",
-    "可用性",
-    "可操作",
-    "可扩展",
-    "可燃",
-    "认可",
-    "许可",
-    "不可抗力",
-    "尽可能",
-    "宁可",
-    "可是",
-)
 _PROVISION = re.compile(
     "《[^《》\n]{1,100}》"  # titles of documents
     # quoted words; short and on one line, so a stray quotation mark cannot hide a whole paragraph
     '|“[^“”\n]{1,30}”|「[^「」\n]{1,30}」|"[^"\n]{1,30}"'
     r"|(?:主要)?起草(?:人|单位)\s*[:：][^。\n]*"  # names of people and organisations
     r"|本文件由[^。\n]*?(?:提出|归口)"
-    "|" + "|".join(sorted(_NOT_PROVISIONS, key=len, reverse=True)) + "|(?P<modal>[应宜可])"
+    "|" + "|".join(sorted(NOT_PROVISIONS, key=len, reverse=True)) + "|(?P<modal>[应宜可])"
 )
 _CROSS_REFERENCE = re.compile(r"\]\(\s*#([^)\s]*)")
 _WHITESPACE = re.compile(r"\s+")

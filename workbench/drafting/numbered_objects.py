@@ -49,32 +49,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from workbench.drafting.check_report import Report
+from workbench.drafting.clause_text import NOT_PROVISIONS
 
-# 应 inside these words is not the modal verb of a requirement
-_NOT_REQUIREMENT = (
-    "应用",
-    "应对",
-    "应急",
-    "应力",
-    "应变",
-    "应邀",
-    "应聘",
-    "应收",
-    "应付",
-    "相应",
-    "对应",
-    "供应",
-    "适应",
-    "反应",
-    "响应",
-    "效应",
-    "感应",
-    "呼应",
-    "回应",
-    "顺应",
-    "答应",
-)
-_MODAL = re.compile("|".join(_NOT_REQUIREMENT) + "|(?P<modal>应)")
+# 应 inside a word of NOT_PROVISIONS is not the modal verb of a requirement
+_MODAL = re.compile("|".join(sorted(NOT_PROVISIONS, key=len, reverse=True)) + "|(?P<modal>应)")
 
 _NUMBER = r"(?:[A-Z]\.)?[0-9]+"
 _FIGURE_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*figure:([^)\s]+)\s*\)")
