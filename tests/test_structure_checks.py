@@ -678,3 +678,14 @@ def test_a_230_clause_rule_is_read_whole_without_false_findings():
     document["clauses"][at(document, "附录A") : at(document, "附录A")] = chapter
     assert len(document["clauses"]) >= 230
     assert run(document) == []
+
+
+def test_a_lone_sub_clause_is_an_error_at_its_number():
+    document = base()
+    document["clauses"] = [c for c in document["clauses"] if not c["number"].startswith("8.") or c["number"] == "8.1"]
+    found = run(document)
+    assert summary(found) == [
+        ("clause_single_subclause", "error", f"{GB} 7.2、7.3", f"/clauses/{at(document, '8.1')}/number", None)
+    ]
+    assert found[0].params["number"] == "8.1"
+    assert found[0].message.startswith("第 8 章之下只有一个条 8.1")

@@ -50,6 +50,7 @@ import unicodedata
 from workbench.drafting.check_report import Report, items
 from workbench.drafting.check_report import text as _text
 from workbench.drafting.numbered_objects import Annex, Reader, normal, requires
+from workbench.messages import N_, Message
 
 ANNEX_KINDS = ("annex_normative", "annex_informative")
 PRELIMINARY_KINDS = ("foreword", "introduction")
@@ -96,6 +97,7 @@ def check(document: dict, report: Report) -> None:
         definition = term.get("definition")
         if isinstance(definition, str) and definition:
             reader.read(definition, f"/terms/{index}/definition", _clause_name(term, "", "id", "zh"), "", None)
+    numbering.finish()
     reader.settle(numbering.annexes)
     _check_required_annexes(numbering.annexes, report)
     _check_terms(items(doc.get("terms")), terms_chapter, report)
@@ -129,6 +131,7 @@ class _Numbering:
         self.annexes: list[Annex] = []  # the first annex of each letter, in order
         self.letters: list[str] = []
         self.previous: tuple[int, tuple, str] | None = None  # (index, key, text) for hanging paragraphs
+        self.first_child: dict[tuple, tuple[str, str]] = {}  # parent → (path, number) of its x.1
 
     @staticmethod
     def number(clause: dict) -> str:
@@ -235,8 +238,20 @@ class _Numbering:
         elif position <= last:
             self.report.add("clause_numbering", path, "order", number=number, previous=_shown(self.current))
         self.last_child[parent] = max(last, position)
+        if parent and position == 1:
+            self.first_child.setdefault(parent, (path, number))
         self.seen.add(key)
         self.current = key
+
+    def finish(self) -> None:
+        """A chapter, clause or annex with exactly one sub-clause (GB/T 1.1: sub-clauses come two
+        or more to a level). Not while any number is wrong: a misnumbered 5.2 would leave 5.1 alone
+        only in appearance."""
+        if any(found.code == "clause_numbering" for found in self.report.findings):
+            return
+        for parent, (path, number) in self.first_child.items():
+            if self.last_child.get(parent) == 1:
+                self.report.add("clause_single_subclause", path, number=number, parent=_parent_name(parent))
 
     def _hanging(self, index: int, key: tuple, clause: dict) -> None:
         if self.previous is not None:
@@ -260,6 +275,15 @@ def _report_hanging(report: Report, index: int, parent: tuple, child: tuple, tex
         line=required or first,
         suggestion=_shown((*parent, 1)),
     )
+
+
+def _parent_name(key: tuple) -> Message | str:
+    """How a message names the parent of a sub-clause: "第 5 章" and "附录A" (translated), "5.2"."""
+    if len(key) == 1:
+        if isinstance(key[0], int):
+            return Message(N_("第 %(number)d 章"), {"number": key[0]})
+        return Message(N_("附录%(letter)s"), {"letter": key[0]})
+    return _shown(key)
 
 
 def _shown(key: tuple) -> str:

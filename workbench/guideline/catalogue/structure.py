@@ -17,6 +17,18 @@ NUMBERING = f"{GB_T_1_1} 7.2、7.3"
 CHECKS = (
     # --- numbering of chapters and sub-clauses -----------------------------------------------------
     Check(
+        "clause_single_subclause",
+        ERROR,
+        NUMBERING,
+        N_("同一层次中有两个或两个以上的条时才可设条：一章、一条或一个附录之下只有一个条的，不设这个条。"),
+        {
+            "": N_(
+                "%(parent)s之下只有一个条 %(number)s：同一层次至少有两个条时才设条；删去 %(number)s 的编号和标题，"
+                "把它的内容并入%(parent)s，或再分出一个条。"
+            )
+        },
+    ),
+    Check(
         "clause_numbering",
         ERROR,
         NUMBERING,
