@@ -74,6 +74,7 @@ def test_a_change_keeps_the_old_version(session):
         ({"value": "三"}, "value", "不是数字"),
         ({"source": " "}, "source", "来源"),
         ({"data_year": "24"}, "data_year", "四位年份"),
+        ({"data_year": "2⁰²³"}, "data_year", "四位年份"),  # digits to str.isdigit(), not to int()
         ({"tier": "rumour"}, "tier", "层级"),
         ({"kind": "guess"}, "kind", "类型"),
     ],
