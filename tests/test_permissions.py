@@ -75,6 +75,13 @@ EXPECTED_ACTIONS = {
     Action.VIEW_TRIALS: OVERSIGHT,  # of something that is not a rule; drafters and their groups' rules below
     Action.RUN_TRIALS: OVERSIGHT,
     Action.VIEW_FEASIBILITY: SIGNED_IN,
+    Action.MANAGE_LISTS: {ADMIN},
+    Action.MANAGE_CALLS: {ADMIN},
+    Action.PROPOSE: set(),  # a principal without an organisation; members of one below
+    Action.VIEW_PROPOSAL: OVERSIGHT,  # somebody else's; an organisation's own below
+    Action.COMMENT_ON_PROPOSAL: OVERSIGHT,
+    Action.DECIDE_PROPOSAL: {ADMIN},
+    Action.VIEW_COVERAGE: OVERSIGHT,
 }
 
 

@@ -77,6 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     import workbench.registry.api  # noqa: F401
     import workbench.factors.api  # noqa: F401
     import workbench.trials.api  # noqa: F401
+    import workbench.catalogue.api  # noqa: F401
+    import workbench.catalogue.proposal_api  # noqa: F401
     import workbench.publishing.tasks  # noqa: F401  (the job kinds, so every app and worker knows them)
     import workbench.trials.tasks  # noqa: F401
 
@@ -84,6 +86,9 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.api.spec import bp as api
     from workbench.auth.directory import bp as directory
     from workbench.auth.views import bp as auth
+    from workbench.catalogue.coverage_views import bp as coverage
+    from workbench.catalogue.proposal_views import bp as proposals
+    from workbench.catalogue.views import bp as catalogue
     from workbench.drafting.views import bp as drafting
     from workbench.factors.views import bp as factors
     from workbench.history.views import bp as history
@@ -106,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
         publishing,
         trials,
         factors,
+        catalogue,
+        proposals,
+        coverage,
         portal,
         jobs,
         api,

@@ -3,6 +3,7 @@
 
 from workbench.audit.models import AuditEvent  # noqa: F401
 from workbench.auth.models import ApiToken, Organisation, User, WorkingGroup  # noqa: F401
+from workbench.catalogue.models import Call, ListBatch, ListItem, Proposal, ProposalComment  # noqa: F401
 from workbench.drafting.models import (  # noqa: F401
     ConsultationComment,
     FindingSuppression,

@@ -18,6 +18,7 @@ def token_digest(token: str) -> str:
 
 class OrganisationKind(StrEnum):
     MINISTRY = "ministry"
+    LOCAL_AUTHORITY = "local_authority"  # a provincial or city market-regulation bureau (地方标准)
     TC_SECRETARIAT = "tc_secretariat"
     ASSOCIATION = "association"
     RESEARCH_INSTITUTE = "research_institute"
@@ -34,6 +35,7 @@ ROLE_LABELS = {
 
 ORGANISATION_KIND_LABELS = {
     OrganisationKind.MINISTRY: _l("主管部门"),
+    OrganisationKind.LOCAL_AUTHORITY: _l("地方标准化行政主管部门"),
     OrganisationKind.TC_SECRETARIAT: _l("标准化技术委员会秘书处"),
     OrganisationKind.ASSOCIATION: _l("社会团体（协会）"),
     OrganisationKind.RESEARCH_INSTITUTE: _l("研究机构"),

@@ -46,6 +46,13 @@ class Action(StrEnum):
     RUN_TRIALS = "trial.run"  # target: a rule (enter data, calculate, archive)
     VIEW_FEASIBILITY = "trial.report"  # anonymised feasibility report of a rule revision
     MANAGE_FACTORS = "factor.manage"
+    MANAGE_LISTS = "list.manage"  # priority and recommended list batches (指引（七）、（十）)
+    MANAGE_CALLS = "call.manage"  # open and close calls for proposals
+    PROPOSE = "proposal.submit"  # target: a call's proposal of the user's organisation, or None
+    VIEW_PROPOSAL = "proposal.view"  # target: a proposal
+    COMMENT_ON_PROPOSAL = "proposal.comment"  # target: a proposal
+    DECIDE_PROPOSAL = "proposal.decide"  # approve (立项), return or reject
+    VIEW_COVERAGE = "coverage.view"  # the detailed coverage and cycle-time pages (the public sees a summary)
 
 
 Rule = Callable[[object, object], bool]
@@ -120,6 +127,22 @@ def _rule_editor(user, rule) -> bool:
     return rule.working_group_id in {group.id for group in getattr(user, "working_groups", [])}
 
 
+def _organisation_member(user, proposal) -> bool:
+    """Proposals come from organisations (指引（七）: 征集立项建议): a signed-in member of one
+    proposes, and every member of it follows and amends its proposals. `proposal` None asks
+    whether the user may propose at all."""
+    if not _signed_in(user) or getattr(user, "organisation_id", None) is None:
+        return False
+    return proposal is None or getattr(proposal, "organisation_id", None) == user.organisation_id
+
+
+def _proposal_reader(user, proposal) -> bool:
+    """SAMR/MEE and the secretariat read every proposal; an organisation reads its own."""
+    return _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, proposal) or (
+        proposal is not None and _organisation_member(user, proposal)
+    )
+
+
 RULES: dict[Action, Rule] = {
     Action.READ_PUBLISHED: _anyone,
     Action.EDIT_OWN_ACCOUNT: _any_signed_in,
@@ -152,6 +175,15 @@ RULES: dict[Action, Rule] = {
     Action.VIEW_TRIALS: _rule_editor,
     Action.RUN_TRIALS: _rule_editor,
     Action.VIEW_FEASIBILITY: _any_signed_in,
+    # 指引（七）: SAMR and MEE publish the list and call for proposals, and decide on them; the
+    # secretariat (归口) comments on each proposal before the decision.
+    Action.MANAGE_LISTS: _roles(Role.ADMINISTRATOR),
+    Action.MANAGE_CALLS: _roles(Role.ADMINISTRATOR),
+    Action.PROPOSE: _organisation_member,
+    Action.VIEW_PROPOSAL: _proposal_reader,
+    Action.COMMENT_ON_PROPOSAL: _proposal_reader,
+    Action.DECIDE_PROPOSAL: _roles(Role.ADMINISTRATOR),
+    Action.VIEW_COVERAGE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
 }
 
 

@@ -33,6 +33,7 @@ class PriorityCategory(StrEnum):
     RAW_MATERIAL = "raw_material"
     TRANSPORT = "transport"
     EXPORT_PRODUCT = "export_product"
+    CONSUMER_PRODUCT = "consumer_product"  # 终端消费品 (指引（一）: consumption-side end products)
 
 
 class Status(StrEnum):
@@ -91,6 +92,7 @@ PRIORITY_LABELS = {
     PriorityCategory.RAW_MATERIAL: _l("原材料"),
     PriorityCategory.TRANSPORT: _l("交通运输"),
     PriorityCategory.EXPORT_PRODUCT: _l("重点外贸产品"),
+    PriorityCategory.CONSUMER_PRODUCT: _l("终端消费品"),
 }
 RELATION_LABELS = {
     RelationKind.REPLACES: _l("代替"),

@@ -1,0 +1,1 @@
+"""The catalogue's lists, calls and coverage in the JSON API."""

@@ -1,0 +1,1 @@
+"""`workbench catalogue …`: lists and coverage from the command line."""

@@ -1,0 +1,1 @@
+"""Project proposals in the JSON API."""
