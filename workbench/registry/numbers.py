@@ -7,6 +7,12 @@ A number is a code, a sequence (顺序号) with an optional part (部分), and t
     local (地方标准)         DB34/T 4916—2024, DB3306/T 069—2024, DB11/ 501—2017 (mandatory)
     group (团体标准)         T/CISA 469—2024, T/CECA-G 0374—2025
     enterprise (企业标准)    Q/GDW 12345—2020
+    international (国际标准)  ISO 14067:2018, ISO/TS 14067:2013, IEC 62321-7-1:2015, ISO/IEC 17029:2019,
+                             ITU-T L.1410:2014
+
+plus three-letter engineering construction codes (JGJ/T 1—2020, CJJ/T 1—2020, JTG D60—2015),
+joint industry codes (NB/SH/T 0001—2019) and a national number printed with the international
+standard it adopts identically (GB/T 24040—2008/ISO 14040:2006).
 
 Pure: standard library and workbench.messages. Messages are Chinese templates marked with `N_` so Babel extracts
 them; the app translates `InvalidNumber.template` and then fills in `InvalidNumber.params`.
@@ -21,11 +27,30 @@ Decisions worth knowing:
 - "DB" followed by digits is local; "DB" alone (DB/T 1—2020) is the seismology industry code.
   A mandatory seismology standard must be typed with its space ("DB 15—2020"): its compact key
   "DB15-2020" reads as the local code of 内蒙古 and is refused as having no sequence.
+- The key ignores leading zeros of the sequence: "DB3306/T 069—2024" and "DB3306/T 69—2024" are
+  one standard (key "DB3306/T69-2024"), at every level. The printed forms keep what was typed, and
+  two numbers are equal (==, hash) exactly when their keys are: equality means "the same edition
+  of the same standard". parse(key) reads back a number equal to the original.
+- Engineering construction standards (工程建设行业标准) have three-letter codes (ENGINEERING_CODES);
+  highway ones (JTG) number by a letter class ("JTG D60—2015", "JTG/T D31-02—2013"), and their
+  key keeps the space before the sequence, like group codes.
+- Joint industry codes ("NB/SH/T 0001—2019", 能源 with 石油化工) keep both codes: code "NB/SH".
+- "GB/T 24040—2008/ISO 14040:2006" (GB/T 1.2: the double number of an identical adoption) is the
+  national number: canonical, key and equality are those of "GB/T 24040—2008" alone; the adopted
+  number is `adopted` (dated, international, not later than the national edition) and
+  `with_adoption` prints both. A spaced " / " before ISO, IEC or ITU does not split a joint list.
+- International numbers (Level.INTERNATIONAL) print as their bodies do, the year after a colon:
+  "ISO 14064-1:2018" (parts after hyphens), "ISO/TS 14067:2013" (one body: slash before TS, TR,
+  PAS), "ISO/IEC TS 17021-2:2016" (joint bodies: space), "ISO Guide 35:2017", and
+  "ITU-T L.1410:2014" (typed also "ITU-T L.1410 (2014)" or "(12/2014)"). parse() wants the year:
+  a number names an edition. Undated references ("ISO 14067" in a list of normative references)
+  are read by workbench.drafting.clause_text, which does not call parse() for them. Their key is
+  the canonical form in capitals ("ISO GUIDE 35:2017"), spaces kept. Nature: RECOMMENDED (voluntary).
 """
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -38,6 +63,13 @@ class Level(StrEnum):
     LOCAL = "local"
     GROUP = "group"
     ENTERPRISE = "enterprise"
+    # Referenced and adopted, never made here: outside the level rules (hierarchy.py) and the
+    # coverage counts; the registry may record one so that an adoption can name it.
+    INTERNATIONAL = "international"
+
+
+# The levels of the Chinese standard system (Standardization Law 2017, art. 2).
+CHINESE_LEVELS = (Level.NATIONAL, Level.INDUSTRY, Level.LOCAL, Level.GROUP, Level.ENTERPRISE)
 
 
 class Nature(StrEnum):
@@ -162,14 +194,35 @@ INDUSTRY_CODES: dict[str, str] = {
     "ZY": "中医药",
 }
 
+# Engineering construction industry standards (工程建设行业标准, 《工程建设行业标准管理办法》):
+# three-letter codes of the ministries' engineering series, numbered apart from their product
+# standards (JG 建筑工业产品 vs JGJ 建筑工程). JTJ is the former transport engineering series,
+# split in 2004 into JTG (highways) and JTS (waterways) and still cited.
+ENGINEERING_CODES: dict[str, str] = {
+    "CJJ": "城镇建设工程",
+    "JGJ": "建筑工程",
+    "JTG": "公路工程",
+    "JTJ": "交通工程",
+    "JTS": "水运工程",
+}
+# Codes whose sequence may start with a letter class: "JTG D60—2015", "JTG/T D31-02—2013".
+LETTERED_CODES = frozenset({"JTG"})
+
+# International bodies: ISO and IEC, alone or jointly (with IEEE or ASTM as co-publishers), and
+# the ITU's standardization (T) and radiocommunication (R) sectors.
+INTERNATIONAL_BODIES = ("ISO", "IEC", "IEEE", "ASTM")
+INTERNATIONAL_KINDS = {"TS": "TS", "TR": "TR", "PAS": "PAS", "GUIDE": "Guide"}
+
 EARLIEST_YEAR = 1950
+EARLIEST_INTERNATIONAL_YEAR = 1906  # the IEC's founding
 
 # One message per reason, each saying what to write instead.
 EMPTY = N_("标准编号为空：请填写完整的编号，如 GB/T 24067—2024。")
 NO_PREFIX = N_("缺少标准代号：编号应以代号开头，如 GB/T 24067—2024、HJ 1234—2023、T/CISA 469—2024。")
 UNKNOWN_PREFIX = N_(
-    "无法识别的标准代号“%(code)s”：国家标准用 GB、GB/T 或 GB/Z，行业标准用两个字母的行业代号（如 HJ/T），"
-    "地方标准用 DB 加地区代码（如 DB34/T），团体标准用 T/，企业标准用 Q/。"
+    "无法识别的标准代号“%(code)s”：国家标准用 GB、GB/T 或 GB/Z，行业标准用两个字母的行业代号（如 HJ/T）"
+    "或工程建设行业代号（如 JGJ/T），地方标准用 DB 加地区代码（如 DB34/T），团体标准用 T/，企业标准用 Q/，"
+    "国际标准用 ISO、IEC 或 ITU-T（如 ISO 14067:2018）。"
 )
 UNKNOWN_INDUSTRY = N_("“%(code)s”不是行业标准代号：行业标准编号以两个字母的行业代号开头，如 HJ/T、YS/T、JC/T。")
 MISSING_SLASH = N_("代号缺少斜线：“%(written)s”应写作“%(fixed)s”，如 GB/T 24067—2024。")
@@ -207,6 +260,25 @@ GROUP_CODE_MISSING = N_("团体标准编号缺少社会团体代号：应写作 
 GROUP_CODE_BAD = N_("社会团体代号“%(code)s”无效：应以大写字母开头，由字母、数字和连字符组成，如 T/CISA、T/CECA-G。")
 ENTERPRISE_CODE_MISSING = N_("企业标准编号缺少企业代号：应写作 Q/ 加企业代号，如 Q/GDW 12345—2020。")
 ENTERPRISE_CODE_BAD = N_("企业代号“%(code)s”无效：应由大写字母、数字和连字符组成，如 Q/GDW 12345—2020。")
+INTERNATIONAL_BODY = N_(
+    "国际标准代号“%(code)s”无效：应为 ISO、IEC、ISO/IEC 或 ITU-T，文件类型写在后面，如 ISO/TS 14067:2013、ISO/IEC 17029:2019。"
+)
+INTERNATIONAL_SEQUENCE = N_(
+    "国际标准编号“%(number)s”无效：应为代号、编号（部分用连字符，如 14064-1）和“:年份”，如 ISO 14064-1:2018、"
+    "ITU-T L.1410:2014。"
+)
+INTERNATIONAL_MISSING_YEAR = N_("缺少年份：国际标准编号以“:年份”结尾，如 ISO 14067:2018。")
+INTERNATIONAL_DASH_YEAR = N_("国际标准编号的年份前用冒号，不用“—”：应写作“%(fixed)s”，如 ISO 14067:2018。")
+INTERNATIONAL_SHORT_YEAR = N_("年份“%(year)s”只有两位：请写四位年份，如 ISO 14067:2018。")
+INTERNATIONAL_BAD_YEAR = N_("年份“%(year)s”应为四位数字，如 ISO 14067:2018 中的 2018。")
+ADOPTED_ITEM = N_("“/”后采用的国际标准编号“%(item)s”有误：%(reason)s")
+ADOPTED_LATER = N_(
+    "%(number)s 不能等同采用更晚的 %(adopted)s：采用的国际标准年份不晚于本标准，请核对两个年份，"
+    "如 GB/T 24040—2008/ISO 14040:2006。"
+)
+ADOPTED_NOT_CHINESE = N_(
+    "“%(number)s”不是我国标准编号：双编号的斜线前是本标准的编号，如 GB/T 24040—2008/ISO 14040:2006。"
+)
 JOINT_ITEM = N_("第 %(index)s 个编号“%(item)s”有误：%(reason)s")
 JOINT_DUPLICATE = N_("第 %(index)s 个编号 %(number)s 与第 %(first)s 个重复：同一编号只填一次。")
 
@@ -244,20 +316,23 @@ class _Refused(Exception):
 _SUFFIXES = {Nature.MANDATORY: "", Nature.RECOMMENDED: "/T", Nature.GUIDANCE: "/Z"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StandardNumber:
     level: Level
     nature: Nature
-    code: str  # the issuer without /T or /Z: "GB", "HJ", "DB34", "DB3306", "T/CECA-G", "Q/GDW"
-    sequence: str  # digits as printed, leading zeros kept: "24067", "0374"
-    part: str | None  # "1", "1.2" or None
+    # The issuer without /T or /Z: "GB", "HJ", "NB/SH", "JGJ", "DB34", "DB3306", "T/CECA-G", "Q/GDW";
+    # international: the body and document type as printed, "ISO", "ISO/TS", "ISO/IEC TS", "ITU-T".
+    code: str
+    sequence: str  # as printed, leading zeros kept: "24067", "0374"; "D60" (JTG), "L.1410" (ITU)
+    part: str | None  # "1", "1.2" ("7-1" for international numbers) or None
     year: int
     region: str | None  # local only: "34" or "3306"
+    adopted: "StandardNumber | None" = None  # the international standard a double number adopts
 
     @property
     def prefix(self) -> str:
-        """The code as printed before the sequence: "GB/T", "HJ", "DB34/T", "DB11/", "T/CISA"."""
-        if self.level in (Level.GROUP, Level.ENTERPRISE):
+        """The code as printed before the sequence: "GB/T", "HJ", "DB34/T", "DB11/", "T/CISA", "ISO/TS"."""
+        if self.level in (Level.GROUP, Level.ENTERPRISE, Level.INTERNATIONAL):
             return self.code
         if self.level is Level.LOCAL and self.nature is Nature.MANDATORY:
             return self.code + "/"
@@ -265,22 +340,49 @@ class StandardNumber:
 
     @property
     def designation(self) -> str:
-        """The number without its year: the same standard across editions ("GB/T 24067")."""
-        part = f".{self.part}" if self.part else ""
-        return f"{self.prefix} {self.sequence}{part}"
+        """The number without its year: the same standard across editions ("GB/T 24067", "ISO 14064-1")."""
+        return f"{self.prefix} {self.sequence}{self._part}"
 
     @property
     def canonical(self) -> str:
-        """As printed on the cover: one space, an em dash before the year ("GB/T 24067—2024")."""
-        return f"{self.designation}\u2014{self.year}"
+        """As printed on the cover: one space, an em dash before the year ("GB/T 24067—2024");
+        international numbers with a colon ("ISO 14067:2018"). Without the adopted number."""
+        separator = ":" if self.level is Level.INTERNATIONAL else "\u2014"
+        return f"{self.designation}{separator}{self.year}"
+
+    @property
+    def with_adoption(self) -> str:
+        """The double number of an identical adoption, "GB/T 24040—2008/ISO 14040:2006", or canonical."""
+        return f"{self.canonical}/{self.adopted.canonical}" if self.adopted else self.canonical
 
     @property
     def key(self) -> str:
-        """Compact form for uniqueness ("GB/T24067-2024"); parse(key) gives it back. Group and
-        enterprise codes may end in digits, so their space stays: "T/ABC1 23" is not "T/ABC 123"."""
-        if self.level in (Level.GROUP, Level.ENTERPRISE):
-            return f"{self.prefix} {search_key(self.canonical[len(self.prefix) :])}"
-        return search_key(self.canonical)
+        """Compact form for uniqueness ("GB/T24067-2024"), leading zeros of the sequence dropped
+        ("DB3306/T 069—2024" → "DB3306/T69-2024"); parse(key) reads back an equal number. Group and
+        enterprise codes may end in digits, so their space stays: "T/ABC1 23" is not "T/ABC 123";
+        so does a lettered JTG sequence's ("JTG D60-2015"). International: "ISO 14067:2018"."""
+        sequence = self.sequence.lstrip("0") if self.sequence.isdigit() else self.sequence
+        if self.level is Level.INTERNATIONAL:
+            return normalise(f"{self.prefix} {sequence}{self._part}:{self.year}")
+        compact = search_key(f"{sequence}{self._part}-{self.year}")
+        if self.level in (Level.GROUP, Level.ENTERPRISE) or not sequence[0].isdigit():
+            return f"{self.prefix} {compact}"
+        return search_key(self.prefix) + compact
+
+    @property
+    def _part(self) -> str:
+        if not self.part:
+            return ""
+        return f"-{self.part}" if self.level is Level.INTERNATIONAL else f".{self.part}"
+
+    def __eq__(self, other: object) -> bool:
+        """The same edition of the same standard: the same key, however each was written."""
+        if not isinstance(other, StandardNumber):
+            return NotImplemented
+        return self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
 
     def __str__(self) -> str:
         return self.canonical
@@ -304,8 +406,23 @@ _GROUP_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
 _ENTERPRISE_CODE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")
 _DIGITS = re.compile(r"[0-9]+")
 # Separators between jointly issued numbers. A spaced slash separates too, unless T or Z follows
-# it as in "GB / T 24067", which is one number with stray spaces.
-_JOINT_SEPARATORS = re.compile(r"[\n\r;,、]|\s+/\s+(?![TZtz](?:\s|[0-9]|$))")
+# it as in "GB / T 24067", which is one number with stray spaces, or an international number
+# follows it as in "GB/T 24040—2008 / ISO 14040:2006", one double number. The spaces before the
+# slash (new lines separate by themselves) are taken from the first of a run, else each space of
+# a long run scans to its end (quadratic); all those after it are taken (possessive: giving one
+# back would let the lookahead see a space instead of the T or the ISO).
+_JOINT_SEPARATORS = re.compile(
+    r"[\n\r;,、]|(?<![^\S\n\r])[^\S\n\r]+/\s++(?![TZtz](?:\s|[0-9]|$)|(?:ISO|IEC|ITU)(?![A-Za-z]))",
+    re.IGNORECASE,
+)
+# A double number: the national (or other Chinese) number with its year, "/", the adopted one.
+_DOUBLE = re.compile(r"(.*?[0-9][-:][0-9]{4})/((?:ISO|IEC|ITU)(?![A-Z]).*)")
+_INTERNATIONAL_HEAD = re.compile(r"(?:ISO|IEC|ITU)(?![A-Z])")
+_INTERNATIONAL_CODE = re.compile(
+    r"(?P<bodies>[A-Z]+(?:/[A-Z]+)*)(?: (?P<kind>TS|TR|PAS|GUIDE)(?![A-Z]))? ?(?P<number>.*)"
+)
+_ITU_CODE = re.compile(r"(?P<bodies>ITU-[TR])(?![A-Z]) ?(?P<number>.*)")
+_ITU_YEAR = re.compile(r"(?P<number>.*?) ?\((?:[0-9]{1,2}/)?(?P<year>[0-9]+)\)")
 
 
 def normalise(text: str) -> str:
@@ -324,10 +441,23 @@ def parse(text: str, today: date | None = None) -> StandardNumber:
     """Read one standard number; raise InvalidNumber saying what to fix."""
     latest = (today or date.today()).year + 1
     tidy = _AROUND_PUNCTUATION.sub(r"\1", normalise(text))
+    double = _DOUBLE.fullmatch(tidy)
     try:
-        return _parse(tidy, latest)
+        number = _parse(double[1] if double else tidy, latest)
     except _Refused as refused:
         raise InvalidNumber(refused.template, text, **refused.params) from None
+    if not double:
+        return number
+    if number.level is Level.INTERNATIONAL:
+        raise InvalidNumber(ADOPTED_NOT_CHINESE, text, number=number.canonical)
+    try:
+        adopted = _parse(double[2], latest)
+    except _Refused as refused:
+        cause = InvalidNumber(refused.template, double[2], **refused.params)
+        raise InvalidNumber(ADOPTED_ITEM, text, item=double[2], reason=str(cause)) from cause
+    if adopted.year > number.year:
+        raise InvalidNumber(ADOPTED_LATER, text, number=number.canonical, adopted=adopted.canonical)
+    return replace(number, adopted=adopted)
 
 
 def parse_joint(text: str, today: date | None = None) -> list[StandardNumber]:
@@ -380,24 +510,77 @@ def _parse(text: str, latest: int) -> StandardNumber:
         nature = _nature(code, suffix, rest, slash_alone_is_mandatory=True)
         return StandardNumber(Level.LOCAL, nature, code, *_number(rest, latest), region)
 
+    if _INTERNATIONAL_HEAD.match(text):
+        return _international(text, latest)
     head = _HEAD.fullmatch(text)
     if not head:
         if text[0].isdigit():
             raise _Refused(NO_PREFIX)
         raise _Refused(UNKNOWN_PREFIX, code=re.match(r"[^ 0-9]*", text)[0])
     code, suffix, rest = head[1], head[2], head[3]
+    industry = INDUSTRY_CODES.keys() | ENGINEERING_CODES.keys()
     if code == "GB":
         level = Level.NATIONAL
-    elif code in INDUSTRY_CODES:
+    elif code in industry:
         level = Level.INDUSTRY
-    elif len(code) == 3 and code[2] == "T" and suffix is None and (code[:2] == "GB" or code[:2] in INDUSTRY_CODES):
-        raise _Refused(MISSING_SLASH, written=code, fixed=code[:2] + "/T")
+        if suffix in industry:  # a joint code: "NB/SH/T 0001—2019"
+            code, (suffix, rest) = f"{code}/{suffix}", re.fullmatch(r"(?:/([A-Z]*))?(.*)", rest).groups()
+        elif suffix and len(suffix) > 1 and rest.startswith("/"):
+            raise _Refused(UNKNOWN_INDUSTRY, code=suffix)
+    elif code[-1] == "T" and suffix is None and (code[:-1] == "GB" or code[:-1] in industry):
+        raise _Refused(MISSING_SLASH, written=code, fixed=code[:-1] + "/T")
     elif len(code) == 2:
         raise _Refused(UNKNOWN_INDUSTRY, code=code)
     else:
         raise _Refused(UNKNOWN_PREFIX, code=code)
     nature = _nature(code, suffix, rest, slash_alone_is_mandatory=False)
-    return StandardNumber(level, nature, code, *_number(rest, latest), None)
+    return StandardNumber(level, nature, code, *_number(rest, latest, lettered=code in LETTERED_CODES), None)
+
+
+def _international(text: str, latest: int) -> StandardNumber:
+    """ISO, IEC and ITU numbers, always dated: "ISO/TS 14067:2013", "ITU-T L.1410 (2014)"."""
+    itu = text.startswith("ITU")
+    head = (_ITU_CODE if itu else _INTERNATIONAL_CODE).fullmatch(text)
+    bodies = head["bodies"] if head else text.split(" ")[0]
+    tokens = bodies.split("/")
+    kind = None if itu else head["kind"]
+    if not itu and len(tokens) > 1 and tokens[-1] in INTERNATIONAL_KINDS and not kind:
+        kind = tokens.pop()  # "ISO/TS", "ISO/IEC/TS"
+    if not head or (not itu and not set(tokens) <= set(INTERNATIONAL_BODIES)):
+        raise _Refused(INTERNATIONAL_BODY, code=bodies)
+    code = "/".join(tokens)
+    if kind:
+        kind = INTERNATIONAL_KINDS[kind]
+        code += " " + kind if len(tokens) > 1 or kind == "Guide" else "/" + kind
+    if not head["number"]:
+        raise _Refused(INTERNATIONAL_SEQUENCE, number=text)
+    number = re.sub(r" ?: ?", ":", head["number"].strip())
+    written, colon, year = number.partition(":")
+    if not colon and itu and (dated := _ITU_YEAR.fullmatch(number)):
+        written, colon, year = dated["number"], ":", dated["year"]
+    if not colon:
+        dash_year = re.fullmatch(r"(.+)-([0-9]{4})", number)
+        if dash_year and EARLIEST_INTERNATIONAL_YEAR <= int(dash_year[2]) <= latest:
+            raise _Refused(INTERNATIONAL_DASH_YEAR, fixed=f"{code} {dash_year[1]}:{dash_year[2]}")
+        raise _Refused(INTERNATIONAL_MISSING_YEAR)
+    pattern = r"([A-Z]\.[0-9]+(?:\.[0-9]+)*)()" if itu else r"([0-9]+)(?:-([0-9]+(?:-[0-9]+)*))?"
+    sequence = re.fullmatch(pattern, written)
+    if not sequence:
+        raise _Refused(INTERNATIONAL_SEQUENCE, number=f"{code} {number}")
+    if sequence[1].isdigit() and int(sequence[1]) == 0:
+        raise _Refused(ZERO_SEQUENCE, sequence=sequence[1])
+    digits, extra = re.fullmatch(r"([0-9]*)(.*)", year).groups()
+    if extra and len(digits) == 4:
+        raise _Refused(TRAILING_TEXT, extra=extra)
+    if len(digits) == 2 and not extra:
+        raise _Refused(INTERNATIONAL_SHORT_YEAR, year=digits)
+    if len(digits) != 4 or extra:
+        raise _Refused(INTERNATIONAL_BAD_YEAR, year=year)
+    if not EARLIEST_INTERNATIONAL_YEAR <= int(digits) <= latest:
+        raise _Refused(YEAR_RANGE, year=digits, earliest=EARLIEST_INTERNATIONAL_YEAR, latest=latest)
+    return StandardNumber(
+        Level.INTERNATIONAL, Nature.RECOMMENDED, code, sequence[1], sequence[2] or None, int(digits), None
+    )
 
 
 def _split_issuer(rest: str) -> tuple[str, str]:
@@ -440,9 +623,15 @@ def _nature(code: str, suffix: str | None, rest: str, *, slash_alone_is_mandator
     raise _Refused(BAD_SUFFIX, prefix=f"{code}/{suffix}", suffix=suffix)
 
 
-def _number(number: str, latest: int) -> tuple[str, str | None, int]:
-    """Sequence, part and year from what follows the code: "4051.1-2025" → ("4051", "1", 2025)."""
+def _number(number: str, latest: int, *, lettered: bool = False) -> tuple[str, str | None, int]:
+    """Sequence, part and year from what follows the code: "4051.1-2025" → ("4051", "1", 2025).
+    A lettered sequence (JTG) may carry a two-digit sub-number: "D31-02-2013" → ("D31-02", None, 2013)."""
     number = number.strip()
+    if lettered and re.match(r"[A-Z][0-9]", number):
+        lettered_number = re.fullmatch(r"([A-Z][0-9]+(?:-[0-9]{2})?)-(.*)", number.replace(" ", ""))
+        if not lettered_number:
+            raise _Refused(MISSING_YEAR)
+        return lettered_number[1], None, _year(lettered_number[2], latest)
     if number.startswith("-"):
         if "-" not in number[1:]:
             raise _Refused(MISSING_SEQUENCE)
@@ -452,6 +641,11 @@ def _number(number: str, latest: int) -> tuple[str, str | None, int]:
         raise _Refused(NO_DASH, sequence=no_dash[1], year=no_dash[2])
     written, dash, after = number.replace(" ", "").partition("-")
     sequence, part = _sequence(written)
+    return sequence, part, _year(after, latest)
+
+
+def _year(after: str, latest: int) -> int:
+    """The year from what follows the dash; the checks say what is wrong with it."""
     year, extra = re.fullmatch(r"([0-9]*)(.*)", after).groups()
     if extra:
         if len(year) == 4 and re.fullmatch(r"-[0-9]{1,2}(?:-[0-9]{1,2})?", extra):
@@ -467,7 +661,7 @@ def _number(number: str, latest: int) -> tuple[str, str | None, int]:
         raise _Refused(BAD_YEAR, year=year)
     if not EARLIEST_YEAR <= int(year) <= latest:
         raise _Refused(YEAR_RANGE, year=year, earliest=EARLIEST_YEAR, latest=latest)
-    return sequence, part, int(year)
+    return int(year)
 
 
 MAX_SEQUENCE_LENGTH = 16  # real ones have up to 6 digits; the database column has room for the rest
