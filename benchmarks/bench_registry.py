@@ -122,13 +122,14 @@ def seed_products(session) -> list[Product]:
                     name=row["product"],
                     aliases=row["aliases"],
                     parent=products.get(row["parent"]),
-                    priority_category=row["category"] or None,
                     side=row["side"],
                     end_use=row["end_use"],
                     source=row["source"],
                 ),
                 by=ADMIN,
             )
+            # As the registry's seed (and priority batch 1 of the catalogue) sets it.
+            products[row["product"]].priority_category = row["category"] or None
     session.commit()
     return list(products.values())
 

@@ -16,7 +16,7 @@ from workbench.errors import InvalidInput, StaleVersion
 from workbench.guideline import Severity
 from workbench.i18n import finding_text
 from workbench.registry import importing, numbers, seed, service
-from workbench.registry.models import Standard, Status
+from workbench.registry.models import PriorityCategory, Product, Standard, Status
 
 from .conftest import ADMIN
 from .test_cli import _one_line_error, cli_env, run_workbench  # noqa: F401  (cli_env is a fixture)
@@ -436,11 +436,15 @@ def test_the_reference_copies_are_unchanged_and_the_catalogue_has_every_priority
     for row in priority:
         item = service.find_product(session, row["product"])
         assert item is not None, row["product"]
+        # The category as priority batch 1 of the catalogue (the same plan) sets it.
         assert (item.priority_category.value, item.side.value, item.end_use.value) == (
             row["category"],
             row["side"],
             row["end_use"],
         )
+    assert {
+        product.name for product in session.scalars(select(Product).where(Product.priority_category.is_not(None)))
+    } == {row["product"] for row in priority}
 
 
 def _catalogue_and_import(session):
@@ -571,6 +575,59 @@ def test_the_product_page_shows_the_ladder_and_the_findings(client, aluminium_id
     page = client.get(f"/products/{aluminium_ids[0]}").text
     assert "GB/T 44905—2024" in page and "现行" in page
     assert "不再制定地方标准" in page and "不再鼓励制定团体标准" in page
+
+
+def test_the_secretariat_cannot_put_a_product_on_or_off_the_priority_list(app, database, login):
+    """Only publishing a priority batch (catalogue.lists.publish_batch) sets the category the level
+    rules read: the product form has no such field, a posted value is ignored, the API has no
+    write operation on products (405) and documents the property as read-only."""
+    with database() as session:
+        seed.load_products(session, by=ADMIN)
+        session.commit()
+        aluminium = service.find_product(session, "电解铝")
+        product_id, version = aluminium.id, aluminium.version
+        assert aluminium.priority_category == PriorityCategory.RAW_MATERIAL  # the 2024 plan's, as batch 1
+    client = login(Role.SECRETARIAT)
+    form = client.get(f"/products/{product_id}/edit")
+    assert form.status_code == 200 and 'name="source"' in form.text and "priority_category" not in form.text
+    response = client.post_form(
+        f"/products/{product_id}/edit",
+        {
+            "name": "电解铝",
+            "aliases": "原铝",
+            "parent": "0",
+            "side": "production",
+            "end_use": "intermediate",
+            "priority_category": "",  # an attempt to take it off the list
+            "source": "测试来源",
+            "version": str(version),
+        },
+    )
+    assert response.status_code == 302, response.text
+    created = client.post_form(
+        "/products/new",
+        {
+            "name": "测试新产品",
+            "parent": "0",
+            "side": "production",
+            "end_use": "final",
+            "priority_category": "transport",
+        },
+    )
+    assert created.status_code == 302, created.text
+    with database() as session:
+        saved = session.get(Product, product_id)
+        assert (saved.source, saved.priority_category) == ("测试来源", PriorityCategory.RAW_MATERIAL)
+        assert service.find_product(session, "测试新产品").priority_category is None
+    page = client.get(f"/products/{product_id}").text
+    assert "按已发布的重点产品清单批次确定" in page and 'href="/catalogue/"' in page
+    for method in ("PATCH", "PUT", "POST"):
+        url = f"/api/v1/products/{product_id}" if method != "POST" else "/api/v1/products"
+        assert client.api(method, url, json={"priority_category": None}).status_code == 405
+    schema = client.get("/api/v1/openapi.json").json["components"]["schemas"]["Product"]
+    assert schema["properties"]["priority_category"]["readOnly"] is True
+    with pytest.raises(TypeError):
+        service.ProductInput(name="x", side="production", end_use="final", priority_category="transport")
 
 
 def test_the_list_finds_a_number_typed_in_full_width(client, aluminium_ids):

@@ -3,7 +3,7 @@ and the bare confirmation (sign out, archive, restore, revoke)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
@@ -16,6 +16,13 @@ def reason_field() -> TextAreaField:
 def version_field() -> IntegerField:
     """The version of the record the form was filled from (see workbench.db.Versioned)."""
     return IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+def enum_choices(labels: dict, keys=None, blank=None) -> list[SelectChoice]:
+    """The choices of a select field from an enum's labels ({member: label}): those of `keys` only
+    when given, after a blank choice (value "") labelled `blank` when given."""
+    choices = [SelectChoice(key.value, label) for key, label in labels.items() if keys is None or key in keys]
+    return [SelectChoice("", blank), *choices] if blank is not None else choices
 
 
 class CheckboxListField(SelectMultipleField):

@@ -84,15 +84,34 @@ def _record_history(user, record) -> bool:
     return _signed_in(user) and getattr(record, "__audit_type__", None) == "user" and record.id == user.id
 
 
+def issuers(association: str | None) -> list[str]:
+    """The associations that issued a group standard: its `association` field names one, or
+    several issuing jointly, separated by spaces or 、."""
+    return (association or "").replace("、", " ").split()
+
+
+def keeps_group_standard(user, association: str | None) -> bool:
+    """Whether an association representative's own organisation is among the issuers named."""
+    organisation = getattr(user, "organisation", None)
+    name = (getattr(organisation, "name", None) or "").strip()
+    return bool(name) and name in issuers(association)
+
+
 def _manage_standard(user, target) -> bool:
-    """SAMR/MEE and the secretariat keep the whole registry; associations register and keep group
-    standards (指引（十）). `target` is a standard, a level, or None for "some standard"."""
+    """SAMR/MEE and the secretariat keep the whole registry; associations register group standards
+    and keep their own organisation's (指引（十）), not other societies'. `target` is a standard, a
+    level (may an association register at it?), or None for "some standard"."""
     if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, target):
         return True
     if not _roles(Role.ASSOCIATION)(user, target):
         return False
-    level = getattr(target, "level", target)
-    return level == "group" if isinstance(level, str) else True
+    if target is None:
+        return True
+    if isinstance(target, str):
+        return target == "group"
+    if not hasattr(target, "level"):
+        return True  # not a standard: nothing refused by level here
+    return target.level == "group" and keeps_group_standard(user, getattr(target, "association", ""))
 
 
 NO_WORKING_GROUP = "no working group"  # CREATE_RULE's target for a rule not yet given to a group

@@ -28,6 +28,7 @@ from workbench.registry.models import (
     StandardRelation,
     Status,
 )
+from workbench.registry.numbers import CHINESE_LEVELS
 from workbench.registry.shapes import due_json, finding_json, number_json, product_json, standard_json
 from workbench.web import id_arg, text_arg, year_arg
 
@@ -89,8 +90,23 @@ spec.add_components(
             "type": "object",
             "required": ["canonical", "key", "level", "nature", "code", "sequence", "part", "year", "region"],
             "properties": {
-                "canonical": {"type": "string", "description": "As GB/T 1.1 prints it, with an em dash"},
-                "key": {"type": "string", "description": "Compact search key"},
+                "canonical": {
+                    "type": "string",
+                    "description": "As GB/T 1.1 prints it, with an em dash (international: colon, ISO 14067:2018); "
+                    "a double number's national part alone",
+                },
+                "key": {
+                    "type": "string",
+                    "description": "Unique key: compact, leading zeros of the sequence dropped (DB3306/T69-2024)",
+                },
+                "with_adoption": {
+                    "type": "string",
+                    "description": "With the adopted international number: GB/T 24040—2008/ISO 14040:2006",
+                },
+                "adopted": {
+                    "oneOf": [ref("ParsedNumber"), {"type": "null"}],
+                    "description": "The international standard a double number adopts identically",
+                },
                 "designation": {"type": "string", "description": "Without the year"},
                 "level": {"enum": [level.value for level in Level]},
                 "nature": {"enum": [nature.value for nature in Nature]},
@@ -114,7 +130,13 @@ spec.add_components(
                 "parent": _product_ref,
                 "side": {"enum": [side.value for side in Side]},
                 "end_use": {"enum": [end_use.value for end_use in EndUse]},
-                "priority_category": {"enum": [None, *(category.value for category in PriorityCategory)]},
+                "priority_category": {
+                    "enum": [None, *(category.value for category in PriorityCategory)],
+                    "readOnly": True,
+                    "description": "The category of the product's item in the priority list in force (null: "
+                    "not listed). Set only by publishing a priority batch "
+                    "(POST /api/v1/lists/batches/{batch_id}/publish), never on the product",
+                },
                 "source": {"type": "string"},
                 "archived_at": {"type": ["string", "null"], "format": "date-time"},
                 "version": {"type": "integer"},
@@ -380,7 +402,13 @@ def parse_number():
             "schema": {"type": "string"},
             "description": "Id, name or alias",
         },
-        {"name": "level", "in": "query", "required": True, "schema": {"enum": [level.value for level in Level]}},
+        {
+            "name": "level",
+            "in": "query",
+            "required": True,
+            "schema": {"enum": [level.value for level in CHINESE_LEVELS]},
+            "description": "The level rules cover the Chinese levels; international standards are outside them",
+        },
     ],
     responses={
         200: (
@@ -404,7 +432,7 @@ def check_level():
     product = db.session.get(Product, product_id) if product_id else service.find_product(db.session, wanted)
     if product is None:
         raise InvalidInput(_("产品目录中没有“%(name)s”。", name=wanted), details={"product": wanted})
-    level = query_choice("level", {level.value for level in Level})
+    level = query_choice("level", {level.value for level in CHINESE_LEVELS})
     if level is None:
         raise InvalidInput(_("请给出级别（level）。"), details={"level": _("必填")})
     findings = service.check_level(db.session, product, level)

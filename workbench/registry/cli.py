@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from workbench.commands import FORMAT, acting
 from workbench.commands import echo_json as _json
 from workbench.db import db
+from workbench.guideline import Severity
 from workbench.i18n import article_text, finding_text
 from workbench.registry import importing, numbers, service
 from workbench.registry.models import Level
@@ -42,9 +43,11 @@ def parse(number, output):
         return
     for item in parsed:
         part = f"  部分 part {item.part}" if item.part else ""
+        adopted = f"  采用 adopts {item.adopted.canonical}" if item.adopted else ""
         click.echo(
             f"{item.canonical}  级别 level {item.level.value}  性质 nature {item.nature.value}  "
-            f"代号 code {item.code}  顺序号 sequence {item.sequence}{part}  年份 year {item.year}"
+            f"代号 code {item.code}  顺序号 sequence {item.sequence}{part}  年份 year {item.year}  "
+            f"键 key {item.key}{adopted}"
         )
 
 
@@ -81,11 +84,16 @@ def hierarchy():
 
 @hierarchy.command("check")
 @click.option("--product", "product_name", required=True, help="Product name or alias (产品名称或别名).")
-@click.option("--level", required=True, type=click.Choice([level.value for level in Level]))
+@click.option(  # the five Chinese levels: an international standard is not made for a product here
+    "--level", required=True, type=click.Choice([level.value for level in Level if level != Level.INTERNATIONAL])
+)
 @FORMAT
 @with_appcontext
 def check(product_name, level, output):
-    """The findings a new standard at LEVEL for PRODUCT would get."""
+    """The findings a new standard at LEVEL for PRODUCT would get.
+
+    Exit status 1 when a finding refuses the registration (an error), 0 otherwise.
+    """
     from workbench.registry.shapes import finding_json
 
     product = service.find_product(db.session, product_name)
@@ -94,11 +102,12 @@ def check(product_name, level, output):
     findings = service.check_level(db.session, product, level)
     if output == "json":
         _json({"product": product.name, "level": level, "findings": [finding_json(f) for f in findings]})
-        return
-    if not findings:
-        click.echo(f"{product.name} · {level}: 未发现冲突 no findings")
-    for finding in findings:
-        click.echo(f"[{finding.severity.value}] {article_text(finding.article)}: {finding_text(finding)}")
+    else:
+        if not findings:
+            click.echo(f"{product.name} · {level}: 未发现冲突 no findings")
+        for finding in findings:
+            click.echo(f"[{finding.severity.value}] {article_text(finding.article)}: {finding_text(finding)}")
+    sys.exit(1 if any(finding.severity == Severity.ERROR for finding in findings) else 0)
 
 
 @hierarchy.command("due")
@@ -117,4 +126,5 @@ def due(output):
     for item, standard, national in items:
         click.echo(
             f"{standard.designation}  {standard.product.name}  ← {national.designation} 实施 in force {item.since}"
+            f"  依据 per {article_text(item.article)}"
         )

@@ -3,16 +3,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from workbench.forms import reason_field, version_field
+from workbench.forms import enum_choices, reason_field, version_field
 from workbench.registry.models import (
     END_USE_LABELS,
     EQUIVALENCE_LABELS,
     LEVEL_LABELS,
     NATURE_LABELS,
-    PRIORITY_LABELS,
     RELATION_LABELS,
     SIDE_LABELS,
     STATUS_LABELS,
@@ -21,13 +20,8 @@ from workbench.registry.models import (
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-def _choices(labels: dict, blank=None) -> list[SelectChoice]:
-    choices = [SelectChoice(key.value, label) for key, label in labels.items()]
-    return [SelectChoice("", blank), *choices] if blank is not None else choices
-
-
 class StandardForm(FlaskForm):
-    level = SelectField(_l("级别"), choices=_choices(LEVEL_LABELS))
+    level = SelectField(_l("级别"), choices=enum_choices(LEVEL_LABELS))
     numbers = StringField(
         _l("标准编号"),
         validators=[Optional(), Length(max=300)],
@@ -42,10 +36,10 @@ class StandardForm(FlaskForm):
     )
     title_en = StringField(_l("英文名称"), validators=[Optional(), Length(max=500)])
     product = SelectField(_l("产品"), coerce=int, description=_l("标准按产品目录关联，不按名称文字匹配。"))
-    status = SelectField(_l("状态"), choices=_choices(STATUS_LABELS))
+    status = SelectField(_l("状态"), choices=enum_choices(STATUS_LABELS))
     nature = SelectField(
         _l("性质"),
-        choices=_choices(NATURE_LABELS),
+        choices=enum_choices(NATURE_LABELS),
         description=_l("有编号时按编号确定（GB 强制性、/T 推荐性、/Z 指导性）。"),
     )
     issuer = StringField(_l("发布机构"), validators=[Optional(), Length(max=300)])
@@ -74,14 +68,11 @@ class ProductForm(FlaskForm):
     name_en = StringField(_l("英文名称"), validators=[Optional(), Length(max=200)])
     classification_code = StringField(_l("分类代码"), validators=[Optional(), Length(max=32)])
     parent = SelectField(_l("上级产品"), coerce=int)
-    side = SelectField(_l("生产侧/消费侧"), choices=_choices(SIDE_LABELS), description=_l("指引（一）"))
+    side = SelectField(_l("生产侧/消费侧"), choices=enum_choices(SIDE_LABELS), description=_l("指引（一）"))
     end_use = SelectField(
         _l("最终用途"),
-        choices=_choices(END_USE_LABELS),
+        choices=enum_choices(END_USE_LABELS),
         description=_l("终端产品一般采用“摇篮到坟墓”，中间产品一般采用“摇篮到大门”（指引（三））。"),
-    )
-    priority_category = SelectField(
-        _l("重点产品类别"), choices=_choices(PRIORITY_LABELS, blank=_l("（非重点产品）")), validators=[Optional()]
     )
     source = StringField(_l("来源"), validators=[Optional(), Length(max=300)])
     reason = reason_field()
@@ -89,14 +80,14 @@ class ProductForm(FlaskForm):
 
 
 class RelationForm(FlaskForm):
-    kind = SelectField(_l("关系"), choices=_choices(RELATION_LABELS))
+    kind = SelectField(_l("关系"), choices=enum_choices(RELATION_LABELS))
     target = StringField(
         _l("对象标准"),
         validators=[DataRequired(), Length(max=200)],
         description=_l("已登记标准的编号（任意写法），或国际标准编号，如 ISO 14067:2018。"),
     )
     equivalence = SelectField(
-        _l("一致性程度（采用国际标准）"), choices=_choices(EQUIVALENCE_LABELS, blank="—"), validators=[Optional()]
+        _l("一致性程度（采用国际标准）"), choices=enum_choices(EQUIVALENCE_LABELS, blank="—"), validators=[Optional()]
     )
 
 

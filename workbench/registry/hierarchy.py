@@ -8,7 +8,7 @@ error refuses the registration.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from workbench.guideline import CATALOGUE, Finding, finding
@@ -44,10 +44,15 @@ class Entry:
 
 @dataclass(frozen=True)
 class ProductTree:
-    """Each product's parent, and names for messages."""
+    """Each product's parent, names for messages, and the products on the priority list.
+
+    `listed` holds the products whose Product.priority_category is set: the catalogue keeps that
+    field in step with the priority list batches it publishes (指引（七）), and this module sits
+    below the catalogue, so it learns of the list this way."""
 
     parents: dict[int, int | None]
     names: dict[int, str]
+    listed: frozenset[int] = frozenset()
 
     def ancestors(self, product_id: int) -> list[int]:
         found, current = [], self.parents.get(product_id)
@@ -70,7 +75,8 @@ class WithdrawalDue:
 
     @property
     def code(self) -> str:
-        """The catalogue's entry: 指引（十四） for industry standards, 指引（九） for local ones."""
+        """The catalogue's entry: 指引（十四） for industry standards; 指引（九） and the 2023 Opinions
+        for local ones."""
         return "industry_withdrawal_due" if self.standard.level == Level.INDUSTRY else "local_withdrawal_due"
 
     @property
@@ -89,8 +95,10 @@ def _ids(entries: Iterable[Entry]) -> tuple[int, ...]:
 def check(candidate: Entry, others: Iterable[Entry], tree: ProductTree, today: date) -> list[Finding]:
     """The findings a standard like `candidate` gets, given the other standards of its product and
     of the products above and below it. Errors first."""
-    if candidate.product_id is None or candidate.status not in ACTIVE:
-        return []  # general standards (no product) and finished ones are outside the level rules
+    if candidate.product_id is None or candidate.status not in ACTIVE or candidate.level == Level.INTERNATIONAL:
+        # general standards (no product), finished ones and international ones (referenced and
+        # adopted, not made under the guideline) are outside the level rules
+        return []
     others = [
         other
         for other in others
@@ -119,8 +127,9 @@ def check(candidate: Entry, others: Iterable[Entry], tree: ProductTree, today: d
     findings: list[Finding] = []
 
     def add(code: str, involved: list[Entry], **params) -> None:
-        found = finding(code, PATH, product=product, standards=_names(involved), **params)
-        findings.append(replace(found, standard_ids=_ids(involved)))
+        findings.append(
+            finding(code, PATH, product=product, standards=_names(involved), standard_ids=_ids(involved), **params)
+        )
 
     higher = {Level.NATIONAL, Level.INDUSTRY}
     if candidate.level == Level.LOCAL:
@@ -128,6 +137,11 @@ def check(candidate: Entry, others: Iterable[Entry], tree: ProductTree, today: d
             add("local_where_higher_exists", existing)
         elif coming := preparing(higher):
             add("local_where_higher_in_preparation", coming)
+
+        # 指引（九）: local character is for products outside the national track; a product on the
+        # priority list is on it (指引（七）), whatever the registry holds for it today.
+        if candidate.product_id in tree.listed:
+            add("local_on_priority_list", [])
 
     if candidate.level == Level.GROUP and (existing := issued_by(higher)):
         add("group_where_higher_exists", existing)

@@ -67,6 +67,7 @@ LEVEL_LABELS = {
     Level.LOCAL: _l("地方标准"),
     Level.GROUP: _l("团体标准"),
     Level.ENTERPRISE: _l("企业标准"),
+    Level.INTERNATIONAL: _l("国际标准"),
 }
 NATURE_LABELS = {
     Nature.MANDATORY: _l("强制性"),

@@ -15,12 +15,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.audit import archiving, change_reason
-from workbench.auth.permissions import Action, require
+from workbench.auth.permissions import Action, Role, keeps_group_standard, require
 from workbench.dates import today
 from workbench.db import expect_version
 from workbench.errors import InvalidInput, refuse
 from workbench.guideline import Finding, Severity
 from workbench.i18n import article_text, finding_text, say
+from workbench.inputs import choice_field, text_field
 from workbench.registry import hierarchy, numbers
 from workbench.registry.hierarchy import Entry, ProductTree
 from workbench.registry.models import (
@@ -31,7 +32,6 @@ from workbench.registry.models import (
     Equivalence,
     Level,
     Nature,
-    PriorityCategory,
     Product,
     RelationKind,
     Side,
@@ -45,25 +45,6 @@ MAX_JOINT_NUMBERS = 5
 # Statuses that only a published standard, and so a numbered one, can have. A project that is
 # stopped before publication is "withdrawn" without a number.
 NUMBERED = {Status.PUBLISHED, Status.UNDER_REVISION, Status.REPLACED}
-
-
-def _text(value: str | None, field_name: str, label: str, max_length: int, *, required: bool = False) -> str:
-    value = " ".join((value or "").split())
-    if required and not value:
-        refuse(field_name, _("请填写%(label)s。", label=label))
-    if len(value) > max_length:
-        refuse(field_name, _("%(label)s不能超过 %(max)d 个字符。", label=label, max=max_length))
-    return value
-
-
-def _choice(enum_class, value, field_name: str, label: str):
-    try:
-        return enum_class(value)
-    except ValueError:
-        allowed = "、".join(member.value for member in enum_class)
-        refuse(
-            field_name, _("%(label)s“%(value)s”无效，可选：%(allowed)s。", label=label, value=value, allowed=allowed)
-        )
 
 
 def number_error(error: numbers.InvalidNumber) -> str:
@@ -109,12 +90,14 @@ class ProductInput:
     aliases: str | list[str] | None = None
     classification_code: str | None = None
     parent: Product | None = None
-    priority_category: PriorityCategory | str | None = None
     source: str = ""
+    # No priority category: a product is on the priority list when a published priority batch
+    # names it (workbench.catalogue.lists.publish_batch sets Product.priority_category), never by
+    # editing the product.
 
 
 def _product_values(session: Session, data: ProductInput, product: Product | None) -> dict:
-    name = _text(data.name, "name", _("名称"), 100, required=True)
+    name = text_field(data.name, "name", _("名称"), 100, required=True)
     aliases = _split_aliases(data.aliases)
     for candidate in [name, *aliases]:
         owner = find_product(session, candidate)
@@ -134,19 +117,15 @@ def _product_values(session: Session, data: ProductInput, product: Product | Non
             ancestor = ancestor.parent
     if parent is not None and parent.is_archived and (product is None or parent is not product.parent):
         refuse("parent", _("“%(name)s”已归档，不能再选用。", name=parent.name))
-    category = data.priority_category or None
     return {
         "name": name,
-        "name_en": _text(data.name_en, "name_en", _("英文名称"), 200) or None,
+        "name_en": text_field(data.name_en, "name_en", _("英文名称"), 200) or None,
         "aliases": "、".join(aliases),
-        "classification_code": _text(data.classification_code, "classification_code", _("分类代码"), 32) or None,
+        "classification_code": text_field(data.classification_code, "classification_code", _("分类代码"), 32) or None,
         "parent": parent,
-        "side": _choice(Side, data.side, "side", _("生产侧/消费侧")),
-        "end_use": _choice(EndUse, data.end_use, "end_use", _("最终用途")),
-        "priority_category": _choice(PriorityCategory, category, "priority_category", _("重点产品类别"))
-        if category
-        else None,
-        "source": _text(data.source, "source", _("来源"), 300),
+        "side": choice_field(Side, data.side, "side", _("生产侧/消费侧")),
+        "end_use": choice_field(EndUse, data.end_use, "end_use", _("最终用途")),
+        "source": text_field(data.source, "source", _("来源"), 300),
     }
 
 
@@ -171,8 +150,14 @@ def update_product(
 
 
 def product_tree(session: Session) -> ProductTree:
-    rows = session.execute(select(Product.id, Product.parent_id, Product.name)).all()
-    return ProductTree(parents={row.id: row.parent_id for row in rows}, names={row.id: row.name for row in rows})
+    """The catalogue's tree, with the products on the priority list: those whose priority category
+    is set (the catalogue keeps it in step with the list batches it publishes)."""
+    rows = session.execute(select(Product.id, Product.parent_id, Product.name, Product.priority_category)).all()
+    return ProductTree(
+        parents={row.id: row.parent_id for row in rows},
+        names={row.id: row.name for row in rows},
+        listed=frozenset(row.id for row in rows if row.priority_category is not None),
+    )
 
 
 # --- standards ------------------------------------------------------------------------------------
@@ -220,8 +205,8 @@ def parse_numbers(text: str, level: Level | None = None, field_name: str = "numb
 
 
 def _standard_values(session: Session, data: StandardInput, standard: Standard | None) -> dict:
-    level = _choice(Level, data.level, "level", _("级别"))
-    status = _choice(Status, data.status, "status", _("状态"))
+    level = choice_field(Level, data.level, "level", _("级别"))
+    status = choice_field(Status, data.status, "status", _("状态"))
     text = (data.numbers or "").strip()
     parsed = parse_numbers(text, level) if text else []
     if not parsed and status in NUMBERED:
@@ -233,7 +218,9 @@ def _standard_values(session: Session, data: StandardInput, standard: Standard |
                 "numbers",
                 _("编号 %(number)s 已登记为“%(title)s”。", number=number.canonical, title=owner.standard.title),
             )
-    nature = parsed[0].nature if parsed else _choice(Nature, data.nature or Nature.RECOMMENDED, "nature", _("性质"))
+    nature = (
+        parsed[0].nature if parsed else choice_field(Nature, data.nature or Nature.RECOMMENDED, "nature", _("性质"))
+    )
     published, implemented, withdrawn = data.published_on, data.implemented_on, data.withdrawn_on
     if published and implemented and implemented < published:
         refuse("implemented_on", _("实施日期不能早于发布日期。"))
@@ -243,7 +230,7 @@ def _standard_values(session: Session, data: StandardInput, standard: Standard |
         refuse("withdrawn_on", _("废止日期不能早于发布日期。"))
     if status not in NUMBERED and status != Status.WITHDRAWN and (published or implemented):
         refuse("published_on", _("计划、起草中或征求意见的项目尚未发布：请清空发布和实施日期，或修改状态。"))
-    region = _text(data.region, "region", _("地区"), 100)
+    region = text_field(data.region, "region", _("地区"), 100)
     if level == Level.LOCAL and parsed and not region:
         region = numbers.PROVINCES.get(parsed[0].region[:2], "") + (
             f"（{parsed[0].region}）" if len(parsed[0].region) == 4 else ""
@@ -255,13 +242,13 @@ def _standard_values(session: Session, data: StandardInput, standard: Standard |
         "level": level,
         "nature": nature,
         "numbers": " / ".join(number.canonical for number in parsed),
-        "title": _text(data.title, "title", _("标准名称"), 300, required=True),
-        "title_en": _text(data.title_en, "title_en", _("英文名称"), 500) or None,
+        "title": text_field(data.title, "title", _("标准名称"), 300, required=True),
+        "title_en": text_field(data.title_en, "title_en", _("英文名称"), 500) or None,
         "product": product,
         "status": status,
-        "issuer": _text(data.issuer, "issuer", _("发布机构"), 300),
-        "committee": _text(data.committee, "committee", _("技术委员会/归口单位"), 200),
-        "association": _text(data.association, "association", _("社会团体"), 200) if level == Level.GROUP else "",
+        "issuer": text_field(data.issuer, "issuer", _("发布机构"), 300),
+        "committee": text_field(data.committee, "committee", _("技术委员会/归口单位"), 200),
+        "association": text_field(data.association, "association", _("社会团体"), 200) if level == Level.GROUP else "",
         "region": region if level == Level.LOCAL else "",
         "year": parsed[0].year if parsed else (published.year if published else None),
         "published_on": published,
@@ -338,7 +325,7 @@ def check_candidate(session: Session, candidate: Entry, *, on: date | None = Non
 
 def check_level(session: Session, product: Product, level: Level | str, *, on: date | None = None) -> list[Finding]:
     """What a new standard (a project registered today) at `level` for `product` would be told."""
-    level = _choice(Level, level, "level", _("级别"))
+    level = choice_field(Level, level, "level", _("级别"))
     candidate = Entry(id=None, designation="", level=level, status=Status.PLANNED.value, product_id=product.id)
     return check_candidate(session, candidate, on=on)
 
@@ -400,6 +387,31 @@ def set_archived(
     archiving.set_archived(session, record, archived, reason=reason)
 
 
+def _own_group_standard(data: StandardInput, by) -> StandardInput:
+    """An association representative registers and keeps its own organisation's group standards
+    only (指引（十）): the issuers named in `association` must include it; left empty, the field
+    is filled with it."""
+    if getattr(by, "role", None) != Role.ASSOCIATION or data.level != Level.GROUP:
+        return data
+    organisation = getattr(by, "organisation", None)
+    if organisation is None:
+        refuse(
+            "association", _("您的账户没有所属组织：协会代表只能登记本组织的团体标准，请管理员为您的账户设置所属组织。")
+        )
+    if not (data.association or "").strip():
+        return replace(data, association=organisation.name)
+    if not keeps_group_standard(by, data.association):
+        refuse(
+            "association",
+            _(
+                "协会代表只能登记和维护本组织的团体标准：请在“社会团体”中写明“%(organisation)s”"
+                "（联合发布的，各社会团体以空格或“、”分隔）。",
+                organisation=organisation.name,
+            ),
+        )
+    return data
+
+
 def create_standard(
     session: Session, data: StandardInput, *, by, on: date | None = None, check: bool = True
 ) -> tuple[Standard, list[Finding]]:
@@ -407,6 +419,7 @@ def create_standard(
     and the findings it still has (warnings and information). `check=False` leaves the rules to
     the caller (the import checks every row once the whole file is in)."""
     require(by, Action.MANAGE_STANDARDS, data.level)
+    data = _own_group_standard(data, by)
     return _register(session, data, on=on, check=check)
 
 
@@ -454,6 +467,7 @@ def update_standard(
     (level, product, status, publication date); correcting a title or a note never is."""
     require(by, Action.MANAGE_STANDARDS, standard)
     require(by, Action.MANAGE_STANDARDS, data.level)  # an association keeps its standards at the group level
+    data = _own_group_standard(data, by)  # … and among its own organisation's
     expect_version(standard, expected_version)
     values = _standard_values(session, data, standard)
     parsed = values.pop("_parsed")
@@ -490,10 +504,10 @@ def add_relation(
     by,
 ) -> StandardRelation:
     require(by, Action.MANAGE_STANDARDS, standard)
-    kind = _choice(RelationKind, kind, "kind", _("关系"))
+    kind = choice_field(RelationKind, kind, "kind", _("关系"))
     if kind == RelationKind.REPLACES and target is not None:
         require(by, Action.MANAGE_STANDARDS, target)  # it will be marked replaced
-    target_text = _text(target_text, "target", _("对象标准"), 200) or None
+    target_text = text_field(target_text, "target", _("对象标准"), 200) or None
     if (target is None) == (target_text is None):
         refuse("target", _("请填写对象标准：已登记标准的编号，或国际标准的编号（如 ISO 14067:2018）。"))
     if target is standard:
@@ -501,7 +515,7 @@ def add_relation(
     if kind == RelationKind.ADOPTS_INTERNATIONAL:
         if not equivalence:
             refuse("equivalence", _("采用国际标准须注明一致性程度：IDT（等同）、MOD（修改）或 NEQ（非等效）。"))
-        equivalence = _choice(Equivalence, equivalence, "equivalence", _("一致性程度"))
+        equivalence = choice_field(Equivalence, equivalence, "equivalence", _("一致性程度"))
     elif equivalence:
         refuse("equivalence", _("只有采用国际标准时才填写一致性程度。"))
     else:
@@ -601,7 +615,11 @@ def search(filters: StandardFilters, *, on: date | None = None):
         key = numbers.search_key(text)
         # Keys of group and enterprise numbers keep one space (numbers.StandardNumber.key).
         compact_key = func.replace(StandardNumber.key, " ", "")
-        number_match = select(StandardNumber.standard_id).where(compact_key.contains(key, autoescape=True))
+        # Keys drop leading zeros of the sequence; the printed number keeps them ("T/CPCIF 0391").
+        compact_printed = func.upper(func.replace(func.replace(StandardNumber.number, " ", ""), "\u2014", "-"))
+        number_match = select(StandardNumber.standard_id).where(
+            or_(compact_key.contains(key, autoescape=True), compact_printed.contains(key, autoescape=True))
+        )
         query = query.where(
             or_(
                 Standard.id.in_(number_match),

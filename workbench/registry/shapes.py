@@ -22,6 +22,8 @@ def number_json(number: numbers.StandardNumber) -> dict:
         "part": number.part,
         "year": number.year,
         "region": number.region,
+        "with_adoption": number.with_adoption,
+        "adopted": number_json(number.adopted) if number.adopted else None,
     }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from workbench.auth.access import current_principal, require
-from workbench.auth.permissions import Action, can
+from workbench.auth.permissions import Action, Role, can
 from workbench.dates import today
 from workbench.db import db
 from workbench.errors import WorkbenchError
@@ -36,6 +36,7 @@ from workbench.registry.models import (
     StandardRelation,
     Status,
 )
+from workbench.registry.numbers import CHINESE_LEVELS
 from workbench.web import (
     REJECTED,
     archive_from_form,
@@ -208,6 +209,9 @@ def new_standard():
         form.level.data = request.args.get("level") or form.level.choices[0].value
         product = _product_arg()
         form.product.data = product.id if product else 0
+        user = current_principal()
+        if getattr(user, "role", None) == Role.ASSOCIATION and user.organisation is not None:
+            form.association.data = user.organisation.name  # an association registers its own standards
 
     findings = []
 
@@ -362,7 +366,7 @@ def check():
     product = _product_arg()
     level = request.args.get("level", "")
     findings = None
-    if product is not None and level in {member.value for member in Level}:
+    if product is not None and level in {member.value for member in CHINESE_LEVELS}:  # the rules' levels
         findings = service.check_level(db.session, product, level)
     return render_template("registry/check.html", products=_products(), product=product, level=level, findings=findings)
 
@@ -438,7 +442,6 @@ def _product_input(form: ProductForm) -> service.ProductInput:
         parent=db.session.get(Product, form.parent.data) if form.parent.data else None,
         side=form.side.data,
         end_use=form.end_use.data,
-        priority_category=form.priority_category.data or None,
         source=form.source.data or "",
     )
 
@@ -477,7 +480,6 @@ def edit_product(product_id: int):
                 "parent": record.parent_id or 0,
                 "side": record.side.value,
                 "end_use": record.end_use.value,
-                "priority_category": record.priority_category.value if record.priority_category else "",
                 "source": record.source,
                 "version": record.version,
             }

@@ -34,11 +34,14 @@ CATALOGUE: dict[str, Check] = _index()
 GENERIC_MEANING = data.GENERIC_MEANING
 
 
-def finding(code: str, path: str, /, variant: str = "", **params) -> Finding:
+def finding(code: str, path: str, /, variant: str = "", *, standard_ids: tuple[int, ...] = (), **params) -> Finding:
     """A finding of the catalogue's kind `code` at `path`, with the message `variant` filled by
-    `params`. An unknown code or variant is a programming error and raises KeyError."""
+    `params`; a level finding names the registered standards it is about in `standard_ids`. An
+    unknown code or variant is a programming error and raises KeyError."""
     check = CATALOGUE[code]
-    return Finding(code, check.severity, check.article, path, check.messages[variant], params)
+    return Finding(
+        code, check.severity, check.article, path, check.messages[variant], params, standard_ids=standard_ids
+    )
 
 
 def meaning(code: str) -> str:

@@ -33,6 +33,18 @@ CHECKS = (
         },
     ),
     Check(
+        "local_on_priority_list",
+        WARNING,
+        cite(9),
+        N_("重点产品清单上的产品按国家标准推进，地方标准只为具有地方特色的产品制定。"),
+        {
+            "": N_(
+                "“%(product)s”在重点产品碳足迹核算标准清单上，由国家标准统一覆盖；地方标准只为具有地方特色的产品制定。"
+                "请改为参与国家标准的编制，提供基础数据和因子测算支持。"
+            )
+        },
+    ),
+    Check(
         "group_where_higher_exists",
         WARNING,
         cite(10),
@@ -98,7 +110,7 @@ CHECKS = (
     Check(
         "local_withdrawal_due",
         WARNING,
-        cite(9),
+        cite(9) + SEPARATOR + OPINIONS_2023,
         N_("已有碳足迹国家标准的产品，不再保留地方标准。"),
         {
             "": N_(
