@@ -22,6 +22,7 @@ TC548 = "全国碳排放管理标准化技术委员会（SAC/TC548）秘书处"
 CNIA = "中国有色金属工业协会"
 CNIS = "中国标准化研究院"
 SMELTER = "示例铝业有限公司（演示）"
+ZHEJIANG = "浙江省市场监督管理局"
 
 ORGANISATIONS = [
     (SAMR, "State Administration for Market Regulation", OrganisationKind.MINISTRY),
@@ -30,6 +31,7 @@ ORGANISATIONS = [
     (CNIA, "China Nonferrous Metals Industry Association", OrganisationKind.ASSOCIATION),
     (CNIS, "China National Institute of Standardization", OrganisationKind.RESEARCH_INSTITUTE),
     (SMELTER, "Demo Aluminium Co., Ltd. (demo)", OrganisationKind.ENTERPRISE),
+    (ZHEJIANG, "Zhejiang Administration for Market Regulation", OrganisationKind.LOCAL_AUTHORITY),
 ]
 
 WORKING_GROUPS = [
@@ -56,6 +58,7 @@ ACCOUNTS = [
     DemoAccount("smelter", "演示起草人（铝业企业）", Role.DRAFTER, SMELTER, ("WG-AL",)),
     DemoAccount("association", "有色金属工业协会演示代表", Role.ASSOCIATION, CNIA),
     DemoAccount("evaluator", "演示评估人", Role.EVALUATOR, CNIS),
+    DemoAccount("province", "浙江省市场监管局演示账号", Role.DRAFTER, ZHEJIANG),
 ]
 
 
@@ -116,7 +119,50 @@ def load_registry(session: Session, by: User) -> tuple[int, int, int]:
     report = seed.load_standards(session, by)
     seed.load_relations(session, by)
     projects = seed.load_projects(session, by)
+    load_catalogue(session, by)
     return len(products), len(report.created), len(projects)
+
+
+DEMO_CALL_TITLE = "2026年重点产品碳足迹核算国家标准立项建议征集（演示）"
+DEMO_CALL_DESCRIPTION = (
+    "演示征集（不是真实的通知）：针对重点产品碳足迹核算标准清单第一批中尚无标准的产品，征集国家标准、行业标准、"
+    "地方标准和团体标准的立项建议。按指引（七），基础能源、原材料和急需的出口产品优先制定国家标准，"
+    "立项后 12 个月内报批（绿色通道）。"
+)
+
+
+def load_catalogue(session: Session, by: User) -> tuple[int, int]:
+    """The priority list and the recommended group-standard lists as published, and one open
+    call for proposals (from a week ago to two months on, counted from the day of loading);
+    what was created now (batches, calls). Needs the registry loaded first."""
+    from datetime import timedelta
+
+    from workbench.catalogue import lists
+    from workbench.catalogue import seed as catalogue_seed
+    from workbench.catalogue.models import Call, ListBatch, ListKind
+    from workbench.dates import today
+
+    batches = catalogue_seed.load(session, by)
+    if session.scalar(select(Call.id).where(Call.title == DEMO_CALL_TITLE)) is not None:
+        return batches, 0
+    priority = session.scalar(select(ListBatch).where(ListBatch.kind == ListKind.PRIORITY, ListBatch.number == 1))
+    mee = session.scalar(select(User).where(User.username == "mee")) or by
+    day = today()
+    lists.create_call(
+        session,
+        lists.CallInput(
+            title=DEMO_CALL_TITLE,
+            description=DEMO_CALL_DESCRIPTION,
+            opens_on=day - timedelta(days=7),
+            closes_on=day + timedelta(days=60),
+            levels=["national", "industry", "local", "group"],
+            batches=[priority] if priority is not None else [],
+            months_to_approval=12,
+        ),
+        by=mee,
+        today=day,
+    )
+    return batches, 1
 
 
 def load_factors(session: Session, by: User) -> int:

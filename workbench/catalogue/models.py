@@ -56,6 +56,10 @@ class ProposalStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # by the proposer
 
 
+# Awaiting someone, not yet decided: what the inbox, withdrawal and the coverage matrix call open.
+OPEN_STATUSES = frozenset({ProposalStatus.SUBMITTED, ProposalStatus.RETURNED})
+
+
 LIST_KIND_LABELS = {
     ListKind.PRIORITY: _l("重点产品碳足迹核算标准清单"),
     ListKind.GROUP_RECOMMENDED: _l("团体标准推荐清单"),
@@ -91,11 +95,11 @@ class ListBatch(Versioned, Audited, db.Model):
     document_number: Mapped[str] = mapped_column(String(100), default="", info={"label": _l("文号")})
     source: Mapped[str] = mapped_column(String(300), default="", info={"label": _l("来源")})
     note: Mapped[str] = mapped_column(Text, default="", info={"label": _l("说明")})
-    corrects_id: Mapped[int | None] = mapped_column(
-        ForeignKey("list_batches.id"), info={"label": _l("更正的批次")}
-    )
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("list_batches.id"), info={"label": _l("更正的批次")})
     status: Mapped[BatchStatus] = mapped_column(
-        enum_type(BatchStatus), default=BatchStatus.DRAFT, info={"label": _l("状态"), "value_labels": BATCH_STATUS_LABELS}
+        enum_type(BatchStatus),
+        default=BatchStatus.DRAFT,
+        info={"label": _l("状态"), "value_labels": BATCH_STATUS_LABELS},
     )
     published_at: Mapped[datetime | None] = mapped_column(info={"label": _l("发布时间")})
 
@@ -206,9 +210,7 @@ class Proposal(Versioned, Audited, db.Model):
     )
     proposer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info={"label": _l("建议人")})
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True, info={"label": _l("产品")})
-    level: Mapped[Level] = mapped_column(
-        enum_type(Level), info={"label": _l("级别"), "value_labels": LEVEL_LABELS}
-    )
+    level: Mapped[Level] = mapped_column(enum_type(Level), info={"label": _l("级别"), "value_labels": LEVEL_LABELS})
     title: Mapped[str] = mapped_column(String(300), info={"label": _l("标准名称")})
     scope: Mapped[str] = mapped_column(Text, default="", info={"label": _l("适用范围")})
     urgency: Mapped[str] = mapped_column(Text, default="", info={"label": _l("立项必要性（急用先行）")})
@@ -237,7 +239,9 @@ class Proposal(Versioned, Audited, db.Model):
     plan_number: Mapped[str | None] = mapped_column(String(20), unique=True, info={"label": _l("计划号")})
     approved_on: Mapped[date | None] = mapped_column(info={"label": _l("立项日期")})
     due_on: Mapped[date | None] = mapped_column(info={"label": _l("报批期限")})
-    standard_id: Mapped[int | None] = mapped_column(ForeignKey("standards.id"), index=True, info={"label": _l("标准项目")})
+    standard_id: Mapped[int | None] = mapped_column(
+        ForeignKey("standards.id"), index=True, info={"label": _l("标准项目")}
+    )
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("rules.id"), index=True, info={"label": _l("规则")})
 
     call: Mapped[Call] = relationship(info={"label": _l("征集")})

@@ -65,6 +65,16 @@ SECTIONS = (
         ("factors",),
     ),
     Section(
+        "catalogue",
+        _l("清单与立项"),
+        _l(
+            "市场监管总局、生态环境部发布重点产品清单和团体标准推荐清单，征集并审批立项建议，跟踪 2027 年 100 项、2030 年 200 项目标的进度。"
+        ),
+        _l("指引 一、（七）至（十一）"),
+        "catalogue.index",
+        ("catalogue", "proposals", "coverage"),
+    ),
+    Section(
         "published",
         _l("发布"),
         _l("已发布的规则免费向社会公开，提供 HTML、PDF、Word 和 JSON 格式及版本历史。"),
