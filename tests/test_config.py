@@ -78,3 +78,18 @@ def test_cookies_can_be_limited_to_https(tmp_path):
     assert load_settings({}, {"DATA_DIR": str(tmp_path)})["SESSION_COOKIE_SECURE"] is False
     secure = load_settings({"WORKBENCH_SECURE_COOKIES": "1"}, {"DATA_DIR": str(tmp_path)})
     assert secure["SESSION_COOKIE_SECURE"] is True and secure["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_an_unknown_target_level_is_refused_at_start_naming_the_setting(tmp_path):
+    with pytest.raises(ValueError, match="WORKBENCH_TARGET_LEVELS: unknown level.*provincial"):
+        create_app({"DATA_DIR": str(tmp_path), "COVERAGE_TARGET_LEVELS": "national,provincial"})
+    app = create_app({"DATA_DIR": str(tmp_path), "COVERAGE_TARGET_LEVELS": "national, group"})
+    assert app.config["COVERAGE_TARGET_LEVELS"] == "national, group"
+
+
+@pytest.mark.parametrize("department", ["46", "4690", "T46", "４６９", ""])
+def test_a_plan_number_department_of_other_than_three_digits_is_refused_at_start(tmp_path, department):
+    with pytest.raises(ValueError, match="WORKBENCH_PLAN_NUMBER_DEPARTMENT"):
+        create_app({"DATA_DIR": str(tmp_path), "PLAN_NUMBER_DEPARTMENT": department})
+    app = create_app({"DATA_DIR": str(tmp_path), "PLAN_NUMBER_DEPARTMENT": "027"})
+    assert app.config["PLAN_NUMBER_DEPARTMENT"] == "027"

@@ -1,6 +1,7 @@
 """CFP Standards Workbench: where China's product carbon-footprint accounting rules are written."""
 
 import os
+import re
 from pathlib import Path
 
 from flask import Flask, request, session
@@ -18,6 +19,7 @@ CONTENT_SECURITY_POLICY = (
 def create_app(config: dict | None = None) -> Flask:
     """The application, configured from WORKBENCH_* variables and then `config`."""
     settings = load_settings(os.environ, config)
+    _check_settings(settings)
     data_dir = Path(settings["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
 
@@ -67,6 +69,21 @@ def _register_extensions(app: Flask) -> None:
     runner.init_app(app)
 
 
+def _check_settings(settings: dict) -> None:
+    """Settings read by code below the configuration, refused at start rather than on a page."""
+    from workbench.catalogue.coverage import InvalidLevels, parse_levels
+
+    try:
+        parse_levels(settings.get("COVERAGE_TARGET_LEVELS"))
+    except InvalidLevels as error:
+        raise ValueError(f"WORKBENCH_TARGET_LEVELS: {error}") from None
+    department = str(settings.get("PLAN_NUMBER_DEPARTMENT", "469"))
+    if not re.fullmatch(r"[0-9]{3}", department):  # ASCII digits: \d takes ４６９
+        raise ValueError(
+            f"WORKBENCH_PLAN_NUMBER_DEPARTMENT: {department!r} is not a three-digit department code (such as 469)"
+        )
+
+
 def _register_blueprints(app: Flask) -> None:
     # Each domain's api module declares its operations on the one API blueprint when imported; the
     # OpenAPI document lists them in this order.
@@ -79,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     import workbench.trials.api  # noqa: F401
     import workbench.catalogue.api  # noqa: F401
     import workbench.catalogue.proposal_api  # noqa: F401
+    import workbench.catalogue.coverage_api  # noqa: F401
     import workbench.publishing.tasks  # noqa: F401  (the job kinds, so every app and worker knows them)
     import workbench.trials.tasks  # noqa: F401
 

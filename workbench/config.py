@@ -47,6 +47,12 @@ def load_settings(environ: os._Environ | dict, overrides: dict | None = None) ->
         # "child": each PDF or Word layout in a process of its own that ends with it, so no
         # long-lived process keeps WeasyPrint's memory; "inline": in the job runner itself.
         "LAYOUT_PROCESS": environ.get("WORKBENCH_LAYOUT_PROCESS") or "child",
+        # Which levels count toward 100 by 2027 and 200 by 2030 (workbench.catalogue.coverage):
+        # comma-separated Level values; unset, national and industry standards.
+        "COVERAGE_TARGET_LEVELS": environ.get("WORKBENCH_TARGET_LEVELS") or None,
+        # The department code ending a national plan number (计划号 2025xxxx-T-469): the one the
+        # approval form suggests (workbench.catalogue.proposals.suggest_plan_number).
+        "PLAN_NUMBER_DEPARTMENT": environ.get("WORKBENCH_PLAN_NUMBER_DEPARTMENT") or "469",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -53,6 +53,9 @@ MAX_COMMENT_LENGTH = 4000
 COMMENTS_PER_HOUR = 10  # from one address: enough for a real reviewer, too few for a flood
 
 
+APPROVED_STAGE = "10"  # 立项: the rule of an approved proposal starts here (create_rule's `stage`)
+
+
 class StaleRevision(Conflict):
     """Someone saved a newer revision since this author opened the rule."""
 
@@ -87,6 +90,7 @@ def create_rule(
     today: date,
     new_project: bool = False,
     standard: Standard | None = None,
+    stage: str = stages.DRAFTING,
 ) -> Rule:
     """A new rule for `product` from the template: title from the pattern, boundary proposed from
     the product's end use, and a national standard project at stage 20 in the registry (refused
@@ -95,8 +99,13 @@ def create_rule(
     The project is `standard` when given (a rule imported from that published standard);
     otherwise the product's planned project, taken over; otherwise a new one. A second national
     project is never made silently: when the product already has a national standard or project,
-    `NationalExists` names them, and only `new_project=True` registers another one."""
+    `NationalExists` names them, and only `new_project=True` registers another one.
+
+    `stage` "10" (立项) makes the rule of an approved proposal (workbench.catalogue.proposals):
+    its project stays planned until the secretariat moves the rule on to drafting."""
     require(by, Action.CREATE_RULE, working_group or NO_WORKING_GROUP)  # drafters: their own groups
+    if stage not in (APPROVED_STAGE, stages.DRAFTING):
+        raise ValueError(f"a rule starts at stage {APPROVED_STAGE} or {stages.DRAFTING}, not {stage}")
     if product.is_archived:
         refuse("product", _("“%(name)s”已归档，不能再选用。", name=product.name))
     template = templates.load()
@@ -107,7 +116,15 @@ def create_rule(
         product_name_en=product.name_en or "",
     )
     if standard is None:
-        standard = _registry_project(session, product, document["title"], today, by, new_project=new_project)
+        standard = _registry_project(
+            session,
+            product,
+            document["title"],
+            today,
+            by,
+            new_project=new_project,
+            status=Status(stages.STAGES[stage].registry_status),
+        )
     rule = Rule(
         code=_next_code(session),
         title=document["title"],
@@ -115,7 +132,7 @@ def create_rule(
         product=product,
         working_group=working_group,
         standard=standard,
-        stage=stages.DRAFTING,
+        stage=stage,
         stage_entered_on=today,
     )
     session.add(rule)
@@ -185,7 +202,14 @@ def national_exists(product: Product, entries: list[tuple[Standard, Rule | None]
 
 
 def _registry_project(
-    session: Session, product: Product, title: str, today: date, by, *, new_project: bool = False
+    session: Session,
+    product: Product,
+    title: str,
+    today: date,
+    by,
+    *,
+    new_project: bool = False,
+    status: Status = Status.DRAFTING,
 ) -> Standard:
     """The national project this rule is drafted as: one the registry already lists for the
     product (planned or in preparation, not yet drafted here), now at the drafting stage; or a
@@ -205,8 +229,9 @@ def _registry_project(
             .order_by(Standard.id)
         )
         if existing is not None:
-            with change_reason(session, N_("起草组开始起草")):
-                existing.status = Status.DRAFTING
+            if existing.status != status:
+                with change_reason(session, N_("起草组开始起草")):
+                    existing.status = status
             return existing
         entries = national_entries(session, product)
         if entries:
@@ -216,7 +241,7 @@ def _registry_project(
         registry.StandardInput(
             level=Level.NATIONAL,
             title=title,
-            status=Status.DRAFTING,
+            status=status,
             product=product,
             committee="SAC/TC548",
             note=N_("由规则起草工作台创建"),
