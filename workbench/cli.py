@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from workbench.auth.permissions import Role
+from workbench.catalogue.cli import catalogue
 from workbench.commands import META_KEY, OPERATOR_ENV, acting, echo_json, named_account
 from workbench.db import db
 from workbench.drafting.cli import check
@@ -228,6 +229,7 @@ cli.add_command(factors_group)
 cli.add_command(render_command)
 cli.add_command(publish_command)
 cli.add_command(worker_command)
+cli.add_command(catalogue)
 
 
 # --- entry point ----------------------------------------------------------------------------------
