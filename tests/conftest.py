@@ -301,6 +301,30 @@ def live_server(database_url, app, tmp_path_factory):
     process.wait(timeout=30)
 
 
+# As the machine notes advise: no sandbox as root, and no background traffic to the internet.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium, one for the whole run: Playwright's sync API runs once per thread, so
+    every browser test module shares this fixture rather than starting its own."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def validate_response(app):
     """Check a response body against the schema the OpenAPI document declares for it."""

@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from workbench.auth.permissions import Role
 from workbench.db import db
@@ -16,25 +16,6 @@ from .conftest import ADMIN, PASSWORD, SECRETARIAT, Acting
 from .test_i18n import NAVIGATION_EN, NAVIGATION_ZH
 
 pytestmark = pytest.mark.browser
-
-# As the machine notes advise: no sandbox as root, and no background traffic to the internet.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

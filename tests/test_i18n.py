@@ -11,8 +11,16 @@ from workbench.auth.permissions import Role
 from .conftest import PASSWORD, PROJECT_ROOT
 
 CATALOGUE = PROJECT_ROOT / "workbench" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-NAVIGATION_ZH = ["标准体系", "规则起草", "试算", "因子库", "发布", "评估"]
-NAVIGATION_EN = ["Standards", "Rule drafting", "Trial calculations", "Factor library", "Published rules", "Evaluation"]
+NAVIGATION_ZH = ["标准体系", "规则起草", "试算", "因子库", "清单与立项", "发布", "评估"]
+NAVIGATION_EN = [
+    "Standards",
+    "Rule drafting",
+    "Trial calculations",
+    "Factor library",
+    "Lists and proposals",
+    "Published rules",
+    "Evaluation",
+]
 
 
 def _navigation(html: str) -> list[str]:

@@ -6,15 +6,18 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from workbench.audit.models import AuditEvent
 from workbench.auth import service
-from workbench.auth.models import ApiToken, Organisation, SignIn, User, WorkingGroup
+from workbench.auth.models import ApiToken, Organisation, OrganisationKind, SignIn, User, WorkingGroup
 from workbench.auth.permissions import NO_WORKING_GROUP, RULES, Action, Role, can
+from workbench.catalogue import lists
+from workbench.catalogue.models import Call, ListBatch, ListItem, Proposal, ProposalComment, ProposalStatus
+from workbench.dates import today as _today
 from workbench.db import db, utcnow
 from workbench.drafting import service as drafting
 from workbench.drafting.models import ConsultationComment, FindingSuppression, Rule
@@ -90,6 +93,7 @@ class Principal:
     role: Role | None
     id: int = 1
     is_active: bool = True
+    organisation_id: int | None = None
 
     @property
     def is_authenticated(self):
@@ -159,6 +163,38 @@ def test_drafters_edit_the_rules_of_their_own_groups(role):
         assert can(member, action, RuleOf(6)) is (role in OVERSIGHT)
 
 
+@dataclass
+class ProposalOf:
+    organisation_id: int | None
+    __audit_type__: str = "proposal"
+
+
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_organisations_propose_and_follow_their_own_proposals(role):
+    """指引（七）: proposals come from organisations. Any signed-in member of one proposes and
+    follows its own organisation's proposals; SAMR/MEE and the secretariat read and comment on
+    every proposal; only SAMR/MEE decide."""
+    member, signed_in = Principal(role, organisation_id=3), role is not None
+    own, foreign, orphan = ProposalOf(3), ProposalOf(4), ProposalOf(None)
+    assert can(member, Action.PROPOSE) is signed_in
+    assert can(member, Action.PROPOSE, own) is signed_in  # resubmit, withdraw
+    assert can(member, Action.PROPOSE, foreign) is False  # not even SAMR/MEE amend another's proposal
+    for action in (Action.VIEW_PROPOSAL, Action.COMMENT_ON_PROPOSAL):
+        assert can(member, action, own) is signed_in
+        assert can(member, action, foreign) is (role in OVERSIGHT)
+        assert can(member, action, orphan) is (role in OVERSIGHT)
+        assert can(member, action) is (role in OVERSIGHT)  # "some proposal": not an organisation's own
+    for proposal in (own, foreign):
+        assert can(member, Action.DECIDE_PROPOSAL, proposal) is (role == ADMIN)  # not on its own either
+    # Without an organisation nobody proposes, and "no organisation" is nobody's organisation.
+    loner = Principal(role)
+    assert can(loner, Action.PROPOSE) is False
+    assert can(loner, Action.PROPOSE, orphan) is False
+    assert can(loner, Action.VIEW_PROPOSAL, orphan) is (role in OVERSIGHT)
+    # A deactivated member is a visitor.
+    assert can(Principal(role, is_active=False, organisation_id=3), Action.VIEW_PROPOSAL, own) is False
+
+
 @pytest.mark.parametrize("action", list(Action), ids=lambda action: action.value)
 def test_a_deactivated_account_has_no_more_rights_than_a_visitor(action):
     assert can(Principal(ADMIN, is_active=False), action) is (None in EXPECTED_ACTIONS[action])
@@ -211,14 +247,32 @@ def _organisation_state(session, ids):
 
 
 def _prepare_registry(session, ids):
-    """A product with a group standard (which associations may keep) and a national one (which they may not)."""
+    """A product with a group standard of the association's own organisation (which it may keep),
+    one of another society (which it may not) and a national one (which it may not)."""
     product = registry.create_product(
         session, registry.ProductInput(name="测试产品", side="production", end_use="intermediate"), by=ACTING_ADMIN
     )
+    organisation = session.get(Organisation, ids["organisation"]).name  # every test account's
     group, _ = registry.create_standard(
         session,
         registry.StandardInput(
-            level="group", numbers="T/TEST 1-2024", title="测试团体标准", status="published", product=product
+            level="group",
+            numbers="T/TEST 1-2024",
+            title="测试团体标准",
+            status="published",
+            product=product,
+            association=organisation,
+        ),
+        by=ACTING_ADMIN,
+    )
+    other, _ = registry.create_standard(
+        session,
+        registry.StandardInput(
+            level="group",
+            numbers="T/CISA 469-2024",
+            title="别家团体标准",
+            status="published",
+            association="中国钢铁工业协会",
         ),
         by=ACTING_ADMIN,
     )
@@ -228,7 +282,7 @@ def _prepare_registry(session, ids):
     relation = registry.add_relation(
         session, group, "adopts_international", target_text="ISO 14067:2018", equivalence="MOD", by=ACTING_ADMIN
     )
-    ids.update(product=product.id, standard=group.id, national=national.id, relation=relation.id)
+    ids.update(product=product.id, standard=group.id, other=other.id, national=national.id, relation=relation.id)
 
 
 def _prepare_archived(model, key):
@@ -692,6 +746,43 @@ def test_an_association_cannot_touch_a_national_standard(app, people, login, how
         assert _audit_count(db.session) == events
 
 
+# … nor another society's group standard (T/CISA 469—2024 is the steel association's).
+OTHER_SOCIETY_CASES = {
+    "form": lambda c, ids: c.post_form(
+        f"/standards/{ids['other']}/edit",
+        {
+            "level": "group",
+            "numbers": "T/CISA 469-2024",
+            "title": "改名别家团体标准",
+            "product": "0",
+            "status": "published",
+            "nature": "recommended",
+            "association": "中国钢铁工业协会",
+        },
+    ),
+    "api": lambda c, ids: c.api("PATCH", f"/api/v1/standards/{ids['other']}", {"title": "接口改名"}),
+    "relation": lambda c, ids: c.post_form(
+        f"/standards/{ids['other']}/relations", {"kind": "cites", "target": "ISO 14044:2006"}
+    ),
+    "archive": lambda c, ids: c.post_form(f"/standards/{ids['other']}/archive"),
+}
+
+
+@pytest.mark.parametrize("how", list(OTHER_SOCIETY_CASES))
+def test_an_association_cannot_touch_another_societys_group_standard(app, people, login, how):
+    ids = dict(people)
+    with app.app_context():
+        _prepare_registry(db.session, ids)
+        db.session.commit()
+        events = _audit_count(db.session)
+    response = OTHER_SOCIETY_CASES[how](login(ASSOCIATION), ids)
+    assert response.status_code == 403
+    with app.app_context():
+        other = db.session.get(Standard, ids["other"])
+        assert (other.title, other.archived_at, other.relations) == ("别家团体标准", None, [])
+        assert _audit_count(db.session) == events
+
+
 def test_an_association_cannot_register_a_national_standard(app, people, login):
     client = login(ASSOCIATION)
     form = {
@@ -948,6 +1039,447 @@ CASES[("drafting.upload_figure", "POST")] = Case(
     prepare=_prepare_rule,
 )
 
+# --- the catalogue: list batches and calls for proposals (SAMR/MEE only, 指引（七）、（十）) ----------
+
+
+def _prepare_list_products(session, ids):
+    """Two products of the catalogue: one for a batch to hold, one to add."""
+    for key, name in (("product", "电石"), ("other_product", "纯碱")):
+        ids[key] = registry.create_product(
+            session, registry.ProductInput(name=name, side="production", end_use="intermediate"), by=ACTING_ADMIN
+        ).id
+
+
+def _prepare_batch(session, ids):
+    """A draft batch of the priority list naming the first product."""
+    _prepare_list_products(session, ids)
+    batch = lists.create_batch(session, lists.BatchInput(kind="priority", title="测试清单"), by=ACTING_ADMIN)
+    item = lists.add_item(
+        session,
+        batch,
+        lists.ItemInput(product=session.get(Product, ids["product"]), category="raw_material"),
+        by=ACTING_ADMIN,
+    )
+    ids.update(batch=batch.id, item=item.id)
+
+
+def _batch_state(session, ids):
+    batch = session.get(ListBatch, ids["batch"])
+    return batch.title, batch.status, batch.published_at, len(batch.items)
+
+
+def _item_state(session, ids):
+    item = session.get(ListItem, ids["item"])
+    return (item.category, item.lead_ministry) if item is not None else None
+
+
+def _call_day(offset: int) -> str:
+    return (_today() + timedelta(days=offset)).isoformat()
+
+
+def _prepare_future_call(session, ids):
+    """A call that opens tomorrow: everything of it may still change."""
+    ids["call"] = lists.create_call(
+        session,
+        lists.CallInput(
+            title="测试征集",
+            opens_on=_today() + timedelta(days=1),
+            closes_on=_today() + timedelta(days=30),
+            months_to_approval=12,
+            levels=["national"],
+        ),
+        by=ACTING_ADMIN,
+        today=_today(),
+    ).id
+
+
+def _prepare_open_call(session, ids):
+    ids["call"] = lists.create_call(
+        session,
+        lists.CallInput(
+            title="测试征集",
+            opens_on=_today(),
+            closes_on=_today() + timedelta(days=30),
+            months_to_approval=12,
+            levels=["national"],
+        ),
+        by=ACTING_ADMIN,
+        today=_today(),
+    ).id
+
+
+def _call_state(session, ids):
+    call = session.get(Call, ids["call"])
+    return call.title, call.description, call.closed_at
+
+
+def _call_form(**changes) -> dict:
+    return {
+        "title": "重点产品碳足迹标准立项建议征集",
+        "description": "面向清单产品。",
+        "opens_on": _call_day(0),
+        "closes_on": _call_day(30),
+        "levels": ["national", "group"],
+        "months_to_approval": "12",
+        **changes,
+    }
+
+
+CASES.update(
+    {
+        ("catalogue.new_batch", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(
+                "/catalogue/batches/new", {"kind": "priority", "title": "第二批重点产品清单", "corrects": "0"}
+            ),
+            state=_count(ListBatch),
+        ),
+        ("catalogue.edit_batch", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(
+                f"/catalogue/batches/{ids['batch']}/edit", {"kind": "priority", "title": "改名清单", "corrects": "0"}
+            ),
+            state=_batch_state,
+            prepare=_prepare_batch,
+        ),
+        ("catalogue.add_item", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(
+                f"/catalogue/batches/{ids['batch']}/items",
+                {"product": str(ids["other_product"]), "category": "raw_material", "side": "", "level": "national"},
+            ),
+            state=_count(ListItem),
+            prepare=_prepare_batch,
+        ),
+        ("catalogue.edit_item", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(
+                f"/catalogue/batches/{ids['batch']}/items/{ids['item']}/edit",
+                {
+                    "product": str(ids["product"]),
+                    "category": "basic_energy",
+                    "side": "",
+                    "level": "national",
+                    "lead_ministry": "工业和信息化部",
+                },
+            ),
+            state=_item_state,
+            prepare=_prepare_batch,
+        ),
+        ("catalogue.remove_item", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(f"/catalogue/batches/{ids['batch']}/items/{ids['item']}/delete"),
+            state=_item_state,
+            prepare=_prepare_batch,
+        ),
+        ("catalogue.publish", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(f"/catalogue/batches/{ids['batch']}/publish", {"confirm": "y"}),
+            state=_batch_state,
+            prepare=_prepare_batch,
+        ),
+        ("catalogue.new_call", "POST"): Case(
+            {ADMIN}, lambda c, ids: c.post_form("/catalogue/calls/new", _call_form()), state=_count(Call)
+        ),
+        ("catalogue.edit_call", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(
+                f"/catalogue/calls/{ids['call']}/edit", _call_form(opens_on=_call_day(1), title="改名征集")
+            ),
+            state=_call_state,
+            prepare=_prepare_future_call,
+        ),
+        ("catalogue.close_call", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(f"/catalogue/calls/{ids['call']}/close"),
+            state=_call_state,
+            prepare=_prepare_open_call,
+        ),
+        ("api.create_list_batch", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.api("POST", "/api/v1/lists/batches", {"kind": "priority", "title": "接口清单"}),
+            state=_count(ListBatch),
+            json_api=True,
+        ),
+        ("api.add_list_item", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.api(
+                "POST",
+                f"/api/v1/lists/batches/{ids['batch']}/items",
+                {"product_id": ids["other_product"], "category": "raw_material"},
+            ),
+            state=_count(ListItem),
+            prepare=_prepare_batch,
+            json_api=True,
+        ),
+        ("api.publish_list_batch", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.api("POST", f"/api/v1/lists/batches/{ids['batch']}/publish", {}),
+            state=_batch_state,
+            prepare=_prepare_batch,
+            json_api=True,
+        ),
+        ("api.create_call", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.api(
+                "POST",
+                "/api/v1/calls",
+                {
+                    "title": "接口征集",
+                    "opens_on": _call_day(0),
+                    "closes_on": _call_day(30),
+                    "levels": ["national"],
+                    "months_to_approval": 12,
+                },
+            ),
+            state=_count(Call),
+            json_api=True,
+        ),
+    }
+)
+
+
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_a_draft_batch_is_seen_by_samr_and_mee_only(app, people, login, role):
+    """A draft is nobody else's business: 404, as if it did not exist, on the page and the API."""
+    ids = dict(people)
+    with app.app_context():
+        _prepare_batch(db.session, ids)
+        db.session.commit()
+    client = login(role)
+    for url in (f"/catalogue/batches/{ids['batch']}", f"/api/v1/lists/batches/{ids['batch']}"):
+        assert client.get(url).status_code == (200 if role == ADMIN else 404), url
+    listed = {batch["id"] for batch in client.get("/api/v1/lists/batches?drafts=true").json}
+    assert (ids["batch"] in listed) is (role == ADMIN)
+
+
+# --- the catalogue: project proposals ------------------------------------------------------------
+# Every account of the `people` fixture belongs to the one ministry organisation, so each of them
+# proposes and follows that organisation's proposals; only administrators (SAMR/MEE) decide.
+
+PROPOSAL_FORM = {
+    "level": "national",
+    "title": "",
+    "scope": "范围",
+    "urgency": "急用",
+    "technical_content": "内容",
+    "trial_enterprises": "3",
+    "working_group_id": "0",
+}
+
+
+def _prepare_call(session, ids):
+    day = _today()
+    product = registry.create_product(
+        session, registry.ProductInput(name="电石", side="production", end_use="intermediate"), by=ACTING_ADMIN
+    )
+    product.priority_category = "raw_material"  # as publishing a priority batch naming it sets it
+    call = Call(
+        title="征集",
+        opens_on=day - timedelta(days=1),
+        closes_on=day + timedelta(days=30),
+        levels=["national", "group"],
+        months_to_approval=18,
+    )
+    session.add(call)
+    session.flush()
+    ids["call"], ids["product"] = call.id, product.id
+
+
+def _prepare_proposal(session, ids, status=ProposalStatus.SUBMITTED, organisation=None):
+    _prepare_call(session, ids)
+    proposal = Proposal(
+        call_id=ids["call"],
+        organisation_id=organisation or ids["organisation"],
+        product_id=ids["product"],
+        level="national",
+        title="温室气体 产品碳足迹量化方法与要求 电石",
+        scope="范围",
+        urgency="急用",
+        technical_content="内容",
+        trial_enterprises=3,
+        status=status,
+        findings=[],
+        submitted_at=utcnow(),
+    )
+    session.add(proposal)
+    session.flush()
+    ids["proposal"] = proposal.id
+
+
+def _prepare_returned(session, ids):
+    _prepare_proposal(session, ids, ProposalStatus.RETURNED)
+
+
+def _proposal_state(session, ids):
+    proposal = session.get(Proposal, ids["proposal"])
+    return proposal.status, proposal.trial_enterprises, proposal.plan_number, len(proposal.comments)
+
+
+def _new_proposal(c, ids):
+    return c.post_form(f"/proposals/new?call={ids['call']}", {**PROPOSAL_FORM, "product_id": str(ids["product"])})
+
+
+def _resubmit(c, ids):
+    return c.post_form(
+        f"/proposals/{ids['proposal']}/resubmit",
+        {**PROPOSAL_FORM, "product_id": str(ids["product"]), "trial_enterprises": "5"},
+    )
+
+
+def _api_resubmit(c, ids):
+    body = {"product_id": ids["product"], "level": "national", "scope": "范围", "urgency": "急用"}
+    return c.api(
+        "POST",
+        f"/api/v1/proposals/{ids['proposal']}/resubmit",
+        {**body, "technical_content": "内容", "trial_enterprises": 5},
+    )
+
+
+def _api_withdraw(c, ids):
+    return c.api("POST", f"/api/v1/proposals/{ids['proposal']}/withdraw", {})
+
+
+CASES.update(
+    {
+        ("proposals.new", "POST"): Case(SIGNED_IN, _new_proposal, state=_count(Proposal), prepare=_prepare_call),
+        ("proposals.comment", "POST"): Case(
+            SIGNED_IN,
+            lambda c, ids: c.post_form(f"/proposals/{ids['proposal']}/comment", {"text": "意见"}),
+            state=_count(ProposalComment),
+            prepare=_prepare_proposal,
+        ),
+        ("proposals.resubmit", "POST"): Case(SIGNED_IN, _resubmit, state=_proposal_state, prepare=_prepare_returned),
+        ("proposals.withdraw", "POST"): Case(
+            SIGNED_IN,
+            lambda c, ids: c.post_form(f"/proposals/{ids['proposal']}/withdraw"),
+            state=_proposal_state,
+            prepare=_prepare_proposal,
+        ),
+        ("proposals.approve", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(
+                f"/proposals/{ids['proposal']}/approve",
+                {"plan_number": "20260001-T-469", "working_group_id": str(ids["working_group"])},
+            ),
+            state=_proposal_state,
+            prepare=_prepare_proposal,
+        ),
+        ("proposals.return_for_changes", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(f"/proposals/{ids['proposal']}/return", {"reason": "请补充"}),
+            state=_proposal_state,
+            prepare=_prepare_proposal,
+        ),
+        ("proposals.reject", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(f"/proposals/{ids['proposal']}/reject", {"reason": "重复"}),
+            state=_proposal_state,
+            prepare=_prepare_proposal,
+        ),
+        ("api.submit_proposal", "POST"): Case(
+            SIGNED_IN,
+            lambda c, ids: c.api(
+                "POST",
+                "/api/v1/proposals",
+                {
+                    "call_id": ids["call"],
+                    "product_id": ids["product"],
+                    "level": "national",
+                    "scope": "范围",
+                    "urgency": "急用",
+                    "technical_content": "内容",
+                    "trial_enterprises": 3,
+                },
+            ),
+            state=_count(Proposal),
+            prepare=_prepare_call,
+            json_api=True,
+        ),
+        ("api.comment_on_proposal", "POST"): Case(
+            SIGNED_IN,
+            lambda c, ids: c.api("POST", f"/api/v1/proposals/{ids['proposal']}/comments", {"text": "意见"}),
+            state=_count(ProposalComment),
+            prepare=_prepare_proposal,
+            json_api=True,
+        ),
+        ("api.resubmit_proposal", "POST"): Case(
+            SIGNED_IN, _api_resubmit, state=_proposal_state, prepare=_prepare_returned, json_api=True
+        ),
+        ("api.withdraw_proposal", "POST"): Case(
+            SIGNED_IN, _api_withdraw, state=_proposal_state, prepare=_prepare_proposal, json_api=True
+        ),
+        ("api.decide_proposal", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.api(
+                "POST", f"/api/v1/proposals/{ids['proposal']}/decision", {"decision": "reject", "reason": "重复"}
+            ),
+            state=_proposal_state,
+            prepare=_prepare_proposal,
+            json_api=True,
+        ),
+    }
+)
+
+
+# Another organisation's proposal: its members follow it; a member of the ministry (every test
+# account) does not, unless SAMR/MEE or the secretariat, who oversee every proposal.
+def _prepare_foreign_proposal(session, ids):
+    society = service.create_organisation(
+        session, by=ACTING_ADMIN, name="中国钢铁工业协会", kind=OrganisationKind.ASSOCIATION
+    )
+    _prepare_proposal(session, ids, organisation=society.id)
+
+
+def _prepare_foreign_returned(session, ids):
+    _prepare_foreign_proposal(session, ids)
+    session.get(Proposal, ids["proposal"]).status = ProposalStatus.RETURNED
+
+
+FOREIGN_PROPOSAL_CASES = {
+    "view": (OVERSIGHT, lambda c, ids: c.get(f"/proposals/{ids['proposal']}"), _prepare_foreign_proposal),
+    "api_view": (OVERSIGHT, lambda c, ids: c.get(f"/api/v1/proposals/{ids['proposal']}"), _prepare_foreign_proposal),
+    "comment": (
+        OVERSIGHT,
+        lambda c, ids: c.post_form(f"/proposals/{ids['proposal']}/comment", {"text": "意见"}),
+        _prepare_foreign_proposal,
+    ),
+    "api_comment": (
+        OVERSIGHT,
+        lambda c, ids: c.api("POST", f"/api/v1/proposals/{ids['proposal']}/comments", {"text": "意见"}),
+        _prepare_foreign_proposal,
+    ),
+    "withdraw": (
+        set(),
+        lambda c, ids: c.post_form(f"/proposals/{ids['proposal']}/withdraw"),
+        _prepare_foreign_proposal,
+    ),
+    "resubmit": (set(), _resubmit, _prepare_foreign_returned),
+    "api_withdraw": (set(), _api_withdraw, _prepare_foreign_proposal),
+    "api_resubmit": (set(), _api_resubmit, _prepare_foreign_returned),
+}
+
+
+@pytest.mark.parametrize("how", list(FOREIGN_PROPOSAL_CASES))
+@pytest.mark.parametrize("role", ROLES, ids=_id)
+def test_another_organisations_proposal_is_its_own(app, people, login, role, how):
+    allowed, send, prepare = FOREIGN_PROPOSAL_CASES[how]
+    ids = dict(people)
+    with app.app_context():
+        prepare(db.session, ids)
+        db.session.commit()
+        before, events = _proposal_state(db.session, ids), _audit_count(db.session)
+    response = send(login(role), ids)
+    with app.app_context():
+        after = _proposal_state(db.session, ids)
+        if role in allowed:
+            assert response.status_code in (200, 201, 302), response.text[:500]
+        else:
+            assert response.status_code == 403
+            assert after == before
+            assert _audit_count(db.session) == events
+
+
 STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -1039,6 +1571,18 @@ PAGES = {
     "/api/v1/factors": EVERYONE,
     "/api/v1/trial-dataset-schema": EVERYONE,
     "/published/": EVERYONE,
+    "/catalogue/": EVERYONE,
+    "/catalogue/calls": EVERYONE,
+    "/catalogue/batches/new": {ADMIN},
+    "/catalogue/calls/new": {ADMIN},
+    "/proposals": SIGNED_IN,
+    "/inbox": SIGNED_IN,
+    "/coverage": EVERYONE,
+    "/api/v1/lists/batches": EVERYONE,
+    "/api/v1/calls": EVERYONE,
+    "/api/v1/proposals": SIGNED_IN,
+    "/api/v1/inbox": SIGNED_IN,
+    "/api/v1/coverage": EVERYONE,
 }
 
 
