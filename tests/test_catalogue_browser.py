@@ -246,7 +246,7 @@ def test_from_the_list_to_a_rule_at_stage_10(browser, live_server, world, tmp_pa
     mee.goto(live_server + "/coverage")
     row = mee.locator("#coverage-matrix tr", has=mee.get_by_role("link", name="再生铝合金锭", exact=True))
     expect(row).to_have_count(1)
-    expect(row.locator(".badge").first).to_have_text("项目")
+    expect(row.locator(".badge").first).to_have_text("标准项目")
     expect(row).to_contain_text("10 立项")
     expect(row).to_contain_text("第2批")
     lime = mee.locator("#coverage-matrix tr", has=mee.get_by_role("link", name="石灰", exact=True))

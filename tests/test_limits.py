@@ -63,6 +63,9 @@ def _address(path, rule_id, trial_id, people):
         "group_id": people["working_group"],
         "factor_id": 1,
         "standard_id": 1,
+        "batch_id": 1,
+        "call_id": 1,
+        "proposal_id": 1,
     }
     for name, value in ids.items():
         path = path.replace("{" + name + "}", str(value))
@@ -81,8 +84,30 @@ def test_the_depth_is_measured_without_parsing_and_strings_do_not_count():
     assert json_input.loads("[" * 64 + "]" * 64) is not None
 
 
-def test_deep_json_to_every_api_write_is_a_clear_400(app, people, login, rule_id, trial_id):
-    client = login(Role.SECRETARIAT)
+def test_deep_json_to_every_api_write_is_a_clear_400(app, people, login, rule_id, trial_id, database):
+    from datetime import UTC, date, datetime
+
+    from workbench.catalogue.models import Call, ListBatch, ListKind, Proposal
+    from workbench.drafting.models import Rule
+
+    # The batch, call and proposal the ids 1 name: their operations look them up before the body.
+    with database() as session:
+        session.add(ListBatch(kind=ListKind.PRIORITY, number=1, title="重点产品清单（测试）"))
+        call = Call(title="征集", opens_on=date(2026, 1, 1), closes_on=date(2026, 12, 31), months_to_approval=12)
+        session.add(call)
+        session.flush()
+        session.add(
+            Proposal(
+                call_id=call.id,
+                organisation_id=people["organisation"],
+                product_id=session.get(Rule, rule_id).product_id,
+                level="national",
+                title="温室气体 产品碳足迹量化方法与要求 水泥",
+                submitted_at=datetime(2026, 3, 1, tzinfo=UTC),
+            )
+        )
+        session.commit()
+    client = login(Role.ADMINISTRATOR)  # may write everywhere (lists and calls are SAMR/MEE's alone)
     for method, path in _writes(app):
         body = '{"dataset": ' + DEEP + "}"
         response = client.open(

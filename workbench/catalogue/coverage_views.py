@@ -27,7 +27,7 @@ bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 STATE_LABELS = {
     cov.NONE: _l("尚无"),
     cov.PROPOSED: _l("已有立项建议"),
-    cov.PROJECT: _l("项目"),
+    cov.PROJECT: _l("标准项目"),
     cov.PUBLISHED: _l("已发布"),
     cov.SEVERAL_LEVELS: _l("多个级别"),
 }
