@@ -335,3 +335,45 @@ def test_loading_again_moves_an_earlier_demos_project_off_primary_aluminium(sess
     seed.load_projects(session, ADMIN)
     assert (old.title, old.product.name) == ("温室气体 产品碳足迹量化方法与要求 再生铝合金锭", "再生铝合金锭")
     assert len(session.scalars(select(Standard).where(Standard.title.contains("再生铝合金锭"))).all()) == 1
+
+
+def _lca_standard(numbers: str) -> service.StandardInput:
+    return service.StandardInput(
+        level=Level.NATIONAL,
+        title="环境管理 生命周期评价 原则与框架",
+        status=Status.PUBLISHED,
+        numbers=numbers,
+        published_on=date(2008, 5, 26),
+    )
+
+
+def test_a_double_number_records_the_identical_adoption_once(session):
+    standard, _ = service.create_standard(session, _lca_standard("GB/T 24040—2008/ISO 14040:2006"), by=ADMIN)
+    assert standard.numbers == "GB/T 24040—2008"
+    (relation,) = standard.relations
+    assert (relation.kind.value, relation.target_text, relation.equivalence.value) == (
+        "adopts_international",
+        "ISO 14040:2006",
+        "IDT",
+    )
+    service.update_standard(session, standard, _lca_standard("GB/T 24040-2008 / ISO 14040:2006"), by=ADMIN)
+    assert len(standard.relations) == 1  # saved again: still one adoption
+    plain = _lca_standard("GB/T 24041—2000")
+    single, _ = service.create_standard(session, plain, by=ADMIN)
+    assert single.relations == []  # a single number says nothing of an adoption
+
+
+def test_the_adoption_points_at_the_international_standard_when_the_registry_holds_it(session):
+    iso, _ = service.create_standard(
+        session,
+        service.StandardInput(
+            level=Level.INTERNATIONAL,
+            title="Environmental management — LCA",
+            status=Status.PUBLISHED,
+            numbers="ISO 14040:2006",
+        ),
+        by=ADMIN,
+    )
+    standard, _ = service.create_standard(session, _lca_standard("GB/T 24040—2008/ISO 14040:2006"), by=ADMIN)
+    (relation,) = standard.relations
+    assert relation.target is iso and relation.target_text is None

@@ -270,6 +270,32 @@ def _set_number_rows(session: Session, standard: Standard, parsed: list[numbers.
     )
 
 
+def _record_adoptions(session: Session, standard: Standard, parsed: list[numbers.StandardNumber]) -> None:
+    """A double number ("GB/T 24040—2008/ISO 14040:2006") is how an identical adoption (IDT) is
+    printed: the adoption is recorded as a relation, to the international standard when the
+    registry holds it, else by its number; one already recorded is left as it is."""
+    for number in parsed:
+        if number.adopted is None:
+            continue
+        target = find_standard(session, number.adopted.canonical)
+        target_text = None if target is not None else number.adopted.canonical
+        if any(
+            relation.kind == RelationKind.ADOPTS_INTERNATIONAL
+            and relation.target is target
+            and relation.target_text == target_text
+            for relation in standard.relations
+        ):
+            continue
+        standard.relations.append(
+            StandardRelation(
+                kind=RelationKind.ADOPTS_INTERNATIONAL,
+                target=target,
+                target_text=target_text,
+                equivalence=Equivalence.IDT,
+            )
+        )
+
+
 def _related_ids(session: Session, standard_ids: list[int]) -> dict[int, set[int]]:
     """For each standard, the editions it replaces or is replaced by."""
     related: dict[int, set[int]] = {}
@@ -449,6 +475,7 @@ def _register(session: Session, data: StandardInput, *, on: date | None, check: 
     standard = Standard(**values)
     session.add(standard)
     _set_number_rows(session, standard, parsed)
+    _record_adoptions(session, standard, parsed)
     session.flush()
     return standard, findings
 
@@ -489,6 +516,7 @@ def update_standard(
         for key, value in values.items():
             setattr(standard, key, value)
         _set_number_rows(session, standard, parsed)
+        _record_adoptions(session, standard, parsed)
         _retire_replaced(standard)
     return standard, findings_for(session, standard, on=on)
 
