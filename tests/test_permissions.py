@@ -710,76 +710,58 @@ CASES: dict[tuple[str, str], Case] = {
     ),
 }
 
+
 # (factor library cases are added below the dictionary)
-# Associations keep group standards only: the national one is refused to them like to a drafter.
-NATIONAL_CASES = {
-    "form": lambda c, ids: c.post_form(
-        f"/standards/{ids['national']}/edit",
-        {
-            "level": "national",
-            "title": "改名国家标准项目",
-            "product": "0",
-            "status": "planned",
-            "nature": "recommended",
-        },
-    ),
-    "api": lambda c, ids: c.api("PATCH", f"/api/v1/standards/{ids['national']}", {"title": "接口改名"}),
-    "relation": lambda c, ids: c.post_form(
-        f"/standards/{ids['national']}/relations", {"kind": "cites", "target": "ISO 14044:2006"}
-    ),
-    "archive": lambda c, ids: c.post_form(f"/standards/{ids['national']}/archive"),
-}
+def _refused_edits(key: str, form: dict) -> dict:
+    """Every way to change the standard `ids[key]`: its form, the API, a relation, archiving."""
+    return {
+        "form": lambda c, ids: c.post_form(f"/standards/{ids[key]}/edit", form),
+        "api": lambda c, ids: c.api("PATCH", f"/api/v1/standards/{ids[key]}", {"title": "接口改名"}),
+        "relation": lambda c, ids: c.post_form(
+            f"/standards/{ids[key]}/relations", {"kind": "cites", "target": "ISO 14044:2006"}
+        ),
+        "archive": lambda c, ids: c.post_form(f"/standards/{ids[key]}/archive"),
+    }
 
 
-@pytest.mark.parametrize("how", list(NATIONAL_CASES))
-def test_an_association_cannot_touch_a_national_standard(app, people, login, how):
+# Associations keep group standards only: the national one is refused to them like to a drafter …
+NATIONAL_CASES = _refused_edits(
+    "national",
+    {"level": "national", "title": "改名国家标准项目", "product": "0", "status": "planned", "nature": "recommended"},
+)
+# … and so is another society's group standard (T/CISA 469—2024 is the steel association's).
+OTHER_SOCIETY_CASES = _refused_edits(
+    "other",
+    {
+        "level": "group",
+        "numbers": "T/CISA 469-2024",
+        "title": "改名别家团体标准",
+        "product": "0",
+        "status": "published",
+        "nature": "recommended",
+        "association": "中国钢铁工业协会",
+    },
+)
+UNTOUCHABLE = {"national": ("测试国家标准项目", NATIONAL_CASES), "other": ("别家团体标准", OTHER_SOCIETY_CASES)}
+
+
+@pytest.mark.parametrize(
+    ("key", "how"),
+    [(key, how) for key, (_title, cases) in UNTOUCHABLE.items() for how in cases],
+    ids=lambda value: value,
+)
+def test_an_association_cannot_touch_a_national_or_another_societys_standard(app, people, login, key, how):
+    title, cases = UNTOUCHABLE[key]
     ids = dict(people)
     with app.app_context():
         _prepare_registry(db.session, ids)
         db.session.commit()
         events = _audit_count(db.session)
-    response = NATIONAL_CASES[how](login(ASSOCIATION), ids)
+    response = cases[how](login(ASSOCIATION), ids)
     assert response.status_code == 403
     with app.app_context():
-        national = db.session.get(Standard, ids["national"])
-        assert (national.title, national.archived_at, national.relations) == ("测试国家标准项目", None, [])
-        assert _audit_count(db.session) == events
-
-
-# … nor another society's group standard (T/CISA 469—2024 is the steel association's).
-OTHER_SOCIETY_CASES = {
-    "form": lambda c, ids: c.post_form(
-        f"/standards/{ids['other']}/edit",
-        {
-            "level": "group",
-            "numbers": "T/CISA 469-2024",
-            "title": "改名别家团体标准",
-            "product": "0",
-            "status": "published",
-            "nature": "recommended",
-            "association": "中国钢铁工业协会",
-        },
-    ),
-    "api": lambda c, ids: c.api("PATCH", f"/api/v1/standards/{ids['other']}", {"title": "接口改名"}),
-    "relation": lambda c, ids: c.post_form(
-        f"/standards/{ids['other']}/relations", {"kind": "cites", "target": "ISO 14044:2006"}
-    ),
-    "archive": lambda c, ids: c.post_form(f"/standards/{ids['other']}/archive"),
-}
-
-
-@pytest.mark.parametrize("how", list(OTHER_SOCIETY_CASES))
-def test_an_association_cannot_touch_another_societys_group_standard(app, people, login, how):
-    ids = dict(people)
-    with app.app_context():
-        _prepare_registry(db.session, ids)
-        db.session.commit()
-        events = _audit_count(db.session)
-    response = OTHER_SOCIETY_CASES[how](login(ASSOCIATION), ids)
-    assert response.status_code == 403
-    with app.app_context():
-        other = db.session.get(Standard, ids["other"])
-        assert (other.title, other.archived_at, other.relations) == ("别家团体标准", None, [])
+        standard = db.session.get(Standard, ids[key])
+        assert (standard.title, standard.archived_at, standard.relations) == (title, None, [])
         assert _audit_count(db.session) == events
 
 
