@@ -53,6 +53,11 @@ def load_settings(environ: os._Environ | dict, overrides: dict | None = None) ->
         # The department code ending a national plan number (计划号 2025xxxx-T-469): the one the
         # approval form suggests (workbench.catalogue.proposals.suggest_plan_number).
         "PLAN_NUMBER_DEPARTMENT": environ.get("WORKBENCH_PLAN_NUMBER_DEPARTMENT") or "469",
+        # 指引（十五）: "cited several times by factor databases"; no text fixes the number.
+        "ADOPTION_CITATION_THRESHOLD": int(environ.get("WORKBENCH_ADOPTION_CITATIONS") or 3),
+        # Attachments of adoption applications: outside the web root, each at most this size.
+        "ATTACHMENT_DIR": environ.get("WORKBENCH_ATTACHMENT_DIR") or str(data_dir / "attachments"),
+        "ATTACHMENT_MAX_MB": int(environ.get("WORKBENCH_ATTACHMENT_MAX_MB") or 10),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -11,6 +11,18 @@ from workbench.drafting.models import (  # noqa: F401
     RuleRevision,
     StageEvent,
 )
+from workbench.evaluation.models import (  # noqa: F401
+    AdoptionApplication,
+    AdoptionAttachment,
+    AdoptionScore,
+    CoordinationReason,
+    Evaluation,
+    EvaluationPlan,
+    EvaluationScore,
+    Feedback,
+    PanelMember,
+    Withdrawal,
+)
 from workbench.factors.models import Factor, FactorVersion  # noqa: F401
 from workbench.publishing.models import Publication  # noqa: F401
 from workbench.registry.models import Product, Standard, StandardNumber, StandardRelation  # noqa: F401

@@ -53,6 +53,19 @@ class Action(StrEnum):
     COMMENT_ON_PROPOSAL = "proposal.comment"  # target: a proposal
     DECIDE_PROPOSAL = "proposal.decide"  # approve (立项), return or reject
     VIEW_COVERAGE = "coverage.view"  # the detailed coverage and cycle-time pages (the public sees a summary)
+    SUBMIT_FEEDBACK = "feedback.submit"  # 标准实施信息反馈 on a published standard, from anyone
+    VIEW_FEEDBACK = "feedback.view"  # the items themselves (counts are public); target: a feedback item
+    ANSWER_FEEDBACK = "feedback.answer"  # target: a feedback item
+    PLAN_EVALUATIONS = "evaluation.plan"  # schedule evaluations, see the review-due and overdue lists
+    RECORD_EVALUATION = "evaluation.record"  # target: an evaluation or a plan (its organisation's members)
+    DECIDE_WITHDRAWAL = "withdrawal.decide"  # 废止 proposed by an evaluation
+    VIEW_COORDINATION = "coordination.view"  # TC548's coordination report
+    EXPLAIN_COORDINATION = "coordination.explain"  # record why two rules differ on purpose
+    APPLY_FOR_ADOPTION = "adoption.apply"  # target: an application or a group standard, or None
+    VIEW_ADOPTION = "adoption.view"  # target: an application
+    FORM_PANEL = "adoption.panel"  # name the review panel of an application
+    SCORE_ADOPTION = "adoption.score"  # target: an application (its panel members)
+    DECIDE_ADOPTION = "adoption.decide"  # adopt (采信) or decline
 
 
 Rule = Callable[[object, object], bool]
@@ -162,6 +175,66 @@ def _proposal_reader(user, proposal) -> bool:
     )
 
 
+def _feedback_answerer(user, feedback) -> bool:
+    """Who answers for a standard answers its feedback: the secretariat and SAMR/MEE always; the
+    drafters of the working group named on the item; the association that issued a group
+    standard. `feedback` None asks whether the user answers feedback at all."""
+    if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, feedback):
+        return True
+    if feedback is None:
+        return _roles(Role.DRAFTER, Role.ASSOCIATION)(user, feedback)
+    if _roles(Role.DRAFTER)(user, feedback):
+        group_id = getattr(feedback, "working_group_id", None)
+        return group_id is not None and group_id in {group.id for group in getattr(user, "working_groups", [])}
+    standard = getattr(feedback, "standard", None)
+    return (
+        _roles(Role.ASSOCIATION)(user, feedback)
+        and getattr(standard, "level", None) == "group"
+        and keeps_group_standard(user, getattr(standard, "association", ""))
+    )
+
+
+EVALUATING_ROLES = (Role.EVALUATOR, Role.ASSOCIATION, Role.SECRETARIAT)
+
+
+def _evaluating_member(user, evaluation) -> bool:
+    """指引（十二）: TCs, associations and research institutes evaluate; the members of the
+    organisation an evaluation (or its plan) names keep its record. `evaluation` None asks whether
+    the user evaluates at all."""
+    if not _roles(*EVALUATING_ROLES)(user, evaluation) or getattr(user, "organisation_id", None) is None:
+        return False
+    return evaluation is None or getattr(evaluation, "organisation_id", None) == user.organisation_id
+
+
+def _adoption_applicant(user, target) -> bool:
+    """An association member applies for its own organisation's group standards: `target` is an
+    application, a standard, or None for "any"."""
+    if not _roles(Role.ASSOCIATION)(user, target) or getattr(user, "organisation_id", None) is None:
+        return False
+    if target is None:
+        return True
+    if hasattr(target, "organisation_id") and not hasattr(target, "level"):
+        return target.organisation_id == user.organisation_id  # an application
+    return getattr(target, "level", None) == "group" and keeps_group_standard(user, getattr(target, "association", ""))
+
+
+def _panel_member(user, application) -> bool:
+    return (
+        _roles(Role.EVALUATOR)(user, application)
+        and application is not None
+        and user.id in getattr(application, "panel_user_ids", set())
+    )
+
+
+def _adoption_reader(user, application) -> bool:
+    """SAMR/MEE and the secretariat read every application; the applicant and the panel read theirs."""
+    if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, application):
+        return True
+    if application is None:
+        return False
+    return _adoption_applicant(user, application) or _panel_member(user, application)
+
+
 RULES: dict[Action, Rule] = {
     Action.READ_PUBLISHED: _anyone,
     Action.EDIT_OWN_ACCOUNT: _any_signed_in,
@@ -203,6 +276,22 @@ RULES: dict[Action, Rule] = {
     Action.COMMENT_ON_PROPOSAL: _proposal_reader,
     Action.DECIDE_PROPOSAL: _roles(Role.ADMINISTRATOR),
     Action.VIEW_COVERAGE: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    # 《标准化法》第二十九条: anyone reports how a standard works; the contact left is not public.
+    Action.SUBMIT_FEEDBACK: _anyone,
+    Action.VIEW_FEEDBACK: _any_signed_in,
+    Action.ANSWER_FEEDBACK: _feedback_answerer,
+    Action.PLAN_EVALUATIONS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    Action.RECORD_EVALUATION: _evaluating_member,
+    Action.DECIDE_WITHDRAWAL: _roles(Role.ADMINISTRATOR),
+    Action.VIEW_COORDINATION: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT, Role.EVALUATOR),
+    Action.EXPLAIN_COORDINATION: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    # 指引（十五）: the association applies, the secretariat names the panel, evaluators score and
+    # SAMR decides.
+    Action.APPLY_FOR_ADOPTION: _adoption_applicant,
+    Action.VIEW_ADOPTION: _adoption_reader,
+    Action.FORM_PANEL: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    Action.SCORE_ADOPTION: _panel_member,
+    Action.DECIDE_ADOPTION: _roles(Role.ADMINISTRATOR),
 }
 
 

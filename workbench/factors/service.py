@@ -9,6 +9,7 @@ asked only when saving."""
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,7 @@ from workbench.factors import uncertainty as uncertainties
 from workbench.factors.models import TIER_ORDER, Factor, FactorKind, FactorVersion, Tier
 from workbench.i18n import say
 from workbench.messages import N_
+from workbench.registry import numbers
 
 MAX_REPORTED_ROWS = 20
 
@@ -443,3 +445,35 @@ class Library:
             names.append(found["name"].strip().lower())
         tiers = [self._best.get(name) for name in names if self._best.get(name)]
         return min(tiers, key=lambda tier: TIER_ORDER[Tier(tier)]) if tiers else None
+
+
+# Separators between the standards a factor names in its `standards` field ("GB/T 24067-2024；
+# T/CISA 469-2024"): looser than a joint number's, since the field is free text.
+_CITATION_SEPARATORS = re.compile(r"[\n\r;,、；，]+")
+
+
+def cited_keys(text: str) -> set[str]:
+    """The number keys of the standards a factor's `standards` field names; what does not read as
+    a standard number ("企业实测") is not a citation."""
+    keys = set()
+    for item in _CITATION_SEPARATORS.split(text or ""):
+        try:
+            keys.add(numbers.parse(item).key)
+        except numbers.InvalidNumber:
+            continue
+    return keys
+
+
+def factors_citing(session: Session, number_keys: Iterable[str], sequences: Iterable[str]) -> list[Factor]:
+    """The factors of the library (not archived) derived under a standard with one of
+    `number_keys` (its numbers' keys), by code. `sequences` (the numbers' sequences, "44905")
+    narrow the search in the database before each candidate's field is read exactly, so the cost
+    follows the candidates, not the library (指引（十五）: citations by factor databases)."""
+    wanted = set(number_keys)
+    patterns = [Factor.standards.contains(sequence.lstrip("0") or sequence) for sequence in set(sequences)]
+    if not wanted or not patterns:
+        return []
+    candidates = session.scalars(
+        select(Factor).where(Factor.archived_at.is_(None), or_(*patterns)).order_by(Factor.code)
+    ).all()
+    return [factor for factor in candidates if cited_keys(factor.standards) & wanted]

@@ -3,12 +3,13 @@
 PURE. The entries live beside each other by what they judge (rules.py: a rule document's
 parameters and references; structure.py: its GB/T 1.1 structure; text.py: its text against its
 parameters; data.py: trial data and the feasibility report; levels.py: which level of standard
-may be made; gates.py: stage moves and periodic review; proposals.py: project proposals); codes are unique across all of them.
+may be made; gates.py: stage moves and periodic review; proposals.py: project proposals; coordination.py:
+rules of related products that disagree; adoption.py: a group standard's eligibility for 采信); codes are unique across all of them.
 docs/architecture.md lists every code under the article it enforces, and a test keeps that table
 and this catalogue in step.
 """
 
-from workbench.guideline.catalogue import data, gates, levels, proposals, rules, structure, text
+from workbench.guideline.catalogue import adoption, coordination, data, gates, levels, proposals, rules, structure, text
 from workbench.guideline.findings import Check, Finding
 
 SUBJECTS = {
@@ -17,6 +18,8 @@ SUBJECTS = {
     "level": levels.CHECKS,
     "stage": gates.CHECKS,
     "proposal": proposals.CHECKS,
+    "coordination": coordination.CHECKS,
+    "adoption": adoption.CHECKS,
 }
 
 
