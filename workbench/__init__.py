@@ -97,6 +97,10 @@ def _register_blueprints(app: Flask) -> None:
     import workbench.catalogue.api  # noqa: F401
     import workbench.catalogue.proposal_api  # noqa: F401
     import workbench.catalogue.coverage_api  # noqa: F401
+    import workbench.evaluation.api  # noqa: F401
+    import workbench.evaluation.evaluation_api  # noqa: F401
+    import workbench.evaluation.coordination_api  # noqa: F401
+    import workbench.evaluation.adoption_api  # noqa: F401
     import workbench.publishing.tasks  # noqa: F401  (the job kinds, so every app and worker knows them)
     import workbench.trials.tasks  # noqa: F401
 
@@ -108,6 +112,11 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.catalogue.proposal_views import bp as proposals
     from workbench.catalogue.views import bp as catalogue
     from workbench.drafting.views import bp as drafting
+    from workbench.evaluation.adoption_views import bp as adoption
+    from workbench.evaluation.coordination_views import bp as coordination
+    from workbench.evaluation.feedback_views import bp as feedback
+    from workbench.evaluation.review_views import bp as reviews
+    from workbench.evaluation.views import bp as evaluation
     from workbench.factors.views import bp as factors
     from workbench.history.views import bp as history
     from workbench.jobs.views import bp as jobs
@@ -132,6 +141,11 @@ def _register_blueprints(app: Flask) -> None:
         catalogue,
         proposals,
         coverage,
+        evaluation,
+        feedback,
+        reviews,
+        coordination,
+        adoption,
         portal,
         jobs,
         api,

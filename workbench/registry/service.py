@@ -457,6 +457,33 @@ def register_rule_project(session: Session, data: StandardInput, *, by, on: date
     return standard
 
 
+def register_follow_up_project(
+    session: Session, data: StandardInput, *, replaces: Standard | None, by, on: date | None = None
+) -> tuple[Standard, list[Finding]]:
+    """The project an evaluation's conclusion creates (修订 or 整合, 指引（十二）), registered by
+    the evaluating organisation's member who concludes it (workbench.evaluation.records): a
+    planned project under the same level rules (an error refuses it), which REPLACES the
+    evaluated standard, so that the two are editions of one standard and not duplicates. Returns
+    the project and the findings it still has."""
+    require(by, Action.RECORD_EVALUATION)
+    level = choice_field(Level, data.level, "level", _("级别"))
+    candidate = Entry(
+        id=None,
+        designation=data.title,
+        level=level,
+        status=Status.PLANNED.value,
+        product_id=data.product.id if data.product is not None else None,
+        related=frozenset({replaces.id}) if replaces is not None else frozenset(),
+    )
+    findings = check_candidate(session, candidate, on=on)
+    refuse_level_errors(findings)
+    standard, _unchecked = _register(session, replace(data, status=Status.PLANNED), on=on, check=False)
+    if replaces is not None:
+        standard.relations.append(StandardRelation(kind=RelationKind.REPLACES, target=replaces))
+        session.flush()
+    return standard, findings
+
+
 def _register(session: Session, data: StandardInput, *, on: date | None, check: bool) -> tuple[Standard, list[Finding]]:
     values = _standard_values(session, data, None)
     parsed = values.pop("_parsed")

@@ -86,9 +86,9 @@ SECTIONS = (
         "evaluation",
         _l("评估"),
         _l("标准实施后评估、团体标准采信申请及其评价结论。"),
-        _l("指引（十二）、（十五）"),
-        "site.section",
-        arguments={"section": "evaluation"},
+        _l("指引（十二）、（十三）、（十五）"),
+        "evaluation.index",
+        ("evaluation", "feedback", "reviews", "coordination", "adoption"),
     ),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
