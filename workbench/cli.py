@@ -133,6 +133,7 @@ def demo():
     rules = demo_data.load_rules(db.session, by)
     factors = demo_data.load_factors(db.session, by)
     trials = demo_data.load_trials(db.session, by)
+    evaluation = demo_data.load_evaluation(db.session, by)
     db.session.commit()
     published = demo_data.publish_drafts(db.session, by, current_app.config["PUBLICATION_REPOSITORY"])
     db.session.commit()
@@ -140,6 +141,10 @@ def demo():
     click.echo(f"规则起草 drafting: 新建演示规则 {rules} 项 (created now)")
     click.echo(f"因子库 factors: 新建参考因子 {factors} 个 (created now)")
     click.echo(f"试算 trials: 新建演示试算 {trials} 份 (created now)")
+    click.echo(
+        f"评估与采信 evaluation: 新建实施反馈 {evaluation.feedback} 条、评估 {evaluation.evaluations} 项、"
+        f"演示因子 {evaluation.factors} 个、采信申请 {evaluation.applications} 项 (created now)"
+    )
     click.echo(
         f"发布 publishing: 新发布 {published} 项到 {current_app.config['PUBLICATION_REPOSITORY']} "
         "(published now; http://…/published/)"

@@ -23,6 +23,10 @@ CNIA = "中国有色金属工业协会"
 CNIS = "中国标准化研究院"
 SMELTER = "示例铝业有限公司（演示）"
 ZHEJIANG = "浙江省市场监督管理局"
+# The issuer of T/CSTM 01088—2023, whose demo adoption application is under review, and a second
+# institute so the review panel has an evaluator from outside CNIS.
+CSTM = "中关村材料试验技术联盟"
+TESTING_INSTITUTE = "示例材料检测研究院（演示）"
 
 ORGANISATIONS = [
     (SAMR, "State Administration for Market Regulation", OrganisationKind.MINISTRY),
@@ -32,6 +36,8 @@ ORGANISATIONS = [
     (CNIS, "China National Institute of Standardization", OrganisationKind.RESEARCH_INSTITUTE),
     (SMELTER, "Demo Aluminium Co., Ltd. (demo)", OrganisationKind.ENTERPRISE),
     (ZHEJIANG, "Zhejiang Administration for Market Regulation", OrganisationKind.LOCAL_AUTHORITY),
+    (CSTM, "Zhongguancun Materials Testing Technology Alliance (CSTM)", OrganisationKind.ASSOCIATION),
+    (TESTING_INSTITUTE, "Demo Materials Testing Institute (demo)", OrganisationKind.RESEARCH_INSTITUTE),
 ]
 
 WORKING_GROUPS = [
@@ -59,6 +65,8 @@ ACCOUNTS = [
     DemoAccount("association", "有色金属工业协会演示代表", Role.ASSOCIATION, CNIA),
     DemoAccount("evaluator", "演示评估人", Role.EVALUATOR, CNIS),
     DemoAccount("province", "浙江省市场监管局演示账号", Role.DRAFTER, ZHEJIANG),
+    DemoAccount("cstm", "材料试验技术联盟演示代表", Role.ASSOCIATION, CSTM),
+    DemoAccount("evaluator2", "演示评审专家（材料检测研究院）", Role.EVALUATOR, TESTING_INSTITUTE),
 ]
 
 
@@ -195,6 +203,17 @@ def load_trials(session: Session, by: User) -> int:
     from workbench.trials import seed
 
     return seed.load(session, by)
+
+
+def load_evaluation(session: Session, by: User):
+    """Implementation feedback, evaluations and adoption applications (workbench.evaluation.seed);
+    what was created now. Needs the accounts, the registry and the reference factors first."""
+    from flask import current_app
+
+    from workbench.dates import today
+    from workbench.evaluation import seed
+
+    return seed.load(session, by, today=today(), secret=current_app.config["SECRET_KEY"])
 
 
 def publish_drafts(session: Session, by: User, repository_path: str) -> int:
