@@ -251,6 +251,17 @@ def _registry_project(
     )
 
 
+def rule_of_standard(session: Session, standard: Standard) -> Rule | None:
+    """The rule drafted as `standard`: the newest one not archived, else the newest; None for a
+    standard the workbench did not draft (an imported one)."""
+    return session.scalar(
+        select(Rule)
+        .where(Rule.standard_id == standard.id)
+        .order_by(Rule.archived_at.is_not(None), Rule.id.desc())
+        .limit(1)
+    )
+
+
 def revision(session: Session, rule: Rule, number: int | None = None) -> RuleRevision:
     number = rule.current_revision if number is None else number
     found = session.scalar(select(RuleRevision).where(RuleRevision.rule_id == rule.id, RuleRevision.number == number))
