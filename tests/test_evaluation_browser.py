@@ -1,11 +1,13 @@
 """Acceptance of issue 16 (the evaluation record) in the system Chromium against `workbench serve`:
-an evaluator records an evaluation of a published standard ending in 修订; the revision project
+an evaluator records an evaluation the secretariat scheduled for its institute (evaluators start
+only from a plan), of a published standard, ending in 修订; the revision project
 appears linked to it; the standard's page shows the evaluation. On the registry seed's real
 standards (GB/T 44905-2024 电解铝).
 
 Screenshots of the pages go to tmp_path, or to the folder WORKBENCH_SCREENSHOTS names."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,9 @@ from playwright.sync_api import expect
 from workbench.auth import service as accounts
 from workbench.auth.models import OrganisationKind
 from workbench.auth.permissions import Role
+from workbench.dates import today
 from workbench.db import db
+from workbench.evaluation import reviews
 from workbench.evaluation.dimensions import EVALUATION_DIMENSIONS
 from workbench.registry import seed as registry_seed
 from workbench.registry import service as registry
@@ -29,7 +33,8 @@ NUMBER = "GB/T 44905—2024"
 
 @pytest.fixture
 def world(app):
-    """The seed's products and standards and an evaluator of a research institute; the standard's id."""
+    """The seed's products and standards, an evaluator of a research institute and the plan that
+    asks the institute to evaluate GB/T 44905-2024; the standard's id."""
     with app.app_context():
         session = db.session
         registry_seed.load_products(session, by=ADMIN)
@@ -46,8 +51,17 @@ def world(app):
             role=Role.EVALUATOR,
             organisation=institute,
         )
+        standard = registry.find_standard(session, NUMBER)
+        reviews.schedule(
+            session,
+            reviews.PlanInput(
+                standard_ids=[standard.id], organisation_id=institute.id, due_on=today() + timedelta(days=90)
+            ),
+            by=ADMIN,
+            today=today(),
+        )
         session.commit()
-        return registry.find_standard(session, NUMBER).id
+        return standard.id
 
 
 def shots_folder(tmp_path) -> Path:
@@ -77,7 +91,7 @@ def test_an_evaluator_records_an_evaluation_ending_in_revision(browser, live_ser
     expect(history).to_contain_text("尚无评估结论")
     history.get_by_role("link", name="开始评估").click()
     expect(page.get_by_role("heading", name="开始评估")).to_be_visible()
-    expect(page.get_by_label("评估机构")).to_contain_text("中国标准化研究院")
+    expect(page.locator(".notice")).to_contain_text("评估计划：由中国标准化研究院于")
     page.get_by_role("button", name="开始评估").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(NUMBER)
 

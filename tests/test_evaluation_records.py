@@ -97,7 +97,7 @@ def make_world(session):
         "samr": _user(session, "samr", Role.ADMINISTRATOR, ministry),
     }
     session.flush()
-    return {"standard": standard, "other": other, "institute": institute, **users}
+    return {"standard": standard, "other": other, "institute": institute, "tc": tc, **users}
 
 
 def _plan(session, world):
@@ -165,7 +165,7 @@ def test_revise_registers_the_revision_project_replacing_the_standard_and_finish
 
 def test_integrate_requires_the_standards_it_merges_and_names_them(session, world):
     evaluator, standard, other = world["evaluator"], world["standard"], world["other"]
-    evaluation = records.start(session, standard, by=evaluator, today=TODAY)
+    evaluation = records.start(session, standard, by=evaluator, today=TODAY, plan=_plan(session, world))
     _score_all(session, evaluation, evaluator)
 
     with pytest.raises(InvalidInput) as refused:
@@ -192,7 +192,7 @@ def test_withdraw_is_decided_by_samr_and_moves_the_rule_to_95(session, world):
     rule = drafting.create_rule(session, product=standard.product, by=ADMIN, today=TODAY, standard=standard)
     rule.stage, rule.published_on = "60", standard.published_on  # a rule published in the workbench
     session.flush()
-    evaluation = records.start(session, standard, by=evaluator, today=TODAY)
+    evaluation = records.start(session, standard, by=evaluator, today=TODAY, plan=_plan(session, world))
     _score_all(session, evaluation, evaluator)
     records.conclude(session, evaluation, "withdraw", "已被新方法取代，建议废止。", by=evaluator, today=TODAY)
     withdrawal = session.scalar(select(Withdrawal).where(Withdrawal.evaluation_id == evaluation.id))
@@ -217,7 +217,7 @@ def test_withdraw_is_decided_by_samr_and_moves_the_rule_to_95(session, world):
 
 def test_a_rejected_withdrawal_keeps_the_standard_with_the_reason(session, world):
     evaluator, standard = world["evaluator"], world["standard"]
-    evaluation = records.start(session, standard, by=evaluator, today=TODAY)
+    evaluation = records.start(session, standard, by=evaluator, today=TODAY, plan=_plan(session, world))
     _score_all(session, evaluation, evaluator)
     records.conclude(session, evaluation, Conclusion.WITHDRAW, "建议废止。", by=evaluator, today=TODAY)
     withdrawal = records.withdrawal_of(session, evaluation)
@@ -230,7 +230,7 @@ def test_a_rejected_withdrawal_keeps_the_standard_with_the_reason(session, world
 
 def test_a_concluded_evaluation_never_changes(session, world):
     evaluator = world["evaluator"]
-    evaluation = records.start(session, world["standard"], by=evaluator, today=TODAY)
+    evaluation = records.start(session, world["standard"], by=evaluator, today=TODAY, plan=_plan(session, world))
     _score_all(session, evaluation, evaluator)
     records.conclude(session, evaluation, "continue", "继续有效。", by=evaluator, today=TODAY)
     with pytest.raises(Conflict):
@@ -293,6 +293,7 @@ def test_the_facts_hold_feedback_counts_and_factor_citations_with_their_sources(
     assert "因子库" in str(gathered["factors"].source)
     assert "2024-08-23" in str(gathered["age"].value) and "已实施满 1 年" in str(gathered["age"].value)
     assert "没有声明登记表" in str(gathered["declarations"].value)
+    assert gathered["coordination"].link == ("coordination.index", {})  # the report's page
     # the snapshot reads back the same
     stored = facts.from_json(facts.as_json(list(gathered.values()), TODAY))
     assert [str(fact.value) for fact in stored] == [str(fact.value) for fact in gathered.values()]
@@ -365,5 +366,218 @@ def test_the_pages_and_the_api_refuse_another_organisation_and_show_the_record(a
 def world_ids(database):
     with database() as session:
         made = make_world(session)
+        _plan(session, made)  # the secretariat asks the institute to evaluate GB/T 44905-2024
         session.commit()
         return {key: value.id for key, value in made.items()}
+
+
+# --- who starts an evaluation: the secretariat schedules them (指引（十二）) ----------------------
+
+
+def test_an_evaluator_without_a_plan_is_refused_and_the_oversight_starts_one(session, world):
+    """An evaluator could otherwise conclude 修订 of any national standard on their own."""
+    evaluator, standard = world["evaluator"], world["standard"]
+    with pytest.raises(AccessDenied):
+        records.start(session, standard, by=evaluator, today=TODAY)
+    with pytest.raises(AccessDenied):  # naming its own organisation changes nothing
+        records.start(session, standard, by=evaluator, today=TODAY, organisation=world["institute"])
+    assert records.of_standard(session, standard, by=world["samr"]) == []
+    assert not records.may_start(session, evaluator, standard)
+
+    # the secretariat and SAMR/MEE start one without a plan, for any evaluating organisation
+    assert records.may_start(session, world["secretariat"], standard)
+    started = records.start(session, standard, by=world["samr"], today=TODAY, organisation=world["tc"])
+    assert started.organisation is world["tc"] and started.plan is None
+
+    # once the secretariat schedules the institute, its evaluator starts from the plan (named or not)
+    plan = _plan(session, world)
+    assert records.may_start(session, evaluator, standard)
+    evaluation = records.start(session, standard, by=evaluator, today=TODAY)
+    assert evaluation.plan is plan and evaluation.organisation is world["institute"]
+
+
+def test_register_follow_up_project_asks_about_the_evaluation(session, world):
+    evaluator, outsider, standard = world["evaluator"], world["outsider"], world["standard"]
+    evaluation = records.start(session, standard, by=evaluator, today=TODAY, plan=_plan(session, world))
+    data = registry.StandardInput(level="national", title=standard.title, status="planned", product=standard.product)
+    with pytest.raises(AccessDenied):  # an evaluator of another organisation
+        registry.register_follow_up_project(session, data, evaluation=evaluation, replaces=[standard], by=outsider)
+    project, _found = registry.register_follow_up_project(
+        session, data, evaluation=evaluation, replaces=[standard], by=evaluator
+    )
+    assert [relation.target for relation in project.relations] == [standard]
+
+
+# --- follow-ups that would contradict each other ------------------------------------------------
+
+
+def _concluded(session, world, conclusion, *, by=None, organisation=None, merges=()):
+    """An evaluation of GB/T 44905-2024 started by SAMR/MEE for `organisation`, scored and concluded."""
+    samr = world["samr"]
+    evaluation = records.start(
+        session, world["standard"], by=samr, today=TODAY, organisation=organisation or world["institute"]
+    )
+    _score_all(session, evaluation, by or world["evaluator"])
+    return records.conclude(
+        session, evaluation, conclusion, "结论。", merges=merges, by=by or world["evaluator"], today=TODAY
+    )
+
+
+def test_a_revision_under_way_refuses_another_revision_and_a_withdrawal_naming_the_project(session, world):
+    first = _concluded(session, world, "revise")
+    project = first.follow_up
+    tc_member = _user(session, "tc_member", Role.SECRETARIAT, world["tc"])
+    evaluation = records.start(session, world["standard"], by=tc_member, today=TODAY, organisation=world["tc"])
+    _score_all(session, evaluation, tc_member)
+    for conclusion in ("revise", "integrate", "withdraw"):
+        merges = [world["other"]] if conclusion == "integrate" else []
+        with pytest.raises(Conflict) as refused:
+            records.conclude(session, evaluation, conclusion, "再议。", merges=merges, by=tc_member, today=TODAY)
+        assert project.designation in refused.value.message and "GB/T 44905" in refused.value.message
+    assert evaluation.status == EvaluationStatus.DRAFT
+    assert session.scalars(select(Withdrawal)).all() == []
+    # a conclusion without a follow-up is still possible
+    records.conclude(session, evaluation, "continue", "修订期间继续有效。", by=tc_member, today=TODAY)
+
+
+def test_a_proposed_withdrawal_refuses_a_revision_and_a_second_withdrawal(session, world):
+    first = _concluded(session, world, "withdraw")
+    tc_member = _user(session, "tc_member", Role.SECRETARIAT, world["tc"])
+    evaluation = records.start(session, world["standard"], by=tc_member, today=TODAY, organisation=world["tc"])
+    _score_all(session, evaluation, tc_member)
+    for conclusion in ("revise", "withdraw"):
+        with pytest.raises(Conflict) as refused:
+            records.conclude(session, evaluation, conclusion, "再议。", by=tc_member, today=TODAY)
+        assert "废止建议" in refused.value.message and f"#{first.id}" in refused.value.message
+    assert evaluation.follow_up is None and world["standard"].status == Status.PUBLISHED
+
+    # once SAMR/MEE reject it, a revision may follow
+    records.decide_withdrawal(
+        session,
+        records.withdrawal_of(session, first),
+        approve=False,
+        reason="仍在使用。",
+        by=world["samr"],
+        today=TODAY,
+    )
+    records.conclude(session, evaluation, "revise", "修订。", by=tc_member, today=TODAY)
+    assert evaluation.follow_up is not None
+
+
+def test_integration_replaces_every_merged_standard_and_puts_them_under_revision(session, world):
+    standard, other = world["standard"], world["other"]
+    evaluation = _concluded(session, world, "integrate", merges=[other])
+    project = evaluation.follow_up
+    replaced = {relation.target for relation in project.relations if relation.kind == RelationKind.REPLACES}
+    assert replaced == {standard, other}
+    assert standard.status == other.status == Status.UNDER_REVISION
+    assert not [found for found in registry.findings_for(session, project) if found.severity.value == "error"]
+
+
+def test_integration_merges_only_standards_in_force(session, world):
+    evaluator, other = world["evaluator"], world["other"]
+    other.status = Status.WITHDRAWN
+    session.flush()
+    evaluation = records.start(session, world["standard"], by=evaluator, today=TODAY, plan=_plan(session, world))
+    _score_all(session, evaluation, evaluator)
+    with pytest.raises(InvalidInput) as refused:
+        records.conclude(session, evaluation, "integrate", "整合。", merges=[other], by=evaluator, today=TODAY)
+    assert "GB/T 45000" in refused.value.details["merges"] and "现行标准" in refused.value.details["merges"]
+    assert evaluation.follow_up is None and world["standard"].status == Status.PUBLISHED
+
+
+# --- the facts ------------------------------------------------------------------------------------
+
+
+def test_the_years_in_force_count_full_years_across_29_february(session, world):
+    """One count of full years for the section (eligibility.full_years): 29 February's anniversary
+    in a common year is 28 February, as the review due date."""
+    standard = world["standard"]
+    standard.published_on, standard.implemented_on = date(2024, 1, 10), date(2024, 2, 29)
+    age = {fact.key: fact for fact in facts.gather(session, standard, date(2025, 2, 27))}["age"]
+    assert "已实施满 0 年" in str(age.value)
+    age = {fact.key: fact for fact in facts.gather(session, standard, date(2025, 2, 28))}["age"]
+    assert "已实施满 1 年" in str(age.value)
+
+
+def test_the_stored_words_are_the_models_labels_and_feedback_kinds_keep_the_enums_order(session, world):
+    from workbench.evaluation.models import CONCLUSION_LABELS, FEEDBACK_KIND_LABELS, FeedbackKind
+
+    # the snapshot stores the Chinese sources of the models' (lazy) labels
+    assert {key: str(label) for key, label in CONCLUSION_LABELS.items()} == facts.CONCLUSION_WORDS
+    assert {key.value: str(label) for key, label in FEEDBACK_KIND_LABELS.items()} == facts.FEEDBACK_KIND_WORDS
+    now = datetime(2026, 2, 1, tzinfo=UTC)
+    for kind in ("other", "infeasible", "unclear"):  # submitted out of order
+        feedback.submit(
+            session, world["standard"], feedback.FeedbackInput(kind=kind, text="反馈。"), source=kind, by=None, now=now
+        )
+    value = str({fact.key: fact for fact in facts.gather(session, world["standard"], TODAY)}["feedback"].value)
+    assert value.index("表述不清") < value.index("难以实施") < value.index("其他")
+    assert [kind.value for kind in FeedbackKind][:2] == ["unclear", "infeasible"]
+
+
+# --- the pages ------------------------------------------------------------------------------------
+
+
+def _client_of(app, username):
+    client = app.test_client()
+    response = client.post_form("/login", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.text
+    return client
+
+
+def test_the_start_page_tells_an_evaluator_without_a_plan_that_the_secretariat_schedules(app, database):
+    with database() as session:
+        made = make_world(session)
+        session.commit()
+        standard_id, other_id, tc_id = made["standard"].id, made["other"].id, made["tc"].id
+        _plan(session, made)  # the institute is asked to evaluate GB/T 44905-2024, not GB/T 45000
+        session.commit()
+    evaluator = _client_of(app, "evaluator")
+
+    page = evaluator.get(f"/evaluation/start?standard={other_id}")
+    assert page.status_code == 200
+    assert "评估由秘书处安排" in page.text and 'id="own-plans"' in page.text
+    assert "GB/T 44905" in page.text  # its open plan, with the button to start it
+    assert 'name="organisation_id"' not in page.text
+    refused = evaluator.post_form(
+        "/evaluation/start", {"standard_id": str(other_id), "plan_id": "", "organisation_id": ""}
+    )
+    assert refused.status_code == 403
+    assert "开始评估" not in evaluator.get(f"/standards/{other_id}").text.split('id="evaluation-history"')[1]
+
+    # from its plan it starts (the plan is found without being named)
+    started = evaluator.post_form("/evaluation/start", {"standard_id": str(standard_id), "plan_id": ""})
+    assert started.status_code == 302, started.text
+
+    # the secretariat starts one without a plan; an id too large for the database is refused
+    secretariat = _client_of(app, "secretariat")
+    for chosen in ("99999999999999999999999", "abc", ""):
+        response = secretariat.post_form(
+            "/evaluation/start", {"standard_id": str(other_id), "plan_id": "", "organisation_id": chosen}
+        )
+        assert response.status_code == 422 and "请选择评估机构" in response.text, chosen
+    response = secretariat.post_form(
+        "/evaluation/start", {"standard_id": "99999999999999999999999", "plan_id": "", "organisation_id": str(tc_id)}
+    )
+    assert response.status_code == 404
+    response = secretariat.post_form(
+        "/evaluation/start", {"standard_id": str(other_id), "plan_id": "", "organisation_id": str(tc_id)}
+    )
+    assert response.status_code == 302, response.text
+
+
+def test_the_landing_page_links_coordination_for_the_secretariat_and_adoption_for_an_association(app, database):
+    with database() as session:
+        make_world(session)
+        association = accounts.create_organisation(
+            session, by=ADMIN, name="中国有色金属工业协会", kind=OrganisationKind.ASSOCIATION
+        )
+        _user(session, "association", Role.ASSOCIATION, association)
+        session.commit()
+    secretariat = _client_of(app, "secretariat").get("/evaluation/").text
+    assert 'href="/coordination/"' in secretariat and 'href="/evaluation/reviews/"' in secretariat
+    association = _client_of(app, "association").get("/evaluation/").text
+    assert 'href="/adoption/"' in association and 'href="/coordination/"' not in association
+    visitor = app.test_client().get("/evaluation/").text
+    assert 'href="/adoption/decided"' in visitor and 'href="/adoption/"' not in visitor

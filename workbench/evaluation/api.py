@@ -16,8 +16,8 @@ from workbench.auth.permissions import Action, can
 from workbench.dates import iso, today
 from workbench.db import db, utcnow
 from workbench.drafting.service import source_of
-from workbench.errors import InvalidInput, NotFound
-from workbench.evaluation import feedback, reviews
+from workbench.errors import InvalidInput
+from workbench.evaluation import feedback, records, reviews
 from workbench.evaluation.models import Feedback, FeedbackKind, FeedbackStatus, PlanStatus
 from workbench.registry.models import Standard
 
@@ -179,10 +179,7 @@ def _counts_json(tally: feedback.FeedbackCounts) -> dict:
 
 
 def _standard_or_404(standard_id: int) -> Standard:
-    standard = db.session.get(Standard, standard_id)
-    if standard is None:
-        raise NotFound(_("没有这项标准。"))
-    return standard
+    return records.get_standard(db.session, standard_id)
 
 
 def _source() -> str:

@@ -124,10 +124,15 @@ spec.add_components(
             "required": ["standard_id"],
             "properties": {
                 "standard_id": _id,
-                "plan_id": {**_id, "description": "An open plan of the standard (its organisation evaluates)"},
+                "plan_id": {
+                    **_id,
+                    "description": "An open plan of the standard (its organisation evaluates); a member of an "
+                    "evaluating organisation who names none starts from its organisation's open plan of the standard",
+                },
                 "organisation_id": {
                     **_id,
-                    "description": "Without a plan: the evaluating organisation (default: the user's own)",
+                    "description": "Without a plan (secretariat, SAMR/MEE only): the evaluating organisation "
+                    "(default: the user's own)",
                 },
             },
         },
@@ -244,10 +249,7 @@ def evaluation_json(evaluation: Evaluation, *, with_facts: bool = True) -> dict:
 
 
 def _standard_or_404(standard_id: int) -> Standard:
-    standard = db.session.get(Standard, standard_id)
-    if standard is None:
-        raise NotFound(_("没有这项标准。"))
-    return standard
+    return service.get_standard(db.session, standard_id)
 
 
 def _evaluation_or_404(evaluation_id: int) -> Evaluation:
@@ -255,7 +257,8 @@ def _evaluation_or_404(evaluation_id: int) -> Evaluation:
 
 
 def _may_record_some() -> None:
-    """The oversight starts evaluations for any evaluating organisation; others for their own."""
+    """The oversight starts evaluations for any evaluating organisation; an evaluating
+    organisation's members from its plans (records.start decides)."""
     if not can(current_principal(), Action.PLAN_EVALUATIONS):
         require(Action.RECORD_EVALUATION)
 
@@ -290,8 +293,9 @@ def get_evaluation_record(evaluation_id: int):
 @spec.operation(
     "/evaluations",
     "POST",
-    summary="Start an evaluation of a published standard: from an open plan (its organisation's members), or "
-    "for one's own evaluating organisation, or (secretariat, SAMR/MEE) for any evaluating organisation",
+    summary="Start an evaluation of a standard in force: from an open plan (its organisation's members; the "
+    "secretariat schedules evaluations), or without a plan (secretariat, SAMR/MEE only) for any evaluating "
+    "organisation",
     tag="evaluation",
     body=ref("EvaluationStart"),
     authorise=_may_record_some,

@@ -14,8 +14,13 @@ Decisions:
   than claiming there are none.
 - Trials: the feasibility report of the newest revision of the standard's rule that has trials
   (workbench.trials.service.report); enterprises appear only as counts, never by name.
-- Review history: A's reviews.last_review / review_due when present (feedback.py, reviews.py);
-  the earlier concluded evaluations are listed here with their conclusions.
+- Review history: the last review and the review due date from reviews.last_review and
+  reviews.review_due; the earlier concluded evaluations are listed here with their conclusions.
+- Years in force: eligibility.full_years, the one count of full years (29 February included).
+- Words stored in a snapshot (conclusions, feedback kinds): the models' label tables are lazy
+  strings (_l), rendered in the language of the request that reads them; a snapshot must keep the
+  Chinese source (a Message template, translated when shown), hence the N_ copies below. A test
+  holds them equal to the models' labels.
 """
 
 from dataclasses import dataclass
@@ -25,8 +30,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.drafting import stages
-from workbench.drafting.models import Rule
+from workbench.drafting.service import rule_of_standard
 from workbench.evaluation import coordination_report, feedback, reviews
+from workbench.evaluation.eligibility import full_years
 from workbench.evaluation.models import Conclusion, Evaluation, EvaluationStatus, FeedbackKind
 from workbench.factors.models import Factor
 from workbench.factors.service import factors_citing
@@ -37,8 +43,8 @@ from workbench.registry import service as registry
 from workbench.registry.models import Standard
 from workbench.trials import service as trials
 
-MAX_LISTED = 20
-# The words stored in a snapshot (the models' labels are lazy, for pages; these are their sources).
+MAX_LISTED = 20  # factor codes, earlier evaluations: the first ones are listed, the rest counted
+# The words stored in a snapshot: the sources of the models' lazy labels (see the module docstring).
 CONCLUSION_WORDS = {
     Conclusion.CONTINUE: N_("继续有效"),
     Conclusion.IMPROVE: N_("提升"),
@@ -52,7 +58,7 @@ FEEDBACK_KIND_WORDS = {
     FeedbackKind.CONFLICT.value: N_("与其他标准矛盾"),
     FeedbackKind.DATA_UNAVAILABLE.value: N_("数据无法获得"),
     FeedbackKind.OTHER.value: N_("其他"),
-}  # factor codes, earlier evaluations: the first ones are listed, the rest counted
+}
 
 
 @dataclass(frozen=True)
@@ -81,14 +87,6 @@ def _fact(key: str, value: Message, source: Message, link=None, findings=()) -> 
     return Fact(key, LABELS[key], value, source, link, tuple(findings))
 
 
-def _years_between(start: date, end: date) -> int:
-    """Full years from `start` to `end`."""
-    years = end.year - start.year
-    if (end.month, end.day) < (start.month, start.day):
-        years -= 1
-    return max(years, 0)
-
-
 def _age(standard: Standard, today: date) -> Fact:
     registry_source = Message(N_("标准体系登记信息"))
     link = ("registry.standard", {"standard_id": standard.id})
@@ -107,7 +105,7 @@ def _age(standard: Standard, today: date) -> Fact:
             {
                 "published": standard.published_on.isoformat(),
                 "implemented": standard.implemented_on.isoformat(),
-                "years": _years_between(standard.implemented_on, today),
+                "years": full_years(standard.implemented_on, today),
             },
         )
     return _fact("age", value, registry_source, link)
@@ -172,7 +170,7 @@ def _feedback(session: Session, standard: Standard) -> Fact:
         return _fact("feedback", Message(N_("尚未收到实施信息反馈。")), source)
     kinds = tuple(
         Message(N_("%(kind)s %(count)d 条"), {"kind": Message(FEEDBACK_KIND_WORDS.get(kind, kind)), "count": n})
-        for kind, n in sorted(counts.by_kind.items())
+        for kind, n in counts.by_kind.items()  # in the enum's order (FeedbackCounts)
         if n
     )
     value = Message(
@@ -182,16 +180,12 @@ def _feedback(session: Session, standard: Standard) -> Fact:
     return _fact("feedback", value, source)
 
 
-def _rule_of(session: Session, standard: Standard) -> Rule | None:
-    return session.scalar(select(Rule).where(Rule.standard_id == standard.id).order_by(Rule.id))
-
-
 def _figure(value) -> str:
     return "—" if value is None else f"{value:.4g}"
 
 
 def _trials(session: Session, standard: Standard) -> Fact:
-    rule = _rule_of(session, standard)
+    rule = rule_of_standard(session, standard)
     if rule is None:
         return _fact(
             "trials",
@@ -285,16 +279,12 @@ def _levels(session: Session, standard: Standard, today: date) -> Fact:
 
 
 def _coordination(session: Session, standard: Standard) -> Fact:
-    if coordination_report is None:  # pragma: no cover
-        return _fact(
-            "coordination", Message(N_("协调性报告尚不可用。")), Message(N_("TC548 协调性报告（指引（十三））"))
-        )
     found = list(coordination_report.findings_for_standard(session, standard))
     return _fact(
         "coordination",
         _finding_summary(found, N_("协调性报告未发现与相关规则的不一致。")),
         Message(N_("TC548 协调性报告（指引（十三））")),
-        ("coordination.report", {}),
+        ("coordination.index", {}),
         found,
     )
 

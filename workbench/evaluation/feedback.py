@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from workbench import throttle
 from workbench.audit import change_reason
 from workbench.auth.permissions import Action, Role, can, require
-from workbench.drafting.models import Rule
-from workbench.drafting.service import COMMENTS_PER_HOUR, MAX_COMMENT_LENGTH
+from workbench.drafting.service import COMMENTS_PER_HOUR, MAX_COMMENT_LENGTH, rule_of_standard
 from workbench.errors import Conflict, NotFound, TooManyAttempts
 from workbench.evaluation.models import Feedback, FeedbackKind, FeedbackStatus
 from workbench.inputs import choice_field, long_text_field, text_field
@@ -60,14 +59,10 @@ def accepts_feedback(standard: Standard) -> bool:
 
 
 def responsible_group_id(session: Session, standard: Standard) -> int | None:
-    """The working group of the standard's rule (the latest rule registered as it), or None when
-    no rule of the workbench is this standard (an imported standard)."""
-    return session.scalar(
-        select(Rule.working_group_id)
-        .where(Rule.standard_id == standard.id, Rule.working_group_id.is_not(None))
-        .order_by(Rule.archived_at.is_not(None), Rule.id.desc())
-        .limit(1)
-    )
+    """The working group of the standard's rule (drafting.service.rule_of_standard), or None when
+    no rule of the workbench is this standard (an imported standard) or its rule has no group."""
+    rule = rule_of_standard(session, standard)
+    return rule.working_group_id if rule is not None else None
 
 
 def submit(session: Session, standard: Standard, data: FeedbackInput, *, source: str, by, now: datetime) -> Feedback:

@@ -5,17 +5,25 @@ evidence, and reach a conclusion that creates its follow-up in the same transact
 - 继续有效 (continue), 提升 (improve): no project; 提升's recommendations are in the summary;
 - 修订 (revise): a planned revision project in the registry (same level, product and title), which
   REPLACES the standard; the standard is "under revision" meanwhile;
-- 整合 (integrate): the same, naming the standards it merges (Evaluation.merges, and the note);
+- 整合 (integrate): the same, naming the standards it merges (Evaluation.merges, and the note):
+  each must be in force and not the evaluated standard; the project REPLACES each of them too,
+  and each is "under revision" like the evaluated one;
 - 废止 (withdraw): a withdrawal proposal that SAMR/MEE decide (DECIDE_WITHDRAWAL): approved, the
   standard is withdrawn and its rule, if it has one at stage 60 or 90, moves to 95 through the
   workflow (so the stage history records it); rejected, with the reason.
 
-Who starts an evaluation (decided here): a member of the organisation an open plan names
-(RECORD_EVALUATION on the plan); or, without a plan, a member of an evaluating organisation for
-its own organisation (指引（十二）: TCs, associations and institutes evaluate on their own
-initiative too), or SAMR/MEE and the secretariat (PLAN_EVALUATIONS) for any evaluating
-organisation. An evaluation started without naming its plan takes the organisation's open plan of
-the standard when there is one. One evaluation in progress per standard and organisation.
+Follow-ups never contradict each other: 修订 and 整合 are refused while a project in preparation
+(planned, drafting, consultation) already replaces one of the standards they would replace, or
+while a withdrawal of one is proposed; 废止 is refused while such a project or a proposed
+withdrawal exists. The messages name what is in the way.
+
+Who starts an evaluation (decided here): the secretariat schedules evaluations (reviews.schedule,
+指引（十二）), so a member of an evaluating organisation starts one only from an open plan naming
+its organisation (RECORD_EVALUATION on the plan; without naming the plan, the organisation's open
+plan of the standard is taken). Without a plan only SAMR/MEE and the secretariat
+(PLAN_EVALUATIONS) start one, for any evaluating organisation: otherwise any evaluator could put
+a national standard under revision on their own. One evaluation in progress per standard and
+organisation.
 
 A concluded evaluation never changes (Conflict). The facts (facts.py) are stored with the
 conclusion as they stood. Plain functions taking a session; they never commit.
@@ -32,11 +40,12 @@ from workbench.audit import change_reason
 from workbench.auth.models import Organisation, actor_of
 from workbench.auth.permissions import Action, can, require
 from workbench.drafting import stages
-from workbench.drafting.models import Rule
+from workbench.drafting.service import rule_of_standard
 from workbench.errors import Conflict, InvalidInput, NotFound, refuse
 from workbench.evaluation import facts as evaluation_facts
 from workbench.evaluation.dimensions import EVALUATION_DIMENSION, EVALUATION_DIMENSIONS
 from workbench.evaluation.models import (
+    CONCLUSION_LABELS,
     Conclusion,
     Evaluation,
     EvaluationPlan,
@@ -50,18 +59,27 @@ from workbench.evaluation.reviews import EVALUATING_KINDS
 from workbench.inputs import choice_field, long_text_field
 from workbench.messages import N_
 from workbench.registry import service as registry
-from workbench.registry.models import Standard, Status
+from workbench.registry.models import STATUS_LABELS, RelationKind, Standard, StandardRelation, Status
 from workbench.workflow import service as workflow
 
 MAX_TEXT = 4000
 MAX_MERGES = 20
 EVALUABLE = (Status.PUBLISHED, Status.UNDER_REVISION)  # standards in force (or about to be)
+IN_PREPARATION = (Status.PLANNED, Status.DRAFTING, Status.CONSULTATION)  # an open project
 WITHDRAWABLE_STAGES = (stages.PUBLICATION, "90")  # a rule at these stages moves to 95 on withdrawal
 # Conclusions that create a project in the registry.
 PROJECT_CONCLUSIONS = (Conclusion.REVISE, Conclusion.INTEGRATE)
 
 
 # --- reading ------------------------------------------------------------------------------------
+
+
+def get_standard(session: Session, standard_id: int | None) -> Standard:
+    """The registered standard (the pages and the API of the section name standards by id)."""
+    standard = session.get(Standard, standard_id) if standard_id else None
+    if standard is None:
+        raise NotFound(_("没有这项标准。"))
+    return standard
 
 
 def get(session: Session, evaluation_id: int, *, by) -> Evaluation:
@@ -176,19 +194,19 @@ def missing_dimensions(evaluation: Evaluation) -> list[str]:
     return [dimension.key for dimension in EVALUATION_DIMENSIONS if dimension.key not in scored]
 
 
-def may_start(user, standard: Standard) -> bool:
-    """Whether `user` may start an evaluation of `standard` (the page shows the button)."""
-    return standard.status in EVALUABLE and (can(user, Action.PLAN_EVALUATIONS) or can(user, Action.RECORD_EVALUATION))
+def own_open_plan(session: Session, user, standard: Standard) -> EvaluationPlan | None:
+    """The open plan of `standard` naming `user`'s organisation, when `user` evaluates for it."""
+    if not can(user, Action.RECORD_EVALUATION):
+        return None
+    return _open_plan(session, standard, user.organisation_id)
 
 
-def evaluating_organisations(session: Session) -> list[Organisation]:
-    return list(
-        session.scalars(
-            select(Organisation)
-            .where(Organisation.kind.in_(EVALUATING_KINDS), Organisation.archived_at.is_(None))
-            .order_by(Organisation.name)
-        )
-    )
+def may_start(session: Session, user, standard: Standard) -> bool:
+    """Whether `user` may start an evaluation of `standard` (the page shows the button): the
+    oversight always, an evaluating organisation's member from its open plan of the standard."""
+    if standard.status not in EVALUABLE or standard.is_archived:
+        return False
+    return can(user, Action.PLAN_EVALUATIONS) or own_open_plan(session, user, standard) is not None
 
 
 # --- starting -----------------------------------------------------------------------------------
@@ -197,7 +215,7 @@ def evaluating_organisations(session: Session) -> list[Organisation]:
 class _Own:
     """RECORD_EVALUATION's target for an evaluation not made yet: the organisation it will name."""
 
-    def __init__(self, organisation_id: int):
+    def __init__(self, organisation_id: int | None):
         self.organisation_id = organisation_id
 
 
@@ -223,9 +241,18 @@ def start(
     plan: EvaluationPlan | None = None,
     organisation: Organisation | None = None,
 ) -> Evaluation:
-    """Start an evaluation of a published standard (see the module docstring for who may)."""
+    """Start an evaluation of a standard in force (see the module docstring for who may)."""
+    oversight = can(by, Action.PLAN_EVALUATIONS)
+    if plan is None and not oversight:
+        # An evaluating organisation's member: from its open plan of the standard, or not at all.
+        own = organisation if organisation is not None else getattr(by, "organisation", None)
+        require(by, Action.RECORD_EVALUATION, _Own(own.id if own is not None else None))
+        plan = _open_plan(session, standard, own.id)
+        if plan is None:
+            require(by, Action.PLAN_EVALUATIONS)  # refused: the secretariat schedules evaluations
     if plan is not None:
-        require(by, Action.RECORD_EVALUATION, plan)
+        if not oversight:
+            require(by, Action.RECORD_EVALUATION, plan)
         if plan.standard_id != standard.id:
             refuse("plan_id", _("该评估计划不是针对这项标准的。"))
         if plan.status != PlanStatus.PLANNED:
@@ -236,8 +263,6 @@ def start(
             organisation = getattr(by, "organisation", None)
         if organisation is None:
             refuse("organisation_id", _("请选择评估机构。"))
-        if not can(by, Action.PLAN_EVALUATIONS):
-            require(by, Action.RECORD_EVALUATION, _Own(organisation.id))
         if organisation.kind not in EVALUATING_KINDS or organisation.is_archived:
             refuse(
                 "organisation_id",
@@ -392,11 +417,78 @@ def _create_project(session: Session, evaluation: Evaluation, conclusion: Conclu
             region=standard.region,
             note=_project_note(evaluation, conclusion, merges),
         ),
-        replaces=standard,
+        evaluation=evaluation,
+        replaces=[standard, *merges],
         by=by,
         on=today,
     )
     return project
+
+
+def open_projects_replacing(session: Session, standards: list[Standard]) -> list[Standard]:
+    """The projects in preparation (planned, drafting, consultation) that replace any of `standards`."""
+    ids = [standard.id for standard in standards]
+    return list(
+        session.scalars(
+            select(Standard)
+            .join(StandardRelation, StandardRelation.standard_id == Standard.id)
+            .where(
+                StandardRelation.kind == RelationKind.REPLACES,
+                StandardRelation.target_id.in_(ids),
+                Standard.status.in_(IN_PREPARATION),
+                Standard.archived_at.is_(None),
+            )
+            .order_by(Standard.id)
+            .distinct()
+        )
+    )
+
+
+def proposed_withdrawals(session: Session, standards: list[Standard]) -> list[Withdrawal]:
+    """The withdrawals of any of `standards` proposed and not decided yet."""
+    ids = [standard.id for standard in standards]
+    return list(
+        session.scalars(
+            select(Withdrawal)
+            .where(Withdrawal.standard_id.in_(ids), Withdrawal.status == WithdrawalStatus.PROPOSED)
+            .order_by(Withdrawal.id)
+        )
+    )
+
+
+def _refuse_conflicting_follow_ups(session: Session, conclusion: Conclusion, standards: list[Standard]) -> None:
+    """A revision, an integration and a withdrawal of one standard exclude each other (module docstring)."""
+    if conclusion not in (*PROJECT_CONCLUSIONS, Conclusion.WITHDRAW):
+        return
+    # Two conclusions at once: the second waits here, then sees the first one's project or proposal.
+    ids = sorted(standard.id for standard in standards)
+    session.execute(select(Standard.id).where(Standard.id.in_(ids)).order_by(Standard.id).with_for_update())
+    projects = open_projects_replacing(session, standards)
+    if projects:
+        project = projects[0]
+        replaced = next(
+            relation.target
+            for relation in project.relations
+            if relation.kind == RelationKind.REPLACES and relation.target in standards
+        )
+        message = _(
+            "%(project)s（%(status)s）已在代替 %(standard)s：请在该项目中处理，或待其发布或撤销后再得出“%(conclusion)s”结论。",
+            project=project.designation,
+            status=STATUS_LABELS[project.status],
+            standard=replaced.designation,
+            conclusion=CONCLUSION_LABELS[conclusion],
+        )
+        raise Conflict(message, details={"conclusion": message})
+    withdrawals = proposed_withdrawals(session, standards)
+    if withdrawals:
+        withdrawal = withdrawals[0]
+        message = _(
+            "%(standard)s 已有待决定的废止建议（标准评估 #%(id)d）：请待市场监管总局、生态环境部作出决定后再得出“%(conclusion)s”结论。",
+            standard=withdrawal.standard.designation,
+            id=withdrawal.evaluation_id,
+            conclusion=CONCLUSION_LABELS[conclusion],
+        )
+        raise Conflict(message, details={"conclusion": message})
 
 
 def conclude(
@@ -430,9 +522,19 @@ def conclude(
             refuse("merges", _("整合的标准不能是被评估的标准本身。"))
         if len(merges) > MAX_MERGES:
             refuse("merges", _("最多填写 %(max)d 项标准。", max=MAX_MERGES))
+        not_in_force = [other.designation for other in merges if other.status not in EVALUABLE or other.is_archived]
+        if not_in_force:
+            refuse(
+                "merges",
+                _(
+                    "只能整合现行标准（已发布或修订中）：%(standards)s 不是。",
+                    standards="、".join(not_in_force),
+                ),
+            )
     elif merges:
         refuse("merges", _("只有结论为“整合”时才填写整合的标准。"))
     standard = evaluation.standard
+    _refuse_conflicting_follow_ups(session, conclusion, [standard, *merges])
     snapshot = evaluation_facts.as_json(evaluation_facts.gather(session, standard, today), today)
     follow_up = None
     if conclusion in PROJECT_CONCLUSIONS:
@@ -448,9 +550,12 @@ def conclude(
         evaluation.merges = merges
         if evaluation.plan is not None and evaluation.plan.status == PlanStatus.PLANNED:
             evaluation.plan.status = PlanStatus.DONE
-    if follow_up is not None and standard.status == Status.PUBLISHED:
-        with change_reason(session, N_("标准评估结论：修订")):
-            standard.status = Status.UNDER_REVISION
+    if follow_up is not None:
+        reason = N_("标准评估结论：整合") if conclusion == Conclusion.INTEGRATE else N_("标准评估结论：修订")
+        with change_reason(session, reason):
+            for replaced in (standard, *merges):
+                if replaced.status == Status.PUBLISHED:
+                    replaced.status = Status.UNDER_REVISION
     if conclusion == Conclusion.WITHDRAW:
         session.add(Withdrawal(standard=standard, evaluation=evaluation, reason=summary))
         session.flush()
@@ -467,10 +572,6 @@ def get_withdrawal(session: Session, withdrawal_id: int) -> Withdrawal:
     return withdrawal
 
 
-def rule_of(session: Session, standard: Standard) -> Rule | None:
-    return session.scalar(select(Rule).where(Rule.standard_id == standard.id).order_by(Rule.id).limit(1))
-
-
 def decide_withdrawal(
     session: Session, withdrawal: Withdrawal, *, approve: bool, reason: str = "", by, today: date
 ) -> Withdrawal:
@@ -484,7 +585,7 @@ def decide_withdrawal(
     standard = withdrawal.standard
     if approve:
         note = reason or N_("根据标准评估结论批准废止")
-        rule = rule_of(session, standard)
+        rule = rule_of_standard(session, standard)
         if rule is not None and rule.stage in WITHDRAWABLE_STAGES:
             workflow.move_stage(session, rule, stages.WITHDRAWN, by=by, today=today, note=note)
         with change_reason(session, note):

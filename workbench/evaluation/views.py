@@ -18,13 +18,13 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from workbench.auth.access import current_principal, require
 from workbench.auth.models import Organisation
-from workbench.auth.permissions import Action, can
+from workbench.auth.permissions import Action, Role, can
 from workbench.dates import today
 from workbench.db import db, write
 from workbench.errors import NotFound, WorkbenchError, refuse
+from workbench.evaluation import adoption, reviews
 from workbench.evaluation import facts as evaluation_facts
 from workbench.evaluation import records as service
-from workbench.evaluation import reviews
 from workbench.evaluation.dimensions import EVALUATION_DIMENSION, EVALUATION_DIMENSIONS
 from workbench.evaluation.models import (
     CONCLUSION_LABELS,
@@ -38,19 +38,29 @@ from workbench.evaluation.models import (
 )
 from workbench.forms import enum_choices
 from workbench.registry.models import Standard
-from workbench.web import REJECTED, id_arg, show_error
+from workbench.web import LARGEST_ID, REJECTED, id_arg, save, show_error
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
 TEXT = [Optional(), Length(max=service.MAX_TEXT)]
-# The pages of the section's other blueprints, linked from the landing page when they exist and
-# the user may see them: (endpoint, label, action or None for everyone).
+# The pages of the section's other blueprints, linked from the landing page to those who may
+# open them: (endpoint, label, who). The decided adoptions are public; the applications are read
+# by the oversight, the applying associations and the evaluators who sit on panels.
 SECTION_LINKS = (
-    ("reviews.due", _l("复审到期和逾期的标准"), Action.PLAN_EVALUATIONS),
-    ("reviews.plans", _l("评估计划"), Action.RECORD_EVALUATION),
-    ("coordination.report", _l("TC548 协调性报告"), Action.VIEW_COORDINATION),
-    ("adoption.index", _l("团体标准采信申请"), None),
-    ("adoption.decided", _l("采信决定公示"), None),
+    ("feedback.to_answer", _l("待答复的实施信息反馈"), lambda user: can(user, Action.ANSWER_FEEDBACK)),
+    ("reviews.due", _l("复审到期和逾期的标准"), lambda user: can(user, Action.PLAN_EVALUATIONS)),
+    ("reviews.plans", _l("评估计划"), reviews.may_see_plans),
+    ("coordination.index", _l("TC548 协调性报告"), lambda user: can(user, Action.VIEW_COORDINATION)),
+    (
+        "adoption.applications",
+        _l("团体标准采信申请"),
+        lambda user: (
+            adoption.is_oversight(user)
+            or can(user, Action.APPLY_FOR_ADOPTION)
+            or getattr(user, "role", None) == Role.EVALUATOR
+        ),
+    ),
+    ("adoption.decided", _l("采信决定公示"), lambda user: True),
 )
 
 
@@ -79,7 +89,7 @@ def evaluation_history(standard: Standard) -> dict:
         "withdrawals": service.withdrawals_of(session, [evaluation.id for evaluation in concluded]),
         "last_review": last,
         "review_due": reviews.review_due(standard, last),
-        "may_start": service.may_start(user, standard),
+        "may_start": service.may_start(session, user, standard),
     }
 
 
@@ -91,7 +101,7 @@ class StartForm(FlaskForm):
     plan_id = HiddenField()
     organisation_id = SelectField(
         _l("评估机构"),
-        coerce=int,
+        coerce=lambda value: _form_id(value) or 0,  # anything but an id is "none chosen"
         validate_choice=False,  # the service refuses an organisation that does not evaluate
         description=_l("标准化技术委员会、社会团体或研究机构（指引（十二））。"),
     )
@@ -147,12 +157,8 @@ def _dimension_forms(evaluation: Evaluation, formdata=None) -> dict[str, Dimensi
 
 
 def _links(user) -> list[tuple[str, str]]:
-    """The section's other pages that exist in this application and that `user` may open."""
-    links = []
-    for endpoint, label, action in SECTION_LINKS:
-        if endpoint in current_app.view_functions and (action is None or can(user, action)):
-            links.append((url_for(endpoint), label))
-    return links
+    """The section's other pages that `user` may open."""
+    return [(url_for(endpoint), label) for endpoint, label, may_open in SECTION_LINKS if may_open(user)]
 
 
 @bp.get("/")
@@ -171,21 +177,11 @@ def index():
     )
 
 
-def _standard(standard_id: int | None) -> Standard:
-    standard = db.session.get(Standard, standard_id) if standard_id else None
-    if standard is None:
-        raise NotFound(_("没有这项标准。"))
-    return standard
-
-
-def _organisation_choices(form: StartForm, user) -> None:
-    if can(user, Action.PLAN_EVALUATIONS):
-        organisations = service.evaluating_organisations(db.session)
-    else:
-        own = getattr(user, "organisation", None)
-        organisations = [own] if own is not None else []
+def _organisation_choices(form: StartForm) -> None:
+    """Without a plan only the oversight starts an evaluation, for any evaluating organisation."""
     form.organisation_id.choices = [SelectChoice(0, _("（请选择）"))] + [
-        SelectChoice(organisation.id, organisation.name) for organisation in organisations
+        SelectChoice(organisation.id, organisation.name)
+        for organisation in reviews.evaluating_organisations(db.session)
     ]
 
 
@@ -193,26 +189,39 @@ def _organisation_choices(form: StartForm, user) -> None:
 def start():
     user = current_principal()
     form = StartForm()
-    standard_id = id_arg("standard") if request.method == "GET" else _int(form.standard_id.data)
-    standard = _standard(standard_id)
-    plan_id = id_arg("plan") if request.method == "GET" else _int(form.plan_id.data)
+    standard_id = id_arg("standard") if request.method == "GET" else _form_id(form.standard_id.data)
+    standard = service.get_standard(db.session, standard_id)
+    plan_id = id_arg("plan") if request.method == "GET" else _form_id(form.plan_id.data)
     plan = db.session.get(EvaluationPlan, plan_id) if plan_id else None
-    if plan is None and not service.may_start(user, standard):
-        require(Action.RECORD_EVALUATION)  # visitors sign in; others are refused
-    _organisation_choices(form, user)
+    oversight = can(user, Action.PLAN_EVALUATIONS)
+    if plan is None and not oversight:
+        require(Action.RECORD_EVALUATION)  # visitors sign in; those who do not evaluate are refused
+        plan = service.own_open_plan(db.session, user, standard)
+        if plan is None:  # the secretariat schedules evaluations: say so, and list the user's plans
+            if request.method == "POST":
+                require(Action.PLAN_EVALUATIONS)
+            return render_template(
+                "evaluation/start.html",
+                form=None,
+                standard=standard,
+                plan=None,
+                planned=service.planned_for(db.session, user),
+            )
+    _organisation_choices(form)
     if request.method == "GET":
         form.standard_id.data = str(standard.id)
         form.plan_id.data = str(plan.id) if plan else ""
-        own = getattr(user, "organisation_id", None)
-        form.organisation_id.data = plan.organisation_id if plan else (own or 0)
+        form.organisation_id.data = plan.organisation_id if plan else (getattr(user, "organisation_id", None) or 0)
     elif form.validate_on_submit():
 
         def operation():
-            organisation = (
-                db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
-            )
-            if plan is None and organisation is None:
-                refuse("organisation_id", _("请选择评估机构。"))
+            organisation = None
+            if plan is None:
+                organisation = (
+                    db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
+                )
+                if organisation is None:
+                    refuse("organisation_id", _("请选择评估机构。"))
             return service.start(db.session, standard, by=user, today=today(), plan=plan, organisation=organisation)
 
         try:
@@ -231,9 +240,29 @@ def start():
     )
 
 
-def _int(value) -> int | None:
+def _form_id(value) -> int | None:
+    """A database id sent in a form, or None when it is not one (as the `id` URL converter)."""
+    if isinstance(value, int):
+        return value
     value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdecimal() and 0 < len(value) <= 10 else None
+    if not (value.isascii() and value.isdecimal() and len(value) <= 10):
+        return None
+    number = int(value)
+    return number if 1 <= number <= LARGEST_ID else None
+
+
+def _saved(evaluation: Evaluation, form, key: str, operation, done: str):
+    """Back to the evaluation once `operation` is saved; else its page with `form` (under `key`)
+    showing the refusal and what was typed."""
+    back = save(form, operation, message=lambda _record: done, redirect_to=lambda _record: _back(evaluation))
+    if back is not None:
+        return back
+    db.session.rollback()
+    return _page(evaluation, status=REJECTED, forms={key: form})
+
+
+def _back(evaluation: Evaluation) -> str:
+    return url_for(".evaluation", evaluation_id=evaluation.id)
 
 
 def _evaluation(evaluation_id: int) -> Evaluation:
@@ -341,16 +370,7 @@ def conclude(evaluation_id: int):
             today=today(),
         )
 
-    if form.validate_on_submit():
-        try:
-            write(operation)
-        except WorkbenchError as error:
-            show_error(form, error)
-        else:
-            flash(_("评估结论已记录。"), "success")
-            return redirect(url_for(".evaluation", evaluation_id=evaluation.id))
-    db.session.rollback()
-    return _page(evaluation, status=REJECTED, forms={"conclusion": form})
+    return _saved(evaluation, form, "conclusion", operation, _("评估结论已记录。"))
 
 
 @bp.post("/<id:evaluation_id>/withdrawal")
@@ -362,22 +382,15 @@ def decide_withdrawal(evaluation_id: int):
     require(Action.DECIDE_WITHDRAWAL, withdrawal)
     form = WithdrawalDecisionForm()
     user = current_principal()
-    if form.validate_on_submit():
-        try:
-            write(
-                lambda: service.decide_withdrawal(
-                    db.session,
-                    withdrawal,
-                    approve=form.decision.data == "approve",
-                    reason=form.reason.data or "",
-                    by=user,
-                    today=today(),
-                )
-            )
-        except WorkbenchError as error:
-            show_error(form, error)
-        else:
-            flash(_("已作出决定。"), "success")
-            return redirect(url_for(".evaluation", evaluation_id=evaluation.id))
-    db.session.rollback()
-    return _page(evaluation, status=REJECTED, forms={"decision": form})
+
+    def operation():
+        return service.decide_withdrawal(
+            db.session,
+            withdrawal,
+            approve=form.decision.data == "approve",
+            reason=form.reason.data or "",
+            by=user,
+            today=today(),
+        )
+
+    return _saved(evaluation, form, "decision", operation, _("已作出决定。"))

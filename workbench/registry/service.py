@@ -7,6 +7,7 @@ commit. The level rules themselves live in the pure `hierarchy` module; this mod
 facts they need.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -458,29 +459,31 @@ def register_rule_project(session: Session, data: StandardInput, *, by, on: date
 
 
 def register_follow_up_project(
-    session: Session, data: StandardInput, *, replaces: Standard | None, by, on: date | None = None
+    session: Session, data: StandardInput, *, evaluation, replaces: Sequence[Standard], by, on: date | None = None
 ) -> tuple[Standard, list[Finding]]:
     """The project an evaluation's conclusion creates (修订 or 整合, 指引（十二）), registered by
-    the evaluating organisation's member who concludes it (workbench.evaluation.records): a
-    planned project under the same level rules (an error refuses it), which REPLACES the
-    evaluated standard, so that the two are editions of one standard and not duplicates. Returns
-    the project and the findings it still has."""
-    require(by, Action.RECORD_EVALUATION)
+    the member of the evaluating organisation who concludes `evaluation`
+    (workbench.evaluation.records; RECORD_EVALUATION on it): a planned project under the same
+    level rules (an error refuses it), which REPLACES each of `replaces` (the evaluated standard
+    and, for 整合, those it merges), so that they are editions of one standard and not
+    duplicates. Returns the project and the findings it still has."""
+    require(by, Action.RECORD_EVALUATION, evaluation)
     level = choice_field(Level, data.level, "level", _("级别"))
+    replaced = list(dict.fromkeys(replaces))
     candidate = Entry(
         id=None,
         designation=data.title,
         level=level,
         status=Status.PLANNED.value,
         product_id=data.product.id if data.product is not None else None,
-        related=frozenset({replaces.id}) if replaces is not None else frozenset(),
+        related=frozenset(standard.id for standard in replaced),
     )
     findings = check_candidate(session, candidate, on=on)
     refuse_level_errors(findings)
     standard, _unchecked = _register(session, replace(data, status=Status.PLANNED), on=on, check=False)
-    if replaces is not None:
-        standard.relations.append(StandardRelation(kind=RelationKind.REPLACES, target=replaces))
-        session.flush()
+    for target in replaced:
+        standard.relations.append(StandardRelation(kind=RelationKind.REPLACES, target=target))
+    session.flush()
     return standard, findings
 
 
