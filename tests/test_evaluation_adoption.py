@@ -4,13 +4,16 @@ scores and their aggregate, SAMR's decision, the public list, the API and the co
 
 import io
 import json
+import logging
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
+from workbench.audit.models import AuditEvent
 from workbench.auth import service as accounts
 from workbench.auth.models import OrganisationKind
 from workbench.auth.permissions import Role
@@ -18,6 +21,7 @@ from workbench.catalogue.proposals import add_months
 from workbench.dates import today
 from workbench.db import db
 from workbench.drafting.models import Rule
+from workbench.errors import InvalidInput
 from workbench.evaluation import adoption
 from workbench.evaluation import eligibility as rules
 from workbench.evaluation.eligibility import AdoptionFacts
@@ -352,6 +356,34 @@ def test_an_association_applies_for_its_own_group_standards_only(app, sign_in, w
     assert sign_in("expert1").get("/adoption/new").status_code == 403
 
 
+@pytest.mark.parametrize("action", ["check", "save"])
+def test_a_standard_id_too_large_for_the_database_is_no_standard(sign_in, world, database, action):
+    assoc = sign_in("assoc")
+    response = assoc.post_form("/adoption/new", {"standard_id": "99999999999999999999999", "action": action, **FIELDS})
+    assert response.status_code == (200 if action == "check" else 422)
+    assert FIELDS["necessity"] in response.text
+    if action == "save":
+        assert "请选择本团体已发布的团体标准。" in response.text
+    with database() as session:
+        assert session.scalar(select(AdoptionApplication.id)) is None
+
+
+def test_the_registry_page_of_a_group_standard_leads_its_association_to_adoption(app, sign_in, world):
+    page = f"/standards/{world['old']}"
+    assoc = sign_in("assoc")
+    before = assoc.get(page)
+    assert before.status_code == 200 and 'id="adoption"' in before.text
+    assert f'href="/adoption/new?standard={world["old"]}"' in before.text and "申请采信" in before.text
+    application_id = create_application(assoc, world["old"])
+    after = assoc.get(page)
+    assert f'href="/adoption/{application_id}"' in after.text and "草稿" in after.text
+    assert "/adoption/new?" not in after.text  # one open application at a time
+    # The secretariat reads the application from there too; others see no panel.
+    assert f'href="/adoption/{application_id}"' in sign_in("sec").get(page).text
+    assert 'id="adoption"' not in sign_in("expert1").get(page).text
+    assert 'id="adoption"' not in app.test_client().get(page).text
+
+
 # --- attachments ----------------------------------------------------------------------------------
 
 
@@ -382,13 +414,21 @@ def test_a_pdf_is_stored_outside_the_web_root_and_served_as_a_download(app, sign
     assert not path.exists()
 
 
-def docx(with_document=True) -> bytes:
+def docx(with_document=True, *, macros=False, content_types="<Types/>") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("[Content_Types].xml", content_types)
         if with_document:
             archive.writestr("word/document.xml", "<w:document/>")
+        if macros:
+            archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 VBA")
     return buffer.getvalue()
+
+
+DOCM_TYPES = (
+    '<Types><Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>'
+)
 
 
 @pytest.mark.parametrize(
@@ -398,6 +438,9 @@ def docx(with_document=True) -> bytes:
         (docx(with_document=False), "fake.docx", "只接受 PDF、Word（.docx）、PNG 或 JPEG 文件"),
         (b"<html><script>alert(1)</script>", "page.png", "只接受 PDF、Word（.docx）、PNG 或 JPEG 文件"),
         (b"", "empty.pdf", "文件是空的"),
+        # Word with macros, whatever the name says: the VBA project, or the declared .docm type.
+        (docx(macros=True), "编制说明.docx", "是含宏的 Word 文件（.docm），没有保存：请在 Word 中另存为不含宏的 .docx"),
+        (docx(content_types=DOCM_TYPES), "编制说明.docm", "是含宏的 Word 文件（.docm）"),
     ],
 )
 def test_a_file_of_another_type_is_refused_by_its_bytes(app, sign_in, world, database, content, name, message):
@@ -426,6 +469,37 @@ def test_a_docx_png_and_jpeg_are_accepted(sign_in, world, database):
             ("登记证明.png", "png"),
             ("scan.jpeg", "jpeg"),
         ]
+
+
+def test_an_application_holds_at_most_thirty_attachments(sign_in, world, database):
+    assoc = sign_in("assoc")
+    application_id = create_application(assoc, world["old"])
+    for index in range(adoption.MAX_ATTACHMENTS):
+        assert upload(assoc, application_id, PDF, name=f"proof-{index}.pdf").status_code == 302
+    refused = upload(assoc, application_id, PDF, name="one-too-many.pdf")
+    assert refused.status_code == 422
+    assert "一项采信申请最多 30 个附件，已有 30 个，没有保存" in refused.text
+    with database() as session:
+        assert len(session.scalars(select(AdoptionAttachment.id)).all()) == adoption.MAX_ATTACHMENTS
+
+
+@pytest.mark.parametrize(
+    ("name", "fallback", "encoded"),
+    [
+        ("良好行为证明（2024）.pdf", 'filename="attachment-{id}.pdf"', "%E8%89%AF%E5%A5%BD"),
+        ("proof 2024.pdf", 'filename="proof 2024.pdf"', "proof%202024.pdf"),
+    ],
+)
+def test_a_download_names_the_file_for_every_client(sign_in, world, database, name, fallback, encoded):
+    assoc = sign_in("assoc")
+    application_id = create_application(assoc, world["old"])
+    assert upload(assoc, application_id, PDF, name=name).status_code == 302
+    with database() as session:
+        item_id = session.scalar(select(AdoptionAttachment.id))
+    disposition = assoc.get(f"/adoption/attachments/{item_id}").headers["Content-Disposition"]
+    assert disposition.startswith("attachment; ")
+    assert fallback.format(id=item_id) in disposition
+    assert f"filename*=UTF-8''{encoded}" in disposition
 
 
 def test_a_file_over_the_limit_is_refused_and_leaves_nothing(app, sign_in, world, database, monkeypatch):
@@ -505,6 +579,11 @@ def test_only_panel_members_score_and_scoring_again_replaces_their_own(app, sign
     assert sec.post_form(f"/adoption/panel/{member_id}/remove").status_code == 302
     with database() as session:
         assert session.get(AdoptionApplication, application_id).scores == []
+        # … and the trail records it, with the reason.
+        removed = session.scalar(
+            select(AuditEvent).where(AuditEvent.record_type == "panel_member", AuditEvent.action == "deleted")
+        )
+        assert removed is not None and removed.reason == "移出评审组"
 
 
 def test_the_scores_aggregate_with_mean_spread_and_dissent(app, sign_in, world, database):
@@ -554,6 +633,68 @@ def test_samr_adopts_a_scored_application_into_a_national_project_at_stage_10(ap
         and "已采信" in public.text
         and "填补空白" in public.text
     )
+
+
+def adopted(sign_in, world, database) -> int:
+    """An application of OLD with a recusal, two scorers (one dissenting), an attachment, adopted."""
+    application_id = submitted(sign_in("assoc"), world, database)
+    sec = sign_in("sec")
+    assert add_member(sec, application_id, world["unit_expert"]).status_code == 422  # recused
+    for expert, value in (("expert1", 5), ("expert2", 1)):
+        assert add_member(sec, application_id, world[expert]).status_code == 302
+        assert sign_in(expert).post_form(f"/adoption/{application_id}/scores", scores(value)).status_code == 302
+    response = sign_in("samr").post_form(f"/adoption/{application_id}/adopt", {"working_group_id": "0"})
+    assert response.status_code == 302, response.text
+    return application_id
+
+
+def test_the_public_list_tells_the_outcome_and_nothing_of_the_panel(app, sign_in, world, database, validate_response):
+    application_id = adopted(sign_in, world, database)
+    response = app.test_client().get("/api/v1/adoption/decided")
+    assert response.status_code == 200
+    validate_response("/api/v1/adoption/decided", "get", response)
+    (item,) = response.json
+    with database() as session:
+        application = session.get(AdoptionApplication, application_id)
+        national_id, national = application.national_id, application.national.designation
+    assert item == {
+        "id": application_id,
+        "standard": {"id": world["old"], "number": "T/CISA 469—2022", "title": item["standard"]["title"]},
+        "organisation": {"name": ASSOCIATION},
+        "status": "adopted",
+        "decided_on": today().isoformat(),
+        "decision_reason": "",
+        "national": {"id": national_id, "designation": national},
+        "due_on": add_months(today(), 12).isoformat(),
+    }
+    text = response.get_data(as_text=True)
+    for secret in ("测试expert1", "测试unit_expert", "panel", "scores", "attachments", "sha256", UNIT, "necessity"):
+        assert secret not in text
+
+
+def test_an_adoption_whose_rule_text_cannot_be_copied_says_where_the_text_is(
+    app, sign_in, world, database, monkeypatch, caplog
+):
+    """The group standard was drafted here, but its text no longer fits the template: SAMR's
+    decision stands, and the project and the application say the text comes from the attachment."""
+    source = SimpleNamespace(code="R-2022-007", current_revision=3)
+    monkeypatch.setattr(adoption.drafting, "rule_of_standard", lambda session, standard: source)
+    monkeypatch.setattr(adoption.drafting, "revision", lambda session, rule: SimpleNamespace(document={}))
+
+    def refuse_the_text(*args, **kwargs):
+        raise InvalidInput("内容不符合模板：/title 缺少名称")
+
+    monkeypatch.setattr(adoption.drafting, "save_revision", refuse_the_text)
+    with caplog.at_level(logging.WARNING, logger="workbench.evaluation.adoption"):
+        application_id = adopted(sign_in, world, database)
+    assert "R-2022-007" in caplog.text and "缺少名称" in caplog.text
+    with database() as session:
+        application = session.get(AdoptionApplication, application_id)
+        assert application.status == ApplicationStatus.ADOPTED
+        note = application.national.note
+    assert "规则 R-2022-007 的文本未能复制到本项目" in note and "须取自申请附件中的团体标准文本" in note
+    page = sign_in("assoc").get(f"/adoption/{application_id}")
+    assert 'id="national-note"' in page.text and "未能复制" in page.text
 
 
 def test_declining_needs_a_reason(sign_in, world, database):

@@ -54,9 +54,11 @@ def test_from_an_application_to_a_national_project_at_stage_10(browser, live_ser
     shots = shots_folder(tmp_path)
 
     # The association applies for its young standard: in force one year, not cited.
+    # It finds the way from the registry's page of the standard.
     assoc = signed_in(browser, live_server, "assoc", viewport=PHONE)
-    assoc.goto(live_server + "/adoption/new")
-    choose_standard(assoc, YOUNG)
+    assoc.goto(live_server + f"/standards/{world['young']}")
+    assoc.locator("#adoption").get_by_role("link", name="申请采信").click()
+    expect(assoc.get_by_label("团体标准", exact=True)).to_have_value(str(world["young"]))
     lines = assoc.locator("#eligibility")
     years = lines.locator('li[data-code="adoption_years_in_force"]')
     expect(years).to_have_count(1)
@@ -97,6 +99,10 @@ def test_from_an_application_to_a_national_project_at_stage_10(browser, live_ser
     expect(assoc.get_by_text("采信申请已提交，等待评审。")).to_be_visible()
     expect(assoc.locator(".heading-row .badge")).to_have_text("评审中")
     assoc.screenshot(path=shots / "adoption-submitted.png", full_page=True)
+    # The standard's page shows the application and its status.
+    assoc.get_by_role("link", name=f"{OLD} {TITLES[OLD]}").click()
+    expect(assoc.locator("#adoption .badge")).to_have_text("评审中")
+    expect(assoc.locator("#adoption").get_by_role("link", name="申请采信")).to_have_count(0)
 
     # The secretariat proposes a member of the association: refused, and the recusal recorded.
     sec = signed_in(browser, live_server, "sec")

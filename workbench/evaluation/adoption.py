@@ -16,6 +16,7 @@ Two choices the texts leave open, written down here:
   scored on all four dimensions, and whose eligibility still holds on the day of the decision.
 """
 
+import logging
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -33,10 +34,10 @@ from workbench.auth.permissions import Action, Role, can, issuers, keeps_group_s
 from workbench.catalogue.proposals import add_months
 from workbench.db import utcnow
 from workbench.drafting import service as drafting
-from workbench.drafting.models import Rule
 from workbench.errors import Conflict, InvalidInput, NotFound, refuse
 from workbench.evaluation import attachments, eligibility
 from workbench.evaluation.dimensions import ADOPTION_DIMENSIONS, SCORE_MAX, SCORE_MIN
+from workbench.evaluation.facts import citing_factors
 from workbench.evaluation.models import (
     APPLICATION_STATUS_LABELS,
     AdoptionApplication,
@@ -47,17 +48,21 @@ from workbench.evaluation.models import (
     PanelMember,
     PanelStatus,
 )
-from workbench.factors import service as factors
 from workbench.factors.models import Factor
 from workbench.guideline import Finding
 from workbench.i18n import article_text, finding_text
 from workbench.inputs import choice_field, long_text_field, text_field
 from workbench.messages import N_
-from workbench.registry import hierarchy, numbers
+from workbench.registry import hierarchy
 from workbench.registry import service as registry
 from workbench.registry.models import Level, RelationKind, Standard, Status
 
+logger = logging.getLogger(__name__)
+
 MAX_TEXT = 4000
+# At most this many files per application: the 采信建议书 needs a handful (the standard's text,
+# the 编制说明, the GB/T 20004 proof, test reports); more is a mistake or an abuse of the disk.
+MAX_ATTACHMENTS = 30
 MIN_SCORERS = 2  # panel members who scored every dimension before SAMR may adopt
 DISSENT = 2  # a score this far from the dimension's mean is shown as dissent
 MONTHS_TO_APPROVAL = 12  # 报批 within 12 months of adoption (SAMR's interim rules)
@@ -99,17 +104,6 @@ class AdoptionRefused(InvalidInput):
 
 
 # --- eligibility ----------------------------------------------------------------------------------
-
-
-def citing_factors(session: Session, standard: Standard) -> list[Factor]:
-    """The factors of the library derived under the standard (指引（十五）: cited by factor databases)."""
-    sequences = []
-    for number in standard.number_list:
-        try:
-            sequences.append(numbers.parse(number).sequence)
-        except numbers.InvalidNumber:
-            continue
-    return factors.factors_citing(session, [row.key for row in standard.number_rows], sequences)
 
 
 def higher_level(session: Session, standard: Standard) -> tuple[list[Standard], list[Standard]]:
@@ -230,10 +224,36 @@ def decided(session: Session) -> list[AdoptionApplication]:
     return list(
         session.scalars(
             select(AdoptionApplication)
-            .options(selectinload(AdoptionApplication.standard), selectinload(AdoptionApplication.organisation))
+            .options(
+                selectinload(AdoptionApplication.standard),
+                selectinload(AdoptionApplication.organisation),
+                selectinload(AdoptionApplication.national),
+            )
             .where(AdoptionApplication.status.in_(DECIDED))
             .order_by(AdoptionApplication.decided_on.desc(), AdoptionApplication.id.desc())
         )
+    )
+
+
+def latest_application(session: Session, standard: Standard) -> AdoptionApplication | None:
+    """The standard's newest application, whatever its status, or None."""
+    return session.scalar(
+        select(AdoptionApplication)
+        .where(AdoptionApplication.standard_id == standard.id)
+        .order_by(AdoptionApplication.id.desc())
+        .limit(1)
+    )
+
+
+def may_apply(user, standard: Standard, latest: AdoptionApplication | None) -> bool:
+    """Whether `user` may start an application for `standard`: a published group standard their
+    association keeps, with no application open or adopted."""
+    return (
+        standard.level == Level.GROUP
+        and standard.status.value in hierarchy.ISSUED
+        and standard.archived_at is None
+        and can(user, Action.APPLY_FOR_ADOPTION, standard)
+        and (latest is None or latest.status not in (*OPEN, ApplicationStatus.ADOPTED))
     )
 
 
@@ -248,7 +268,7 @@ def own_group_standards(session: Session, by) -> list[Standard]:
             Standard.level == Level.GROUP,
             Standard.status.in_([Status(value) for value in hierarchy.ISSUED]),
             Standard.archived_at.is_(None),
-            Standard.association.contains(organisation.name),
+            Standard.association.contains(organisation.name, autoescape=True),
         )
         .order_by(Standard.numbers)
     ).all()
@@ -345,6 +365,15 @@ def add_attachment(
     require(by, Action.APPLY_FOR_ADOPTION, application)
     _editable(application)
     kind = choice_field(AttachmentKind, kind, "kind", _("材料"))
+    if len(application.attachments) >= MAX_ATTACHMENTS:
+        refuse(
+            "file",
+            _(
+                "一项采信申请最多 %(max)d 个附件，已有 %(count)d 个，没有保存：请删除不需要的附件，或把材料合并成一个 PDF 后再上传。",
+                max=MAX_ATTACHMENTS,
+                count=len(application.attachments),
+            ),
+        )
     stored = attachments.store(session, stream, filename)
     item = AdoptionAttachment(
         kind=kind,
@@ -374,9 +403,14 @@ def get_attachment(session: Session, attachment_id: int, *, by) -> AdoptionAttac
 def remove_attachment(session: Session, item: AdoptionAttachment, *, by) -> None:
     require(by, Action.APPLY_FOR_ADOPTION, item.application)
     _editable(item.application)
-    item.application.attachments.remove(item)  # delete-orphan: the audit trail records it
+    application = item.application
+    with change_reason(session, N_("删除附件")):
+        # Deleted explicitly, still linked (its audit label names the application): an orphan
+        # the flush deletes on its own leaves no audit event.
+        session.delete(item)
+        session.flush()
+    session.expire(application, ["attachments"])
     attachments.discard(session, item.stored_name)
-    session.flush()
 
 
 def _missing_fields(application: AdoptionApplication) -> dict:
@@ -482,9 +516,13 @@ def remove_panel_member(session: Session, member: PanelMember, *, by) -> None:
     if member.status == PanelStatus.RECUSED:
         raise Conflict(_("回避记录保留在申请中，不能删除。"))
     with change_reason(session, N_("移出评审组")):
+        # Deleted explicitly, still linked (their audit labels name the application): an orphan
+        # the flush deletes on its own leaves no audit event.
         for score in [score for score in application.scores if score.user_id == member.user_id]:
-            application.scores.remove(score)
-        application.panel.remove(member)
+            session.delete(score)
+        session.delete(member)
+        session.flush()
+    session.expire(application, ["scores", "panel"])
 
 
 def get_panel_member(session: Session, member_id: int, *, by) -> PanelMember:
@@ -602,10 +640,6 @@ def _decidable(application: AdoptionApplication) -> None:
         raise Conflict(_("只能对评审中的采信申请作出决定。"))
 
 
-def _group_rule(session: Session, standard: Standard) -> Rule | None:
-    return session.scalar(select(Rule).where(Rule.standard_id == standard.id).order_by(Rule.id))
-
-
 def adopt(
     session: Session,
     application: AdoptionApplication,
@@ -652,8 +686,8 @@ def adopt(
         new_project=True,
     )
     national = rule.standard
-    source = _group_rule(session, standard)
-    copied = False
+    source = drafting.rule_of_standard(session, standard)
+    copied = failed = False
     if source is not None and source.current_revision:
         try:
             drafting.save_revision(
@@ -665,15 +699,30 @@ def adopt(
                 by=by,
             )
             copied = True
-        except (InvalidInput, Conflict):
-            copied = False
-    note = (
-        N_("采信团体标准 %(number)s（采信申请 #%(id)d），文本取自规则 %(rule)s")
-        % {"number": standard.designation, "id": application.id, "rule": source.code}
-        if copied
-        else N_("采信团体标准 %(number)s（采信申请 #%(id)d），文本见申请附件中的团体标准文本")
-        % {"number": standard.designation, "id": application.id}
-    )
+        except (InvalidInput, Conflict) as error:
+            # The adoption stands (SAMR decided on the application, not on the rule's file); the
+            # project's note, shown on the application and the registry, says where the text is.
+            failed = True
+            logger.warning(
+                "Adoption #%s: the text of rule %s could not be copied into rule %s: %s",
+                application.id,
+                source.code,
+                rule.code,
+                error,
+            )
+    params = {"number": standard.designation, "id": application.id, "rule": source.code if source else ""}
+    if copied:
+        note = N_("采信团体标准 %(number)s（采信申请 #%(id)d），文本取自规则 %(rule)s") % params
+    elif failed:
+        note = (
+            N_(
+                "采信团体标准 %(number)s（采信申请 #%(id)d）。规则 %(rule)s 的文本未能复制到本项目（不符合当前模板或规则已归档）："
+                "本项目的文本须取自申请附件中的团体标准文本。"
+            )
+            % params
+        )
+    else:
+        note = N_("采信团体标准 %(number)s（采信申请 #%(id)d），文本见申请附件中的团体标准文本") % params
     with change_reason(session, N_("采信团体标准")):
         national.note = note
     registry.add_relation(session, national, RelationKind.ADOPTS_GROUP, target=standard, by=by)

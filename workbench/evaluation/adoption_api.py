@@ -32,6 +32,15 @@ _fields = {
     "proposed_committee": {"type": "string", "maxLength": 200, "description": "建议归口技术委员会"},
     "drafting_units": {**_text, "description": "起草单位, one per line: their members recuse from the panel"},
 }
+_standard_ref = {
+    "type": "object",
+    "required": ["id", "number", "title"],
+    "properties": {
+        "id": {"type": "integer"},
+        "number": {"type": "string"},
+        "title": {"type": "string"},
+    },
+}
 _finding = {
     "type": "object",
     "required": ["code", "severity", "article", "message"],
@@ -113,15 +122,7 @@ spec.add_components(
             "required": ["id", "standard", "organisation", "status", "findings", "panel", "scores", "version"],
             "properties": {
                 "id": {"type": "integer"},
-                "standard": {
-                    "type": "object",
-                    "required": ["id", "number", "title"],
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "number": {"type": "string"},
-                        "title": {"type": "string"},
-                    },
-                },
+                "standard": _standard_ref,
                 "organisation": {
                     "type": "object",
                     "required": ["id", "name"],
@@ -158,6 +159,39 @@ spec.add_components(
                 "rule_id": {"type": ["integer", "null"]},
                 "due_on": {**_nullable_date, "description": "报批 deadline (12 months from adoption)"},
                 "version": {"type": "integer"},
+            },
+        },
+        "AdoptionDecided": {
+            "type": "object",
+            "description": "What the public list shows of a decided application (as the page /adoption/decided)",
+            "required": [
+                "id",
+                "standard",
+                "organisation",
+                "status",
+                "decided_on",
+                "decision_reason",
+                "national",
+                "due_on",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "standard": _standard_ref,
+                "organisation": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {"name": {"type": "string"}},
+                },
+                "status": {"enum": [status.value for status in service.DECIDED]},
+                "decided_on": _nullable_date,
+                "decision_reason": {"type": "string"},
+                "national": {
+                    "type": ["object", "null"],
+                    "description": "The national project made on adoption",
+                    "required": ["id", "designation"],
+                    "properties": {"id": {"type": "integer"}, "designation": {"type": "string"}},
+                },
+                "due_on": {**_nullable_date, "description": "报批 deadline (12 months from adoption)"},
             },
         },
         "AdoptionCreate": {
@@ -238,14 +272,33 @@ def _member_json(member) -> dict:
     }
 
 
+def _standard_json(application: AdoptionApplication) -> dict:
+    return {
+        "id": application.standard_id,
+        "number": application.standard.designation,
+        "title": application.standard.title,
+    }
+
+
+def decided_json(application: AdoptionApplication) -> dict:
+    """The public shape: what /adoption/decided shows, nothing of the panel, scores or files."""
+    national = application.national
+    return {
+        "id": application.id,
+        "standard": _standard_json(application),
+        "organisation": {"name": application.organisation.name},
+        "status": application.status.value,
+        "decided_on": iso(application.decided_on),
+        "decision_reason": application.decision_reason or "",
+        "national": {"id": national.id, "designation": national.designation} if national is not None else None,
+        "due_on": iso(application.due_on),
+    }
+
+
 def application_json(application: AdoptionApplication) -> dict:
     return {
         "id": application.id,
-        "standard": {
-            "id": application.standard_id,
-            "number": application.standard.designation,
-            "title": application.standard.title,
-        },
+        "standard": _standard_json(application),
         "organisation": {"id": application.organisation_id, "name": application.organisation.name},
         "status": application.status.value,
         **{name: getattr(application, name) or "" for name in _fields},
@@ -307,6 +360,13 @@ def _application(application_id: int) -> AdoptionApplication:
     return service.get_application(db.session, application_id, by=current_principal())
 
 
+def _changed(application_id: int, operation):
+    """Apply `operation(application, by)` to the application and answer it as it is now."""
+    application = _application(application_id)
+    operation(application, current_principal())
+    return jsonify(application_json(application))
+
+
 def _standard(standard_id: int) -> Standard:
     standard = db.session.get(Standard, standard_id)
     if standard is None:
@@ -333,10 +393,10 @@ def adoption_eligibility(standard_id: int):
     summary="The applications SAMR/MEE decided (adopted or declined), newest first: public",
     tag="adoption",
     public=True,
-    responses={200: ("The decided applications", {"type": "array", "items": ref("AdoptionApplication")})},
+    responses={200: ("The decided applications", {"type": "array", "items": ref("AdoptionDecided")})},
 )
 def decided_applications():
-    return jsonify([application_json(item) for item in service.decided(db.session)])
+    return jsonify([decided_json(item) for item in service.decided(db.session)])
 
 
 @spec.operation(
@@ -391,9 +451,9 @@ def get_adoption_application(application_id: int):
     responses={200: ("The submitted application", ref("AdoptionApplication"))},
 )
 def submit_adoption_application(application_id: int, body: dict):
-    application = _application(application_id)
-    service.submit(db.session, application, by=current_principal(), today=today())
-    return jsonify(application_json(application))
+    return _changed(
+        application_id, lambda application, by: service.submit(db.session, application, by=by, today=today())
+    )
 
 
 @spec.operation(
@@ -406,9 +466,10 @@ def submit_adoption_application(application_id: int, body: dict):
     responses={200: ("The withdrawn application", ref("AdoptionApplication"))},
 )
 def withdraw_adoption_application(application_id: int, body: dict):
-    application = _application(application_id)
-    service.withdraw(db.session, application, by=current_principal(), reason=body.get("reason", ""))
-    return jsonify(application_json(application))
+    return _changed(
+        application_id,
+        lambda application, by: service.withdraw(db.session, application, by=by, reason=body.get("reason", "")),
+    )
 
 
 @spec.operation(
@@ -451,12 +512,10 @@ def add_adoption_panel_member(application_id: int, body: dict):
     responses={200: ("The application with the score summary", ref("AdoptionApplication"))},
 )
 def score_adoption_application(application_id: int, body: dict):
-    application = _application(application_id)
     entries = [service.ScoreInput(item["dimension"], item["score"], item.get("remarks", "")) for item in body["scores"]]
     if len({entry.dimension for entry in entries}) != len(entries):
         raise InvalidInput(_("每个维度只能评一次分。"))
-    service.score(db.session, application, entries, by=current_principal())
-    return jsonify(application_json(application))
+    return _changed(application_id, lambda application, by: service.score(db.session, application, entries, by=by))
 
 
 @spec.operation(
@@ -469,17 +528,17 @@ def score_adoption_application(application_id: int, body: dict):
     responses={200: ("The decided application", ref("AdoptionApplication"))},
 )
 def decide_adoption_application(application_id: int, body: dict):
-    application = _application(application_id)
-    by = current_principal()
-    if body["decision"] == "adopt":
-        service.adopt(
-            db.session,
-            application,
-            by=by,
-            today=today(),
-            working_group_id=body.get("working_group_id"),
-            reason=body.get("reason", ""),
-        )
-    else:
-        service.decline(db.session, application, body.get("reason", ""), by=by, today=today())
-    return jsonify(application_json(application))
+    def decide(application, by):
+        if body["decision"] == "adopt":
+            service.adopt(
+                db.session,
+                application,
+                by=by,
+                today=today(),
+                working_group_id=body.get("working_group_id"),
+                reason=body.get("reason", ""),
+            )
+        else:
+            service.decline(db.session, application, body.get("reason", ""), by=by, today=today())
+
+    return _changed(application_id, decide)

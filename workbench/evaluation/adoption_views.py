@@ -33,8 +33,7 @@ from workbench.evaluation.models import (
     PanelStatus,
 )
 from workbench.forms import enum_choices
-from workbench.guideline import Finding
-from workbench.registry.models import Standard
+from workbench.registry.models import Level, Standard
 from workbench.web import REJECTED, id_arg, page_number, show_error
 
 bp = Blueprint("adoption", __name__, url_prefix="/adoption")
@@ -60,7 +59,10 @@ class ApplicationForm(FlaskForm):
 
 
 class NewApplicationForm(ApplicationForm):
-    standard_id = SelectField(_l("团体标准"), coerce=int, description=_l("本团体已发布的团体标准。"))
+    # The view checks the choice against the association's own standards and says what to do.
+    standard_id = SelectField(
+        _l("团体标准"), coerce=int, description=_l("本团体已发布的团体标准。"), validate_choice=False
+    )
 
     # The standard first on the page.
     _order = ("standard_id", "necessity", "main_content", "expected_uptake", "proposed_committee", "drafting_units")
@@ -147,6 +149,29 @@ def _panel_choices(application: AdoptionApplication) -> list[SelectChoice]:
     ]
 
 
+# --- the registry's standard page -----------------------------------------------------------------
+
+
+@bp.app_template_global()
+def standard_adoption(standard: Standard) -> dict | None:
+    """What the registry's page of a group standard shows of its adoption: the newest
+    application to whoever may read it, and "申请采信" to the association that keeps it; None
+    when there is nothing for this reader."""
+    if standard.level != Level.GROUP:
+        return None
+    user = current_principal()
+    latest = service.latest_application(db.session, standard)
+    readable = latest is not None and can(user, Action.VIEW_ADOPTION, latest)
+    may_apply = service.may_apply(user, standard, latest)
+    if not (readable or may_apply):
+        return None
+    return {
+        "application": latest if readable else None,
+        "status": APPLICATION_STATUS_LABELS[latest.status] if readable else None,
+        "may_apply": may_apply,
+    }
+
+
 # --- lists ----------------------------------------------------------------------------------------
 
 
@@ -189,9 +214,8 @@ def new():
     ]
     if request.method == "GET":
         form.standard_id.data = id_arg("standard") or 0
-    standard = db.session.get(Standard, form.standard_id.data) if form.standard_id.data else None
-    if standard is not None and standard.id not in {row.id for row in own}:
-        standard = None
+    # Only one of the association's own standards: any other number, however large, is none.
+    standard = next((row for row in own if row.id == form.standard_id.data), None)
     checking = request.method == "POST" and request.form.get("action") == "check"
     if request.method == "POST" and not checking and form.validate_on_submit():
         if standard is None:
@@ -280,11 +304,22 @@ def application(application_id: int):
     return _page(_application(application_id))
 
 
-def _act(application: AdoptionApplication, form, operation, message: str, key: str, refused: list | None = None):
-    """Commit `operation` and go back to the application, or show it again with the refusal."""
+def _act(
+    application: AdoptionApplication,
+    action: Action,
+    form,
+    operation,
+    message: str,
+    key: str,
+    refused: list | None = None,
+):
+    """Check `action` on the application, commit `operation(application, by)` and go back to
+    the application, or show it again with the refusal."""
+    require(action, application)
+    by = current_principal()
     if form.validate_on_submit():
         try:
-            write(operation)
+            write(lambda: operation(application, by))
         except AdoptionRefused as error:
             if refused is not None:
                 refused.extend(error.findings)
@@ -300,14 +335,12 @@ def _act(application: AdoptionApplication, form, operation, message: str, key: s
 
 @bp.post("/<id:application_id>/edit")
 def edit(application_id: int):
-    application = _application(application_id)
-    require(Action.APPLY_FOR_ADOPTION, application)
     form = ApplicationForm()
-    by = current_principal()
     return _act(
-        application,
+        _application(application_id),
+        Action.APPLY_FOR_ADOPTION,
         form,
-        lambda: service.update(db.session, application, _input(form), by=by),
+        lambda application, by: service.update(db.session, application, _input(form), by=by),
         _("采信建议书已保存。"),
         "edit",
     )
@@ -315,14 +348,12 @@ def edit(application_id: int):
 
 @bp.post("/<id:application_id>/attachments")
 def upload(application_id: int):
-    application = _application(application_id)
-    require(Action.APPLY_FOR_ADOPTION, application)
     form = UploadForm()
-    by = current_principal()
     return _act(
-        application,
+        _application(application_id),
+        Action.APPLY_FOR_ADOPTION,
         form,
-        lambda: service.add_attachment(
+        lambda application, by: service.add_attachment(
             db.session, application, form.kind.data, form.file.data.stream, form.file.data.filename, by=by
         ),
         _("附件已上传。"),
@@ -337,12 +368,11 @@ def download(attachment_id: int):
     response = send_file(
         attachments.path_of(item.stored_name),
         mimetype=item.content_type,
-        as_attachment=True,
-        download_name=item.filename,
         max_age=0,
         etag=False,
         conditional=False,
     )
+    response.headers["Content-Disposition"] = attachments.content_disposition(item.filename, item.id, item.content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
@@ -353,14 +383,11 @@ def download(attachment_id: int):
 def delete_attachment(attachment_id: int):
     require(Action.EDIT_OWN_ACCOUNT)
     item = service.get_attachment(db.session, attachment_id, by=current_principal())
-    application = item.application
-    require(Action.APPLY_FOR_ADOPTION, application)
-    form = ActionForm()
-    by = current_principal()
     return _act(
-        application,
-        form,
-        lambda: service.remove_attachment(db.session, item, by=by),
+        item.application,
+        Action.APPLY_FOR_ADOPTION,
+        ActionForm(),
+        lambda application, by: service.remove_attachment(db.session, item, by=by),
         _("附件已删除。"),
         "action",
     )
@@ -368,31 +395,25 @@ def delete_attachment(attachment_id: int):
 
 @bp.post("/<id:application_id>/submit")
 def submit(application_id: int):
-    application = _application(application_id)
-    require(Action.APPLY_FOR_ADOPTION, application)
-    form = ActionForm()
-    by = current_principal()
-    refused: list[Finding] = []
     return _act(
-        application,
-        form,
-        lambda: service.submit(db.session, application, by=by, today=today()),
+        _application(application_id),
+        Action.APPLY_FOR_ADOPTION,
+        ActionForm(),
+        lambda application, by: service.submit(db.session, application, by=by, today=today()),
         _("采信申请已提交，等待评审。"),
         "action",
-        refused,
+        refused=[],
     )
 
 
 @bp.post("/<id:application_id>/withdraw")
 def withdraw(application_id: int):
-    application = _application(application_id)
-    require(Action.APPLY_FOR_ADOPTION, application)
     form = ReasonForm()
-    by = current_principal()
     return _act(
-        application,
+        _application(application_id),
+        Action.APPLY_FOR_ADOPTION,
         form,
-        lambda: service.withdraw(db.session, application, by=by, reason=form.reason.data or ""),
+        lambda application, by: service.withdraw(db.session, application, by=by, reason=form.reason.data or ""),
         _("采信申请已撤回。"),
         "reason",
     )
@@ -426,14 +447,11 @@ def add_member(application_id: int):
 def remove_member(member_id: int):
     require(Action.EDIT_OWN_ACCOUNT)
     member = service.get_panel_member(db.session, member_id, by=current_principal())
-    application = member.application
-    require(Action.FORM_PANEL, application)
-    form = ActionForm()
-    by = current_principal()
     return _act(
-        application,
-        form,
-        lambda: service.remove_panel_member(db.session, member, by=by),
+        member.application,
+        Action.FORM_PANEL,
+        ActionForm(),
+        lambda application, by: service.remove_panel_member(db.session, member, by=by),
         _("已移出评审组。"),
         "action",
     )
@@ -441,10 +459,7 @@ def remove_member(member_id: int):
 
 @bp.post("/<id:application_id>/scores")
 def score(application_id: int):
-    application = _application(application_id)
-    require(Action.SCORE_ADOPTION, application)
     form = ScoreForm()
-    by = current_principal()
     entries = [
         ScoreInput(
             dimension.key,
@@ -454,9 +469,10 @@ def score(application_id: int):
         for dimension in ADOPTION_DIMENSIONS
     ]
     return _act(
-        application,
+        _application(application_id),
+        Action.SCORE_ADOPTION,
         form,
-        lambda: service.score(db.session, application, entries, by=by),
+        lambda application, by: service.score(db.session, application, entries, by=by),
         _("评分已保存。"),
         "score",
     )
@@ -464,16 +480,14 @@ def score(application_id: int):
 
 @bp.post("/<id:application_id>/adopt")
 def adopt(application_id: int):
-    application = _application(application_id)
-    require(Action.DECIDE_ADOPTION, application)
     form = AdoptForm()
     form.working_group_id.choices = _group_choices()
-    by = current_principal()
-    refused: list[Finding] = []
+
     return _act(
-        application,
+        _application(application_id),
+        Action.DECIDE_ADOPTION,
         form,
-        lambda: service.adopt(
+        lambda application, by: service.adopt(
             db.session,
             application,
             by=by,
@@ -483,20 +497,18 @@ def adopt(application_id: int):
         ),
         _("已决定采信：国家标准项目已在立项阶段（10）建立。"),
         "adopt",
-        refused,
+        refused=[],
     )
 
 
 @bp.post("/<id:application_id>/decline")
 def decline(application_id: int):
-    application = _application(application_id)
-    require(Action.DECIDE_ADOPTION, application)
     form = ReasonForm()
-    by = current_principal()
     return _act(
-        application,
+        _application(application_id),
+        Action.DECIDE_ADOPTION,
         form,
-        lambda: service.decline(db.session, application, form.reason.data or "", by=by, today=today()),
+        lambda application, by: service.decline(db.session, application, form.reason.data or "", by=by, today=today()),
         _("已决定不予采信。"),
         "reason",
     )

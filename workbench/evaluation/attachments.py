@@ -9,7 +9,9 @@ trusted.
   caps the request before that).
 - What: PDF, DOCX, PNG or JPEG, told by the file's own first bytes (magic numbers), not by the
   browser's content type or the extension; a DOCX is a ZIP archive holding word/document.xml.
-  Anything else, an empty file included, is refused with a message saying what is accepted.
+  Anything else, an empty file included, is refused with a message saying what is accepted. A
+  Word file with macros (a .docm: word/vbaProject.bin, or macroEnabled content declared in
+  [Content_Types].xml) is refused too, asking for a .docx saved without macros.
 - Served only as a download (`Content-Disposition: attachment`) with the type found at upload,
   `X-Content-Type-Options: nosniff` and a sandboxing CSP, so a browser never renders it as a page.
 - The file follows the transaction: a file written for a transaction that is rolled back is
@@ -23,6 +25,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -40,7 +43,10 @@ PDF, DOCX, PNG, JPEG = (
 )
 EXTENSIONS = {PDF: (".pdf",), DOCX: (".docx",), PNG: (".png",), JPEG: (".jpg", ".jpeg")}
 MAX_NAME = 200
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()-]*\Z")
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\Z")
+MACROS = "macros"  # what `sniff` answers for a Word file with macros (refused)
+_CONTENT_TYPES_MAX = 1024 * 1024  # [Content_Types].xml is a few KB; read no more than this of it
 _WRITTEN, _DELETED = "workbench.attachments.written", "workbench.attachments.deleted"
 
 
@@ -69,8 +75,22 @@ def path_of(stored_name: str) -> Path:
     return folder() / stored_name
 
 
+def _has_macros(archive: zipfile.ZipFile) -> bool:
+    """Whether a Word archive carries a VBA project or declares macro-enabled content (.docm)."""
+    names = {name.lower() for name in archive.namelist()}
+    if any(name.endswith("vbaproject.bin") for name in names):
+        return True
+    try:
+        with archive.open("[Content_Types].xml") as file:
+            declared = file.read(_CONTENT_TYPES_MAX)
+    except KeyError:
+        return False
+    return b"macroenabled" in declared.lower()
+
+
 def sniff(path: Path) -> str | None:
-    """The type of the file by its own bytes, or None when it is none of those accepted."""
+    """The type of the file by its own bytes, MACROS for a Word file with macros, or None when it
+    is none of those accepted."""
     with path.open("rb") as file:
         head = file.read(8)
     if head.startswith(b"%PDF-"):
@@ -82,16 +102,22 @@ def sniff(path: Path) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as archive:
-                return DOCX if "word/document.xml" in archive.namelist() else None
+                if "word/document.xml" not in archive.namelist():
+                    return None
+                return MACROS if _has_macros(archive) else DOCX
         except (zipfile.BadZipFile, OSError, ValueError):
             return None
     return None
 
 
+def _last_part(filename: str | None) -> str:
+    return re.split(r"[\\/]", filename or "")[-1]
+
+
 def display_name(filename: str | None, content_type: str) -> str:
     """The uploader's file name, cleaned for display: the last path part, without control
     characters, at most MAX_NAME characters, ending in an extension of the type found."""
-    name = re.split(r"[\\/]", filename or "")[-1]
+    name = _last_part(filename)
     name = "".join(char for char in name if unicodedata.category(char)[0] != "C")
     name = " ".join(name.split()).strip(". ")
     extensions = EXTENSIONS[content_type]
@@ -101,6 +127,18 @@ def display_name(filename: str | None, content_type: str) -> str:
         stem, dot, suffix = name.rpartition(".")
         name = stem[: MAX_NAME - len(suffix) - 1] + dot + suffix
     return name
+
+
+def content_disposition(filename: str, attachment_id: int, content_type: str) -> str:
+    """`attachment` with the stored name as RFC 5987 `filename*`, and for older clients a plain
+    ASCII `filename`: the name itself when it is plain ASCII, else attachment-<id>.<ext>."""
+    if _PLAIN_NAME.match(filename):
+        fallback = filename
+    else:
+        suffix = "." + filename.rpartition(".")[2].lower() if "." in filename else ""
+        extensions = EXTENSIONS.get(content_type, ("",))
+        fallback = f"attachment-{attachment_id}{suffix if suffix in extensions else extensions[0]}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _too_large() -> InvalidInput:
@@ -137,7 +175,13 @@ def store(session: Session, stream, filename: str | None) -> Stored:
             message = _(
                 "只接受 PDF、Word（.docx）、PNG 或 JPEG 文件：“%(name)s”的内容不是其中任何一种"
                 "（按文件内容判断，不看扩展名），没有保存。",
-                name=re.split(r"[\\/]", filename or "")[-1][:MAX_NAME],
+                name=_last_part(filename)[:MAX_NAME],
+            )
+            raise InvalidInput(message, details={"file": message})
+        if content_type == MACROS:
+            message = _(
+                "“%(name)s”是含宏的 Word 文件（.docm），没有保存：请在 Word 中另存为不含宏的 .docx 后再上传。",
+                name=_last_part(filename)[:MAX_NAME],
             )
             raise InvalidInput(message, details={"file": message})
     except BaseException:
