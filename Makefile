@@ -50,6 +50,8 @@ bench: system-packages-bench $(VENV)/.test-installed translations
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_registry.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_catalogue.py
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_catalogue.py; fi
+	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_evaluation.py
+	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_evaluation.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_checks.py
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_checks.py; fi
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_live_check.py

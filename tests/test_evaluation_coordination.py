@@ -5,11 +5,13 @@ import copy
 import io
 import json
 import random
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import event
 
 from workbench.auth.permissions import Role
 from workbench.drafting import service as drafting
@@ -17,6 +19,7 @@ from workbench.drafting.models import Rule
 from workbench.errors import AccessDenied, Conflict, InvalidInput
 from workbench.evaluation import coordination as core
 from workbench.evaluation import coordination_report as report_service
+from workbench.evaluation import coordination_views
 from workbench.evaluation.models import CoordinationReason
 from workbench.guideline import CATALOGUE, Severity
 from workbench.guideline.articles import cite
@@ -548,3 +551,169 @@ def test_the_command_prints_the_report(cli_runner, branch, tmp_path):
     target = tmp_path / "report.xlsx"
     assert cli_runner("coordination", "report", "--format", "xlsx", "--output", str(target)).exit_code == 0
     assert load_workbook(target).worksheets[1].max_row == 2
+
+
+# --- paging -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_rules(database, branch):
+    """The branch with a third rule, 石膏 (AR5): two pairs of rules disagree, (水泥, 石灰) and
+    (水泥, 石膏), each on the GWP set; 石灰 and 石膏 agree."""
+    with database() as session:
+        parent = session.get(Rule, branch["cement"]).product.parent
+        gypsum = rule_for(session, product(session, "石膏", parent=parent), gwp_set="IPCC-AR5-GWP100")
+        session.commit()
+        return {**branch, "gypsum": gypsum.id}
+
+
+def findings_shown(page) -> list[str]:
+    return re.findall(r'id="pair-(\d+-\d+)"', page.text)
+
+
+def test_the_findings_are_paged_by_pair_with_the_total_and_the_branch_kept(login, three_rules, monkeypatch):
+    monkeypatch.setattr(coordination_views, "FINDINGS_PAGE", 1)
+    cement, lime, gypsum, parent = (three_rules[key] for key in ("cement", "lime", "gypsum", "parent"))
+    client = login(Role.SECRETARIAT)
+    first = client.get(f"/coordination/?branch={parent}")
+    assert first.status_code == 200
+    assert findings_shown(first) == [f"{cement}-{lime}"]
+    assert "共 2 项问题" in first.text and "第 1 / 2 页，共 2 条" in first.text
+    # Every rule's choices are on every page; the summary counts all the findings.
+    assert first.text.count('<tr id="rule-') == 3 and "错误 2，警告 0" in first.text
+    assert f'href="/coordination/?branch={parent}&amp;page=2#findings"' in first.text
+    second = client.get(f"/coordination/?branch={parent}&page=2")
+    assert second.status_code == 200
+    assert findings_shown(second) == [f"{cement}-{gypsum}"]
+    assert "第 2 / 2 页，共 2 条" in second.text
+    assert f'href="/coordination/?branch={parent}#findings"' in second.text  # back to the first page
+    # The link that fills the reason form keeps the reader on their page.
+    assert (
+        f'href="/coordination/?branch={parent}&amp;page=2&amp;rule={cement}&amp;other={gypsum}'
+        '&amp;choice=gwp_set#reason-form"'
+    ) in second.text
+
+
+@pytest.mark.parametrize("page", ["3", "0", "-1", "100001"])
+def test_a_page_that_does_not_exist_is_not_found(login, three_rules, monkeypatch, page):
+    monkeypatch.setattr(coordination_views, "FINDINGS_PAGE", 1)
+    client = login(Role.SECRETARIAT)
+    assert client.get(f"/coordination/?page={page}").status_code == 404
+    assert client.get(f"/coordination/?standards={page}").status_code == 404
+
+
+def test_without_findings_the_first_page_is_still_the_page(login, database):
+    page = login(Role.SECRETARIAT).get("/coordination/?page=1")
+    assert page.status_code == 200 and "相关产品的规则之间没有未说明理由的差异" in page.text
+    assert login(Role.SECRETARIAT).get("/coordination/?page=2").status_code == 404
+
+
+def test_recording_a_reason_from_a_page_comes_back_to_it(login, three_rules, monkeypatch, database):
+    monkeypatch.setattr(coordination_views, "FINDINGS_PAGE", 1)
+    cement, lime, gypsum = three_rules["cement"], three_rules["lime"], three_rules["gypsum"]
+    client = login(Role.SECRETARIAT)
+    form = {"rule": cement, "other_rule": lime, "choice": "gwp_set", "reason": "石灰沿用行业指南"}
+    # Refused: the page it was sent from comes back, with what was typed.
+    refused = client.post_form("/coordination/reasons?page=2", {**form, "reason": ""})
+    assert refused.status_code == 422 and findings_shown(refused) == [f"{cement}-{gypsum}"]
+    # The first pair explained, page 2 is gone: the reader lands on the last page there is.
+    done = client.post_form("/coordination/reasons?page=2", form)
+    assert done.status_code == 302 and done.headers["Location"].endswith("/coordination/#findings")
+    page = client.get("/coordination/")
+    assert findings_shown(page) == [f"{cement}-{gypsum}"] and "第 1 / 2 页" not in page.text
+
+
+def test_standards_drafted_elsewhere_are_counted_and_listed_collapsed_a_page_at_a_time(login, branch, monkeypatch):
+    monkeypatch.setattr(coordination_views, "STANDARDS_PAGE", 1)
+    client = login(Role.SECRETARIAT)
+    with client.application.app_context():
+        from workbench.db import db
+
+        for number in ("T/CISA 469—2024", "T/CBMF 201—2023"):
+            registry.create_standard(
+                db.session,
+                registry.StandardInput(
+                    level="group",
+                    numbers=number,
+                    title=f"温室气体 产品碳足迹量化方法与要求 {number}",
+                    status="published",
+                    published_on=date(2024, 10, 1),
+                    association="中国建筑材料联合会",
+                ),
+                by=ADMIN,
+                check=False,
+            )
+        db.session.commit()
+    first = client.get("/coordination/")
+    assert "未在工作台起草的标准：2 项" in first.text
+    listed = first.text.split('id="not-drafted"')[1].split("</details>")[0]
+    assert "T/CBMF 201—2023" in listed and "T/CISA 469—2024" not in listed
+    assert 'href="/coordination/?standards=2#not-drafted"' in first.text
+    # The rules' table has only rules; the workbook keeps every standard.
+    assert "T/CBMF 201—2023" not in first.text.split('id="choices-table"')[1].split("</table>")[0]
+    second = client.get("/coordination/?standards=2")
+    assert "T/CISA 469—2024" in second.text.split('id="not-drafted"')[1].split("</details>")[0]
+    assert '<details class="panel" id="not-drafted" open>' in second.text
+    book = load_workbook(io.BytesIO(client.get("/coordination/report.xlsx").data))
+    assert book.worksheets[0].max_row == 5  # the header, two rules, two standards
+
+
+def test_the_page_writes_the_text_of_rules_and_products_escaped(login, database):
+    with database() as session:
+        parent = product(session, "<b>建材</b>")
+        rule_for(session, product(session, "<i>水泥</i>", parent=parent), gwp_set="IPCC-AR5-GWP100")
+        rule_for(session, product(session, "石灰", parent=parent))
+        session.commit()
+    page = login(Role.SECRETARIAT).get("/coordination/")
+    assert "<b>" not in page.text and "<i>" not in page.text
+    finding = page.text.split('<li class="finding finding-error">')[1].split("</li>")[0]
+    assert "&lt;b&gt;建材&lt;/b&gt;" in finding and "&lt;i&gt;水泥&lt;/i&gt;" in finding
+    assert page.text.count('<li class="finding finding-error">') == 1
+
+
+# --- the memo of revision parameters ------------------------------------------------------------------
+
+
+def parameter_reads(session):
+    """The revision ids of each statement that reads revision documents, as sent."""
+    statements: list[list[int]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "rule_revisions.document" in statement:
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            statements.append([value for value in values if isinstance(value, int)])
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    return statements, lambda: event.remove(engine, "before_cursor_execute", seen)
+
+
+def test_a_newly_saved_revision_is_in_the_next_report_and_forget_parameters_empties_the_memo(database, branch):
+    with database() as session:
+        report_service.forget_parameters()
+        assert [item.choice for item in report_service.report(session).disagreements] == ["gwp_set"]
+        cement = drafting.revision(session, session.get(Rule, branch["cement"])).id
+        statements, stop = parameter_reads(session)
+        try:
+            # Kept: the same revisions are not read again.
+            assert [item.choice for item in report_service.report(session).disagreements] == ["gwp_set"]
+            assert statements == []
+            # 石灰 saves a revision with 水泥's GWP set: the next report reads it (and only it).
+            lime = session.get(Rule, branch["lime"])
+            document = copy.deepcopy(drafting.revision(session, lime).document)
+            document["parameters"]["gwp_set"] = "IPCC-AR6-GWP100"
+            drafting.save_revision(session, lime, document, message="统一", based_on=lime.current_revision, by=ADMIN)
+            session.commit()
+            new = drafting.revision(session, lime).id
+            statements.clear()
+            result = report_service.report(session)
+            assert result.disagreements == []
+            assert [row.choices["gwp_set"].value for row in result.rows] == ["IPCC-AR6-GWP100"] * 2
+            assert statements == [[new]]
+            # Emptied, the memo is filled again from the database: every current revision.
+            report_service.forget_parameters()
+            statements.clear()
+            assert report_service.report(session).disagreements == []
+            assert len(statements) == 1 and sorted(statements[0]) == sorted([cement, new])
+        finally:
+            stop()

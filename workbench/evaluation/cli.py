@@ -96,6 +96,25 @@ from workbench.evaluation import coordination as coordination_core  # noqa: E402
 from workbench.evaluation import coordination_report  # noqa: E402
 
 
+def _json_lines(document: dict) -> str:
+    """The report as JSON with each top-level key, and each row and finding, on a line of its own
+    (as `workbench catalogue` prints its lists): indent=2 makes Python's json module use its
+    pure-Python encoder, a third of the command's time for 300 rules and 2,000 standards; one line
+    per item keeps the C encoder and still reads (and greps) one rule or finding at a time."""
+
+    def line(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    parts = []
+    for key, value in document.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(line(item) for item in value)
+            parts.append(f"  {line(key)}: [\n    {items}\n  ]")
+        else:
+            parts.append(f"  {line(key)}: {line(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}"
+
+
 @coordination.command("report")
 @click.option(
     "--format",
@@ -127,10 +146,7 @@ def coordination_report_command(output, path):
         stream.write(content)
         stream.flush()
         return
-    if output == "json":
-        text = json.dumps(coordination_report.report_data(result), ensure_ascii=False, indent=2)
-    else:
-        text = _coordination_table(result)
+    text = _json_lines(coordination_report.report_data(result)) if output == "json" else _coordination_table(result)
     if path:
         with open(path, "w", encoding="utf-8") as file:
             file.write(text + "\n")

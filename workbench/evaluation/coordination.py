@@ -29,7 +29,7 @@ that have rules. The order of everything is deterministic (rule codes, then choi
 """
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -383,16 +383,20 @@ def relations(
                         add(rule, other, SIBLING, detail)
 
     # Inputs: the names of products that have rules, searched in each rule's text; a name is
-    # looked for only where the text holds its first two characters.
-    candidates: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    # looked for only where the text holds its rarest two characters (those the fewest names
+    # share: names of one family, 水泥熟料 and 水泥制品, start alike but end apart).
+    searched: list[tuple[str, int]] = []
     electricity_products: list[int] = []
     for product_id, group in by_product.items():
         own = {group[0].product_name, *group[0].product_aliases}
         if own & ELECTRICITY_NAMES:
             electricity_products.append(product_id)
-        for text in sorted(own):
-            if len(text) >= MIN_INPUT_NAME:
-                candidates[text[:2]].append((text, product_id))
+        searched += [(text, product_id) for text in sorted(own) if len(text) >= MIN_INPUT_NAME]
+    bigrams = {text: set(_BIGRAMS.findall(text)) for text, _product_id in searched}
+    sharing = Counter(bigram for found in bigrams.values() for bigram in found)
+    candidates: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for text, product_id in searched:
+        candidates[min(bigrams[text], key=lambda bigram: (sharing[bigram], bigram))].append((text, product_id))
     for rule in rules:
         text = _input_text(rule.parameters)
         inputs: set[int] = set()
@@ -513,6 +517,24 @@ def compare(
                     Disagreement(item.rule_id, item.other_rule_id, item.choice, item.relation, item.finding, reason)
                 )
     return Report(rows, reported, explained)
+
+
+def pair_pages(
+    pairs: Sequence[tuple[tuple[int, int], list[Disagreement]]], size: int
+) -> list[list[tuple[tuple[int, int], list[Disagreement]]]]:
+    """`pairs` (Report.by_pair) cut into pages of at most `size` findings, a pair never split over
+    two pages (a pair has at most one finding per compared choice). Always at least one page."""
+    pages: list[list[tuple[tuple[int, int], list[Disagreement]]]] = []
+    current: list[tuple[tuple[int, int], list[Disagreement]]] = []
+    count = 0
+    for pair, items in pairs:
+        if current and count + len(items) > size:
+            pages.append(current)
+            current, count = [], 0
+        current.append((pair, items))
+        count += len(items)
+    pages.append(current)
+    return pages
 
 
 def in_branch(report: Report, product_ids: set[int]) -> Report:

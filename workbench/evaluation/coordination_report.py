@@ -3,17 +3,31 @@ withdrawn (stage 95) with its current revision's parameters, and every published
 registry, compared by the pure core (workbench.evaluation.coordination); the secretariat's reasons for differences made on
 purpose; the report as JSON and as an Excel workbook.
 
-Reading is five queries whatever the number of rules: rules with their products and registry
-entries, the current revisions' `parameters` only (not the whole documents), the product tree, the
-published standards no rule was drafted as, and the recorded reasons. Functions never commit.
+Reading is five queries whatever the number of rules (six when a revision is new to the process):
+rules with their products, registry entries and current revisions' ids, the `parameters` of the
+revisions this process has not read yet (not the whole documents), the product tree, the published
+standards no rule was drafted as, and the recorded reasons. Functions never commit.
+
+Performance (benchmarks/bench_evaluation.py): a rule document is some 40 kB of JSON, and both
+databases parse all of it to extract `parameters` (PostgreSQL detoasts and parses a `json` column
+whole), which made reading the parameters of 300 rules most of the report's cost. A revision is
+never changed once written (drafting.models.RuleRevision), so the parameters read are kept in the
+process by (revision id, created_at): the id says which revision, and the time it was written
+tells a revision apart from another that took the same id in another database (the tests make many
+databases in one process). Nothing else is memoised: the report itself depends on rules, products,
+standards and reasons that change in place, and no key cheaper than reading them is known to
+follow every such change, so they are read each time (a few milliseconds).
 """
 
 import io
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from workbench.auth.permissions import Action, require
 from workbench.db import utcnow
@@ -39,8 +53,51 @@ MAX_REASON = 2000
 
 # --- reading --------------------------------------------------------------------------------------
 
+# The parameters of the revisions read so far, by (revision id, created_at), the most recently used
+# last (see the module docstring); at most MAX_KEPT, well above the number of rules of a catalogue.
+MAX_KEPT = 2000
+_kept_parameters: OrderedDict[tuple[int, datetime], object] = OrderedDict()
+_kept_lock = threading.Lock()  # a server's threads share the memo
+
+
+def _parameters(session: Session, revisions: dict[int, tuple[int, datetime]]) -> dict[int, object]:
+    """The `parameters` of each revision in `revisions` (revision id -> (rule id, created_at)), by
+    rule id: those kept from earlier reads, and the others read now in one query."""
+    found: dict[int, object] = {}
+    missing: list[int] = []
+    with _kept_lock:
+        for revision_id, (rule_id, created_at) in revisions.items():
+            key = (revision_id, created_at)
+            if key in _kept_parameters:
+                _kept_parameters.move_to_end(key)
+                found[rule_id] = _kept_parameters[key]
+            else:
+                missing.append(revision_id)
+    read = []
+    for start in range(0, len(missing), 500):
+        read += session.execute(
+            select(RuleRevision.id, RuleRevision.document["parameters"]).where(
+                RuleRevision.id.in_(missing[start : start + 500])
+            )
+        ).all()
+    with _kept_lock:
+        for revision_id, parameters in read:
+            rule_id, created_at = revisions[revision_id]
+            found[rule_id] = parameters
+            _kept_parameters[(revision_id, created_at)] = parameters
+        while len(_kept_parameters) > MAX_KEPT:
+            _kept_parameters.popitem(last=False)
+    return found
+
+
+def forget_parameters() -> None:
+    """Empty the process's memo of revision parameters (what a first request after a restart meets)."""
+    with _kept_lock:
+        _kept_parameters.clear()
+
 
 def _rule_facts(session: Session) -> list[core.RuleFacts]:
+    current = aliased(RuleRevision)
     query = (
         select(
             Rule.id,
@@ -54,19 +111,19 @@ def _rule_facts(session: Session) -> list[core.RuleFacts]:
             Product.parent_id,
             Product.end_use,
             Standard.numbers,
+            current.id.label("revision_id"),
+            current.created_at.label("revision_created_at"),
         )
         .join(Product, Product.id == Rule.product_id)
         .outerjoin(Standard, Standard.id == Rule.standard_id)
+        .outerjoin(current, and_(current.rule_id == Rule.id, current.number == Rule.current_revision))
         .where(Rule.archived_at.is_(None), Rule.stage != stages.WITHDRAWN)
     )
     rows = session.execute(query).all()
     # Only the parameters of each current revision: the clauses are most of a document.
-    parameters = dict(
-        session.execute(
-            select(RuleRevision.rule_id, RuleRevision.document["parameters"])
-            .join(Rule, and_(Rule.id == RuleRevision.rule_id, Rule.current_revision == RuleRevision.number))
-            .where(Rule.archived_at.is_(None))
-        ).all()
+    parameters = _parameters(
+        session,
+        {row.revision_id: (row.id, row.revision_created_at) for row in rows if row.revision_id is not None},
     )
     return [
         core.RuleFacts(
@@ -177,9 +234,9 @@ def branch_choices(session: Session, result: Report) -> list[tuple[int, str]]:
 def reasons(session: Session) -> list[CoordinationReason]:
     return list(
         session.scalars(
-            select(CoordinationReason).order_by(
-                CoordinationReason.rule_id, CoordinationReason.other_rule_id, CoordinationReason.choice
-            )
+            select(CoordinationReason)
+            .options(selectinload(CoordinationReason.rule), selectinload(CoordinationReason.other_rule))
+            .order_by(CoordinationReason.rule_id, CoordinationReason.other_rule_id, CoordinationReason.choice)
         )
     )
 
@@ -237,6 +294,31 @@ class Shown:
     """How a report is written for a reader: `translate` into their language."""
 
     translate: Translate = identity
+    _citations: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The same words come back in every row (vocabulary labels, message templates, the
+        # citation 指引（十三）): each is looked up in the catalogue once per report written.
+        looked_up: dict[str, str] = {}
+        translate = self.translate
+
+        def remembered(text: str) -> str:
+            found = looked_up.get(text)
+            if found is None:
+                found = looked_up[text] = translate(text)
+            return found
+
+        object.__setattr__(self, "translate", remembered)
+
+    def article(self, citation: str) -> str:
+        """A finding's article (指引（十三）) in the reader's language."""
+        found = self._citations.get(citation)
+        if found is None:
+            found = self._citations[citation] = citation_text(citation or "", self.translate)
+        return found
+
+    def severity(self, severity: str) -> str:
+        return self.translate(SEVERITY_LABELS.get(severity, N_("提示")))
 
     def value(self, value) -> str:
         if value is None or value == "":
@@ -258,7 +340,7 @@ class Shown:
             "relation": item.relation,
             "code": found.code,
             "severity": found.severity.value,
-            "article": citation_text(found.article, self.translate),
+            "article": self.article(found.article),
             "path": found.path,
             "message": found.text(self.translate),
             "standards": list(found.standard_ids),
@@ -357,10 +439,10 @@ def report_xlsx(result: Report, translate: Translate = identity) -> bytes:
             labels.get(item.rule_id, ""),
             labels.get(item.other_rule_id, ""),
             shown.choice_label(item.choice),
-            t(SEVERITY_LABELS[item.finding.severity]),
-            citation_text(item.finding.article, t),
+            shown.severity(item.finding.severity),
+            shown.article(item.finding.article),
             item.finding.path,
-            item.finding.text(t),
+            item.finding.text(shown.translate),
             item.reason or "",
         ]
         for item in [*result.disagreements, *result.explained]
