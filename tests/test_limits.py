@@ -13,6 +13,7 @@ from workbench.auth.models import WorkingGroup
 from workbench.auth.permissions import Role
 from workbench.drafting.forms import MAX_CLAUSE_LENGTH
 
+from .conftest import ADMIN
 from .drafting_helpers import make_rule
 from .trials_helpers import cement_dataset, make_trial
 
@@ -56,7 +57,80 @@ def _writes(app):
     ]
 
 
-def _address(path, rule_id, trial_id, people):
+@pytest.fixture
+def evaluation_ids(people, rule_id, database):
+    """A group standard of the test accounts' organisation with feedback, an evaluation plan, an
+    evaluation in progress by that organisation, a coordination reason between two rules, and the
+    association's submitted application with the evaluator on its panel: the records the
+    evaluation and adoption operations look up before they read the body."""
+    from datetime import date
+
+    from workbench.auth.models import Organisation, User
+    from workbench.db import utcnow
+    from workbench.drafting.models import Rule
+    from workbench.evaluation.models import (
+        AdoptionApplication,
+        ApplicationStatus,
+        CoordinationReason,
+        Evaluation,
+        EvaluationPlan,
+        Feedback,
+        FeedbackKind,
+        PanelMember,
+    )
+    from workbench.registry import service as registry
+
+    with database() as session:
+        organisation = session.get(Organisation, people["organisation"])
+        standard, _ = registry.create_standard(
+            session,
+            registry.StandardInput(
+                level="group",
+                numbers="T/TEST 1-2024",
+                title="测试团体标准",
+                status="published",
+                association=organisation.name,
+            ),
+            by=ADMIN,
+        )
+        feedback = Feedback(
+            standard=standard, kind=FeedbackKind.OTHER, text="反馈", submitted_at=utcnow(), source="test"
+        )
+        plan = EvaluationPlan(standard=standard, organisation=organisation, due_on=date(2099, 1, 1))
+        evaluation = Evaluation(standard=standard, organisation=organisation, started_on=date(2026, 1, 1))
+        application = AdoptionApplication(
+            standard=standard, organisation=organisation, status=ApplicationStatus.SUBMITTED
+        )
+        rule, other = session.get(Rule, rule_id), make_rule(session, name="石灰", name_en="Lime")
+        reason = CoordinationReason(
+            rule=rule, other_rule=other, choice="gwp_set", reason="有意不同", created_at=utcnow()
+        )
+        session.add_all([feedback, plan, evaluation, application, reason])
+        session.flush()
+        session.add(PanelMember(application=application, user=session.get(User, people[Role.EVALUATOR])))
+        session.commit()
+        return {
+            "feedback_id": feedback.id,
+            "plan_id": plan.id,
+            "evaluation_id": evaluation.id,
+            "application_id": application.id,
+            "reason_id": reason.id,
+        }
+
+
+# The writes an administrator may not make: the evaluating members of the organisation keep an
+# evaluation, the association applies, the panel's evaluators score.
+WRITERS = {
+    "/api/v1/evaluations/{evaluation_id}/scores": Role.SECRETARIAT,
+    "/api/v1/evaluations/{evaluation_id}/conclusion": Role.SECRETARIAT,
+    "/api/v1/adoption/applications": Role.ASSOCIATION,
+    "/api/v1/adoption/applications/{application_id}/submit": Role.ASSOCIATION,
+    "/api/v1/adoption/applications/{application_id}/withdraw": Role.ASSOCIATION,
+    "/api/v1/adoption/applications/{application_id}/scores": Role.EVALUATOR,
+}
+
+
+def _address(path, rule_id, trial_id, people, records=None):
     ids = {
         "rule_id": rule_id,
         "trial_id": trial_id,
@@ -66,6 +140,7 @@ def _address(path, rule_id, trial_id, people):
         "batch_id": 1,
         "call_id": 1,
         "proposal_id": 1,
+        **(records or {}),
     }
     for name, value in ids.items():
         path = path.replace("{" + name + "}", str(value))
@@ -84,7 +159,7 @@ def test_the_depth_is_measured_without_parsing_and_strings_do_not_count():
     assert json_input.loads("[" * 64 + "]" * 64) is not None
 
 
-def test_deep_json_to_every_api_write_is_a_clear_400(app, people, login, rule_id, trial_id, database):
+def test_deep_json_to_every_api_write_is_a_clear_400(app, people, login, rule_id, trial_id, database, evaluation_ids):
     from datetime import UTC, date, datetime
 
     from workbench.catalogue.models import Call, ListBatch, ListKind, Proposal
@@ -107,11 +182,13 @@ def test_deep_json_to_every_api_write_is_a_clear_400(app, people, login, rule_id
             )
         )
         session.commit()
-    client = login(Role.ADMINISTRATOR)  # may write everywhere (lists and calls are SAMR/MEE's alone)
+    # The administrator writes almost everywhere (lists and calls are SAMR/MEE's alone); WRITERS the rest.
+    clients = {role: login(role) for role in {Role.ADMINISTRATOR, *WRITERS.values()}}
     for method, path in _writes(app):
+        client = clients[WRITERS.get(path, Role.ADMINISTRATOR)]
         body = '{"dataset": ' + DEEP + "}"
         response = client.open(
-            _address(path, rule_id, trial_id, people),
+            _address(path, rule_id, trial_id, people, evaluation_ids),
             method=method,
             data=body,
             headers={"X-CSRFToken": client.csrf_token(), "Content-Type": "application/json"},
@@ -201,10 +278,10 @@ def test_an_unsupported_method_is_405_with_the_allowed_ones(client, path):
     assert "GET" in response.headers["Allow"]
 
 
-def test_unauthenticated_api_writes_are_401_whatever_the_body(app, people, rule_id, trial_id):
+def test_unauthenticated_api_writes_are_401_whatever_the_body(app, people, rule_id, trial_id, evaluation_ids):
     anonymous = app.test_client()
     for method, path in _writes(app):
-        address = _address(path, rule_id, trial_id, people)
+        address = _address(path, rule_id, trial_id, people, evaluation_ids)
         _error(anonymous.open(address, method=method, json={"nonsense": True}), 401, "unauthenticated")
         _error(anonymous.open(address, method=method, data="{not json"), 401, "unauthenticated")
 

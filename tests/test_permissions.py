@@ -85,6 +85,19 @@ EXPECTED_ACTIONS = {
     Action.COMMENT_ON_PROPOSAL: OVERSIGHT,
     Action.DECIDE_PROPOSAL: {ADMIN},
     Action.VIEW_COVERAGE: OVERSIGHT,
+    Action.SUBMIT_FEEDBACK: EVERYONE,
+    Action.VIEW_FEEDBACK: SIGNED_IN,
+    Action.ANSWER_FEEDBACK: OVERSIGHT,  # an item of no working group and no group standard; the others below
+    Action.PLAN_EVALUATIONS: OVERSIGHT,
+    Action.RECORD_EVALUATION: set(),  # a principal without an organisation; an organisation's members below
+    Action.DECIDE_WITHDRAWAL: {ADMIN},
+    Action.VIEW_COORDINATION: OVERSIGHT | {EVALUATOR},
+    Action.EXPLAIN_COORDINATION: OVERSIGHT,
+    Action.APPLY_FOR_ADOPTION: set(),  # a principal without an organisation; an association's own below
+    Action.VIEW_ADOPTION: OVERSIGHT,  # somebody else's application; the applicant and the panel below
+    Action.FORM_PANEL: OVERSIGHT,
+    Action.SCORE_ADOPTION: set(),  # not on the panel; panel members below
+    Action.DECIDE_ADOPTION: {ADMIN},
 }
 
 
@@ -193,6 +206,69 @@ def test_organisations_propose_and_follow_their_own_proposals(role):
     assert can(loner, Action.VIEW_PROPOSAL, orphan) is (role in OVERSIGHT)
     # A deactivated member is a visitor.
     assert can(Principal(role, is_active=False, organisation_id=3), Action.VIEW_PROPOSAL, own) is False
+
+
+@dataclass
+class Member(GroupMember):
+    organisation: object = None
+
+
+@dataclass
+class StandardOf:
+    level: str
+    association: str = ""
+
+
+@dataclass
+class FeedbackOn:
+    working_group_id: int | None
+    standard: StandardOf
+
+
+@dataclass
+class ApplicationOf:
+    organisation_id: int
+    panel_user_ids: set
+
+
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_evaluation_and_adoption_follow_the_organisation_and_the_group(role):
+    """Feedback is answered by the working group named on it, the association that issued a group
+    standard, and the oversight; an evaluation (or its plan) is kept by the evaluating members of
+    the organisation it names; an association applies for its own group standards; an application
+    is read by the oversight, its applicant and its panel, and scored by its panel's evaluators."""
+    group = Record(id=5, __audit_type__="working_group")
+    own_society = Record(id=3, __audit_type__="organisation")
+    own_society.name = "中国钢铁工业协会"
+    member = Member(role, id=7, organisation_id=3, working_groups=(group,), organisation=own_society)
+    oversight = role in OVERSIGHT
+    ours, theirs = StandardOf("group", "中国钢铁工业协会"), StandardOf("group", "中国有色金属工业协会")
+    national = StandardOf("national")
+    # Feedback: by the working group named on the item, by the association on its group standard.
+    assert can(member, Action.ANSWER_FEEDBACK, FeedbackOn(5, national)) is (oversight or role == DRAFTER)
+    assert can(member, Action.ANSWER_FEEDBACK, FeedbackOn(6, national)) is oversight
+    assert can(member, Action.ANSWER_FEEDBACK, FeedbackOn(None, ours)) is (oversight or role == ASSOCIATION)
+    assert can(member, Action.ANSWER_FEEDBACK, FeedbackOn(None, theirs)) is oversight
+    assert can(member, Action.ANSWER_FEEDBACK) is (role is not None and role != EVALUATOR)  # "answers at all"
+    # Evaluations: the evaluating roles of the organisation named, never another's; not SAMR/MEE.
+    evaluating = role in (SECRETARIAT, EVALUATOR, ASSOCIATION)
+    assert can(member, Action.RECORD_EVALUATION, ProposalOf(3)) is evaluating
+    assert can(member, Action.RECORD_EVALUATION, ProposalOf(4)) is False
+    assert can(member, Action.RECORD_EVALUATION) is evaluating
+    assert can(Principal(role), Action.RECORD_EVALUATION) is False  # without an organisation
+    # Adoption: the association's own group standards and applications.
+    assert can(member, Action.APPLY_FOR_ADOPTION) is (role == ASSOCIATION)
+    assert can(member, Action.APPLY_FOR_ADOPTION, ours) is (role == ASSOCIATION)
+    assert can(member, Action.APPLY_FOR_ADOPTION, theirs) is False
+    assert can(member, Action.APPLY_FOR_ADOPTION, national) is False
+    own_application, foreign = ApplicationOf(3, set()), ApplicationOf(4, {7})
+    assert can(member, Action.APPLY_FOR_ADOPTION, own_application) is (role == ASSOCIATION)
+    assert can(member, Action.APPLY_FOR_ADOPTION, foreign) is False
+    assert can(member, Action.VIEW_ADOPTION, own_application) is (oversight or role == ASSOCIATION)
+    assert can(member, Action.VIEW_ADOPTION, foreign) is (oversight or role == EVALUATOR)  # user 7 sits on its panel
+    assert can(member, Action.SCORE_ADOPTION, foreign) is (role == EVALUATOR)
+    assert can(member, Action.SCORE_ADOPTION, own_application) is False
+    assert can(member, Action.SCORE_ADOPTION) is False
 
 
 @pytest.mark.parametrize("action", list(Action), ids=lambda action: action.value)
@@ -1462,6 +1538,624 @@ def test_another_organisations_proposal_is_its_own(app, people, login, role, how
             assert _audit_count(db.session) == events
 
 
+# --- evaluation and adoption (指引（十二）、（十三）、（十五）; 《标准化法》第二十九条) ----------------------
+# The `people` fixture's organisation is every test account's: its evaluating members (secretariat,
+# evaluator, association) keep the evaluations that name it, and its association representative
+# applies for the group standard _prepare_registry registers under its name.
+
+ADOPTION_FIELDS = {
+    "necessity": "国家标准体系缺少该产品的碳足迹标准。",
+    "main_content": "功能单位、系统边界、数据收集、分配和报告。",
+    "expected_uptake": "全国同类企业。",
+    "proposed_committee": "SAC/TC548",
+    "drafting_units": "某碳足迹咨询有限公司",
+}
+ADOPTION_KEYS = ("urgency", "soundness", "data_reliability", "testing")
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _plan_day(offset: int = 30) -> str:
+    return (_today() + timedelta(days=offset)).isoformat()
+
+
+def _prepare_feedback(session, ids):
+    """An open item on the association's group standard, naming the test working group."""
+    from workbench.evaluation.models import Feedback, FeedbackKind
+
+    _prepare_registry(session, ids)
+    item = Feedback(
+        standard=session.get(Standard, ids["standard"]),
+        kind=FeedbackKind.UNCLEAR,
+        text="第 5 章的取舍规则表述不清。",
+        submitted_at=utcnow(),
+        source="test",
+        working_group=session.get(WorkingGroup, ids["working_group"]),
+    )
+    session.add(item)
+    session.flush()
+    ids["feedback"] = item.id
+
+
+def _feedback_state(session, ids):
+    from workbench.evaluation.models import Feedback
+
+    item = session.get(Feedback, ids["feedback"])
+    return item.status, item.answer
+
+
+def _prepare_institute(session, ids):
+    """The registry's records and an evaluating organisation (a research institute)."""
+    _prepare_registry(session, ids)
+    ids["institute"] = service.create_organisation(
+        session, by=ACTING_ADMIN, name="中国标准化研究院", kind=OrganisationKind.RESEARCH_INSTITUTE
+    ).id
+
+
+def _prepare_plan(session, ids):
+    from workbench.evaluation.models import EvaluationPlan
+
+    _prepare_institute(session, ids)
+    plan = EvaluationPlan(
+        standard=session.get(Standard, ids["standard"]),
+        organisation=session.get(Organisation, ids["institute"]),
+        due_on=_today() + timedelta(days=30),
+    )
+    session.add(plan)
+    session.flush()
+    ids["plan"] = plan.id
+
+
+def _plan_state(session, ids):
+    from workbench.evaluation.models import EvaluationPlan
+
+    return session.get(EvaluationPlan, ids["plan"]).status
+
+
+def _prepare_evaluating(session, ids):
+    """The test accounts' organisation evaluates (a TC secretariat), and a standard in force."""
+    _prepare_registry(session, ids)
+    session.get(Organisation, ids["organisation"]).kind = OrganisationKind.TC_SECRETARIAT
+
+
+def _prepare_own_plan(session, ids):
+    """An open plan asking the test accounts' organisation to evaluate the group standard: its
+    members start the evaluation from it (without a plan only SAMR/MEE and the secretariat do)."""
+    from workbench.evaluation.models import EvaluationPlan
+
+    _prepare_evaluating(session, ids)
+    plan = EvaluationPlan(
+        standard=session.get(Standard, ids["standard"]),
+        organisation=session.get(Organisation, ids["organisation"]),
+        due_on=_today() + timedelta(days=30),
+    )
+    session.add(plan)
+    session.flush()
+    ids["plan"] = plan.id
+
+
+def _prepare_evaluation(session, ids, *, scored=False):
+    """An evaluation in progress of the group standard by the test accounts' organisation."""
+    from workbench.evaluation.dimensions import EVALUATION_DIMENSIONS
+    from workbench.evaluation.models import Evaluation, EvaluationScore
+
+    _prepare_evaluating(session, ids)
+    evaluation = Evaluation(
+        standard=session.get(Standard, ids["standard"]),
+        organisation=session.get(Organisation, ids["organisation"]),
+        started_on=_today(),
+    )
+    session.add(evaluation)
+    session.flush()
+    if scored:
+        for dimension in EVALUATION_DIMENSIONS:
+            session.add(
+                EvaluationScore(
+                    evaluation=evaluation, dimension=dimension.key, value=dimension.scale[0][0], evidence="依据"
+                )
+            )
+        session.flush()
+    ids["evaluation"] = evaluation.id
+
+
+def _prepare_scored_evaluation(session, ids):
+    _prepare_evaluation(session, ids, scored=True)
+
+
+def _prepare_withdrawal(session, ids):
+    """A concluded evaluation proposing to withdraw the standard, awaiting SAMR/MEE."""
+    from workbench.evaluation.models import Conclusion, Evaluation, EvaluationStatus, Withdrawal
+
+    _prepare_scored_evaluation(session, ids)
+    evaluation = session.get(Evaluation, ids["evaluation"])
+    evaluation.status, evaluation.conclusion = EvaluationStatus.CONCLUDED, Conclusion.WITHDRAW
+    evaluation.summary, evaluation.concluded_on = "已被国家标准取代。", _today()
+    withdrawal = Withdrawal(standard=evaluation.standard, evaluation=evaluation, reason="已被国家标准取代。")
+    session.add(withdrawal)
+    session.flush()
+    ids["withdrawal"] = withdrawal.id
+
+
+def _evaluation_state(session, ids):
+    from workbench.evaluation.models import Evaluation
+
+    evaluation = session.get(Evaluation, ids["evaluation"])
+    return evaluation.status, evaluation.conclusion, sorted((row.dimension, row.value) for row in evaluation.scores)
+
+
+def _withdrawal_state(session, ids):
+    from workbench.evaluation.models import Withdrawal
+
+    withdrawal = session.get(Withdrawal, ids["withdrawal"])
+    return withdrawal.status, withdrawal.decision_reason
+
+
+def _prepare_two_rules(session, ids):
+    """Two rules of TC548 (水泥 and 石灰) whose difference the secretariat may explain."""
+    ids["rule"] = make_rule(session).id
+    ids["other_rule"] = make_rule(session, name="石灰", name_en="Lime").id
+
+
+def _prepare_reason(session, ids):
+    from workbench.evaluation.models import CoordinationReason
+
+    _prepare_two_rules(session, ids)
+    low, high = (session.get(Rule, rule_id) for rule_id in sorted((ids["rule"], ids["other_rule"])))
+    reason = CoordinationReason(
+        rule=low, other_rule=high, choice="gwp_set", reason="石灰沿用行业指南的 AR5", created_at=utcnow()
+    )
+    session.add(reason)
+    session.flush()
+    ids["reason"] = reason.id
+
+
+def _prepare_application(session, ids, *, submitted=False, scored=False):
+    """The association's application for its group standard, eligible: in force three years,
+    cited by three factors of the library, with its proof of good practice (GB/T 20004). A
+    submitted one has the evaluator on its panel; a scored one two panel members' full scores."""
+    from workbench.evaluation.models import (
+        AdoptionApplication,
+        AdoptionAttachment,
+        AdoptionScore,
+        ApplicationStatus,
+        AttachmentKind,
+        PanelMember,
+    )
+
+    _prepare_registry(session, ids)
+    standard = session.get(Standard, ids["standard"])
+    standard.implemented_on = _today() - timedelta(days=3 * 366)
+    standard.published_on = standard.implemented_on - timedelta(days=30)
+    for index in range(3):
+        factor_service.create_factor(
+            session,
+            factor_service.FactorInput(
+                **{**FACTOR_FORM, "code": f"ADOPT-{index}", "name": f"引用因子{index}", "standards": "T/TEST 1-2024"}
+            ),
+            by=ACTING_ADMIN,
+        )
+    application = AdoptionApplication(
+        standard=standard,
+        organisation=session.get(Organisation, ids["organisation"]),
+        status=ApplicationStatus.SUBMITTED if submitted else ApplicationStatus.DRAFT,
+        submitted_on=_today() if submitted else None,
+        **ADOPTION_FIELDS,
+    )
+    session.add(application)
+    session.flush()
+    attachment = AdoptionAttachment(
+        application=application,
+        kind=AttachmentKind.GOOD_PRACTICE,
+        filename="proof.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        stored_name=f"test-{application.id}.pdf",
+        uploaded_at=utcnow(),
+    )
+    session.add(attachment)
+    session.flush()
+    ids.update(application=application.id, attachment=attachment.id)
+    expert = service.create_user(
+        session,
+        by=ACTING_ADMIN,
+        username="expert",
+        display_name="独立专家",
+        password=PASSWORD,
+        role=Role.EVALUATOR,
+        organisation=service.create_organisation(
+            session, by=ACTING_ADMIN, name="中国标准化研究院", kind=OrganisationKind.RESEARCH_INSTITUTE
+        ),
+    )
+    ids["expert"] = expert.id
+    if submitted:  # the test evaluator sits on the panel (recusal is tested in test_evaluation_adoption.py)
+        session.add(PanelMember(application=application, user=session.get(User, ids[EVALUATOR])))
+    if scored:
+        session.add(PanelMember(application=application, user=expert))
+        for user in (session.get(User, ids[EVALUATOR]), expert):
+            for key in ADOPTION_KEYS:
+                session.add(AdoptionScore(application=application, user=user, dimension=key, score=4))
+    session.flush()
+
+
+def _prepare_submitted(session, ids):
+    _prepare_application(session, ids, submitted=True)
+
+
+def _prepare_scored(session, ids):
+    _prepare_application(session, ids, submitted=True, scored=True)
+
+
+def _prepare_panel_member(session, ids):
+    from workbench.evaluation.models import AdoptionApplication, PanelMember
+
+    _prepare_submitted(session, ids)
+    member = PanelMember(
+        application=session.get(AdoptionApplication, ids["application"]), user=session.get(User, ids["expert"])
+    )
+    session.add(member)
+    session.flush()
+    ids["member"] = member.id
+
+
+def _application_state(session, ids):
+    from workbench.evaluation.models import AdoptionApplication
+
+    application = session.get(AdoptionApplication, ids["application"])
+    return (
+        application.status,
+        application.necessity,
+        len(application.attachments),
+        sorted((member.user_id, member.status) for member in application.panel),
+        sorted((row.user_id, row.dimension, row.score) for row in application.scores),
+    )
+
+
+def _adoption_scores(form: bool):
+    if form:
+        return {**{f"score_{key}": "4" for key in ADOPTION_KEYS}, **{f"remarks_{key}": "" for key in ADOPTION_KEYS}}
+    return {"scores": [{"dimension": key, "score": 4} for key in ADOPTION_KEYS]}
+
+
+def _evaluation_models():
+    from workbench.evaluation import models
+
+    return models
+
+
+CASES.update(
+    {
+        # Anyone reports how a standard in force works; through the API with an account or token.
+        ("feedback.new", "POST"): Case(
+            EVERYONE,
+            lambda c, ids: c.post_form(
+                f"/evaluation/feedback/standards/{ids['standard']}/new",
+                {"kind": "unclear", "clause": "5.2", "text": "取舍规则表述不清。"},
+            ),
+            state=lambda s, ids: _count(_evaluation_models().Feedback)(s, ids),
+            prepare=_prepare_registry,
+        ),
+        ("api.submit_feedback", "POST"): Case(
+            SIGNED_IN,
+            lambda c, ids: c.api(
+                "POST", f"/api/v1/standards/{ids['standard']}/feedback", {"kind": "unclear", "text": "表述不清。"}
+            ),
+            state=lambda s, ids: _count(_evaluation_models().Feedback)(s, ids),
+            prepare=_prepare_registry,
+            json_api=True,
+        ),
+        # The item names the test working group (its drafter answers) and is on the association's
+        # own group standard (the association answers); the evaluator does not answer.
+        ("feedback.answer", "POST"): Case(
+            OVERSIGHT | {DRAFTER, ASSOCIATION},
+            lambda c, ids: c.post_form(
+                f"/evaluation/feedback/{ids['feedback']}/answer", {"answer": "将在修订中澄清。"}
+            ),
+            state=_feedback_state,
+            prepare=_prepare_feedback,
+        ),
+        ("api.answer_feedback", "POST"): Case(
+            OVERSIGHT | {DRAFTER, ASSOCIATION},
+            lambda c, ids: c.api("POST", f"/api/v1/feedback/{ids['feedback']}/answer", {"answer": "将在修订中澄清。"}),
+            state=_feedback_state,
+            prepare=_prepare_feedback,
+            json_api=True,
+        ),
+        ("reviews.schedule", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(
+                "/evaluation/reviews/plans",
+                {"standards": "T/TEST 1-2024", "organisation_id": str(ids["institute"]), "due_on": _plan_day()},
+            ),
+            state=lambda s, ids: _count(_evaluation_models().EvaluationPlan)(s, ids),
+            prepare=_prepare_institute,
+        ),
+        ("api.create_evaluation_plans", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.api(
+                "POST",
+                "/api/v1/evaluation/plans",
+                {"standard_ids": [ids["standard"]], "organisation_id": ids["institute"], "due_on": _plan_day()},
+            ),
+            state=lambda s, ids: _count(_evaluation_models().EvaluationPlan)(s, ids),
+            prepare=_prepare_institute,
+            json_api=True,
+        ),
+        ("reviews.cancel", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(
+                f"/evaluation/reviews/plans/{ids['plan']}/cancel", {"reason": "改由其他机构评估"}
+            ),
+            state=_plan_state,
+            prepare=_prepare_plan,
+        ),
+        ("api.cancel_evaluation_plan", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.api(
+                "POST", f"/api/v1/evaluation/plans/{ids['plan']}/cancel", {"reason": "改由其他机构评估"}
+            ),
+            state=_plan_state,
+            prepare=_prepare_plan,
+            json_api=True,
+        ),
+        # SAMR/MEE and the secretariat start evaluations for any evaluating organisation; its
+        # members (evaluator, association) from an open plan naming their own; a drafter never.
+        ("evaluation.start", "POST"): Case(
+            OVERSIGHT | {EVALUATOR, ASSOCIATION},
+            lambda c, ids: c.post_form(
+                "/evaluation/start",
+                {"standard_id": str(ids["standard"]), "plan_id": "", "organisation_id": str(ids["organisation"])},
+            ),
+            state=lambda s, ids: _count(_evaluation_models().Evaluation)(s, ids),
+            prepare=_prepare_own_plan,
+        ),
+        ("api.start_evaluation", "POST"): Case(
+            OVERSIGHT | {EVALUATOR, ASSOCIATION},
+            lambda c, ids: c.api(
+                "POST", "/api/v1/evaluations", {"standard_id": ids["standard"], "organisation_id": ids["organisation"]}
+            ),
+            state=lambda s, ids: _count(_evaluation_models().Evaluation)(s, ids),
+            prepare=_prepare_own_plan,
+            json_api=True,
+        ),
+        # The record is kept by the evaluating members of the organisation it names, not by SAMR/MEE.
+        ("evaluation.score", "POST"): Case(
+            {SECRETARIAT, EVALUATOR, ASSOCIATION},
+            lambda c, ids: c.post_form(
+                f"/evaluation/{ids['evaluation']}/scores",
+                {"technical_level-value": "current", "technical_level-evidence": "与 GB/T 24067—2024 一致。"},
+            ),
+            state=_evaluation_state,
+            prepare=_prepare_evaluation,
+        ),
+        ("api.score_evaluation", "POST"): Case(
+            {SECRETARIAT, EVALUATOR, ASSOCIATION},
+            lambda c, ids: c.api(
+                "POST",
+                f"/api/v1/evaluations/{ids['evaluation']}/scores",
+                {"dimension": "technical_level", "value": "current", "evidence": "与 GB/T 24067—2024 一致。"},
+            ),
+            state=_evaluation_state,
+            prepare=_prepare_evaluation,
+            json_api=True,
+        ),
+        ("evaluation.conclude", "POST"): Case(
+            {SECRETARIAT, EVALUATOR, ASSOCIATION},
+            lambda c, ids: c.post_form(
+                f"/evaluation/{ids['evaluation']}/conclude", {"conclusion": "continue", "summary": "继续有效。"}
+            ),
+            state=_evaluation_state,
+            prepare=_prepare_scored_evaluation,
+        ),
+        ("api.conclude_evaluation", "POST"): Case(
+            {SECRETARIAT, EVALUATOR, ASSOCIATION},
+            lambda c, ids: c.api(
+                "POST",
+                f"/api/v1/evaluations/{ids['evaluation']}/conclusion",
+                {"conclusion": "continue", "summary": "继续有效。"},
+            ),
+            state=_evaluation_state,
+            prepare=_prepare_scored_evaluation,
+            json_api=True,
+        ),
+        ("evaluation.decide_withdrawal", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(
+                f"/evaluation/{ids['evaluation']}/withdrawal", {"decision": "reject", "reason": "仍被广泛引用。"}
+            ),
+            state=_withdrawal_state,
+            prepare=_prepare_withdrawal,
+        ),
+        ("api.decide_evaluation_withdrawal", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.api(
+                "POST",
+                f"/api/v1/evaluations/{ids['evaluation']}/withdrawal",
+                {"decision": "reject", "reason": "仍被广泛引用。"},
+            ),
+            state=_withdrawal_state,
+            prepare=_prepare_withdrawal,
+            json_api=True,
+        ),
+        # TC548's coordination report: evaluators read it, only the oversight explains a difference.
+        ("coordination.explain", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(
+                "/coordination/reasons",
+                {
+                    "rule": str(ids["rule"]),
+                    "other_rule": str(ids["other_rule"]),
+                    "choice": "gwp_set",
+                    "reason": "石灰沿用行业指南的 AR5",
+                },
+            ),
+            state=lambda s, ids: _count(_evaluation_models().CoordinationReason)(s, ids),
+            prepare=_prepare_two_rules,
+        ),
+        ("api.explain_coordination", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.api(
+                "POST",
+                "/api/v1/coordination/reasons",
+                {
+                    "rule_id": ids["rule"],
+                    "other_rule_id": ids["other_rule"],
+                    "choice": "gwp_set",
+                    "reason": "石灰沿用行业指南的 AR5",
+                },
+            ),
+            state=lambda s, ids: _count(_evaluation_models().CoordinationReason)(s, ids),
+            prepare=_prepare_two_rules,
+            json_api=True,
+        ),
+        ("coordination.remove_reason", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(f"/coordination/reasons/{ids['reason']}/remove"),
+            state=lambda s, ids: _count(_evaluation_models().CoordinationReason)(s, ids),
+            prepare=_prepare_reason,
+        ),
+        ("api.withdraw_coordination_reason", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.api("POST", f"/api/v1/coordination/reasons/{ids['reason']}/withdraw"),
+            state=lambda s, ids: _count(_evaluation_models().CoordinationReason)(s, ids),
+            prepare=_prepare_reason,
+            json_api=True,
+        ),
+        # Adoption (采信): the association applies for its own group standard; the oversight names
+        # the panel; the panel's evaluators score; SAMR/MEE decide.
+        ("adoption.new", "POST"): Case(
+            {ASSOCIATION},
+            lambda c, ids: c.post_form(
+                "/adoption/new", {"standard_id": str(ids["standard"]), "action": "save", **ADOPTION_FIELDS}
+            ),
+            state=lambda s, ids: _count(_evaluation_models().AdoptionApplication)(s, ids),
+            prepare=_prepare_registry,
+        ),
+        ("api.create_adoption_application", "POST"): Case(
+            {ASSOCIATION},
+            lambda c, ids: c.api(
+                "POST", "/api/v1/adoption/applications", {"standard_id": ids["standard"], **ADOPTION_FIELDS}
+            ),
+            state=lambda s, ids: _count(_evaluation_models().AdoptionApplication)(s, ids),
+            prepare=_prepare_registry,
+            json_api=True,
+        ),
+        ("adoption.edit", "POST"): Case(
+            {ASSOCIATION},
+            lambda c, ids: c.post_form(
+                f"/adoption/{ids['application']}/edit", {**ADOPTION_FIELDS, "necessity": "出口企业急需。"}
+            ),
+            state=_application_state,
+            prepare=_prepare_application,
+        ),
+        ("adoption.upload", "POST"): Case(
+            {ASSOCIATION},
+            lambda c, ids: c.post_form(
+                f"/adoption/{ids['application']}/attachments",
+                {"kind": "copyright", "file": (io.BytesIO(PDF), "copyright.pdf")},
+                content_type="multipart/form-data",
+            ),
+            state=_application_state,
+            prepare=_prepare_application,
+        ),
+        ("adoption.delete_attachment", "POST"): Case(
+            {ASSOCIATION},
+            lambda c, ids: c.post_form(f"/adoption/attachments/{ids['attachment']}/delete"),
+            state=_application_state,
+            prepare=_prepare_application,
+        ),
+        ("adoption.submit", "POST"): Case(
+            {ASSOCIATION},
+            lambda c, ids: c.post_form(f"/adoption/{ids['application']}/submit"),
+            state=_application_state,
+            prepare=_prepare_application,
+        ),
+        ("api.submit_adoption_application", "POST"): Case(
+            {ASSOCIATION},
+            lambda c, ids: c.api("POST", f"/api/v1/adoption/applications/{ids['application']}/submit", {}),
+            state=_application_state,
+            prepare=_prepare_application,
+            json_api=True,
+        ),
+        ("adoption.withdraw", "POST"): Case(
+            {ASSOCIATION},
+            lambda c, ids: c.post_form(f"/adoption/{ids['application']}/withdraw", {"reason": "另行修订"}),
+            state=_application_state,
+            prepare=_prepare_application,
+        ),
+        ("api.withdraw_adoption_application", "POST"): Case(
+            {ASSOCIATION},
+            lambda c, ids: c.api(
+                "POST", f"/api/v1/adoption/applications/{ids['application']}/withdraw", {"reason": "另行修订"}
+            ),
+            state=_application_state,
+            prepare=_prepare_application,
+            json_api=True,
+        ),
+        ("adoption.add_member", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(f"/adoption/{ids['application']}/panel", {"user_id": str(ids["expert"])}),
+            state=_application_state,
+            prepare=_prepare_submitted,
+        ),
+        ("api.add_adoption_panel_member", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.api(
+                "POST", f"/api/v1/adoption/applications/{ids['application']}/panel", {"user_id": ids["expert"]}
+            ),
+            state=_application_state,
+            prepare=_prepare_submitted,
+            json_api=True,
+        ),
+        ("adoption.remove_member", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(f"/adoption/panel/{ids['member']}/remove"),
+            state=_application_state,
+            prepare=_prepare_panel_member,
+        ),
+        ("adoption.score", "POST"): Case(
+            {EVALUATOR},
+            lambda c, ids: c.post_form(f"/adoption/{ids['application']}/scores", _adoption_scores(form=True)),
+            state=_application_state,
+            prepare=_prepare_submitted,
+        ),
+        ("api.score_adoption_application", "POST"): Case(
+            {EVALUATOR},
+            lambda c, ids: c.api(
+                "POST", f"/api/v1/adoption/applications/{ids['application']}/scores", _adoption_scores(form=False)
+            ),
+            state=_application_state,
+            prepare=_prepare_submitted,
+            json_api=True,
+        ),
+        ("adoption.adopt", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(
+                f"/adoption/{ids['application']}/adopt", {"working_group_id": "0", "reason": "填补空白"}
+            ),
+            state=_application_state,
+            prepare=_prepare_scored,
+        ),
+        ("adoption.decline", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.post_form(f"/adoption/{ids['application']}/decline", {"reason": "与国家标准项目重复"}),
+            state=_application_state,
+            prepare=_prepare_submitted,
+        ),
+        ("api.decide_adoption_application", "POST"): Case(
+            {ADMIN},
+            lambda c, ids: c.api(
+                "POST",
+                f"/api/v1/adoption/applications/{ids['application']}/decision",
+                {"decision": "decline", "reason": "与国家标准项目重复"},
+            ),
+            state=_application_state,
+            prepare=_prepare_submitted,
+            json_api=True,
+        ),
+    }
+)
+
+
 STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -1565,6 +2259,23 @@ PAGES = {
     "/api/v1/proposals": SIGNED_IN,
     "/api/v1/inbox": SIGNED_IN,
     "/api/v1/coverage": EVERYONE,
+    # Evaluation and adoption: every test account belongs to one organisation, so the evaluator,
+    # the association and the secretariat are members of an organisation that may evaluate.
+    "/evaluation/": EVERYONE,
+    "/evaluation/feedback/to-answer": OVERSIGHT | {DRAFTER, ASSOCIATION},
+    "/evaluation/reviews/": OVERSIGHT,
+    "/evaluation/reviews/plans": OVERSIGHT | {EVALUATOR, ASSOCIATION},
+    "/evaluation/reviews/plans/overdue": OVERSIGHT | {EVALUATOR, ASSOCIATION},
+    "/coordination/": OVERSIGHT | {EVALUATOR},
+    "/coordination/report.xlsx": OVERSIGHT | {EVALUATOR},
+    "/adoption/": OVERSIGHT | {ASSOCIATION, EVALUATOR},  # an evaluator sees the panels they sit on
+    "/adoption/decided": EVERYONE,
+    "/adoption/new": {ASSOCIATION},
+    "/api/v1/evaluation/plans": OVERSIGHT | {EVALUATOR, ASSOCIATION},
+    "/api/v1/evaluation/review-due": OVERSIGHT,
+    "/api/v1/coordination": OVERSIGHT | {EVALUATOR},
+    "/api/v1/adoption/applications": OVERSIGHT | {ASSOCIATION, EVALUATOR},
+    "/api/v1/adoption/decided": EVERYONE,
 }
 
 
@@ -1581,3 +2292,80 @@ def test_page_matrix(people, login, role, page):
         assert response.status_code in (302, 401)
     else:
         assert response.status_code == 403
+
+
+# Pages of one record: the standard the association keeps, feedback on it naming the test working
+# group, an evaluation of it in progress by the test accounts' organisation, and the association's
+# application for it (the evaluator on its panel).
+RECORD_PAGES = {
+    "/evaluation/feedback/standards/{standard}/new": EVERYONE,
+    "/evaluation/feedback/standards/{standard}": SIGNED_IN,
+    "/evaluation/feedback/{feedback}": SIGNED_IN,
+    "/api/v1/standards/{standard}/feedback": SIGNED_IN,
+    "/api/v1/standards/{standard}/feedback/counts": EVERYONE,
+    "/evaluation/start?standard={standard}": OVERSIGHT | {EVALUATOR, ASSOCIATION},
+    "/evaluation/{evaluation}": OVERSIGHT | {EVALUATOR, ASSOCIATION},  # in progress: its keepers and the oversight
+    "/api/v1/evaluations/{evaluation}": OVERSIGHT | {EVALUATOR, ASSOCIATION},
+    "/adoption/{application}": OVERSIGHT | {ASSOCIATION, EVALUATOR},
+    "/api/v1/adoption/applications/{application}": OVERSIGHT | {ASSOCIATION, EVALUATOR},
+    "/api/v1/adoption/eligibility/{standard}": EVERYONE,
+}
+
+
+def _prepare_records(session, ids):
+    from workbench.evaluation.models import Evaluation, Feedback, FeedbackKind
+
+    _prepare_submitted(session, ids)
+    standard = session.get(Standard, ids["standard"])
+    feedback = Feedback(
+        standard=standard,
+        kind=FeedbackKind.OTHER,
+        text="建议补充算例。",
+        submitted_at=utcnow(),
+        source="test",
+        working_group=session.get(WorkingGroup, ids["working_group"]),
+    )
+    evaluation = Evaluation(
+        standard=standard, organisation=session.get(Organisation, ids["organisation"]), started_on=_today()
+    )
+    session.add_all([feedback, evaluation])
+    session.flush()
+    ids.update(feedback=feedback.id, evaluation=evaluation.id)
+
+
+@pytest.mark.parametrize("page", list(RECORD_PAGES))
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_record_page_matrix(app, people, login, role, page):
+    ids = dict(people)
+    with app.app_context():
+        _prepare_records(db.session, ids)
+        db.session.commit()
+    response = login(role).get(page.format(**ids))
+    if role in RECORD_PAGES[page]:
+        assert response.status_code == 200, response.text[:500]
+    elif role is None:
+        assert response.status_code in (302, 401)
+    else:
+        assert response.status_code == 403
+
+
+# The evaluation landing page links each page of the section to those who may open it.
+SECTION_LINKS = {
+    "/evaluation/feedback/to-answer": OVERSIGHT | {DRAFTER, ASSOCIATION},
+    "/evaluation/reviews/": OVERSIGHT,
+    "/evaluation/reviews/plans": OVERSIGHT | {EVALUATOR, ASSOCIATION},
+    "/coordination/": OVERSIGHT | {EVALUATOR},
+    "/adoption/": OVERSIGHT | {ASSOCIATION, EVALUATOR},
+    "/adoption/decided": EVERYONE,
+}
+
+
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_the_evaluation_landing_page_links_what_the_user_may_open(login, role):
+    client = login(role)
+    page = client.get("/evaluation/")
+    assert page.status_code == 200
+    for href, allowed in SECTION_LINKS.items():
+        assert (f'href="{href}"' in page.text) is (role in allowed), href
+        if role in allowed:
+            assert client.get(href).status_code == 200, href

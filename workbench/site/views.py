@@ -1,5 +1,5 @@
 """Pages every visitor sees: the home page, the language switch, and the landing page of each
-domain still to be built. The navigation comes from workbench.site.navigation."""
+domain still to be built (none at present). The navigation comes from workbench.site.navigation."""
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
@@ -25,9 +25,14 @@ def home():
     return render_template("site/home.html")
 
 
-@bp.get(f"/<any({', '.join(TO_BUILD)}):section>")
 def section(section: str):
     return render_template("site/section.html", section=BY_KEY[section])
+
+
+# Registered only while some domain is still to be built: an empty `any()` would match nothing
+# and still be listed as a route.
+if TO_BUILD:
+    bp.add_url_rule(f"/<any({', '.join(TO_BUILD)}):section>", view_func=section, methods=["GET"])
 
 
 @bp.post("/language")
