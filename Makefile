@@ -92,7 +92,7 @@ translations: $(MO_FILES)
 # After adding or changing interface text: collect the strings and merge them into the catalogue,
 # then translate what `make test` (tests/test_i18n.py) reports as missing.
 messages: $(VENV)/.run-installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output -o workbench/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k lazy_pgettext:1c,2 -k pgettext:1c,2 --no-location --sort-output -o workbench/translations/messages.pot .
 	$(BIN)/pybabel update -i workbench/translations/messages.pot -d workbench/translations --no-fuzzy-matching --ignore-obsolete
 
 %.mo: %.po $(VENV)/.run-installed

@@ -648,6 +648,58 @@ def adopted(sign_in, world, database) -> int:
     return application_id
 
 
+def test_the_applicant_sees_no_member_of_the_panel_and_the_outcome_only_once_decided(
+    app, sign_in, world, database, validate_response
+):
+    application_id = submitted(sign_in("assoc"), world, database)
+    sec = sign_in("sec")
+    for expert, value, remark in (("expert1", 5, "边界清楚"), ("expert2", 1, "数据来源存疑")):
+        assert add_member(sec, application_id, world[expert]).status_code == 302
+        scored = sign_in(expert).post_form(f"/adoption/{application_id}/scores", scores(value, remarks=remark))
+        assert scored.status_code == 302
+    secrets = ("测试expert1", "测试expert2", "边界清楚", "数据来源存疑")
+    assoc = sign_in("assoc")
+
+    # Under review: the status, and neither the panel nor any score.
+    page = assoc.get(f"/adoption/{application_id}")
+    assert page.status_code == 200 and "评审中" in page.text and 'id="review-confidential"' in page.text
+    assert 'id="panel"' not in page.text and 'id="score-summary"' not in page.text
+    assert not [secret for secret in secrets if secret in page.text]
+    api = assoc.get(f"/api/v1/adoption/applications/{application_id}")
+    validate_response("/api/v1/adoption/applications/{application_id}", "get", api)
+    assert api.json["status"] == "submitted" and api.json["panel"] == [] and api.json["scores"] == []
+    listed = assoc.get("/api/v1/adoption/applications").get_data(as_text=True)
+    assert not [secret for secret in secrets if secret in listed]
+
+    # The panel, the secretariat and SAMR/MEE see everyone's scores and remarks.
+    for reader in ("expert1", "sec", "samr"):
+        page = sign_in(reader).get(f"/adoption/{application_id}")
+        assert all(secret in page.text for secret in secrets), reader
+        api = sign_in(reader).get(f"/api/v1/adoption/applications/{application_id}")
+        assert len(api.json["panel"]) == 2 and api.json["scores"][0]["stdev"] == 2.0, reader
+
+    # Decided: the mean and the range per dimension, still nobody's own score or remark.
+    response = sign_in("samr").post_form(f"/adoption/{application_id}/adopt", {"working_group_id": "0"})
+    assert response.status_code == 302, response.text
+    page = assoc.get(f"/adoption/{application_id}")
+    assert 'id="score-summary"' in page.text and "3.00" in page.text and "1–5" in page.text
+    assert 'id="panel"' not in page.text and 'id="score-detail"' not in page.text
+    assert not [secret for secret in secrets if secret in page.text]
+    api = assoc.get(f"/api/v1/adoption/applications/{application_id}")
+    validate_response("/api/v1/adoption/applications/{application_id}", "get", api)
+    assert api.json["panel"] == []
+    assert api.json["scores"][0] == {
+        "dimension": "urgency",
+        "count": 2,
+        "mean": 3,
+        "min": 1,
+        "max": 5,
+        "stdev": None,
+        "dissent": [],
+    }
+    assert not [secret for secret in secrets if secret in api.get_data(as_text=True)]
+
+
 def test_the_public_list_tells_the_outcome_and_nothing_of_the_panel(app, sign_in, world, database, validate_response):
     application_id = adopted(sign_in, world, database)
     response = app.test_client().get("/api/v1/adoption/decided")

@@ -194,6 +194,13 @@ def is_oversight(user) -> bool:
     )
 
 
+def sees_review(user, application: AdoptionApplication) -> bool:
+    """Whether `user` sees the panel's review as it is: who sits on the panel, each member's scores
+    and remarks (SAMR/MEE, the secretariat and the panel). The applicant sees only the status while
+    the application is under review and, once it is decided, the mean and range per dimension."""
+    return is_oversight(user) or can(user, Action.SCORE_ADOPTION, application)
+
+
 def visible(user, *, status: str | None = None):
     """The applications `user` may read, newest first: all for SAMR/MEE and the secretariat; an
     association's own; an evaluator's on whose panel they sit. Others are refused."""
@@ -563,7 +570,7 @@ def score(session: Session, application: AdoptionApplication, entries: list[Scor
             problems[f"remarks_{dimension.key}"] = _("意见不能超过 %(max)d 个字符。", max=MAX_TEXT)
     unknown = set(given) - {dimension.key for dimension in ADOPTION_DIMENSIONS}
     if unknown:
-        problems["dimension"] = _("没有这个评分维度：%(names)s。", names="、".join(sorted(unknown)))
+        problems["dimension"] = _("没有这个评分维度：%(names)s。", names=_("、").join(sorted(unknown)))
     if problems:
         raise InvalidInput("；".join(problems.values()), details=problems)
     own = {row.dimension: row for row in application.scores if row.user_id == by.id}

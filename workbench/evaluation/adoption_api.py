@@ -72,10 +72,13 @@ _summary = {
         "mean": {"type": ["number", "null"]},
         "min": {"type": ["integer", "null"]},
         "max": {"type": ["integer", "null"]},
-        "stdev": {"type": ["number", "null"], "description": "Population standard deviation of the panel's scores"},
+        "stdev": {
+            "type": ["number", "null"],
+            "description": "Population standard deviation of the panel's scores (null for the applicant)",
+        },
         "dissent": {
             "type": "array",
-            "description": f"Scores {service.DISSENT} or more from the mean",
+            "description": f"Scores {service.DISSENT} or more from the mean (empty for the applicant)",
             "items": {
                 "type": "object",
                 "required": ["member", "score"],
@@ -151,8 +154,16 @@ spec.add_components(
                         },
                     },
                 },
-                "panel": {"type": "array", "items": ref("AdoptionPanelMember")},
-                "scores": {"type": "array", "items": _summary},
+                "panel": {
+                    "type": "array",
+                    "items": ref("AdoptionPanelMember"),
+                    "description": "SAMR/MEE, the secretariat and the panel only: empty for the applicant",
+                },
+                "scores": {
+                    "type": "array",
+                    "items": _summary,
+                    "description": "Empty for the applicant until the application is decided",
+                },
                 "decided_on": _nullable_date,
                 "decision_reason": {"type": "string"},
                 "national_id": {"type": ["integer", "null"], "description": "The national project made on adoption"},
@@ -295,7 +306,28 @@ def decided_json(application: AdoptionApplication) -> dict:
     }
 
 
+def _scores_json(application: AdoptionApplication, sees_review: bool) -> list[dict]:
+    """The panel's summary per dimension; the applicant gets none while the application is under
+    review and, once it is decided, the count, mean and range only (no spread, no member)."""
+    if not sees_review and application.status not in service.DECIDED:
+        return []
+    return [
+        {
+            "dimension": summary.key,
+            "count": summary.count,
+            "mean": summary.mean,
+            "min": summary.low,
+            "max": summary.high,
+            "stdev": summary.stdev if sees_review else None,
+            "dissent": [{"member": name, "score": value} for name, value in summary.dissent] if sees_review else [],
+        }
+        for summary in service.aggregate(application)
+    ]
+
+
 def application_json(application: AdoptionApplication) -> dict:
+    # SAMR/MEE, the secretariat and the panel see the panel; the applicant does not.
+    sees_review = service.sees_review(current_principal(), application)
     return {
         "id": application.id,
         "standard": _standard_json(application),
@@ -315,19 +347,8 @@ def application_json(application: AdoptionApplication) -> dict:
             }
             for item in application.attachments
         ],
-        "panel": [_member_json(member) for member in application.panel],
-        "scores": [
-            {
-                "dimension": summary.key,
-                "count": summary.count,
-                "mean": summary.mean,
-                "min": summary.low,
-                "max": summary.high,
-                "stdev": summary.stdev,
-                "dissent": [{"member": name, "score": value} for name, value in summary.dissent],
-            }
-            for summary in service.aggregate(application)
-        ],
+        "panel": [_member_json(member) for member in application.panel] if sees_review else [],
+        "scores": _scores_json(application, sees_review),
         "decided_on": iso(application.decided_on),
         "decision_reason": application.decision_reason or "",
         "national_id": application.national_id,

@@ -6,6 +6,7 @@ panel scores; SAMR/MEE decide; anyone reads the decided applications at /adoptio
 """
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -90,8 +91,13 @@ class AdoptForm(FlaskForm):
     reason = TextAreaField(_l("说明（可选）"), validators=TEXT)
 
 
+def _score_label(value: int) -> str:
+    return f"{value} {_(SCORE_LABELS[value])}"
+
+
+# Translated when the form is shown, in the reader's language.
 _SCORE_CHOICES = [SelectChoice("", _l("（请打分）"))] + [
-    SelectChoice(str(value), f"{value} {SCORE_LABELS[value]}") for value in range(SCORE_MAX, SCORE_MIN - 1, -1)
+    SelectChoice(str(value), LazyString(_score_label, value)) for value in range(SCORE_MAX, SCORE_MIN - 1, -1)
 ]
 
 
@@ -266,6 +272,8 @@ def _page(application: AdoptionApplication, *, status: int = 200, forms: dict | 
     adopt_form = forms.get("adopt") or AdoptForm(formdata=None)
     adopt_form.working_group_id.choices = _group_choices()
     live = service.check(db.session, application.standard, application, today=today())
+    # The applicant sees the review only once it is decided, and then only per dimension.
+    sees_review = service.sees_review(user, application)
     html = render_template(
         "adoption/application.html",
         application=application,
@@ -273,7 +281,8 @@ def _page(application: AdoptionApplication, *, status: int = 200, forms: dict | 
         submitted_findings=service.stored_findings(application),
         refused=refused or [],
         steps=service.timeline(db.session, application, by=user),
-        summaries=service.aggregate(application),
+        sees_review=sees_review,
+        summaries=service.aggregate(application) if sees_review or application.status in service.DECIDED else [],
         scorers=service.complete_scorers(application),
         min_scorers=service.MIN_SCORERS,
         dissent=service.DISSENT,

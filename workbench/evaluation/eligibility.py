@@ -26,6 +26,7 @@ from datetime import date
 
 from workbench.guideline import Finding, Severity, finding
 from workbench.guideline.findings import SEVERITY_RANK
+from workbench.messages import LIST_SEPARATOR, Joined
 
 MIN_FULL_YEARS = 2
 GROUP = "group"  # workbench.registry.numbers.Level.GROUP
@@ -70,7 +71,7 @@ def eligible_on(since: date | None) -> date | None:
 
 
 def _factors(codes: tuple[str, ...]) -> str:
-    return "、".join(codes) if codes else "—"
+    return Joined(LIST_SEPARATOR, tuple(codes)) if codes else "—"
 
 
 def findings(facts: AdoptionFacts) -> list[Finding]:
@@ -123,7 +124,7 @@ def findings(facts: AdoptionFacts) -> list[Finding]:
                 "adoption_higher_level_exists",
                 "/product",
                 product=facts.product,
-                standards="、".join(facts.higher_standards),
+                standards=Joined(LIST_SEPARATOR, tuple(facts.higher_standards)),
             )
         )
     elif facts.higher_projects:
@@ -133,7 +134,7 @@ def findings(facts: AdoptionFacts) -> list[Finding]:
                 "/product",
                 "in_preparation",
                 product=facts.product,
-                standards="、".join(facts.higher_projects),
+                standards=Joined(LIST_SEPARATOR, tuple(facts.higher_projects)),
             )
         )
     else:

@@ -249,7 +249,7 @@ def _factors(session: Session, standard: Standard) -> Fact:
     link = ("factors.factors", {})
     if not citing:
         return _fact("factors", Message(N_("因子库中没有依据该标准的因子。")), source, link)
-    codes = "、".join(factor.code for factor in citing[:MAX_LISTED])
+    codes = Joined(LIST_SEPARATOR, tuple(factor.code for factor in citing[:MAX_LISTED]))
     if len(citing) > MAX_LISTED:
         codes += " …"
     value = Message(N_("因子库中有 %(count)d 项因子依据该标准：%(codes)s。"), {"count": len(citing), "codes": codes})

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -157,12 +158,13 @@ class Conclusion(StrEnum):
 
 
 EVALUATION_STATUS_LABELS = {EvaluationStatus.DRAFT: _l("评估中"), EvaluationStatus.CONCLUDED: _l("已得出结论")}
+# their own context: 修订 and 废止 are also a stage and a status, read differently in English
 CONCLUSION_LABELS = {
-    Conclusion.CONTINUE: _l("继续有效"),
-    Conclusion.IMPROVE: _l("提升"),
-    Conclusion.REVISE: _l("修订"),
-    Conclusion.INTEGRATE: _l("整合"),
-    Conclusion.WITHDRAW: _l("废止"),
+    Conclusion.CONTINUE: lazy_pgettext("conclusion", "继续有效"),
+    Conclusion.IMPROVE: lazy_pgettext("conclusion", "提升"),
+    Conclusion.REVISE: lazy_pgettext("conclusion", "修订"),
+    Conclusion.INTEGRATE: lazy_pgettext("conclusion", "整合"),
+    Conclusion.WITHDRAW: lazy_pgettext("conclusion", "废止"),
 }
 
 evaluation_merges = Table(

@@ -327,7 +327,7 @@ def score(
     _still_open(evaluation)
     found = EVALUATION_DIMENSION.get(dimension or "")
     if found is None:
-        choices = "、".join(EVALUATION_DIMENSION)
+        choices = _("、").join(EVALUATION_DIMENSION)
         refuse("dimension", _("没有指标“%(key)s”，可选：%(choices)s。", key=dimension, choices=choices))
     allowed = [option for option, _label in found.scale]
     if value not in allowed:
@@ -336,7 +336,7 @@ def score(
             _(
                 "请为“%(dimension)s”选择一项评价：%(choices)s。",
                 dimension=_(found.label),
-                choices="、".join(_(label) for _option, label in found.scale),
+                choices=_("、").join(_(label) for _option, label in found.scale),
             ),
         )
     evidence = long_text_field(evidence, "evidence", _("依据"), MAX_TEXT, required=True)
@@ -378,7 +378,7 @@ def resolve_numbers(session: Session, text: str, field_name: str = "merges") -> 
             field_name,
             _(
                 "标准体系中没有编号为 %(numbers)s 的标准：请核对编号（如 GB/T 44905-2024），或先登记该标准。",
-                numbers="、".join(unknown),
+                numbers=_("、").join(unknown),
             ),
         )
     return found
@@ -392,7 +392,7 @@ def _project_note(evaluation: Evaluation, conclusion: Conclusion, merges: list[S
         "standard": evaluation.standard.designation,
     }
     if conclusion == Conclusion.INTEGRATE:
-        params["merges"] = "、".join(standard.designation for standard in merges)
+        params["merges"] = "、".join(standard.designation for standard in merges)  # stored Chinese text
         return (
             N_(
                 "整合项目（预阶段 00）：%(organisation)s的标准评估 #%(id)d 结论为整合，将 %(standard)s 与 %(merges)s 整合。"
@@ -509,7 +509,7 @@ def conclude(
     summary = long_text_field(summary, "summary", _("评估意见"), MAX_TEXT, required=True)
     missing = missing_dimensions(evaluation)
     if missing:
-        names = "、".join(_(EVALUATION_DIMENSION[key].label) for key in missing)
+        names = _("、").join(_(EVALUATION_DIMENSION[key].label) for key in missing)
         raise InvalidInput(
             _("还有指标没有评价：%(names)s。请逐项评价后再得出结论。", names=names),
             details={"conclusion": _("还有指标没有评价：%(names)s。", names=names), "missing": missing},
@@ -528,7 +528,7 @@ def conclude(
                 "merges",
                 _(
                     "只能整合现行标准（已发布或修订中）：%(standards)s 不是。",
-                    standards="、".join(not_in_force),
+                    standards=_("、").join(not_in_force),
                 ),
             )
     elif merges:

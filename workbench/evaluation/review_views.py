@@ -149,7 +149,7 @@ def _standard_ids(text: str) -> list[int]:
         else:
             ids.append(standard.id)
     if unknown:
-        refuse("standards", _("登记簿中没有这些编号的标准：%(numbers)s。", numbers="、".join(unknown[:20])))
+        refuse("standards", _("登记簿中没有这些编号的标准：%(numbers)s。", numbers=_("、").join(unknown[:20])))
     return ids
 
 

@@ -203,14 +203,14 @@ def schedule(session: Session, data: PlanInput, *, by, today: date) -> list[Eval
     standards = {standard.id: standard for standard in session.scalars(select(Standard).where(Standard.id.in_(ids)))}
     missing = [str(standard_id) for standard_id in ids if standard_id not in standards]
     if missing:
-        refuse("standard_ids", _("没有编号为 %(ids)s 的标准。", ids="、".join(missing)))
+        refuse("standard_ids", _("没有编号为 %(ids)s 的标准。", ids=_("、").join(missing)))
     not_in_force = [
         standards[i].designation for i in ids if standards[i].status not in IN_FORCE or standards[i].is_archived
     ]
     if not_in_force:
         refuse(
             "standard_ids",
-            _("只能评估现行标准（已发布或修订中）：%(standards)s 不是。", standards="、".join(not_in_force)),
+            _("只能评估现行标准（已发布或修订中）：%(standards)s 不是。", standards=_("、").join(not_in_force)),
         )
     organisation = session.get(Organisation, data.organisation_id) if data.organisation_id else None
     if organisation is None or organisation.is_archived:
