@@ -177,6 +177,7 @@ def seed_rules(session, products, count: int, today: date) -> list[int]:
                 "rule_id": rule_id,
                 "number": 1,
                 "document": document,
+                "parameters": document["parameters"],  # as drafting's _write_revision stores it
                 "message": "",
                 "author_label": "基准起草组",
                 "created_at": now,

@@ -675,11 +675,11 @@ def test_the_page_writes_the_text_of_rules_and_products_escaped(login, database)
 
 
 def parameter_reads(session):
-    """The revision ids of each statement that reads revision documents, as sent."""
+    """The revision ids of each statement that reads revisions' parameters (or documents), as sent."""
     statements: list[list[int]] = []
 
     def seen(conn, cursor, statement, parameters, context, executemany):
-        if "rule_revisions.document" in statement:
+        if "rule_revisions.parameters" in statement or "rule_revisions.document" in statement:
             values = parameters.values() if isinstance(parameters, dict) else parameters
             statements.append([value for value in values if isinstance(value, int)])
 
@@ -704,7 +704,9 @@ def test_a_newly_saved_revision_is_in_the_next_report_and_forget_parameters_empt
             document["parameters"]["gwp_set"] = "IPCC-AR6-GWP100"
             drafting.save_revision(session, lime, document, message="统一", based_on=lime.current_revision, by=ADMIN)
             session.commit()
-            new = drafting.revision(session, lime).id
+            saved = drafting.revision(session, lime)
+            new = saved.id
+            assert saved.parameters == saved.document["parameters"]  # the copy the report reads
             statements.clear()
             result = report_service.report(session)
             assert result.disagreements == []

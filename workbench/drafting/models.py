@@ -90,6 +90,10 @@ class RuleRevision(Audited, db.Model):
     number: Mapped[int] = mapped_column(info={"label": _l("修订")})
     based_on: Mapped[int | None] = mapped_column(info={"label": _l("基于修订")})  # where the author started
     document: Mapped[dict] = mapped_column(JSON, info={"audit": "skip"})
+    # The document's `parameters`, stored beside it when written: what reads only the technical
+    # choices of many rules (the coordination report) need not fetch and parse whole documents,
+    # ten times larger. A revision never changes, so the copy never drifts. None: written before.
+    parameters: Mapped[dict | None] = mapped_column(JSON, info={"audit": "skip"})
     message: Mapped[str] = mapped_column(String(500), default="", info={"label": _l("修改说明")})
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info={"audit": "skip"})
     author_label: Mapped[str] = mapped_column(String(200), info={"label": _l("作者")})

@@ -368,6 +368,7 @@ def _write_revision(session, rule, document, *, message, based_on, by, author=No
         number=rule.current_revision,
         based_on=based_on,
         document=document,
+        parameters=document.get("parameters") if isinstance(document, dict) else None,
         message=(message or "").strip()[:500],
         author_id=author.user_id,
         author_label=author.label,
