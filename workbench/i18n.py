@@ -9,9 +9,10 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_translations
 
 from workbench.config import PROJECT_ROOT
+from workbench.errors import InvalidInput
 from workbench.guideline import CATALOGUE
 from workbench.guideline.articles import citation_text
-from workbench.guideline.findings import SEVERITY_LABELS, Finding
+from workbench.guideline.findings import SEVERITY_LABELS, Finding, Severity
 from workbench.guideline.vocabulary import VOCABULARIES
 from workbench.messages import N_, Message, Terms
 
@@ -63,6 +64,32 @@ def finding_text(finding: Finding | dict) -> str:
 def article_text(citation: str) -> str:
     """A citation (指引（四）, GB/T 1.1—2020 8.3) in the reader's language."""
     return citation_text(citation or "", translate)
+
+
+class FindingsRefused(InvalidInput):
+    """Refused for the errors among `findings`, which are kept whole (`findings`, and in the
+    details each with its code, severity, article and message in the reader's language), so that a
+    form or a client shows the warnings beside the errors. Nothing was saved."""
+
+    code = "findings_refused"
+
+    def __init__(self, findings: list[Finding]):
+        errors = [found for found in findings if found.severity == Severity.ERROR]
+        super().__init__(
+            "；".join(f"{article_text(found.article)}：{finding_text(found)}" for found in errors),
+            details={
+                "findings": [
+                    {
+                        "code": found.code,
+                        "severity": found.severity.value,
+                        "article": article_text(found.article),
+                        "message": finding_text(found),
+                    }
+                    for found in findings
+                ]
+            },
+        )
+        self.findings = findings
 
 
 def severity_text(severity: str) -> str:

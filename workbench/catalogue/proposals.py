@@ -40,7 +40,7 @@ from workbench.drafting.models import Rule
 from workbench.errors import InvalidInput, NotFound, refuse
 from workbench.guideline import Finding, Severity, finding
 from workbench.guideline.findings import SEVERITY_RANK
-from workbench.i18n import article_text, finding_text
+from workbench.i18n import FindingsRefused
 from workbench.inputs import choice_field, long_text_field
 from workbench.messages import LIST_SEPARATOR, N_, Joined, Message
 from workbench.registry import service as registry
@@ -73,30 +73,11 @@ def level_word(level) -> Message | str:
         return str(level)
 
 
-class ProposalRefused(InvalidInput):
+class ProposalRefused(FindingsRefused):
     """A proposal with errors among its findings: nothing was saved. `findings` holds them all
     (errors first), so that the form can show them with their articles."""
 
     code = "proposal_refused"
-
-    def __init__(self, findings: list[Finding]):
-        errors = [found for found in findings if found.severity == Severity.ERROR]
-        message = "；".join(f"{article_text(found.article)}：{finding_text(found)}" for found in errors)
-        super().__init__(
-            message,
-            details={
-                "findings": [
-                    {
-                        "code": found.code,
-                        "severity": found.severity.value,
-                        "article": article_text(found.article),
-                        "message": finding_text(found),
-                    }
-                    for found in findings
-                ]
-            },
-        )
-        self.findings = findings
 
 
 @dataclass

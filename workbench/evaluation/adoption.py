@@ -50,7 +50,7 @@ from workbench.evaluation.models import (
 )
 from workbench.factors.models import Factor
 from workbench.guideline import Finding
-from workbench.i18n import article_text, finding_text
+from workbench.i18n import FindingsRefused
 from workbench.inputs import choice_field, long_text_field, text_field
 from workbench.messages import N_
 from workbench.registry import hierarchy
@@ -78,29 +78,10 @@ REQUIRED_FIELDS = (
 _UNIT_SEPARATORS = re.compile(r"[\n\r;,、；，]+")
 
 
-class AdoptionRefused(InvalidInput):
+class AdoptionRefused(FindingsRefused):
     """An application whose eligibility has errors: nothing changed. `findings` holds every line."""
 
     code = "adoption_refused"
-
-    def __init__(self, findings: list[Finding]):
-        errors = eligibility.errors(findings)
-        message = "；".join(f"{article_text(found.article)}：{finding_text(found)}" for found in errors)
-        super().__init__(
-            message,
-            details={
-                "findings": [
-                    {
-                        "code": found.code,
-                        "severity": found.severity.value,
-                        "article": article_text(found.article),
-                        "message": finding_text(found),
-                    }
-                    for found in findings
-                ]
-            },
-        )
-        self.findings = findings
 
 
 # --- eligibility ----------------------------------------------------------------------------------
