@@ -101,6 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     import workbench.evaluation.evaluation_api  # noqa: F401
     import workbench.evaluation.coordination_api  # noqa: F401
     import workbench.evaluation.adoption_api  # noqa: F401
+    import workbench.exchange.api  # noqa: F401
+    import workbench.exchange.declaration_api  # noqa: F401
     import workbench.publishing.tasks  # noqa: F401  (the job kinds, so every app and worker knows them)
     import workbench.trials.tasks  # noqa: F401
 
@@ -117,6 +119,11 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.evaluation.feedback_views import bp as feedback
     from workbench.evaluation.review_views import bp as reviews
     from workbench.evaluation.views import bp as evaluation
+    from workbench.exchange.declaration_views import bp as declarations
+    from workbench.exchange.factor_views import bp as factor_exchange
+    from workbench.exchange.international_views import bp as international
+    from workbench.exchange.pact_api import bp as pact
+    from workbench.exchange.views import bp as exchange
     from workbench.factors.views import bp as factors
     from workbench.history.views import bp as history
     from workbench.jobs.views import bp as jobs
@@ -146,6 +153,11 @@ def _register_blueprints(app: Flask) -> None:
         reviews,
         coordination,
         adoption,
+        exchange,
+        factor_exchange,
+        declarations,
+        international,
+        pact,
         portal,
         jobs,
         api,

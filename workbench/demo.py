@@ -27,6 +27,10 @@ ZHEJIANG = "浙江省市场监督管理局"
 # institute so the review panel has an evaluator from outside CNIS.
 CSTM = "中关村材料试验技术联盟"
 TESTING_INSTITUTE = "示例材料检测研究院（演示）"
+# The first demo cement plant (its name is the trial's enterprise, so its member may share and
+# declare that trial's footprint) and a certification body that verifies declarations.
+CEMENT_PLANT = "演示水泥甲有限公司"
+CERTIFICATION_BODY = "示例低碳认证中心（演示）"
 
 ORGANISATIONS = [
     (SAMR, "State Administration for Market Regulation", OrganisationKind.MINISTRY),
@@ -38,6 +42,8 @@ ORGANISATIONS = [
     (ZHEJIANG, "Zhejiang Administration for Market Regulation", OrganisationKind.LOCAL_AUTHORITY),
     (CSTM, "Zhongguancun Materials Testing Technology Alliance (CSTM)", OrganisationKind.ASSOCIATION),
     (TESTING_INSTITUTE, "Demo Materials Testing Institute (demo)", OrganisationKind.RESEARCH_INSTITUTE),
+    (CEMENT_PLANT, "Demo Cement A Co., Ltd. (demo)", OrganisationKind.ENTERPRISE),
+    (CERTIFICATION_BODY, "Demo Low-Carbon Certification Centre (demo)", OrganisationKind.CERTIFICATION_BODY),
 ]
 
 WORKING_GROUPS = [
@@ -67,6 +73,8 @@ ACCOUNTS = [
     DemoAccount("province", "浙江省市场监管局演示账号", Role.DRAFTER, ZHEJIANG),
     DemoAccount("cstm", "材料试验技术联盟演示代表", Role.ASSOCIATION, CSTM),
     DemoAccount("evaluator2", "演示评审专家（材料检测研究院）", Role.EVALUATOR, TESTING_INSTITUTE),
+    DemoAccount("cement", "演示企业用户（水泥甲）", Role.ENTERPRISE, CEMENT_PLANT),
+    DemoAccount("certifier", "演示认证人员（低碳认证中心）", Role.CERTIFIER, CERTIFICATION_BODY),
 ]
 
 

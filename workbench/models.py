@@ -23,6 +23,15 @@ from workbench.evaluation.models import (  # noqa: F401
     PanelMember,
     Withdrawal,
 )
+from workbench.exchange.models import (  # noqa: F401
+    Declaration,
+    DeclarationTerms,
+    PactClient,
+    PactEvent,
+    PactToken,
+    ReferenceValue,
+    SharedFootprint,
+)
 from workbench.factors.models import Factor, FactorVersion  # noqa: F401
 from workbench.publishing.models import Publication  # noqa: F401
 from workbench.registry.models import Product, Standard, StandardNumber, StandardRelation  # noqa: F401

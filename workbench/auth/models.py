@@ -23,6 +23,7 @@ class OrganisationKind(StrEnum):
     ASSOCIATION = "association"
     RESEARCH_INSTITUTE = "research_institute"
     ENTERPRISE = "enterprise"
+    CERTIFICATION_BODY = "certification_body"  # 认证机构: verifies declarations (碳标识)
 
 
 ROLE_LABELS = {
@@ -31,6 +32,8 @@ ROLE_LABELS = {
     Role.DRAFTER: _l("起草人"),
     Role.ASSOCIATION: _l("协会代表"),
     Role.EVALUATOR: _l("评估人"),
+    Role.ENTERPRISE: _l("企业用户"),
+    Role.CERTIFIER: _l("认证人员（认证机构）"),
 }
 
 ORGANISATION_KIND_LABELS = {
@@ -40,6 +43,7 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.ASSOCIATION: _l("社会团体（协会）"),
     OrganisationKind.RESEARCH_INSTITUTE: _l("研究机构"),
     OrganisationKind.ENTERPRISE: _l("企业"),
+    OrganisationKind.CERTIFICATION_BODY: _l("认证机构"),
 }
 
 

@@ -19,6 +19,8 @@ class Role(StrEnum):
     DRAFTER = "drafter"  # member of one or more drafting working groups
     ASSOCIATION = "association"  # association representative (团体标准, 采信)
     EVALUATOR = "evaluator"  # post-implementation evaluation (后评估)
+    ENTERPRISE = "enterprise"  # an enterprise's member: declares footprints, shares them with partners (PACT)
+    CERTIFIER = "certifier"  # a certification body's auditor: verifies declarations (碳标识认证)
 
 
 class Action(StrEnum):
@@ -66,6 +68,15 @@ class Action(StrEnum):
     FORM_PANEL = "adoption.panel"  # name the review panel of an application
     SCORE_ADOPTION = "adoption.score"  # target: an application (its panel members)
     DECIDE_ADOPTION = "adoption.decide"  # adopt (采信) or decline
+    EXPORT_FOOTPRINT = "footprint.export"  # target: a trial (its calculations as PACT ProductFootprints)
+    SHARE_FOOTPRINT = "footprint.share"  # target: a shared footprint or None (the enterprise's own)
+    MANAGE_PACT_CLIENTS = "pact_client.manage"  # target: a PACT client or None (its enterprise's members)
+    IMPORT_FOOTPRINT = "footprint.import"  # a supplier's PACT footprint into the factor library
+    DECLARE = "declaration.submit"  # target: a declaration or None (its enterprise's members)
+    VIEW_DECLARATION = "declaration.view"  # target: a declaration (public once verified)
+    VERIFY_DECLARATION = "declaration.verify"  # target: a declaration (the certification body it names)
+    SET_DECLARATION_TERMS = "declaration.terms"  # how long a verified declaration under a rule is valid
+    RECORD_REFERENCE_VALUE = "factor.reference"  # target: a rule (international reference values)
 
 
 Rule = Callable[[object, object], bool]
@@ -235,6 +246,62 @@ def _adoption_reader(user, application) -> bool:
     return _adoption_applicant(user, application) or _panel_member(user, application)
 
 
+def enterprise_member(user, target) -> bool:
+    """A signed-in member of an enterprise (any role: a drafter from industry too) acts for its
+    own enterprise: `target` is a record with `organisation_id`, or None for "any"."""
+    organisation = getattr(user, "organisation", None)
+    if not _signed_in(user) or getattr(organisation, "kind", None) != "enterprise":
+        return False
+    return target is None or getattr(target, "organisation_id", None) == user.organisation_id
+
+
+def same_enterprise(user, enterprise: str | None) -> bool:
+    """Whether a trial's enterprise (a name) is the user's own enterprise organisation."""
+    organisation = getattr(user, "organisation", None)
+    if not enterprise_member(user, None):
+        return False
+    return _name_key(getattr(organisation, "name", "")) == _name_key(enterprise or "")
+
+
+def _name_key(name: str) -> str:
+    return "".join((name or "").split()).casefold()
+
+
+def _footprint_exporter(user, trial) -> bool:
+    """The drafting group that holds a trial, and the enterprise whose data it is."""
+    if trial is None:
+        return _rule_editor(user, None) or enterprise_member(user, None)
+    return _rule_editor(user, getattr(trial, "rule", None)) or same_enterprise(user, getattr(trial, "enterprise", ""))
+
+
+PUBLIC_DECLARATION_STATES = ("verified", "suspended", "withdrawn")
+
+
+def _declaration_reader(user, declaration) -> bool:
+    """A verified declaration is public, and stays readable once suspended or withdrawn (its
+    page says so); drafts and rejected ones are read by the enterprise, its certification body,
+    the secretariat and SAMR/MEE."""
+    if declaration is not None and str(getattr(declaration, "status", "")) in PUBLIC_DECLARATION_STATES:
+        return True
+    if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, declaration):
+        return True
+    if declaration is None:
+        return enterprise_member(user, None) or _roles(Role.CERTIFIER)(user, None)
+    return enterprise_member(user, declaration) or _certifier_of(user, declaration)
+
+
+def _certifier_of(user, declaration) -> bool:
+    """A certifier of the certification body the declaration names (None: "any")."""
+    if not _roles(Role.CERTIFIER)(user, declaration) or getattr(user, "organisation_id", None) is None:
+        return False
+    return declaration is None or getattr(declaration, "certification_body_id", None) == user.organisation_id
+
+
+def _importer(user, target) -> bool:
+    """Those who keep the library, and drafting groups who receive their suppliers' footprints."""
+    return _roles(Role.ADMINISTRATOR, Role.SECRETARIAT, Role.DRAFTER)(user, target)
+
+
 RULES: dict[Action, Rule] = {
     Action.READ_PUBLISHED: _anyone,
     Action.EDIT_OWN_ACCOUNT: _any_signed_in,
@@ -292,6 +359,16 @@ RULES: dict[Action, Rule] = {
     Action.FORM_PANEL: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
     Action.SCORE_ADOPTION: _panel_member,
     Action.DECIDE_ADOPTION: _roles(Role.ADMINISTRATOR),
+    # The exchange (指引（五）、（十八）–（二十）; the 2024 plan's 标识认证、分级管理、信息披露).
+    Action.EXPORT_FOOTPRINT: _footprint_exporter,
+    Action.SHARE_FOOTPRINT: enterprise_member,
+    Action.MANAGE_PACT_CLIENTS: enterprise_member,
+    Action.IMPORT_FOOTPRINT: _importer,
+    Action.DECLARE: enterprise_member,
+    Action.VIEW_DECLARATION: _declaration_reader,
+    Action.VERIFY_DECLARATION: _certifier_of,
+    Action.SET_DECLARATION_TERMS: _roles(Role.ADMINISTRATOR, Role.SECRETARIAT),
+    Action.RECORD_REFERENCE_VALUE: _rule_editor,
 }
 
 

@@ -1,0 +1,1 @@
+"""(being built) operations on the /api/v1 blueprint"""
