@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.exchange.factor_views import bp as factor_exchange
     from workbench.exchange.international_views import bp as international
     from workbench.exchange.pact_api import bp as pact
+    from workbench.exchange.partner_views import bp as partners
     from workbench.exchange.views import bp as exchange
     from workbench.factors.views import bp as factors
     from workbench.history.views import bp as history
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         coordination,
         adoption,
         exchange,
+        partners,
         factor_exchange,
         declarations,
         international,

@@ -19,7 +19,7 @@ from workbench.drafting.cli import check
 from workbench.drafting.rules_cli import rules
 from workbench.errors import AccessDenied, WorkbenchError
 from workbench.evaluation.cli import adoption, coordination, evaluation
-from workbench.exchange.cli import declarations, pact
+from workbench.exchange.cli import declarations, jsonld, pact
 from workbench.factors.cli import factors_group
 from workbench.jobs.cli import worker_command
 from workbench.publishing.cli import publish_command, render_command
@@ -238,6 +238,7 @@ cli.add_command(publish_command)
 cli.add_command(worker_command)
 cli.add_command(pact)
 cli.add_command(declarations)
+cli.add_command(jsonld)
 cli.add_command(catalogue)
 cli.add_command(evaluation)
 cli.add_command(coordination)

@@ -12,3 +12,17 @@ def pact():
 @click.group("declarations")
 def declarations():
     """Declared product carbon footprints under published rules (信息披露, 碳标识)."""
+
+
+@click.group("jsonld")
+def jsonld():
+    """The factor library as openLCA JSON-LD, and the submission package for the national factor database."""
+
+
+# --- pact (owner A) -------------------------------------------------------------------------------
+
+
+# --- declarations (owner C) -----------------------------------------------------------------------
+
+
+# --- jsonld (owner E) -----------------------------------------------------------------------------
