@@ -31,6 +31,9 @@ login_manager.login_message_category = "warning"
 login_manager.session_protection = "basic"
 
 csrf = CSRFProtect()
+# Blueprints that no cookie authenticates (the PACT host: OAuth2 bearer tokens only), so a
+# third-party page has nothing to ride on: CSRF does not apply to them (see exempt_from_csrf).
+CSRF_FREE_BLUEPRINTS: set[str] = set()
 
 
 @login_manager.user_loader
@@ -114,6 +117,12 @@ def request_actor() -> Actor:
     return actor_of(current_principal())
 
 
+def exempt_from_csrf(blueprint) -> None:
+    """Exempt a blueprint whose views read no session cookie from the CSRF check."""
+    CSRF_FREE_BLUEPRINTS.add(blueprint.name)
+    csrf.exempt(blueprint)
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -126,7 +135,9 @@ def init_app(app: Flask) -> None:
         # API operation changes anything for a visitor. A request no route answers (404, 405)
         # runs no view, so there is nothing to protect.
         if request.method not in SAFE_METHODS and request.routing_exception is None:
-            if request.blueprint != "api":
+            if request.blueprint in CSRF_FREE_BLUEPRINTS:
+                pass
+            elif request.blueprint != "api":
                 csrf.protect()
             elif not bearer_token():
                 if not current_user.is_authenticated:
