@@ -34,3 +34,25 @@ def lay_out_in_child(kind: str, doc: RuleDocument) -> bytes:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1) as child:
         return child.submit(_in_child, kind, doc.source, doc.meta).result()
+
+
+def html_to_pdf(source: str) -> bytes:
+    """A self-contained HTML page (its stylesheet inline) as a PDF, laid out in this process with
+    the fetcher that fetches nothing (render.InlineOnlyFetcher); for short documents such as an
+    informative annex. RenderError when WeasyPrint fails."""
+    from weasyprint import HTML
+
+    from workbench.publishing.document import RenderError
+    from workbench.publishing.render import InlineOnlyFetcher
+
+    try:
+        return HTML(string=source, base_url=None, url_fetcher=InlineOnlyFetcher()).write_pdf()
+    except Exception as error:  # WeasyPrint raises many kinds; the caller needs one
+        raise RenderError(f"PDF 生成失败：{error}") from error
+
+
+def html_to_pdf_in_child(source: str) -> bytes:
+    """The same, in a child process used once (see lay_out_in_child)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1) as child:
+        return child.submit(html_to_pdf, source).result()

@@ -4,12 +4,24 @@ PURE. The entries live beside each other by what they judge (rules.py: a rule do
 parameters and references; structure.py: its GB/T 1.1 structure; text.py: its text against its
 parameters; data.py: trial data and the feasibility report; levels.py: which level of standard
 may be made; gates.py: stage moves and periodic review; proposals.py: project proposals; coordination.py:
-rules of related products that disagree; adoption.py: a group standard's eligibility for 采信); codes are unique across all of them.
+rules of related products that disagree; adoption.py: a group standard's eligibility for 采信; international.py: a rule's choices
+beside international methods); codes are unique across all of them.
 docs/architecture.md lists every code under the article it enforces, and a test keeps that table
 and this catalogue in step.
 """
 
-from workbench.guideline.catalogue import adoption, coordination, data, gates, levels, proposals, rules, structure, text
+from workbench.guideline.catalogue import (
+    adoption,
+    coordination,
+    data,
+    gates,
+    international,
+    levels,
+    proposals,
+    rules,
+    structure,
+    text,
+)
 from workbench.guideline.findings import Check, Finding
 
 SUBJECTS = {
@@ -20,6 +32,7 @@ SUBJECTS = {
     "proposal": proposals.CHECKS,
     "coordination": coordination.CHECKS,
     "adoption": adoption.CHECKS,
+    "international": international.CHECKS,
 }
 
 
