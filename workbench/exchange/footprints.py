@@ -24,7 +24,7 @@ import re
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.auth.permissions import Action, require
@@ -317,15 +317,42 @@ def import_as_factor(session: Session, document, *, by) -> Factor:
         ),
     )
     factor = session.scalar(select(Factor).where(Factor.code == data.code))
-    values = factors._values(session, data, factor)  # the library's own checks
-    if factor is None:
-        factor = Factor(**values)
-        session.add(factor)
-    else:
-        for key, value in values.items():
-            setattr(factor, key, value)
-        if factor.archived_at is not None:
-            factor.archived_at = None
-    if factor.id is None or session.is_modified(factor):
-        factors._record_version(session, factor)
-    return factor
+    if factor is not None and factor.archived_at is not None:
+        factor.archived_at = None  # the supplier sent it again: it is in use again
+    return factors.save_factor(session, data, factor, reason="供应商 PACT 碳足迹导入")
+
+
+MAX_SHAREABLE = 200  # trials listed on the sharing page; an enterprise tries a rule a few times
+
+
+def shareable_calculations(session: Session, *, by) -> list[Calculation]:
+    """The latest usable calculation of record of each trial whose enterprise is `by`'s own
+    (same_enterprise: the names compared without white space or case), newest trial first."""
+    from workbench.auth.permissions import same_enterprise
+    from workbench.trials.models import Trial
+
+    require(by, Action.SHARE_FOOTPRINT)
+    organisation = getattr(by, "organisation", None)
+    key = "".join((getattr(organisation, "name", "") or "").split()).lower()
+    if not key:
+        return []
+    # Narrowed in SQL on the name without spaces, confirmed by the permission's own comparison.
+    trials = session.scalars(
+        select(Trial)
+        .where(func.lower(func.replace(Trial.enterprise, " ", "")) == key)
+        .order_by(Trial.created_at.desc(), Trial.id.desc())
+        .limit(MAX_SHAREABLE)
+    ).all()
+    found = []
+    for trial in trials:
+        if not same_enterprise(by, trial.enterprise):
+            continue
+        latest = session.scalar(
+            select(Calculation)
+            .where(Calculation.trial_id == trial.id, Calculation.of_record.is_(True), Calculation.usable.is_(True))
+            .order_by(Calculation.calculated_at.desc(), Calculation.id.desc())
+            .limit(1)
+        )
+        if latest is not None:
+            found.append(latest)
+    return found

@@ -199,12 +199,27 @@ def _record_version(session: Session, factor: Factor) -> None:
     )
 
 
+def save_factor(session: Session, data: FactorInput, factor: Factor | None, *, reason: str | None = None) -> Factor:
+    """Create (`factor` None) or update a factor with the library's checks (the values, a code
+    no other factor uses) and a new version when something changed. The caller has checked its
+    own permission: MANAGE_FACTORS here, a narrower one elsewhere (a supplier's PACT footprint)."""
+    values = _values(session, data, factor)
+    if factor is None:
+        factor = Factor(**values)
+        session.add(factor)
+        _record_version(session, factor)
+        return factor
+    with change_reason(session, reason):
+        for key, value in values.items():
+            setattr(factor, key, value)
+    if session.is_modified(factor) or factor.version != max((v.version for v in factor.versions), default=0):
+        _record_version(session, factor)
+    return factor
+
+
 def create_factor(session: Session, data: FactorInput, *, by) -> Factor:
     require(by, Action.MANAGE_FACTORS)
-    factor = Factor(**_values(session, data, None))
-    session.add(factor)
-    _record_version(session, factor)
-    return factor
+    return save_factor(session, data, None)
 
 
 def update_factor(
@@ -213,13 +228,7 @@ def update_factor(
     """Change a factor; the old version stays readable, and calculations name the one they used."""
     require(by, Action.MANAGE_FACTORS, factor)
     expect_version(factor, expected_version)
-    values = _values(session, data, factor)
-    with change_reason(session, reason):
-        for key, value in values.items():
-            setattr(factor, key, value)
-    if session.is_modified(factor) or factor.version != max((v.version for v in factor.versions), default=0):
-        _record_version(session, factor)
-    return factor
+    return save_factor(session, data, factor, reason=reason)
 
 
 @dataclass
