@@ -20,8 +20,10 @@ from workbench.dates import today
 from workbench.drafting.models import Rule
 from workbench.errors import AccessDenied, Conflict, InvalidInput
 from workbench.exchange import classes
+from workbench.exchange import declaration_reading as reading
 from workbench.exchange import declarations as service
 from workbench.exchange.models import Declaration, DeclarationStatus
+from workbench.trials.models import Calculation
 
 from .conftest import ADMIN
 
@@ -38,12 +40,14 @@ def demo(cli_runner, database):
         rule = session.scalar(select(Rule).where(Rule.title == CEMENT_TITLE))
         cement = session.scalar(select(User).where(User.username == "cement"))
         certifier = session.scalar(select(User).where(User.username == "certifier"))
-        calculation = service.own_calculations(session, rule, by=cement)[0]
+        calculation = reading.own_calculations(session, rule, by=cement)[0]
         return {
             "rule": rule.id,
             "calculation": calculation.id,
             "value": calculation.cfp_per_unit,
             "body": certifier.organisation_id,
+            # The demo's own verified declaration (workbench.exchange.seed) is there from the start.
+            "valid": len(reading.valid_declarations(session, rule.id, TODAY)),
         }
 
 
@@ -64,7 +68,7 @@ def data(**overrides):
 
 def declare(session, demo, **overrides) -> Declaration:
     rule = session.get(Rule, demo["rule"])
-    calculation = session.get(service.Calculation, demo["calculation"])
+    calculation = session.get(Calculation, demo["calculation"])
     return service.create_from_calculation(session, rule, calculation, data(**overrides), by=user(session, "cement"))
 
 
@@ -128,7 +132,7 @@ def test_declare_from_the_calculation_of_record_under_the_published_rule(demo, d
         assert declaration.status == DeclarationStatus.DRAFT
         assert declaration.value == pytest.approx(demo["value"])
         assert declaration.declared_unit == "t"
-        assert declaration.rule_number == service.rule_number(rule)
+        assert declaration.rule_number == reading.rule_number(rule)
         assert declaration.revision.rule_id == rule.id
         expected = classes.class_of(demo["value"], classes.classes_of(declaration.revision.parameters))
         assert declaration.performance_class == expected
@@ -141,13 +145,14 @@ def test_the_whole_life_verify_expire_suspend_reinstate_withdraw(demo, database)
         assert declaration.status == DeclarationStatus.VERIFIED
         assert declaration.valid_until == add_months(TODAY, 24)  # the default terms
         assert declaration.surveillance_dates == [add_months(TODAY, 12).isoformat()]  # every 12 months in between
-        assert service.is_valid(declaration, TODAY)
-        assert service.application_counts(session, [demo["rule"]], TODAY) == {demo["rule"]: 1}
+        assert reading.is_valid(declaration, TODAY)
+        # One more than the demo's own verified declaration.
+        assert reading.application_counts(session, [demo["rule"]], TODAY) == {demo["rule"]: demo["valid"] + 1}
         # Expired by date: shown, not stored.
         later = add_months(TODAY, 24) + timedelta(days=1)
-        assert service.status_key(declaration, later) == "expired"
-        assert service.valid_declarations(session, demo["rule"], later) == []
-        assert service.application_counts(session, [demo["rule"]], later) == {}
+        assert reading.status_key(declaration, later) == "expired"
+        assert reading.valid_declarations(session, demo["rule"], later) == []
+        assert reading.application_counts(session, [demo["rule"]], later) == {}
 
         certifier = user(session, "certifier")
         with pytest.raises(InvalidInput) as refused:
@@ -155,7 +160,7 @@ def test_the_whole_life_verify_expire_suspend_reinstate_withdraw(demo, database)
         assert "reason" in refused.value.details
         service.suspend(session, declaration, "未按期接受监督", by=certifier)
         assert declaration.status == DeclarationStatus.SUSPENDED
-        assert service.valid_declarations(session, demo["rule"], TODAY) == []
+        assert declaration not in reading.valid_declarations(session, demo["rule"], TODAY)
         service.reinstate(session, declaration, by=certifier)
         assert declaration.status == DeclarationStatus.VERIFIED
         service.withdraw(session, declaration, "产品停产", by=user(session, "cement"))
@@ -219,7 +224,7 @@ def test_refusals_say_what_to_fix(demo, database):
 
 def test_another_enterprise_sees_no_draft_and_another_body_cannot_verify(demo, database, app):
     with database() as session:
-        declaration = declare(session, demo)
+        declaration = declare(session, demo, product="未公开的草稿水泥")
         other_plant = accounts.create_organisation(
             session, by=ADMIN, name="另一水泥公司", kind=OrganisationKind.ENTERPRISE
         )
@@ -243,11 +248,11 @@ def test_another_enterprise_sees_no_draft_and_another_body_cannot_verify(demo, d
         session.commit()
         declaration_id, public_id = declaration.id, declaration.public_id
         # Another enterprise cannot declare from cement's calculation.
-        assert service.own_calculations(session, session.get(Rule, demo["rule"]), by=user(session, "plant2")) == []
+        assert reading.own_calculations(session, session.get(Rule, demo["rule"]), by=user(session, "plant2")) == []
     plant2 = sign_in(app, "plant2")
     assert plant2.get(f"/declarations/{declaration_id}").status_code == 403
     assert plant2.get(f"/declarations/p/{public_id}").status_code == 404
-    assert "P·O 42.5" not in plant2.get("/declarations/").text
+    assert "未公开的草稿水泥" not in plant2.get("/declarations/").text
     cert2 = sign_in(app, "cert2")
     response = cert2.post_form(
         f"/declarations/{declaration_id}/verify",
@@ -256,7 +261,7 @@ def test_another_enterprise_sees_no_draft_and_another_body_cannot_verify(demo, d
     assert response.status_code == 403
     assert sign_in(app, "cement").get(f"/declarations/{declaration_id}").status_code == 200
     # The right body's certifier sees it in its queue.
-    assert "P·O 42.5" in sign_in(app, "certifier").get("/declarations/").text
+    assert "未公开的草稿水泥" in sign_in(app, "certifier").get("/declarations/").text
 
 
 def test_the_pages_declare_submit_and_verify(demo, app, database):
@@ -332,8 +337,12 @@ def test_public_json_and_the_qr_code_point_back_to_the_page(demo, app, database)
 
 def test_the_benchmark_falls_back_to_the_trials_then_uses_declarations(demo, app, database):
     with database() as session:
+        # The demo's verified declaration suspended: no valid declaration under the rule.
+        for row in reading.valid_declarations(session, demo["rule"], TODAY):
+            service.suspend(session, row, "演示：暂停以查看试算基准", by=user(session, "certifier"))
+        session.commit()
         rule = session.get(Rule, demo["rule"])
-        before = service.distribution(session, rule, TODAY)
+        before = reading.distribution(session, rule, TODAY)
         assert before.basis == "trials" and len(before.values) == 3
         assert before.benchmark == pytest.approx(sorted(before.values)[1])
     page = app.test_client().get(f"/declarations/rules/{demo['rule']}")
@@ -341,7 +350,7 @@ def test_the_benchmark_falls_back_to_the_trials_then_uses_declarations(demo, app
     with database() as session:
         declaration = verified(session, demo, on=TODAY)
         session.commit()
-        after = service.distribution(session, session.get(Rule, demo["rule"]), TODAY)
+        after = reading.distribution(session, session.get(Rule, demo["rule"]), TODAY)
         assert after.basis == "declarations" and after.values == [declaration.value]
         assert after.benchmark == pytest.approx(declaration.value)
         assert [row["grade"] for row in after.classes] == ["1 级", "2 级", "3 级"]
@@ -373,6 +382,7 @@ def test_the_command_line_lists_declarations_as_json(demo, database, cli_runner)
     result = cli_runner("declarations", "list", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [row["id"] for row in rows] == [public_id]
+    assert public_id in [row["id"] for row in rows]
+    assert {row["status"] for row in rows} <= {"verified", "suspended", "withdrawn", "expired"}
     table = cli_runner("declarations", "list", "--rule", "CFP-NOPE")
     assert table.exit_code != 0 or "CFP-NOPE" in table.output

@@ -11,7 +11,7 @@ from workbench.auth.permissions import Role
 from .conftest import PASSWORD, PROJECT_ROOT
 
 CATALOGUE = PROJECT_ROOT / "workbench" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-NAVIGATION_ZH = ["标准体系", "规则起草", "试算", "因子库", "清单与立项", "发布", "评估"]
+NAVIGATION_ZH = ["标准体系", "规则起草", "试算", "因子库", "清单与立项", "发布", "评估", "对外交换"]
 NAVIGATION_EN = [
     "Standards",
     "Rule drafting",
@@ -20,6 +20,7 @@ NAVIGATION_EN = [
     "Lists and proposals",
     "Published rules",
     "Evaluation",
+    "Exchange",
 ]
 
 

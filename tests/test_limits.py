@@ -118,9 +118,63 @@ def evaluation_ids(people, rule_id, database):
         }
 
 
+@pytest.fixture
+def declaration_ids(people, rule_id, database):
+    """A draft declaration of the enterprise account's enterprise, naming the certifier account's
+    certification body: what the declaration operations look up before they read the body."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from workbench.auth import service as accounts
+    from workbench.auth.models import OrganisationKind, User
+    from workbench.db import utcnow
+    from workbench.drafting.models import RuleRevision
+    from workbench.exchange.models import Declaration, DeclarationSource, DeclarationStatus
+
+    with database() as session:
+        plant = accounts.create_organisation(session, by=ADMIN, name="测试水泥厂", kind=OrganisationKind.ENTERPRISE)
+        body = accounts.create_organisation(
+            session, by=ADMIN, name="测试认证机构", kind=OrganisationKind.CERTIFICATION_BODY
+        )
+        session.get(User, people[Role.ENTERPRISE]).organisation = plant
+        session.get(User, people[Role.CERTIFIER]).organisation = body
+        revision = session.scalar(select(RuleRevision).where(RuleRevision.rule_id == rule_id).limit(1))
+        declaration = Declaration(
+            public_id="limits-test",
+            organisation=plant,
+            certification_body=body,
+            rule_id=rule_id,
+            revision=revision,
+            rule_number="CFP-TEST",
+            product="水泥",
+            declared_unit="t",
+            value=700.0,
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+            geography_kind="country",
+            geography="CN",
+            source=DeclarationSource.CALCULATION,
+            status=DeclarationStatus.SUBMITTED,
+            created_at=utcnow(),
+        )
+        session.add(declaration)
+        session.commit()
+        return {"declaration_id": declaration.id}
+
+
 # The writes an administrator may not make: the evaluating members of the organisation keep an
-# evaluation, the association applies, the panel's evaluators score.
+# evaluation, the association applies, the panel's evaluators score; an enterprise's member
+# declares and the certification body it names verifies.
 WRITERS = {
+    "/api/v1/declarations": Role.ENTERPRISE,
+    "/api/v1/declarations/{declaration_id}": Role.ENTERPRISE,
+    "/api/v1/declarations/{declaration_id}/submit": Role.ENTERPRISE,
+    "/api/v1/declarations/{declaration_id}/withdraw": Role.ENTERPRISE,
+    "/api/v1/declarations/{declaration_id}/verify": Role.CERTIFIER,
+    "/api/v1/declarations/{declaration_id}/reject": Role.CERTIFIER,
+    "/api/v1/declarations/{declaration_id}/suspend": Role.CERTIFIER,
+    "/api/v1/declarations/{declaration_id}/reinstate": Role.CERTIFIER,
     "/api/v1/evaluations/{evaluation_id}/scores": Role.SECRETARIAT,
     "/api/v1/evaluations/{evaluation_id}/conclusion": Role.SECRETARIAT,
     "/api/v1/adoption/applications": Role.ASSOCIATION,
@@ -159,7 +213,9 @@ def test_the_depth_is_measured_without_parsing_and_strings_do_not_count():
     assert json_input.loads("[" * 64 + "]" * 64) is not None
 
 
-def test_deep_json_to_every_api_write_is_a_clear_400(app, people, login, rule_id, trial_id, database, evaluation_ids):
+def test_deep_json_to_every_api_write_is_a_clear_400(
+    app, people, login, rule_id, trial_id, database, evaluation_ids, declaration_ids
+):
     from datetime import UTC, date, datetime
 
     from workbench.catalogue.models import Call, ListBatch, ListKind, Proposal
@@ -188,7 +244,7 @@ def test_deep_json_to_every_api_write_is_a_clear_400(app, people, login, rule_id
         client = clients[WRITERS.get(path, Role.ADMINISTRATOR)]
         body = '{"dataset": ' + DEEP + "}"
         response = client.open(
-            _address(path, rule_id, trial_id, people, evaluation_ids),
+            _address(path, rule_id, trial_id, people, {**evaluation_ids, **declaration_ids}),
             method=method,
             data=body,
             headers={"X-CSRFToken": client.csrf_token(), "Content-Type": "application/json"},
@@ -278,10 +334,12 @@ def test_an_unsupported_method_is_405_with_the_allowed_ones(client, path):
     assert "GET" in response.headers["Allow"]
 
 
-def test_unauthenticated_api_writes_are_401_whatever_the_body(app, people, rule_id, trial_id, evaluation_ids):
+def test_unauthenticated_api_writes_are_401_whatever_the_body(
+    app, people, rule_id, trial_id, evaluation_ids, declaration_ids
+):
     anonymous = app.test_client()
     for method, path in _writes(app):
-        address = _address(path, rule_id, trial_id, people, evaluation_ids)
+        address = _address(path, rule_id, trial_id, people, {**evaluation_ids, **declaration_ids})
         _error(anonymous.open(address, method=method, json={"nonsense": True}), 401, "unauthenticated")
         _error(anonymous.open(address, method=method, data="{not json"), 401, "unauthenticated")
 

@@ -138,6 +138,8 @@ def demo():
     db.session.commit()
     published = demo_data.publish_drafts(db.session, by, current_app.config["PUBLICATION_REPOSITORY"])
     db.session.commit()
+    exchange = demo_data.load_exchange(db.session, by)  # declares under the rule just published
+    db.session.commit()
     click.echo(f"标准体系 registry: 新建产品 {products} 项、标准 {standards} 项、演示项目 {projects} 项 (created now)")
     click.echo(f"规则起草 drafting: 新建演示规则 {rules} 项 (created now)")
     click.echo(f"因子库 factors: 新建参考因子 {factors} 个 (created now)")
@@ -149,6 +151,10 @@ def demo():
     click.echo(
         f"发布 publishing: 新发布 {published} 项到 {current_app.config['PUBLICATION_REPOSITORY']} "
         "(published now; http://…/published/)"
+    )
+    click.echo(
+        f"数据交换 exchange: 新共享碳足迹 {exchange.footprints} 项、核查通过的声明 {exchange.declarations} 项、"
+        f"供应商碳足迹因子 {exchange.factors} 个、国际参考值 {exchange.references} 个 (created now)"
     )
     click.echo(f"演示账号 demo accounts (密码 password: {demo_data.DEMO_PASSWORD}):")
     for account, created in accounts:

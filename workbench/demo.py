@@ -224,6 +224,16 @@ def load_evaluation(session: Session, by: User):
     return seed.load(session, by, today=today(), secret=current_app.config["SECRET_KEY"])
 
 
+def load_exchange(session: Session, by: User):
+    """The exchange's demo data (workbench.exchange.seed): a shared footprint, a verified
+    declaration, a supplier's footprint in the library and an international reference value; what
+    was created now. Needs the accounts, the trials and the cement rule published (publish_drafts)."""
+    from workbench.dates import today
+    from workbench.exchange import seed
+
+    return seed.load(session, by, today=today())
+
+
 def publish_drafts(session: Session, by: User, repository_path: str) -> int:
     """Every demo rule that may be published (the cement consultation draft), so the public
     portal has something to show. Publishing is idempotent: a second run adds no commit."""

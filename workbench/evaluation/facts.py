@@ -11,7 +11,7 @@ Chinese, shown in the reader's language.
 
 Decisions:
 - Declarations (声明): the extent of application is the number of valid declarations (verified,
-  not expired) under the standard's rule today (exchange.declarations.application_counts).
+  not expired) under the standard's rule today (exchange.declaration_reading.application_counts).
 - Trials: the feasibility report of the newest revision of the standard's rule that has trials
   (workbench.trials.service.report); enterprises appear only as counts, never by name.
 - Review history: the last review and the review due date from reviews.last_review and
@@ -34,7 +34,7 @@ from workbench.drafting.service import rule_of_standard
 from workbench.evaluation import coordination_report, feedback, reviews
 from workbench.evaluation.eligibility import full_years
 from workbench.evaluation.models import Conclusion, Evaluation, EvaluationStatus, FeedbackKind
-from workbench.exchange import declarations
+from workbench.exchange import declaration_reading
 from workbench.factors.models import Factor
 from workbench.factors.service import factors_citing
 from workbench.guideline import Finding, Severity
@@ -292,14 +292,14 @@ def _coordination(session: Session, standard: Standard) -> Fact:
 
 def _declarations(session: Session, standard: Standard, today: date) -> Fact:
     """The extent of application: the valid (verified, unexpired) declarations under the
-    standard's rule today (workbench.exchange.declarations.application_counts)."""
+    standard's rule today (workbench.exchange.declaration_reading.application_counts)."""
     source = Message(N_("本系统的碳足迹声明登记（经认证机构核查、在有效期内的声明）"))
     rule = rule_of_standard(session, standard)
     if rule is None:
         return _fact(
             "declarations", Message(N_("该标准没有在本系统中起草的规则，因而没有依据它登记的声明。")), source
         )
-    count = declarations.application_counts(session, [rule.id], today).get(rule.id, 0)
+    count = declaration_reading.application_counts(session, [rule.id], today).get(rule.id, 0)
     link = ("declarations.rule", {"rule_id": rule.id})
     if not count:
         return _fact("declarations", Message(N_("依据规则 %(code)s 尚无有效的声明。"), {"code": rule.code}), source, link)

@@ -23,6 +23,65 @@ def jsonld():
 # --- pact (owner A) -------------------------------------------------------------------------------
 
 
+def _act_as(as_user: str | None):
+    """The acting account: --as here, else the root option --as, else the built-in operator."""
+    from workbench.commands import META_KEY, acting
+
+    if as_user is not None:
+        click.get_current_context().meta[META_KEY] = as_user
+    return acting()
+
+
+@pact.command("export")
+@click.argument("calculation_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--as", "as_user", help="Act as this account (as the root option --as).")
+@with_appcontext
+def pact_export(calculation_id: int, as_user: str | None):
+    """Print a calculation of record as a PACT v3 ProductFootprint (JSON; the same id every time)."""
+    from workbench.commands import echo_json
+    from workbench.db import db
+    from workbench.errors import NotFound
+    from workbench.exchange import footprints
+    from workbench.trials.models import Calculation
+
+    by = _act_as(as_user)
+    calculation = db.session.get(Calculation, calculation_id)
+    if calculation is None:
+        raise NotFound(f"没有编号为 {calculation_id} 的计算 (no such calculation)")
+    echo_json(footprints.calculation_document(db.session, calculation, by=by))
+
+
+@pact.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "as_user", help="Act as this account (as the root option --as).")
+@with_appcontext
+def pact_import(file, as_user: str | None):
+    """Import a supplier's PACT v3 ProductFootprint (a JSON file) into the factor library as the
+    factor PACT-<id>; the same footprint again is a new version of that factor."""
+    from pathlib import Path
+
+    from workbench.commands import echo_json, read_json_object, refuse
+    from workbench.db import db
+    from workbench.errors import InvalidInput
+    from workbench.exchange import footprints
+    from workbench.i18n import say
+
+    by = _act_as(as_user)
+    document = read_json_object(Path(file))
+    try:
+        factor = footprints.import_as_factor(db.session, document, by=by)
+    except InvalidInput as error:
+        db.session.rollback()
+        problems = (error.details or {}).get("problems") or []
+        if not problems:
+            refuse(f"{file}: {say(error.message)}")
+        listed = "; ".join(f"{item['path']}: {say(item['message'])}" for item in problems)
+        refuse(f"{file}: {len(problems)} 处问题 (problems): {listed}")
+    db.session.commit()
+    echo_json({"id": factor.id, "code": factor.code, "version": factor.version, **factor.snapshot()})
+
+
+
 # --- declarations (owner C) -----------------------------------------------------------------------
 
 
@@ -40,7 +99,7 @@ def list_declarations(rule_code, status, output):
 
     from workbench.db import db
     from workbench.drafting.models import Rule
-    from workbench.exchange import declarations as service
+    from workbench.exchange import declaration_reading as reading
 
     session = db.session
     rule_id = None
@@ -48,15 +107,15 @@ def list_declarations(rule_code, status, output):
         rule_id = session.scalar(select(Rule.id).where(Rule.code == rule_code))
         if rule_id is None:
             raise click.ClickException(f"没有规则 {rule_code} (no such rule)")
-    rows = list(session.scalars(service.visible(session, _Public(), rule_id=rule_id, status=status)))
+    rows = list(session.scalars(reading.visible(session, _Public(), rule_id=rule_id, status=status)))
     if output == "json":
         with _request_context():
-            documents = [service.public_json(row, today=_today()) for row in rows]
+            documents = [reading.public_json(row, today=_today()) for row in rows]
         click.echo(json.dumps(documents, ensure_ascii=False, indent=2))
         return
     for row in rows:
         click.echo(
-            f"{row.public_id}\t{service.status_key(row, _today())}\t{row.rule_number}\t{row.product}\t"
+            f"{row.public_id}\t{reading.status_key(row, _today())}\t{row.rule_number}\t{row.product}\t"
             f"{row.value:.6g} kg CO2e/{row.declared_unit}\t{row.performance_class or '-'}\t{row.organisation.name}"
         )
 

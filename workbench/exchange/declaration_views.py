@@ -29,6 +29,7 @@ from workbench.dates import today
 from workbench.db import db, write
 from workbench.drafting.models import Rule
 from workbench.errors import InvalidInput, NotFound, WorkbenchError
+from workbench.exchange import declaration_reading as reading
 from workbench.exchange import declarations as service
 from workbench.exchange.models import DECLARATION_SOURCE_LABELS, DECLARATION_STATUS_LABELS, DeclarationStatus
 from workbench.web import REJECTED, page_number, show_error
@@ -113,7 +114,7 @@ def _input(form: DeclarationForm) -> service.DeclarationInput:
 
 
 def _declaration(declaration_id: int):
-    return service.get(db.session, declaration_id, by=current_principal())
+    return reading.get(db.session, declaration_id, by=current_principal())
 
 
 def _rule(rule_id: int) -> Rule:
@@ -125,12 +126,12 @@ def _rule(rule_id: int) -> Rule:
 
 @bp.app_template_global()
 def declaration_status_label(declaration) -> str:
-    return service.status_label(declaration, today())
+    return reading.status_label(declaration, today())
 
 
 @bp.app_template_global()
 def declaration_status_key(declaration) -> str:
-    return service.status_key(declaration, today())
+    return reading.status_key(declaration, today())
 
 
 # --- lists ----------------------------------------------------------------------------------------
@@ -142,12 +143,12 @@ def index():
     rule_text = request.args.get("rule", "")
     rule_id = int(rule_text) if rule_text.isascii() and rule_text.isdecimal() and len(rule_text) < 10 else None
     status = request.args.get("status", "")
-    query = service.visible(db.session, user, rule_id=rule_id, status=status or None)
+    query = reading.visible(db.session, user, rule_id=rule_id, status=status or None)
     page = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "declarations/index.html",
         page=page,
-        rules=service.published_rules(db.session),
+        rules=reading.published_rules(db.session),
         rule_id=rule_id,
         status=status,
         may_declare=can(user, Action.DECLARE),
@@ -176,16 +177,16 @@ def _read_upload(storage) -> dict | None:
 def new():
     require(Action.DECLARE)
     user = current_principal()
-    rules = service.published_rules(db.session)
+    rules = reading.published_rules(db.session)
     form = NewDeclarationForm()
     form.rule_id.choices = [SelectChoice(0, _("（请选择规则）"))] + [
-        SelectChoice(rule.id, f"{service.rule_number(rule)} {rule.title}") for rule in rules
+        SelectChoice(rule.id, f"{reading.rule_number(rule)} {rule.title}") for rule in rules
     ]
     if request.method == "GET":
         wanted = request.args.get("rule", "")
         form.rule_id.data = int(wanted) if wanted.isascii() and wanted.isdecimal() and len(wanted) < 10 else 0
     rule = next((row for row in rules if row.id == form.rule_id.data), None)
-    calculations = service.own_calculations(db.session, rule, by=user) if rule is not None else []
+    calculations = reading.own_calculations(db.session, rule, by=user) if rule is not None else []
     form.calculation_id.choices = [SelectChoice(0, _("（请选择试算结果）"))] + [
         SelectChoice(
             calc.id,
@@ -240,7 +241,7 @@ def _page(declaration, *, status: int = 200, forms: dict | None = None):
     edit_form = forms.get("edit") or DeclarationForm(formdata=None, obj=declaration)
     submit_form = forms.get("submit") or SubmitForm(formdata=None)
     submit_form.certification_body_id.choices = [SelectChoice(0, _("（请选择认证机构）"))] + [
-        SelectChoice(body.id, body.name) for body in service.certification_bodies(db.session)
+        SelectChoice(body.id, body.name) for body in reading.certification_bodies(db.session)
     ]
     if submit_form.certification_body_id.data is None and declaration.certification_body_id:
         submit_form.certification_body_id.data = declaration.certification_body_id
@@ -261,7 +262,7 @@ def _page(declaration, *, status: int = 200, forms: dict | None = None):
         may_suspend=certifier and declaration.status == DeclarationStatus.VERIFIED,
         may_reinstate=certifier and declaration.status == DeclarationStatus.SUSPENDED,
         may_withdraw=service.may_withdraw(user, declaration),
-        public=declaration.status in service.PUBLIC,
+        public=declaration.status in reading.PUBLIC,
         SOURCE_LABELS=DECLARATION_SOURCE_LABELS,
     )
     return make_response(html, status)
@@ -372,7 +373,7 @@ def reinstate(declaration_id: int):
 
 
 def _public(public_id: str):
-    return service.by_public_id(db.session, public_id, by=current_principal())
+    return reading.by_public_id(db.session, public_id, by=current_principal())
 
 
 @bp.get("/p/<public_id>")
@@ -381,7 +382,7 @@ def public(public_id: str):
     return render_template(
         "declarations/public.html",
         declaration=declaration,
-        expired=service.is_expired(declaration, today()),
+        expired=reading.is_expired(declaration, today()),
         page_url=url_for(".public", public_id=public_id, _external=True),
         may_open=can(current_principal(), Action.DECLARE, declaration)
         or can(current_principal(), Action.VERIFY_DECLARATION, declaration),
@@ -390,7 +391,7 @@ def public(public_id: str):
 
 @bp.get("/p/<public_id>.json")
 def public_document(public_id: str):
-    return jsonify(service.public_json(_public(public_id), today=today()))
+    return jsonify(reading.public_json(_public(public_id), today=today()))
 
 
 @bp.get("/p/<public_id>/pact.json")
@@ -420,7 +421,7 @@ def qr_code(public_id: str):
 @bp.get("/rules/code/<code>")
 def rule_by_code(code: str):
     """The portal's rule page knows the rule's code only (its pages are cached files)."""
-    rule_id = service.rule_id_by_code(db.session, code)
+    rule_id = reading.rule_id_by_code(db.session, code)
     if rule_id is None:
         abort(404)
     return redirect(url_for(".rule", rule_id=rule_id))
@@ -429,10 +430,10 @@ def rule_by_code(code: str):
 @bp.route("/rules/<id:rule_id>", methods=["GET", "POST"])
 def rule(rule_id: int):
     rule = _rule(rule_id)
-    if service.latest_publication(db.session, rule.id) is None:
+    if reading.latest_publication(db.session, rule.id) is None:
         abort(404)
     user = current_principal()
-    terms = service.terms_of(db.session, rule.id)
+    terms = reading.terms_of(db.session, rule.id)
     may_set_terms = can(user, Action.SET_DECLARATION_TERMS, rule)
     form = TermsForm(formdata=None, obj=terms) if request.method == "GET" else TermsForm()
     status = 200
@@ -452,7 +453,7 @@ def rule(rule_id: int):
                 return redirect(url_for(".rule", rule_id=rule.id))
         status = getattr(form, "refused_with", REJECTED)
         db.session.rollback()
-    result = service.distribution(db.session, rule, today())
+    result = reading.distribution(db.session, rule, today())
     html = render_template(
         "declarations/rule.html",
         rule=rule,

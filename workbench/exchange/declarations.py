@@ -14,7 +14,7 @@ Decisions worth knowing:
   enterprise is the declaring organisation (permissions.same_enterprise); its value per declared
   unit is the declared value. From a PACT file: `pact_reading.read`; the file's declared unit must
   be the rule's.
-- Status "expired" is not stored: a verified declaration whose valid_until is before today.
+- Reading (lists, status as shown, the public JSON, a rule's distribution) is declaration_reading.py.
 - Validity: verified date + the rule's terms (DeclarationTerms, default 24 months); surveillance
   dates every surveillance_months after the verified date, before valid_until.
 - Withdrawal is final; a rejected declaration goes back to the enterprise, who edits and resubmits.
@@ -26,36 +26,34 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel import Locale
-from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.audit import change_reason
 from workbench.auth.models import Organisation, OrganisationKind
-from workbench.auth.permissions import Action, Role, can, require, same_enterprise
+from workbench.auth.permissions import Action, can, require
 from workbench.catalogue.proposals import add_months
 from workbench.db import expect_version, utcnow
-from workbench.drafting.models import Rule, RuleRevision
-from workbench.errors import Conflict, InvalidInput, NotFound, refuse
+from workbench.drafting.models import Rule
+from workbench.errors import Conflict, InvalidInput, refuse
 from workbench.exchange import classes
-from workbench.exchange.models import (
-    DECLARATION_STATUS_LABELS,
-    Declaration,
-    DeclarationSource,
-    DeclarationStatus,
-    DeclarationTerms,
+from workbench.exchange.declaration_reading import (
+    declared_unit_of,
+    latest_publication,
+    own_calculations,
+    parameters_of,
+    rule_number,
+    terms_of,
 )
+from workbench.exchange.models import Declaration, DeclarationSource, DeclarationStatus, DeclarationTerms
 from workbench.inputs import long_text_field, text_field
 from workbench.messages import N_
 from workbench.publishing.models import Publication
-from workbench.trials.models import Calculation, Trial
+from workbench.trials.models import Calculation
 
 MAX_TEXT = 4000
 MAX_PRODUCT = 300
 MAX_PACT_BYTES = 512 * 1024  # a ProductFootprint is a few kilobytes; more is not one footprint
-DEFAULT_VALIDITY_MONTHS = 24
-DEFAULT_SURVEILLANCE_MONTHS = 12
 MAX_MONTHS = 120
 GEOGRAPHY_KINDS = ("region", "country", "subdivision")
 # PACT's regions (UN M49 regions and sub-regions, by name).
@@ -88,192 +86,11 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _SUBDIVISION = re.compile(r"^([A-Z]{2})-[A-Z0-9]{1,3}$")
 EDITABLE = (DeclarationStatus.DRAFT, DeclarationStatus.REJECTED)
-PUBLIC = (DeclarationStatus.VERIFIED, DeclarationStatus.SUSPENDED, DeclarationStatus.WITHDRAWN)
 
 
 def countries() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes (CLDR's territories, as Babel ships them)."""
     return frozenset(code for code in Locale("en").territories if _COUNTRY.match(code) and code not in _NOT_COUNTRIES)
-
-
-# --- reading --------------------------------------------------------------------------------------
-
-
-def is_expired(declaration: Declaration, today: date) -> bool:
-    return (
-        declaration.status == DeclarationStatus.VERIFIED
-        and declaration.valid_until is not None
-        and declaration.valid_until < today
-    )
-
-
-def is_valid(declaration: Declaration, today: date) -> bool:
-    return declaration.status == DeclarationStatus.VERIFIED and not is_expired(declaration, today)
-
-
-def status_key(declaration: Declaration, today: date) -> str:
-    """The status as shown: the stored one, or "expired" for a verified one past its validity."""
-    return "expired" if is_expired(declaration, today) else declaration.status.value
-
-
-def status_label(declaration: Declaration, today: date) -> str:
-    return _("已过期") if is_expired(declaration, today) else str(DECLARATION_STATUS_LABELS[declaration.status])
-
-
-def get(session: Session, declaration_id: int, *, by) -> Declaration:
-    declaration = session.get(Declaration, declaration_id)
-    if declaration is None:
-        raise NotFound(_("没有这项声明。"))
-    require(by, Action.VIEW_DECLARATION, declaration)
-    return declaration
-
-
-def by_public_id(session: Session, public_id: str, *, by) -> Declaration:
-    """The declaration behind a public page: readable by anyone once verified (then suspended or
-    withdrawn too); a draft's address answers "not found" to whoever may not read it."""
-    declaration = None
-    if public_id.isascii() and 0 < len(public_id) <= 32:
-        declaration = session.scalar(select(Declaration).where(Declaration.public_id == public_id))
-    if declaration is None or not can(by, Action.VIEW_DECLARATION, declaration):
-        raise NotFound(_("没有这项声明，或它尚未通过核查。"))
-    return declaration
-
-
-def visible(session: Session, user, *, rule_id: int | None = None, status: str | None = None):
-    """A select of the declarations `user` may list, newest first: the public ones (verified,
-    suspended, withdrawn) for everyone; an enterprise's own of every status; a certifier's queue
-    (those naming its body); all for the administrators and the secretariat."""
-    query = select(Declaration)
-    role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
-    organisation_id = getattr(user, "organisation_id", None)
-    public = Declaration.status.in_(PUBLIC)
-    if role in (Role.ADMINISTRATOR, Role.SECRETARIAT):
-        pass
-    elif role == Role.CERTIFIER and organisation_id is not None:
-        query = query.where(public | (Declaration.certification_body_id == organisation_id))
-    elif can(user, Action.DECLARE) and organisation_id is not None:
-        query = query.where(public | (Declaration.organisation_id == organisation_id))
-    else:
-        query = query.where(public)
-    if rule_id is not None:
-        query = query.where(Declaration.rule_id == rule_id)
-    if status in {member.value for member in DeclarationStatus}:
-        query = query.where(Declaration.status == DeclarationStatus(status))
-    return query.order_by(Declaration.id.desc())
-
-
-def valid_declarations(session: Session, rule_id: int, today: date) -> list[Declaration]:
-    """The declarations under the rule that are verified and within their validity today."""
-    return list(
-        session.scalars(
-            select(Declaration)
-            .where(
-                Declaration.rule_id == rule_id,
-                Declaration.status == DeclarationStatus.VERIFIED,
-                Declaration.valid_until >= today,
-            )
-            .order_by(Declaration.value, Declaration.id)
-        )
-    )
-
-
-def application_counts(session: Session, rule_ids, today: date) -> dict[int, int]:
-    """How many valid declarations each rule has today (rules without any are left out)."""
-    rule_ids = list(rule_ids)
-    if not rule_ids:
-        return {}
-    rows = session.execute(
-        select(Declaration.rule_id, func.count(Declaration.id))
-        .where(
-            Declaration.rule_id.in_(rule_ids),
-            Declaration.status == DeclarationStatus.VERIFIED,
-            Declaration.valid_until >= today,
-        )
-        .group_by(Declaration.rule_id)
-    ).all()
-    return {rule_id: count for rule_id, count in rows}
-
-
-def latest_publication(session: Session, rule_id: int) -> Publication | None:
-    return session.scalar(
-        select(Publication).where(Publication.rule_id == rule_id).order_by(Publication.id.desc()).limit(1)
-    )
-
-
-def published_rules(session: Session) -> list[Rule]:
-    """The rules published on the portal (any stage), by code: those one may declare under."""
-    return list(
-        session.scalars(
-            select(Rule).where(Rule.id.in_(select(Publication.rule_id)), Rule.archived_at.is_(None)).order_by(Rule.code)
-        )
-    )
-
-
-def rule_id_by_code(session: Session, code: str) -> int | None:
-    if not code.isascii() or len(code) > 40:
-        return None
-    return session.scalar(select(Rule.id).where(Rule.code == code))
-
-
-def rule_number(rule: Rule) -> str:
-    """The registry standard's number when the rule has one, else the rule code."""
-    standard = rule.standard
-    return standard.numbers if standard is not None and standard.numbers else rule.code
-
-
-def parameters_of(revision: RuleRevision) -> dict:
-    parameters = revision.parameters
-    if parameters is None:
-        parameters = (revision.document or {}).get("parameters") or {}
-    return parameters if isinstance(parameters, dict) else {}
-
-
-def declared_unit_of(revision: RuleRevision) -> str:
-    """The rule's declared (or functional) unit as a unit text: "t", or "1000 kg" for a quantity."""
-    parameters = parameters_of(revision)
-    unit = parameters.get("declared_unit") or parameters.get("functional_unit") or {}
-    if not isinstance(unit, dict):
-        return ""
-    text = str(unit.get("unit") or "")
-    quantity = unit.get("quantity", 1)
-    if isinstance(quantity, int | float) and quantity != 1 and text:
-        return f"{quantity:g} {text}"
-    return text
-
-
-def terms_of(session: Session, rule_id: int) -> DeclarationTerms:
-    """The rule's terms, or the defaults (not stored) when it has none."""
-    return session.get(DeclarationTerms, rule_id) or DeclarationTerms(
-        rule_id=rule_id, validity_months=DEFAULT_VALIDITY_MONTHS, surveillance_months=DEFAULT_SURVEILLANCE_MONTHS
-    )
-
-
-def certification_bodies(session: Session) -> list[Organisation]:
-    return list(
-        session.scalars(
-            select(Organisation)
-            .where(Organisation.kind == OrganisationKind.CERTIFICATION_BODY)
-            .order_by(Organisation.name)
-        )
-    )
-
-
-def own_calculations(session: Session, rule: Rule, *, by) -> list[Calculation]:
-    """The newest usable calculation of record of each active trial of the rule whose enterprise
-    is the user's own: what the user may declare from."""
-    if not can(by, Action.DECLARE):
-        return []
-    newest = (
-        select(func.max(Calculation.id))
-        .join(Trial, Calculation.trial_id == Trial.id)
-        .where(Trial.rule_id == rule.id, Trial.archived_at.is_(None), Calculation.of_record.is_(True))
-        .group_by(Calculation.trial_id)
-        .scalar_subquery()
-    )
-    rows = session.scalars(
-        select(Calculation).where(Calculation.id.in_(newest), Calculation.usable.is_(True)).order_by(Calculation.id)
-    )
-    return [row for row in rows if same_enterprise(by, row.trial.enterprise)]
 
 
 # --- input ----------------------------------------------------------------------------------------
@@ -410,8 +227,8 @@ def create_from_pact(session: Session, rule: Rule, document, data: DeclarationIn
         product=data.product or footprint.product_name,
         period_start=data.period_start or footprint.period_start,
         period_end=data.period_end or footprint.period_end,
-        geography_kind=data.geography_kind if data.product else footprint.geography_kind,
-        geography=data.geography if data.product else footprint.geography,
+        geography_kind=data.geography_kind if data.geography else footprint.geography_kind,
+        geography=data.geography or footprint.geography,
     )
     values = _values(merged)
     return _new(
@@ -600,101 +417,6 @@ def set_terms(session: Session, rule: Rule, validity_months: int, surveillance_m
         terms.surveillance_months = surveillance_months
         session.flush()
     return terms
-
-
-# --- a rule's distribution ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Distribution:
-    rule: Rule
-    revision: RuleRevision | None
-    unit: str
-    values: list[float]
-    basis: str  # "declarations" or "trials" (before any valid declaration) or "none"
-    benchmark: float | None
-    classes: list[dict]
-    classes_basis: str
-    declarations: list[Declaration]
-
-    def chart(self) -> dict:
-        return classes.chart_data(self.values, self.classes, self.benchmark)
-
-
-def distribution(session: Session, rule: Rule, today: date) -> Distribution:
-    """The declared values of the rule's valid declarations with the classes and the benchmark;
-    before any exist, the benchmark of the trials' calculations of record of the rule."""
-    publication = latest_publication(session, rule.id)
-    revision = publication.revision if publication is not None else None
-    parameters = parameters_of(revision) if revision is not None else {}
-    valid = valid_declarations(session, rule.id, today)
-    values = [row.value for row in valid]
-    basis = "declarations"
-    if not values:
-        newest = (
-            select(func.max(Calculation.id))
-            .join(Trial, Calculation.trial_id == Trial.id)
-            .where(Trial.rule_id == rule.id, Trial.archived_at.is_(None), Calculation.of_record.is_(True))
-            .group_by(Calculation.trial_id)
-            .scalar_subquery()
-        )
-        values = [
-            value
-            for value in session.scalars(
-                select(Calculation.cfp_per_unit).where(Calculation.id.in_(newest), Calculation.usable.is_(True))
-            )
-            if value is not None
-        ]
-        basis = "trials" if values else "none"
-    return Distribution(
-        rule=rule,
-        revision=revision,
-        unit=declared_unit_of(revision) if revision is not None else "",
-        values=sorted(values),
-        basis=basis,
-        benchmark=classes.benchmark(values),
-        classes=classes.classes_of(parameters),
-        classes_basis=classes.basis_of(parameters),
-        declarations=valid,
-    )
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def public_json(declaration: Declaration, *, today: date) -> dict:
-    """The machine-readable form of a public declaration (documented on its page and in
-    docs): what the page shows, in plain values."""
-    return {
-        "id": declaration.public_id,
-        "url": url_for("declarations.public", public_id=declaration.public_id, _external=True),
-        "status": status_key(declaration, today),
-        "organisation": declaration.organisation.name,
-        "product": declaration.product,
-        "rule": {
-            "number": declaration.rule_number,
-            "code": declaration.rule.code,
-            "title": declaration.rule.title,
-            "revision": declaration.revision.number,
-        },
-        "declared_unit": declaration.declared_unit,
-        "value": declaration.value,
-        "value_unit": "kg CO2e",
-        "period": {"start": _iso(declaration.period_start), "end": _iso(declaration.period_end)},
-        "geography": {"kind": declaration.geography_kind, "code": declaration.geography},
-        "performance_class": declaration.performance_class,
-        "source": declaration.source.value,
-        "certificate": {
-            "number": declaration.certificate_number,
-            "body": declaration.certification_body.name if declaration.certification_body else None,
-            "verified_on": _iso(declaration.verified_on),
-            "scope": declaration.verification_scope,
-            "valid_until": _iso(declaration.valid_until),
-            "surveillance_dates": list(declaration.surveillance_dates or []),
-        },
-        "status_reason": declaration.status_reason,
-    }
 
 
 def refuse_pact_size(size: int) -> None:

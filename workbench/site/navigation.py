@@ -90,6 +90,16 @@ SECTIONS = (
         "evaluation.index",
         ("evaluation", "feedback", "reviews", "coordination", "adoption"),
     ),
+    Section(
+        "exchange",
+        _l("对外交换"),
+        _l(
+            "企业依据已发布规则声明产品碳足迹并经认证机构核查（碳标识、分级），以 PACT 格式与交易伙伴交换碳足迹，对比国内外方法和因子，因子以国际通行格式导出和报送。"
+        ),
+        _l("指引（五）、（十六）、（十八）至（二十）"),
+        "exchange.index",
+        ("exchange", "partners", "factor_exchange", "declarations", "international"),
+    ),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
 TO_BUILD = tuple(section.key for section in SECTIONS if not section.built)
