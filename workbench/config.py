@@ -58,6 +58,10 @@ def load_settings(environ: os._Environ | dict, overrides: dict | None = None) ->
         # Attachments of adoption applications: outside the web root, each at most this size.
         "ATTACHMENT_DIR": environ.get("WORKBENCH_ATTACHMENT_DIR") or str(data_dir / "attachments"),
         "ATTACHMENT_MAX_MB": int(environ.get("WORKBENCH_ATTACHMENT_MAX_MB") or 10),
+        # The address the public reaches the workbench at (https://cfp.example.org): absolute links
+        # that leave the request (QR codes printed on labels, PACT's paging links) are built on it,
+        # never on the request's Host header. Unset: the request's own address (development).
+        "PUBLIC_URL": (environ.get("WORKBENCH_PUBLIC_URL") or "").rstrip("/"),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

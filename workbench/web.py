@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
@@ -173,3 +173,16 @@ def archive_from_form(record, archived: bool, operation, endpoint: str, *, name:
         message = _("“%(name)s”已归档。") if archived else _("“%(name)s”已恢复。")
         flash(message % {"name": name or record.audit_label()}, "success")
     return redirect(url_for(endpoint, **view_args))
+
+
+def external_url(endpoint: str, query: dict | None = None, **values) -> str:
+    """An absolute address that leaves the request (a QR code, a paging link a partner follows):
+    on WORKBENCH_PUBLIC_URL when set, so a forged Host header cannot redirect it; else the
+    request's own address. `query` is encoded as given: its keys never reach url_for, so a
+    query parameter named like one of url_for's own (`_external`, `_anchor`) is only a parameter."""
+    path = url_for(endpoint, **values)
+    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    address = base + path
+    if query:
+        address += "?" + urlencode(query, doseq=True)
+    return address

@@ -61,7 +61,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_pact_events_answered_by_id_users')),
     sa.ForeignKeyConstraint(['client_id'], ['pact_clients.id'], name=op.f('fk_pact_events_client_id_pact_clients')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_pact_events_organisation_id_organisations')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_pact_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pact_events')),
+    sa.UniqueConstraint('client_id', 'source', 'event_id', name=op.f('uq_pact_events_client_id'))
     )
     with op.batch_alter_table('pact_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pact_events_client_id'), ['client_id'], unique=False)

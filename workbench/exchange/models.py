@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.audit import Audited
@@ -136,6 +136,8 @@ class PactEvent(db.Model):
     a notification that footprints changed on the partner's side."""
 
     __tablename__ = "pact_events"
+    # A partner that sends the same event twice (a retry, two workers) gets one row.
+    __table_args__ = (UniqueConstraint("client_id", "source", "event_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
