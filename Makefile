@@ -61,6 +61,8 @@ bench: system-packages-bench $(VENV)/.test-installed translations
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_publishing.py
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_jobs.py
 	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_jobs.py; fi
+	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_exchange.py
+	@if [ -n "$$WORKBENCH_TEST_DATABASE_URL" ]; then $(BIN)/python benchmarks/bench_exchange.py; fi
 	$(BIN)/python benchmarks/bench_engine.py
 # The pages under load (wrk, 50 connections, BENCH_LOAD_SECONDS per page, default 60).
 	env -u WORKBENCH_TEST_DATABASE_URL $(BIN)/python benchmarks/bench_load.py
