@@ -6,8 +6,10 @@ nothing; the pages and `workbench jsonld …`."""
 import csv
 import io
 import json
+import math
+import uuid
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import olca_schema as o
 from olca_schema import zipio
@@ -18,6 +20,7 @@ from workbench.errors import InvalidInput
 from workbench.exchange import factor_exchange, olca, quality
 from workbench.factors import service as factors
 from workbench.factors.models import Factor, FactorVersion
+from workbench.publishing.models import StoredDocument
 
 from .conftest import ADMIN
 
@@ -133,6 +136,89 @@ def test_exported_factors_are_read_back_by_olca_schema_and_reimport_unchanged(se
     session.commit()
     assert _snapshots(session) == before
     assert session.scalar(select(func.max(FactorVersion.version)).where(FactorVersion.factor_id == edited.id)) == 3
+
+
+def test_every_entry_is_the_json_olca_schema_itself_writes(session):
+    _library(session)
+    content = factor_exchange.export_jsonld(session, by=None)
+    classes = {folder: cls for cls, folder in olca.FOLDERS.items()}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = archive.namelist()
+        assert names[0] == "olca-schema.json" and archive.read(names[0]) == b'{"version": 2}'
+        for name in names[1:]:
+            text = archive.read(name).decode()
+            # olca-schema reading the entity and writing it again (json.dumps, indent 2) gives the same text
+            assert classes[name.split("/")[0]].from_json(text).to_json() == text, name
+    # The direct encoder writes what json.dumps(…, indent=2) writes, escapes and special floats too.
+    odd = {'é\n"\u2028': [1.5, 1e300, -0.0, math.inf, -math.inf, 3, True, None, [], {}, [{"x": [[]]}]]}
+    parts = []
+    olca._encode(odd, 0, parts)
+    assert "".join(parts) == json.dumps(odd, indent=2)
+    assert olca.entity_json(o.Location(id="x", name="NaN", latitude=math.nan)).count("NaN") == 2
+    for parts in (("factor", "TEST-NORMAL"), ("source", "公告", "", None), ("unit", "[mass]", "kg")):
+        assert olca._id(*parts) == str(uuid.uuid5(olca.NAMESPACE, "\x1f".join(str(part) for part in parts)))
+
+
+def _counting_builds(monkeypatch) -> list:
+    built = []
+    write_zip = olca.write_zip
+
+    def counted(factors):
+        built.append(len(factors))
+        return write_zip(factors)
+
+    monkeypatch.setattr(olca, "write_zip", counted)
+    return built
+
+
+def test_a_second_download_is_served_from_the_store_until_the_library_changes(session, monkeypatch):
+    _library(session)
+    built = _counting_builds(monkeypatch)
+    first = factor_exchange.export_jsonld(session, by=None)
+    session.commit()
+    assert factor_exchange.export_jsonld(session, by=None) == first and len(built) == 1
+    stored = session.scalars(select(StoredDocument).where(StoredDocument.kind == factor_exchange.EXPORT_KIND)).all()
+    assert [document.size for document in stored] == [len(first)]
+    subset = factor_exchange.export_jsonld(session, ["TEST-NORMAL"], by=None)
+    assert len(built) == 2 and [f["code"] for f in olca.read_zip(subset)] == ["TEST-NORMAL"]
+
+    # An edit (a new version), an archived factor, a new one: each gives another zip, built once.
+    edited = session.scalar(select(Factor).where(Factor.code == "TEST-NORMAL"))
+    snapshot = edited.snapshot()
+    factors.update_factor(
+        session, edited, factors.FactorInput(**{**snapshot, "value": 0.5, "published_on": None}), by=ADMIN
+    )
+    session.commit()
+    after_edit = factor_exchange.export_jsonld(session, by=None)
+    assert len(built) == 3 and {f["code"]: f["value"] for f in olca.read_zip(after_edit)}["TEST-NORMAL"] == 0.5
+    assert factor_exchange.export_jsonld(session, by=None) == after_edit and len(built) == 3
+    factors.set_archived(session, edited, True, by=ADMIN)
+    session.commit()
+    archived = factor_exchange.export_jsonld(session, by=None)
+    assert len(built) == 4 and "TEST-NORMAL" not in {f["code"] for f in olca.read_zip(archived)}
+    # A change that bypasses the service still moves the factor's version on.
+    session.scalar(select(Factor).where(Factor.code == "TEST-UNIFORM")).value = 0.2
+    session.commit()
+    changed = factor_exchange.export_jsonld(session, by=None)
+    assert len(built) == 5 and {f["code"]: f["value"] for f in olca.read_zip(changed)}["TEST-UNIFORM"] == 0.2
+
+    # The submission package: once a day; another day is assessed again.
+    package = factor_exchange.submission_package(session, TODAY, by=ADMIN)
+    assert len(built) == 6 and factor_exchange.submission_package(session, TODAY, by=ADMIN) == package
+    factor_exchange.submission_package(session, TODAY + timedelta(days=1), by=ADMIN)
+    assert len(built) == 7
+
+
+def test_stale_zips_are_dropped_when_a_new_one_is_stored(session):
+    _library(session)
+    factor_exchange.export_jsonld(session, by=None)
+    session.execute(StoredDocument.__table__.update().values(created_at=datetime(2020, 1, 1, tzinfo=UTC)))
+    session.add(StoredDocument(checksum="sha256:pdf", kind="pdf", content=b"%PDF", size=4))
+    factors.set_archived(session, session.scalar(select(Factor).where(Factor.code == "TEST-NORMAL")), True, by=ADMIN)
+    factor_exchange.export_jsonld(session, by=None)
+    session.commit()
+    kinds = session.scalars(select(StoredDocument.kind).order_by(StoredDocument.kind)).all()
+    assert kinds == ["jsonld", "pdf"]  # the old export gone, the rule's PDF untouched
 
 
 def test_import_into_an_empty_library_creates_every_factor_with_a_version(session):
@@ -279,7 +365,7 @@ def test_refused_zips_change_nothing(session):
     assert "processes/x.json" in refused(broken)
 
 
-def test_the_pages(client, database, login):
+def test_the_pages(client, database, login, monkeypatch):
     with database() as session:
         _library(session)
         content = factor_exchange.export_jsonld(session, ["TEST-NORMAL"], by=None)
@@ -290,6 +376,8 @@ def test_the_pages(client, database, login):
     download = client.get("/exchange/factors/factors.zip")
     assert download.status_code == 200 and download.mimetype == "application/zip"
     assert len(olca.read_zip(download.data)) > 20
+    built = _counting_builds(monkeypatch)
+    assert client.get("/exchange/factors/factors.zip").data == download.data and built == []  # from the store
     assert client.get("/exchange/factors/import").status_code in (302, 401)
     assert client.get("/exchange/factors/submission").status_code in (302, 401)
     assert login(Role.DRAFTER).get("/exchange/factors/submission").status_code == 403

@@ -166,6 +166,7 @@ def jsonld_export(output: _Path | None, codes: tuple[str, ...]):
     from workbench.exchange import factor_exchange
 
     content = factor_exchange.export_jsonld(db.session, list(codes) or None, by=acting())
+    db.session.commit()  # the zip is kept for the next export of the same library (factor_exchange)
     _write_or_echo(content, output, "factors-jsonld.zip")
 
 
@@ -213,7 +214,9 @@ def jsonld_submission(output: _Path | None, output_format: str):
     by, day = acting(), today()
     assessed = factor_exchange.assessments(db.session, day, by=by)
     if output is not None:
-        _write_or_echo(factor_exchange.submission_package(db.session, day, by=by), output, "")
+        content = factor_exchange.submission_package(db.session, day, by=by)
+        db.session.commit()  # kept for the rest of the day (factor_exchange)
+        _write_or_echo(content, output, "")
     if output_format == "json":
         echo_json(
             {
