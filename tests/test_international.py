@@ -4,15 +4,17 @@ international reference values for factors and their effect on trial results, an
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import ADMIN
 from workbench.drafting.models import Rule
 from workbench.errors import InvalidInput
 from workbench.exchange import international, methods
 from workbench.exchange.models import ReferenceValue
-from workbench.factors.models import Factor
+from workbench.factors.models import Factor, FactorVersion
 from workbench.guideline.catalogue import CATALOGUE
+from workbench.publishing import isolation
+from workbench.publishing.models import StoredDocument
 
 ELECTRICITY = "MEE-ELEC-2024-cfp_life_cycle-21"  # the demo's national grid factor, 0.5777 kgCO2e/kWh
 # The demo's first cement trial uses 88 000 000 kWh for 1 000 000 t of cement.
@@ -101,7 +103,7 @@ def test_a_reference_value_in_another_unit_is_converted_and_its_effect_recalcula
     )
     session.commit()
     (row,) = [row for row in international.factor_comparison(session, rule) if row.factor.code == ELECTRICITY]
-    (reference,) = row.references
+    (reference,) = [item for item in row.references if item.record.source == "EF 3.1 electricity grid mix (demo)"]
     assert reference.value == pytest.approx(0.45)  # 450 kg per MWh is 0.45 kg per kWh
     assert reference.percent_difference(row.value) == pytest.approx((0.45 - DOMESTIC) / DOMESTIC * 100)
     first = next(effect for effect in reference.effects if effect.trial.enterprise == "演示水泥甲有限公司")
@@ -121,10 +123,10 @@ def test_an_inconvertible_reference_unit_is_refused_with_a_message(demo, session
     with pytest.raises(InvalidInput) as refused:
         international.add_reference_value(session, factor, rule=rule, value=2, unit="kgCO2/kWh", source="x", by=ADMIN)
     assert "CO2e" in str(refused.value.details["unit"])
-    assert session.scalar(select(ReferenceValue.id)) is None
+    assert session.scalar(select(ReferenceValue.id).where(ReferenceValue.source == "x")) is None
 
 
-def test_the_pages_answer_in_chinese_and_english_and_the_annex_is_a_pdf(demo, client, database):
+def test_the_pages_answer_in_chinese_and_english_and_the_annex_is_a_pdf(demo, app, client, database, monkeypatch):
     with database() as session:
         rule_id = cement(session).id
         title = cement(session).title
@@ -137,8 +139,28 @@ def test_the_pages_answer_in_chinese_and_english_and_the_annex_is_a_pdf(demo, cl
     assert "Circular Footprint Formula" in english.text and "循环足迹公式" not in english.text
     assert client.get(f"/international/rules/{rule_id}").status_code == 200
     client.post_form("/language", {"locale": "zh_CN"})
+    # Nothing is laid out for a visitor: the page points to the printable page instead.
+    pending = client.get(f"/international/rules/{rule_id}/annex.pdf")
+    assert pending.status_code == 404 and f"/international/rules/{rule_id}" in pending.text
+    assert "登录后可以生成" in pending.text and not pending.data.startswith(b"%PDF")
+    assert client.post(f"/international/rules/{rule_id}/annex.pdf/prepare").status_code in (302, 400, 401)
+    reader = app.test_client()
+    assert reader.post_form("/login", {"username": "secretariat", "password": "workbench-demo"}).status_code == 302
+    offer = reader.get(f"/international/rules/{rule_id}/annex.pdf")
+    assert offer.status_code == 200 and "生成 PDF" in offer.text
+    with database() as session:
+        before = session.scalar(select(func.count()).select_from(StoredDocument))
+    job = reader.post_form(f"/international/rules/{rule_id}/annex.pdf/prepare", {})
+    assert job.status_code == 302 and "/jobs/" in job.headers["Location"]
+    done = reader.get(job.headers["Location"])
+    assert f"/international/rules/{rule_id}/annex.pdf" in done.text  # the job page downloads it
+    with database() as session:
+        assert session.scalar(select(func.count()).select_from(StoredDocument)) == before + 1
+    # Stored: anyone downloads it now, with no layout (the layout is not even importable).
+    monkeypatch.setattr(isolation, "html_to_pdf", lambda source: pytest.fail("laid out again"))
     pdf = client.get(f"/international/rules/{rule_id}/annex.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert reader.get(f"/international/rules/{rule_id}/annex.pdf").data == pdf.data
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf.data)) as document:
@@ -173,3 +195,43 @@ def test_the_factor_page_records_a_reference_value_through_its_form(demo, app, d
     assert added.status_code == 302
     shown = client.get(f"/international/rules/{rule_id}/factors")
     assert "EF 3.1 (demo)" in shown.text and "-22.1 %" in shown.text
+
+
+def test_the_effect_uses_each_calculations_own_factor_version_and_is_capped(demo, session, monkeypatch):
+    """A calculation that used an older version of the factor in another unit (per MWh) gets the
+    reference in that unit, not in the newest version's; and the recalculations are capped."""
+    rule = cement(session)
+    factor = session.scalar(select(Factor).where(Factor.code == ELECTRICITY))
+    international.add_reference_value(
+        session, factor, rule=rule, value=0.45, unit="kgCO2e/kWh", source="per-version", by=ADMIN
+    )
+    session.flush()
+    (row,) = [row for row in international.factor_comparison(session, rule) if row.factor.code == ELECTRICITY]
+    (reference,) = [item for item in row.references if item.record.source == "per-version"]
+    before = {effect.calculation.id: effect.change for effect in reference.effects}
+    # Make one calculation's version an older one in MWh: same value per kWh, other unit.
+    calculation = reference.effects[0].calculation
+    (used,) = [item for item in calculation.factor_versions if item.factor_id == factor.id]
+    older = FactorVersion(
+        factor_id=factor.id,
+        version=0,
+        snapshot={**used.snapshot, "unit": "kgCO2e/MWh", "value": used.snapshot["value"] * 1000},
+    )
+    monkeypatch.setattr(
+        type(calculation),
+        "factor_versions",
+        property(
+            lambda self: (
+                [older if item.factor_id == factor.id else item for item in self.__dict__["factor_versions"]]
+                if self.id == calculation.id
+                else self.__dict__["factor_versions"]
+            )
+        ),
+    )
+    (row,) = [row for row in international.factor_comparison(session, rule) if row.factor.code == ELECTRICITY]
+    (reference,) = [item for item in row.references if item.record.source == "per-version"]
+    after = {effect.calculation.id: effect.change for effect in reference.effects}
+    assert after[calculation.id] == pytest.approx(before[calculation.id], rel=1e-9)
+    monkeypatch.setattr(international, "MAX_EFFECT_RUNS", 2)
+    (row,) = [row for row in international.factor_comparison(session, rule) if row.factor.code == ELECTRICITY]
+    assert row.capped and sum(len(item.effects) for item in row.references) < 3

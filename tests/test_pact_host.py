@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from openapi_spec_validator import validate
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from tests.conftest import ADMIN, PASSWORD
 from workbench.auth import service
@@ -398,4 +398,129 @@ def test_the_token_endpoint_is_rate_limited(app, world, member):
     partner = app.test_client()
     answers = [_token(partner, client_id, "wrong").status_code for _ in range(21)]
     assert answers[:20] == [401] * 20 and answers[20] == 429
-    assert _token(partner, client_id, secret).status_code == 429  # the right secret waits too
+    # Only failures count per client: whoever knows the client id cannot lock the partner out.
+    assert _token(partner, client_id, secret).status_code == 200
+    assert _token(partner, client_id, "wrong").status_code == 429
+    # The address's own limit holds for everything, the right secret too.
+    answers = [_token(partner, client_id, secret).status_code for _ in range(60)]
+    assert 429 in answers and _token(partner, client_id, secret).status_code == 429
+
+
+def test_an_unknown_scope_is_refused_and_events_need_their_scope(app, world, member):
+    client_id, secret = _create_client(member)
+    partner = app.test_client()
+
+    def token(scope: str):
+        return partner.post(
+            "/pact/auth/token",
+            data={"grant_type": "client_credentials", "scope": scope},
+            headers=_basic(client_id, secret),
+        )
+
+    refused = token("admin")
+    assert refused.status_code == 400 and refused.json["error"] == "invalid_scope"
+    listing = token("footprint:list").json
+    assert listing["scope"] == "footprint:list"
+    headers = {**_bearer(listing["access_token"]), "Content-Type": "application/cloudevents+json"}
+    event = {"type": PUBLISHED, "specversion": "1.0", "id": "p", "source": "//x", "data": {"pfIds": ["a"]}}
+    answer = partner.post("/pact/3/events", json=event, headers=headers)
+    assert answer.status_code == 403 and answer.json["code"] == "AccessDenied"
+    writing = token("events:write").json["access_token"]
+    headers["Authorization"] = f"Bearer {writing}"
+    assert partner.post("/pact/3/events", json=event, headers=headers).status_code == 200
+    document = partner.get("/pact/openapi.json").json
+    assert document["paths"]["/pact/3/events"]["post"]["security"] == [{"pactClientCredentials": ["events:write"]}]
+
+
+def test_a_new_token_purges_the_clients_expired_ones(app, world, member, database):
+    client_id, secret = _create_client(member)
+    partner = app.test_client()
+    _token(partner, client_id, secret)
+    _token(partner, client_id, secret)
+    with database() as session:
+        session.execute(update(PactToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+        session.commit()
+    fresh = _token(partner, client_id, secret).json["access_token"]
+    with database() as session:
+        assert session.scalars(select(PactToken.token_digest)).all() == [oauth.token_digest(fresh)]
+
+
+def _event_headers(app, member):
+    client_id, secret = _create_client(member)
+    partner = app.test_client()
+    token = _token(partner, client_id, secret).json["access_token"]
+    return partner, {**_bearer(token), "Content-Type": "application/cloudevents+json"}
+
+
+def _request(number: int) -> dict:
+    return {"type": REQUEST, "specversion": "1.0", "id": f"r{number}", "source": "//p", "data": {}}
+
+
+def test_events_are_bounded_per_client(app, world, member, database, monkeypatch):
+    from workbench.exchange import pact_api
+
+    partner, headers = _event_headers(app, member)
+    many = {"type": PUBLISHED, "specversion": "1.0", "id": "m", "source": "//p", "data": {"pfIds": ["x"] * 101}}
+    assert partner.post("/pact/3/events", json=many, headers=headers).json["code"] == "BadRequest"
+    monkeypatch.setattr(pact_api, "MAX_OPEN_REQUESTS", 3)
+    answers = [partner.post("/pact/3/events", json=_request(n), headers=headers).status_code for n in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert partner.post("/pact/3/events", json=_request(0), headers=headers).status_code == 200  # a duplicate
+    with database() as session:
+        assert session.scalar(select(func.count()).select_from(PactEvent)) == 3
+    monkeypatch.setattr(pact_api, "EVENTS_PER_CLIENT", pact_api.throttle.limit("2 per minute"))
+    limited = [partner.post("/pact/3/events", json=_request(9), headers=headers) for _ in range(3)]
+    assert limited[-1].status_code == 429 and limited[-1].json["code"] == "BadRequest"
+    assert "Retry-After" in limited[-1].headers
+
+
+def test_the_loser_of_a_race_for_the_same_event_is_answered_as_a_duplicate(app, world, member, database, monkeypatch):
+    from workbench.exchange import pact_api
+
+    partner, headers = _event_headers(app, member)
+    assert partner.post("/pact/3/events", json=_request(1), headers=headers).status_code == 200
+    # The second copy's look-up ran before the first copy committed: only the constraint sees it.
+    monkeypatch.setattr(pact_api, "_already_stored", lambda client, event: False)
+    assert partner.post("/pact/3/events", json=_request(1), headers=headers).status_code == 200
+    assert partner.post("/pact/3/events", json=_request(2), headers=headers).status_code == 200
+    with database() as session:
+        assert session.scalars(select(PactEvent.event_id).order_by(PactEvent.id)).all() == ["r1", "r2"]
+
+
+def test_the_next_page_link_ignores_the_host_header_and_reserved_names(app, world, member):
+    client_id, secret = _create_client(member)
+    partner = app.test_client()
+    headers = _bearer(_token(partner, client_id, secret).json["access_token"])
+    for name in ("_external", "_anchor", "_scheme", "_method"):
+        response = partner.get(f"/pact/3/footprints?limit=1&{name}=x", headers=headers)
+        assert response.status_code == 200, name
+        assert f"{name}=x" in response.headers["Link"]
+    app.config["PUBLIC_URL"] = "https://workbench.example"
+    try:
+        forged = partner.get("/pact/3/footprints?limit=1", headers={**headers, "Host": "evil.example"})
+        link = re.fullmatch(r'<([^>]+)>; rel="next"', forged.headers["Link"]).group(1)
+        assert link.startswith("https://workbench.example/pact/3/footprints?") and "evil" not in link
+    finally:
+        app.config["PUBLIC_URL"] = ""
+
+
+def test_paging_in_sql_and_with_filters_gives_the_same_pages(app, world, member):
+    client_id, secret = _create_client(member)
+    partner = app.test_client()
+    headers = _bearer(_token(partner, client_id, secret).json["access_token"])
+
+    def pages(query: str) -> list[list[str]]:
+        found, address = [], f"/pact/3/footprints?limit=1&{query}"
+        while address:
+            response = partner.get(address, headers=headers)
+            found.append([item["id"] for item in response.json["data"]])
+            link = response.headers.get("Link")
+            address = re.fullmatch(r'<([^>]+)>; rel="next"', link).group(1) if link else None
+        return found
+
+    clinker, cement, slag = world["pf"][:3]
+    assert pages("") == [[slag], [cement], [clinker]]
+    assert pages("status=Active") == [[cement], [clinker]]
+    assert pages("geography=CN&status=Active") == [[cement], [clinker]]
+    assert pages("geography=CN&geography=DE") == [[slag], [cement], [clinker]]
+    assert partner.get("/pact/3/footprints?offset=100001", headers=headers).status_code == 400

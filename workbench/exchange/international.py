@@ -10,8 +10,14 @@ Decisions:
   entered, and refused when it cannot be (another gas, an activity of another dimension).
 - The effect on a trial is a recalculation of its calculation of record on the rule's current
   revision, with the factor versions that calculation used, once as they were and once with the
-  one factor at the reference value: the difference of the two static results. Only calculations
-  of record of the current revision are used, so the work stays bounded by the number of trials.
+  one factor at the reference value: the difference of the two static results. The reference is
+  converted into the unit of the factor version each calculation used (an older version may have
+  another unit), not only into the newest one's. Only calculations of record of the current
+  revision are used.
+- The work is bounded: references per factor (MAX_REFERENCES_PER_FACTOR, 20) × the calculations
+  using the factor, plus one baseline per calculation, engine runs per factor. Past
+  MAX_EFFECT_RUNS (50) per factor the remaining effects are not calculated, and the page says so
+  (FactorRow.capped); the values and differences are still shown.
 """
 
 import math
@@ -38,6 +44,7 @@ from workbench.trials.models import Calculation, Trial
 
 LIMITS = {"unit": 60, "source": 500, "database": 200, "geography": 100, "note": 2000}
 MAX_REFERENCES_PER_FACTOR = 20  # per rule: enough to compare several databases, bounded work
+MAX_EFFECT_RUNS = 50  # recalculations per factor on one page view (see the module's docstring)
 
 
 # --- the methods ---------------------------------------------------------------------------------
@@ -213,6 +220,7 @@ class FactorRow:
     unit: str
     trials: list[Trial]
     references: list[Reference]
+    capped: bool = False  # some effects were not calculated (MAX_EFFECT_RUNS)
 
 
 def _lookup(versions: list[FactorVersion], replaced: tuple[int, float] | None = None):
@@ -272,7 +280,7 @@ def factor_comparison(session: Session, rule: Rule) -> list[FactorRow]:
     rows = []
     for factor_id, version in sorted(versions.items(), key=lambda item: factors[item[0]].code):
         snapshot = version.snapshot
-        references = []
+        references, runs, capped = [], 0, False
         for record in (item for item in stored if item.factor_id == factor_id):
             try:
                 value = converted(record.value, record.unit, snapshot["unit"])
@@ -282,9 +290,20 @@ def factor_comparison(session: Session, rule: Rule) -> list[FactorRow]:
             reference = Reference(record, value)
             for calculation in users[factor_id]:
                 used = list(calculation.factor_versions)
+                # The reference in the unit of the version this calculation used.
+                own = next((item for item in used if item.factor_id == factor_id), version)
+                try:
+                    substituted = converted(record.value, record.unit, own.snapshot["unit"])
+                except UnitError:
+                    continue  # that older version's unit does not convert: no effect to show
+                cost = 1 + (calculation.id not in baseline)
+                if runs + cost > MAX_EFFECT_RUNS:
+                    capped = True
+                    break
+                runs += cost
                 if calculation.id not in baseline:
                     baseline[calculation.id] = _result(revision.document, calculation, _lookup(used))
-                after = _result(revision.document, calculation, _lookup(used, (factor_id, value)))
+                after = _result(revision.document, calculation, _lookup(used, (factor_id, substituted)))
                 reference.effects.append(
                     Effect(
                         by_trial[calculation.trial_id], calculation, baseline[calculation.id], after, calculation.unit
@@ -293,6 +312,8 @@ def factor_comparison(session: Session, rule: Rule) -> list[FactorRow]:
             references.append(reference)
         trials_using = [by_trial[calculation.trial_id] for calculation in users[factor_id]]
         rows.append(
-            FactorRow(factors[factor_id], version, snapshot["value"], snapshot["unit"], trials_using, references)
+            FactorRow(
+                factors[factor_id], version, snapshot["value"], snapshot["unit"], trials_using, references, capped
+            )
         )
     return rows

@@ -3,15 +3,29 @@
 - /international: the maintained table of international methods, each cell in the reader's
   language with its source; public.
 - /international/rules/<id>: a rule's choices beside the table's, printable as the informative
-  annex 国内外方法对比 (print stylesheet; /annex.pdf laid out by WeasyPrint with nothing fetched).
-  The public reads it for a rule that is out for consultation or published (the revision the
-  portal shows); drafts in progress need VIEW_RULES.
+  annex 国内外方法对比 (print stylesheet). The public reads it for a rule that is out for
+  consultation or published (the revision the portal shows); drafts in progress need VIEW_RULES.
+- /international/rules/<id>/annex.pdf: the same annex as a PDF (WeasyPrint, nothing fetched).
+  A layout takes seconds, so it is never made in a request: a background job (kind
+  "international_annex", the documents queue, the account's RENDER_LIMIT) lays it out and stores
+  it in the store of documents (publishing's StoredDocument) under the checksum of what decides
+  it (annex_key: the rule's code and title, the revision and its parameters, the methods table's
+  version, the language, the layout's version); every later request, anyone's, is served from
+  there. A signed-in reader who finds nothing stored is offered "prepare the PDF" and follows the
+  job's page, which downloads it when done. A visitor who is not signed in is not offered a job
+  (jobs belong to an account: their pages, limits and sharing all need one, and an anonymous
+  queue would need a throttle of its own); the page sends them to the printable page, whose
+  print stylesheet gives the same annex through the browser's "print to PDF".
 - /international/rules/<id>/factors: the factor comparison, with the form to add an
   international reference value (RECORD_REFERENCE_VALUE).
 """
 
+import hashlib
+import json
+from importlib.metadata import version
+
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,6 +42,10 @@ from workbench.errors import WorkbenchError
 from workbench.exchange import international as service
 from workbench.exchange import methods
 from workbench.factors.models import Factor
+from workbench.jobs import service as jobs
+from workbench.jobs.registry import DOCUMENTS, Outcome, kind
+from workbench.messages import N_
+from workbench.publishing import service as publishing
 from workbench.web import REJECTED, show_error
 
 bp = Blueprint("international", __name__, url_prefix="/international")
@@ -52,6 +70,15 @@ class ReferenceForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     pass
+
+
+class PrepareForm(FlaskForm):
+    pass
+
+
+ANNEX = "international_annex"
+# Raise when the annex's template or layout changes: every stored annex is laid out again.
+ANNEX_LAYOUT_VERSION = "1"
 
 
 def _english() -> bool:
@@ -94,25 +121,28 @@ def index():
     )
 
 
-def _comparison(rule_id: int) -> dict:
-    rule, revision = _readable(rule_id)
+def _context(rule: Rule, revision: RuleRevision, english: bool) -> dict:
     table = methods.table()
-    english = _english()
-    findings = service.rule_comparison(db.session, rule, revision)
     parameters = (revision.document or {}).get("parameters") or {}
     return {
         "rule": rule,
         "revision": revision,
         "table": table,
         "english": english,
-        "findings": findings,
+        "findings": service.rule_comparison(db.session, rule, revision),
         "choices": methods.rule_choices(parameters),
         "agreements": methods.agreements(parameters),
         "dimension_names": {key: (en if english else zh) for key, zh, en in table.dimensions},
         "framework_names": {framework.id: framework.name for framework in table.frameworks},
         "shown": methods.shown,
-        "may_compare_factors": can(current_principal(), Action.VIEW_RULES, rule),
     }
+
+
+def _comparison(rule_id: int) -> dict:
+    rule, revision = _readable(rule_id)
+    context = _context(rule, revision, _english())
+    context["may_compare_factors"] = can(current_principal(), Action.VIEW_RULES, rule)
+    return context
 
 
 @bp.get("/rules/<id:rule_id>")
@@ -120,21 +150,116 @@ def rule(rule_id: int):
     return render_template("international/rule.html", **_comparison(rule_id))
 
 
+def annex_key(rule: Rule, revision: RuleRevision, language: str) -> str:
+    """The checksum the annex PDF is stored under: of everything that decides its bytes."""
+    table = methods.table()
+    facts = {
+        "annex": "international",
+        "rule": [rule.code, rule.title],
+        "revision": [revision.id, revision.number],
+        "parameters": (revision.document or {}).get("parameters") or {},
+        "methods": [table.version, table.reviewed],
+        "language": language,
+        "layout": [ANNEX_LAYOUT_VERSION, version("weasyprint")],
+    }
+    canonical = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _language() -> str:
+    return "en" if _english() else "zh_CN"
+
+
+def _annex_name(rule: Rule) -> str:
+    return f"{rule.code}-international.pdf"
+
+
 @bp.get("/rules/<id:rule_id>/annex.pdf")
 def annex_pdf(rule_id: int):
-    from workbench.publishing import isolation
-
-    context = _comparison(rule_id)
-    html = render_template("international/annex.html", **context)
-    if current_app.config["LAYOUT_PROCESS"] == "inline":
-        data = isolation.html_to_pdf(html)
-    else:
-        data = isolation.html_to_pdf_in_child(html)
-    response = make_response(data)
+    """The stored annex; until there is one, the page that offers to prepare it (signed in) or
+    points to the printable page (not signed in)."""
+    rule, revision = _readable(rule_id)
+    key = annex_key(rule, revision, _language())
+    stored = publishing.stored_document(db.session, key)
+    if stored is None:
+        user = current_principal()
+        signed_in = getattr(user, "is_authenticated", False)
+        running = jobs.open_job(db.session, ANNEX, key) if signed_in else None
+        if running is not None and running.requested_by_id == user.id:
+            return redirect(url_for("jobs.job", job_id=running.id))
+        page = render_template("international/annex_pending.html", rule=rule, signed_in=signed_in, form=PrepareForm())
+        return make_response(page, 404 if not signed_in else 200)
+    response = make_response(stored.content)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{context["rule"].code}-international.pdf"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{_annex_name(rule)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.post("/rules/<id:rule_id>/annex.pdf/prepare")
+def prepare_annex(rule_id: int):
+    """Ask for the annex PDF: a background job lays it out (or the account's one already doing so
+    is followed); the job page shows its progress and then the download."""
+    require(Action.EDIT_OWN_ACCOUNT)  # any signed-in account
+    rule, revision = _readable(rule_id)
+    if not PrepareForm().validate():
+        return redirect(url_for(".annex_pdf", rule_id=rule.id))
+    language = _language()
+    try:
+        job, _created = jobs.enqueue(
+            db.session,
+            ANNEX,
+            {"rule_id": rule.id, "revision_id": revision.id, "language": language},
+            by=current_principal(),
+            subject=_annex_name(rule),
+            key=annex_key(rule, revision, language),
+            limit=current_app.config["RENDER_LIMIT"],
+        )
+    except WorkbenchError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".annex_pdf", rule_id=rule.id))
+    return redirect(url_for("jobs.job", job_id=job.id))
+
+
+@kind(
+    ANNEX,
+    label=N_("生成国内外方法对比附录"),
+    queue=DOCUMENTS,
+    too_many=N_("您已有 %(count)d 个文档正在排队或生成，最多同时 %(limit)d 个。请等其中一个完成后再试。"),
+)
+def lay_out_annex(context: jobs.JobContext, *, rule_id: int, revision_id: int, language: str) -> Outcome:
+    from sqlalchemy.exc import IntegrityError
+
+    from workbench.publishing import isolation
+    from workbench.publishing.document import RenderError
+    from workbench.publishing.models import StoredDocument
+
+    session = context.session
+    found = drafting.get_rule(session, rule_id)
+    revision = session.get(RuleRevision, revision_id)
+    readable = revision is not None and revision.rule_id == found.id
+    if readable and not can(context.by, Action.VIEW_RULES, found):  # the public revision only
+        readable = _is_public(found) and drafting.public_revision(session, found).id == revision.id
+    if not readable:
+        raise WorkbenchError(_("没有这一版规则，或您无权阅读它。"))
+    key = annex_key(found, revision, language)
+    if publishing.stored_document(session, key) is None:
+        context.progress(10, N_("正在生成 PDF…"))
+        with current_app.test_request_context(), force_locale(language):
+            html = render_template("international/annex.html", **_context(found, revision, language == "en"))
+        try:
+            if current_app.config["LAYOUT_PROCESS"] == "inline":
+                data = isolation.html_to_pdf(html)
+            else:
+                data = isolation.html_to_pdf_in_child(html)
+        except RenderError as error:
+            raise WorkbenchError(str(error)) from error
+        try:
+            with session.begin_nested():
+                session.add(StoredDocument(checksum=key, kind="pdf", content=data, size=len(data)))
+        except IntegrityError:  # another job stored the same annex a moment ago: the same bytes
+            pass
+    return Outcome(url=f"/international/rules/{rule_id}/annex.pdf", message=N_("PDF 已生成，可以下载。"))
 
 
 def _factors_page(rule: Rule, form: ReferenceForm, status: int = 200):
@@ -146,6 +271,7 @@ def _factors_page(rule: Rule, form: ReferenceForm, status: int = 200):
         form=form,
         delete_form=DeleteForm(formdata=None),
         may_record=can(current_principal(), Action.RECORD_REFERENCE_VALUE, rule),
+        max_effect_runs=service.MAX_EFFECT_RUNS,
     )
     return make_response(html, status)
 

@@ -13,8 +13,15 @@ check (`ResourceProtector` with a `BearerTokenValidator`). The models stay plain
 adapters give Authlib the ClientMixin and TokenMixin it expects. One server per application, kept
 in `app.extensions`, set up by the PACT blueprint when it is registered (`init_app`).
 
-The token endpoint is rate-limited with workbench.throttle (per client id and per address), like
-sign-ins: guessing a secret must cost time.
+The token endpoint is rate-limited with workbench.throttle, like sign-ins: every request counts
+against its address, and a wrong secret against the client id too, so guessing a secret costs
+time. Only failures count per client: anyone who knows a client id (it is not secret) could
+otherwise lock the partner out with a few wrong secrets. The secret is checked first (one
+SHA-256), and a right one is refused only when its address is over the address's own limit.
+
+Scopes: PACT's footprint:list and footprint:read, and the workbench's events:write for
+POST /pact/3/events. A client that asks for none gets all three; a scope the host does not know
+is refused (invalid_scope), never silently dropped to an empty grant.
 
 Events (PactEvent): a partner's request for footprints is stored RECEIVED for the enterprise to
 answer on its partners page; answering records the shared footprints chosen (FULFILLED) or the
@@ -43,15 +50,16 @@ from workbench.errors import Conflict, InvalidInput
 from workbench.exchange.models import PactClient, PactEvent, PactEventStatus, PactToken, SharedFootprint
 
 TOKEN_LIFETIME = timedelta(hours=1)
-# PACT's own scope names; a client that asks for none gets both.
-SCOPES = ("footprint:list", "footprint:read")
+# PACT's own scope names and the one events need; a client that asks for none gets all three.
+EVENTS_SCOPE = "events:write"
+SCOPES = ("footprint:list", "footprint:read", EVENTS_SCOPE)
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 MAX_NAME = 200
 MAX_REASON = 2000
 MAX_ANSWER_FOOTPRINTS = 100
 # "Last used" is written at most this often, so a busy partner costs no write per request.
 USE_PRECISION = timedelta(minutes=5)
-TOKEN_REQUESTS_PER_CLIENT = throttle.limit("20 per 5 minutes")
+TOKEN_FAILURES_PER_CLIENT = throttle.limit("20 per 5 minutes")
 TOKEN_REQUESTS_PER_ADDRESS = throttle.limit("60 per 5 minutes")
 EXTENSION = "workbench.pact_oauth"
 
@@ -74,6 +82,7 @@ class Client(ClientMixin):
     def get_allowed_scope(self, scope: str | None) -> str:
         if not scope:
             return " ".join(SCOPES)
+        # The server refuses unknown names before this (scopes_supported): what is left is granted.
         return " ".join(name for name in scope.split() if name in SCOPES)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
@@ -156,6 +165,13 @@ def init_app(app: Flask, session_of) -> None:
         session = session_of()
         now = utcnow()
         client = request.client.record
+        # The client's expired tokens go as it asks for a new one: the table holds at most the
+        # tokens of the last hour per client, plus those of clients that stopped asking.
+        session.execute(
+            delete(PactToken)
+            .where(PactToken.client_id == client.id, PactToken.expires_at <= now)
+            .execution_options(synchronize_session=False)
+        )
         session.add(
             PactToken(
                 client_id=client.id,
@@ -176,6 +192,7 @@ def init_app(app: Flask, session_of) -> None:
         ),
     )
     server.register_grant(_Grant)
+    server.scopes_supported = list(SCOPES)  # an unknown scope: invalid_scope
     protector = ResourceProtector()
     protector.register_token_validator(_Validator(session_of))
     app.extensions[EXTENSION] = (server, protector)
@@ -189,14 +206,25 @@ def protector() -> ResourceProtector:
     return current_app.extensions[EXTENSION][1]
 
 
-def token_request_allowed(client_id: str, address: str) -> datetime | None:
-    """Count one token request; None when it may go on, else when the caller may try again."""
-    outcomes = [
-        throttle.hit(TOKEN_REQUESTS_PER_CLIENT, "pact-token", f"client:{client_id[:64]}"),
-        throttle.hit(TOKEN_REQUESTS_PER_ADDRESS, "pact-token", f"address:{throttle.address_key(address)}"),
-    ]
-    refused = [outcome.resets_at for outcome in outcomes if not outcome.allowed]
-    return max(refused) if refused else None
+def credentials_valid(session: Session, client_id: str, secret: str) -> bool:
+    """Whether `client_id` names a working client and `secret` is its secret (one SHA-256)."""
+    if not client_id or not secret or len(client_id) > 64 or len(secret) > 200:
+        return False
+    record = session.scalar(select(PactClient).where(PactClient.client_id == client_id))
+    return record is not None and record.revoked_at is None and Client(record).check_client_secret(secret)
+
+
+def token_request_allowed(client_id: str, address: str, *, authenticated: bool) -> datetime | None:
+    """Count one token request; None when it may go on, else when the caller may try again. Every
+    request counts against its address; a failed authentication also against the client id, and
+    only a failed one is refused for the client's count."""
+    outcome = throttle.hit(TOKEN_REQUESTS_PER_ADDRESS, "pact-token", f"address:{throttle.address_key(address)}")
+    if not outcome.allowed:
+        return outcome.resets_at
+    if authenticated:
+        return None
+    failures = throttle.hit(TOKEN_FAILURES_PER_CLIENT, "pact-token-failure", f"client:{client_id[:64]}")
+    return None if failures.allowed else failures.resets_at
 
 
 def note_use(client: PactClient, now: datetime) -> None:

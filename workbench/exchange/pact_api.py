@@ -6,59 +6,68 @@ shared footprints.
 - GET /pact/3/footprints: the client's enterprise's shared footprints, filtered by v3's criteria
   (productId, companyId, geography, classification, validOn, validAfter, validBefore, status;
   the list ones repeated, matched without regard to case) and paged with `limit` and `offset`; a
-  `Link: <…>; rel="next"` header, absolute on the request's own host, while more remain.
+  `Link: <…>; rel="next"` header while more remain, absolute on WORKBENCH_PUBLIC_URL when set
+  (web.external_url: never a forged Host header; the query is encoded, never passed to url_for).
 - GET /pact/3/footprints/<id>: one document. Another enterprise's footprint and an unknown id
   get the same 404 NoSuchFootprint, so ids cannot be probed.
-- POST /pact/3/events: CloudEvents (structured JSON). A request for footprints is stored for
-  the enterprise to answer on its partners page; notifications are stored as received. The same
-  event sent twice is stored once.
+- POST /pact/3/events (scope events:write): CloudEvents (structured JSON). A request for
+  footprints is stored for the enterprise to answer on its partners page; notifications are
+  stored as received. The same event sent twice is stored once (a unique constraint; the loser of
+  a race is answered as a duplicate). Rate-limited per client, and at most MAX_OPEN_REQUESTS
+  unanswered requests per client: more are refused until the enterprise answers some.
 - GET /pact/openapi.json: this blueprint's own OpenAPI 3.1 document (these endpoints are not part
   of /api/v1 and its document).
 
 Only the bearer token authenticates: a session cookie is never read here, which is why the
 blueprint is exempt from CSRF. Every error is PACT's error body: {"code", "message"}.
-Filtering happens on the stored documents in Python: one enterprise shares hundreds of
-footprints, not millions, and JSON queries differ between SQLite and PostgreSQL.
+Status and order are SQL; without a document filter the page is SQL too (LIMIT/OFFSET, one row
+more to know whether a next page exists). The document filters run in Python (JSON queries differ
+between SQLite and PostgreSQL) over a stream of the documents alone, stopping once the page and
+one more are found.
 """
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6750 import InsufficientScopeError
 from flask import Blueprint, Response, jsonify, request, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from workbench import json_input
+from workbench import json_input, throttle
 from workbench.audit import Actor, set_actor
 from workbench.auth.access import client_address, exempt_from_csrf
 from workbench.db import db, utcnow
 from workbench.exchange import oauth
 from workbench.exchange.footprints import shared_footprints
-from workbench.exchange.models import FootprintStatus, PactClient, PactEvent, SharedFootprint
+from workbench.exchange.models import FootprintStatus, PactClient, PactEvent, PactEventStatus, SharedFootprint
+from workbench.exchange.pact_openapi import (
+    DATE_FILTERS,
+    EVENT_TYPES,
+    LIST_FILTERS,
+    MAX_EVENT_LIST,
+    MAX_FILTER_LENGTH,
+    MAX_FILTER_VALUES,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    REQUEST_CREATED,
+    openapi_document,
+)
+from workbench.web import external_url
 
 bp = Blueprint("pact", __name__, url_prefix="/pact")
 exempt_from_csrf(bp)
 
 DEFAULT_LIMIT = 50
-MAX_LIMIT = 100
-MAX_OFFSET = 1_000_000
-MAX_FILTER_VALUES = 50
-MAX_FILTER_LENGTH = 500
 MAX_EVENT_BYTES = 256 * 1024
 MAX_TOKEN_REQUEST_BYTES = 4096
-LIST_FILTERS = ("productId", "companyId", "geography", "classification")
-DATE_FILTERS = ("validOn", "validAfter", "validBefore")
+MAX_OPEN_REQUESTS = 1000  # unanswered requests for footprints stored per client
+EVENTS_PER_CLIENT = throttle.limit("60 per minute")
 # A footprint without a validity period is valid for three years after its reference period (v3).
 DEFAULT_VALIDITY = timedelta(days=3 * 365)
 
-EVENT_PREFIX = "org.wbcsd.pact.ProductFootprint."
-REQUEST_CREATED = EVENT_PREFIX + "RequestCreatedEvent.3"
-EVENT_TYPES = {
-    REQUEST_CREATED,
-    EVENT_PREFIX + "RequestFulfilledEvent.3",
-    EVENT_PREFIX + "RequestRejectedEvent.3",
-    EVENT_PREFIX + "PublishedEvent.3",
-}
 EVENT_MEDIA_TYPES = {"application/cloudevents+json", "application/json"}
 
 
@@ -130,8 +139,11 @@ def _authorised(scope: str | None) -> PactClient:
 def token():
     if request.content_length is None or request.content_length > MAX_TOKEN_REQUEST_BYTES:
         return _oauth_error(400, "invalid_request", "The request body must be a small form (grant_type).")
-    client_id = (request.authorization.username if request.authorization else None) or request.form.get("client_id", "")
-    retry_at = oauth.token_request_allowed(client_id or "-", client_address())
+    basic = request.authorization if request.authorization and request.authorization.type == "basic" else None
+    client_id = unquote((basic.username if basic else None) or request.form.get("client_id", "") or "")
+    secret = unquote((basic.password if basic else None) or request.form.get("client_secret", "") or "")
+    authenticated = oauth.credentials_valid(db.session, client_id, secret)
+    retry_at = oauth.token_request_allowed(client_id or "-", client_address(), authenticated=authenticated)
     if retry_at is not None:
         response = _oauth_error(429, "slow_down", "Too many token requests: try again later.")
         response.headers["Retry-After"] = str(max(1, int((retry_at - datetime.now(UTC)).total_seconds())))
@@ -216,10 +228,15 @@ def _validity(document: dict, pcf: dict) -> tuple[datetime | None, datetime | No
 
 def matches(footprint: SharedFootprint, criteria: dict) -> bool:
     """Whether a shared footprint meets every criterion given (v3's ListFootprints filters)."""
-    document = footprint.document if isinstance(footprint.document, dict) else {}
-    pcf = document.get("pcf") if isinstance(document.get("pcf"), dict) else {}
     if "status" in criteria and footprint.status != criteria["status"]:
         return False
+    return document_matches(footprint.document, criteria)
+
+
+def document_matches(document, criteria: dict) -> bool:
+    """Whether a footprint's document meets the document filters (all but `status`, which SQL does)."""
+    document = document if isinstance(document, dict) else {}
+    pcf = document.get("pcf") if isinstance(document.get("pcf"), dict) else {}
     fields = {
         "productId": _folded(document.get("productIds")),
         "companyId": _folded(document.get("companyIds")),
@@ -236,23 +253,36 @@ def matches(footprint: SharedFootprint, criteria: dict) -> bool:
     return not (criteria["validBefore"] and not (end and end < criteria["validBefore"]))
 
 
+def footprint_page(organisation_id: int, criteria: dict, offset: int, limit: int) -> tuple[list[dict], bool]:
+    """One page of the enterprise's shared footprints meeting `criteria`, newest first, and
+    whether more follow. Reads at most offset + limit + 1 matching documents."""
+    statement = shared_footprints(db.session, organisation_id).with_only_columns(SharedFootprint.document)
+    if "status" in criteria:
+        statement = statement.where(SharedFootprint.status == criteria["status"])
+    if not any(criteria.get(name) for name in (*LIST_FILTERS, *DATE_FILTERS)):
+        found = list(db.session.scalars(statement.offset(offset).limit(limit + 1)))
+        return found[:limit], len(found) > limit
+    found, wanted = [], offset + limit + 1
+    for document in db.session.scalars(statement.execution_options(yield_per=200)):
+        if document_matches(document, criteria):
+            found.append(document)
+            if len(found) == wanted:
+                break
+    return found[offset : offset + limit], len(found) == wanted
+
+
 @bp.get("/3/footprints")
 def list_footprints():
     client = _authorised("footprint:list")
     limit = _count_arg("limit", DEFAULT_LIMIT, MAX_LIMIT, 1)
     offset = _count_arg("offset", 0, MAX_OFFSET, 0)
     criteria = _criteria()
-    found = [
-        footprint
-        for footprint in db.session.scalars(shared_footprints(db.session, client.organisation_id))
-        if matches(footprint, criteria)
-    ]
-    page = found[offset : offset + limit]
-    response = jsonify({"data": [footprint.document for footprint in page]})
-    if offset + limit < len(found):
+    page, more = footprint_page(client.organisation_id, criteria, offset, limit)
+    response = jsonify({"data": page})
+    if more:
         arguments = request.args.to_dict(flat=False)
-        arguments.update(limit=str(limit), offset=str(offset + limit))
-        following = url_for("pact.list_footprints", _external=True, **arguments)
+        arguments.update(limit=[str(limit)], offset=[str(offset + limit)])
+        following = external_url("pact.list_footprints", query=arguments)
         response.headers["Link"] = f'<{following}>; rel="next"'
     return response
 
@@ -312,6 +342,8 @@ def check_event(event: dict) -> None:
     data = event.get("data")
     if not isinstance(data, dict):
         raise bad_request("data must be a JSON object.")
+    if any(isinstance(value, list) and len(value) > MAX_EVENT_LIST for value in data.values()):
+        raise bad_request(f"A list in data has at most {MAX_EVENT_LIST} items.")
     if event["type"] == REQUEST_CREATED:
         for name in LIST_FILTERS:
             values = data.get(name)
@@ -330,26 +362,53 @@ def check_event(event: dict) -> None:
             raise bad_request("data.comment must be a string of at most 2000 characters.")
     elif event["type"].endswith("PublishedEvent.3"):
         pf_ids = data.get("pfIds")
-        if not isinstance(pf_ids, list) or not pf_ids or not all(isinstance(value, str) for value in pf_ids):
-            raise bad_request("data.pfIds must be a non-empty list of footprint ids.")
-    elif not isinstance(data.get("requestEventId"), str):
+        if not isinstance(pf_ids, list) or not pf_ids or not all(_short(value, 200) for value in pf_ids):
+            raise bad_request(f"data.pfIds must be a list of 1 to {MAX_EVENT_LIST} footprint ids.")
+    elif not _short(data.get("requestEventId"), 200):
         raise bad_request("data.requestEventId must name the request this event answers.")
+
+
+def _short(value, maximum: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= maximum
+
+
+def _already_stored(client: PactClient, event: dict) -> bool:
+    return (
+        db.session.scalar(
+            select(PactEvent.id).where(
+                PactEvent.client_id == client.id, PactEvent.event_id == event["id"], PactEvent.source == event["source"]
+            )
+        )
+        is not None
+    )
 
 
 @bp.post("/3/events")
 def events():
-    client = _authorised(None)
+    client = _authorised(oauth.EVENTS_SCOPE)
+    outcome = throttle.hit(EVENTS_PER_CLIENT, "pact-events", f"client:{client.id}")
+    if not outcome.allowed:
+        wait = max(1, int((outcome.resets_at - datetime.now(UTC)).total_seconds()))
+        raise PactError(429, "BadRequest", "Too many events: try again later.", {"Retry-After": str(wait)})
     event = _event_body()
     check_event(event)
-    already = db.session.scalar(
-        db.select(PactEvent.id).where(
-            PactEvent.client_id == client.id,
-            PactEvent.event_id == event["id"],
-            PactEvent.source == event["source"],
+    if _already_stored(client, event):
+        return Response(status=200)
+    request_event = event["type"] == REQUEST_CREATED
+    if request_event:
+        open_requests = select(PactEvent.id).where(
+            PactEvent.client_id == client.id, PactEvent.status == PactEventStatus.RECEIVED
         )
-    )
-    if already is None:
-        oauth.record_event(db.session, client, event, request=event["type"] == REQUEST_CREATED)
+        if db.session.scalar(open_requests.offset(MAX_OPEN_REQUESTS - 1).limit(1)) is not None:
+            raise PactError(
+                429, "BadRequest", f"{MAX_OPEN_REQUESTS} requests of this client await an answer: wait for them."
+            )
+    try:
+        with db.session.begin_nested():  # a concurrent copy of the same event may commit first
+            oauth.record_event(db.session, client, event, request=request_event)
+            db.session.flush()
+    except IntegrityError:
+        pass  # the unique (client, source, id): already stored, answered as a duplicate
     return Response(status=200)
 
 
@@ -359,226 +418,3 @@ def events():
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document(url_for("pact.token", _external=True)))
-
-
-def _error_response(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
-
-def _json_response(description: str, data: dict, **more) -> dict:
-    schema = {"type": "object", "required": ["data"], "properties": {"data": data}}
-    return {"description": description, "content": {"application/json": {"schema": schema}}, **more}
-
-
-def openapi_document(token_url: str) -> dict:
-    """The OpenAPI 3.1 document of this host: written here from what the views do."""
-    strings = {
-        "type": "array",
-        "items": {"type": "string", "maxLength": MAX_FILTER_LENGTH},
-        "maxItems": MAX_FILTER_VALUES,
-    }
-    list_parameters = [
-        {"name": name, "in": "query", "explode": True, "schema": strings, "description": description}
-        for name, description in (
-            ("productId", "Footprints naming one of these product ids (URNs); case-insensitive."),
-            ("companyId", "Footprints naming one of these company ids (URNs); case-insensitive."),
-            (
-                "geography",
-                "Region, country (ISO 3166-1) or subdivision (ISO 3166-2); a country matches its subdivisions.",
-            ),
-            ("classification", "Footprints with one of these product classifications."),
-        )
-    ]
-    date_parameters = [
-        {
-            "name": name,
-            "in": "query",
-            "schema": {"type": "string", "format": "date-time", "maxLength": 64},
-            "description": text,
-        }
-        for name, text in (
-            ("validOn", "Footprints whose validity period includes this moment."),
-            ("validAfter", "Footprints whose validity starts after this moment."),
-            ("validBefore", "Footprints whose validity ends before this moment."),
-        )
-    ]
-    paging = [
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
-        {
-            "name": "offset",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
-            "description": "Where the page starts; the Link header of the previous page sets it.",
-        },
-        {
-            "name": "status",
-            "in": "query",
-            "schema": {"type": "string", "enum": [member.value for member in FootprintStatus]},
-        },
-    ]
-    errors = {
-        "400": _error_response("The request is malformed."),
-        "401": _error_response("No valid access token, or it has expired (code TokenExpired)."),
-        "403": _error_response("The token lacks the scope."),
-    }
-    footprint = {
-        "type": "object",
-        "description": "A PACT v3 ProductFootprint.",
-        "required": ["id"],
-        "properties": {"id": {"type": "string", "format": "uuid"}},
-    }
-    security = [{"pactClientCredentials": ["footprint:list", "footprint:read"]}]
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "CFP Standards Workbench: PACT host",
-            "version": "3.0.0",
-            "description": "An enterprise's shared product footprints, for its trading partners (PACT Technical Specifications v3).",
-        },
-        "paths": {
-            "/pact/auth/token": {
-                "post": {
-                    "operationId": "pactToken",
-                    "summary": "An access token for client credentials (HTTP Basic or form).",
-                    "security": [],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/x-www-form-urlencoded": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["grant_type"],
-                                    "properties": {
-                                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
-                                        "scope": {"type": "string", "maxLength": 200},
-                                        "client_id": {"type": "string", "maxLength": 64},
-                                        "client_secret": {"type": "string", "maxLength": 200},
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": {
-                            "description": "The token.",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}},
-                        },
-                        "400": {"description": "RFC 6749 section 5.2 error."},
-                        "401": {"description": "Unknown or revoked client, or wrong secret."},
-                        "429": {"description": "Too many token requests."},
-                    },
-                }
-            },
-            "/pact/3/footprints": {
-                "get": {
-                    "operationId": "pactListFootprints",
-                    "summary": "The enterprise's shared footprints, filtered and paged.",
-                    "security": security,
-                    "parameters": list_parameters + date_parameters + paging,
-                    "responses": {
-                        "200": _json_response(
-                            "One page; a Link header with rel=next while more remain.",
-                            {"type": "array", "items": {"$ref": "#/components/schemas/ProductFootprint"}},
-                            headers={"Link": {"schema": {"type": "string"}}},
-                        ),
-                        **errors,
-                    },
-                }
-            },
-            "/pact/3/footprints/{id}": {
-                "get": {
-                    "operationId": "pactGetFootprint",
-                    "summary": "One shared footprint.",
-                    "security": security,
-                    "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 36}}
-                    ],
-                    "responses": {
-                        "200": _json_response("The footprint.", {"$ref": "#/components/schemas/ProductFootprint"}),
-                        "404": _error_response(
-                            "No such footprint among this enterprise's shared ones (code NoSuchFootprint)."
-                        ),
-                        **errors,
-                    },
-                }
-            },
-            "/pact/3/events": {
-                "post": {
-                    "operationId": "pactEvents",
-                    "summary": "A CloudEvent: a request for footprints, or a notification.",
-                    "security": security,
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/cloudevents+json": {"schema": {"$ref": "#/components/schemas/Event"}}},
-                    },
-                    "responses": {
-                        "200": {"description": "Accepted and stored; empty body."},
-                        "413": _error_response("The event is too large."),
-                        **errors,
-                    },
-                }
-            },
-        },
-        "components": {
-            "securitySchemes": {
-                "pactClientCredentials": {
-                    "type": "oauth2",
-                    "flows": {
-                        "clientCredentials": {
-                            "tokenUrl": token_url,
-                            "scopes": {
-                                "footprint:list": "List the shared footprints.",
-                                "footprint:read": "Read one shared footprint.",
-                            },
-                        }
-                    },
-                }
-            },
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {
-                        "code": {
-                            "type": "string",
-                            "enum": [
-                                "BadRequest",
-                                "AccessDenied",
-                                "TokenExpired",
-                                "NoSuchFootprint",
-                                "NotImplemented",
-                                "InternalError",
-                            ],
-                        },
-                        "message": {"type": "string"},
-                    },
-                },
-                "Token": {
-                    "type": "object",
-                    "required": ["access_token", "token_type", "expires_in"],
-                    "properties": {
-                        "access_token": {"type": "string"},
-                        "token_type": {"type": "string", "enum": ["Bearer"]},
-                        "expires_in": {"type": "integer"},
-                        "scope": {"type": "string"},
-                    },
-                },
-                "ProductFootprint": footprint,
-                "Event": {
-                    "type": "object",
-                    "required": ["specversion", "id", "source", "type", "data"],
-                    "properties": {
-                        "specversion": {"const": "1.0"},
-                        "id": {"type": "string", "maxLength": 200},
-                        "source": {"type": "string", "maxLength": 500},
-                        "time": {"type": "string", "maxLength": 64},
-                        "type": {"type": "string", "enum": sorted(EVENT_TYPES)},
-                        "data": {"type": "object"},
-                    },
-                },
-            },
-        },
-    }
