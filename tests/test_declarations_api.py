@@ -264,7 +264,7 @@ def test_the_upload_form_declares_from_a_pact_file_and_the_pact_form_carries_the
         {"rule_id": demo["rule"], "source": "pact", "action": "save", "file": (io.BytesIO(b"{nope"), "x.json")},
         content_type="multipart/form-data",
     )
-    assert not_json.status_code == 422 and "不是有效的 JSON" in not_json.text
+    assert not_json.status_code == 422 and "不是 UTF-8 编码的 JSON" in not_json.text
     with database() as session:
         declaration = session.get(Declaration, declaration_id)
         assert declaration.source == DeclarationSource.PACT

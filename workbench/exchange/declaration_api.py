@@ -10,7 +10,7 @@
 - Every change takes the `version` the client read (409 stale_version if changed since), as the
   pages' forms do; the record's shape answers.
 - The PACT document in a body is bounded by its properties at the top, by the request's size
-  (MAX_CONTENT_LENGTH, then MAX_PACT_BYTES) and by the JSON depth every API body is measured for;
+  (MAX_CONTENT_LENGTH, then pact_reading.MAX_BYTES) and by the JSON depth every API body is measured for;
   its own fields are checked by pact_reading, not by this schema, so the two cannot drift.
 """
 
@@ -32,7 +32,7 @@ from workbench.exchange import declaration_reading as reading
 from workbench.exchange import declarations as service
 from workbench.exchange.models import Declaration, DeclarationSource, DeclarationStatus
 from workbench.trials.models import Calculation
-from workbench.web import LARGEST_ID
+from workbench.web import LARGEST_ID, external_url
 
 _id = {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
 _date = {"type": "string", "maxLength": 10, "description": "YYYY-MM-DD"}
@@ -282,9 +282,9 @@ def declaration_json(declaration: Declaration) -> dict:
         },
         "status_reason": declaration.status_reason or "",
         "links": {
-            "page": url_for("declarations.public", public_id=public_id, _external=True),
-            "json": url_for("declarations.public_document", public_id=public_id, _external=True),
-            "pact": url_for("declarations.pact_document", public_id=public_id, _external=True),
+            "page": external_url("declarations.public", public_id=public_id),
+            "json": external_url("declarations.public_document", public_id=public_id),
+            "pact": external_url("declarations.pact_document", public_id=public_id),
         },
         "version": declaration.version,
     }

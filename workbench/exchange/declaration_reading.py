@@ -8,25 +8,30 @@ Plain functions taking a session; they never write.
 
 Decisions worth knowing:
 - Status "expired" is not stored: a verified declaration whose valid_until is before today.
-- Public (listed and readable by anyone): verified, suspended and withdrawn declarations; the page
-  of a suspended or withdrawn one says so.
+- Public (listed and readable by anyone): verified, suspended and withdrawn declarations that were
+  verified once (verified_on set); the page of a suspended or withdrawn one says so. A declaration
+  withdrawn before it was verified never becomes public.
 - The benchmark is the median of the valid declarations' values, and of the newest usable
-  calculations of record of the rule's trials before any declaration is valid.
+  calculations of record of the rule's trials before any declaration is valid. The trials'
+  results are confidential: that fallback shows the median and how many trials it comes from
+  (at least MIN_TRIALS, else nothing), never a trial's own value, not even in the chart's bins.
+- The distribution reads the values in one column query (the chart and the median over all of
+  them) and lists only the newest LISTED valid declarations (their organisations loaded with
+  them); the paged list at /declarations?rule=… has every one.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workbench.auth.models import Organisation, OrganisationKind
 from workbench.auth.permissions import Action, Role, can, require, same_enterprise
 from workbench.drafting.models import Rule, RuleRevision
 from workbench.errors import NotFound
-from workbench.exchange import classes
+from workbench.exchange import classes, footprints
 from workbench.exchange.models import (
     DECLARATION_STATUS_LABELS,
     Declaration,
@@ -35,10 +40,25 @@ from workbench.exchange.models import (
 )
 from workbench.publishing.models import Publication
 from workbench.trials.models import Calculation, Trial
+from workbench.web import external_url
 
 DEFAULT_VALIDITY_MONTHS = 24
 DEFAULT_SURVEILLANCE_MONTHS = 12
+# Public: one of these states AND verified once (verified_on set). A declaration withdrawn while
+# still a draft, submitted or rejected was never verified and stays private.
 PUBLIC = (DeclarationStatus.VERIFIED, DeclarationStatus.SUSPENDED, DeclarationStatus.WITHDRAWN)
+MIN_TRIALS = 3  # fewer trials' results would let one read an enterprise's confidential value
+LISTED = 200  # the distribution page lists the newest this many; the paged list has them all
+
+
+def is_public(declaration: Declaration) -> bool:
+    """Whether anyone may read the declaration: verified once, now verified, suspended or withdrawn."""
+    return declaration.status in PUBLIC and declaration.verified_on is not None
+
+
+def public_clause():
+    """is_public as a where clause."""
+    return Declaration.status.in_(PUBLIC) & Declaration.verified_on.is_not(None)
 
 
 def is_expired(declaration: Declaration, today: date) -> bool:
@@ -72,23 +92,25 @@ def get(session: Session, declaration_id: int, *, by) -> Declaration:
 
 def by_public_id(session: Session, public_id: str, *, by) -> Declaration:
     """The declaration behind a public page: readable by anyone once verified (then suspended or
-    withdrawn too); a draft's address answers "not found" to whoever may not read it."""
+    withdrawn too). One never verified answers "not found" to everyone, its own enterprise too
+    (which has its workspace page): the public address, JSON, PACT form and QR code exist only
+    for a public declaration."""
     declaration = None
     if public_id.isascii() and 0 < len(public_id) <= 32:
         declaration = session.scalar(select(Declaration).where(Declaration.public_id == public_id))
-    if declaration is None or not can(by, Action.VIEW_DECLARATION, declaration):
+    if declaration is None or not is_public(declaration) or not can(by, Action.VIEW_DECLARATION, declaration):
         raise NotFound(_("没有这项声明，或它尚未通过核查。"))
     return declaration
 
 
 def visible(session: Session, user, *, rule_id: int | None = None, status: str | None = None):
-    """A select of the declarations `user` may list, newest first: the public ones (verified,
-    suspended, withdrawn) for everyone; an enterprise's own of every status; a certifier's queue
+    """A select of the declarations `user` may list, newest first: the public ones (verified once,
+    then verified, suspended or withdrawn) for everyone; an enterprise's own of every status; a certifier's queue
     (those naming its body); all for the administrators and the secretariat."""
-    query = select(Declaration)
+    query = select(Declaration).options(selectinload(Declaration.organisation))
     role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
     organisation_id = getattr(user, "organisation_id", None)
-    public = Declaration.status.in_(PUBLIC)
+    public = public_clause()
     if role in (Role.ADMINISTRATOR, Role.SECRETARIAT):
         pass
     elif role == Role.CERTIFIER and organisation_id is not None:
@@ -104,19 +126,27 @@ def visible(session: Session, user, *, rule_id: int | None = None, status: str |
     return query.order_by(Declaration.id.desc())
 
 
-def valid_declarations(session: Session, rule_id: int, today: date) -> list[Declaration]:
-    """The declarations under the rule that are verified and within their validity today."""
-    return list(
-        session.scalars(
-            select(Declaration)
-            .where(
-                Declaration.rule_id == rule_id,
-                Declaration.status == DeclarationStatus.VERIFIED,
-                Declaration.valid_until >= today,
-            )
-            .order_by(Declaration.value, Declaration.id)
-        )
+def _valid(rule_id: int, today: date):
+    return (
+        Declaration.rule_id == rule_id,
+        Declaration.status == DeclarationStatus.VERIFIED,
+        Declaration.valid_until >= today,
     )
+
+
+def valid_declarations(session: Session, rule_id: int, today: date, *, limit: int | None = None) -> list[Declaration]:
+    """The declarations under the rule that are verified and within their validity today, lowest
+    value first, with their organisations; `limit`: the newest that many only."""
+    query = select(Declaration).options(selectinload(Declaration.organisation)).where(*_valid(rule_id, today))
+    if limit is not None:
+        newest = select(Declaration.id).where(*_valid(rule_id, today)).order_by(Declaration.id.desc()).limit(limit)
+        query = query.where(Declaration.id.in_(newest.scalar_subquery()))
+    return list(session.scalars(query.order_by(Declaration.value, Declaration.id)))
+
+
+def valid_values(session: Session, rule_id: int, today: date) -> list[float]:
+    """The declared values of the rule's valid declarations (one column: the chart, the median)."""
+    return sorted(session.scalars(select(Declaration.value).where(*_valid(rule_id, today))))
 
 
 def application_counts(session: Session, rule_ids, today: date) -> dict[int, int]:
@@ -158,9 +188,9 @@ def rule_id_by_code(session: Session, code: str) -> int | None:
 
 
 def rule_number(rule: Rule) -> str:
-    """The registry standard's number when the rule has one, else the rule code."""
-    standard = rule.standard
-    return standard.numbers if standard is not None and standard.numbers else rule.code
+    """The registry standard's number when the rule has one, else the rule code: the one
+    function in footprints, so a declaration and its PACT form name the rule alike."""
+    return footprints.rule_number(rule)
 
 
 def parameters_of(revision: RuleRevision) -> dict:
@@ -226,52 +256,69 @@ class Distribution:
     rule: Rule
     revision: RuleRevision | None
     unit: str
-    values: list[float]
-    basis: str  # "declarations" or "trials" (before any valid declaration) or "none"
+    values: list[float]  # the valid declarations' values; [] on the trials' basis (confidential)
+    basis: str  # "declarations"; "trials" (before any valid declaration); "few_trials"; "none"
     benchmark: float | None
+    count: int  # how many values the benchmark comes from
     classes: list[dict]
     classes_basis: str
-    declarations: list[Declaration]
+    declarations: list[Declaration]  # the newest LISTED valid ones, lowest value first
+
+    @property
+    def more(self) -> bool:
+        """Whether some valid declarations are left out of `declarations` (see the paged list)."""
+        return self.basis == "declarations" and self.count > len(self.declarations)
 
     def chart(self) -> dict:
+        """The chart's data: the bins of the declared values, or, on the trials' basis, only the
+        thresholds and the benchmark (no bin would keep a trial's value from showing)."""
         return classes.chart_data(self.values, self.classes, self.benchmark)
+
+
+def _trial_values(session: Session, rule_id: int) -> list[float]:
+    newest = (
+        select(func.max(Calculation.id))
+        .join(Trial, Calculation.trial_id == Trial.id)
+        .where(Trial.rule_id == rule_id, Trial.archived_at.is_(None), Calculation.of_record.is_(True))
+        .group_by(Calculation.trial_id)
+        .scalar_subquery()
+    )
+    rows = session.scalars(
+        select(Calculation.cfp_per_unit).where(Calculation.id.in_(newest), Calculation.usable.is_(True))
+    )
+    return [value for value in rows if value is not None]
 
 
 def distribution(session: Session, rule: Rule, today: date) -> Distribution:
     """The declared values of the rule's valid declarations with the classes and the benchmark;
-    before any exist, the benchmark of the trials' calculations of record of the rule."""
+    before any exist, only the median of the trials' calculations of record of the rule (and
+    how many), when there are at least MIN_TRIALS of them."""
     publication = latest_publication(session, rule.id)
     revision = publication.revision if publication is not None else None
     parameters = parameters_of(revision) if revision is not None else {}
-    valid = valid_declarations(session, rule.id, today)
-    values = [row.value for row in valid]
-    basis = "declarations"
-    if not values:
-        newest = (
-            select(func.max(Calculation.id))
-            .join(Trial, Calculation.trial_id == Trial.id)
-            .where(Trial.rule_id == rule.id, Trial.archived_at.is_(None), Calculation.of_record.is_(True))
-            .group_by(Calculation.trial_id)
-            .scalar_subquery()
-        )
-        values = [
-            value
-            for value in session.scalars(
-                select(Calculation.cfp_per_unit).where(Calculation.id.in_(newest), Calculation.usable.is_(True))
-            )
-            if value is not None
-        ]
-        basis = "trials" if values else "none"
+    values = valid_values(session, rule.id, today)
+    listed: list[Declaration] = []
+    if values:
+        basis, benchmark, shown = "declarations", classes.benchmark(values), values
+        listed = valid_declarations(session, rule.id, today, limit=LISTED)
+    else:
+        values = _trial_values(session, rule.id)
+        shown = []  # never a trial's own value
+        if len(values) >= MIN_TRIALS:
+            basis, benchmark = "trials", classes.benchmark(values)
+        else:
+            basis, benchmark = ("few_trials" if values else "none"), None
     return Distribution(
         rule=rule,
         revision=revision,
         unit=declared_unit_of(revision) if revision is not None else "",
-        values=sorted(values),
+        values=shown,
         basis=basis,
-        benchmark=classes.benchmark(values),
+        benchmark=benchmark,
+        count=len(values),
         classes=classes.classes_of(parameters),
         classes_basis=classes.basis_of(parameters),
-        declarations=valid,
+        declarations=listed,
     )
 
 
@@ -284,7 +331,7 @@ def public_json(declaration: Declaration, *, today: date) -> dict:
     docs): what the page shows, in plain values."""
     return {
         "id": declaration.public_id,
-        "url": url_for("declarations.public", public_id=declaration.public_id, _external=True),
+        "url": external_url("declarations.public", public_id=declaration.public_id),
         "status": status_key(declaration, today),
         "organisation": declaration.organisation.name,
         "product": declaration.product,

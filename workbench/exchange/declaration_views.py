@@ -11,7 +11,6 @@
 """
 
 import io
-import json
 
 import segno
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
@@ -31,8 +30,9 @@ from workbench.drafting.models import Rule
 from workbench.errors import InvalidInput, NotFound, WorkbenchError
 from workbench.exchange import declaration_reading as reading
 from workbench.exchange import declarations as service
+from workbench.exchange import pact_reading
 from workbench.exchange.models import DECLARATION_SOURCE_LABELS, DECLARATION_STATUS_LABELS, DeclarationStatus
-from workbench.web import REJECTED, page_number, show_error
+from workbench.web import REJECTED, external_url, page_number, show_error
 
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
 
@@ -134,6 +134,11 @@ def declaration_status_key(declaration) -> str:
     return reading.status_key(declaration, today())
 
 
+@bp.app_template_global()
+def declaration_is_public(declaration) -> bool:
+    return reading.is_public(declaration)
+
+
 # --- lists ----------------------------------------------------------------------------------------
 
 
@@ -160,17 +165,14 @@ def index():
 
 
 def _read_upload(storage) -> dict | None:
+    """The uploaded PACT file's JSON, through pact_reading.read_bytes (the one size and depth
+    limit of a PACT file); never more than MAX_BYTES + 1 bytes are read."""
     if storage is None or not getattr(storage, "filename", ""):
         return None
-    data = storage.stream.read(service.MAX_PACT_BYTES + 1)
-    service.refuse_pact_size(len(data))
     try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise InvalidInput(
-            _("PACT 文件不是有效的 JSON（UTF-8）：请上传 ProductFootprint 的 JSON 文件。"),
-            details={"file": _("不是有效的 JSON。")},
-        ) from None
+        return pact_reading.read_bytes(storage.stream.read(pact_reading.MAX_BYTES + 1))
+    except InvalidInput as error:
+        raise InvalidInput(error.message, details={"file": error.message}) from None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -262,7 +264,7 @@ def _page(declaration, *, status: int = 200, forms: dict | None = None):
         may_suspend=certifier and declaration.status == DeclarationStatus.VERIFIED,
         may_reinstate=certifier and declaration.status == DeclarationStatus.SUSPENDED,
         may_withdraw=service.may_withdraw(user, declaration),
-        public=declaration.status in reading.PUBLIC,
+        public=reading.is_public(declaration),
         SOURCE_LABELS=DECLARATION_SOURCE_LABELS,
     )
     return make_response(html, status)
@@ -383,7 +385,7 @@ def public(public_id: str):
         "declarations/public.html",
         declaration=declaration,
         expired=reading.is_expired(declaration, today()),
-        page_url=url_for(".public", public_id=public_id, _external=True),
+        page_url=external_url("declarations.public", public_id=declaration.public_id),
         may_open=can(current_principal(), Action.DECLARE, declaration)
         or can(current_principal(), Action.VERIFY_DECLARATION, declaration),
     )
@@ -406,7 +408,8 @@ def pact_document(public_id: str):
 def qr_code(public_id: str):
     """The QR code of the public page's absolute address, as SVG (no user text in it)."""
     declaration = _public(public_id)
-    target = url_for(".public", public_id=declaration.public_id, _external=True)
+    # On WORKBENCH_PUBLIC_URL when set: a forged Host header must not end up printed on a label.
+    target = external_url("declarations.public", public_id=declaration.public_id)
     out = io.BytesIO()
     segno.make(target, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False)
     response = make_response(out.getvalue())
@@ -459,7 +462,7 @@ def rule(rule_id: int):
         rule=rule,
         result=result,
         chart=result.chart(),
-        grades=[(row.performance_class, row) for row in result.declarations],
+        min_trials=reading.MIN_TRIALS,
         terms=terms,
         terms_form=form if may_set_terms else None,
         text={"count": _("数量"), "benchmark": _("基准值"), "value": _("碳足迹"), "unit": result.unit},

@@ -27,16 +27,18 @@ from datetime import date
 
 from babel import Locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.audit import change_reason
 from workbench.auth.models import Organisation, OrganisationKind
-from workbench.auth.permissions import Action, can, require
+from workbench.auth.permissions import Action, can, require, same_enterprise
 from workbench.catalogue.proposals import add_months
+from workbench.dates import local_zone
 from workbench.db import expect_version, utcnow
 from workbench.drafting.models import Rule
 from workbench.errors import Conflict, InvalidInput, refuse
-from workbench.exchange import classes
+from workbench.exchange import classes, pact, pact_reading
 from workbench.exchange.declaration_reading import (
     declared_unit_of,
     latest_publication,
@@ -45,7 +47,14 @@ from workbench.exchange.declaration_reading import (
     rule_number,
     terms_of,
 )
-from workbench.exchange.models import Declaration, DeclarationSource, DeclarationStatus, DeclarationTerms
+from workbench.exchange.models import (
+    Declaration,
+    DeclarationSource,
+    DeclarationStatus,
+    DeclarationTerms,
+    FootprintStatus,
+    SharedFootprint,
+)
 from workbench.inputs import long_text_field, text_field
 from workbench.messages import N_
 from workbench.publishing.models import Publication
@@ -53,7 +62,6 @@ from workbench.trials.models import Calculation
 
 MAX_TEXT = 4000
 MAX_PRODUCT = 300
-MAX_PACT_BYTES = 512 * 1024  # a ProductFootprint is a few kilobytes; more is not one footprint
 MAX_MONTHS = 120
 GEOGRAPHY_KINDS = ("region", "country", "subdivision")
 # PACT's regions (UN M49 regions and sub-regions, by name).
@@ -205,13 +213,12 @@ def create_from_calculation(
 def create_from_pact(session: Session, rule: Rule, document, data: DeclarationInput, *, by) -> Declaration:
     """A draft declaration from an uploaded PACT ProductFootprint (checked by pact_reading.read).
     Fields the form leaves empty are taken from the file."""
-    from workbench.exchange import pact_reading  # written beside this module (owner A)
-
     require(by, Action.DECLARE)
     publication = _published(session, rule)
     if not isinstance(document, dict):
         refuse("file", _("PACT 文件应为一个 ProductFootprint JSON 对象。"))
     footprint = pact_reading.read(document)
+    _refuse_other_company(footprint, by)
     unit = declared_unit_of(publication.revision)
     if unit and footprint.declared_unit != unit:
         refuse(
@@ -233,6 +240,28 @@ def create_from_pact(session: Session, rule: Rule, document, data: DeclarationIn
     values = _values(merged)
     return _new(
         session, rule, values, footprint.value_per_unit, by=by, source=DeclarationSource.PACT, pact_document=document
+    )
+
+
+def _refuse_other_company(footprint, by) -> None:
+    """A PACT file declares the footprint of the company it names: the declarer's own only. Its
+    companyName matches the organisation's name as same_enterprise reads names (spaces and case
+    aside), or its companyIds hold the organisation's URN (pact.company_urn)."""
+    organisation = getattr(by, "organisation", None)
+    name = getattr(organisation, "name", "") or ""
+    urn = pact.company_urn(name).casefold()
+    if same_enterprise(by, footprint.company_name) or urn in {str(item).casefold() for item in footprint.company_ids}:
+        return
+    refuse(
+        "file",
+        _(
+            "PACT 文件的企业是“%(found)s”，不是本企业“%(own)s”：只能声明本企业的产品碳足迹。"
+            "请上传本企业的 ProductFootprint（companyName 为“%(own)s”，或 companyIds 包含 %(urn)s）；"
+            "供应商的碳足迹请在因子库中导入。",
+            found=footprint.company_name,
+            own=name,
+            urn=pact.company_urn(name),
+        ),
     )
 
 
@@ -316,8 +345,13 @@ def verify(
         refuse("verified_on", _("请填写核查日期。"))
     if verified_on > today:
         refuse("verified_on", _("核查日期不能晚于今天。"))
-    if declaration.submitted_at is not None and verified_on < declaration.submitted_at.date():
-        refuse("verified_on", _("核查日期不能早于提交日期 %(day)s。", day=declaration.submitted_at.date().isoformat()))
+    # The submission's day where the users are (a submission at 01:00 Beijing time is still
+    # the previous day in UTC): the day a certifier compares with is the local one.
+    submitted_on = (
+        declaration.submitted_at.astimezone(local_zone()).date() if declaration.submitted_at is not None else None
+    )
+    if submitted_on is not None and verified_on < submitted_on:
+        refuse("verified_on", _("核查日期不能早于提交日期 %(day)s。", day=submitted_on.isoformat()))
     terms = terms_of(session, declaration.rule_id)
     valid_until = add_months(verified_on, terms.validity_months)
     with change_reason(session, N_("核查通过")):
@@ -362,12 +396,32 @@ def suspend(session: Session, declaration: Declaration, reason: str, *, by, expe
     with change_reason(session, N_("暂停声明")):
         declaration.status = DeclarationStatus.SUSPENDED
         declaration.status_reason = text
+        _deprecate_shared(session, declaration)
         session.flush()
     return declaration
 
 
+def _deprecate_shared(session: Session, declaration: Declaration) -> None:
+    """The declaration's footprints shared through PACT become Deprecated with it, so partners stop
+    reading "Active". Written on the model directly, not through footprints.deprecate: that asks
+    SHARE_FOOTPRINT, which a certifier suspending the declaration does not hold; the operation
+    calling this has checked its own permission (VERIFY_DECLARATION, or DECLARE to withdraw).
+    Reinstating does not reactivate them: PACT's deprecation is final, the enterprise shares again."""
+    now = utcnow()
+    rows = session.scalars(
+        select(SharedFootprint).where(
+            SharedFootprint.declaration_id == declaration.id, SharedFootprint.status != FootprintStatus.DEPRECATED
+        )
+    )
+    for row in rows:
+        row.status = FootprintStatus.DEPRECATED
+        row.document = {**row.document, "status": FootprintStatus.DEPRECATED.value}
+        row.updated_at = now
+
+
 def reinstate(session: Session, declaration: Declaration, *, by, expected_version: int | None = None):
-    """A suspended declaration verified again, with its validity as it was."""
+    """A suspended declaration verified again, with its validity as it was. Its footprints shared
+    through PACT stay Deprecated (deprecation is final in PACT): the enterprise shares it again."""
     require(by, Action.VERIFY_DECLARATION, declaration)
     expect_version(declaration, expected_version)
     if declaration.status != DeclarationStatus.SUSPENDED:
@@ -396,6 +450,7 @@ def withdraw(session: Session, declaration: Declaration, reason: str, *, by, exp
     with change_reason(session, N_("撤销声明")):
         declaration.status = DeclarationStatus.WITHDRAWN
         declaration.status_reason = text
+        _deprecate_shared(session, declaration)
         session.flush()
     return declaration
 
@@ -420,11 +475,13 @@ def set_terms(session: Session, rule: Rule, validity_months: int, surveillance_m
 
 
 def refuse_pact_size(size: int) -> None:
-    if size > MAX_PACT_BYTES:
+    """A PACT document sent inside an API body: the same limit as an uploaded file
+    (pact_reading.MAX_BYTES), measured on its JSON."""
+    if size > pact_reading.MAX_BYTES:
         raise InvalidInput(
             _(
                 "PACT 文件不能超过 %(kb)d KB：一个 ProductFootprint 只有几 KB，请上传单个产品的文件。",
-                kb=MAX_PACT_BYTES // 1024,
+                kb=pact_reading.MAX_BYTES // 1024,
             ),
             details={"file": _("文件过大。")},
         )

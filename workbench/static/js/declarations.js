@@ -7,6 +7,18 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!source || !canvas || typeof window.Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
   const label = (row) => `${+row.low.toPrecision(4)}–${+row.high.toPrecision(4)}`;
+  // Before any valid declaration the page has no bins (the trials' values are confidential): an
+  // axis spanning the thresholds and the benchmark, with the lines only.
+  const marks = [...data.thresholds.map((item) => item.limit), ...(data.benchmark !== null ? [data.benchmark] : [])];
+  const linesOnly = data.bins.length === 0;
+  if (linesOnly && marks.length === 0) return;
+  if (linesOnly) {
+    const low = Math.min(...marks);
+    const high = Math.max(...marks);
+    const pad = (high - low) * 0.1 || Math.abs(high) * 0.1 || 1;
+    const edges = [low - pad, high + pad];
+    data.bins = [{ low: edges[0], high: edges[1], count: 0 }];
+  }
   // Where a value falls on the category axis (bins of equal width): a fractional index.
   const position = (value) => {
     const first = data.bins[0];
@@ -40,14 +52,14 @@ document.addEventListener("DOMContentLoaded", () => {
     type: "bar",
     data: {
       labels: data.bins.map(label),
-      datasets: [{ label: data.text.count, data: data.bins.map((row) => row.count), backgroundColor: "#2f6db3" }],
+      datasets: linesOnly ? [] : [{ label: data.text.count, data: data.bins.map((row) => row.count), backgroundColor: "#2f6db3" }],
     },
     options: {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
       plugins: { legend: { display: false } },
-      scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, x: { title: { display: true, text: `kg CO₂e/${data.text.unit}` } } },
+      scales: { y: { beginAtZero: true, display: !linesOnly, ticks: { precision: 0 } }, x: { title: { display: true, text: `kg CO₂e/${data.text.unit}` } } },
     },
     plugins: [markers],
   });
