@@ -3,6 +3,8 @@ schema, malformed documents are refused by JSON path, a supplier's footprint bec
 trial then uses."""
 
 import copy
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -102,3 +104,138 @@ def test_a_malformed_supplier_file_is_refused_with_each_path(session):
     paths = [problem["path"] for problem in refused.value.details["problems"]]
     assert "/id" in paths and "/pcf/declaredUnitAmount" in paths and "/pcf/pcfExcludingBiogenicUptake" in paths
     assert "/companyName" in paths
+
+
+def _facts(**changes) -> pact.FootprintFacts:
+    base = {
+        "pf_id": "0f4b1225-bd44-4c8e-861d-079e4e1dfd69",
+        "created": datetime(2026, 1, 5, 8, 0, tzinfo=UTC),
+        "status": "Active",
+        "company_name": "供应商甲",
+        "company_ids": [pact.company_urn("供应商甲")],
+        "product_ids": [pact.product_urn("供应商甲", "板材")],
+        "product_name": "板材",
+        "product_description": "板材",
+        "declared_unit": "t",
+        "cfp_per_unit": 500.0,
+        "fossil": 400.0,
+        "period_start": date(2025, 1, 1),
+        "period_end": date(2025, 12, 31),
+        "geography_kind": "country",
+        "geography": "CN",
+        "rule_numbers": ["T/ABC 1—2025"],
+    }
+    return pact.FootprintFacts(**(base | changes))
+
+
+def test_biogenic_uptake_and_the_fossil_part_are_written_apart():
+    pcf = pact.product_footprint(_facts(cfp_per_unit=500.0, fossil=400.0, biogenic_uptake=-120.0))["pcf"]
+    assert pcf["pcfExcludingBiogenicUptake"] == "500" and pcf["pcfIncludingBiogenicUptake"] == "380"
+    assert pcf["biogenicCO2Uptake"] == "-120" and pcf["fossilGhgEmissions"] == "400"
+    # unknown: optional fields left out, never "0"; fossil never above the whole
+    unknown = pact.product_footprint(_facts(fossil=900.0))
+    assert "biogenicCarbonContent" not in unknown["pcf"] and "biogenicCO2Uptake" not in unknown["pcf"]
+    assert unknown["pcf"]["fossilGhgEmissions"] == "500"
+    assert unknown["pcf"]["pcfIncludingBiogenicUptake"] == "500"
+    assert pact_schema.validate(unknown) == []
+    # the "SHALL" flags are written
+    assert unknown["pcf"]["packagingEmissionsIncluded"] is False
+    assert unknown["pcf"]["ccsTechnologicalCO2CaptureIncluded"] is False
+
+
+def test_a_calculation_with_a_biogenic_removal_maps_it_to_the_uptake(cli_runner, session):
+    calculation = _demo_calculations(cli_runner, session)[0]
+    calculation.result = {**calculation.result, "fossil": 700.0, "biogenic": -50.0}
+    calculation.cfp_per_unit = 650.0
+    pcf = footprints.calculation_document(session, calculation, by=ADMIN)["pcf"]
+    assert pcf["pcfExcludingBiogenicUptake"] == "700" and pcf["pcfIncludingBiogenicUptake"] == "650"
+    assert pcf["biogenicCO2Uptake"] == "-50" and pcf["fossilGhgEmissions"] == "700"
+    calculation.result = {**calculation.result, "fossil": 600.0, "biogenic": 50.0}
+    pcf = footprints.calculation_document(session, calculation, by=ADMIN)["pcf"]
+    assert pcf["pcfExcludingBiogenicUptake"] == pcf["pcfIncludingBiogenicUptake"] == "650"
+    assert pcf["fossilGhgEmissions"] == "600" and pcf["biogenicCO2Uptake"] == "0"
+
+
+def test_the_reference_period_end_is_exclusive_both_ways():
+    document = pact.product_footprint(_facts())
+    assert document["pcf"]["referencePeriodEnd"] == "2026-01-01T00:00:00Z"
+    assert pact_reading.read(document).period_end == date(2025, 12, 31)
+    document["pcf"]["referencePeriodEnd"] = "2025-12-31T23:59:59Z"  # an inclusive writer's end
+    assert pact_reading.read(document).period_end == date(2025, 12, 31)
+
+
+def test_a_supplier_document_needs_only_the_specifications_required_fields():
+    document = pact.product_footprint(_facts())
+    for key in ("geographyCountry", "packagingEmissionsIncluded", "ccsTechnologicalCO2CaptureIncluded"):
+        del document["pcf"][key]
+    assert "biogenicCarbonContent" not in document["pcf"]
+    supplier = pact_reading.read(document)
+    assert (supplier.geography_kind, supplier.geography) == ("global", "全球")
+    # what the workbench writes stays strict
+    paths = {problem.path for problem in pact_schema.validate(document)}
+    assert "/pcf" in paths  # no geography, and the packaging flag missing
+    two = pact.product_footprint(_facts())
+    two["pcf"]["geographyRegionOrSubregion"] = "Eastern Asia"
+    with pytest.raises(InvalidInput):
+        pact_reading.read(two)
+
+
+def test_a_declared_quantity_other_than_one_goes_into_the_amount():
+    assert pact.pact_unit("10 m2") == ("square meter", 10.0)
+    assert pact.pact_unit("1000 kg") == ("kilogram", 1000.0)
+    assert pact.pact_unit("m2", 10) == ("square meter", 10.0)
+    document = pact.product_footprint(_facts(declared_unit="10 m2", cfp_per_unit=80.0, fossil=80.0))
+    assert document["pcf"]["declaredUnitAmount"] == "10"
+    supplier = pact_reading.read(document)
+    assert supplier.declared_as == "10 m2" and pact.pact_unit(supplier.declared_as) == ("square meter", 10.0)
+    assert (supplier.declared_unit, supplier.value_per_unit) == ("m2", 8.0)
+
+
+def test_one_rule_number_and_every_number_in_rule_names():
+    standard = SimpleNamespace(numbers="GB/T 1—2025、T/ABC 2—2025", number_list=["GB/T 1—2025", "T/ABC 2—2025"])
+    rule = SimpleNamespace(standard=standard, code="CFP-X")
+    assert footprints.rule_number(rule) == "GB/T 1—2025、T/ABC 2—2025"
+    assert footprints.rule_numbers(rule) == ["GB/T 1—2025", "T/ABC 2—2025"]
+    bare = SimpleNamespace(standard=None, code="CFP-X")
+    assert footprints.rule_number(bare) == "CFP-X" and footprints.rule_numbers(bare) == ["CFP-X"]
+
+
+def test_read_bytes_measures_size_then_depth_then_parses():
+    assert pact_reading.read_bytes(b'\xef\xbb\xbf{"id": "x"}') == {"id": "x"}
+    with pytest.raises(InvalidInput) as too_big:
+        pact_reading.read_bytes(b" " * (pact_reading.MAX_BYTES + 1))
+    assert "512" in str(too_big.value.message.params)
+    with pytest.raises(InvalidInput):
+        pact_reading.read_bytes(b"[" * 100 + b"]" * 100)
+    with pytest.raises(InvalidInput):
+        pact_reading.read_bytes(b"{not json")
+
+
+def test_a_verified_declaration_says_its_validity_and_claims_no_fossil_part_it_does_not_know(session):
+    declaration = SimpleNamespace(
+        id=7,
+        organisation=SimpleNamespace(name="演示水泥甲有限公司"),
+        verified_on=date(2026, 3, 1),
+        valid_until=date(2029, 2, 28),
+        certificate_number="C-1",
+        certification_body=SimpleNamespace(name="低碳认证中心"),
+        verification_scope="水泥",
+        status="verified",
+        created_at=datetime(2026, 2, 1, tzinfo=UTC),
+        product="水泥",
+        rule_number="T/ABC 1—2025",
+        declared_unit="t",
+        value=612.0,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        geography_kind="country",
+        geography="CN",
+        pact_document=None,
+        calculation_id=None,
+        calculation=None,
+    )
+    document = footprints.declaration_document(session, declaration)
+    assert document["validityPeriodStart"] == "2026-03-01T00:00:00Z"
+    assert document["validityPeriodEnd"] == "2029-03-01T00:00:00Z"
+    assert "fossilGhgEmissions" not in document["pcf"]
+    assert document["pcf"]["pcfExcludingBiogenicUptake"] == "612"

@@ -6,9 +6,11 @@ import io
 import json
 import re
 
+import pytest
 from sqlalchemy import select
 
 from workbench.auth.models import User
+from workbench.errors import AccessDenied
 from workbench.exchange import footprints, pact_schema
 from workbench.exchange.models import FootprintStatus, SharedFootprint
 from workbench.factors.models import Factor
@@ -229,3 +231,93 @@ def test_deep_or_oversized_json_to_the_import_is_refused_before_it_is_read(app, 
     assert secretariat.api("POST", "/api/v1/pact/import", too_many).status_code == 422
     page = secretariat.post_form("/exchange/import", {"file": (io.BytesIO(deep.encode()), "deep.json")})
     assert page.status_code == 422 and "64" in page.text
+
+
+def test_a_drafter_of_another_enterprise_may_export_but_not_share_its_calculation(app, cli_runner, database):
+    own, _other = _demo(cli_runner, database)
+    _no_shares(database)
+    with database() as session:
+        smelter = session.scalar(select(User).where(User.username == "smelter"))
+        assert smelter.organisation.kind == "enterprise" and smelter.working_groups
+        calculation = session.get(Calculation, own)
+        assert calculation.trial.enterprise != smelter.organisation.name
+        calculation.trial.rule.working_group_id = smelter.working_groups[0].id  # smelter edits the rule
+        session.commit()
+    drafter = _sign_in(app, "smelter")
+    assert drafter.get(f"/api/v1/calculations/{own}/pact").status_code == 200
+    assert drafter.api("POST", f"/api/v1/calculations/{own}/share").status_code == 403
+    assert drafter.post_form(f"/exchange/calculations/{own}/share").status_code in (302, 403)
+    with database() as session:
+        assert session.scalars(select(SharedFootprint)).all() == []
+        smelter = session.scalar(select(User).where(User.username == "smelter"))
+        with pytest.raises(AccessDenied):
+            footprints.share_calculation(session, session.get(Calculation, own), by=smelter)
+
+
+def test_a_deprecated_footprint_is_not_shared_again(app, cli_runner, database):
+    own, _other = _demo(cli_runner, database)
+    _no_shares(database)
+    cement = _sign_in(app, "cement")
+    shared = cement.api("POST", f"/api/v1/calculations/{own}/share")
+    cement.api("POST", f"/api/v1/shared-footprints/{shared.json['id']}/deprecate")
+    again = cement.api("POST", f"/api/v1/calculations/{own}/share")
+    assert again.status_code == 409 and "重新计算" in again.json["error"]["message"]
+    with database() as session:
+        assert session.get(SharedFootprint, shared.json["id"]).status == FootprintStatus.DEPRECATED
+
+
+def test_only_the_library_keepers_update_an_imported_factor_and_only_from_the_same_supplier(app, cli_runner, database):
+    own, _other = _demo(cli_runner, database)
+    document = _supplier_document(database, own)
+    drafter = _sign_in(app, "drafter")
+    assert drafter.api("POST", "/api/v1/pact/import", document).status_code == 201
+    changed = copy.deepcopy(document)
+    changed["pcf"]["pcfExcludingBiogenicUptake"] = "1.5"
+    refused = drafter.api("POST", "/api/v1/pact/import", changed)
+    assert refused.status_code == 422 and "秘书处" in refused.json["error"]["message"]
+    secretariat = _sign_in(app, "secretariat")
+    other_company = copy.deepcopy(changed)
+    other_company["companyName"] = "另一供应商"
+    assert secretariat.api("POST", "/api/v1/pact/import", other_company).status_code == 422
+    other_ids = copy.deepcopy(changed)
+    other_ids["companyIds"] = ["urn:pact:company:customcode:vendor-assigned:name-other"]
+    assert secretariat.api("POST", "/api/v1/pact/import", other_ids).status_code == 422
+    with database() as session:
+        factor = session.scalar(select(Factor).where(Factor.code == f"PACT-{SUPPLIER_ID}"))
+        assert (factor.version, factor.value) == (1, 812.5)
+    updated = secretariat.api("POST", "/api/v1/pact/import", changed)
+    assert updated.status_code == 201 and (updated.json["version"], updated.json["value"]) == (2, 1.5)
+
+
+def test_a_name_with_a_full_width_space_is_the_same_enterprise(cli_runner, database):
+    cli_runner("demo")
+    with database() as session:
+        cement = session.scalar(select(User).where(User.username == "cement"))
+        name = cement.organisation.name
+        trials = {calculation.trial for calculation in footprints.shareable_calculations(session, by=cement)}
+        assert trials
+        for trial in trials:
+            trial.enterprise = name[:2] + "\u3000" + name[2:].upper()
+        session.flush()
+        again = {calculation.trial for calculation in footprints.shareable_calculations(session, by=cement)}
+        assert again == trials
+
+
+def test_one_size_limit_for_a_pact_file(app, cli_runner, database):
+    own, _other = _demo(cli_runner, database)
+    document = _supplier_document(database, own)
+    padded = json.dumps(document).encode("utf-8") + b" " * (600 * 1024)  # under 1 MB, over 512 KB
+    response = _sign_in(app, "drafter").post_form("/exchange/import", {"file": (io.BytesIO(padded), "big.json")})
+    assert response.status_code == 422 and "512 KB" in response.text
+    with database() as session:
+        assert session.scalar(select(Factor).where(Factor.code == f"PACT-{SUPPLIER_ID}")) is None
+
+
+def test_too_many_properties_are_refused_without_repeating_them(app, cli_runner, database):
+    _demo(cli_runner, database)
+    too_many = {f"x{number}": "value-echoed" for number in range(100_000)}
+    response = _sign_in(app, "secretariat").api("POST", "/api/v1/pact/import", too_many)
+    assert response.status_code in (413, 422)
+    assert "value-echoed" not in response.text and "x99999" not in response.text
+    if response.status_code == 422:
+        assert "100" in response.json["error"]["message"]

@@ -260,10 +260,11 @@ def same_enterprise(user, enterprise: str | None) -> bool:
     organisation = getattr(user, "organisation", None)
     if not enterprise_member(user, None):
         return False
-    return _name_key(getattr(organisation, "name", "")) == _name_key(enterprise or "")
+    return name_key(getattr(organisation, "name", "")) == name_key(enterprise or "")
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
+    """An enterprise name to compare: every white space removed (U+3000 too), casefolded."""
     return "".join((name or "").split()).casefold()
 
 
@@ -280,8 +281,13 @@ PUBLIC_DECLARATION_STATES = ("verified", "suspended", "withdrawn")
 def _declaration_reader(user, declaration) -> bool:
     """A verified declaration is public, and stays readable once suspended or withdrawn (its
     page says so); drafts and rejected ones are read by the enterprise, its certification body,
-    the secretariat and SAMR/MEE."""
-    if declaration is not None and str(getattr(declaration, "status", "")) in PUBLIC_DECLARATION_STATES:
+    the secretariat and SAMR/MEE. Public needs a verification too (verified_on): one withdrawn
+    before it was ever verified stays private."""
+    if (
+        declaration is not None
+        and str(getattr(declaration, "status", "")) in PUBLIC_DECLARATION_STATES
+        and getattr(declaration, "verified_on", None) is not None
+    ):
         return True
     if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, declaration):
         return True

@@ -3,8 +3,10 @@ footprint into the factor library, and the enterprise's shared footprints. The s
 the pages (footprints.py).
 
 The import's body is the ProductFootprint itself. The operation's schema only bounds it (an
-object of at most MAX_PROPERTIES properties, nested at most json_input.MAX_DEPTH levels, within
-the upload limit); the project's PACT schema then checks it, and a refusal answers 422
+object nested at most json_input.MAX_DEPTH levels, within the upload limit, its property names
+short); at most MAX_PROPERTIES properties is checked by the operation itself, so that the
+refusal names the limit instead of repeating the submitted object (as the schema validator's
+"… has too many properties" would); the project's PACT schema then checks it, and a refusal answers 422
 `invalid_input` with every problem's JSON path in `details.problems` — the paths a supplier's own
 system names.
 """
@@ -31,6 +33,10 @@ _product_footprint = {
     "propertyNames": {"maxLength": 100},
     "description": "A PACT Technical Specifications v3 ProductFootprint (every real number a decimal string, "
     "dates ISO 8601 UTC), as the project's schema data/pact-product-footprint-3.0.schema.json describes it",
+}
+
+_import_body = {key: value for key, value in _product_footprint.items() if key != "maxProperties"} | {
+    "description": _product_footprint["description"] + f"; at most {MAX_PROPERTIES} properties"
 }
 
 spec.add_components(
@@ -128,13 +134,21 @@ def get_calculation_pact(calculation_id: int):
     summary="A supplier's PACT v3 ProductFootprint into the factor library (the same footprint id again: "
     "a new version of that factor); 422 lists each problem's JSON path",
     tag="pact",
-    body=_product_footprint,
+    body=_import_body,
     authorise=lambda: require(Action.IMPORT_FOOTPRINT),
     responses={
         201: ("The factor created or updated (Location: its address in the factors API)", ref("ImportedFactor"))
     },
 )
 def import_pact(body: dict):
+    if len(body) > MAX_PROPERTIES:
+        raise InvalidInput(
+            _(
+                "PACT 碳足迹最多有 %(max)d 个属性，所提交的有 %(count)d 个：请只提交一个 ProductFootprint。",
+                max=MAX_PROPERTIES,
+                count=len(body),
+            )
+        )
     try:
         factor = footprints.import_as_factor(db.session, body, by=current_principal())
     except InvalidInput as error:

@@ -8,15 +8,24 @@ Decisions written down here:
   so a partner who pulls the same calculation twice sees the same id. A calculation never changes,
   so neither does its footprint; a newer calculation of record of the same trial is a new
   footprint, and sharing it deprecates the one shared before (precedingPfIds names it).
-- The rule number is the number of the rule's registry standard when it has one, else the
-  rule's code. The company is the trial's enterprise; the period is read from the trial's
+- The rule number (`rule_number`, the one the declarations use too) is the rule's registry
+  standard's numbers as the registry writes them (all of them, joined) when it has one, else the
+  rule's code; PACT's ruleNames lists every number apart (`rule_numbers`).
+- Only the enterprise whose data it is shares a footprint: the calculation's trial must be the
+  sharer's own enterprise (same_enterprise), the declaration the sharer's organisation's; a rule's
+  drafter of another enterprise may export a calculation but not share it. A deprecated footprint
+  stays deprecated: sharing it again is refused (recalculate to share a new one).
+- Biogenic: the engine's `biogenic` is signed; a net removal (< 0) is the product's biogenic CO2
+  uptake (biogenicCO2Uptake, in pcfIncludingBiogenicUptake only), a net emission is in both
+  totals; fossilGhgEmissions is the engine's fossil part. The company is the trial's enterprise; the period is read from the trial's
   period text ("2025 年 1 月—12 月"), else the calendar year before the calculation; the geography
   is CN unless the dataset names a province (an ISO 3166-2 code such as "CN-BJ" in `geography`).
 - A supplier's footprint becomes the library factor PACT-<pf id>: tier measured_verified when it
   carries a verification, else literature; importing the same id again updates that factor (a
-  new version), never a second one. IMPORT_FOOTPRINT is narrower than MANAGE_FACTORS (a drafting
-  group may take in its suppliers' footprints but not edit the library), so the factor is written
-  with the factor service's own checks and versioning, under this permission.
+  new version), never a second one, and only by those who keep the library (MANAGE_FACTORS):
+  IMPORT_FOOTPRINT lets a drafting group take in a new supplier footprint, not overwrite one a
+  later calculation would use. An update naming another company (companyName or companyIds) than
+  the stored factor's supplier is refused for everyone.
 """
 
 import calendar
@@ -24,12 +33,12 @@ import re
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.auth.permissions import Action, require
+from workbench.auth.permissions import Action, can, name_key, require, same_enterprise
 from workbench.db import utcnow
-from workbench.errors import Conflict, InvalidInput
+from workbench.errors import AccessDenied, Conflict, InvalidInput
 from workbench.exchange import pact, pact_reading, pact_schema
 from workbench.exchange.models import Declaration, FootprintStatus, SharedFootprint
 from workbench.factors import service as factors
@@ -47,9 +56,17 @@ def pf_id_of(kind: str, record_id: int) -> str:
 
 
 def rule_number(rule) -> str:
+    """The rule's number: its registry standard's numbers as written there (all of them), else its code."""
     standard = getattr(rule, "standard", None)
-    numbers = standard.number_list if standard is not None else []
-    return numbers[0] if numbers else rule.code
+    numbers = getattr(standard, "numbers", "") if standard is not None else ""
+    return numbers if numbers else rule.code
+
+
+def rule_numbers(rule) -> list[str]:
+    """Every number of the rule (PACT's ruleNames): the standard's numbers apart, else its code."""
+    standard = getattr(rule, "standard", None)
+    numbers = list(standard.number_list) if standard is not None else []
+    return numbers or [rule.code]
 
 
 def period_of(text: str, fallback: datetime) -> tuple[date, date]:
@@ -116,6 +133,9 @@ def calculation_facts(calculation: Calculation, *, now: datetime | None = None) 
     flow = calculation.dataset.get("reference_flow") or {}
     product = str(flow.get("product") or trial.rule.product.name)[:300]
     number = rule_number(trial.rule)
+    fossil, biogenic = result.get("fossil"), result.get("biogenic")
+    uptake = min(biogenic, 0.0) if isinstance(biogenic, int | float) else None
+    excluding = calculation.cfp_per_unit - (uptake or 0.0)  # the uptake is only in the "including" figure
     start, end = period_of(trial.period or str(calculation.dataset.get("period") or ""), calculation.calculated_at)
     kind, geography = _geography(calculation.dataset)
     stages = ", ".join(result.get("by_stage") or {})
@@ -129,13 +149,14 @@ def calculation_facts(calculation: Calculation, *, now: datetime | None = None) 
         product_name=product,
         product_description=f"{product}（{trial.rule.title}，{number}）",
         declared_unit=_declared_unit(calculation.unit or result.get("unit") or "t"),
-        cfp_per_unit=calculation.cfp_per_unit,
-        fossil=result.get("fossil", calculation.cfp_per_unit),
+        cfp_per_unit=excluding,
+        fossil=fossil if isinstance(fossil, int | float) else None,
+        biogenic_uptake=uptake,
         period_start=start,
         period_end=end,
         geography_kind=kind,
         geography=geography,
-        rule_numbers=[number],
+        rule_numbers=rule_numbers(trial.rule),
         gwp_set=_ar((result.get("gwp") or {}).get("set") or ""),
         cross_sectoral_standards=["ISO14067"],
         exempted_percent=(result.get("cut_off") or {}).get("excluded_percent") or 0.0,
@@ -165,6 +186,10 @@ def declaration_document(session: Session, declaration: Declaration, *, now: dat
             "date": declaration.verified_on,
             "scope": declaration.verification_scope,
         }
+    fossil, uptake, value = _declared_split(declaration)
+    validity = None
+    if str(declaration.status) == "verified" and declaration.verified_on and declaration.valid_until:
+        validity = (declaration.verified_on, declaration.valid_until)
     facts = pact.FootprintFacts(
         pf_id=pf_id_of("declaration", declaration.id),
         created=now or declaration.created_at,
@@ -177,16 +202,40 @@ def declaration_document(session: Session, declaration: Declaration, *, now: dat
         product_name=declaration.product,
         product_description=f"{declaration.product}（{declaration.rule_number}）",
         declared_unit=declaration.declared_unit,
-        cfp_per_unit=declaration.value,
-        fossil=declaration.value,
+        cfp_per_unit=value,
+        fossil=fossil,
+        biogenic_uptake=uptake,
         period_start=declaration.period_start,
         period_end=declaration.period_end,
         geography_kind=declaration.geography_kind,
         geography=declaration.geography,
         rule_numbers=[declaration.rule_number],
         verification=verification,
+        validity=validity,
     )
     return pact.product_footprint(facts)
+
+
+def _declared_split(declaration: Declaration) -> tuple[float | None, float | None, float]:
+    """(fossil, biogenic uptake, pcfExcludingBiogenicUptake) of a declaration: from its calculation's
+    result or its uploaded PACT document; the fossil part None when neither says it (never the
+    whole value claimed as fossil)."""
+    value = declaration.value
+    pcf = (declaration.pact_document or {}).get("pcf") if isinstance(declaration.pact_document, dict) else None
+    if isinstance(pcf, dict):
+        try:
+            fossil = float(pcf["fossilGhgEmissions"]) if "fossilGhgEmissions" in pcf else None
+            uptake = float(pcf["biogenicCO2Uptake"]) if "biogenicCO2Uptake" in pcf else None
+        except (TypeError, ValueError):
+            return None, None, value
+        return fossil, uptake, value
+    calculation = declaration.calculation if declaration.calculation_id else None
+    result = (calculation.result if calculation is not None else None) or {}
+    fossil, biogenic = result.get("fossil"), result.get("biogenic")
+    if not isinstance(fossil, int | float) or not isinstance(biogenic, int | float):
+        return None, None, value
+    uptake = min(biogenic, 0.0)
+    return fossil, uptake, value - uptake
 
 
 # --- sharing --------------------------------------------------------------------------------------
@@ -206,6 +255,8 @@ def _share(session: Session, *, by, document: dict, product: str, **link) -> Sha
     if existing is not None:
         if existing.organisation_id != organisation_id:
             raise Conflict("这一碳足迹已由另一企业共享。")
+        if existing.status == FootprintStatus.DEPRECATED:
+            raise Conflict("这一碳足迹已停用，停用后不能再共享：请重新计算，再共享新的结果。")
         return existing
     key = "calculation_id" if "calculation_id" in link else "declaration_id"
     record = session.get(Calculation, link[key]) if key == "calculation_id" else None
@@ -247,6 +298,8 @@ def share_calculation(session: Session, calculation: Calculation, *, by) -> Shar
     """Share a calculation of record of the enterprise's own trial (SHARE_FOOTPRINT); sharing it
     again returns the row already shared."""
     document = calculation_document(session, calculation, by=by)
+    if not same_enterprise(by, calculation.trial.enterprise):
+        raise AccessDenied(Action.SHARE_FOOTPRINT)  # a drafter may export another's data, not share it
     return _share(
         session, by=by, document=document, product=document["productNameCompany"], calculation_id=calculation.id
     )
@@ -254,6 +307,8 @@ def share_calculation(session: Session, calculation: Calculation, *, by) -> Shar
 
 def share_declaration(session: Session, declaration: Declaration, *, by) -> SharedFootprint:
     require(by, Action.SHARE_FOOTPRINT, declaration)
+    if declaration.organisation_id != _organisation_of(by):
+        raise AccessDenied(Action.SHARE_FOOTPRINT)
     document = declaration_document(session, declaration)
     return _share(session, by=by, document=document, product=declaration.product, declaration_id=declaration.id)
 
@@ -308,6 +363,7 @@ def import_as_factor(session: Session, document, *, by) -> Factor:
             part
             for part in (
                 f"PACT 编号 {supplier.pf_id}",
+                f"企业标识 {' '.join(supplier.company_ids)}"[:2000] if supplier.company_ids else "",
                 f"数据期间 {supplier.period_start.isoformat()}—{supplier.period_end.isoformat()}",
                 f"核查：{verification.get('providerName', '')} {verification.get('comments', '')}".strip()
                 if supplier.verified
@@ -317,9 +373,32 @@ def import_as_factor(session: Session, document, *, by) -> Factor:
         ),
     )
     factor = session.scalar(select(Factor).where(Factor.code == data.code))
+    if factor is not None:
+        _may_update(factor, data, supplier, by=by)
     if factor is not None and factor.archived_at is not None:
         factor.archived_at = None  # the supplier sent it again: it is in use again
     return factors.save_factor(session, data, factor, reason="供应商 PACT 碳足迹导入")
+
+
+def _may_update(factor: Factor, data, supplier, *, by) -> None:
+    """An imported factor is updated only by those who keep the library, and only by the same
+    supplier's footprint (the same company name and, when stored, a shared company id)."""
+    if not can(by, Action.MANAGE_FACTORS):
+        raise InvalidInput(
+            f"因子库中已有因子 {factor.code}（这一 PACT 碳足迹此前已导入）：更新已有因子只能由标准化技术委员会秘书处或"
+            "国家市场监督管理总局（管理因子库的账号）进行，请联系秘书处。"
+        )
+    stored_ids = set()
+    for part in (factor.note or "").split("；"):
+        if part.startswith("企业标识 "):
+            stored_ids = set(part.removeprefix("企业标识 ").split())
+    same_name = name_key(factor.source or "") == name_key(data.source)
+    same_ids = not stored_ids or bool(stored_ids & set(supplier.company_ids))
+    if not (same_name and same_ids):
+        raise InvalidInput(
+            f"因子 {factor.code} 来自另一企业（{factor.source}）：这份 PACT 碳足迹的企业（companyName、companyIds）"
+            "与之不同，不能用它更新该因子。"
+        )
 
 
 MAX_SHAREABLE = 200  # trials listed on the sharing page; an enterprise tries a rule a few times
@@ -328,21 +407,18 @@ MAX_SHAREABLE = 200  # trials listed on the sharing page; an enterprise tries a 
 def shareable_calculations(session: Session, *, by) -> list[Calculation]:
     """The latest usable calculation of record of each trial whose enterprise is `by`'s own
     (same_enterprise: the names compared without white space or case), newest trial first."""
-    from workbench.auth.permissions import same_enterprise
     from workbench.trials.models import Trial
 
     require(by, Action.SHARE_FOOTPRINT)
     organisation = getattr(by, "organisation", None)
-    key = "".join((getattr(organisation, "name", "") or "").split()).lower()
+    key = name_key(getattr(organisation, "name", "") or "")
     if not key:
         return []
-    # Narrowed in SQL on the name without spaces, confirmed by the permission's own comparison.
-    trials = session.scalars(
-        select(Trial)
-        .where(func.lower(func.replace(Trial.enterprise, " ", "")) == key)
-        .order_by(Trial.created_at.desc(), Trial.id.desc())
-        .limit(MAX_SHAREABLE)
-    ).all()
+    # Compared in Python with the permission's own key (every white space, U+3000 too, and case):
+    # SQL's replace() and lower() do not agree with it. Only ids and names are read.
+    rows = session.execute(select(Trial.id, Trial.enterprise).order_by(Trial.created_at.desc(), Trial.id.desc()))
+    ids = [trial_id for trial_id, enterprise in rows if name_key(enterprise or "") == key][:MAX_SHAREABLE]
+    trials = [session.get(Trial, trial_id) for trial_id in ids]
     found = []
     for trial in trials:
         if not same_enterprise(by, trial.enterprise):

@@ -17,14 +17,26 @@ Decisions written down here:
   per tonne, unscaled, and productMassPerDeclaredUnit is 1000. A unit of no PACT dimension is
   refused with UnitError.
 - Numbers are decimal strings of at most 12 significant digits, never in exponent form.
-- Biogenic carbon: the workbench's cfp_per_unit is fossil + biogenic emissions, excluding uptake
-  (pcfExcludingBiogenicUptake); pcfIncludingBiogenicUptake adds the (≤ 0) uptake.
+- A declared quantity other than one ("1000 kg", "10 m2"): the quantity is multiplied into
+  declaredUnitAmount (pact_unit("10 m2") → ("square meter", 10)); the per-declared-unit values
+  stay the rule's own figures per "10 m2".
+- referencePeriodEnd is exclusive in v3: a period whose last day is 31 December ends at
+  00:00:00Z of the next 1 January.
+- Biogenic carbon: `cfp_per_unit` is pcfExcludingBiogenicUptake (fossil + biogenic emissions,
+  without the product's biogenic CO2 uptake); pcfIncludingBiogenicUptake adds `biogenic_uptake`
+  (≤ 0). fossilGhgEmissions is never more than pcfExcludingBiogenicUptake. Unknown values of
+  optional fields (biogenicCO2Uptake, biogenicCarbonContent) are left out, never written as "0";
+  fossilGhgEmissions and fossilCarbonContent are required by v3 and are left out only when the
+  fossil part is not known (such a document does not pass the project's strict schema).
+- packagingEmissionsIncluded and ccsTechnologicalCO2CaptureIncluded ("SHALL" in v3) are written,
+  false unless a calculation says otherwise (no rule counts packaging or CCS apart today).
 - Rules: productOrSectorSpecificRules is one entry, operator "Other", otherOperatorName
   "SAC/TC548" (the national committee for carbon footprint standards), ruleNames the rule numbers.
 """
 
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -65,13 +77,13 @@ class FootprintFacts:
     product_description: str
     declared_unit: str
     cfp_per_unit: float  # kg CO2e per declared unit, fossil + biogenic emissions, uptake excluded
-    fossil: float  # kg CO2e per declared unit
+    fossil: float | None  # kg CO2e per declared unit; None: not known
     period_start: date
     period_end: date
     geography_kind: str  # "region" | "country" | "subdivision"
     geography: str
     rule_numbers: list[str]
-    biogenic_uptake: float = 0.0  # kg CO2e per declared unit, ≤ 0
+    biogenic_uptake: float | None = None  # kg CO2e per declared unit, ≤ 0; None: not known
     fossil_carbon_content: float | None = None  # kg C per declared unit
     biogenic_carbon_content: float | None = None  # kg C per declared unit
     mass_per_unit: float | None = None  # kg per declared unit
@@ -85,6 +97,8 @@ class FootprintFacts:
     comment: str = ""
     preceding_ids: list[str] = field(default_factory=list)
     verification: dict | None = None  # certificate_number, body, date (date), scope
+    validity: tuple[date, date] | None = None  # a verified declaration's (verified on, valid until)
+    packaging_included: bool = False
 
 
 GEOGRAPHY_KEYS = {
@@ -107,9 +121,10 @@ def decimal_string(value: float) -> str:
 
 
 def utc_instant(value: datetime | date, *, end: bool = False) -> str:
-    """ISO 8601 UTC, seconds: a date is its first second (or, with `end`, its last)."""
+    """ISO 8601 UTC, seconds: a date is its first second; with `end` (an exclusive end, as v3's
+    referencePeriodEnd and validityPeriodEnd are), the first second of the day after it."""
     if not isinstance(value, datetime):
-        value = datetime.combine(value, time(23, 59, 59) if end else time(0, 0, 0), tzinfo=UTC)
+        value = datetime.combine(value + timedelta(days=1) if end else value, time(0, 0, 0), tzinfo=UTC)
     elif value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -132,9 +147,26 @@ def product_urn(organisation_name: str, product_name: str, code: str | None = No
     return f"urn:pact:product:customcode:vendor-assigned:{company}:{_key(product_name) or 'product'}"
 
 
-def pact_unit(unit: str) -> tuple[str, float]:
+_QUANTITY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(.*)$")
+
+
+def declared_quantity(unit: str) -> tuple[float, str]:
+    """A declared unit's quantity and unit: "1000 kg" → (1000, "kg"), "t" → (1, "t")."""
+    found = _QUANTITY.match(unit or "")
+    if found and found.group(2).strip():
+        return float(found.group(1)), found.group(2).strip()
+    return 1.0, (unit or "").strip()
+
+
+def pact_unit(unit: str, quantity: float | None = None) -> tuple[str, float]:
     """The PACT unit of measurement and amount for one of the rule's declared units:
-    "t" → ("kilogram", 1000), "kWh" → ("kilowatt hour", 1), "GJ" → ("megajoule", 1000)."""
+    "t" → ("kilogram", 1000), "kWh" → ("kilowatt hour", 1), "GJ" → ("megajoule", 1000). A declared
+    quantity other than one, given or written before the unit ("10 m2"), multiplies the amount."""
+    written, unit = declared_quantity(unit)
+    quantity = written if quantity is None else quantity * written
+    if not quantity > 0:
+        raise UnitError(N_("声明单位“%(unit)s”的数量应大于零。"), unit=unit)
+    declared = quantity
     try:
         quantity = registry.Quantity(1, registry.Unit(_readable(unit)))
     except Exception:
@@ -148,7 +180,7 @@ def pact_unit(unit: str) -> tuple[str, float]:
     if name == "kilowatt hour" and "Wh" not in unit:
         name = "megajoule"  # heat and fuel in joules; electricity in watt-hours
     amount = float(quantity.to(registry.Unit(PACT_UNITS[name])).magnitude)
-    return name, amount
+    return name, amount * declared
 
 
 def _readable(unit: str) -> str:
@@ -161,7 +193,7 @@ def product_footprint(facts: FootprintFacts) -> dict:
     unit_name, amount = pact_unit(facts.declared_unit)
     # Mass does not apply to energy, transport or services: 0 there, as PACT asks.
     mass = amount if unit_name == "kilogram" else facts.mass_per_unit or 0.0
-    uptake = min(facts.biogenic_uptake or 0.0, 0.0)
+    uptake = None if facts.biogenic_uptake is None else min(facts.biogenic_uptake, 0.0)
     pcf: dict = {
         "declaredUnitOfMeasurement": unit_name,
         "declaredUnitAmount": decimal_string(amount),
@@ -170,15 +202,26 @@ def product_footprint(facts: FootprintFacts) -> dict:
         "referencePeriodEnd": utc_instant(facts.period_end, end=True),
         GEOGRAPHY_KEYS[facts.geography_kind]: facts.geography,
         "pcfExcludingBiogenicUptake": decimal_string(facts.cfp_per_unit),
-        "pcfIncludingBiogenicUptake": decimal_string(facts.cfp_per_unit + uptake),
-        "fossilGhgEmissions": decimal_string(max(facts.fossil, 0.0)),
-        "fossilCarbonContent": decimal_string(facts.fossil_carbon_content or 0.0),
-        "biogenicCarbonContent": decimal_string(facts.biogenic_carbon_content or 0.0),
-        "biogenicCO2Uptake": decimal_string(uptake),
-        "ipccCharacterizationFactors": [facts.gwp_set or "AR6"],
-        "crossSectoralStandards": list(dict.fromkeys(facts.cross_sectoral_standards)) or ["ISO14067"],
-        "exemptedEmissionsPercent": decimal_string(min(max(facts.exempted_percent, 0.0), 100.0)),
+        "pcfIncludingBiogenicUptake": decimal_string(facts.cfp_per_unit + (uptake or 0.0)),
     }
+    if facts.fossil is not None:  # the fossil part, never more than the whole
+        pcf["fossilGhgEmissions"] = decimal_string(min(max(facts.fossil, 0.0), max(facts.cfp_per_unit, 0.0)))
+        pcf["fossilCarbonContent"] = decimal_string(facts.fossil_carbon_content or 0.0)
+    elif facts.fossil_carbon_content is not None:
+        pcf["fossilCarbonContent"] = decimal_string(facts.fossil_carbon_content)
+    if facts.biogenic_carbon_content is not None:
+        pcf["biogenicCarbonContent"] = decimal_string(facts.biogenic_carbon_content)
+    if uptake is not None:
+        pcf["biogenicCO2Uptake"] = decimal_string(uptake)
+    pcf.update(
+        {
+            "packagingEmissionsIncluded": bool(facts.packaging_included),
+            "ccsTechnologicalCO2CaptureIncluded": False,
+            "ipccCharacterizationFactors": [facts.gwp_set or "AR6"],
+            "crossSectoralStandards": list(dict.fromkeys(facts.cross_sectoral_standards)) or ["ISO14067"],
+            "exemptedEmissionsPercent": decimal_string(min(max(facts.exempted_percent, 0.0), 100.0)),
+        }
+    )
     if facts.rule_numbers:
         pcf["productOrSectorSpecificRules"] = [
             {
@@ -212,6 +255,9 @@ def product_footprint(facts: FootprintFacts) -> dict:
         "productNameCompany": facts.product_name,
         "pcf": pcf,
     }
+    if facts.validity:
+        document["validityPeriodStart"] = utc_instant(facts.validity[0])
+        document["validityPeriodEnd"] = utc_instant(facts.validity[1], end=True)
     if facts.preceding_ids:
         document["precedingPfIds"] = list(dict.fromkeys(facts.preceding_ids))
     if facts.comment:

@@ -7,9 +7,13 @@ files stay outside the repository. What it holds the workbench to:
 - every real number is a decimal string (^[+-]?\\d+(\\.\\d+)?$): a JSON number is refused, so no
   value goes through a binary float on its way between two systems;
 - dates and times are ISO 8601 in UTC ("Z" or "+00:00");
-- the geography is exactly one of region, country (ISO 3166-1) or subdivision (ISO 3166-2). The
-  specification also allows none ("global"); a footprint under a Chinese product rule always
-  names where it was made, so the workbench asks for one, in and out;
+- two strictnesses. What the workbench WRITES is held to the strict schema: the geography is
+  exactly one of region, country (ISO 3166-1) or subdivision (ISO 3166-2) (a footprint under a
+  Chinese product rule always names where it was made), and the "SHALL" booleans
+  packagingEmissionsIncluded and ccsTechnologicalCO2CaptureIncluded are required. What it READS
+  (`validate(document, incoming=True)`, used by pact_reading) asks only for the v3 OpenAPI's own
+  required list (INCOMING_REQUIRED: no biogenicCarbonContent, no packaging flag) and accepts a
+  footprint with no geography (global), never one with two;
 - unknown properties are allowed at the top and in `pcf` (extensions of other systems), not in
   the small objects whose every key the specification lists;
 - every string and list is bounded, so checking a hostile document costs little.
@@ -19,6 +23,7 @@ sentence saying what to fix, worded by workbench.schema_errors); `check(document
 InvalidInput listing each with its path.
 """
 
+import copy
 import json
 from functools import cache
 from pathlib import Path
@@ -33,7 +38,7 @@ from workbench.schema_errors import Problem
 SCHEMA_PATH = Path(__file__).parent / "data" / "pact-product-footprint-3.0.schema.json"
 MAX_LISTED = 200  # problems carried in a refusal; a document with more is beyond repair anyway
 
-__all__ = ["SCHEMA_PATH", "Problem", "check", "schema", "validate"]
+__all__ = ["INCOMING_REQUIRED", "SCHEMA_PATH", "Problem", "check", "schema", "validate"]
 
 
 @cache
@@ -41,9 +46,42 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+# The v3 OpenAPI's CarbonFootprint.required (spec/v3/openapi.yaml): what a supplier must send.
+INCOMING_REQUIRED = (
+    "declaredUnitOfMeasurement",
+    "declaredUnitAmount",
+    "productMassPerDeclaredUnit",
+    "referencePeriodStart",
+    "referencePeriodEnd",
+    "pcfExcludingBiogenicUptake",
+    "pcfIncludingBiogenicUptake",
+    "fossilGhgEmissions",
+    "fossilCarbonContent",
+    "ipccCharacterizationFactors",
+    "crossSectoralStandards",
+    "exemptedEmissionsPercent",
+)
+GEOGRAPHY_KEYS = ("geographyRegionOrSubregion", "geographyCountry", "geographyCountrySubdivision")
+
+
+def _incoming_schema() -> dict:
+    loose = copy.deepcopy(schema())
+    footprint = loose["$defs"]["carbonFootprint"]
+    footprint["required"] = list(INCOMING_REQUIRED)
+    footprint.pop("oneOf", None)  # none (global) or one, never two
+    footprint["not"] = {
+        "anyOf": [
+            {"required": [first, second]}
+            for index, first in enumerate(GEOGRAPHY_KEYS)
+            for second in GEOGRAPHY_KEYS[index + 1 :]
+        ]
+    }
+    return loose
+
+
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(schema())
+def _validator(incoming: bool = False) -> Draft202012Validator:
+    return Draft202012Validator(_incoming_schema() if incoming else schema())
 
 
 class _Places:
@@ -61,11 +99,12 @@ class _Places:
         return {}
 
 
-def validate(document) -> list[Problem]:
-    """Every problem of `document` as a PACT v3 ProductFootprint, sorted by place; empty when it fits."""
+def validate(document, *, incoming: bool = False) -> list[Problem]:
+    """Every problem of `document` as a PACT v3 ProductFootprint, sorted by place; empty when it
+    fits. `incoming`: a supplier's document, held to the specification's required list only."""
     places = _Places()
     found = set(schema_errors.non_finite(document))
-    for error in _validator().iter_errors(document):
+    for error in _validator(incoming).iter_errors(document):
         found.update(schema_errors.problems(error, places))
     if not found and isinstance(document, dict):
         found.update(_between_fields(document))
@@ -91,9 +130,9 @@ def _instant(text: str) -> str:
     return text[:19]
 
 
-def check(document) -> None:
+def check(document, *, incoming: bool = False) -> None:
     """Nothing when `document` fits; else InvalidInput listing each problem with its JSON path."""
-    problems = validate(document)
+    problems = validate(document, incoming=incoming)
     if not problems:
         return
     listed = problems[:MAX_LISTED]

@@ -5,8 +5,8 @@ Decisions worth knowing:
 - The download is the same document the API and `workbench pact export` give
   (footprints.calculation_document, which checks EXPORT_FOOTPRINT on the trial): its file name is
   ASCII (rule code, trial label, calculation id) with the readable UTF-8 name in filename*.
-- A supplier's file is measured before it is parsed: at most MAX_FILE_BYTES, and its nesting
-  depth through workbench.json_input; a refused file lists every problem with its JSON path and
+- A supplier's file is measured before it is parsed (pact_reading.read_bytes: at most
+  pact_reading.MAX_BYTES, the one limit of a PACT file, then its nesting depth); a refused file lists every problem with its JSON path and
   changes nothing.
 - Deprecating asks for a ticked confirmation (partners see it as Deprecated at once).
 """
@@ -24,12 +24,11 @@ from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.validators import InputRequired
 
-from workbench import json_input
 from workbench.auth.access import current_principal, require
 from workbench.auth.permissions import Action
 from workbench.db import db, write
-from workbench.errors import InvalidInput, NotFound, WorkbenchError
-from workbench.exchange import footprints
+from workbench.errors import NotFound, WorkbenchError
+from workbench.exchange import footprints, pact_reading
 from workbench.exchange.models import FOOTPRINT_STATUS_LABELS, FootprintStatus, SharedFootprint
 from workbench.forms import ConfirmForm
 from workbench.i18n import say
@@ -39,7 +38,6 @@ from workbench.web import REJECTED, page_number
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
 PAGE_SIZE = 50
-MAX_FILE_BYTES = 1024 * 1024  # a ProductFootprint is a few kilobytes; a megabyte is far beyond one
 _ASCII_PART = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -171,31 +169,14 @@ def deprecate(footprint_id: int):
 # --- a supplier's footprint into the library ---------------------------------------------------------
 
 
-def read_document(content: bytes) -> dict:
-    """A PACT file's JSON, measured before it is parsed; InvalidInput saying what is wrong."""
-    if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput(
-            _(
-                "文件超过 %(size)d KB，不像一个 PACT 碳足迹：请只上传一个 ProductFootprint。",
-                size=MAX_FILE_BYTES // 1024,
-            )
-        )
-    try:
-        return json_input.loads(content.decode("utf-8-sig"))
-    except json_input.NestedTooDeeply as error:
-        raise InvalidInput(_("文件的 JSON 嵌套超过 %(max)d 层，无法处理。", max=error.limit)) from None
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidInput(_("文件不是 UTF-8 编码的 JSON：请上传供应商提供的 PACT 碳足迹 JSON 文件。")) from None
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def import_footprint():
     require(Action.IMPORT_FOOTPRINT)
     form = PactFileForm()
     if form.validate_on_submit():
-        content = form.file.data.stream.read(MAX_FILE_BYTES + 1)  # no further than the limit
+        content = form.file.data.stream.read(pact_reading.MAX_BYTES + 1)  # no further than the limit
         try:
-            document = read_document(content)
+            document = pact_reading.read_bytes(content)
             factor = write(lambda: footprints.import_as_factor(db.session, document, by=current_principal()))
         except WorkbenchError as error:
             problems = (error.details or {}).get("problems") or []
