@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import false, select
 from sqlalchemy.orm import ColumnProperty
 
@@ -24,7 +25,7 @@ ACTION_LABELS = {
     "updated": _l("修改"),
     "archived": _l("归档"),
     "restored": _l("恢复"),
-    "deleted": _l("删除"),
+    "deleted": lazy_pgettext("history", "删除"),  # the event; the plain word is the button "Delete"
     "deactivated": _l("停用"),
     "reactivated": _l("重新启用"),
     "revoked": _l("撤销"),
