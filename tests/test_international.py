@@ -132,12 +132,22 @@ def test_the_pages_answer_in_chinese_and_english_and_the_annex_is_a_pdf(demo, ap
         title = cement(session).title
     page = client.get("/international/")
     assert page.status_code == 200 and "国内外碳足迹方法对比" in page.text and "循环足迹公式" in page.text
+    assert f'href="/international/rules/{rule_id}"' in page.text  # the public rule's comparison is listed
+    with database() as session:
+        drafts = [rule.id for rule in session.scalars(select(Rule)) if rule.id != rule_id]
+    assert drafts and not any(f'href="/international/rules/{other}"' in page.text for other in drafts)
     comparison = client.get(f"/international/rules/{rule_id}")  # out for consultation: public
     assert comparison.status_code == 200 and "AR5" in comparison.text and title in comparison.text
+    # Parameters by their label in the rule's form, not a JSON pointer; a missing side reads 不设.
+    differences = comparison.text.split('id="differences"')[1].split("</table>")[0]
+    assert ">声明单位<" in differences and ">/parameters/declared_unit<" not in differences
+    assert "不设 / 3 %" in differences and "— / 3 %" not in differences
     client.post_form("/language", {"locale": "en"})
     english = client.get("/international/")
     assert "Circular Footprint Formula" in english.text and "循环足迹公式" not in english.text
-    assert client.get(f"/international/rules/{rule_id}").status_code == 200
+    english_comparison = client.get(f"/international/rules/{rule_id}")
+    assert english_comparison.status_code == 200
+    assert "this rule uses declared unit" in english_comparison.text  # a label inside a sentence
     client.post_form("/language", {"locale": "zh_CN"})
     # Nothing is laid out for a visitor: the page points to the printable page instead.
     pending = client.get(f"/international/rules/{rule_id}/annex.pdf")
@@ -195,6 +205,16 @@ def test_the_factor_page_records_a_reference_value_through_its_form(demo, app, d
     assert added.status_code == 302
     shown = client.get(f"/international/rules/{rule_id}/factors")
     assert "EF 3.1 (demo)" in shown.text and "-22.1 %" in shown.text
+    assert 'class="danger">删除</button>' in shown.text  # deleting looks like deleting
+    listed = client.get("/international/")  # signed in: drafts the account may see are listed too
+    with database() as session:
+        assert all(f'href="/international/rules/{rule.id}"' in listed.text for rule in session.scalars(select(Rule)))
+    client.post_form("/language", {"locale": "en"})
+    english = client.get(f"/international/rules/{rule_id}/factors")
+    trials_used = english.text.split("Trials used", 1)[1].split("</p>", 1)[0]
+    assert ", " in trials_used and "、" not in trials_used  # the list in the locale's separator
+    effects = english.text.split('class="effects"', 1)[1].split("</ul>", 1)[0]
+    assert ": +" in effects or ": -" in effects
 
 
 def test_the_effect_uses_each_calculations_own_factor_version_and_is_capped(demo, session, monkeypatch):

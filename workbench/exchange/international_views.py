@@ -29,6 +29,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -38,10 +39,12 @@ from workbench.db import db, write
 from workbench.drafting import service as drafting
 from workbench.drafting import stages
 from workbench.drafting.models import Rule, RuleRevision
+from workbench.drafting.template import TemplateError
 from workbench.errors import WorkbenchError
 from workbench.exchange import international as service
 from workbench.exchange import methods
 from workbench.factors.models import Factor
+from workbench.i18n import translate
 from workbench.jobs import service as jobs
 from workbench.jobs.registry import DOCUMENTS, Outcome, kind
 from workbench.messages import N_
@@ -78,7 +81,7 @@ class PrepareForm(FlaskForm):
 
 ANNEX = "international_annex"
 # Raise when the annex's template or layout changes: every stored annex is laid out again.
-ANNEX_LAYOUT_VERSION = "1"
+ANNEX_LAYOUT_VERSION = "2"
 
 
 def _english() -> bool:
@@ -107,6 +110,17 @@ def _cell_text(cell: methods.Cell) -> str:
     return cell.en if _english() else cell.zh
 
 
+MAX_LISTED_RULES = 500  # the index's list of rule comparisons, by code: bounded work per view
+
+
+def _comparable_rules() -> list[Rule]:
+    """The rules whose comparison the reader may open: the public ones (published or out for
+    consultation) for everyone, and every rule a signed-in reader may see."""
+    user = current_principal()
+    found = db.session.scalars(select(Rule).order_by(Rule.code).limit(MAX_LISTED_RULES)).all()
+    return [rule for rule in found if _is_public(rule) or can(user, Action.VIEW_RULES, rule)]
+
+
 @bp.get("/")
 def index():
     require(Action.READ_PUBLISHED)
@@ -118,18 +132,43 @@ def index():
         english=english,
         dimension_names={key: (en if english else zh) for key, zh, en in table.dimensions},
         cell_text=_cell_text,
+        rules=_comparable_rules(),
+        signed_in=getattr(current_principal(), "is_authenticated", False),
     )
+
+
+def _parameter_labels(rule: Rule, paths) -> dict[str, str]:
+    """Each compared parameter (a JSON pointer under /parameters) named as the rule's form names
+    it: the title of the top-level parameter in the rule's template (声明单位, 系统边界, 取舍准则),
+    in the reader's language; a pointer the template does not know keeps its pointer."""
+    try:
+        schema = drafting.template_of(rule).schema
+        node = schema["properties"]["parameters"]
+        while "$ref" in node:  # a parameters node kept under $defs
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        properties = node["properties"]
+    except (TemplateError, KeyError, TypeError):
+        return {}
+    labels = {}
+    for path in paths:
+        key = path.split("/")[2] if path.startswith("/parameters/") else ""
+        title = (properties.get(key) or {}).get("title")
+        if isinstance(title, str) and title:
+            labels[path] = translate(title)
+    return labels
 
 
 def _context(rule: Rule, revision: RuleRevision, english: bool) -> dict:
     table = methods.table()
     parameters = (revision.document or {}).get("parameters") or {}
+    findings = service.rule_comparison(db.session, rule, revision)
     return {
         "rule": rule,
         "revision": revision,
         "table": table,
         "english": english,
-        "findings": service.rule_comparison(db.session, rule, revision),
+        "findings": findings,
+        "parameter_labels": _parameter_labels(rule, {finding.path for finding in findings}),
         "choices": methods.rule_choices(parameters),
         "agreements": methods.agreements(parameters),
         "dimension_names": {key: (en if english else zh) for key, zh, en in table.dimensions},

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from workbench.messages import N_, Joined, Term
+from workbench.messages import N_, Joined, Term, Translate, identity
 
 TABLE_FILE = Path(__file__).parent / "data" / "international_methods.json"
 LATEST_ASSESSMENT = "AR6"  # the IPCC's newest assessment report with GWP values (2021)
@@ -132,15 +132,33 @@ def table() -> Table:
     return Table(str(data["version"]), data["reviewed"], dimensions, frameworks)
 
 
+@dataclass(frozen=True)
+class Word(Term):
+    """A value label inside a sentence: in English its first letter in lower case ("requires
+    functional unit", not "requires Functional unit"), unless its first word is an abbreviation
+    (capitals past the first letter: "DQR", "PEFCR"). Chinese is unaffected (no case)."""
+
+    def render(self, translate: Translate = identity) -> str:
+        text = super().render(translate)
+        first = text.split(" ", 1)[0]
+        if text[:1].isascii() and text[:1].isupper() and not any(letter.isupper() for letter in first[1:]):
+            return text[0].lower() + text[1:]
+        return text
+
+
+NOT_SET = "none"  # the code a missing value is shown as: 不设 / "not set"
+
+
 def shown(value) -> object:
-    """A machine value as a comparison shows it: a Term for a known code (translated when
-    rendered), numbers and other text as they are, lists joined."""
+    """A machine value as a comparison shows it inside a sentence: a Word for a known code
+    (translated when rendered), numbers and other text as they are, lists joined, a missing
+    value as 不设."""
     if isinstance(value, list | tuple):
-        return Joined(" / ", tuple(shown(item) for item in value)) if value else "—"
+        return Joined(" / ", tuple(shown(item) for item in value)) if value else shown(None)
     if isinstance(value, str) and value in VALUE_LABELS:
-        return Term("international", value, VALUE_LABELS[value])
+        return Word("international", value, VALUE_LABELS[value])
     if value is None:
-        return "—"
+        return Word("international", NOT_SET, VALUE_LABELS[NOT_SET])
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
     return value
@@ -219,11 +237,11 @@ def _cut_off(rule_value: dict, framework_value: dict):
     if not differs:
         return None
 
-    def text(values: dict) -> str:
-        return " / ".join(
-            f"{float(values[key]):g} %" if values.get(key) is not None else "—"
+    def text(values: dict) -> list:  # shown as "1 % / 5 %", a missing side as 不设
+        return [
+            f"{float(values[key]):g} %" if values.get(key) is not None else None
             for key in ("per_item_percent", "total_percent")
-        )
+        ]
 
     return text(rule_value), text(framework_value)
 

@@ -38,7 +38,7 @@ CHECKS: tuple[Check, ...] = (
         "international_cut_off",
         INFO,
         N_("规则的取舍准则与国际方法不同。"),
-        N_("%(framework)s 的取舍比例（单项/累计）为 %(framework_value)s，本规则为 %(rule_value)s（%(source)s）。"),
+        N_("%(framework)s 的取舍比例（单项 / 累计）：%(framework_value)s；本规则：%(rule_value)s（%(source)s）。"),
     ),
     _check(
         "international_allocation",
