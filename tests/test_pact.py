@@ -62,6 +62,24 @@ def test_a_missing_field_and_a_json_number_are_refused_with_their_paths(cli_runn
     assert "/pcf/declaredUnitAmount" in listed and "/companyName" in str(refused.value)
 
 
+def test_each_problem_names_its_place_once_and_is_rendered_when_shown():
+    problems = pact_schema.validate({"specVersion": "9", "pcf": {"declaredUnitAmount": 5}}, incoming=True)
+    by_path = {problem.path: problem for problem in problems}
+    # a missing key by its own path, in one wording; the sentence does not repeat the place
+    assert by_path["/pcf/crossSectoralStandards"].message == by_path["/companyName"].message == "缺少必填项，请补上。"
+    assert all(problem.path not in problem.message and "/pcf" not in problem.message for problem in problems)
+    # a pattern in words, never as a regular expression
+    assert "3.0.0" in by_path["/specVersion"].message and "\\d" not in by_path["/specVersion"].message
+    assert "JSON" in by_path["/pcf/declaredUnitAmount"].message
+    # the sentence is a Message: the reader's language is chosen where it is shown
+    english = {"缺少必填项，请补上。": "required field missing"}
+    assert by_path["/companyName"].text(lambda text: english.get(text, text)) == "required field missing"
+    with pytest.raises(InvalidInput) as refused:
+        pact_schema.check({"specVersion": "9"}, incoming=True)
+    listed = refused.value.details["problems"]
+    assert listed[0]["message"].render(lambda text: english.get(text, text)) == "required field missing"
+
+
 def test_urns_and_units():
     assert pact.company_urn("演示水泥甲有限公司", "91110000MA00ABCD1X") == (
         "urn:pact:company:customcode:vendor-assigned:uscc-91110000MA00ABCD1X"

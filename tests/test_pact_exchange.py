@@ -126,6 +126,9 @@ def test_the_cement_account_sees_what_the_exchange_offers_it(app, cli_runner, da
     assert "/declarations/" in page.text and "/international/" in page.text
     anonymous = app.test_client().get("/exchange/")
     assert anonymous.status_code == 200 and "/exchange/footprints" not in anonymous.text
+    # A visitor is told the rest needs signing in, and where to do it.
+    assert 'id="exchange-sign-in"' in anonymous.text and "/login?next=" in anonymous.text
+    assert "/declarations/" in anonymous.text and "/exchange/import" not in anonymous.text
     assert _sign_in(app, "cement").get("/exchange/import").status_code == 403
 
 
@@ -152,8 +155,11 @@ def test_a_malformed_file_lists_each_path_and_creates_nothing(app, cli_runner, d
     content = json.dumps(document).encode("utf-8")
     response = drafter.post_form("/exchange/import", {"file": (io.BytesIO(content), "supplier.json")})
     assert response.status_code == 422
-    listed = re.findall(r"<li><code>([^<]+)</code>", response.text)
+    listed = dict(re.findall(r"<li><code>([^<]+)</code> ([^<]+)</li>", response.text))
     assert "/companyName" in listed and "/pcf/declaredUnitAmount" in listed
+    # Each path once, then what is wrong there: a missing field by its own path.
+    assert listed["/companyName"] == "缺少必填项，请补上。"
+    assert all(path not in sentence for path, sentence in listed.items())
     not_json = drafter.post_form("/exchange/import", {"file": (io.BytesIO(b"{not json"), "supplier.json")})
     assert not_json.status_code == 422 and "JSON" in not_json.text
     with database() as session:
@@ -190,8 +196,9 @@ def test_the_api_imports_a_supplier_footprint(app, cli_runner, database):
     del broken["productIds"]
     refused = secretariat.api("POST", "/api/v1/pact/import", broken)
     assert refused.status_code == 422
-    paths = {problem["path"] for problem in refused.json["error"]["details"]["problems"]}
-    assert {"/productIds", "/pcf/pcfExcludingBiogenicUptake"} <= paths
+    problems = {problem["path"]: problem["message"] for problem in refused.json["error"]["details"]["problems"]}
+    assert {"/productIds", "/pcf/pcfExcludingBiogenicUptake"} <= set(problems)
+    assert problems["/productIds"] == "缺少必填项，请补上。"  # a sentence, rendered for the reader
     with database() as session:
         assert session.scalar(select(Factor).where(Factor.code == f"PACT-{SUPPLIER_ID}")).version == 1
     assert _sign_in(app, "cement").api("POST", "/api/v1/pact/import", document).status_code == 403

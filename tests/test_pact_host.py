@@ -110,8 +110,8 @@ def _create_client(member, name="合作方乙") -> tuple[str, str]:
     page = member.post_form("/exchange/partners/clients", {"name": name})
     assert page.status_code == 201, page.text
     assert "只显示这一次" in page.text and page.headers["Cache-Control"] == "no-store"
-    client_id = re.search(r'id="new-client-id">([^<]+)<', page.text).group(1)
-    secret = re.search(r'id="new-client-secret">([^<]+)<', page.text).group(1)
+    client_id = re.search(r'id="new-client-id" value="([^"]+)"', page.text).group(1)
+    secret = re.search(r'id="new-client-secret" value="([^"]+)"', page.text).group(1)
     assert secret not in member.get("/exchange/partners/").text  # shown once
     return client_id, secret
 

@@ -114,12 +114,21 @@ def read(document) -> SupplierFootprint:
     if declared is None:
         raise InvalidInput(
             Message(N_("/pcf/declaredUnitOfMeasurement：单位“%(unit)s”无法换算为因子库的单位。"), {"unit": unit}),
-            details={"problems": [{"path": "/pcf/declaredUnitOfMeasurement", "message": unit}]},
+            details={
+                "problems": [
+                    {
+                        "path": "/pcf/declaredUnitOfMeasurement",
+                        "message": Message(N_("单位“%(unit)s”无法换算为因子库的单位。"), {"unit": unit}),
+                    }
+                ]
+            },
         )
     if value < 0:
         raise InvalidInput(
             Message(N_("/pcf/pcfExcludingBiogenicUptake：因子数值不能为负。")),
-            details={"problems": [{"path": "/pcf/pcfExcludingBiogenicUptake", "message": str(value)}]},
+            details={
+                "problems": [{"path": "/pcf/pcfExcludingBiogenicUptake", "message": Message(N_("因子数值不能为负。"))}]
+            },
         )
     kind, geography = next(((kind, pcf[key]) for key, kind in GEOGRAPHY if key in pcf), ("global", GLOBAL))
     declared_as = named or (declared if amount == 1 else f"{_plain(amount)} {WORKBENCH_UNITS[unit]}")

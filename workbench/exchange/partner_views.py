@@ -45,7 +45,7 @@ class ClientForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     confirm = BooleanField(
-        _l("确认撤销：对方系统将立即无法再获取本企业的碳足迹，已发放的访问令牌同时作废。"),
+        _l("确认撤销此客户端：对方系统将立即无法再获取本企业的碳足迹，已发放的访问令牌同时作废。"),
         validators=[InputRequired(_l("请勾选确认后再撤销。"))],
     )
 

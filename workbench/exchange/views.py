@@ -52,7 +52,7 @@ class PactFileForm(FlaskForm):
 
 class DeprecateForm(FlaskForm):
     confirm = BooleanField(
-        _l("确认停用：合作方将看到这一碳足迹已停用（Deprecated），不应再使用。"),
+        _l("确认停用：合作方将看到这一碳足迹已停用，不应再使用。"),
         validators=[InputRequired(_l("请勾选确认后再停用。"))],
     )
 
