@@ -119,7 +119,31 @@ def test_the_benchmark_is_the_median_and_bins_count_every_value():
     assert classes.benchmark([]) is None
     rows = classes.bins([690, 720, 735, 790], CLASSES)
     assert sum(row["count"] for row in rows) == 4
-    assert rows[0]["low"] == 690 and rows[-1]["high"] == 800
+    assert rows[0]["low"] == 680 and rows[-1]["high"] == 800
+
+
+def test_bins_have_the_class_limits_as_edges_and_round_edges_otherwise():
+    edges = lambda rows: [rows[0]["low"], *(row["high"] for row in rows)]  # noqa: E731
+    # Every limit is an edge, so a bar never straddles two classes; a value on a limit is
+    # counted in the bin below it, as it is in the class below it ("≤ 700").
+    rows = classes.bins([700, 724.145], CLASSES)
+    assert {700, 740, 800} <= set(edges(rows))
+    assert [(row["low"], row["count"]) for row in rows if row["count"]] == [(680, 1), (720, 1)]
+    # Without classes: round edges around the values.
+    rows = classes.bins([1, 2, 3, 50, 120])
+    assert edges(rows) == [0, 25, 50, 75, 100, 125]
+    assert [row["count"] for row in rows] == [3, 1, 0, 0, 1]
+    # Limits no round step divides: the limits are edges still, among round ones.
+    odd = [{"grade": "1 级", "upper_limit": 700.3}, {"grade": "2 级", "upper_limit": 733}]
+    rows = classes.bins([690.3, 1500], odd)
+    assert {700.3, 733} <= set(edges(rows)) and sum(row["count"] for row in rows) == 2
+    assert len(classes.bins(list(range(100, 10000, 7)), CLASSES)) <= classes.MAX_BINS
+
+
+def test_the_grade_number_is_read_from_the_rules_text():
+    assert classes.class_number("2 级") == 2
+    assert classes.class_number(" 12级 ") == 12
+    assert classes.class_number("A") is None and classes.class_number(None) is None
 
 
 # --- the life of a declaration --------------------------------------------------------------------
@@ -322,7 +346,8 @@ def test_public_json_and_the_qr_code_point_back_to_the_page(demo, app, database)
     url = f"http://localhost/declarations/p/{public_id}"
     assert document["url"] == url
     assert document["value"] == pytest.approx(value)
-    assert document["performance_class"] == grade
+    assert document["performance_class"] == grade  # the rule's own text, "2 级"
+    assert document["performance_class_number"] == classes.class_number(grade) == int(grade.split()[0])
     assert document["certificate"]["number"] == "LC-2026-0001"
     assert document["status"] in ("verified", "expired")
     qr = anonymous.get(f"/declarations/p/{public_id}/qr.svg")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from workbench.db import db
 from workbench.drafting.models import Rule
 from workbench.exchange.models import Declaration
+from workbench.trials import display
 
 from .test_catalogue_browser import PHONE, shots_folder
 from .test_declarations import CEMENT_TITLE, DEMO_PASSWORD
@@ -55,7 +56,12 @@ def test_declare_verify_and_show_the_label_and_the_distribution(browser, live_se
     plant.get_by_label("规则", exact=True).select_option(value=str(demo["rule"]))
     expect(plant.get_by_label("依据")).to_be_visible()
     assert plant.evaluate("window.notReloaded === true")  # no round trip
+    # Only the chosen basis's field is shown: the calculation, or the PACT file.
+    plant.get_by_label("依据").select_option(value="pact")
+    expect(plant.get_by_label("PACT 文件")).to_be_visible()
+    expect(plant.get_by_label("试算结果", exact=True)).to_be_hidden()
     plant.get_by_label("依据").select_option(value="calculation")
+    expect(plant.get_by_label("PACT 文件")).to_be_hidden()
     calculation = plant.get_by_label("试算结果", exact=True)
     expect(calculation.locator("option")).to_have_count(2)  # the prompt and the plant's calculation
     calculation.select_option(index=1)
@@ -102,7 +108,10 @@ def test_declare_verify_and_show_the_label_and_the_distribution(browser, live_se
     expect(visitor.locator("#public-class")).to_have_text(grade)
     expect(visitor.locator("#public-certificate")).to_have_text("LC-浏览器-2026-0007")
     expect(visitor.locator("#public-status")).to_have_text("已核查")
-    expect(visitor.locator("#public-value")).to_contain_text(f"{value:.6g}")
+    expect(visitor.locator("#public-value")).to_contain_text(display.number(value))  # as on every page
+    expect(visitor.locator("#public-geography")).to_have_text("CN-ZJ")  # a subdivision as given
+    facts = visitor.locator("#public-facts").bounding_box()
+    assert facts["x"] + facts["width"] <= PHONE["width"]  # long values wrap, nothing is cut
     visitor.screenshot(path=shots / "declaration-public.png", full_page=True)
     assert visitor.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
@@ -117,7 +126,7 @@ def test_declare_verify_and_show_the_label_and_the_distribution(browser, live_se
     assert size[0] > 0 and size[1] > 0
     row = visitor.locator("#distribution-table tr", has_text=PRODUCT)
     expect(row).to_have_count(1)
-    expect(row).to_contain_text(f"{value:.6g}")
+    expect(row).to_contain_text(display.number(value))
     expect(row).to_contain_text(grade)
     visitor.screenshot(path=shots / "declaration-distribution.png", full_page=True)
 

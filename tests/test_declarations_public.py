@@ -26,6 +26,7 @@ from workbench.exchange import declaration_reading as reading
 from workbench.exchange import declarations as service
 from workbench.exchange import footprints, pact
 from workbench.exchange.models import Declaration, DeclarationStatus, FootprintStatus, SharedFootprint
+from workbench.trials import display
 from workbench.trials.models import Calculation, Trial
 
 from . import test_declarations as declarations_tests
@@ -122,7 +123,7 @@ def test_the_trials_fallback_shows_the_median_and_the_count_never_a_trials_value
         assert result.basis == "trials" and result.count == 3 and result.values == []
     page = app.test_client().get(f"/declarations/rules/{demo['rule']}")
     assert page.status_code == 200
-    assert "3 份试算结果" in page.text and f"{result.benchmark:.4g}" in page.text
+    assert "试算结果数：3" in page.text and display.number(result.benchmark) in page.text
     assert 'id="distribution-table"' not in page.text
     chart = _chart(page.text)
     assert chart["bins"] == [] and chart["values"] == []  # only the thresholds and the benchmark
@@ -139,6 +140,42 @@ def test_the_trials_fallback_shows_the_median_and_the_count_never_a_trials_value
         assert result.basis == "few_trials" and result.benchmark is None and result.values == []
     page = app.test_client().get(f"/declarations/rules/{demo['rule']}")
     assert "少于 3 份" in page.text and 'id="distribution-data"' not in page.text
+
+
+# --- 3b. how the pages show a declaration ----------------------------------------------------------
+
+
+def test_the_pages_show_one_number_format_the_class_and_the_country_by_name(demo, app, database):
+    with database() as session:
+        declaration = verified(session, demo)
+        declaration.value = 724.14485  # more digits than the pages show
+        declaration.geography_kind, declaration.geography = "country", "CN"
+        session.commit()
+        public_id, declaration_id, grade = declaration.public_id, declaration.id, declaration.performance_class
+    anonymous = app.test_client()
+    public = anonymous.get(f"/declarations/p/{public_id}").text
+    listing = anonymous.get("/declarations/").text
+    distribution = anonymous.get(f"/declarations/rules/{demo['rule']}").text
+    for page in (public, listing, distribution):
+        assert "724.1 " in page or "724.1<" in page
+        assert "724.145" not in page.replace('title="724.14485"', "")  # the exact value: a title only
+    assert 'title="724.14485"' in public
+    assert "中国（CN）" in public and "country: CN" not in public
+    assert f'id="public-class">{grade}<' in public
+    assert "≤ 700<" in distribution and "≤ 700.0" not in distribution  # the class table as the chart
+    chart = _chart(distribution)
+    assert [row["label"] for row in chart["thresholds"]] == ["1 级 ≤ 700", "2 级 ≤ 740", "3 级 ≤ 800"]
+    assert chart["benchmark_label"] == "724.1"
+    assert all(row["label"] == f"{display.number(row['low'])}–{display.number(row['high'])}" for row in chart["bins"])
+    workspace = declarations_tests.sign_in(app, "cement").get(f"/declarations/{declaration_id}").text
+    assert "中国（CN）" in workspace and "724.1 kg" in workspace
+
+    # In English: the country's English name (the reader's locale); the JSON keeps the rule's
+    # grade and adds its number.
+    anonymous.post_form("/language", {"locale": "en"})
+    assert "China" in anonymous.get(f"/declarations/p/{public_id}").text
+    document = anonymous.get(f"/declarations/p/{public_id}.json").json
+    assert document["performance_class"] == grade and document["performance_class_number"] == int(grade.split()[0])
 
 
 # --- 4. bounded reads --------------------------------------------------------------------------------

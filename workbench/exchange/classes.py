@@ -11,11 +11,18 @@ Decisions worth knowing:
 - The classes are sorted by their limit before reading, so a rule that lists them out of order
   still gives each value its right class; entries without a number as limit are ignored.
 - The benchmark is the median (statistics.median: the mean of the two middle values when even).
-- Bins: equal-width, from the lowest to the highest value (or the last class limit when it is
-  higher), at most MAX_BINS; each bin counts its lower edge and, for the last, its upper edge.
+- Bins: round edges (a step of 1, 2, 2.5 or 5 × 10ⁿ) spanning the values and the class limits,
+  about √n + 2 of them and at most MAX_BINS. Where the rule has classes every limit is an edge:
+  the step is one that divides all the limits when such a step gives at most MAX_BINS bins, else
+  the limits are added to the round edges (and round edges too close to a limit dropped), so the
+  bins are then of unequal width. A bin holds the values above its lower edge up to and including
+  its upper edge, as a class does ("≤ limit"): a bar never straddles two classes.
+- The grade is the rule's own text, as the standard prints it ("2 级"); class_number reads the
+  number out of it so that the pages can say it in the reader's language ("Class 2").
 """
 
 import math
+import re
 import statistics
 from collections.abc import Iterable, Sequence
 
@@ -23,6 +30,8 @@ from workbench.messages import N_
 
 BEYOND = N_("超出分级")  # a value above the last class limit
 MAX_BINS = 12
+STEPS = (1, 2, 2.5, 5)  # the round steps in each power of ten
+_GRADE = re.compile(r"^\s*(\d{1,3})\s*级\s*$")
 
 
 def _limits(classes: Sequence[dict] | None) -> list[tuple[float, str]]:
@@ -66,24 +75,77 @@ def benchmark(values: Iterable[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def bins(values: Sequence[float], classes: Sequence[dict] | None = None, count: int | None = None) -> list[dict]:
-    """Equal-width bins over the values (and the class limits, so the thresholds fall on the axis):
-    [{low, high, count}]. Empty when there are no values."""
+def class_number(grade: str | None) -> int | None:
+    """The number of a grade written "N 级" (the way the standards print it), else None."""
+    match = _GRADE.match(grade or "")
+    return int(match.group(1)) if match else None
+
+
+def _round_steps(span: float):
+    """Round steps (1, 2, 2.5, 5 × 10ⁿ), ascending, from one giving over MAX_BINS bins over `span`."""
+    power = math.floor(math.log10(span / MAX_BINS))
+    for exponent in range(power, power + 3):
+        for factor in STEPS:
+            yield factor * 10.0**exponent
+
+
+def _multiple(value: float, step: float) -> bool:
+    ratio = value / step
+    return abs(ratio - round(ratio)) < 1e-9 * max(1.0, abs(ratio))
+
+
+def _edges(values: list[float], limits: list[float], step: float) -> list[float]:
+    """Multiples of `step` from below the lowest value (strictly: a bin holds its upper edge) and
+    the lowest limit to the highest value and limit."""
+    first = (math.ceil(min(values) / step - 1e-9) - 1) * step
+    last = math.ceil(max(values) / step - 1e-9) * step
+    if limits:
+        first = min(first, math.floor(limits[0] / step + 1e-9) * step)
+        last = max(last, math.ceil(limits[-1] / step - 1e-9) * step)
+    count = round((last - first) / step)
+    return [round(first + index * step, 10) for index in range(count + 1)]
+
+
+def bin_edges(values: Sequence[float], classes: Sequence[dict] | None = None) -> list[float]:
+    """The edges of the chart's bins (see the module's docstring); [] when there are no values."""
     values = [float(value) for value in values]
     if not values:
         return []
     limits = [limit for limit, _grade in _limits(classes)]
-    low = min(values)
-    high = max([*values, *limits]) if limits else max(values)
-    low = min(low, min(limits)) if limits else low
-    if count is None:
-        count = min(MAX_BINS, max(1, math.ceil(math.sqrt(len(values))) + 2))
-    if high <= low:
-        return [{"low": low, "high": high, "count": len(values)}]
-    width = (high - low) / count
-    rows = [{"low": low + index * width, "high": low + (index + 1) * width, "count": 0} for index in range(count)]
+    low, high = min([*values, *limits]), max([*values, *limits])
+    span = high - low or abs(high) * 0.1 or 1.0
+    target = min(MAX_BINS, max(1, math.ceil(math.sqrt(len(values))) + 2))
+    candidates = []
+    for step in _round_steps(span):
+        edges = _edges(values, limits, step)
+        if len(edges) - 1 <= MAX_BINS and all(_multiple(limit, step) for limit in limits):
+            candidates.append((abs(len(edges) - 1 - target), abs(math.log(step * target / span)), edges))
+    if candidates:
+        return min(candidates)[2]
+    # No round step divides every limit: the round edges for the values, and the limits.
+    step = next(step for step in _round_steps(span) if len(_edges(values, limits, step)) - 1 <= target)
+    round_edges = [
+        edge for edge in _edges(values, limits, step) if all(abs(edge - limit) > step / 4 for limit in limits)
+    ]
+    edges = sorted({*round_edges, *limits})
+    if edges[0] >= min(values):  # the lowest value sits on a limit: a bin below it holds it
+        edges.insert(0, edges[0] - step)
+    if edges[-1] < max(values):
+        edges.append(edges[-1] + step)
+    return edges
+
+
+def bins(values: Sequence[float], classes: Sequence[dict] | None = None) -> list[dict]:
+    """The bins of the chart over the values (and the class limits, so the thresholds fall on the
+    axis, at bin edges): [{low, high, count}]. Empty when there are no values."""
+    values = [float(value) for value in values]
+    edges = bin_edges(values, classes)
+    rows = [{"low": low, "high": high, "count": 0} for low, high in zip(edges, edges[1:], strict=False)]
     for value in values:
-        index = min(count - 1, int((value - low) / width))
+        # The first bin whose upper edge the value does not exceed (with room for rounding).
+        index = next(
+            (i for i, row in enumerate(rows) if value <= row["high"] + 1e-9 * max(1.0, abs(value))), len(rows) - 1
+        )
         rows[index]["count"] += 1
     return rows
 

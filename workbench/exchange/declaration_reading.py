@@ -15,6 +15,11 @@ Decisions worth knowing:
   calculations of record of the rule's trials before any declaration is valid. The trials'
   results are confidential: that fallback shows the median and how many trials it comes from
   (at least MIN_TRIALS, else nothing), never a trial's own value, not even in the chart's bins.
+- Shown to people: a declared value with four significant figures (trials.display.number, as
+  the trial pages; the exact value is in the JSON and the page's title attribute); a grade "N 级"
+  through the translatable "%(number)d 级" (the rule's own text otherwise); a country by its
+  name in the reader's language (Babel's territory names) with its code, a subdivision or a
+  region as given.
 - The distribution reads the values in one column query (the chart and the median over all of
   them) and lists only the newest LISTED valid declarations (their organisations loaded with
   them); the paged list at /declarations?rule=… has every one.
@@ -23,6 +28,8 @@ Decisions worth knowing:
 from dataclasses import dataclass
 from datetime import date
 
+from babel import Locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -39,6 +46,7 @@ from workbench.exchange.models import (
     DeclarationTerms,
 )
 from workbench.publishing.models import Publication
+from workbench.trials import display
 from workbench.trials.models import Calculation, Trial
 from workbench.web import external_url
 
@@ -80,6 +88,29 @@ def status_key(declaration: Declaration, today: date) -> str:
 
 def status_label(declaration: Declaration, today: date) -> str:
     return _("已过期") if is_expired(declaration, today) else str(DECLARATION_STATUS_LABELS[declaration.status])
+
+
+def value_text(value: float | None) -> str:
+    """A declared value for people: four significant figures, on every page alike."""
+    return display.number(value)
+
+
+def grade_label(grade: str | None) -> str | None:
+    """A grade in the reader's language: "N 级" as "%(number)d 级" (English "Class N"), any other
+    text as the rule gives it; None stays None."""
+    number = classes.class_number(grade)
+    return _("%(number)d 级", number=number) if number is not None else grade
+
+
+def geography_label(kind: str, code: str) -> str:
+    """A declaration's geography for people: a country by its name in the reader's language with
+    its code in brackets ("中国（CN）", "China (CN)"); a subdivision or a region as given."""
+    if kind == "country" and code:
+        locale = get_locale() or Locale.parse("zh_Hans_CN")
+        name = locale.territories.get(code.upper())
+        if name:
+            return _("%(name)s（%(code)s）", name=name, code=code)
+    return code or "—"
 
 
 def get(session: Session, declaration_id: int, *, by) -> Declaration:
@@ -328,7 +359,13 @@ def _iso(day: date | None) -> str | None:
 
 def public_json(declaration: Declaration, *, today: date) -> dict:
     """The machine-readable form of a public declaration (documented on its page and in
-    docs): what the page shows, in plain values."""
+    docs): what the page shows, in plain values.
+
+    "value" is the exact declared value (the pages round it to four significant figures).
+    "performance_class" is the grade as the rule writes it (Chinese, as the standard prints it,
+    e.g. "2 级"), or null when the value is above the last limit or the rule has no classes;
+    "performance_class_number" (added beside it) is the same grade as a language-neutral
+    integer (2), null when the grade is not of the form "N 级" or there is none."""
     return {
         "id": declaration.public_id,
         "url": external_url("declarations.public", public_id=declaration.public_id),
@@ -347,6 +384,7 @@ def public_json(declaration: Declaration, *, today: date) -> dict:
         "period": {"start": _iso(declaration.period_start), "end": _iso(declaration.period_end)},
         "geography": {"kind": declaration.geography_kind, "code": declaration.geography},
         "performance_class": declaration.performance_class,
+        "performance_class_number": classes.class_number(declaration.performance_class),
         "source": declaration.source.value,
         "certificate": {
             "number": declaration.certificate_number,

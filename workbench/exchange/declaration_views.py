@@ -139,6 +139,21 @@ def declaration_is_public(declaration) -> bool:
     return reading.is_public(declaration)
 
 
+@bp.app_template_global()
+def declared_value(value) -> str:
+    return reading.value_text(value)
+
+
+@bp.app_template_global()
+def declaration_grade(grade) -> str | None:
+    return reading.grade_label(grade)
+
+
+@bp.app_template_global()
+def declaration_geography(declaration) -> str:
+    return reading.geography_label(declaration.geography_kind, declaration.geography)
+
+
 # --- lists ----------------------------------------------------------------------------------------
 
 
@@ -193,10 +208,10 @@ def new():
         SelectChoice(
             calc.id,
             _(
-                "%(label)s %(enterprise)s：%(value).4g %(unit)s（%(at)s）",
+                "%(label)s %(enterprise)s：%(value)s %(unit)s（%(at)s）",
                 label=calc.trial.label,
                 enterprise=calc.trial.enterprise,
-                value=calc.cfp_per_unit,
+                value=reading.value_text(calc.cfp_per_unit),
                 unit=calc.unit,
                 at=calc.calculated_at.date().isoformat(),
             ),
@@ -430,6 +445,18 @@ def rule_by_code(code: str):
     return redirect(url_for(".rule", rule_id=rule_id))
 
 
+def _chart(result) -> dict:
+    """The chart's data with its labels in the pages' one number format and the reader's
+    language: "a–b" for a bin, "1 级 ≤ 700" for a threshold, the benchmark's value."""
+    chart = result.chart()
+    for row in chart["bins"]:
+        row["label"] = f"{reading.value_text(row['low'])}–{reading.value_text(row['high'])}"
+    for row in chart["thresholds"]:
+        row["label"] = f"{reading.grade_label(row['grade'])} ≤ {reading.value_text(row['limit'])}"
+    chart["benchmark_label"] = reading.value_text(chart["benchmark"]) if chart["benchmark"] is not None else None
+    return chart
+
+
 @bp.route("/rules/<id:rule_id>", methods=["GET", "POST"])
 def rule(rule_id: int):
     rule = _rule(rule_id)
@@ -461,10 +488,10 @@ def rule(rule_id: int):
         "declarations/rule.html",
         rule=rule,
         result=result,
-        chart=result.chart(),
+        chart=_chart(result),
         min_trials=reading.MIN_TRIALS,
         terms=terms,
         terms_form=form if may_set_terms else None,
-        text={"count": _("数量"), "benchmark": _("基准值"), "value": _("碳足迹"), "unit": result.unit},
+        text={"count": _("声明数"), "benchmark": _("基准值"), "value": _("碳足迹"), "unit": result.unit},
     )
     return make_response(html, status)

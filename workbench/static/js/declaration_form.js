@@ -2,8 +2,22 @@
 // the product…) without the "选择规则" round trip. The fields come from the page itself, fetched
 // for the chosen rule (GET /declarations/new?rule=<id>), so the server stays the one place that
 // knows them; without this script the button still reloads the page with them.
+// It also shows only the chosen basis's field (the calculation or the PACT file); without the
+// script both stay, each in a group named for its basis.
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("declaration-form");
+  const showBasis = () => {
+    const source = document.getElementById("source");
+    document.querySelectorAll(".basis-option").forEach((group) => {
+      group.hidden = Boolean(source) && group.dataset.basis !== source.value;
+    });
+  };
+  if (form) {
+    form.addEventListener("change", (event) => {
+      if (event.target.id === "source") showBasis();
+    });
+    showBasis();
+  }
   const select = document.getElementById("rule_id");
   const button = document.getElementById("choose-rule");
   if (!form || !select || !button || typeof window.fetch !== "function") return;
@@ -31,5 +45,6 @@ document.addEventListener("DOMContentLoaded", () => {
       if (typed.has(item.name) && typed.get(item.name) !== "") item.value = typed.get(item.name);
     });
     current.replaceWith(document.importNode(fresh, true));
+    showBasis();
   });
 });

@@ -1,12 +1,12 @@
 // A rule's distribution of declared values (/declarations/rules/<id>), with Chart.js (vendored in
 // static/vendor/chartjs). The numbers come from <script type="application/json" id="distribution-data">;
-// the table beside the chart holds the same values, for screen readers and narrow screens.
+// the table below the chart holds the same values, for screen readers and narrow screens. The
+// labels (bins, thresholds, benchmark) come formatted from the server: one number format on the page.
 document.addEventListener("DOMContentLoaded", () => {
   const source = document.getElementById("distribution-data");
   const canvas = document.getElementById("distribution-chart");
   if (!source || !canvas || typeof window.Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
-  const label = (row) => `${+row.low.toPrecision(4)}–${+row.high.toPrecision(4)}`;
   // Before any valid declaration the page has no bins (the trials' values are confidential): an
   // axis spanning the thresholds and the benchmark, with the lines only.
   const marks = [...data.thresholds.map((item) => item.limit), ...(data.benchmark !== null ? [data.benchmark] : [])];
@@ -16,50 +16,81 @@ document.addEventListener("DOMContentLoaded", () => {
     const low = Math.min(...marks);
     const high = Math.max(...marks);
     const pad = (high - low) * 0.1 || Math.abs(high) * 0.1 || 1;
-    const edges = [low - pad, high + pad];
-    data.bins = [{ low: edges[0], high: edges[1], count: 0 }];
+    data.bins = [{ low: low - pad, high: high + pad, count: 0, label: "" }];
   }
-  // Where a value falls on the category axis (bins of equal width): a fractional index.
+  // Where a value falls on the category axis: a fractional index inside its own bin (the bins
+  // need not be of equal width: their edges are the class limits where the rule has classes).
   const position = (value) => {
-    const first = data.bins[0];
-    const width = first.high - first.low || 1;
-    return (value - first.low) / width - 0.5;
+    const bins = data.bins;
+    let index = bins.findIndex((row) => value <= row.high);
+    if (index === -1) index = bins.length - 1;
+    const row = bins[index];
+    const width = row.high - row.low || 1;
+    return index - 0.5 + (value - row.low) / width;
   };
-  const lines = data.thresholds.map((item) => ({ x: position(item.limit), text: `${item.grade} ≤ ${item.limit}`, colour: "#b8741a" }));
-  if (data.benchmark !== null) lines.push({ x: position(data.benchmark), text: `${data.text.benchmark} ${+data.benchmark.toPrecision(4)}`, colour: "#9b1c1c" });
+  const BENCHMARK = "#9b1c1c";
+  const lines = data.thresholds.map((item) => ({ x: position(item.limit), text: item.label, colour: "#8a5312" }));
+  if (data.benchmark !== null) lines.push({ x: position(data.benchmark), text: `${data.text.benchmark} ${data.benchmark_label}`, colour: BENCHMARK });
+  const ROW = 16; // one row of labels above the plot area
+  let rows = 1;
+  // The lines across the plot; their labels above it, on a white ground, in as many rows as they
+  // need not to overlap (the chart grows its top padding to fit them, once).
   const markers = {
     id: "markers",
     afterDatasetsDraw(chart) {
       const { ctx, chartArea, scales } = chart;
       ctx.save();
-      lines.forEach((line, index) => {
+      ctx.font = "12px sans-serif";
+      ctx.textBaseline = "middle";
+      const taken = [];
+      let needed = 1;
+      lines.forEach((line) => {
         const x = scales.x.getPixelForValue(line.x);
         if (x < chartArea.left - 1 || x > chartArea.right + 1) return;
+        const width = ctx.measureText(line.text).width + 8;
+        const left = Math.max(0, Math.min(x - width / 2, chart.width - width));
+        let row = 0;
+        while (taken.some((item) => item.row === row && left < item.right + 4 && left + width > item.left - 4)) row += 1;
+        taken.push({ row, left, right: left + width });
+        needed = Math.max(needed, row + 1);
+        const y = chartArea.top - 10 - ROW * row - ROW / 2;
         ctx.strokeStyle = line.colour;
-        ctx.setLineDash(line.colour === "#9b1c1c" ? [] : [5, 4]);
+        ctx.setLineDash(line.colour === BENCHMARK ? [] : [5, 4]);
         ctx.beginPath();
-        ctx.moveTo(x, chartArea.top);
+        ctx.moveTo(x, y + ROW / 2);
         ctx.lineTo(x, chartArea.bottom);
         ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = "rgba(255, 255, 255, 0.92)";
+        ctx.fillRect(left, y - ROW / 2 + 1, width, ROW - 2);
+        ctx.strokeRect(left, y - ROW / 2 + 1, width, ROW - 2);
         ctx.fillStyle = line.colour;
-        ctx.font = "11px sans-serif";
-        ctx.fillText(line.text, Math.min(x + 3, chartArea.right - 60), chartArea.top + 12 + 12 * index);
+        ctx.fillText(line.text, left + 4, y);
       });
       ctx.restore();
+      if (needed > rows) {
+        rows = needed;
+        chart.options.layout.padding.top = 12 + ROW * rows;
+        chart.update();
+      }
     },
   };
   const chart = new window.Chart(canvas, {
     type: "bar",
     data: {
-      labels: data.bins.map(label),
-      datasets: linesOnly ? [] : [{ label: data.text.count, data: data.bins.map((row) => row.count), backgroundColor: "#2f6db3" }],
+      labels: data.bins.map((row) => row.label),
+      datasets: linesOnly ? [] : [{ label: data.text.count, data: data.bins.map((row) => row.count), backgroundColor: "#2f6db3", categoryPercentage: 1, barPercentage: 0.96 }],
     },
     options: {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
+      layout: { padding: { top: 12 + ROW * rows } },
       plugins: { legend: { display: false } },
-      scales: { y: { beginAtZero: true, display: !linesOnly, ticks: { precision: 0 } }, x: { title: { display: true, text: `kg CO₂e/${data.text.unit}` } } },
+      scales: {
+        y: { beginAtZero: true, display: !linesOnly, ticks: { precision: 0 }, title: { display: true, text: data.text.count } },
+        x: { ticks: { display: !linesOnly }, title: { display: true, text: `kg CO₂e/${data.text.unit}` } },
+      },
     },
     plugins: [markers],
   });
