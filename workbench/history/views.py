@@ -26,7 +26,7 @@ ACTION_LABELS = {
     "archived": _l("归档"),
     "restored": _l("恢复"),
     "deleted": lazy_pgettext("history", "删除"),  # the event; the plain word is the button "Delete"
-    "deactivated": _l("停用"),
+    "deactivated": lazy_pgettext("history", "停用"),
     "reactivated": _l("重新启用"),
     "revoked": _l("撤销"),
     "login_failed": _l("登录失败"),  # workbench.auth.service.sign_in
