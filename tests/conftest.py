@@ -213,10 +213,19 @@ def client(app):
 
 @pytest.fixture
 def people(app):
-    """An organisation, a working group and one active account per role (username = role)."""
+    """An organisation, a working group and one active account per role (username = role). The
+    enterprise's member belongs to an enterprise and the certifier to a certification body (what
+    they may do follows from the organisation's kind); every other account to the ministry."""
     with app.app_context():
         ministry = service.create_organisation(db.session, by=ADMIN, name="测试部委", kind=OrganisationKind.MINISTRY)
+        enterprise = service.create_organisation(
+            db.session, by=ADMIN, name="测试水泥企业", kind=OrganisationKind.ENTERPRISE
+        )
+        body = service.create_organisation(
+            db.session, by=ADMIN, name="测试认证中心", kind=OrganisationKind.CERTIFICATION_BODY
+        )
         group = service.create_working_group(db.session, by=ADMIN, code="WG-TEST", name="测试起草组")
+        organisation_of = {Role.ENTERPRISE: enterprise, Role.CERTIFIER: body}
         accounts = {}
         for role in ROLES:
             accounts[role] = service.create_user(
@@ -226,11 +235,17 @@ def people(app):
                 display_name=f"测试{role.value}",
                 password=PASSWORD,
                 role=role,
-                organisation=ministry,
+                organisation=organisation_of.get(role, ministry),
                 working_groups=[group] if role == Role.DRAFTER else [],
             ).id
         db.session.commit()
-        return {"organisation": ministry.id, "working_group": group.id, **accounts}
+        return {
+            "organisation": ministry.id,
+            "enterprise_org": enterprise.id,  # not "enterprise": that is Role.ENTERPRISE's account
+            "certification_body": body.id,
+            "working_group": group.id,
+            **accounts,
+        }
 
 
 @pytest.fixture

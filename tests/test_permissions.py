@@ -44,6 +44,9 @@ ADMIN, SECRETARIAT, DRAFTER, ASSOCIATION, EVALUATOR = (
 EVERYONE = {None, *ROLES}
 SIGNED_IN = set(ROLES)
 OVERSIGHT = {ADMIN, SECRETARIAT}
+# The test organisation (a ministry) and its members: every account but the enterprise's member and
+# the certifier, who belong to an enterprise and a certification body (tests/conftest.py `people`).
+MINISTRY_MEMBERS = SIGNED_IN - {Role.ENTERPRISE, Role.CERTIFIER}
 PRINCIPALS = [None, *ROLES]  # None is the anonymous visitor
 
 
@@ -98,6 +101,17 @@ EXPECTED_ACTIONS = {
     Action.FORM_PANEL: OVERSIGHT,
     Action.SCORE_ADOPTION: set(),  # not on the panel; panel members below
     Action.DECIDE_ADOPTION: {ADMIN},
+    # The exchange: a principal of no organisation, and a target of no enterprise, no rule, no body
+    # and no status; what members of an enterprise or a certification body may is tested below.
+    Action.EXPORT_FOOTPRINT: OVERSIGHT | {DRAFTER},  # a target without a rule counts as "some rule": see below
+    Action.SHARE_FOOTPRINT: set(),
+    Action.MANAGE_PACT_CLIENTS: set(),
+    Action.IMPORT_FOOTPRINT: OVERSIGHT | {DRAFTER},
+    Action.DECLARE: set(),
+    Action.VIEW_DECLARATION: OVERSIGHT,  # not a public one
+    Action.VERIFY_DECLARATION: set(),
+    Action.SET_DECLARATION_TERMS: OVERSIGHT,
+    Action.RECORD_REFERENCE_VALUE: OVERSIGHT,  # of something that is not a rule; drafters and their groups' rules below
 }
 
 
@@ -249,7 +263,7 @@ def test_evaluation_and_adoption_follow_the_organisation_and_the_group(role):
     assert can(member, Action.ANSWER_FEEDBACK, FeedbackOn(6, national)) is oversight
     assert can(member, Action.ANSWER_FEEDBACK, FeedbackOn(None, ours)) is (oversight or role == ASSOCIATION)
     assert can(member, Action.ANSWER_FEEDBACK, FeedbackOn(None, theirs)) is oversight
-    assert can(member, Action.ANSWER_FEEDBACK) is (role is not None and role != EVALUATOR)  # "answers at all"
+    assert can(member, Action.ANSWER_FEEDBACK) is (oversight or role in (DRAFTER, ASSOCIATION))  # "answers at all"
     # Evaluations: the evaluating roles of the organisation named, never another's; not SAMR/MEE.
     evaluating = role in (SECRETARIAT, EVALUATOR, ASSOCIATION)
     assert can(member, Action.RECORD_EVALUATION, ProposalOf(3)) is evaluating
@@ -271,6 +285,88 @@ def test_evaluation_and_adoption_follow_the_organisation_and_the_group(role):
     assert can(member, Action.SCORE_ADOPTION) is False
 
 
+@dataclass
+class OrganisationOf:
+    id: int
+    kind: str
+    name: str = ""
+
+
+@dataclass
+class Owned:
+    organisation_id: int | None
+
+
+@dataclass
+class DeclarationOf:
+    organisation_id: int
+    certification_body_id: int | None
+    status: str
+    verified_on: date | None = None
+
+
+@dataclass
+class TrialOf:
+    rule: RuleOf
+    enterprise: str
+
+
+ENTERPRISE_KINDS = ["enterprise", "certification_body", "ministry"]
+
+
+@pytest.mark.parametrize("kind", ENTERPRISE_KINDS)
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_the_exchange_follows_the_enterprise_and_the_certification_body(role, kind):
+    """An enterprise's members (of any role: a drafter from industry too) share, manage partner
+    clients and declare for their own enterprise, never another's; a certifier verifies what is
+    submitted to their own body; a verified declaration is public, a draft is not."""
+    group = Record(id=5, __audit_type__="working_group")
+    organisation = OrganisationOf(3, kind, "华北 水泥 有限公司")
+    member = Member(role, id=7, organisation_id=3, working_groups=(group,), organisation=organisation)
+    signed_in, oversight = role is not None, role in OVERSIGHT
+    in_enterprise = signed_in and kind == "enterprise"
+    certifier = role == Role.CERTIFIER  # the rule compares the body's id, not the organisation's kind
+    for action in (Action.SHARE_FOOTPRINT, Action.MANAGE_PACT_CLIENTS, Action.DECLARE):
+        assert can(member, action) is in_enterprise, action
+        assert can(member, action, Owned(3)) is in_enterprise, action  # own enterprise
+        assert can(member, action, Owned(4)) is False, action  # another enterprise: not even SAMR/MEE
+        assert can(member, action, Owned(None)) is False, action
+    # Declarations: a draft or submission is read by its enterprise, the body named and the oversight.
+    for status in ("draft", "submitted", "rejected"):
+        own_to_other_body = DeclarationOf(3, 9, status)
+        foreign_to_us = DeclarationOf(4, 3, status)  # another enterprise's, submitted to body 3
+        foreign = DeclarationOf(4, 9, status)
+        assert can(member, Action.VIEW_DECLARATION, own_to_other_body) is (oversight or in_enterprise)
+        assert can(member, Action.VIEW_DECLARATION, foreign_to_us) is (oversight or certifier)
+        assert can(member, Action.VIEW_DECLARATION, foreign) is oversight
+    for status in ("verified", "suspended", "withdrawn"):  # public once verified, and stays readable
+        assert can(member, Action.VIEW_DECLARATION, DeclarationOf(4, 9, status, date(2025, 3, 1))) is True
+        assert can(None, Action.VIEW_DECLARATION, DeclarationOf(4, 9, status, date(2025, 3, 1))) is True
+    # Withdrawn before it was ever verified: private still.
+    assert can(member, Action.VIEW_DECLARATION, DeclarationOf(4, 9, "withdrawn")) is oversight
+    assert can(member, Action.VIEW_DECLARATION, DeclarationOf(3, None, "withdrawn")) is (oversight or in_enterprise)
+    assert can(member, Action.VIEW_DECLARATION) is (oversight or in_enterprise or certifier)
+    # Verifying: the certifiers of the body the declaration names, nobody else (not SAMR/MEE).
+    assert can(member, Action.VERIFY_DECLARATION, DeclarationOf(4, 3, "submitted")) is certifier
+    assert can(member, Action.VERIFY_DECLARATION, DeclarationOf(4, 9, "submitted")) is False
+    assert can(member, Action.VERIFY_DECLARATION, DeclarationOf(3, None, "draft")) is False
+    assert can(member, Action.VERIFY_DECLARATION) is certifier
+    # Exporting a trial's footprint: its drafting group, and the enterprise whose data it is (its
+    # name compared without spaces and case).
+    drafting = oversight or role == DRAFTER
+    assert can(member, Action.EXPORT_FOOTPRINT, TrialOf(RuleOf(5), "其他企业")) is drafting
+    assert can(member, Action.EXPORT_FOOTPRINT, TrialOf(RuleOf(6), "华北水泥有限公司")) is (oversight or in_enterprise)
+    assert can(member, Action.EXPORT_FOOTPRINT, TrialOf(RuleOf(6), "其他企业")) is oversight
+    assert can(member, Action.EXPORT_FOOTPRINT) is (drafting or in_enterprise)
+    # Reference values: the rule's drafting group and the oversight; terms: the oversight.
+    assert can(member, Action.RECORD_REFERENCE_VALUE, RuleOf(5)) is drafting
+    assert can(member, Action.RECORD_REFERENCE_VALUE, RuleOf(6)) is oversight
+    assert can(member, Action.SET_DECLARATION_TERMS, RuleOf(6)) is oversight
+    assert can(member, Action.IMPORT_FOOTPRINT) is drafting
+    # A deactivated member of the enterprise is a visitor.
+    assert can(Member(role, is_active=False, organisation_id=3, organisation=organisation), Action.DECLARE) is False
+
+
 @pytest.mark.parametrize("action", list(Action), ids=lambda action: action.value)
 def test_a_deactivated_account_has_no_more_rights_than_a_visitor(action):
     assert can(Principal(ADMIN, is_active=False), action) is (None in EXPECTED_ACTIONS[action])
@@ -290,6 +386,7 @@ class Case:
     changes_state: bool = True
     audited: bool = True  # sign-ins are listed on the account page, not in the audit trail
     json_api: bool = False
+    bearer: bool = False  # authenticated by OAuth client credentials or a bearer token, never by a session
 
 
 def _prepare_token(session, ids):
@@ -1402,14 +1499,16 @@ CASES.update(
     {
         ("proposals.new", "POST"): Case(SIGNED_IN, _new_proposal, state=_count(Proposal), prepare=_prepare_call),
         ("proposals.comment", "POST"): Case(
-            SIGNED_IN,
+            MINISTRY_MEMBERS,
             lambda c, ids: c.post_form(f"/proposals/{ids['proposal']}/comment", {"text": "意见"}),
             state=_count(ProposalComment),
             prepare=_prepare_proposal,
         ),
-        ("proposals.resubmit", "POST"): Case(SIGNED_IN, _resubmit, state=_proposal_state, prepare=_prepare_returned),
+        ("proposals.resubmit", "POST"): Case(
+            MINISTRY_MEMBERS, _resubmit, state=_proposal_state, prepare=_prepare_returned
+        ),
         ("proposals.withdraw", "POST"): Case(
-            SIGNED_IN,
+            MINISTRY_MEMBERS,
             lambda c, ids: c.post_form(f"/proposals/{ids['proposal']}/withdraw"),
             state=_proposal_state,
             prepare=_prepare_proposal,
@@ -1455,17 +1554,17 @@ CASES.update(
             json_api=True,
         ),
         ("api.comment_on_proposal", "POST"): Case(
-            SIGNED_IN,
+            MINISTRY_MEMBERS,
             lambda c, ids: c.api("POST", f"/api/v1/proposals/{ids['proposal']}/comments", {"text": "意见"}),
             state=_count(ProposalComment),
             prepare=_prepare_proposal,
             json_api=True,
         ),
         ("api.resubmit_proposal", "POST"): Case(
-            SIGNED_IN, _api_resubmit, state=_proposal_state, prepare=_prepare_returned, json_api=True
+            MINISTRY_MEMBERS, _api_resubmit, state=_proposal_state, prepare=_prepare_returned, json_api=True
         ),
         ("api.withdraw_proposal", "POST"): Case(
-            SIGNED_IN, _api_withdraw, state=_proposal_state, prepare=_prepare_proposal, json_api=True
+            MINISTRY_MEMBERS, _api_withdraw, state=_proposal_state, prepare=_prepare_proposal, json_api=True
         ),
         ("api.decide_proposal", "POST"): Case(
             {ADMIN},
@@ -2156,6 +2255,574 @@ CASES.update(
 )
 
 
+# --- the exchange: footprints, partners, declarations, international references (issue 17) ----------
+#
+# The enterprise account belongs to the enterprise 测试水泥企业, the certifier to the certification
+# body 测试认证中心 (tests/conftest.py `people`); the trial below is that enterprise's, so its member
+# exports, shares and declares from it; the declarations name that body.
+
+ENTERPRISE_NAME = "测试水泥企业"  # people["enterprise_org"]'s name
+
+
+def _exchange_models():
+    from workbench.exchange import models
+
+    return models
+
+
+def _prepare_calculation(session, ids):
+    """The enterprise's trial of the test working group's rule, calculated under the rule (of record)."""
+    from workbench.trials import service as trials
+
+    rule = _prepare_rule(session, ids)
+    trial = make_trial(session, rule, enterprise=ENTERPRISE_NAME)
+    calculation = trials.calculate(session, trial, by=ACTING_ADMIN, iterations=0)
+    assert calculation.of_record and calculation.usable
+    ids.update(trial=trial.id, calculation=calculation.id)
+    return calculation
+
+
+def _prepare_published(session, ids):
+    """As above, and the rule published on the portal (the publication record only: the portal's
+    files are not what this matrix is about)."""
+    from workbench.publishing.models import Publication
+
+    calculation = _prepare_calculation(session, ids)
+    rule = session.get(Rule, ids["rule"])
+    session.add(
+        Publication(
+            rule=rule,
+            revision=drafting.revision(session, rule),
+            stage=rule.stage,
+            slug=f"rule-{rule.id}",
+            tag=f"rule-{rule.id}-test",
+            commit="0" * 40,
+            checksum="0",
+            publisher_label="测试",
+            published_at=utcnow(),
+        )
+    )
+    session.flush()
+    return calculation
+
+
+def _pact_document(session, ids) -> dict:
+    from workbench.exchange import footprints
+
+    calculation = session.get(Calculation, ids["calculation"])
+    document = footprints.calculation_document(session, calculation, by=ACTING_ADMIN)
+    return {**document, "id": "0f4b1225-bd44-4c8e-861d-079e4e1dfd69", "companyName": "供应商熟料厂"}
+
+
+def _prepare_supplier_file(session, ids):
+    _prepare_calculation(session, ids)
+    ids["document"] = _pact_document(session, ids)
+
+
+def _prepare_shared(session, ids):
+    """A footprint the enterprise shares (a row as sharing writes it)."""
+    models = _exchange_models()
+    _prepare_calculation(session, ids)
+    document = _pact_document(session, ids)
+    now = utcnow()
+    row = models.SharedFootprint(
+        pf_id=document["id"],
+        organisation_id=ids["enterprise_org"],
+        calculation_id=ids["calculation"],
+        product_name="P·O 42.5 水泥",
+        document=document,
+        status=models.FootprintStatus.ACTIVE,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    ids["footprint"] = row.id
+
+
+def _enterprise_member(session, ids):
+    return session.get(User, ids[Role.ENTERPRISE])
+
+
+def _prepare_client(session, ids):
+    from workbench.exchange import oauth
+
+    organisation = session.get(Organisation, ids["enterprise_org"])
+    client, secret = oauth.create_client(
+        session, organisation=organisation, name="合作方乙", by=_enterprise_member(session, ids)
+    )
+    ids.update(client=client.id, client_id=client.client_id, secret=secret)
+
+
+def _prepare_event(session, ids):
+    """A partner's request for footprints, waiting for the enterprise's answer."""
+    models = _exchange_models()
+    _prepare_shared(session, ids)
+    _prepare_client(session, ids)
+    event = models.PactEvent(
+        organisation_id=ids["enterprise_org"],
+        client_id=ids["client"],
+        event_id="request-1",
+        type="org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+        source="https://partner.example",
+        data={"productId": ["urn:test"]},
+        received_at=utcnow(),
+        status=models.PactEventStatus.RECEIVED,
+    )
+    session.add(event)
+    session.flush()
+    ids["event"] = event.id
+
+
+def _event_state(session, ids):
+    event = session.get(_exchange_models().PactEvent, ids["event"])
+    return event.status, event.answer
+
+
+def _footprint_state(session, ids):
+    return session.get(_exchange_models().SharedFootprint, ids["footprint"]).status
+
+
+def _client_state(session, ids):
+    return session.get(_exchange_models().PactClient, ids["client"]).revoked_at
+
+
+DECLARATION_FIELDS = {
+    "product": "P·O 42.5 普通硅酸盐水泥",
+    "period_start": "2025-01-01",
+    "period_end": "2025-12-31",
+    "geography_kind": "subdivision",
+    "geography": "CN-ZJ",
+}
+
+
+def _declaration_in(status):
+    """A declaration of the enterprise in `status`, through the service as its users would."""
+
+    def prepare(session, ids):
+        from workbench.exchange import declarations
+
+        _prepare_published(session, ids)
+        member = _enterprise_member(session, ids)
+        certifier = session.get(User, ids[Role.CERTIFIER])
+        data = declarations.DeclarationInput(
+            product=DECLARATION_FIELDS["product"],
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+            geography_kind="subdivision",
+            geography="CN-ZJ",
+        )
+        rule, calculation = session.get(Rule, ids["rule"]), session.get(Calculation, ids["calculation"])
+        declaration = declarations.create_from_calculation(session, rule, calculation, data, by=member)
+        if status != "draft":
+            body = session.get(Organisation, ids["certification_body"])
+            declarations.submit(session, declaration, body, by=member)
+        if status in ("verified", "suspended"):
+            declarations.verify(
+                session,
+                declaration,
+                certificate_number="LC-TEST-1",
+                verified_on=_today(),
+                scope="摇篮到大门",
+                by=certifier,
+                today=_today(),
+            )
+        if status == "suspended":
+            declarations.suspend(session, declaration, "监督抽查不合格", by=certifier)
+        ids.update(declaration=declaration.id, public_id=declaration.public_id)
+
+    return prepare
+
+
+def _declaration_state(session, ids):
+    declaration = session.get(_exchange_models().Declaration, ids["declaration"])
+    return declaration.status, declaration.product, declaration.certification_body_id, declaration.version
+
+
+def _terms_state(session, ids):
+    terms = session.get(_exchange_models().DeclarationTerms, ids["rule"])
+    return None if terms is None else (terms.validity_months, terms.surveillance_months)
+
+
+def _declaration_form(c, ids, action, data=None):
+    with c.application.app_context():
+        version = db.session.get(_exchange_models().Declaration, ids["declaration"]).version
+    return c.post_form(f"/declarations/{ids['declaration']}/{action}", {"version": str(version), **(data or {})})
+
+
+def _prepare_library_trial(session, ids):
+    """A calculation of record that uses a library factor: the factor the international
+    comparison lets the drafting group set reference values beside."""
+    from workbench.trials import service as trials
+
+    rule = _prepare_rule(session, ids)
+    factor = factor_service.create_factor(
+        session,
+        factor_service.FactorInput(
+            code="COAL-CFP",
+            name="烟煤",
+            value=2500.0,
+            unit="kgCO2e/t",
+            kind="cfp_life_cycle",
+            tier="government",
+            source="测试来源",
+        ),
+        by=ACTING_ADMIN,
+    )
+    data = cement_dataset(ENTERPRISE_NAME)
+    data["lines"][2]["factor"] = {"id": "COAL-CFP"}
+    trial = trials.create_trial(session, rule, data=data, source="json", by=ACTING_ADMIN)
+    trials.calculate(session, trial, by=ACTING_ADMIN, iterations=0)
+    ids.update(factor=factor.id, trial=trial.id)
+
+
+def _prepare_reference(session, ids):
+    from workbench.exchange import international
+
+    _prepare_library_trial(session, ids)
+    reference = international.add_reference_value(
+        session,
+        session.get(Factor, ids["factor"]),
+        rule=session.get(Rule, ids["rule"]),
+        value=2400,
+        unit="kgCO2e/t",
+        source="EF 3.1",
+        by=ACTING_ADMIN,
+    )
+    ids["reference"] = reference.id
+
+
+def _jsonld_zip(ids):
+    return {"file": (io.BytesIO(ids["zip"]), "factors.zip")}
+
+
+def _prepare_jsonld(session, ids):
+    from workbench.exchange import factor_exchange
+
+    _prepare_factor(session, ids)
+    ids["zip"] = factor_exchange.export_jsonld(session, by=ACTING_ADMIN)
+    # The library has moved on since the export: importing it back is a new version of the factor.
+    factor_service.update_factor(
+        session,
+        session.get(Factor, ids["factor"]),
+        factor_service.FactorInput(**{**FACTOR_FORM, "value": "0.6"}),
+        by=ACTING_ADMIN,
+    )
+
+
+def _pact_token(c, ids):
+    """A browser session is no client credential: the token endpoint reads only the client's id
+    and secret (tests/test_pact_host.py gets tokens with them)."""
+    return c.post("/pact/auth/token", data={"grant_type": "client_credentials", "client_id": ids["client_id"]})
+
+
+def _pact_event(c, ids):
+    event = {
+        "specversion": "1.0",
+        "id": "request-2",
+        "source": "https://partner.example",
+        "type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+        "data": {"productId": ["urn:test"]},
+    }
+    return c.post("/pact/3/events", json=event, headers={"Content-Type": "application/cloudevents+json"})
+
+
+def _api_declaration(action):
+    def send(c, ids):
+        payload = {
+            "submit": {"certification_body_id": ids["certification_body"]},
+            "verify": {"certificate_number": "LC-TEST-2", "verified_on": _today().isoformat(), "scope": "摇篮到大门"},
+            "reject": {"reason": "数据期间不完整"},
+            "suspend": {"reason": "监督抽查不合格"},
+            "withdraw": {"reason": "产品停产"},
+            "reinstate": {},
+        }[action]
+        return c.api("POST", f"/api/v1/declarations/{ids['declaration']}/{action}", payload)
+
+    return send
+
+
+ENTERPRISE, CERTIFIER = Role.ENTERPRISE, Role.CERTIFIER
+DRAFTING = OVERSIGHT | {DRAFTER}  # those who keep the rule's trials (its working group) and the library's keepers
+
+CASES.update(
+    {
+        # PACT footprints: the enterprise shares its own; drafting groups import suppliers' files.
+        ("exchange.share", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.post_form(f"/exchange/calculations/{ids['calculation']}/share"),
+            state=lambda s, ids: _count(_exchange_models().SharedFootprint)(s, ids),
+            prepare=_prepare_calculation,
+        ),
+        ("api.share_calculation", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.api("POST", f"/api/v1/calculations/{ids['calculation']}/share", {}),
+            state=lambda s, ids: _count(_exchange_models().SharedFootprint)(s, ids),
+            prepare=_prepare_calculation,
+            json_api=True,
+        ),
+        ("exchange.deprecate", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.post_form(f"/exchange/footprints/{ids['footprint']}/deprecate", {"confirm": "y"}),
+            state=_footprint_state,
+            prepare=_prepare_shared,
+        ),
+        ("api.deprecate_footprint", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.api("POST", f"/api/v1/shared-footprints/{ids['footprint']}/deprecate", {}),
+            state=_footprint_state,
+            prepare=_prepare_shared,
+            json_api=True,
+        ),
+        ("exchange.import_footprint", "POST"): Case(
+            DRAFTING,
+            lambda c, ids: c.post_form(
+                "/exchange/import",
+                {"file": (io.BytesIO(json.dumps(ids["document"]).encode()), "supplier.json")},
+                content_type="multipart/form-data",
+            ),
+            state=_count(Factor),
+            prepare=_prepare_supplier_file,
+        ),
+        ("api.import_pact", "POST"): Case(
+            DRAFTING,
+            lambda c, ids: c.api("POST", "/api/v1/pact/import", ids["document"]),
+            state=_count(Factor),
+            prepare=_prepare_supplier_file,
+            json_api=True,
+        ),
+        # The enterprise's partners: clients and their requests, its members only.
+        ("partners.create_client", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.post_form("/exchange/partners/clients", {"name": "合作方丙"}),
+            state=lambda s, ids: _count(_exchange_models().PactClient)(s, ids),
+        ),
+        ("partners.revoke_client", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.post_form(f"/exchange/partners/clients/{ids['client']}/revoke", {"confirm": "y"}),
+            state=_client_state,
+            prepare=_prepare_client,
+        ),
+        ("partners.fulfil", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.post_form(
+                f"/exchange/partners/events/{ids['event']}/fulfil",
+                {f"event{ids['event']}-footprints": str(ids["footprint"])},
+            ),
+            state=_event_state,
+            prepare=_prepare_event,
+            audited=False,  # the answer is kept on the request itself (PactEvent), not in the audit trail
+        ),
+        ("partners.decline", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.post_form(
+                f"/exchange/partners/events/{ids['event']}/decline", {f"event{ids['event']}-reason": "尚未核算"}
+            ),
+            state=_event_state,
+            prepare=_prepare_event,
+            audited=False,
+        ),
+        # The PACT host endpoint authenticates partners' systems by client credentials and bearer
+        # tokens only: a signed-in session, of any role, is nobody there.
+        ("pact.token", "POST"): Case(
+            set(),
+            _pact_token,
+            state=lambda s, ids: _count(_exchange_models().PactToken)(s, ids),
+            prepare=_prepare_client,
+            bearer=True,
+        ),
+        ("pact.events", "POST"): Case(
+            set(),
+            _pact_event,
+            state=lambda s, ids: _count(_exchange_models().PactEvent)(s, ids),
+            prepare=_prepare_client,
+            bearer=True,
+        ),
+        # Declarations: the enterprise declares and submits; the body it names verifies, rejects,
+        # suspends and reinstates; either withdraws; the oversight sets the rule's terms.
+        ("declarations.new", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.post_form(
+                "/declarations/new",
+                {
+                    "rule_id": str(ids["rule"]),
+                    "source": "calculation",
+                    "calculation_id": str(ids["calculation"]),
+                    **DECLARATION_FIELDS,
+                },
+            ),
+            state=lambda s, ids: _count(_exchange_models().Declaration)(s, ids),
+            prepare=_prepare_published,
+        ),
+        ("api.create_declaration", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.api(
+                "POST",
+                "/api/v1/declarations",
+                {"rule_id": ids["rule"], "calculation_id": ids["calculation"], **DECLARATION_FIELDS},
+            ),
+            state=lambda s, ids: _count(_exchange_models().Declaration)(s, ids),
+            prepare=_prepare_published,
+            json_api=True,
+        ),
+        ("declarations.edit", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: _declaration_form(c, ids, "edit", {**DECLARATION_FIELDS, "product": "P·O 52.5 水泥"}),
+            state=_declaration_state,
+            prepare=_declaration_in("draft"),
+        ),
+        ("api.update_declaration", "PATCH"): Case(
+            {ENTERPRISE},
+            lambda c, ids: c.api("PATCH", f"/api/v1/declarations/{ids['declaration']}", {"product": "P·O 52.5 水泥"}),
+            state=_declaration_state,
+            prepare=_declaration_in("draft"),
+            json_api=True,
+        ),
+        ("declarations.submit", "POST"): Case(
+            {ENTERPRISE},
+            lambda c, ids: _declaration_form(
+                c, ids, "submit", {"certification_body_id": str(ids["certification_body"])}
+            ),
+            state=_declaration_state,
+            prepare=_declaration_in("draft"),
+        ),
+        ("api.submit_declaration", "POST"): Case(
+            {ENTERPRISE},
+            _api_declaration("submit"),
+            state=_declaration_state,
+            prepare=_declaration_in("draft"),
+            json_api=True,
+        ),
+        ("declarations.verify", "POST"): Case(
+            {CERTIFIER},
+            lambda c, ids: _declaration_form(
+                c,
+                ids,
+                "verify",
+                {
+                    "certificate_number": "LC-TEST-2",
+                    "verified_on": _today().isoformat(),
+                    "verification_scope": "摇篮到大门",
+                },
+            ),
+            state=_declaration_state,
+            prepare=_declaration_in("submitted"),
+        ),
+        ("api.verify_declaration", "POST"): Case(
+            {CERTIFIER},
+            _api_declaration("verify"),
+            state=_declaration_state,
+            prepare=_declaration_in("submitted"),
+            json_api=True,
+        ),
+        ("declarations.reject", "POST"): Case(
+            {CERTIFIER},
+            lambda c, ids: _declaration_form(c, ids, "reject", {"reason": "数据期间不完整"}),
+            state=_declaration_state,
+            prepare=_declaration_in("submitted"),
+        ),
+        ("api.reject_declaration", "POST"): Case(
+            {CERTIFIER},
+            _api_declaration("reject"),
+            state=_declaration_state,
+            prepare=_declaration_in("submitted"),
+            json_api=True,
+        ),
+        ("declarations.suspend", "POST"): Case(
+            {CERTIFIER},
+            lambda c, ids: _declaration_form(c, ids, "suspend", {"reason": "监督抽查不合格"}),
+            state=_declaration_state,
+            prepare=_declaration_in("verified"),
+        ),
+        ("api.suspend_declaration", "POST"): Case(
+            {CERTIFIER},
+            _api_declaration("suspend"),
+            state=_declaration_state,
+            prepare=_declaration_in("verified"),
+            json_api=True,
+        ),
+        ("declarations.reinstate", "POST"): Case(
+            {CERTIFIER},
+            lambda c, ids: _declaration_form(c, ids, "reinstate"),
+            state=_declaration_state,
+            prepare=_declaration_in("suspended"),
+        ),
+        ("api.reinstate_declaration", "POST"): Case(
+            {CERTIFIER},
+            _api_declaration("reinstate"),
+            state=_declaration_state,
+            prepare=_declaration_in("suspended"),
+            json_api=True,
+        ),
+        ("declarations.withdraw", "POST"): Case(
+            {ENTERPRISE, CERTIFIER},
+            lambda c, ids: _declaration_form(c, ids, "withdraw", {"reason": "产品停产"}),
+            state=_declaration_state,
+            prepare=_declaration_in("verified"),
+        ),
+        ("api.withdraw_declaration", "POST"): Case(
+            {ENTERPRISE, CERTIFIER},
+            _api_declaration("withdraw"),
+            state=_declaration_state,
+            prepare=_declaration_in("verified"),
+            json_api=True,
+        ),
+        ("declarations.rule", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(
+                f"/declarations/rules/{ids['rule']}", {"validity_months": "36", "surveillance_months": "12"}
+            ),
+            state=_terms_state,
+            prepare=_prepare_published,
+        ),
+        ("api.set_declaration_terms", "PUT"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.api(
+                "PUT",
+                f"/api/v1/rules/{ids['rule']}/declaration-terms",
+                {"validity_months": 36, "surveillance_months": 12},
+            ),
+            state=_terms_state,
+            prepare=_prepare_published,
+            json_api=True,
+        ),
+        # Factors as openLCA JSON-LD: into the library by those who keep it.
+        ("factor_exchange.import_jsonld", "POST"): Case(
+            OVERSIGHT,
+            lambda c, ids: c.post_form(
+                "/exchange/factors/import", {"file": _jsonld_zip(ids)["file"]}, content_type="multipart/form-data"
+            ),
+            state=_factor_state,
+            prepare=_prepare_jsonld,
+        ),
+        # The comparison annex as a PDF: any signed-in account may have it laid out (a job, not audited).
+        ("international.prepare_annex", "POST"): Case(
+            SIGNED_IN,
+            lambda c, ids: c.post_form(f"/international/rules/{ids['rule']}/annex.pdf/prepare"),
+            state=_jobs_state,
+            prepare=_prepare_rule,
+            audited=False,
+        ),
+        # International reference values beside a rule's factors: its drafting group and the oversight.
+        ("international.add_reference", "POST"): Case(
+            DRAFTING,
+            lambda c, ids: c.post_form(
+                f"/international/rules/{ids['rule']}/factors",
+                {"factor_id": str(ids["factor"]), "value": "2400", "unit": "kgCO2e/t", "source": "EF 3.1"},
+            ),
+            state=lambda s, ids: _count(_exchange_models().ReferenceValue)(s, ids),
+            prepare=_prepare_library_trial,
+        ),
+        ("international.delete_reference", "POST"): Case(
+            DRAFTING,
+            lambda c, ids: c.post_form(f"/international/rules/{ids['rule']}/references/{ids['reference']}/delete"),
+            state=lambda s, ids: _count(_exchange_models().ReferenceValue)(s, ids),
+            prepare=_prepare_reference,
+        ),
+    }
+)
+
+
 STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -2187,6 +2854,11 @@ def test_route_matrix(app, people, login, role, route):
 
     with app.app_context():
         after, events_after = case.state(db.session, ids), _audit_count(db.session)
+    if case.bearer:  # the PACT host: a session, signed in or not, is refused as no credentials at all
+        assert response.status_code == 401, response.text[:500]
+        assert "/login" not in response.headers.get("Location", "")
+        assert after == before and events_after == events_before
+        return
     if role in case.allowed:
         assert response.status_code in (200, 201, 202, 302), response.text[:500]  # 202: a job accepted
         assert "/login" not in response.headers.get("Location", "")
@@ -2276,6 +2948,21 @@ PAGES = {
     "/api/v1/coordination": OVERSIGHT | {EVALUATOR},
     "/api/v1/adoption/applications": OVERSIGHT | {ASSOCIATION, EVALUATOR},
     "/api/v1/adoption/decided": EVERYONE,
+    # The exchange: an enterprise's pages are its members'; importing a supplier's file is the
+    # drafting groups' and the library keepers'; declarations and comparisons are public.
+    "/exchange/": EVERYONE,
+    "/exchange/footprints": {Role.ENTERPRISE},
+    "/exchange/import": OVERSIGHT | {DRAFTER},
+    "/exchange/partners/": {Role.ENTERPRISE},
+    "/exchange/factors/": EVERYONE,
+    "/exchange/factors/import": OVERSIGHT,
+    "/exchange/factors/submission": OVERSIGHT,
+    "/api/v1/shared-footprints": {Role.ENTERPRISE},
+    "/declarations/": EVERYONE,
+    "/declarations/new": {Role.ENTERPRISE},
+    "/api/v1/declarations": EVERYONE,
+    "/international/": EVERYONE,
+    "/pact/openapi.json": EVERYONE,
 }
 
 
@@ -2369,3 +3056,136 @@ def test_the_evaluation_landing_page_links_what_the_user_may_open(login, role):
         assert (f'href="{href}"' in page.text) is (role in allowed), href
         if role in allowed:
             assert client.get(href).status_code == 200, href
+
+
+# --- the exchange's records, and the PACT host endpoint --------------------------------------------
+
+EXCHANGE_RECORD_PAGES = {
+    # The enterprise's own calculation: its member and the rule's drafting group export it.
+    "/exchange/calculations/{calculation}/pact.json": OVERSIGHT | {DRAFTER, Role.ENTERPRISE},
+    "/api/v1/calculations/{calculation}/pact": OVERSIGHT | {DRAFTER, Role.ENTERPRISE},
+    # A draft declaration: its enterprise and the oversight; not the body it has not been sent to.
+    "/declarations/{draft}": OVERSIGHT | {Role.ENTERPRISE},
+    "/api/v1/declarations/{draft}": OVERSIGHT | {Role.ENTERPRISE},
+    # A submitted one: the body it names too.
+    "/declarations/{submitted}": OVERSIGHT | {Role.ENTERPRISE, Role.CERTIFIER},
+    # A verified one: everybody, with its public page, JSON, PACT form and QR code.
+    "/declarations/{verified}": EVERYONE,
+    "/api/v1/declarations/{verified}": EVERYONE,
+    "/declarations/p/{verified_public}": EVERYONE,
+    "/declarations/p/{verified_public}.json": EVERYONE,
+    "/declarations/p/{verified_public}/pact.json": EVERYONE,
+    "/declarations/p/{verified_public}/qr.svg": EVERYONE,
+    "/declarations/rules/{rule}": EVERYONE,
+    "/international/rules/{rule}/factors": SIGNED_IN,
+}
+
+
+def _prepare_exchange_records(session, ids):
+    from workbench.exchange import declarations
+
+    found = {}
+    for status in ("draft", "submitted", "verified"):
+        if status == "draft":
+            _declaration_in("draft")(session, ids)
+        else:  # another declaration of the same calculation, taken further
+            member = _enterprise_member(session, ids)
+            data = declarations.DeclarationInput(
+                product=f"水泥（{status}）",
+                period_start=date(2025, 1, 1),
+                period_end=date(2025, 12, 31),
+                geography_kind="subdivision",
+                geography="CN-ZJ",
+            )
+            rule, calculation = session.get(Rule, ids["rule"]), session.get(Calculation, ids["calculation"])
+            declaration = declarations.create_from_calculation(session, rule, calculation, data, by=member)
+            declarations.submit(session, declaration, session.get(Organisation, ids["certification_body"]), by=member)
+            if status == "verified":
+                declarations.verify(
+                    session,
+                    declaration,
+                    certificate_number="LC-TEST-3",
+                    verified_on=_today(),
+                    scope="摇篮到大门",
+                    by=session.get(User, ids[Role.CERTIFIER]),
+                    today=_today(),
+                )
+            ids.update(declaration=declaration.id, public_id=declaration.public_id)
+        found[status] = (ids["declaration"], ids["public_id"])
+    ids.update(
+        draft=found["draft"][0],
+        draft_public=found["draft"][1],
+        submitted=found["submitted"][0],
+        verified=found["verified"][0],
+        verified_public=found["verified"][1],
+    )
+
+
+@pytest.fixture
+def exchange_records(app, people):
+    ids = dict(people)
+    with app.app_context():
+        _prepare_exchange_records(db.session, ids)
+        db.session.commit()
+    return ids
+
+
+@pytest.mark.parametrize("page", list(EXCHANGE_RECORD_PAGES))
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_exchange_record_page_matrix(exchange_records, login, role, page):
+    response = login(role).get(page.format(**exchange_records))
+    if role in EXCHANGE_RECORD_PAGES[page]:
+        assert response.status_code == 200, response.text[:500]
+    elif role is None:
+        assert response.status_code in (302, 401)
+    else:
+        assert response.status_code in (403, 404)  # a declaration one may not read is "not found" by its address
+
+
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_a_drafts_public_address_is_not_found_by_those_who_may_not_read_it(exchange_records, login, role):
+    response = login(role).get(f"/declarations/p/{exchange_records['draft_public']}")
+    assert response.status_code == 404  # a draft has no public page, for anyone (its page is /declarations/<id>)
+
+
+@pytest.mark.parametrize("role", PRINCIPALS, ids=_id)
+def test_the_pact_host_reads_no_session(app, people, login, role):
+    """/pact/3/… answer a partner's bearer token only: a browser signed in as anyone, the
+    enterprise's own member included, gets 401 and no footprint; the token endpoint takes client
+    credentials, not a session. (Tokens and pulls with real credentials: tests/test_pact_host.py;
+    that only SHA-256 digests of secrets and tokens are stored: below and in
+    tests/test_pact_host.py::test_only_digests_are_stored.)"""
+    ids = dict(people)
+    with app.app_context():
+        _prepare_shared(db.session, ids)
+        _prepare_client(db.session, ids)
+        pf_id = db.session.get(_exchange_models().SharedFootprint, ids["footprint"]).pf_id
+        db.session.commit()
+    client = login(role)
+    for response in (client.get("/pact/3/footprints"), client.get(f"/pact/3/footprints/{pf_id}")):
+        assert response.status_code == 401
+        assert response.json["code"] == "AccessDenied" and pf_id not in response.text
+    token = client.post("/pact/auth/token", data={"grant_type": "client_credentials"})
+    assert token.status_code in (400, 401) and "access_token" not in token.text
+
+
+def test_pact_clients_and_tokens_keep_sha256_digests_only(app, people):
+    import base64
+    import hashlib
+
+    models = _exchange_models()
+    ids = dict(people)
+    with app.app_context():
+        _prepare_client(db.session, ids)
+        db.session.commit()
+        stored = db.session.get(models.PactClient, ids["client"]).secret_digest
+    assert stored == hashlib.sha256(ids["secret"].encode()).hexdigest() and ids["secret"] not in stored
+    credentials = base64.b64encode(f"{ids['client_id']}:{ids['secret']}".encode()).decode()
+    response = app.test_client().post(
+        "/pact/auth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {credentials}"}
+    )
+    assert response.status_code == 200, response.text
+    token = response.json["access_token"]
+    with app.app_context():
+        (digest,) = db.session.scalars(select(models.PactToken.token_digest)).all()
+    assert digest == hashlib.sha256(token.encode()).hexdigest() and token not in digest

@@ -272,7 +272,9 @@ def _footprint_exporter(user, trial) -> bool:
     """The drafting group that holds a trial, and the enterprise whose data it is."""
     if trial is None:
         return _rule_editor(user, None) or enterprise_member(user, None)
-    return _rule_editor(user, getattr(trial, "rule", None)) or same_enterprise(user, getattr(trial, "enterprise", ""))
+    rule = getattr(trial, "rule", None)
+    # A target without its rule must not read as "edits rules at all" (_rule_editor's None).
+    return (rule is not None and _rule_editor(user, rule)) or same_enterprise(user, getattr(trial, "enterprise", ""))
 
 
 PUBLIC_DECLARATION_STATES = ("verified", "suspended", "withdrawn")
@@ -300,6 +302,8 @@ def _certifier_of(user, declaration) -> bool:
     """A certifier of the certification body the declaration names (None: "any")."""
     if not _roles(Role.CERTIFIER)(user, declaration) or getattr(user, "organisation_id", None) is None:
         return False
+    if getattr(getattr(user, "organisation", None), "kind", None) != "certification_body":
+        return False  # a certifier's account moved to another kind of organisation verifies nothing
     return declaration is None or getattr(declaration, "certification_body_id", None) == user.organisation_id
 
 

@@ -33,6 +33,7 @@ import re
 import uuid
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -127,9 +128,9 @@ def calculation_facts(calculation: Calculation, *, now: datetime | None = None) 
     """The facts of a calculation of record, in plain values."""
     trial, result = calculation.trial, calculation.result
     if not calculation.usable or calculation.cfp_per_unit is None:
-        raise Conflict("这次计算未得出结果，不能导出为 PACT 碳足迹：请先修正试算数据并重新计算。")
+        raise Conflict(_("这次计算未得出结果，不能导出为 PACT 碳足迹：请先修正试算数据并重新计算。"))
     if not calculation.of_record:
-        raise Conflict("只有按规则计算（电力、分配均按规则）的结果可以导出为 PACT 碳足迹，情景计算不行。")
+        raise Conflict(_("只有按规则计算（电力、分配均按规则）的结果可以导出为 PACT 碳足迹，情景计算不行。"))
     flow = calculation.dataset.get("reference_flow") or {}
     product = str(flow.get("product") or trial.rule.product.name)[:300]
     number = rule_number(trial.rule)
@@ -244,7 +245,7 @@ def _declared_split(declaration: Declaration) -> tuple[float | None, float | Non
 def _organisation_of(by) -> int:
     organisation_id = getattr(by, "organisation_id", None)
     if organisation_id is None:
-        raise InvalidInput("只有企业的成员可以共享碳足迹。")
+        raise InvalidInput(_("只有企业的成员可以共享碳足迹。"))
     return organisation_id
 
 
@@ -254,9 +255,9 @@ def _share(session: Session, *, by, document: dict, product: str, **link) -> Sha
     existing = session.scalar(select(SharedFootprint).where(SharedFootprint.pf_id == document["id"]))
     if existing is not None:
         if existing.organisation_id != organisation_id:
-            raise Conflict("这一碳足迹已由另一企业共享。")
+            raise Conflict(_("这一碳足迹已由另一企业共享。"))
         if existing.status == FootprintStatus.DEPRECATED:
-            raise Conflict("这一碳足迹已停用，停用后不能再共享：请重新计算，再共享新的结果。")
+            raise Conflict(_("这一碳足迹已停用，停用后不能再共享：请重新计算，再共享新的结果。"))
         return existing
     key = "calculation_id" if "calculation_id" in link else "declaration_id"
     record = session.get(Calculation, link[key]) if key == "calculation_id" else None
@@ -385,8 +386,11 @@ def _may_update(factor: Factor, data, supplier, *, by) -> None:
     supplier's footprint (the same company name and, when stored, a shared company id)."""
     if not can(by, Action.MANAGE_FACTORS):
         raise InvalidInput(
-            f"因子库中已有因子 {factor.code}（这一 PACT 碳足迹此前已导入）：更新已有因子只能由标准化技术委员会秘书处或"
-            "国家市场监督管理总局（管理因子库的账号）进行，请联系秘书处。"
+            _(
+                "因子库中已有因子 %(code)s（这一 PACT 碳足迹此前已导入）：更新已有因子只能由标准化技术委员会秘书处或"
+                "国家市场监督管理总局（管理因子库的账号）进行，请联系秘书处。",
+                code=factor.code,
+            )
         )
     stored_ids = set()
     for part in (factor.note or "").split("；"):
@@ -396,8 +400,12 @@ def _may_update(factor: Factor, data, supplier, *, by) -> None:
     same_ids = not stored_ids or bool(stored_ids & set(supplier.company_ids))
     if not (same_name and same_ids):
         raise InvalidInput(
-            f"因子 {factor.code} 来自另一企业（{factor.source}）：这份 PACT 碳足迹的企业（companyName、companyIds）"
-            "与之不同，不能用它更新该因子。"
+            _(
+                "因子 %(code)s 来自另一企业（%(source)s）：这份 PACT 碳足迹的企业（companyName、companyIds）"
+                "与之不同，不能用它更新该因子。",
+                code=factor.code,
+                source=factor.source,
+            )
         )
 
 
