@@ -99,7 +99,7 @@ def test_an_evaluator_records_an_evaluation_ending_in_revision(browser, live_ser
     facts = page.locator(".evaluation-facts")
     expect(facts).to_contain_text("2024-10-26 发布")
     expect(facts).to_contain_text("因子库")
-    expect(facts).to_contain_text("没有声明登记表")
+    expect(facts).to_contain_text("没有依据它登记的声明")
 
     # concluding before scoring is refused, naming the dimensions still to score
     conclude = page.locator("#conclude")

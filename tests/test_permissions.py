@@ -103,7 +103,7 @@ EXPECTED_ACTIONS = {
     Action.DECIDE_ADOPTION: {ADMIN},
     # The exchange: a principal of no organisation, and a target of no enterprise, no rule, no body
     # and no status; what members of an enterprise or a certification body may is tested below.
-    Action.EXPORT_FOOTPRINT: OVERSIGHT | {DRAFTER},  # a target without a rule counts as "some rule": see below
+    Action.EXPORT_FOOTPRINT: OVERSIGHT,  # a target that is not a trial of a rule: only the oversight
     Action.SHARE_FOOTPRINT: set(),
     Action.MANAGE_PACT_CLIENTS: set(),
     Action.IMPORT_FOOTPRINT: OVERSIGHT | {DRAFTER},
@@ -325,7 +325,9 @@ def test_the_exchange_follows_the_enterprise_and_the_certification_body(role, ki
     member = Member(role, id=7, organisation_id=3, working_groups=(group,), organisation=organisation)
     signed_in, oversight = role is not None, role in OVERSIGHT
     in_enterprise = signed_in and kind == "enterprise"
-    certifier = role == Role.CERTIFIER  # the rule compares the body's id, not the organisation's kind
+    # A certifier acts for the certification body it belongs to: the body's id must match and its
+    # organisation must be a certification body.
+    certifier = role == Role.CERTIFIER and kind == "certification_body"
     for action in (Action.SHARE_FOOTPRINT, Action.MANAGE_PACT_CLIENTS, Action.DECLARE):
         assert can(member, action) is in_enterprise, action
         assert can(member, action, Owned(3)) is in_enterprise, action  # own enterprise

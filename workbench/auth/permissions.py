@@ -272,6 +272,8 @@ def _footprint_exporter(user, trial) -> bool:
     """The drafting group that holds a trial, and the enterprise whose data it is."""
     if trial is None:
         return _rule_editor(user, None) or enterprise_member(user, None)
+    if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, trial):
+        return True
     rule = getattr(trial, "rule", None)
     # A target without its rule must not read as "edits rules at all" (_rule_editor's None).
     return (rule is not None and _rule_editor(user, rule)) or same_enterprise(user, getattr(trial, "enterprise", ""))
@@ -294,7 +296,7 @@ def _declaration_reader(user, declaration) -> bool:
     if _roles(Role.ADMINISTRATOR, Role.SECRETARIAT)(user, declaration):
         return True
     if declaration is None:
-        return enterprise_member(user, None) or _roles(Role.CERTIFIER)(user, None)
+        return enterprise_member(user, None) or _certifier_of(user, None)
     return enterprise_member(user, declaration) or _certifier_of(user, declaration)
 
 
