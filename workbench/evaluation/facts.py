@@ -296,13 +296,13 @@ def _declarations(session: Session, standard: Standard, today: date) -> Fact:
     source = Message(N_("本系统的碳足迹声明登记（经认证机构核查、在有效期内的声明）"))
     rule = rule_of_standard(session, standard)
     if rule is None:
-        return _fact(
-            "declarations", Message(N_("该标准没有在本系统中起草的规则，因而没有依据它登记的声明。")), source
-        )
+        return _fact("declarations", Message(N_("该标准没有在本系统中起草的规则，因而没有依据它登记的声明。")), source)
     count = declaration_reading.application_counts(session, [rule.id], today).get(rule.id, 0)
     link = ("declarations.rule", {"rule_id": rule.id})
     if not count:
-        return _fact("declarations", Message(N_("依据规则 %(code)s 尚无有效的声明。"), {"code": rule.code}), source, link)
+        return _fact(
+            "declarations", Message(N_("依据规则 %(code)s 尚无有效的声明。"), {"code": rule.code}), source, link
+        )
     return _fact(
         "declarations",
         Message(N_("依据规则 %(code)s 有 %(count)d 项有效的声明。"), {"code": rule.code, "count": count}),

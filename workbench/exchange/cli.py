@@ -81,7 +81,6 @@ def pact_import(file, as_user: str | None):
     echo_json({"id": factor.id, "code": factor.code, "version": factor.version, **factor.snapshot()})
 
 
-
 # --- declarations (owner C) -----------------------------------------------------------------------
 
 

@@ -48,9 +48,7 @@ class SharedFootprint(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pf_id: Mapped[str] = mapped_column(String(36), unique=True, info={"label": _l("PACT 编号")})  # UUID
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id"), index=True, info={"label": _l("企业")}
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True, info={"label": _l("企业")})
     calculation_id: Mapped[int | None] = mapped_column(
         ForeignKey("trial_calculations.id"), index=True, info={"label": _l("计算")}
     )
@@ -85,9 +83,7 @@ class PactClient(Audited, db.Model):
     __audit_endpoint__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id"), index=True, info={"label": _l("企业")}
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True, info={"label": _l("企业")})
     name: Mapped[str] = mapped_column(String(200), info={"label": _l("名称")})  # the partner, e.g. its company
     client_id: Mapped[str] = mapped_column(String(64), unique=True, info={"label": _l("客户端编号")})
     secret_digest: Mapped[str] = mapped_column(String(64), info={"audit": "skip"})
@@ -199,9 +195,7 @@ class Declaration(Versioned, Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The address of the public page and of the QR code: random, so ids cannot be walked.
     public_id: Mapped[str] = mapped_column(String(32), unique=True, info={"audit": "skip"})
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id"), index=True, info={"label": _l("企业")}
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True, info={"label": _l("企业")})
     rule_id: Mapped[int] = mapped_column(ForeignKey("rules.id"), index=True, info={"label": _l("规则")})
     revision_id: Mapped[int] = mapped_column(ForeignKey("rule_revisions.id"), info={"label": _l("规则版本")})
     rule_number: Mapped[str] = mapped_column(String(100), info={"label": _l("规则编号")})
@@ -242,9 +236,7 @@ class Declaration(Versioned, Audited, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info={"audit": "skip"})
     created_at: Mapped[datetime] = mapped_column(info={"audit": "skip"})
 
-    organisation: Mapped[Organisation] = relationship(
-        foreign_keys=[organisation_id], info={"label": _l("企业")}
-    )
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id], info={"label": _l("企业")})
     certification_body: Mapped[Organisation | None] = relationship(
         foreign_keys=[certification_body_id], info={"label": _l("认证机构")}
     )
