@@ -48,7 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import delete, func, insert, select, text  # noqa: E402
 
 from benchmarks.bench_registry import Counters  # noqa: E402
 from tests.conftest import ADMIN, fresh_database, make_app  # noqa: E402
@@ -67,7 +67,10 @@ from workbench.exchange import (  # noqa: E402
     seed,
 )
 from workbench.exchange.models import Declaration, FootprintStatus, SharedFootprint  # noqa: E402
+
+STORED_KINDS = (factor_exchange.EXPORT_KIND, factor_exchange.PACKAGE_KIND)
 from workbench.factors.models import Factor  # noqa: E402
+from workbench.publishing.models import StoredDocument  # noqa: E402
 from workbench.trials.models import Calculation  # noqa: E402
 
 ROOT = Path("/tmp/bench_x")
@@ -326,7 +329,8 @@ def main() -> None:
 
             def check_distribution(response, size=size):
                 assert response.status_code == 200, response.status_code
-                assert response.text.count("/declarations/p/") >= size, "every valid declaration in the table"
+                # The page lists the newest LISTED declarations; the chart counts them all.
+                assert response.text.count("/declarations/p/") >= min(size, declaration_reading.LISTED), "the table"
 
             results[f"3 GET /declarations/rules/<id>, {size:,} verified"] = measure(distribution, check_distribution)
 
@@ -352,9 +356,25 @@ def main() -> None:
                         processes = [name for name in archive.namelist() if name.startswith("processes/")]
                     assert len(processes) == size, (len(processes), size)
 
+                def forget_stored():
+                    # Built from scratch each time: the stored zip (factor_exchange keeps one per
+                    # library state) is removed before every run; the stored case is measured apart.
+                    db.session.remove()
+                    db.session.execute(delete(StoredDocument).where(StoredDocument.kind.in_(STORED_KINDS)))
+                    db.session.commit()
+
                 repeats = SLOW_REPEATS if size >= 5_000 else REPEATS // 2 if size >= 1_000 else REPEATS
                 results[f"5 export_jsonld, {size:,} factors"] = measure(
-                    jsonld, check_jsonld, repeats=repeats, setup=db.session.remove
+                    jsonld, check_jsonld, repeats=repeats, setup=forget_stored
+                )
+                def jsonld_committed():
+                    # As a request does: what the export stored is committed with the request.
+                    content = jsonld()
+                    db.session.commit()
+                    return content
+
+                results[f"5 export_jsonld, {size:,} factors, stored"] = measure(
+                    jsonld_committed, check_jsonld, repeats=repeats, setup=db.session.remove
                 )
 
             def package():
@@ -367,7 +387,7 @@ def main() -> None:
                     )
 
             results[f"5 submission_package, {FACTOR_SIZES[-1]:,} factors"] = measure(
-                package, check_package, repeats=SLOW_REPEATS, setup=db.session.remove
+                package, check_package, repeats=SLOW_REPEATS, setup=forget_stored
             )
             worst_library = (jsonld, package)
             db.session.remove()
