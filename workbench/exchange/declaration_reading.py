@@ -261,20 +261,26 @@ def certification_bodies(session: Session) -> list[Organisation]:
     )
 
 
+def _newest_of_record(rule_id: int):
+    """The id of the newest calculation of record of each active trial of the rule (a subquery)."""
+    return (
+        select(func.max(Calculation.id))
+        .join(Trial, Calculation.trial_id == Trial.id)
+        .where(Trial.rule_id == rule_id, Trial.archived_at.is_(None), Calculation.of_record.is_(True))
+        .group_by(Calculation.trial_id)
+        .scalar_subquery()
+    )
+
+
 def own_calculations(session: Session, rule: Rule, *, by) -> list[Calculation]:
     """The newest usable calculation of record of each active trial of the rule whose enterprise
     is the user's own: what the user may declare from."""
     if not can(by, Action.DECLARE):
         return []
-    newest = (
-        select(func.max(Calculation.id))
-        .join(Trial, Calculation.trial_id == Trial.id)
-        .where(Trial.rule_id == rule.id, Trial.archived_at.is_(None), Calculation.of_record.is_(True))
-        .group_by(Calculation.trial_id)
-        .scalar_subquery()
-    )
     rows = session.scalars(
-        select(Calculation).where(Calculation.id.in_(newest), Calculation.usable.is_(True)).order_by(Calculation.id)
+        select(Calculation)
+        .where(Calculation.id.in_(_newest_of_record(rule.id)), Calculation.usable.is_(True))
+        .order_by(Calculation.id)
     )
     return [row for row in rows if same_enterprise(by, row.trial.enterprise)]
 
@@ -307,15 +313,10 @@ class Distribution:
 
 
 def _trial_values(session: Session, rule_id: int) -> list[float]:
-    newest = (
-        select(func.max(Calculation.id))
-        .join(Trial, Calculation.trial_id == Trial.id)
-        .where(Trial.rule_id == rule_id, Trial.archived_at.is_(None), Calculation.of_record.is_(True))
-        .group_by(Calculation.trial_id)
-        .scalar_subquery()
-    )
     rows = session.scalars(
-        select(Calculation.cfp_per_unit).where(Calculation.id.in_(newest), Calculation.usable.is_(True))
+        select(Calculation.cfp_per_unit).where(
+            Calculation.id.in_(_newest_of_record(rule_id)), Calculation.usable.is_(True)
+        )
     )
     return [value for value in rows if value is not None]
 
