@@ -16,14 +16,17 @@ dataset without co-products); n is the number of declared/functional units in th
 The CFP per unit is Σ e_i over the lines inside the boundary that are not excluded under cut-off.
 With the scaling s of the foreground network (A·s = f, see `network`), B (lines × processes) holds
 each line's activity and C the factors: result = C·B·s, kept per line so the breakdowns and
-contributions add up exactly.
+contributions add up exactly. Monte Carlo draws every uncertain amount, factor and exchange (A, B
+and C) and solves A·s = f again for every draw.
 
 The modules, reading the data apart from calculating as in Brightway's bw2calc; each imports only
 from those listed before it:
 
+    substitution  A·s = f along the supply order: `solve` for one demand, `Substitution` for all
+                  Monte Carlo draws at once (the loops by iteration, a direct solve where that fails)
     reference     reference data: pedigree variances; GWP tables and the national grid factor
                   from the factor library
-    model         the prepared model (Factor, Line, Model), UNUSABLE, the findings collector,
+    model         the prepared model (Factor, Line, Technosphere, Model), UNUSABLE, the findings collector,
                   DatasetError and the small helpers the others share
     network       foreground processes, allocation shares, the technosphere matrix, `solve`
     reading       `prepare`: the dataset and the rule read into a Model
@@ -31,7 +34,7 @@ from those listed before it:
     cutoff        the cut-off report and its findings
     quality       data quality from the pedigree scores
     calculation   `calculate` and its `Result`: the static result, breakdowns, contributions
-    montecarlo    `monte_carlo`
+    montecarlo    `monte_carlo` with the sensitivity of the result to each input; `sample`
     scenarios     `compare`: the other method choices side by side
 
 Each module states the decisions it makes. A name with a leading underscore is shared between
@@ -40,9 +43,16 @@ so `from workbench.trials import engine` then `engine.calculate(...)` stays the 
 """
 
 from workbench.trials.engine.calculation import PRIMARY_SHARE_BASES, Result, calculate
-from workbench.trials.engine.model import UNSPECIFIED_GAS, UNUSABLE, DatasetError, Factor, Line, Model
-from workbench.trials.engine.montecarlo import HISTOGRAM_BINS, MONTE_CARLO_CHUNK, monte_carlo
-from workbench.trials.engine.network import solve
+from workbench.trials.engine.model import UNSPECIFIED_GAS, UNUSABLE, DatasetError, Factor, Line, Model, Technosphere
+from workbench.trials.engine.montecarlo import (
+    HISTOGRAM_BINS,
+    SENSITIVITY_DRAWS,
+    SENSITIVITY_METHOD,
+    SENSITIVITY_TOP,
+    Sample,
+    monte_carlo,
+    sample,
+)
 from workbench.trials.engine.quality import QUALITY_BANDS
 from workbench.trials.engine.reading import ALLOCATION_MODES, ELECTRICITY_MODES, period_year, prepare
 from workbench.trials.engine.reference import (
@@ -57,6 +67,7 @@ from workbench.trials.engine.reference import (
     pedigree_variances,
 )
 from workbench.trials.engine.scenarios import compare
+from workbench.trials.engine.substitution import solve
 
 __all__ = [
     "ALLOCATION_MODES",
@@ -66,7 +77,9 @@ __all__ = [
     "GWP_SOURCES",
     "PRIMARY_SHARE_BASES",
     "HISTOGRAM_BINS",
-    "MONTE_CARLO_CHUNK",
+    "SENSITIVITY_DRAWS",
+    "SENSITIVITY_METHOD",
+    "SENSITIVITY_TOP",
     "QUALITY_BANDS",
     "UNSPECIFIED_GAS",
     "UNUSABLE",
@@ -75,6 +88,8 @@ __all__ = [
     "Line",
     "Model",
     "Result",
+    "Sample",
+    "Technosphere",
     "calculate",
     "compare",
     "grid_factor_years",
@@ -86,5 +101,6 @@ __all__ = [
     "pedigree_variances",
     "period_year",
     "prepare",
+    "sample",
     "solve",
 ]

@@ -8,12 +8,18 @@ make a dataset unusable.
 """
 
 import functools
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
+from scipy import sparse
+
 from workbench.factors import units
+from workbench.factors.uncertainty import DISTRIBUTION_NAMES
 from workbench.guideline import Finding, finding
 from workbench.guideline.findings import sort_key
 from workbench.messages import N_, Message
+from workbench.trials.engine.reference import DEFAULT_BASIC_VARIANCE, pedigree_sigma
 
 UNSPECIFIED_GAS = "unspecified"  # CO2e factors not split by gas
 
@@ -84,6 +90,44 @@ class Line:
     uncertainty: tuple | None
     pedigree: tuple | None
     electricity: str | None  # "grid" | "contractual" for electricity lines
+    process: str | None = None  # the process id of a foreground network (Technosphere.process_columns)
+    ratio: float = 0.0  # activity-unit conversion / reference units: coefficient without the scaling
+
+
+@dataclass
+class Technosphere:
+    """The foreground network as Monte Carlo draws it. Each entry of A (products × columns) is
+    `multiplier × amount` of one exchange of the dataset: +1 × an output's amount on the diagonal,
+    −(unit ratio × allocation share) × an input's amount below or above it. An exchange of a
+    multi-output process is one draw shared by all its columns; the allocation shares stay those
+    of the reported amounts (as in an allocated system model, the uncertainty sits on the
+    exchanges). The reference flow (the demand) is certain."""
+
+    size: int  # columns: one per (process, output)
+    rows: np.ndarray  # entry → product row
+    columns: np.ndarray  # entry → column
+    multipliers: np.ndarray  # entry → sign × unit ratio × share
+    exchange_of_entry: np.ndarray  # entry → exchange
+    amounts: np.ndarray  # exchange → amount as given, in its own unit
+    uncertainty: list[tuple | None]  # exchange → distribution of its amount
+    paths: list[str]  # exchange → "/processes/2/inputs/0"
+    labels: list[str]  # exchange → "P2 ← 熟料" (input) / "P2 → 水泥" (output)
+    demand: np.ndarray
+    process_columns: dict  # process id → [(column, allocation share)]
+
+    @property
+    def values(self) -> np.ndarray:
+        """The static entries of A."""
+        return self.multipliers * self.amounts[self.exchange_of_entry]
+
+    @property
+    def matrix(self) -> sparse.csc_array:
+        """The static A."""
+        return sparse.csc_array((self.values, (self.rows, self.columns)), shape=(self.size, self.size))
+
+    @property
+    def uncertain(self) -> bool:
+        return any(spec is not None for spec in self.uncertainty)
 
 
 @dataclass
@@ -98,6 +142,7 @@ class Model:
     # The rule's additional declared/functional units, each with how many of it the dataset's
     # reference flow for it holds (None when the dataset gives no reference flow for it).
     additional_units: list[tuple[dict, float | None]] = field(default_factory=list)
+    technosphere: Technosphere | None = None
 
 
 # --- findings ---------------------------------------------------------------------------------------
@@ -173,3 +218,38 @@ def _ratio(from_unit: str, to_unit: str) -> float:
     if from_unit.strip() == to_unit.strip():
         return 1.0
     return units.conversion(from_unit, units.activity_unit(to_unit))
+
+
+# --- uncertainty -----------------------------------------------------------------------------------
+
+
+def _distribution(spec, static: float, path: str, report: _Collector) -> tuple | None:
+    """("lognormal", σ) | ("normal", sd) | ("triangular", min, max) | ("uniform", min, max), or None.
+    Lognormal has the static value as its median, normal as its mean, triangular as its mode; a
+    pedigree gives a lognormal (`reference.pedigree_sigma`)."""
+    if not isinstance(spec, dict):
+        return None
+    kind = spec.get("distribution")
+    if kind is None:
+        if not spec.get("pedigree"):
+            return None
+        return (
+            "lognormal",
+            pedigree_sigma(spec["pedigree"], float(spec.get("basic_variance", DEFAULT_BASIC_VARIANCE))),
+        )
+    if kind == "lognormal":
+        return ("lognormal", float(spec["sigma"]) if "sigma" in spec else math.log(float(spec["gsd"])))
+    if kind == "normal":
+        return ("normal", float(spec["sd"]))
+    low, high = float(spec["min"]), float(spec["max"])
+    if not low <= static <= high or low >= high:
+        report.add(
+            "uncertainty_invalid",
+            path,
+            distribution=Message(DISTRIBUTION_NAMES[kind]),
+            low=f"{low:g}",
+            high=f"{high:g}",
+            value=f"{static:g}",
+        )
+        return None
+    return (kind, low, high)

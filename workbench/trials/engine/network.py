@@ -5,11 +5,12 @@ PURE: numpy, scipy, the standard library and `model` (pint for unit conversions)
 database.
 
 Processes (each with outputs and intermediate inputs) form the technosphere matrix A (products ×
-processes, outputs positive, inputs negative), the demand f is the reference flow, s = A⁻¹ f by
-scipy.sparse.linalg.spsolve (processes first put in supply order, where A is near triangular, then
-the natural column ordering: see `solve`). A multi-output process is split into one column per
-output, each carrying its allocation share of the inputs and lines (ecoinvent's allocated system
-model), so A stays square. A dataset without processes is one process whose outputs are the
+processes, outputs positive, inputs negative), the demand f is the reference flow, s = A⁻¹ f
+(`substitution.solve`: supply order, where A is near triangular, its triangular factor, and the
+loops by iteration). A multi-output process is split into one column per output, each carrying
+its allocation share of the inputs and lines (ecoinvent's allocated system model), so A stays
+square. Each entry keeps the exchange it comes from (`model.Technosphere`), so Monte Carlo can
+draw the exchanges' amounts. A dataset without processes is one process whose outputs are the
 reference flow and the co-products.
 
 Allocation: physical by the outputs' amounts (converted to the first output's unit), economic by
@@ -18,14 +19,12 @@ cannot be computed from a dataset: a multi-output process then gets a finding an
 allocation, so the trial still runs.
 """
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
-from workbench.trials.engine.model import _dict, _list, _ratio, _reason
+from workbench.trials.engine.model import Technosphere, _dict, _distribution, _list, _ratio, _reason
+from workbench.trials.engine.substitution import solve
 
 REFERENCE_PRODUCT = "reference"  # the product of a single-process dataset
 
@@ -59,10 +58,11 @@ def _processes(dataset: dict) -> tuple[list[_Process], str]:
     return [_Process(None, "", [(main, "/reference_flow"), *co_products], [])], reference
 
 
-def _scaling(params, dataset, mode, report) -> tuple[dict, dict, list[dict] | None]:
-    """({process id: line scaling}, allocation report, network report or None). A multi-output
-    process is one column per output, each with its allocation share of the inputs and lines; a
-    line's scaling is Σ over its process's columns of share × s."""
+def _scaling(params, dataset, mode, report) -> tuple[dict, dict, list[dict] | None, Technosphere | None]:
+    """({process id: line scaling}, allocation report, network report or None, the technosphere for
+    Monte Carlo or None). A multi-output process is one column per output, each with its
+    allocation share of the inputs and lines; a line's scaling is Σ over its process's columns of
+    share × s."""
     processes, reference = _processes(dataset)
     rule_method = _dict(params.get("allocation")).get("method")
     method = rule_method if mode == "rule" else mode
@@ -86,28 +86,28 @@ def _scaling(params, dataset, mode, report) -> tuple[dict, dict, list[dict] | No
             allocation["processes"].append({"process": process.id, "shares": dict(zip(products, shares, strict=True))})
         columns += [(position, output, share) for (output, _), share in zip(process.outputs, shares, strict=True)]
     if report.problems:  # without shares the network is incomplete; say first what to fix
-        return {}, allocation, None
+        return {}, allocation, None, None
 
-    technosphere, demand = _technosphere(processes, reference, dataset["reference_flow"], columns, report)
-    scaling = None if report.problems else _solve(technosphere, demand, report)
+    technosphere = _technosphere(processes, reference, dataset["reference_flow"], columns, report)
+    scaling = None if report.problems else _solve(technosphere, report)
     if scaling is None:
-        return {}, allocation, None
+        return {}, allocation, None, None
     line_scaling: dict = {}
-    for (position, _, share), value in zip(columns, scaling.tolist(), strict=True):
-        process_id = processes[position].id
-        line_scaling[process_id] = line_scaling.get(process_id, 0.0) + share * value
+    for process_id, owned in technosphere.process_columns.items():
+        line_scaling[process_id] = sum(share * scaling[column] for column, share in owned)
     network = None
     if dataset.get("processes"):
         network = [
             {"process": processes[position].id, "product": str(output["product"]), "share": share, "scaling": value}
             for (position, output, share), value in zip(columns, scaling.tolist(), strict=True)
         ]
-    return line_scaling, allocation, network
+    return line_scaling, allocation, network, technosphere
 
 
-def _technosphere(processes, reference, flow, columns, report):
-    """(A, f): one row per product and one column per (process, output); outputs on the diagonal,
-    inputs negative, converted to the unit of the producing output and shared by allocation."""
+def _technosphere(processes, reference, flow, columns, report) -> Technosphere | None:
+    """A (one row per product, one column per (process, output)) and f: outputs on the diagonal,
+    inputs negative, converted to the unit of the producing output and shared by allocation; each
+    entry kept with the exchange it comes from, for Monte Carlo."""
     producer: dict[str, int] = {}
     for column, (position, output, _) in enumerate(columns):
         product = str(output["product"])
@@ -122,32 +122,43 @@ def _technosphere(processes, reference, flow, columns, report):
         producer.setdefault(product, column)
     if reference not in producer:
         report.add("network_invalid", "/reference_flow/product", "reference", product=str(reference))
-        return None, None
+        return None
     own: dict[int, list[tuple[int, float]]] = {}
-    rows, cols, data = [], [], []
+    rows, cols, multipliers, sources = [], [], [], []
+    amounts, uncertainty, paths, labels = [], [], [], []
+
+    def exchange(item: dict, path: str, label: str) -> int:
+        amounts.append(float(item["amount"]))
+        uncertainty.append(_distribution(item.get("uncertainty"), amounts[-1], f"{path}/uncertainty", report))
+        paths.append(path)
+        labels.append(label)
+        return len(amounts) - 1
+
+    output_exchanges: dict[int, int] = {}  # id(output) → exchange
     for column, (position, output, share) in enumerate(columns):
         own.setdefault(position, []).append((column, share))
+        process = processes[position]
+        if id(output) not in output_exchanges:
+            path = next(path for item, path in process.outputs if item is output)
+            output_exchanges[id(output)] = exchange(output, path, f"{_process_label(process)} → {output['product']}")
         rows.append(column)
         cols.append(column)
-        data.append(float(output["amount"]))
+        multipliers.append(1.0)
+        sources.append(output_exchanges[id(output)])
     for position, process in enumerate(processes):
         for j, item in enumerate(process.inputs):
             product = str(item["product"])
+            path = f"{process.path}/inputs/{j}"
             if product not in producer:
-                report.add(
-                    "network_invalid",
-                    f"{process.path}/inputs/{j}/product",
-                    "supplier",
-                    product=product,
-                )
+                report.add("network_invalid", f"{path}/product", "supplier", product=product)
                 continue
             supplier_unit = str(columns[producer[product]][1]["unit"])
             try:
-                amount = float(item["amount"]) * _ratio(str(item["unit"]), supplier_unit)
+                ratio = _ratio(str(item["unit"]), supplier_unit)
             except ValueError as error:
                 report.add(
                     "unit_not_convertible",
-                    f"{process.path}/inputs/{j}/unit",
+                    f"{path}/unit",
                     "intermediate",
                     product=product,
                     unit=str(item["unit"]),
@@ -155,10 +166,12 @@ def _technosphere(processes, reference, flow, columns, report):
                     reason=_reason(error),
                 )
                 continue
+            source = exchange(item, path, f"{_process_label(process)} ← {product}")
             for column, share in own.get(position, ()):
                 rows.append(producer[product])
                 cols.append(column)
-                data.append(-amount * share)
+                multipliers.append(-ratio * share)
+                sources.append(source)
     demand = np.zeros(len(columns))
     output_unit = str(columns[producer[reference]][1]["unit"])
     try:
@@ -172,7 +185,23 @@ def _technosphere(processes, reference, flow, columns, report):
             output_unit=output_unit,
             reason=_reason(error),
         )
-    return sparse.csc_array((data, (rows, cols)), shape=(len(columns), len(columns))), demand
+    return Technosphere(
+        size=len(columns),
+        rows=np.array(rows, np.intp),
+        columns=np.array(cols, np.intp),
+        multipliers=np.array(multipliers, float),
+        exchange_of_entry=np.array(sources, np.intp),
+        amounts=np.array(amounts, float),
+        uncertainty=uncertainty,
+        paths=paths,
+        labels=labels,
+        demand=demand,
+        process_columns={processes[position].id: owned for position, owned in own.items()},
+    )
+
+
+def _process_label(process: _Process) -> str:
+    return str(process.id) if process.id is not None else ""
 
 
 def _shares(outputs, method, report) -> list[float] | None:
@@ -205,59 +234,9 @@ def _shares(outputs, method, report) -> list[float] | None:
     return [value / total for value in basis]
 
 
-def solve(technosphere, demand: np.ndarray) -> np.ndarray:
-    """The scaling s with A·s = f (A square, sparse). A is first put in supply order, where it is
-    near triangular: LU with the natural column ordering then has almost no fill-in (COLAMD,
-    spsolve's default, was 30× slower on a 2,000-process foreground). Raises ValueError when A is
-    singular."""
-    technosphere = sparse.csc_array(technosphere)
-    order = _supply_order(technosphere)
-    permuted = technosphere[order, :][:, order].tocsc()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", MatrixRankWarning)
-        try:
-            solved = np.atleast_1d(spsolve(permuted, demand[order], permc_spec="NATURAL"))
-        except (MatrixRankWarning, RuntimeError) as error:
-            raise ValueError("singular technosphere matrix") from error
-    if not np.all(np.isfinite(solved)):
-        raise ValueError("singular technosphere matrix")
-    scaling = np.empty_like(solved)
-    scaling[order] = solved
-    return scaling
-
-
-def _solve(technosphere, demand, report) -> np.ndarray | None:
+def _solve(technosphere: Technosphere, report) -> np.ndarray | None:
     try:
-        return solve(technosphere, demand)
+        return solve(technosphere.matrix, technosphere.demand)
     except ValueError:
         report.add("network_invalid", "/processes")
         return None
-
-
-def _supply_order(technosphere) -> np.ndarray:
-    """Processes in reverse depth-first post-order of the supply graph: each process before the
-    processes that supply it, as far as loops allow (a loop leaves a few entries above the
-    diagonal)."""
-    indptr, indices = technosphere.indptr.tolist(), technosphere.indices.tolist()  # CSC: suppliers per column
-    size = len(indptr) - 1
-    visited = [False] * size
-    post = []
-    for root in range(size):
-        if visited[root]:
-            continue
-        visited[root] = True
-        stack = [(root, indptr[root])]
-        while stack:
-            node, position = stack[-1]
-            end = indptr[node + 1]
-            while position < end and visited[indices[position]]:
-                position += 1
-            if position < end:
-                supplier = indices[position]
-                stack[-1] = (node, position + 1)
-                visited[supplier] = True
-                stack.append((supplier, indptr[supplier]))
-            else:
-                stack.pop()
-                post.append(node)
-    return np.array(post[::-1], dtype=np.intp)

@@ -38,11 +38,9 @@ Decisions worth knowing:
   quantity's own unit. A pedigree gives a lognormal (`reference.pedigree_sigma`).
 """
 
-import math
 import re
 from collections.abc import Callable
 
-from workbench.factors.uncertainty import DISTRIBUTION_NAMES
 from workbench.guideline import Finding
 from workbench.guideline.vocabulary import INSTRUMENTS
 from workbench.messages import N_, Message
@@ -55,6 +53,7 @@ from workbench.trials.engine.model import (
     _Collector,
     _dict,
     _direct_emission,
+    _distribution,
     _list,
     _mass_to_kg,
     _name,
@@ -64,13 +63,11 @@ from workbench.trials.engine.model import (
 )
 from workbench.trials.engine.network import _scaling
 from workbench.trials.engine.reference import (
-    DEFAULT_BASIC_VARIANCE,
     DEFAULT_GWP_SET,
     GWP_FILES,
     gwp_source,
     gwp_table,
     national_grid_factor,
-    pedigree_sigma,
 )
 
 ELECTRICITY_MODES = ("rule", "grid", "contractual")
@@ -98,7 +95,7 @@ def prepare(
 
     unit_label, reference_units = _reference_units(params, dataset, report)
     additional_units = _additional_units(params, dataset, report)
-    scaling, allocation_report, network = _scaling(params, dataset, allocation, report)
+    scaling, allocation_report, network, technosphere = _scaling(params, dataset, allocation, report)
     grid = _GridFactor(params, dataset, report)
 
     included = set(_list(_dict(params.get("system_boundary")).get("stages_included")))
@@ -158,6 +155,8 @@ def prepare(
                 factor=factor_index[key],
                 factor_path=spec_path,
                 coefficient=ratio * scaling.get(process, 0.0) / reference_units if reference_units else 0.0,
+                process=process,
+                ratio=ratio / reference_units if reference_units else 0.0,
                 counted=line["stage"] in included and not excluded,
                 excluded=excluded and line["stage"] in included,
                 uncertainty=amount_uncertainty,
@@ -167,7 +166,9 @@ def prepare(
         )
     if report.problems:
         return None, report.findings, report.problems
-    model = Model(unit_label, reference_units, gwp_set, lines, factors, allocation_report, network, additional_units)
+    model = Model(
+        unit_label, reference_units, gwp_set, lines, factors, allocation_report, network, additional_units, technosphere
+    )
     return model, report.findings, []
 
 
@@ -446,33 +447,3 @@ def _direct_factor(gas, key, path, gwp, gwp_set, report) -> Factor | None:
         uncertainty=None,
         direct=True,
     )
-
-
-def _distribution(spec, static: float, path: str, report: _Collector) -> tuple | None:
-    """("lognormal", σ) | ("normal", sd) | ("triangular", min, max) | ("uniform", min, max), or None."""
-    if not isinstance(spec, dict):
-        return None
-    kind = spec.get("distribution")
-    if kind is None:
-        if not spec.get("pedigree"):
-            return None
-        return (
-            "lognormal",
-            pedigree_sigma(spec["pedigree"], float(spec.get("basic_variance", DEFAULT_BASIC_VARIANCE))),
-        )
-    if kind == "lognormal":
-        return ("lognormal", float(spec["sigma"]) if "sigma" in spec else math.log(float(spec["gsd"])))
-    if kind == "normal":
-        return ("normal", float(spec["sd"]))
-    low, high = float(spec["min"]), float(spec["max"])
-    if not low <= static <= high or low >= high:
-        report.add(
-            "uncertainty_invalid",
-            path,
-            distribution=Message(DISTRIBUTION_NAMES[kind]),
-            low=f"{low:g}",
-            high=f"{high:g}",
-            value=f"{static:g}",
-        )
-        return None
-    return (kind, low, high)
