@@ -92,7 +92,7 @@ def lookup(code: str) -> dict:
 
 def test_template_has_the_sheets_headers_and_pre_filled_categories():
     book = load_workbook(io.BytesIO(template()))
-    assert book.sheetnames == ["说明", "基本信息", "原材料获取", "生产", "_workbench"]
+    assert book.sheetnames == ["说明", "基本信息", "原材料获取", "生产", "过程", "_workbench"]
     assert [sheet.title for sheet in book.worksheets if sheet.sheet_state == "visible"] == book.sheetnames[:-1]
     assert book["_workbench"].sheet_state == "hidden"
     assert [tuple(values) for values in book["_workbench"].values] == [
@@ -156,11 +156,21 @@ def test_template_information_and_instructions():
 
 def test_template_follows_the_rule_boundary_and_units():
     book = load_workbook(io.BytesIO(template(BATTERY)))
-    assert book.sheetnames == ["说明", "基本信息", "原材料获取", "生产", "分销运输", "使用", "废弃处置", "_workbench"]
+    assert book.sheetnames == [
+        "说明",
+        "基本信息",
+        "原材料获取",
+        "生产",
+        "分销运输",
+        "使用",
+        "废弃处置",
+        "过程",
+        "_workbench",
+    ]
     assert book["基本信息"]["B5"].value == "kWh"  # the functional unit's unit
     prefilled = {
         title: [values[0] for values in book[title].iter_rows(min_row=2, values_only=True)]
-        for title in book.sheetnames[2:-1]
+        for title in book.sheetnames[2:-2]
     }
     assert prefilled == {
         "原材料获取": ["原材料消耗", "运输方式"],
@@ -173,7 +183,7 @@ def test_template_follows_the_rule_boundary_and_units():
     partial = copy.deepcopy(CEMENT)
     partial["parameters"]["system_boundary"]["stages_included"] = ["production"]
     book = load_workbook(io.BytesIO(template(partial)))
-    assert book.sheetnames[2:-1] == ["生产"]
+    assert book.sheetnames[2:-2] == ["生产"]
     assert [values[0] for values in book["生产"].iter_rows(min_row=2, values_only=True)] == [
         "原材料消耗",
         "能源使用",
@@ -668,7 +678,8 @@ def test_an_unknown_visible_sheet_is_a_problem_naming_the_allowed_sheets():
     assert problems == [
         (
             "工作表“Sheet1”",
-            "不认识工作表“Sheet1”：工作表应为 说明、基本信息、原材料获取、生产、分销运输、使用、废弃处置 之一，请改名或删除该工作表。",
+            "不认识工作表“Sheet1”：工作表应为 说明、基本信息、原材料获取、生产、分销运输、使用、废弃处置、过程 之一，"
+            "请改名或删除该工作表。",
         )
     ]
     assert len(dataset["lines"]) == 1  # the rest is still read
@@ -871,7 +882,25 @@ def test_rows_round_trip_to_the_same_lines():
 @pytest.mark.parametrize(
     "change",
     [
-        lambda data: data.update(processes=[{"id": "P1", "outputs": [{"product": "水泥", "amount": 1, "unit": "t"}]}]),
+        lambda data: data.update(processes=[{"id": "P1"}]),  # a process without outputs or inputs has no row
+        lambda data: data.update(
+            processes=[{"id": "P1", "outputs": [{"product": "水泥", "amount": 1, "unit": "t"}], "x_note": "ERP"}]
+        ),
+        lambda data: data.update(
+            processes=[
+                {
+                    "id": "P1",
+                    "outputs": [
+                        {
+                            "product": "水泥",
+                            "amount": 1,
+                            "unit": "t",
+                            "uncertainty": {"distribution": "lognormal", "sigma": 0.1},
+                        }
+                    ],
+                }
+            ]
+        ),
         lambda data: data.update(co_products=[{"product": "熟料", "amount": 1, "unit": "t"}]),
         lambda data: data.update(x_note="extension"),
         lambda data: data["reference_flow"].update(price=300),

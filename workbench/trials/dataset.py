@@ -34,8 +34,11 @@ The shape (see also workbench/trials/engine/ for what the calculation does with 
     co_products[]                 {product, amount, unit, price?}: other outputs of a
                                   single-process dataset, for allocation
     processes[]                   a foreground network: {id, name?, outputs[{product, amount,
-                                  unit, price?}], inputs[{product, amount, unit}]}; then every
-                                  line names its `process` and reference_flow names its `product`
+                                  unit, price?, uncertainty?}], inputs[{product, amount, unit,
+                                  uncertainty?}]}; then every line names its `process` and
+                                  reference_flow names its `product`. An exchange's uncertainty is
+                                  a line's (the same forms and rules) and describes its amount in
+                                  its own unit; co_products and reference_flow stay certain
 """
 
 from jsonschema import Draft202012Validator
@@ -120,6 +123,12 @@ _LINE = _object(
 _OUTPUT = _object(
     {"product": _TEXT, "amount": _POSITIVE, "unit": _TEXT, "price": _NON_NEGATIVE}, ["product", "amount", "unit"]
 )
+# A process's exchanges may be uncertain like a line's amount; co-products (single-process data) stay certain.
+_PROCESS_OUTPUT = _object({**_OUTPUT["properties"], "uncertainty": _UNCERTAINTY}, _OUTPUT["required"])
+_PROCESS_INPUT = _object(
+    {"product": _TEXT, "amount": _NON_NEGATIVE, "unit": _TEXT, "uncertainty": _UNCERTAINTY},
+    ["product", "amount", "unit"],
+)
 
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -147,14 +156,8 @@ SCHEMA = {
                     {
                         "id": _TEXT,
                         "name": {"type": "string"},
-                        "outputs": {"type": "array", "items": _OUTPUT, "minItems": 1},
-                        "inputs": {
-                            "type": "array",
-                            "items": _object(
-                                {"product": _TEXT, "amount": _NON_NEGATIVE, "unit": _TEXT},
-                                ["product", "amount", "unit"],
-                            ),
-                        },
+                        "outputs": {"type": "array", "items": _PROCESS_OUTPUT, "minItems": 1},
+                        "inputs": {"type": "array", "items": _PROCESS_INPUT},
                     },
                     ["id", "outputs"],
                 ),
@@ -224,9 +227,14 @@ def validate(dataset) -> list[Problem]:
     return sorted(problems, key=lambda problem: (_path_key(problem.path), problem.message))
 
 
+# The exchanges of a process, as a message names them.
+_EXCHANGES = {"outputs": N_("产出"), "inputs": N_("输入")}
+
+
 class _Places:
     """How a message names a place: 活动数据 /lines/3（“外购电力”）的「数量」（amount）, 过程
-    /processes/2（“熟料煅烧”）的「单位」（unit）, 「基准流」（reference_flow）的「数量」（quantity）."""
+    /processes/2（“熟料煅烧”）的「单位」（unit）, 过程 P2 的输入 /processes/2/inputs/0（“熟料”）的
+    「数量」（amount）, 「基准流」（reference_flow）的「数量」（quantity）."""
 
     def __init__(self, dataset):
         self.dataset = dataset
@@ -234,6 +242,10 @@ class _Places:
     def place(self, parts: list) -> Message:
         if not parts:
             return Message(N_("试算数据"))
+        if _is_exchange(parts):
+            named = self._exchange(parts)
+            rest = [part for part in parts[4:] if not isinstance(part, int)]
+            return Message(N_("%(owner)s的%(field)s"), {"owner": named, "field": field(rest[-1])}) if rest else named
         rest = [part for part in parts[2:] if not isinstance(part, int)]
         for section, label, key in (
             ("lines", N_("活动数据"), "item"),
@@ -256,6 +268,25 @@ class _Places:
             return field(parts[0])
         return Message(N_("%(owner)s的%(field)s"), {"owner": field(parts[0]), "field": field(last)})
 
+    def _exchange(self, parts: list) -> Message:
+        """过程 P2 的输入 /processes/2/inputs/0（“熟料”）: the process by its id, the exchange by its path and product."""
+        process = _at(self.dataset, parts[:2])
+        identifier = process.get("id") if isinstance(process, dict) else None
+        if isinstance(identifier, str) and identifier:
+            owner = Message(N_("过程 %(id)s"), {"id": identifier})
+        else:
+            owner = Message(N_("过程 %(path)s"), {"path": f"/processes/{parts[1]}"})
+        exchange = _at(self.dataset, parts[:4])
+        product = exchange.get("product") if isinstance(exchange, dict) else None
+        params = {
+            "process": owner,
+            "exchange": Message(_EXCHANGES[parts[2]]),
+            "path": "/" + "/".join(map(str, parts[:4])),
+        }
+        if isinstance(product, str) and product:
+            return Message(N_("%(process)s 的%(exchange)s %(path)s（“%(name)s”）"), {**params, "name": product})
+        return Message(N_("%(process)s 的%(exchange)s %(path)s"), params)
+
     def field(self, parts: list, key: str) -> Message:
         return field(key)
 
@@ -265,6 +296,17 @@ class _Places:
             return uncertainties.DISTRIBUTION_NAMES
         vocabulary = VOCABULARIES.get(_FIELD_VOCABULARY.get(name, ""))
         return vocabulary.labels if vocabulary is not None else {}
+
+
+def _is_exchange(parts: list) -> bool:
+    """Whether `parts` point into an output or input of a process: ["processes", 2, "inputs", 0, ...]."""
+    return (
+        len(parts) >= 4
+        and parts[0] == "processes"
+        and isinstance(parts[1], int)
+        and parts[2] in _EXCHANGES
+        and isinstance(parts[3], int)
+    )
 
 
 def field(key) -> Message:
@@ -312,6 +354,23 @@ def _between_fields(dataset: dict, places: _Places) -> list[Problem]:
                 problems.extend(uncertainties.rules(value, path, places.place(where)))
             else:
                 problems.extend(_factor_rules(value, path, places.place(where)))
+    return problems + _exchange_rules(dataset, places)
+
+
+def _exchange_rules(dataset: dict, places: _Places) -> list[Problem]:
+    """A process output's or input's uncertainty follows a line's rules. Whether a triangular or
+    uniform range holds the amount is the calculation's check (uncertainty_invalid), as for lines."""
+    problems = []
+    processes = dataset.get("processes")
+    for k, process in enumerate(processes if isinstance(processes, list) else []):
+        for side in _EXCHANGES:
+            exchanges = process.get(side) if isinstance(process, dict) else None
+            for j, exchange in enumerate(exchanges if isinstance(exchanges, list) else []):
+                uncertainty = exchange.get("uncertainty") if isinstance(exchange, dict) else None
+                if isinstance(uncertainty, dict):
+                    where = ["processes", k, side, j, "uncertainty"]
+                    path = f"/processes/{k}/{side}/{j}/uncertainty"
+                    problems.extend(uncertainties.rules(uncertainty, path, places.place(where)))
     return problems
 
 

@@ -22,7 +22,9 @@ PRIMARY_SHARE_LABELS = {
 
 
 class TableForm(FlaskForm):
-    """The header of the table form; the lines are read from `line-<n>-<column>` fields."""
+    """The header of the table form; the lines are read from `line-<n>-<column>` fields and the
+    processes' outputs and inputs from `exchange-<n>-<column>` fields (`rows` and `exchange_rows`
+    say how many of each were offered)."""
 
     enterprise = StringField(_l("企业名称"), validators=[DataRequired(_l("请填写企业名称。")), Length(max=200)])
     period = StringField(_l("数据期间"), validators=[Optional(), Length(max=100)])
@@ -30,6 +32,7 @@ class TableForm(FlaskForm):
     unit = StringField(_l("产量单位"), validators=[DataRequired(_l("请填写产量单位。")), Length(max=40)])
     product = StringField(_l("产品名称"), validators=[Optional(), Length(max=200)])
     rows = HiddenField()
+    exchange_rows = HiddenField()
     version = HiddenField()
 
 

@@ -40,7 +40,7 @@ from workbench.trials.engine.substitution import Substitution, solve
 
 HISTOGRAM_BINS = 30
 MAX_CHUNK = 1000  # iterations drawn at once
-CHUNK_VALUES = 4_000_000  # numbers drawn per chunk at most (32 MB), for bounded memory
+CHUNK_VALUES = 8_000_000  # numbers drawn per chunk at most (64 MB; the chunk holds about twice that)
 SENSITIVITY_DRAWS = 2000
 SENSITIVITY_VALUES = 20_000_000
 SENSITIVITY_TOP = 10
@@ -195,6 +195,9 @@ class _Plan:
         self.substitution = (
             Substitution(network.rows, network.columns, network.size) if self.network_uncertain else None
         )
+        if self.network_uncertain:  # the entries in the order the substitution reads them
+            self.entry_exchanges = network.exchange_of_entry[self.substitution.entry_order]
+            self.entry_multipliers = network.multipliers[self.substitution.entry_order, None]
         # the static scaling starts each draw's loop iteration near its answer
         self.static_scaling = solve(network.matrix, network.demand) if self.network_uncertain else None
         self.static = (
@@ -223,8 +226,8 @@ class _Plan:
         outcome = _Outcome(totals=np.empty(0))
         values = None
         if self.network_uncertain:
-            order = self.substitution.entry_order
-            values = network.multipliers[order, None] * exchanges[network.exchange_of_entry[order]]
+            values = exchanges[self.entry_exchanges]
+            values *= self.entry_multipliers
             scaling, outcome.fallback, unsolved = self.substitution.solve(values, network.demand, self.static_scaling)
             outcome.totals = np.einsum("ln,ln->n", line_values, self.lines_matrix @ scaling)
             outcome.totals[unsolved] = np.nan

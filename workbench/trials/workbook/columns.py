@@ -23,15 +23,18 @@ CATEGORY_NAMES = ACTIVITY_CATEGORIES.labels
 
 MAX_BYTES = 5 * 1024 * 1024  # an upload larger than this should be refused by the caller
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
-MAX_ROWS = 5000  # data rows in all stage sheets together
+MAX_ROWS = 5000  # data rows in all stage sheets and the 过程 sheet together
 TEMPLATE_ID = "cfp-workbench/trial-workbook@1"
 INSTRUCTIONS_SHEET = "说明"
 INFO_SHEET = "基本信息"
+PROCESS_SHEET = "过程"
 META_SHEET = "_workbench"
 HEADER_SEARCH_ROWS = 10  # the header may sit below a title row or two the enterprise added
 
 DISTRIBUTION_NAMES = {"lognormal": "对数正态", "normal": "正态", "triangular": "三角", "uniform": "均匀"}
 EXCLUDED_NAMES = {"yes": "是", "no": "否"}
+DIRECTION_NAMES = {"output": "产出", "input": "输入"}
+_SIDES = {"output": "outputs", "input": "inputs"}  # a direction's list in a process
 _YES = {"是", "yes", "y", "true", "1", "√", "✓"}
 _NO = {"否", "no", "n", "false", "0", "×", "✗"}
 _ELECTRIC_UNITS = {"kwh", "mwh", "gwh", "千瓦时", "万kwh"}
@@ -84,6 +87,19 @@ COLUMNS = (
 )
 COLUMN = {column.key: column for column in COLUMNS}
 REQUIRED_COLUMNS = ("category", "item", "amount", "unit", "data_type")  # a stage sheet without them is refused
+# The 过程 sheet (and the web form's process table): one row per output or input of a process.
+PROCESS_COLUMNS = (
+    Column("process", "过程编号", "text"),
+    Column("process_name", "过程名称", "text"),
+    Column("direction", "类型", "choice"),
+    Column("product", "产品", "text"),
+    Column("amount", "数量", "number"),
+    Column("unit", "单位", "text"),
+    Column("price", "价格", "number"),
+    *(COLUMN[key] for key in ("pedigree", "distribution", "gsd", "sd", "min", "max")),
+)
+PROCESS_COLUMN = {column.key: column for column in PROCESS_COLUMNS}
+REQUIRED_PROCESS_COLUMNS = ("process", "direction", "product", "amount", "unit")
 # The values a choice column takes: code -> Chinese name (what the drop-down lists show).
 CHOICES = {
     "category": CATEGORY_NAMES,
@@ -92,6 +108,7 @@ CHOICES = {
     "distribution": DISTRIBUTION_NAMES,
     "instrument": INSTRUMENTS.labels,
     "excluded": EXCLUDED_NAMES,
+    "direction": DIRECTION_NAMES,
 }
 # The 基本信息 sheet: (key, label, hint).
 INFO_FIELDS = (
@@ -127,7 +144,31 @@ _COLUMN_HELP = {
     "justification": "使用规则优先顺序中非首选的数据类型时，说明无法获得更优数据的理由",
     "process": "所属过程的编号（多过程数据使用，一般留空）",
 }
-_WIDE = {"item": 22, "source": 24, "factor_source": 28, "evidence": 26, "justification": 30, "factor_tier": 24}
+_PROCESS_COLUMN_HELP = {
+    "process": "过程的编号，如 P1；同一过程的各行填写相同的编号，活动数据的“过程编号”列引用它（必填）",
+    "process_name": "过程的名称，如“熟料煅烧”；同一过程填写一次即可",
+    "direction": "该行是过程的产出还是输入（必填）；输入指来自其他过程的中间产品",
+    "product": "产出或输入的产品名称；输入的产品应与提供它的过程的产出同名，基准流的产品名称应为某一过程的产出（必填）",
+    "amount": "数据期间内该过程产出或输入的总量，与该过程的活动数据属同一期间（必填）",
+    "unit": "数量的单位，如 t、kg、kWh（必填）",
+    "price": "产出的单价（用于经济分配，仅产出行填写）",
+    "pedigree": _COLUMN_HELP["pedigree"],
+    "distribution": "数量的概率分布（用于不确定性分析，可选）",
+    "gsd": _COLUMN_HELP["gsd"],
+    "sd": _COLUMN_HELP["sd"],
+    "min": _COLUMN_HELP["min"],
+    "max": _COLUMN_HELP["max"],
+}
+_WIDE = {
+    "item": 22,
+    "source": 24,
+    "factor_source": 28,
+    "evidence": 26,
+    "justification": 30,
+    "factor_tier": 24,
+    "process_name": 18,
+    "product": 18,
+}
 
 
 # --- one row ----------------------------------------------------------------------------------------
@@ -151,20 +192,7 @@ def line_from_row(values: dict, stage: str, where: str) -> tuple[dict | None, li
     if not filled or (filled == ["excluded"] and _flag_or_none(cells["excluded"]) is False):
         return None, []
     problems: list[tuple[str, str]] = []
-
-    def read(key):
-        value = cells[key]
-        if value is None:
-            return None
-        column = COLUMN[key]
-        try:
-            if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
-                raise _Refused(f"是公式的错误值 {value.strip()}：请修正公式，或直接填写。")
-            return _PARSERS[column.kind](value, key)
-        except _Refused as refused:
-            problems.append((key, f"{where}「{column.header}」{refused}"))
-            return None
-
+    read = _reader(cells, COLUMN, where, problems)
     line: dict = {"stage": stage}
     for key in ("category", "item", "amount", "unit", "data_type", "source"):
         _put(line, key, read(key))
@@ -174,16 +202,102 @@ def line_from_row(values: dict, stage: str, where: str) -> tuple[dict | None, li
     _put(factor, "tier", read("factor_tier"))
     _put(factor, "source", read("factor_source"))
     _put(line, "factor", factor or None)
-    uncertainty: dict = {}
-    for key in ("distribution", "gsd", "sd", "min", "max", "pedigree"):
-        _put(uncertainty, key, read(key))
-    _put(line, "uncertainty", uncertainty or None)
+    _put(line, "uncertainty", _uncertainty(read))
     _put(line, "electricity", _electricity(read, line, factor, cells))
     _put(line, "process", read("process"))
     if read("excluded"):
         line["excluded"] = True
     _put(line, "justification", read("justification"))
     return line, problems
+
+
+def exchange_from_row(values: dict, where: str) -> tuple[dict | None, list[tuple[str, str]]]:
+    """One output or input of a process from a row of the 过程 sheet or of the web form's process
+    table: {"process": id, "name"?: the process's name, "side": "outputs" | "inputs", "exchange":
+    {product, amount, unit, price?, uncertainty?}}, leaving out what could not be read; `values`
+    and `where` as for `line_from_row`. (None, []) for an empty row. A row says which process and
+    which side it belongs to, or it is reported: it could not be placed otherwise."""
+    cells = {column.key: _blank_to_none(values.get(column.key)) for column in PROCESS_COLUMNS}
+    if all(value is None for value in cells.values()):
+        return None, []
+    problems: list[tuple[str, str]] = []
+    read = _reader(cells, PROCESS_COLUMN, where, problems)
+    entry: dict = {}
+    _put(entry, "process", read("process"))
+    _put(entry, "name", read("process_name"))
+    direction = read("direction")
+    exchange: dict = {}
+    for key in ("product", "amount", "unit"):
+        _put(exchange, key, read(key))
+    price = read("price")
+    if price is not None and direction == "input":
+        problems.append(("price", f"{where}「价格」只用于产出：输入行请留空。"))
+    elif price is not None:
+        exchange["price"] = price
+    _put(exchange, "uncertainty", _uncertainty(read))
+    if cells["process"] is None:
+        problems.append(("process", f"{where}「过程编号」是空的：请填写该行所属过程的编号，同一过程的各行编号相同。"))
+    if cells["direction"] is None:
+        problems.append(("direction", f"{where}「类型」是空的：请填写“产出”或“输入”。"))
+    if direction is not None:
+        entry["side"] = _SIDES[direction]
+    entry["exchange"] = exchange
+    return entry, problems
+
+
+def processes_from_exchanges(located: list[tuple[dict, str]]) -> tuple[list[dict], list[tuple[str, str, str]]]:
+    """processes[] from `exchange_from_row`'s entries with where each came from: grouped by process
+    id in the order the ids first appear, outputs and inputs in row order. Problems as (where,
+    column key, message): a process named differently on two rows."""
+    processes: dict[str, dict] = {}
+    named_at: dict[str, str] = {}
+    problems = []
+    for entry, where in located:
+        identifier, side = entry.get("process"), entry.get("side")
+        if identifier is None or side is None:
+            continue  # already reported by exchange_from_row
+        process = processes.setdefault(identifier, {"id": identifier, "outputs": [], "inputs": []})
+        name = entry.get("name")
+        if name is not None and "name" not in process:
+            process["name"], named_at[identifier] = name, where
+        elif name is not None and name != process["name"]:
+            message = (
+                f"{where}「过程名称」“{name}”与{named_at[identifier]}的“{process['name']}”不同："
+                f"过程“{identifier}”的各行应填写同一名称（也可只在第一行填写）。"
+            )
+            problems.append((where, "process_name", message))
+        process[side].append(entry["exchange"])
+    ordered = [
+        {key: process[key] for key in ("id", "name", "outputs", "inputs") if key in process and process[key] != []}
+        for process in processes.values()
+    ]
+    return ordered, problems
+
+
+def _reader(cells: dict, columns: dict[str, Column], where: str, problems: list[tuple[str, str]]):
+    """read(key): the parsed value of a cell, or None (then a problem is recorded, if it was not empty)."""
+
+    def read(key):
+        value = cells[key]
+        if value is None:
+            return None
+        column = columns[key]
+        try:
+            if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
+                raise _Refused(f"是公式的错误值 {value.strip()}：请修正公式，或直接填写。")
+            return _PARSERS[column.kind](value, key)
+        except _Refused as refused:
+            problems.append((key, f"{where}「{column.header}」{refused}"))
+            return None
+
+    return read
+
+
+def _uncertainty(read) -> dict | None:
+    uncertainty: dict = {}
+    for key in ("distribution", "gsd", "sd", "min", "max", "pedigree"):
+        _put(uncertainty, key, read(key))
+    return uncertainty or None
 
 
 def _electricity(read, line: dict, factor: dict, cells: dict) -> dict | None:
@@ -362,6 +476,31 @@ def rows_from_dataset(dataset: dict) -> list[dict]:
     return rows
 
 
+def exchange_rows_from_dataset(dataset: dict) -> list[dict]:
+    """The process-table rows of a dataset's processes, one per output then input: every
+    PROCESS_COLUMNS key, all as strings ("" when empty), the process's name on its first row only.
+    The inverse of `exchange_from_row` and `processes_from_exchanges` for `representable` datasets."""
+    rows = []
+    for process in _list(_dict(dataset).get("processes")):
+        process = _dict(process)
+        name = process.get("name")
+        for side, direction in (("outputs", "output"), ("inputs", "input")):
+            for exchange in _list(process.get(side)):
+                exchange = _dict(exchange)
+                uncertainty = _dict(exchange.get("uncertainty"))
+                values = {
+                    "process": process.get("id"),
+                    "process_name": name,
+                    "direction": direction,
+                    **{key: exchange.get(key) for key in ("product", "amount", "unit", "price")},
+                    **{key: uncertainty.get(key) for key in ("distribution", "gsd", "sd", "min", "max")},
+                    "pedigree": ",".join(map(str, uncertainty["pedigree"])) if uncertainty.get("pedigree") else None,
+                }
+                rows.append({key: _cell_text(value) for key, value in values.items()})
+                name = None
+    return rows
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
@@ -370,15 +509,16 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-_TOP_LEVEL = {"enterprise", "period", "reference_flow", "lines"}
+_TOP_LEVEL = {"enterprise", "period", "reference_flow", "lines", "processes"}
 _REFERENCE_FLOW = {"quantity", "unit", "product"}
 
 
 def representable(dataset: dict) -> bool:
     """Whether the table (workbook or web form) can express the dataset without losing anything:
-    False with processes, co-products, per-gas or biogenic factors, factor uncertainty, σ or basic
-    variance, a contract factor other than the instrument's own, electricity marked where the table
-    would not infer it, x_ extensions, or values the table would read otherwise."""
+    False with co-products, per-gas or biogenic factors, factor uncertainty, σ or basic variance
+    (of a line or an exchange), a contract factor other than the instrument's own, electricity
+    marked where the table would not infer it, a process without outputs or inputs, x_ extensions,
+    or values the table would read otherwise."""
     if not isinstance(dataset, dict) or not set(dataset) <= _TOP_LEVEL:
         return False
     if not set(_dict(dataset.get("reference_flow"))) <= _REFERENCE_FLOW:
@@ -392,19 +532,35 @@ def representable(dataset: dict) -> bool:
         read, problems = line_from_row(row, row["stage"], "")
         if problems or read != _trimmed(line):
             return False
-    return True
+    processes = dataset.get("processes")
+    if processes is None:
+        return True
+    if not isinstance(processes, list) or not all(isinstance(process, dict) for process in processes):
+        return False
+    located = []
+    for row in exchange_rows_from_dataset(dataset):
+        entry, problems = exchange_from_row(row, "")
+        if problems:
+            return False
+        located.append((entry, ""))
+    read, problems = processes_from_exchanges(located)
+    return not problems and read == _trimmed(processes)
 
 
 def _trimmed(value):
-    """A line as the table reads it back: text stripped, empty text and `excluded: false` left out."""
+    """A line or processes[] as the table reads them back: text stripped, empty text, empty lists and
+    `excluded: false` left out."""
     if isinstance(value, dict):
         return {
             key: _trimmed(item)
             for key, item in value.items()
             if item is not None
+            and item != []
             and not (isinstance(item, str) and not item.strip())
             and (key, item) != ("excluded", False)
         }
+    if isinstance(value, list):
+        return [_trimmed(item) for item in value]
     return value.strip() if isinstance(value, str) else value
 
 

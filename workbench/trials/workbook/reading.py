@@ -11,7 +11,6 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from workbench.trials.workbook.columns import (
     _PARENTHESISED,
     COLUMN,
-    COLUMNS,
     HEADER_SEARCH_ROWS,
     INFO_FIELDS,
     INFO_SHEET,
@@ -19,7 +18,10 @@ from workbench.trials.workbook.columns import (
     MAX_ROWS,
     MAX_UNCOMPRESSED,
     META_SHEET,
+    PROCESS_COLUMN,
+    PROCESS_SHEET,
     REQUIRED_COLUMNS,
+    REQUIRED_PROCESS_COLUMNS,
     STAGE_NAMES,
     STAGES,
     Column,
@@ -28,8 +30,10 @@ from workbench.trials.workbook.columns import (
     _number,
     _Refused,
     _text,
+    exchange_from_row,
     header_text,
     line_from_row,
+    processes_from_exchanges,
 )
 
 
@@ -114,14 +118,26 @@ def _read_book(book, archive: zipfile.ZipFile) -> tuple[dict, list[tuple[str, st
     problems: list[tuple[str, str]] = []
     info: dict = {}
     stage_sheets = []
+    process_sheet = None
     seen: dict[str, str] = {}
-    allowed = "、".join([INSTRUCTIONS_SHEET, INFO_SHEET, *STAGE_NAMES.values()])
+    allowed = "、".join([INSTRUCTIONS_SHEET, INFO_SHEET, *STAGE_NAMES.values(), PROCESS_SHEET])
     for sheet in book.worksheets:
         title = sheet.title
         if title in (META_SHEET, INSTRUCTIONS_SHEET):
             continue
         if _normal(title) == INFO_SHEET:
             info = _read_info(sheet, archive, problems)
+            continue
+        if _normal(title) == PROCESS_SHEET or _normal(title).casefold() == "processes":
+            if process_sheet is not None:
+                problems.append(
+                    (
+                        f"工作表“{title}”",
+                        f"工作表“{title}”与“{process_sheet.title}”都是过程表，未读取：请把数据合并到一张工作表中。",
+                    )
+                )
+            else:
+                process_sheet = sheet
             continue
         stage = _stage_of(title)
         if stage is None:
@@ -145,22 +161,25 @@ def _read_book(book, archive: zipfile.ZipFile) -> tuple[dict, list[tuple[str, st
     locations: list[str] = []
     for sheet, stage in stage_sheets:
         _read_stage(sheet, stage, archive, lines, locations, problems)
+    processes = _read_processes(process_sheet, archive, len(lines), problems) if process_sheet else []
 
     dataset: dict = {key: info[key] for key in ("enterprise", "period") if key in info}
     dataset["reference_flow"] = {key: info[key] for key in ("quantity", "unit", "product") if key in info}
     dataset["lines"] = lines
+    if processes:
+        dataset["processes"] = processes
     return dataset, problems, locations
 
 
-def _column_of(text) -> Column | None:
+def _column_of(text, columns: dict[str, Column] = COLUMN) -> Column | None:
     if not isinstance(text, str):
         return None
     text = _normal(text).rstrip("*＊").strip()
     match = _PARENTHESISED.match(text)
-    if match and match[2] in COLUMN:
-        return COLUMN[match[2]]
+    if match and match[2] in columns:
+        return columns[match[2]]
     label = match[1] if match else text
-    for column in COLUMNS:
+    for column in columns.values():
         if label in (column.header, column.key):
             return column
     return None
@@ -172,17 +191,20 @@ def _rows(sheet):
     return enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1)
 
 
-def _read_stage(sheet, stage, archive, lines, locations, problems) -> None:
+def _table_rows(sheet, archive, columns: dict[str, Column], required: tuple[str, ...], problems):
+    """(where, {column key: value}) of each data row below the header row, or nothing
+    for an empty sheet. The header is the first row naming a known column; an enterprise may add a
+    title row above it. A sheet with values but no header, or a header without a required column,
+    is refused."""
     title = sheet.title
     pending = _formulas_without_values(sheet, archive)
     rows = _rows(sheet)
     header: dict[str, int] | None = None
     header_row = 0
-    # The header is the first row naming a known column; an enterprise may add a title row above it.
     for number, values in rows:
         found = {}
         for index, text in enumerate(values):
-            column = _column_of(text)
+            column = _column_of(text, columns)
             if column is not None and column.key not in found:
                 found[column.key] = index
         if found:
@@ -192,17 +214,17 @@ def _read_stage(sheet, stage, archive, lines, locations, problems) -> None:
             break
     if header is None:
         if not _sheet_has_values(sheet):
-            return  # an empty stage sheet: no lines in this stage
+            return  # an empty sheet: nothing in it
         raise _Refusal(
             f"工作表“{title}”",
-            f"工作表“{title}”找不到表头行：第一行应为各列的名称，如“{header_text(COLUMN['amount'])}”。"
+            f"工作表“{title}”找不到表头行：第一行应为各列的名称，如“{header_text(columns['amount'])}”。"
             "请从模板中复制表头。",
         )
-    missing = [key for key in REQUIRED_COLUMNS if key not in header]
+    missing = [key for key in required if key not in header]
     if missing:
         raise _Refusal(
             f"工作表“{title}”第 {header_row} 行",
-            f"工作表“{title}”的表头缺少 {'、'.join(header_text(COLUMN[key]) for key in missing)} 列：请从模板中复制表头。",
+            f"工作表“{title}”的表头缺少 {'、'.join(header_text(columns[key]) for key in missing)} 列：请从模板中复制表头。",
         )
     for number, values in rows:
         where = f"工作表“{title}”第 {number} 行"
@@ -212,12 +234,17 @@ def _read_stage(sheet, stage, archive, lines, locations, problems) -> None:
             if value is None and (number, index + 1) in pending:
                 problems.append(
                     (
-                        f"{where}「{COLUMN[key].header}」",
-                        f"{where}「{COLUMN[key].header}」是公式，但文件中没有保存计算结果："
+                        f"{where}「{columns[key].header}」",
+                        f"{where}「{columns[key].header}」是公式，但文件中没有保存计算结果："
                         "请在 Excel 中打开该文件并保存后再上传。",
                     )
                 )
             row[key] = value
+        yield where, row
+
+
+def _read_stage(sheet, stage, archive, lines, locations, problems) -> None:
+    for where, row in _table_rows(sheet, archive, COLUMN, REQUIRED_COLUMNS, problems):
         line, row_problems = line_from_row(row, stage, where)
         if line is None:
             continue
@@ -226,6 +253,22 @@ def _read_stage(sheet, stage, archive, lines, locations, problems) -> None:
         lines.append(line)
         locations.append(where)
         problems.extend((f"{where}「{COLUMN[key].header}」", message) for key, message in row_problems)
+
+
+def _read_processes(sheet, archive, line_count: int, problems) -> list[dict]:
+    """processes[] from the 过程 sheet: one row per output or input, grouped by process id."""
+    located = []
+    for where, row in _table_rows(sheet, archive, PROCESS_COLUMN, REQUIRED_PROCESS_COLUMNS, problems):
+        entry, row_problems = exchange_from_row(row, where)
+        problems.extend((f"{where}「{PROCESS_COLUMN[key].header}」", message) for key, message in row_problems)
+        if entry is None:
+            continue
+        if line_count + len(located) >= MAX_ROWS:
+            raise _Refusal(_FILE, f"活动数据与过程的数据行合计超过 {MAX_ROWS} 行：请合并同类项目后再上传。")
+        located.append((entry, where))
+    processes, grouping = processes_from_exchanges(located)
+    problems.extend((f"{where}「{PROCESS_COLUMN[key].header}」", message) for where, key, message in grouping)
+    return processes
 
 
 def _sheet_has_values(sheet) -> bool:

@@ -19,6 +19,7 @@ from workbench.guideline.vocabulary import (
 from workbench.trials.workbook.columns import (
     _COLUMN_HELP,
     _FIXED_TIME,
+    _PROCESS_COLUMN_HELP,
     _WIDE,
     CATEGORY_NAMES,
     CHOICES,
@@ -28,7 +29,10 @@ from workbench.trials.workbook.columns import (
     INSTRUCTIONS_SHEET,
     MAX_ROWS,
     META_SHEET,
+    PROCESS_COLUMNS,
+    PROCESS_SHEET,
     REQUIRED_COLUMNS,
+    REQUIRED_PROCESS_COLUMNS,
     STAGE_NAMES,
     STAGES,
     TEMPLATE_ID,
@@ -60,6 +64,7 @@ def template_workbook(document: dict, *, rule_code: str, revision: int) -> bytes
     _info_sheet(book.create_sheet(INFO_SHEET), document, params)
     for stage in stages:
         _stage_sheet(book.create_sheet(_sheet_name(STAGE_NAMES[stage])), prefilled[stage])
+    _process_sheet(book.create_sheet(PROCESS_SHEET))
     meta = book.create_sheet(META_SHEET)
     for row in (("template", TEMPLATE_ID), ("rule_code", rule_code), ("revision", revision)):
         meta.append(row)
@@ -143,7 +148,10 @@ def _instructions(sheet, document, params, stages, rule_code, revision) -> None:
         )
         + "。",
         "8. 不确定性（可选）：填写谱系评分，或填写分布及其参数（对数正态：几何标准差；正态：标准差；三角、均匀：最小值和最大值）。",
-        "9. 请不要修改表头文字和工作表名称；可以调整列的顺序、插入行或增加自己的备注列（不会读取）。"
+        "9. 多过程数据（可选，一般不填）：产品由几个前后衔接的过程生产时，在“过程”工作表中每行填写一个过程的一项产出"
+        "或输入（来自其他过程的中间产品），同一过程的各行填写相同的过程编号；各阶段活动数据的“过程编号”填写其所属过程，"
+        "“基本信息”中的产品名称应为某一过程的产出。产出和输入的数量同样可填写谱系评分或分布及其参数。不使用时留空即可。",
+        "10. 请不要修改表头文字和工作表名称；可以调整列的顺序、插入行或增加自己的备注列（不会读取）。"
         "填好后保存为 Excel 工作簿（.xlsx）上传；使用公式时请在 Excel 中保存后再上传。",
     ]
     sheet.append([f"{title} 试算数据填报表"])
@@ -158,18 +166,28 @@ def _instructions(sheet, document, params, stages, rule_code, revision) -> None:
     sheet.append(["列", "含义", "可填写的值"])
     for cell in sheet[sheet.max_row]:
         cell.font, cell.fill = _BOLD, _HEADER_FILL
-    for column in COLUMNS:
+    _column_rows(sheet, COLUMNS, _COLUMN_HELP)
+    sheet.append([])
+    sheet.append([f"“{PROCESS_SHEET}”工作表的列", "含义", "可填写的值"])
+    for cell in sheet[sheet.max_row]:
+        cell.font, cell.fill = _BOLD, _HEADER_FILL
+    _column_rows(sheet, PROCESS_COLUMNS, _PROCESS_COLUMN_HELP)
+    for letter, width in (("A", 30), ("B", 70), ("C", 45)):
+        sheet.column_dimensions[letter].width = width
+
+
+def _column_rows(sheet, columns, help_texts: dict[str, str]) -> None:
+    """One row per column of a sheet: its header, meaning and the values it takes."""
+    for column in columns:
         names = CHOICES.get(column.key)
         allowed = {
             "number": "数值",
             "text": "文本",
             "pedigree": "5 个 1–5 的整数，如 2,3,1,2,1",
         }.get(column.kind, "、".join(names.values()) if names else "")
-        sheet.append([header_text(column), _COLUMN_HELP[column.key], allowed])
+        sheet.append([header_text(column), help_texts[column.key], allowed])
         for cell in sheet[sheet.max_row]:
             cell.alignment = _WRAP
-    for letter, width in (("A", 30), ("B", 70), ("C", 45)):
-        sheet.column_dimensions[letter].width = width
 
 
 def _info_sheet(sheet, document, params) -> None:
@@ -197,11 +215,26 @@ def _display_width(text: str) -> int:
 
 
 def _stage_sheet(sheet, categories: list[str]) -> None:
-    sheet.append([header_text(column) for column in COLUMNS])
-    for index, column in enumerate(COLUMNS, start=1):
+    _header(sheet, COLUMNS, REQUIRED_COLUMNS)
+    sheet.freeze_panes = "C2"  # the header row and the category and item columns stay in view
+    category_column = 1 + [column.key for column in COLUMNS].index("category")
+    for row, category in enumerate(categories, start=2):
+        cell = sheet.cell(row, category_column, CATEGORY_NAMES[category])
+        cell.fill = _PREFILLED_FILL
+
+
+def _process_sheet(sheet) -> None:
+    _header(sheet, PROCESS_COLUMNS, REQUIRED_PROCESS_COLUMNS)
+    sheet.freeze_panes = "C2"  # the header row and the process's id and name stay in view
+
+
+def _header(sheet, columns, required: tuple[str, ...]) -> None:
+    """The header row of a data sheet: required columns marked, widths, text format and drop-down lists."""
+    sheet.append([header_text(column) for column in columns])
+    for index, column in enumerate(columns, start=1):
         cell = sheet.cell(1, index)
         cell.font, cell.alignment = _BOLD, Alignment(wrap_text=True, vertical="center")
-        cell.fill = _REQUIRED_FILL if column.key in REQUIRED_COLUMNS else _HEADER_FILL
+        cell.fill = _REQUIRED_FILL if column.key in required else _HEADER_FILL
         letter = get_column_letter(index)
         dimension = sheet.column_dimensions[letter]
         dimension.width = max(_WIDE.get(column.key, 0), min(_display_width(header_text(column)) + 2, 22), 10)
@@ -223,11 +256,6 @@ def _stage_sheet(sheet, categories: list[str]) -> None:
             validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
             sheet.add_data_validation(validation)
     sheet.row_dimensions[1].height = 32
-    sheet.freeze_panes = "C2"  # the header row and the category and item columns stay in view
-    category_column = 1 + [column.key for column in COLUMNS].index("category")
-    for row, category in enumerate(categories, start=2):
-        cell = sheet.cell(row, category_column, CATEGORY_NAMES[category])
-        cell.fill = _PREFILLED_FILL
 
 
 def _fixed_zip(content: bytes) -> bytes:
