@@ -242,8 +242,11 @@ def calculate(
         stored = result.as_dict()
         # Without any uncertainty every draw is the static value: a "95 % interval" of one number
         # would read as a finding, so there is no Monte Carlo result to show.
-        uncertain = any(line.uncertainty for line in result.model.lines if line.counted) or any(
-            factor.uncertainty for factor in result.model.factors
+        model = result.model
+        uncertain = (
+            any(line.uncertainty for line in model.lines if line.counted)
+            or any(factor.uncertainty for factor in model.factors)
+            or (model.technosphere is not None and model.technosphere.uncertain)
         )
         stored["monte_carlo"] = engine.monte_carlo(result.model, iterations, seed) if iterations and uncertain else None
         if stored["monte_carlo"]:

@@ -24,7 +24,10 @@ from scipy import sparse
 from scipy.sparse.linalg import LinearOperator, MatrixRankWarning, gmres, splu, spsolve
 
 RESIDUAL_TOLERANCE = 1e-12  # ‖f − A·s‖∞ relative to ‖f‖∞
-MAX_SWEEPS = 60  # iterations of the loops before the direct solve takes over
+MAX_SWEEPS = 60  # iterations of the loops for all draws together
+# Draws still converging after MAX_SWEEPS sweep on alone when their residual's rate of decrease gets
+# them there within MAX_SLOW_SWEEPS (a loop gain up to about 0.97); the rest are solved one by one.
+MAX_SLOW_SWEEPS = 1000
 
 
 def solve(technosphere, demand: np.ndarray) -> np.ndarray:
@@ -184,43 +187,63 @@ class Substitution:
         draws = values.shape[1]
         demand = np.asarray(demand, float)
         rhs_static = demand[self.order]
-        diagonal_block, lower_block = self._blocks
-        inverse = np.zeros((self.size, draws))
-        inverse[self._diagonal_rows] = np.add.reduceat(values[diagonal_block], self._diagonal_starts, axis=0)
-        lower = values[lower_block]
-        rhs = np.repeat(rhs_static[:, None], draws, axis=1)
-        limit = RESIDUAL_TOLERANCE * max(float(np.abs(rhs_static).max(initial=0.0)), np.finfo(float).tiny)
-        pending = np.zeros(draws, bool)
+        start = np.asarray(guess, float)[self.order] if guess is not None else np.zeros(self.size)
         with np.errstate(all="ignore"):  # a singular draw gives inf/nan: found below, solved alone
-            np.divide(1.0, inverse, out=inverse)
-            solved = np.empty((self.size, draws))
-            if self.has_loops:
-                upper = values[self._upper_block]
-                start = np.asarray(guess, float)[self.order] if guess is not None else np.zeros(self.size)
-                loops = self._upper_sums @ (upper * start[self._upper_columns, None])
-                rhs[self._upper_rows] -= loops
-            self._sweep(self._levels, solved, rhs, lower, inverse)
-            if self.has_loops:
-                for _ in range(MAX_SWEEPS):
-                    updated = self._upper_sums @ (upper * solved[self._upper_columns])
-                    pending = ~(np.abs(updated - loops).max(axis=0, initial=0.0) <= limit)
-                    loops = updated
-                    if not pending.any():
-                        break
-                    rhs[self._upper_rows] = rhs_static[self._upper_rows, None] - loops
-                    self._sweep(self._reached_levels, solved, rhs, lower, inverse)
-            pending |= ~np.isfinite(solved).all(axis=0)
+            solved, pending, rate, residual = self._iterate(values, rhs_static, start[:, None], MAX_SWEEPS)
+            # A loop gain near one converges slowly but converges: those draws alone sweep on (all
+            # of them at once), when their residual falls fast enough to get there in MAX_SLOW_SWEEPS.
+            limit = RESIDUAL_TOLERANCE * max(float(np.abs(rhs_static).max(initial=0.0)), np.finfo(float).tiny)
+            needed = np.log(limit / residual) / np.log(np.clip(rate, 1e-300, 1 - 1e-12))
+            slow = np.flatnonzero(pending & (rate < 1) & (needed <= MAX_SLOW_SWEEPS))
+            if slow.size:
+                solved[:, slow], still, *_ = self._iterate(
+                    values[:, slow], rhs_static, solved[:, slow], MAX_SLOW_SWEEPS
+                )
+                pending[slow] = still
         unsolved = np.zeros(draws, bool)
-        for draw in np.flatnonzero(pending):
+        for draw in np.flatnonzero(pending):  # the iteration failed here: straight to a direct LU
             matrix = sparse.csc_array((values[:, draw], (self.rows, self.columns)), shape=(self.size, self.size))
-            try:
-                solved[:, draw] = solve(matrix, demand)[self.order]
-            except ValueError:
-                solved[:, draw] = np.nan
-                unsolved[draw] = True
+            direct = _direct(matrix, demand)
+            solved[:, draw] = direct[self.order] if direct is not None else np.nan
+            unsolved[draw] = direct is None
         scaling = np.empty_like(solved)
         scaling[self.order] = solved
         return scaling, int(pending.sum()), unsolved
+
+    def _iterate(self, values, rhs_static, start, sweeps: int) -> tuple[np.ndarray, ...]:
+        """(solved in supply order, the draws not converged, their residual's last ratio, their
+        residual): L substituted, the loops iterated from `start` (processes × draws, or one
+        column)."""
+        draws = values.shape[1]
+        diagonal_block, lower_block = self._blocks
+        inverse = np.zeros((self.size, draws))
+        inverse[self._diagonal_rows] = np.add.reduceat(values[diagonal_block], self._diagonal_starts, axis=0)
+        np.divide(1.0, inverse, out=inverse)
+        lower = values[lower_block]
+        rhs = np.repeat(rhs_static[:, None], draws, axis=1)
+        limit = RESIDUAL_TOLERANCE * max(float(np.abs(rhs_static).max(initial=0.0)), np.finfo(float).tiny)
+        solved = np.empty((self.size, draws))
+        pending, rate = np.zeros(draws, bool), np.zeros(draws)
+        if not self.has_loops:
+            self._sweep(self._levels, solved, rhs, lower, inverse)
+            return solved, ~np.isfinite(solved).all(axis=0), rate, rate
+        upper = values[self._upper_block]
+        loops = self._upper_sums @ (upper * start[self._upper_columns])
+        rhs[self._upper_rows] -= loops
+        self._sweep(self._levels, solved, rhs, lower, inverse)
+        residual = np.full(draws, np.inf)
+        for _ in range(sweeps):
+            updated = self._upper_sums @ (upper * solved[self._upper_columns])
+            last, residual = residual, np.abs(updated - loops).max(axis=0, initial=0.0)
+            pending = ~(residual <= limit)
+            loops = updated
+            if not pending.any():
+                break
+            rate = residual / last
+            rhs[self._upper_rows] = rhs_static[self._upper_rows, None] - loops
+            self._sweep(self._reached_levels, solved, rhs, lower, inverse)
+        pending |= ~np.isfinite(solved).all(axis=0)
+        return solved, pending, np.nan_to_num(rate, nan=np.inf), np.nan_to_num(residual, nan=np.inf)
 
     @staticmethod
     def _sweep(levels: list[_Level], solved, rhs, lower, inverse) -> None:
