@@ -174,7 +174,6 @@ class _Plan:
 
         network = model.technosphere
         self.network = network
-        self.exchange_groups = _groups(network.uncertainty) if network else []
         self.uncertain_exchanges = sum(spec is not None for spec in network.uncertainty) if network else 0
         self.network_uncertain = self.uncertain_exchanges > 0
         if network is not None:
@@ -195,8 +194,18 @@ class _Plan:
         self.substitution = (
             Substitution(network.rows, network.columns, network.size) if self.network_uncertain else None
         )
-        if self.network_uncertain:  # the entries in the order the substitution reads them
-            self.entry_exchanges = network.exchange_of_entry[self.substitution.entry_order]
+        # The exchanges are drawn in the order the substitution reads the entries when each is one
+        # entry (single-output processes): the draws are then the entries, with no gather.
+        self.exchange_order, self.entry_gather, self.exchange_groups = np.zeros(0, np.intp), None, []
+        if self.network_uncertain:
+            entry_exchanges = network.exchange_of_entry[self.substitution.entry_order]
+            one_to_one = entry_exchanges.size == network.amounts.size and np.array_equal(
+                np.sort(entry_exchanges), np.arange(network.amounts.size)
+            )
+            self.exchange_order = entry_exchanges if one_to_one else np.arange(network.amounts.size)
+            self.entry_gather = None if one_to_one else entry_exchanges
+            self.exchange_static = network.amounts[self.exchange_order]
+            self.exchange_groups = _groups([network.uncertainty[k] for k in self.exchange_order.tolist()])
             self.entry_multipliers = network.multipliers[self.substitution.entry_order, None]
         # the static scaling starts each draw's loop iteration near its answer
         self.static_scaling = solve(network.matrix, network.demand) if self.network_uncertain else None
@@ -214,7 +223,7 @@ class _Plan:
 
     def run(self, rng: np.random.Generator, n: int, keep: int = 0, whole: bool = False) -> _Outcome:
         network = self.network
-        exchanges = _draw(rng, n, network.amounts, self.exchange_groups) if network is not None else None
+        exchanges = _draw(rng, n, self.exchange_static, self.exchange_groups) if self.network_uncertain else None
         amounts = _draw(rng, n, self.amount, self.amount_groups)
         factors = _draw(rng, n, self.raw, self.factor_groups)
         # kg CO2e per activity unit of each line and draw; lines with a certain factor need no gather
@@ -224,9 +233,14 @@ class _Plan:
             line_values[uncertain] = amounts[uncertain] * factors[self.factor_of_line[uncertain]]
             line_values[uncertain] *= self.scale[uncertain, None]
         outcome = _Outcome(totals=np.empty(0))
+        if keep:  # before the exchanges become entries (signed, converted) in place
+            parts = [amounts[self._amount_inputs, :keep], factors[self._factor_inputs, :keep]]
+            if exchanges is not None:
+                parts.append(exchanges[self._exchange_inputs, :keep])
+            outcome.inputs = np.concatenate(parts)
         values = None
         if self.network_uncertain:
-            values = exchanges[self.entry_exchanges]
+            values = exchanges if self.entry_gather is None else exchanges[self.entry_gather]
             values *= self.entry_multipliers
             scaling, outcome.fallback, unsolved = self.substitution.solve(values, network.demand, self.static_scaling)
             outcome.totals = np.einsum("ln,ln->n", line_values, self.lines_matrix @ scaling)
@@ -235,11 +249,6 @@ class _Plan:
             # einsum, not @: these products are too small for BLAS threads, whose spinning workers
             # halved the speed of the random draws on a busy 2-CPU machine.
             outcome.totals = np.einsum("l,ln->n", self.coefficient, line_values)
-        if keep:
-            parts = [amounts[self._amount_inputs, :keep], factors[self._factor_inputs, :keep]]
-            if exchanges is not None:
-                parts.append(exchanges[self._exchange_inputs, :keep])
-            outcome.inputs = np.concatenate(parts)
         if whole:
             if network is None:
                 values = np.ones((1, n))
@@ -281,15 +290,14 @@ class _Plan:
                 }
             )
         network = self.network
-        self._exchange_inputs = np.array(
-            [k for k, spec in enumerate(network.uncertainty) if spec] if network else [], np.intp
-        )
-        for k in self._exchange_inputs:
+        drawn = self.exchange_order.tolist()  # row of the exchanges' draws → exchange
+        self._exchange_inputs = np.array([row for row, k in enumerate(drawn) if network.uncertainty[k]], np.intp)
+        for row in self._exchange_inputs.tolist():
             described.append(
                 {
                     "kind": "exchange",
-                    "path": network.paths[k],
-                    "label": network.labels[k],
+                    "path": network.paths[drawn[row]],
+                    "label": network.labels[drawn[row]],
                     "stage": None,
                     "category": None,
                 }
