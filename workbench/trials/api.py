@@ -98,6 +98,58 @@ _monte_carlo = {
                         "counts": {"type": "array", "items": {"type": "integer"}},
                     },
                 },
+                "network": {
+                    "type": ["object", "null"],
+                    "description": (
+                        "Null when no process exchange is uncertain (the network is solved once); else how "
+                        "many exchanges were drawn, how many draws were solved one by one (loops that did "
+                        "not converge) and how many had no solution and were left out of the statistics"
+                    ),
+                    "required": ["uncertain_exchanges", "fallback_draws", "excluded_draws"],
+                    "properties": {
+                        "uncertain_exchanges": {"type": "integer"},
+                        "fallback_draws": {"type": "integer"},
+                        "excluded_draws": {"type": "integer"},
+                    },
+                },
+                "sensitivity": {
+                    "type": ["object", "null"],
+                    "description": (
+                        "Which uncertain inputs drive the spread: each input's squared Spearman rank "
+                        "correlation with the result over the first `draws` draws, normalised to 100 %; "
+                        "the largest first, the rest summed in `others`"
+                    ),
+                    "required": ["method", "draws", "count", "inputs", "others"],
+                    "properties": {
+                        "method": {"type": "string", "description": "spearman_squared"},
+                        "draws": {"type": "integer"},
+                        "count": {"type": "integer", "description": "How many inputs are uncertain"},
+                        "below_noise": {
+                            "type": "integer",
+                            "description": "Inputs whose correlation is within chance, counted 0",
+                        },
+                        "inputs": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["kind", "path", "label", "rho", "share"],
+                                "properties": {
+                                    "kind": {"enum": ["amount", "factor", "amount_and_factor", "exchange"]},
+                                    "path": {
+                                        "type": "string",
+                                        "description": "/lines/3, /lines/3/factor, /processes/2/inputs/0",
+                                    },
+                                    "label": {"type": "string"},
+                                    "stage": {"type": ["string", "null"]},
+                                    "category": {"type": ["string", "null"]},
+                                    "rho": {"type": "number", "description": "Signed rank correlation with the result"},
+                                    "share": {"type": "number", "description": "Percent of the summed ρ²"},
+                                },
+                            },
+                        },
+                        "others": {"type": "number", "description": "Percent of the inputs not listed"},
+                    },
+                },
             },
         },
     ]

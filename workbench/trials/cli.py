@@ -24,6 +24,7 @@ from workbench.factors.models import TIER_ORDER, Tier
 from workbench.guideline.vocabulary import ACTIVITY_CATEGORIES, LIFE_CYCLE_STAGES
 from workbench.trials import dataset as datasets
 from workbench.trials import engine
+from workbench.trials.feasibility import SENSITIVITY_KINDS as KINDS
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -201,6 +202,8 @@ def _print_summary(report: dict) -> None:
             f"中位数 median {_n(mc['median'])}  平均值 mean {_n(mc['mean'])}  标准差 sd {_n(mc['sd'])}  "
             f"95 % [{_n(mc['p2_5'])}, {_n(mc['p97_5'])}]"
         )
+        _print_network(mc.get("network"))
+        _print_sensitivity(mc.get("sensitivity"))
     cut = report["cut_off"]
     click.echo(
         f"取舍 cut-off: 忽略 excluded {len(cut['excluded'])} 项 {cut['excluded_percent']:.2f} % "
@@ -232,6 +235,37 @@ def _print_summary(report: dict) -> None:
         click.echo("未发现问题 (no findings)")
     counts = report["counts"]
     click.echo(f"错误 errors: {counts['errors']}  警告 warnings: {counts['warnings']}  提示 info: {counts['info']}")
+
+
+def _print_network(network: dict | None) -> None:
+    if not network:
+        return
+    click.echo(
+        f"  过程间交换量 uncertain exchanges: {network['uncertain_exchanges']} 项, 逐次求解 solved one by one "
+        f"{network['fallback_draws']} 次, 无解剔除 left out (no solution) {network['excluded_draws']} 次"
+    )
+
+
+def _print_sensitivity(sensitivity: dict | None) -> None:
+    """The three inputs that drive the spread most, with their share of the variance."""
+    if not sensitivity:
+        return
+    click.echo(
+        f"敏感性 sensitivity ({sensitivity['method']}: 斯皮尔曼秩相关系数平方 squared Spearman rank correlation, "
+        f"前 first {sensitivity['draws']} 次 draws; {sensitivity['count']} 项不确定 uncertain inputs)"
+    )
+    _rows(
+        [
+            (
+                item["path"],
+                item["label"],
+                f"{KINDS.get(item['kind'], '')} {item['kind']}".strip(),
+                f"ρ {item['rho']:+.3f}",
+                f"{item['share']:.1f} %",
+            )
+            for item in sensitivity["inputs"][:3]
+        ]
+    )
 
 
 def _n(value: float) -> str:

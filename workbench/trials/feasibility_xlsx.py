@@ -1,5 +1,5 @@
 """The feasibility report (workbench.trials.feasibility) as an Excel workbook: 汇总, 各企业结果,
-阶段贡献, 类别贡献, 数据缺口, 数据质量, in the reader's language.
+阶段贡献, 类别贡献, 数据缺口, 数据质量 (with the sources of uncertainty), in the reader's language.
 
 PURE: openpyxl and the standard library; no Flask, no database. Every text cell passes through
 `workbench.spreadsheet.safe_text`, which neutralises formula injection (a leading =, +, -, @, tab
@@ -14,7 +14,7 @@ from workbench.guideline.findings import SEVERITY_LABELS
 from workbench.guideline.vocabulary import LIFE_CYCLE_STAGES, QUALITY_RATINGS
 from workbench.messages import N_, Message, Translate, identity
 from workbench.spreadsheet import safe_text
-from workbench.trials.feasibility import UNRATED, enterprise_label
+from workbench.trials.feasibility import SENSITIVITY_KINDS, SOURCE_GROUPS, UNRATED, enterprise_label
 
 AMOUNT = "#,##0.00##"  # kg CO2e per unit: from tenths of a kilogram to tonnes
 PERCENT = "0.0"  # percent figures are stored as percent (12.5 means 12.5 %)
@@ -41,6 +41,7 @@ def report_xlsx(data: dict, *, rule_code: str, title: str, revision: int, transl
 
 
 YES, NO = N_("是"), N_("否")
+NO_SENSITIVITY = N_("未计算敏感性（请重新计算）")
 
 
 def _put(sheet, row: int, column: int, value, number_format: str | None = None):
@@ -260,8 +261,57 @@ def _quality_sheet(sheet, data, t) -> None:
             ],
         ],
     )
-    _widths(sheet, (24, 14, 10, 10, 10))
+    _uncertainty_sources(sheet, next_row + 6, data["uncertainty_sources"], t)
+    _widths(sheet, (24, 14, 16, 24, 22, 14, 14))
     sheet.freeze_panes = "A2"
+
+
+def _uncertainty_sources(sheet, top: int, sources: dict, t) -> None:
+    """Below the uncertainty: the three inputs that drive each trial's spread most (by kind, place
+    and category: the report keeps no item names), then the shares per group averaged over the
+    trials, and the summary sentence."""
+    from openpyxl.styles import Font
+
+    _put(sheet, top, 1, t(N_("不确定性来源"))).font = Font(bold=True)
+    rows = []
+    for trial in sources["trials"]:
+        if trial["inputs"] is None:  # a Monte Carlo result of before the sensitivity
+            rows.append([_enterprise(trial["label"], t), None, t(NO_SENSITIVITY), None, None, None, None])
+        for rank, item in enumerate(trial["inputs"] or [], start=1):
+            rows.append(
+                [
+                    _enterprise(trial["label"], t),
+                    rank,
+                    t(SENSITIVITY_KINDS.get(item["kind"], item["kind"] or "")),
+                    t(SOURCE_GROUPS.get(item["group"], item["group"])),
+                    item["path"],
+                    item["rho"],
+                    item["share"],
+                ]
+            )
+    next_row = _table(
+        sheet,
+        top + 1,
+        [
+            (t(N_("企业")), 24, None),
+            (t(N_("排名")), 14, COUNT),
+            (t(N_("不确定的量")), 16, None),
+            (t(N_("类别")), 24, None),
+            (t(N_("位置")), 10, None),
+            (t(N_("秩相关系数 ρ")), 10, SCORE),
+            (t(N_("方差贡献（%）")), 10, PERCENT),
+        ],
+        rows,
+    )
+    next_row = _table(
+        sheet,
+        next_row + 1,
+        [(t(N_("来源")), 24, None), (t(N_("平均方差贡献（%）")), 14, PERCENT), (t(N_("涉及试算数")), 16, COUNT)],
+        [[t(row["name"]), row["mean_percent"], row["trials"]] for row in sources["groups"]]
+        + ([[t(N_("未列出的输入")), sources["unlisted_mean_percent"], None]] if sources["groups"] else []),
+    )
+    if sources["summary"] is not None:
+        _put(sheet, next_row + 1, 1, sources["summary"].render(t))
 
 
 def _yes_no(value: bool, t) -> str:

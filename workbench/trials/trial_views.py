@@ -39,7 +39,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Columns of the table form offered as lists (the same codes and names as the workbook's lists).
 CHOICES = {key: list(names.items()) for key, names in workbook.CHOICES.items()}
 TABLE_ROWS = 10  # empty rows offered in the table form; "more rows" adds as many again
-MAX_TABLE_ROWS = 500  # larger datasets come as a workbook or JSON
+EXCHANGE_ROWS = 4  # empty rows offered in the process table (most trials have no processes)
+MAX_TABLE_ROWS = 500  # per table; larger datasets come as a workbook or JSON
 
 
 @bp.record_once
@@ -59,7 +60,38 @@ def _template_globals(state):
             if row.get("in_spread")
         ],
         contribution_rows=lambda result: [(c["item"], c["kg_co2e_per_unit"]) for c in result["contributions"]],
+        sensitivity_rows=_sensitivity_rows,
+        sensitivity_unlisted=_unlisted,
     )
+
+
+def _sensitivity_rows(sensitivity: dict) -> list[tuple[str, float, str]]:
+    """The sensitivity chart's bars (name, share %, place): each listed input named by its item and
+    what is uncertain in it, then the unlisted ones that count together (no place: drawn apart)."""
+    rows = [
+        (
+            _(
+                "%(item)s（%(kind)s）",
+                item=item["label"],
+                kind=_(feasibility.SENSITIVITY_KINDS.get(item["kind"], item["kind"])),
+            ),
+            item["share"],
+            item["path"],
+        )
+        for item in sensitivity["inputs"]
+    ]
+    unlisted = _unlisted(sensitivity)
+    if unlisted:
+        rows.append((_("其他 %(n)d 项", n=unlisted), sensitivity["others"], ""))
+    return rows
+
+
+def _unlisted(sensitivity: dict) -> int:
+    """How many inputs beyond the listed ones share `others`: not those whose correlation with the
+    result is within chance (`below_noise`, counted 0)."""
+    if not sensitivity.get("others"):
+        return 0
+    return max(sensitivity["count"] - len(sensitivity["inputs"]) - sensitivity.get("below_noise", 0), 0)
 
 
 def _rule(rule_id: int) -> Rule:
@@ -175,32 +207,49 @@ def _stages(rule_document: dict) -> list[str]:
     return [stage for stage in LIFE_CYCLE_STAGES if stage in included]
 
 
-def _table_rows(count: int) -> list[dict]:
-    """The submitted lines of the table form, as typed."""
-    rows = []
-    for index in range(count):
-        values = {"stage": request.form.get(f"line-{index}-stage", "")}
-        for column in workbook.COLUMNS:
-            values[column.key] = request.form.get(f"line-{index}-{column.key}", "")
-        rows.append(values)
-    return rows
+def _posted_rows(prefix: str, count: int, keys: list[str]) -> list[dict]:
+    """The submitted rows of one table of the form (`<prefix>-<n>-<column>` fields), as typed."""
+    return [{key: request.form.get(f"{prefix}-{index}-{key}", "") for key in keys} for index in range(count)]
 
 
-def _dataset_from_table(form: TableForm, rows: list[dict], stages: list[str]) -> tuple[dict, list[str]]:
-    """The dataset the table describes, and what cannot be read (by row and column)."""
-    problems, lines = [], []
+def _dataset_from_table(
+    form: TableForm, rows: list[dict], exchange_rows: list[dict], stages: list[str]
+) -> tuple[dict, list[str], dict[str, str]]:
+    """The dataset the tables describe, what cannot be read (by row and column), and the same
+    messages by field name ("line-3-amount", "exchange-0-gsd") so the page shows each at its cell."""
+    problems: list[str] = []
+    cells: dict[str, str] = {}
+
+    def report(name: str, message: str) -> None:
+        problems.append(message)
+        cells.setdefault(name, message)
+
+    lines = []
     for number, row in enumerate(rows, start=1):
         stage = row.get("stage") or ""
-        cells = {column.key: row.get(column.key) or None for column in workbook.COLUMNS}
-        if not any(cells.values()):
+        values = {column.key: row.get(column.key) or None for column in workbook.COLUMNS}
+        if not any(values.values()):
             continue
         if stage not in stages:
-            problems.append(_("第 %(row)d 行：请选择规则边界内的生命周期阶段。", row=number))
+            report(f"line-{number - 1}-stage", _("第 %(row)d 行：请选择规则边界内的生命周期阶段。", row=number))
             continue
-        line, found = workbook.line_from_row(cells, stage, _("第 %(row)d 行", row=number))
-        problems.extend(message for _column, message in found)
+        line, found = workbook.line_from_row(values, stage, _("第 %(row)d 行", row=number))
+        for key, message in found:
+            report(f"line-{number - 1}-{key}", message)
         if line is not None:
             lines.append(line)
+    located, rows_at = [], {}
+    for index, row in enumerate(exchange_rows):
+        where = _("过程表第 %(row)d 行", row=index + 1)
+        entry, found = workbook.exchange_from_row(row, where)
+        for key, message in found:
+            report(f"exchange-{index}-{key}", message)
+        if entry is not None:
+            located.append((entry, where))
+            rows_at[where] = index
+    processes, found = workbook.processes_from_exchanges(located)
+    for where, key, message in found:
+        report(f"exchange-{rows_at[where]}-{key}", message)
     try:
         quantity = float(str(form.quantity.data).replace(",", ""))
     except ValueError:
@@ -216,10 +265,12 @@ def _dataset_from_table(form: TableForm, rows: list[dict], stages: list[str]) ->
         data["reference_flow"]["product"] = form.product.data.strip()
     if not data["period"]:
         del data["period"]
-    return data, problems
+    if processes:
+        data["processes"] = processes
+    return data, problems, cells
 
 
-def _table_page(rule, revision, form, rows, *, trial=None, problems=(), status=200):
+def _table_page(rule, revision, form, rows, exchange_rows, *, trial=None, problems=(), cells=None, status=200):
     return (
         render_template(
             "trials/table_form.html",
@@ -227,31 +278,46 @@ def _table_page(rule, revision, form, rows, *, trial=None, problems=(), status=2
             revision=revision,
             form=form,
             rows=rows,
+            exchange_rows=exchange_rows,
             stages=_stages(revision.document),
             columns=workbook.COLUMNS,
+            exchange_columns=workbook.PROCESS_COLUMNS,
             choices=CHOICES,
             trial=trial,
             problems=problems,
+            cells=cells or {},
         ),
         status,
     )
 
 
+def _row_count(posted, default: int) -> int:
+    return min(int(posted) if str(posted or "").isdecimal() else default, MAX_TABLE_ROWS)
+
+
 def _submit_table(rule: Rule, revision: RuleRevision, form: TableForm, trial: Trial | None):
     """Save the table form as a new trial or as new data of `trial`; or show it again."""
-    count = min(int(form.rows.data) if str(form.rows.data or "").isdecimal() else TABLE_ROWS, MAX_TABLE_ROWS)
-    rows = _table_rows(count)
-    if "more" in request.form:  # more empty rows; nothing is saved
-        rows += [{} for _ in range(min(TABLE_ROWS, MAX_TABLE_ROWS - count))]
-        return _table_page(rule, revision, form, rows, trial=trial)
+    count = _row_count(form.rows.data, TABLE_ROWS)
+    rows = _posted_rows("line", count, ["stage", *(column.key for column in workbook.COLUMNS)])
+    exchange_count = _row_count(form.exchange_rows.data, EXCHANGE_ROWS)
+    exchange_rows = _posted_rows("exchange", exchange_count, [column.key for column in workbook.PROCESS_COLUMNS])
+    more = request.form.get("more")
+    if more is not None:  # more empty rows in one table; nothing is saved
+        if more == "exchanges":
+            exchange_rows += [{} for _ in range(min(EXCHANGE_ROWS, MAX_TABLE_ROWS - exchange_count))]
+        else:
+            rows += [{} for _ in range(min(TABLE_ROWS, MAX_TABLE_ROWS - count))]
+        return _table_page(rule, revision, form, rows, exchange_rows, trial=trial)
     if not form.validate_on_submit():
-        return _table_page(rule, revision, form, rows, trial=trial, status=REJECTED)
-    data, problems = _dataset_from_table(form, rows, _stages(revision.document))
+        return _table_page(rule, revision, form, rows, exchange_rows, trial=trial, status=REJECTED)
+    data, problems, cells = _dataset_from_table(form, rows, exchange_rows, _stages(revision.document))
     if problems:
-        return _table_page(rule, revision, form, rows, trial=trial, problems=problems, status=REJECTED)
+        return _table_page(
+            rule, revision, form, rows, exchange_rows, trial=trial, problems=problems, cells=cells, status=REJECTED
+        )
     saved = _store(rule, data, DatasetSource.FORM, form, trial, enterprise=form.enterprise.data)
     if isinstance(saved, list):
-        return _table_page(rule, revision, form, rows, trial=trial, problems=saved, status=REJECTED)
+        return _table_page(rule, revision, form, rows, exchange_rows, trial=trial, problems=saved, status=REJECTED)
     return saved
 
 
@@ -297,7 +363,8 @@ def new_trial(rule_id: int):
     form = TableForm()
     if request.method == "GET":
         form.unit.data = _reference_unit(revision.document)
-        return _table_page(rule, revision, form, _template_rows(revision.document))
+        blank = [{} for _ in range(EXCHANGE_ROWS)]
+        return _table_page(rule, revision, form, _template_rows(revision.document), blank)
     return _submit_table(rule, revision, form, None)
 
 
@@ -399,7 +466,8 @@ def edit_trial(trial_id: int):
         form.quantity.data, form.unit.data = flow.get("quantity"), flow.get("unit")
         form.product.data, form.version.data = flow.get("product", ""), record.version
         rows = workbook.rows_from_dataset(data) + [{} for _ in range(TABLE_ROWS)]
-        return _table_page(record.rule, revision, form, rows, trial=record)
+        exchange_rows = workbook.exchange_rows_from_dataset(data) + [{} for _ in range(EXCHANGE_ROWS)]
+        return _table_page(record.rule, revision, form, rows, exchange_rows, trial=record)
     return _submit_table(record.rule, revision, form, record)
 
 
