@@ -22,12 +22,25 @@ def _government(value: float, unit: str, source: str) -> dict:
     return {"value": value, "unit": unit, "tier": "government", "source": source}
 
 
+# The two foreground processes of a plant reported as a network, and the product between them.
+CLINKER_BURNING, CEMENT_GRINDING, CLINKER = "熟料烧成", "水泥粉磨", "熟料"
+CEMENT = "P·O 42.5 普通硅酸盐水泥"
+
+
 def cement_plant(
-    enterprise: str, *, clinker: float, coal: float, power: float, grid_code: str | None, metered_waste: bool = True
+    enterprise: str,
+    *,
+    clinker: float,
+    coal: float,
+    power: float,
+    grid_code: str | None,
+    metered_waste: bool = True,
+    network: bool = False,
 ) -> dict:
     """One year of a cement plant making 1,000,000 t of cement: clinker (t), coal (t) and power
     (kWh) per t of cement, scaled up. A plant that does not meter its waste estimates it, which
-    the rule does not allow in production: the report then shows the gap."""
+    the rule does not allow in production: the report then shows the gap. With `network` the
+    same figures come as two processes (`_as_network`), so the result is the same."""
     output = 1_000_000
     electricity = {"id": grid_code} if grid_code else None
     lines = [
@@ -109,18 +122,68 @@ def cement_plant(
             "factor": _government(45, "kgCO2e/t", "《中国产品全生命周期温室气体排放系数集（2022）》"),
         },
     ]
-    return {
+    dataset = {
         "enterprise": enterprise,
         "period": "2025 年 1 月—12 月",
-        "reference_flow": {"quantity": output, "unit": "t", "product": "P·O 42.5 普通硅酸盐水泥"},
+        "reference_flow": {"quantity": output, "unit": "t", "product": CEMENT},
         "lines": lines,
     }
+    return _as_network(dataset, clinker_made=round(clinker * output)) if network else dataset
+
+
+def _as_network(dataset: dict, *, clinker_made: int) -> dict:
+    """The flat plant as clinker burning, whose lines are the year's for the `clinker_made` t of
+    clinker, and cement grinding, which takes that clinker and makes the year's cement. Both
+    processes run at scaling 1 (each output is the year's amount), so every line keeps its figure
+    and the static result is the flat one's. The plant meters its power once, as the flat data say:
+    the line goes to grinding, which uses most of it. The exchanges are as uncertain as their
+    weighing: the clinker fed to the mills (belt scales) more than the clinker made (reckoned
+    from the kiln feed) and the cement dispatched (weighbridge)."""
+    output = dataset["reference_flow"]["quantity"]
+    for line in dataset["lines"]:
+        line["process"] = CEMENT_GRINDING if line["item"] == "外购电力" else CLINKER_BURNING
+    dataset["processes"] = [
+        {
+            "id": CLINKER_BURNING,
+            "name": "熟料烧成系统（回转窑）",
+            "outputs": [
+                {
+                    "product": CLINKER,
+                    "amount": clinker_made,
+                    "unit": "t",
+                    "uncertainty": {"distribution": "lognormal", "gsd": 1.02},
+                }
+            ],
+        },
+        {
+            "id": CEMENT_GRINDING,
+            "name": "水泥粉磨系统",
+            "outputs": [
+                {
+                    "product": CEMENT,
+                    "amount": output,
+                    "unit": "t",
+                    "uncertainty": {"distribution": "lognormal", "gsd": 1.01},
+                }
+            ],
+            "inputs": [
+                {
+                    "product": CLINKER,
+                    "amount": clinker_made,
+                    "unit": "t",
+                    "uncertainty": {"distribution": "lognormal", "gsd": 1.05},
+                }
+            ],
+        },
+    ]
+    return dataset
 
 
 PLANTS = [
     ("演示水泥甲有限公司", {"clinker": 0.78, "coal": 0.105, "power": 88}),
     ("演示水泥乙有限公司", {"clinker": 0.72, "coal": 0.098, "power": 95}),
-    ("演示水泥丙有限公司", {"clinker": 0.84, "coal": 0.118, "power": 102, "metered_waste": False}),
+    # 丙 reports its two processes, so the demo shows Monte Carlo on the network and its sensitivity.
+    ("演示水泥丙有限公司", {"clinker": 0.84, "coal": 0.118, "power": 102, "metered_waste": False, "network": True}),
 ]
 
 
