@@ -18,9 +18,10 @@ from workbench.dates import iso
 from workbench.db import db
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule, RuleRevision
-from workbench.errors import InvalidInput, NotFound
+from workbench.errors import Conflict, InvalidInput, NotFound
 from workbench.guideline import Severity
 from workbench.i18n import finding_text, translate
+from workbench.jobs.models import Job
 from workbench.jobs.service import status_of
 from workbench.trials import dataset as datasets
 from workbench.trials import engine, feasibility, service, tasks
@@ -59,6 +60,13 @@ _options = {
         "allocation": {"enum": list(service.ALLOCATION_OPTIONS)},
         "iterations": {"type": "integer", "minimum": 0, "maximum": 100_000},
         "seed": {"type": ["integer", "null"], "description": "The Monte Carlo seed used (chosen when not given)"},
+        "deferred_iterations": {
+            "type": "integer",
+            "description": (
+                "Only on a save whose Monte Carlo draws were too many for the request: the iterations "
+                "left to a background job (this calculation has none; the job makes a new one)"
+            ),
+        },
     },
 }
 _summary_fields = {
@@ -334,6 +342,32 @@ spec.add_components(
                 },
             },
         },
+        "TrialSaved": {
+            "allOf": [
+                ref("TrialDetail"),
+                {
+                    "type": "object",
+                    "properties": {
+                        "monte_carlo_job": {
+                            "type": "object",
+                            "description": (
+                                "Only when the Monte Carlo draws were too many to make while saving: the latest "
+                                "calculation is static (options.deferred_iterations) and a background job draws "
+                                "them (also in a Link header, rel=monitor); `job` is null when the account's "
+                                "WORKBENCH_CALCULATION_LIMIT refused it, and `message` says how to start it "
+                                "(POST /trials/{id}/calculations)"
+                            ),
+                            "required": ["iterations", "job", "message"],
+                            "properties": {
+                                "iterations": {"type": "integer"},
+                                "job": {"oneOf": [{"type": "null"}, ref("Job")]},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+            ]
+        },
         "TrialArchive": {"type": "object", "additionalProperties": False, "properties": {"reason": _reason}},
         "Job": {
             "type": "object",
@@ -577,7 +611,11 @@ def list_trials(rule_id: int):
     body=ref("TrialCreate"),
     authorise=lambda rule_id: require(Action.RUN_TRIALS, _rule_or_404(rule_id)),
     responses={
-        201: ("The trial and its calculation (stored even when the data cannot be calculated)", ref("TrialDetail"))
+        201: (
+            "The trial and its calculation (stored even when the data cannot be calculated); Location is the "
+            "trial, and a Link (rel=monitor) names the Monte Carlo job when the draws run in the background",
+            ref("TrialSaved"),
+        )
     },
 )
 def create_trial(rule_id: int, body: dict):
@@ -591,8 +629,41 @@ def create_trial(rule_id: int, body: dict):
         by=current_principal(),
         enterprise=body.get("enterprise"),
     )
+    shape, job = _saved(trial)
+    return _monitored(created(shape, url_for(".get_trial", trial_id=trial.id)), job)
+
+
+def _saved(trial: Trial) -> tuple[dict, Job | None]:
+    """The saved trial's answer (as GET gives it), with `monte_carlo_job` when the draws were too many
+    for the request, and that job."""
+    iterations = service.deferred_iterations(db.session, trial)
+    job, shape = None, {}
+    if iterations:
+        try:
+            job = tasks.request_deferred_draws(db.session, trial, by=current_principal())
+        except Conflict as error:  # the account's job limit: the save stands, the draws wait
+            message = _(
+                "蒙特卡洛模拟因数据较多需在后台计算，但未能排队：%(reason)s 请待其他计算完成后，"
+                "以 POST /api/v1/trials/%(id)d/calculations 启动。",
+                reason=error.message,
+                id=trial.id,
+            )
+        else:
+            message = _("蒙特卡洛模拟因数据较多在后台计算：请查询 job.status_url，完成后有新的计算结果。")
+        shape["monte_carlo_job"] = {
+            "iterations": iterations,
+            "job": status_of(job) if job else None,
+            "message": message,
+        }
     db.session.expire(trial, ["calculations"])
-    return created(trial_json(trial, full=True), url_for(".get_trial", trial_id=trial.id))
+    return {**trial_json(trial, full=True), **shape}, job
+
+
+def _monitored(response, job):
+    """`response` with a Link to the job's status (RFC 5989 "monitor") when there is one."""
+    if job is not None:
+        response.headers["Link"] = f'<{url_for("jobs.job_json", job_id=job.id)}>; rel="monitor"'
+    return response
 
 
 @spec.operation(
@@ -613,7 +684,13 @@ def get_trial(trial_id: int):
     tag="trials",
     body=ref("TrialDataset"),
     authorise=lambda trial_id: _may_run(trial_id),
-    responses={200: ("The trial with its new calculation", ref("TrialDetail"))},
+    responses={
+        200: (
+            "The trial with its new calculation; a Link (rel=monitor) names the Monte Carlo job when the "
+            "draws run in the background",
+            ref("TrialSaved"),
+        )
+    },
 )
 def replace_dataset(trial_id: int, body: dict):
     trial = _trial_or_404(trial_id)
@@ -627,8 +704,8 @@ def replace_dataset(trial_id: int, body: dict):
         enterprise=body.get("enterprise"),
         expected_version=body.get("version"),
     )
-    db.session.expire(trial, ["calculations"])
-    return jsonify(trial_json(trial, full=True))
+    shape, job = _saved(trial)
+    return _monitored(jsonify(shape), job)
 
 
 @spec.operation(

@@ -35,6 +35,16 @@ from workbench.trials import dataset as datasets
 from workbench.trials.models import Calculation, DatasetSource, Trial
 
 MONTE_CARLO_ITERATIONS = 10_000  # the acceptance's convergence figure; under a second for 1,000 lines
+# Saving a trial draws its Monte Carlo in the request only while the numbers drawn and solved stay
+# within this budget (`draws_cost`); beyond it the save keeps the static result and the page or the
+# API asks a job for the draws (tasks.request_calculation). With 10,000 iterations: a 1,000-line
+# flat trial (about 1,500 uncertain amounts and factors: 15 million) takes 0.15–0.3 s with its
+# sensitivity on a 2-CPU machine; a network of 300 processes with every exchange uncertain is 27
+# million, 500 processes 45 million (about 0.7 s), 5,000 processes about ten times that, and 5,000
+# flat lines 73 million. 25 million keeps ordinary flat trials and the demo's cement plants whole in
+# the request and sends every network of 300 processes or more with uncertain exchanges to a job:
+# the request's time then grows no more with the network's size.
+DRAWS_IN_REQUEST = 25_000_000
 MAX_LINES = 5_000
 ELECTRICITY_OPTIONS = engine.ELECTRICITY_MODES
 ALLOCATION_OPTIONS = engine.ALLOCATION_MODES
@@ -140,7 +150,9 @@ def create_trial(
     enterprise: str | None = None,
     revision: RuleRevision | None = None,
 ) -> Trial:
-    """A trial of `rule` (its current revision unless another is given), calculated at once."""
+    """A trial of `rule` (its current revision unless another is given), calculated at once: with
+    its Monte Carlo draws when they are cheap, else statically (`deferred_iterations` says so and
+    the caller asks a job for the draws)."""
     require(by, Action.RUN_TRIALS, rule)
     _check_open(rule)
     data = check_dataset(data)
@@ -163,7 +175,7 @@ def create_trial(
     )
     session.add(trial)
     session.flush()
-    calculate(session, trial, by=by)
+    calculate(session, trial, by=by, costly_draws_later=True)
     return trial
 
 
@@ -177,7 +189,8 @@ def update_trial(
     enterprise: str | None = None,
     expected_version: int | None = None,
 ) -> Trial:
-    """New data for a trial (its earlier calculations keep the data they used), recalculated."""
+    """New data for a trial (its earlier calculations keep the data they used), recalculated as
+    `create_trial` calculates."""
     require(by, Action.RUN_TRIALS, trial.rule)
     _check_open(trial.rule)
     if trial.is_archived:
@@ -194,7 +207,7 @@ def update_trial(
         trial.dataset = data
         trial.source = DatasetSource(source)
         session.flush()
-    calculate(session, trial, by=by)
+    calculate(session, trial, by=by, costly_draws_later=True)
     return trial
 
 
@@ -207,9 +220,12 @@ def calculate(
     allocation: str = "rule",
     iterations: int = MONTE_CARLO_ITERATIONS,
     seed: int | None = None,
+    costly_draws_later: bool = False,
 ) -> Calculation:
     """Calculate the trial's data under its rule revision and keep the outcome, even when the data
-    cannot be calculated (the problems are the outcome then)."""
+    cannot be calculated (the problems are the outcome then). `costly_draws_later`: when the draws
+    would exceed DRAWS_IN_REQUEST, calculate without them and record the iterations left for a job
+    in the options (`deferred_iterations`)."""
     require(by, Action.RUN_TRIALS, trial.rule)
     _check_open(trial.rule)
     if trial.is_archived:
@@ -248,6 +264,9 @@ def calculate(
             or any(factor.uncertainty for factor in model.factors)
             or (model.technosphere is not None and model.technosphere.uncertain)
         )
+        if iterations and uncertain and costly_draws_later and not draws_in_request(model, iterations):
+            options["iterations"], options["deferred_iterations"] = 0, iterations
+            iterations = 0
         stored["monte_carlo"] = engine.monte_carlo(result.model, iterations, seed) if iterations and uncertain else None
         if stored["monte_carlo"]:
             options["seed"] = stored["monte_carlo"]["seed"]
@@ -280,6 +299,35 @@ def calculate(
     session.add(calculation)
     session.flush()
     return calculation
+
+
+def draws_cost(model: engine.Model, iterations: int = MONTE_CARLO_ITERATIONS) -> int:
+    """What Monte Carlo on `model` costs, judged from its size before drawing: iterations × (the
+    uncertain counted lines, the uncertain factors they use and the uncertain exchanges, each drawn
+    per iteration, plus the technosphere's entries when an exchange is uncertain, as the network is
+    then solved again for every draw)."""
+    counted = [line for line in model.lines if line.counted]
+    factors = {line.factor for line in counted}
+    per_iteration = sum(1 for line in counted if line.uncertainty) + sum(
+        1 for k in factors if model.factors[k].uncertainty
+    )
+    network = model.technosphere
+    exchanges = sum(1 for spec in network.uncertainty if spec is not None) if network is not None else 0
+    if exchanges:
+        per_iteration += exchanges + network.rows.size
+    return iterations * per_iteration
+
+
+def draws_in_request(model: engine.Model, iterations: int = MONTE_CARLO_ITERATIONS) -> bool:
+    """Whether saving a trial may draw its Monte Carlo at once (DRAWS_IN_REQUEST)."""
+    return draws_cost(model, iterations) <= DRAWS_IN_REQUEST
+
+
+def deferred_iterations(session: Session, trial: Trial) -> int:
+    """The Monte Carlo iterations the trial's latest calculation left for a job because they were
+    too many for the request (0 when it drew them, or had none to draw)."""
+    latest = latest_calculations(session, [trial.id]).get(trial.id)
+    return int(latest.options.get("deferred_iterations") or 0) if latest is not None else 0
 
 
 def _finite(value) -> bool:

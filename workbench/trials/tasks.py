@@ -35,6 +35,19 @@ def request_calculation(session, trial: Trial, *, by, electricity: str, allocati
     )
 
 
+def request_deferred_draws(session, trial: Trial, *, by):
+    """After a save that left its Monte Carlo draws for a job (`service.deferred_iterations`): that
+    job, asked for with the rule's methods; None when there was nothing left to draw. Raises
+    Conflict when the account's limit refuses the job: the save itself stands."""
+    iterations = service.deferred_iterations(session, trial)
+    if not iterations:
+        return None
+    job, _created = request_calculation(
+        session, trial, by=by, electricity="rule", allocation="rule", iterations=iterations, seed=None
+    )
+    return job
+
+
 @kind(
     CALCULATE,
     label=N_("试算计算"),

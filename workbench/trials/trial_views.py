@@ -17,7 +17,7 @@ from workbench.db import db
 from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule, RuleRevision
 from workbench.drafting.stages import MIN_TRIAL_ENTERPRISES, STAGES
-from workbench.errors import StaleVersion, WorkbenchError
+from workbench.errors import Conflict, StaleVersion, WorkbenchError
 from workbench.forms import ConfirmForm
 from workbench.guideline.vocabulary import CATEGORY_STAGES, LIFE_CYCLE_STAGES
 from workbench.i18n import label, say, translate
@@ -350,6 +350,23 @@ def _store(rule: Rule, data: dict, source: DatasetSource, form, trial: Trial | N
         if problems:
             return [str(error.message)] + [f"{problem['path'] or '/'}：{problem['message']}" for problem in problems]
         return [str(error.message)]
+    # Draws too many for the request were left for a job: its page shows how far it is, as after
+    # a recalculation with Monte Carlo.
+    try:
+        job = tasks.request_deferred_draws(db.session, trial, by=current_principal())
+    except Conflict as error:  # the account's job limit: the save stands, the draws wait
+        flash(
+            _(
+                "试算已保存并完成计算（不含蒙特卡洛模拟：数据较多，需在后台计算），但后台计算未能排队：%(reason)s "
+                "请待其他计算完成后，在试算页面“重新计算”中填写蒙特卡洛次数再计算。",
+                reason=error.message,
+            ),
+            "warning",
+        )
+        return redirect(url_for(".trial", trial_id=trial.id))
+    if job is not None:
+        flash(_("试算已保存并完成计算；蒙特卡洛模拟因数据较多在后台计算，完成后显示在试算页面。"), "success")
+        return redirect(url_for("jobs.job", job_id=job.id))
     flash(_("试算已保存并完成计算。"), "success")
     return redirect(url_for(".trial", trial_id=trial.id))
 
