@@ -106,6 +106,10 @@ _monte_carlo = {
                         "counts": {"type": "array", "items": {"type": "integer"}},
                     },
                 },
+                "excluded_draws": {
+                    "type": "integer",
+                    "description": "Draws left out of the statistics: no solution of the network, or an overflow",
+                },
                 "network": {
                     "type": ["object", "null"],
                     "description": (
