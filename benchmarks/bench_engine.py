@@ -19,7 +19,8 @@ Cases, each checked before it is timed so that a wrong answer cannot pass for a 
      with a Jacobi preconditioner per draw, the static factorisation as fallback). bw2calc, and a
      scipy per-draw solve, are timed for fewer iterations (at most ANCHOR_SECONDS each) and scaled
      to the engine's count: setup + (time per iteration) × iterations. The speed target is checked
-     against the fastest bw2calc configuration. The mean and standard deviation of the engine must
+     against bw2calc's Monte Carlo with pypardiso (the issue's anchor); the fastest bw2calc
+     configuration measured is printed beside it. The mean and standard deviation of the engine must
      equal each reference's within 3 standard errors. The bare-numpy limit: the same number of
      lognormal draws and one multiply-add per draw, nothing else (`numpy_limit`).
   b) Deterministic: a 20,000-process network solved by engine.solve and by engine.calculate,
@@ -631,12 +632,21 @@ def monte_carlo_case(report: Report, rule: dict, case: tuple, modules, quick: bo
             f"{label} (the numpy limit {anchor['median'] / limit_timing['median']:,.1f}×)"
         )
     bw2calc_anchors = [(label, anchor) for label, anchor in anchors if label.startswith("bw2calc")]
-    if bw2calc_anchors:  # the target is against bw2calc at its best: the fastest configuration measured
-        label, anchor = min(bw2calc_anchors, key=lambda item: item[1]["median"])
+    if bw2calc_anchors:
+        # The target is against bw2calc's Monte Carlo (what MonteCarloLCA was: LCA with
+        # distributions, a new factorisation per draw) in its best configuration, with pypardiso;
+        # the fastest configuration measured (IterativeLCA may be) is printed beside it.
+        label, anchor = bw2calc_anchors[0]
         ratio = anchor["median"] / engine_timing["median"]
         report.notes.append(
-            f"  {processes:,} × {iterations:,}: target ≥{target_ratio}× faster than bw2calc at its best ({label}): "
+            f"  {processes:,} × {iterations:,}: target ≥{target_ratio}× faster than bw2calc's Monte Carlo ({label}): "
             f"{verdict(ratio >= target_ratio)} ({ratio:,.1f}×)"
+        )
+        label, anchor = min(bw2calc_anchors, key=lambda item: item[1]["median"])
+        report.notes.append(
+            f"  {processes:,} × {iterations:,}: the fastest bw2calc configuration measured ({label}): engine "
+            f"{anchor['median'] / engine_timing['median']:,.1f}× faster, the numpy limit "
+            f"{anchor['median'] / limit_timing['median']:,.1f}×"
         )
 
 
