@@ -274,6 +274,16 @@ def table_form(data: dict, **extra) -> dict:
     return form
 
 
+def cell(page: str, name: str) -> str:
+    """The table cell of field `name` on a page, from its field to the end of the cell."""
+    return page.split(f'name="{name}"', 1)[1].split("</td>", 1)[0]
+
+
+def top(page: str) -> str:
+    """The list of problems at the top of a refused form."""
+    return page.split('id="problems"', 1)[1].split("</div>", 1)[0]
+
+
 def test_the_new_table_form_offers_the_process_table_in_a_scroll_wrapper(login, rule_id):
     page = login(Role.DRAFTER).get(f"/drafting/{rule_id}/trials/new").text
     assert "过程与中间产品" in page
@@ -306,10 +316,13 @@ def test_a_bad_process_cell_is_shown_at_the_cell_and_nothing_typed_is_lost(login
     response = client.post_form(f"/drafting/{rule_id}/trials/new", form)
     assert response.status_code == 422
     page = response.text
-    gsd = page.split('name="exchange-2-gsd"', 1)[1].split("</td>", 1)[0]
+    gsd = cell(page, "exchange-2-gsd")
     assert 'value="很大"' in gsd and 'aria-invalid="true"' in gsd
-    assert "过程表第 3 行「几何标准差」“很大”不是数字" in gsd
-    assert 'name="exchange-1-price" value="1,2"' in page and "过程表第 2 行「价格」" in page
+    # At the cell without its row (the cell is in it), in a box wide enough to read; the row at the top.
+    assert '<ul class="errors cell-errors" id="exchange-2-gsd-error"><li>「几何标准差」“很大”不是数字' in gsd
+    assert "过程表第 3 行" not in gsd.split("<ul", 1)[1]
+    assert top(page).count("过程表第 3 行「几何标准差」“很大”不是数字") == 1
+    assert 'name="exchange-1-price" value="1,2"' in page and "过程表第 2 行「价格」" in top(page)
     assert 'name="exchange-0-product" value="熟料"' in page and 'value="碳酸盐分解"' in page
     with database() as session:
         assert session.scalar(select(func.count(Trial.id))) == 0
@@ -351,3 +364,127 @@ def test_the_table_form_with_processes_fits_a_phone(browser, live_server, app, p
     assert page.locator('[name="exchange-0-gsd"]').get_attribute("aria-invalid") == "true"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def shifted(form: dict, prefix: str, count: str, by: int) -> dict:
+    """`form` with `by` empty rows before the rows of one table (as a browser posts rows left blank)."""
+    moved = {}
+    for name, value in form.items():
+        parts = name.split("-")
+        if parts[0] == prefix and len(parts) == 3:
+            name = f"{prefix}-{int(parts[1]) + by}-{parts[2]}"
+        moved[name] = value
+    moved[count] = str(int(form[count]) + by)
+    return moved
+
+
+def test_problems_found_at_save_are_shown_at_the_cells_they_came_from_and_once_at_the_top(login, database, rule_id):
+    data = network_dataset()
+    data["lines"][3]["uncertainty"] = {"distribution": "normal"}  # no sd: dataset.validate's problem
+    form = shifted(table_form(data), "line", "rows", 2)  # lines[3] is on row 6
+    # The process table's rows interleaved: P2's output, P1's output, P2's input. processes[0] is P2
+    # (first named), so the input on row 4 (after a blank row) is /processes/0/inputs/0.
+    rows = wb.exchange_rows_from_dataset(data)
+    rows = [rows[1], {}, rows[0], {**rows[2], "process_name": "水泥粉磨", "gsd": "0.5"}]
+    for index, row in enumerate(rows):
+        form.update({f"exchange-{index}-{key}": value for key, value in row.items()})
+    form["exchange_rows"] = "4"
+    response = login(Role.DRAFTER).post_form(f"/drafting/{rule_id}/trials/new", form)
+    assert response.status_code == 422
+    page = response.text
+    listed = top(page)
+    assert listed.count("<li>") == 2 and "试算数据有" not in page  # each once, no summary repeating the first
+    sd = cell(page, "line-5-sd")
+    assert 'aria-invalid="true"' in sd and "为正态分布，缺少「标准差」（sd）" in sd
+    assert "<li>第 6 行：活动数据 /lines/3" in listed and "缺少「标准差」（sd）" in listed
+    gsd = cell(page, "exchange-3-gsd")
+    assert 'value="0.5"' in gsd and "过程 P2 的输入 /processes/0/inputs/0（“熟料”）" in gsd and "不应小于 1" in gsd
+    assert "<li>过程表第 4 行：过程 P2 的输入 /processes/0/inputs/0" in listed
+    assert sum('aria-invalid="true"' in cell(page, f"exchange-{n}-gsd") for n in range(4)) == 1
+    with database() as session:
+        assert session.scalar(select(func.count(Trial.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("uncertainty", "key", "says"),
+    [
+        (
+            {"distribution": "lognormal", "gsd": "1.2", "min": "2000"},
+            "min",
+            "不用于对数正态分布：它只用几何标准差（或谱系评分）",
+        ),
+        (
+            {"distribution": "normal", "sd": "3", "max": "9"},
+            "max",
+            "不用于正态分布：它只用标准差，请删去最大值，或改为三角分布、均匀分布",
+        ),
+        (
+            {"distribution": "triangular", "min": "1", "max": "9", "gsd": "1.2"},
+            "gsd",
+            "它只用最小值和最大值，请删去几何标准差，或改为对数正态分布",
+        ),
+        ({"pedigree": "2,3,1,2,1", "sd": "3"}, "sd", "「标准差」只用于正态分布：请在「分布」中选择分布"),
+    ],
+)
+def test_a_parameter_the_distribution_does_not_use_is_refused_in_both_tables(uncertainty, key, says):
+    values = {"category": "energy", "item": "烟煤", "amount": "100", "unit": "t", "data_type": "primary", **uncertainty}
+    line, problems = wb.line_from_row(values, "production", "第 2 行")
+    assert [(found, message.startswith("第 2 行「")) for found, message in problems] == [(key, True)]
+    assert says in problems[0][1] and key not in line["uncertainty"]
+    row = {"process": "P1", "direction": "output", "product": "熟料", "amount": "800", "unit": "t", **uncertainty}
+    entry, problems = wb.exchange_from_row(row, "过程表第 1 行")
+    assert [found for found, _message in problems] == [key] and says in problems[0][1]
+    assert key not in entry["exchange"]["uncertainty"]
+
+
+def test_a_distribution_that_could_not_be_read_is_the_only_problem_of_its_parameters():
+    values = {"category": "energy", "item": "烟煤", "amount": "100", "unit": "t", "distribution": "伽马", "gsd": "1.2"}
+    assert [key for key, _message in wb.line_from_row(values, "production", "第 2 行")[1]] == ["distribution"]
+
+
+def test_the_table_form_refuses_min_and_max_on_a_lognormal_row_at_the_cell(login, database, rule_id):
+    data = network_dataset()
+    typed = {"line-0-distribution": "lognormal", "line-0-gsd": "1.1", "line-0-min": "2000", "exchange-2-max": "500"}
+    form = table_form(data, **typed)
+    assert form["exchange-2-distribution"] == "lognormal"
+    response = login(Role.DRAFTER).post_form(f"/drafting/{rule_id}/trials/new", form)
+    assert response.status_code == 422
+    assert "「最小值」不用于对数正态分布" in cell(response.text, "line-0-min")
+    assert "「最大值」不用于对数正态分布" in cell(response.text, "exchange-2-max")
+    with database() as session:
+        assert session.scalar(select(func.count(Trial.id))) == 0
+    stored = copy.deepcopy(data)  # such a dataset saved before: the table cannot show it as it is
+    stored["processes"][1]["inputs"][0]["uncertainty"]["min"] = 2000
+    assert datasets.validate(stored) == [] and not wb.representable(stored)
+
+
+def test_the_english_table_form_shows_headers_and_list_labels_through_the_catalogue(login, rule_id, monkeypatch):
+    """Every header and option label goes through gettext (marked here, so the test does not depend
+    on the English catalogue); the values posted stay the codes."""
+    import flask_babel
+
+    real = flask_babel.Domain.get_translations
+
+    class Marked:
+        def __init__(self, translations):
+            self.translations = translations
+
+        def gettext(self, text):
+            return f"⟦{text}⟧"
+
+        ugettext = gettext
+
+        def __getattr__(self, name):
+            return getattr(self.translations, name)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", lambda self: Marked(real(self)))
+    client = login(Role.DRAFTER)
+    client.post_form("/language", {"locale": "en"})
+    page = client.get(f"/drafting/{rule_id}/trials/new").text
+    heads = page.split('id="exchanges"', 1)[1].split("</thead>", 1)[0]
+    assert heads.count("<th>⟦") == len(PROCESS_COLUMNS) and "<th>⟦几何标准差⟧</th>" in heads
+    assert "<th>⟦排放类别⟧</th>" in page.split('id="lines"', 1)[1].split("</thead>", 1)[0]
+    assert '<option value="lognormal" >⟦对数正态⟧</option>' in page
+    assert '<option value="input" >⟦输入⟧</option>' in page
+    name = wb.CHOICES["category"]["energy"]
+    assert f'<option value="energy" >⟦{name}⟧</option>' in page

@@ -432,6 +432,7 @@ def test_quality_distribution_primary_share_and_uncertainty(data, outcomes):
     assert quality["uncertainty"] == {
         "n": 2,
         "min_percent": pytest.approx(min(widths), rel=CLOSE),
+        "mean_percent": pytest.approx(statistics.fmean(widths), rel=CLOSE),
         "max_percent": pytest.approx(max(widths), rel=CLOSE),
     }
 
@@ -550,6 +551,17 @@ def test_xlsx_sheets_and_cells(data):
     assert [quality.cell(row, 3).value for row in range(2, 8)] == [1, 1, 0, 0, 0, 1]
     share_row = next(row for row in range(1, quality.max_row + 1) if quality.cell(row, 1).value == "初级数据占比")
     assert quality.cell(share_row, 4).value == pytest.approx(data["quality"]["primary_data_share"]["mean"])
+    width_row = next(
+        row for row in range(1, quality.max_row + 1) if quality.cell(row, 1).value == "95% 置信区间相对宽度"
+    )
+    uncertainty = data["quality"]["uncertainty"]
+    assert uncertainty["n"] == 2 and uncertainty["mean_percent"] is not None  # the mean cell is filled
+    assert [quality.cell(width_row, column).value for column in range(2, 6)] == [
+        uncertainty["n"],
+        pytest.approx(uncertainty["min_percent"]),
+        pytest.approx(uncertainty["mean_percent"]),
+        pytest.approx(uncertainty["max_percent"]),
+    ]
 
 
 def test_xlsx_neutralises_formulas():

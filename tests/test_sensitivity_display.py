@@ -110,21 +110,28 @@ def test_the_dominant_input_comes_first_on_the_trial_page(login, database, rule_
     (section,) = document.xpath('//section[@id="sensitivity"]')
     assert text(section.xpath("./h3")[0]) == "敏感性（不确定性贡献）"
 
+    # rank, the input (item, what is uncertain in it, its place: one cell), share, ρ: the share comes
+    # right after the input, so that a phone shows it without scrolling
     rows = cells(document, "sensitivity-table")
     listed = stored["inputs"]
     assert len(rows) == len(listed) + (stored["others"] > 0)  # an "others" row only for a share left over
-    assert rows[0][:4] == ["1", "烟煤", "活动数据数量", f"/lines/{COAL}"]
-    assert rows[0][4] == f"{top['rho']:+.2f}" and rows[0][5] == f"{top['share']:.1f}"
-    assert [row[3] for row in rows[: len(listed)]] == [item["path"] for item in listed]
-    shown = [float(row[5]) for row in rows[: len(listed)]]
+    headings = [text(cell) for cell in document.xpath('//table[@id="sensitivity-table"]/thead/tr/th')]
+    assert headings == ["排名", "输入", "方差贡献 %", "ρ"]
+    assert rows[0] == ["1", f"烟煤 活动数据数量 /lines/{COAL}", f"{top['share']:.1f}", f"{top['rho']:+.2f}"]
+    places = document.xpath('//table[@id="sensitivity-table"]/tbody/tr/td[2]/code')
+    assert [text(place) for place in places] == [item["path"] for item in listed]
+    shown = [float(row[2]) for row in rows[: len(listed)]]
     assert shown == sorted(shown, reverse=True)
 
-    # the chart: one bar per listed input, largest first, labelled by item and what is uncertain
+    # the chart: one bar per listed input, largest first, labelled by the item and below it what is
+    # uncertain; no legend for the arrows of process exchanges when none is listed
     (chart,) = document.xpath('//figure[@id="chart-sensitivity"]')
-    labels = [text(label) for label in chart.xpath(".//svg/text[@text-anchor='end']")]
-    assert labels[0] == "烟煤（活动数据数量）" and len(labels) == len(rows)
+    labels = chart.xpath(".//svg/text[@text-anchor='end']")
+    assert text(labels[0]) == "烟煤 活动数据数量" and len(labels) == len(rows)
+    assert text(labels[0].xpath("./tspan")[0]) == "活动数据数量"
     values = [text(value) for value in chart.xpath(".//svg/text[not(@text-anchor)]")]
     assert values[0] == f"{top['share']:.1f} %"
+    assert not chart.xpath('.//*[@id="chart-sensitivity-legend"]')
 
     answer = text(document.xpath('//p[@id="sensitivity-answer"]')[0])
     second = listed[1]
@@ -133,7 +140,13 @@ def test_the_dominant_input_comes_first_on_the_trial_page(login, database, rule_
         f"{second['label']}（活动数据数量）（{second['share']:.0f} %）"
     )
     method = text(document.xpath('//p[@id="sensitivity-method"]')[0])
-    assert f"方法：斯皮尔曼秩相关系数平方，归一化为 100 %；基于前 {stored['draws']} 次模拟" in method
+    assert f"方法：斯皮尔曼秩相关系数平方，归一化为 100 %；基于前 {stored['draws']:,} 次模拟" in method
+    # the counts of draws with the page's thousands separators
+    assert stored["draws"] >= 1000  # so that the separator is there to see
+    assert f"{ITERATIONS:,} 次，随机种子 5" in text(document.xpath('//dd[@id="monte-carlo"]')[0])
+    assert f"{ITERATIONS:,} 次模拟" in text(document.xpath('//figure[@id="chart-uncertainty"]/figcaption')[0])
+    # the product output as the page writes quantities: 1000.0 is "1,000"
+    assert text(document.xpath('//dt[.="产品产量"]/following-sibling::dd[1]')[0]) == "1,000 t · P·O 42.5 水泥"
     # the histogram stays above the sensitivity
     assert document.xpath('//figure[@id="chart-uncertainty"]/following::section[@id="sensitivity"]')
 
@@ -156,7 +169,7 @@ def test_inputs_beyond_the_ten_listed_are_shown_together(login, database, rule_i
     unlisted = stored["count"] - 10 - stored.get("below_noise", 0)
     document = page(login(Role.DRAFTER).get(f"/trials/{trial_id}"))
     rows = cells(document, "sensitivity-table")
-    assert len(rows) == 11 and rows[-1][1] == f"其他 {unlisted} 项" and rows[-1][5] == f"{stored['others']:.1f}"
+    assert len(rows) == 11 and rows[-1] == ["—", f"其他 {unlisted} 项", f"{stored['others']:.1f}", ""]
     labels = document.xpath('//figure[@id="chart-sensitivity"]//svg/text[@text-anchor="end"]')
     assert text(labels[-1]) == f"其他 {unlisted} 项"
 
@@ -173,8 +186,44 @@ def test_the_page_in_english_still_shows_the_sensitivity(login, database, rule_i
     document = page(client.get(f"/trials/{trial_id}"))
     assert document.get("lang") == "en"
     rows = cells(document, "sensitivity-table")
-    assert rows[0][1] == "烟煤" and rows[0][3] == top["path"] and rows[0][5] == f"{top['share']:.1f}"
+    assert rows[0][1].startswith("烟煤 ") and rows[0][1].endswith(top["path"]) and rows[0][2] == f"{top['share']:.1f}"
     assert document.xpath('//figure[@id="chart-sensitivity"]//svg')
+    # the method note and the note on ρ are two sentences, not run together
+    method = document.xpath('//p[@id="sensitivity-method"]')[0]
+    assert method.xpath("./br") and text(method).endswith(
+        "A negative ρ: the larger this input, the smaller the result."
+    )
+
+
+def test_a_process_exchange_is_named_in_the_singular_with_a_legend_for_its_arrows(login, database, rule_id):
+    """A rendering case: an exchange listed among the inputs, set by hand on a stored result. The
+    page names what is uncertain in one input (msgctxt "sensitivity"), not the report's group of
+    exchanges ("Process exchanges" in English)."""
+    with database() as session:
+        trial = create(session, session.get(Rule, rule_id), dominated("华北水泥有限公司"))
+        service.calculate(session, trial, by=TESTER, iterations=500, seed=1)
+        calculation = latest(session, trial.id)
+        monte_carlo = calculation.result["monte_carlo"]
+        exchange = {"kind": "exchange", "path": "/processes/1/inputs/0", "label": "水泥粉磨 ← 熟料"}
+        exchange |= {"stage": None, "category": None, "rho": 0.9, "share": 77.5}
+        sensitivity = {**monte_carlo["sensitivity"], "inputs": [exchange, *monte_carlo["sensitivity"]["inputs"][:2]]}
+        calculation.result = {**calculation.result, "monte_carlo": {**monte_carlo, "sensitivity": sensitivity}}
+        session.commit()
+        trial_id = trial.id
+    client = login(Role.DRAFTER)
+    document = page(client.get(f"/trials/{trial_id}"))
+    assert cells(document, "sensitivity-table")[0] == [
+        "1",
+        "水泥粉磨 ← 熟料 过程间交换量 /processes/1/inputs/0",
+        "77.5",
+        "+0.90",
+    ]
+    assert document.xpath('//*[@id="chart-sensitivity-legend"]')[0].text_content() == "← 过程的输入　→ 过程的产出"
+    client.post_form("/language", {"locale": "en", "next": "/"})
+    english = page(client.get(f"/trials/{trial_id}"))
+    first = cells(english, "sensitivity-table")[0][1]
+    assert first.startswith("水泥粉磨 ← 熟料 ") and "Process exchanges" not in first
+    assert "Process exchanges" not in text(english.xpath('//p[@id="sensitivity-answer"]')[0])
 
 
 def test_an_older_result_without_sensitivity_renders_without_the_section(login, database, rule_id):
@@ -263,11 +312,18 @@ def test_the_report_names_the_inputs_and_the_groups_that_drive_the_spread(login,
 
     rows = cells(document, "sources")
     assert [row[0] for row in rows] == ["企业A", "企业B", "企业C"]
-    for row, result, place in zip(rows, three_trials, (COAL, COAL, CALCINATION), strict=True):
-        top = result["monte_carlo"]["sensitivity"]["inputs"][0]
-        assert row[1].startswith(("能源使用 · 活动数据数量", "过程排放 · 活动数据数量")[place == CALCINATION])
-        assert f"{top['share']:.1f} %" in row[1] and f"/lines/{place}" in row[1]
-        assert len(row) == 4  # the three largest
+    trial_rows = document.xpath('//table[@id="sources"]/tbody/tr')
+    for row, result, place in zip(trial_rows, three_trials, (COAL, COAL, CALCINATION), strict=True):
+        inputs = result["monte_carlo"]["sensitivity"]["inputs"]
+        items = row.xpath('.//ol[@class="ranked-sources"]/li')
+        # the three largest, stacked in one cell (a phone shows them all), in order
+        assert [item.get("data-path") for item in items] == [item["path"] for item in inputs[:3]]
+        assert [text(item).split()[0] for item in items] == ["最大", "第二", "第三"]
+        top = text(items[0])
+        assert top.startswith("最大 " + ("能源使用 · 活动数据数量", "过程排放 · 活动数据数量")[place == CALCINATION])
+        assert f"{inputs[0]['share']:.1f} %" in top and top.endswith(f"/lines/{place}")
+        # a share and its percent sign do not part on a narrow screen
+        assert item_percent_kept_whole(items[0])
     summary = text(document.xpath('//p[@id="sources-summary"]')[0])
     assert summary.startswith(
         f"本规则试算结果的离散主要来自：能源使用（平均 {energy:.0f} %）、过程排放（平均 {process:.0f} %）"
@@ -285,6 +341,31 @@ def test_the_report_names_the_inputs_and_the_groups_that_drive_the_spread(login,
     english.post_form("/language", {"locale": "en", "next": "/"})
     translated = page(english.get(f"/drafting/{rule_id}/trials/report"))
     assert [row[1].split()[-1] for row in cells(translated, "sources")] == [row[1].split()[-1] for row in rows]
+
+
+def item_percent_kept_whole(item) -> bool:
+    return any(text(span).endswith(" %") for span in item.xpath('.//span[@class="nowrap"]'))
+
+
+def test_an_exchange_is_named_once_in_the_report(login, database, rule_id):
+    """A rendering case: a process exchange's group and kind have the same name (过程间交换量), which
+    the report says once; the inputs are set by hand on a stored result."""
+    with database() as session:
+        trial = create(session, session.get(Rule, rule_id), dominated("华北水泥有限公司"))
+        service.calculate(session, trial, by=TESTER, iterations=500, seed=1)
+        calculation = latest(session, trial.id)
+        monte_carlo = calculation.result["monte_carlo"]
+        exchange = {"kind": "exchange", "path": "/processes/1/inputs/0", "category": None, "rho": 0.9, "share": 77.5}
+        listed = monte_carlo["sensitivity"]["inputs"]
+        sensitivity = {**monte_carlo["sensitivity"], "inputs": [exchange, *listed[:2]]}
+        calculation.result = {**calculation.result, "monte_carlo": {**monte_carlo, "sensitivity": sensitivity}}
+        session.commit()
+    document = page(login(Role.EVALUATOR).get(f"/drafting/{rule_id}/trials/report"))
+    first, second = document.xpath('//table[@id="sources"]//ol[@class="ranked-sources"]/li')[:2]
+    assert text(first) == "最大 过程间交换量 77.5 % /processes/1/inputs/0"
+    assert " · " in text(second)  # a line's input: its category, then what is uncertain in it
+    share = text(document.xpath('//section[@id="quality"]/p')[0])
+    assert document.xpath('//section[@id="quality"]/p[1]/span[@class="nowrap"]') and share.startswith("初级数据占比")
 
 
 def test_the_report_workbook_lists_the_sources(login, rule_id, three_trials):
@@ -367,7 +448,8 @@ def test_exchanges_and_shared_factors_form_groups_of_their_own():
     assert sources["unlisted_mean_percent"] == pytest.approx(3.5)
     # named while at least 10 % on average: all three here
     assert str(sources["summary"]) == (
-        "本规则试算结果的离散主要来自：过程间交换量（平均 44 %）、能源使用（平均 40 %）、因子库因子（平均 12 %）"
+        # a share and its percent sign joined by a no-break space: a narrow screen keeps them together
+        "本规则试算结果的离散主要来自：过程间交换量（平均 44\u00a0%）、能源使用（平均 40\u00a0%）、因子库因子（平均 12\u00a0%）"
         "（2 项有敏感性分析的试算的平均）。"
     )
     assert sources["summary"] in data["notes"]

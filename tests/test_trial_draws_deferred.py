@@ -240,7 +240,7 @@ def test_a_large_network_saved_through_the_forms_is_drawn_by_a_job(login, databa
         check_drawn(drawn, static)
     # A static calculation's page says where its Monte Carlo went.
     page = drafter.get(f"/trials/{trial.id}?calculation={static.id}")
-    assert "蒙特卡洛模拟（10000 次）在后台计算" in page.text
+    assert "蒙特卡洛模拟（10,000 次）在后台计算" in page.text
 
 
 def test_when_the_job_limit_refuses_the_draws_the_save_stands_and_says_how_to_start_them(

@@ -49,18 +49,10 @@ Decisions:
   (p97.5 − p2.5) / |median| × 100, for trials with a Monte Carlo run and a non-zero median.
 - What a gap means for the rule is the catalogue's `meaning` of its code
   (workbench/guideline/catalogue/data.py).
-- The sources of uncertainty are the engine's sensitivity (result["monte_carlo"]["sensitivity"]:
-  squared Spearman rank correlations, normalised to 100 %). Per trial the three largest inputs are
-  kept by kind, place (/lines/3) and category, never by their label, which quotes the enterprise's
-  item names. Across trials the shares are summed per group — the line's activity category;
-  process exchanges and shared library factors have none and form the groups "exchanges" and
-  "library_factors" — and averaged over the trials that have a sensitivity (a group absent from a
-  trial counts 0 %). The inputs beyond the engine's listed ones ("others") belong to no group:
-  their mean is stated apart. The summary names the largest groups, at most three, each with a
-  mean of at least 10 % (the largest always).
+- The sources of uncertainty (which inputs drive each trial's Monte Carlo spread, and by group)
+  are built by workbench/trials/uncertainty_sources.py; its docstring states their decisions.
 """
 
-import math
 import re
 import statistics
 from collections import Counter
@@ -72,7 +64,14 @@ from workbench.drafting.stages import MIN_TRIAL_ENTERPRISES
 from workbench.guideline import Finding, finding, meaning
 from workbench.guideline.findings import SEVERITY_RANK
 from workbench.guideline.vocabulary import ACTIVITY_CATEGORIES, LIFE_CYCLE_STAGES, QUALITY_RATINGS
-from workbench.messages import N_, Joined, Message, Term, Translate, identity
+from workbench.messages import N_, Joined, Message, Translate, identity
+from workbench.trials import uncertainty_sources as sources
+from workbench.trials.uncertainty_sources import finite as _number
+from workbench.trials.uncertainty_sources import ordered as _ordered
+
+# Re-exported: the trial's page and the command line name the kinds of the sensitivity's inputs.
+SENSITIVITY_KINDS = sources.SENSITIVITY_KINDS
+SOURCE_GROUPS = sources.SOURCE_GROUPS
 
 STAGES = LIFE_CYCLE_STAGES.codes
 CATEGORIES = ACTIVITY_CATEGORIES.codes
@@ -83,19 +82,6 @@ UNRATED = N_("未评价")
 # stored in Chinese with the trial and read as "Enterprise A" in English.
 ENTERPRISE = N_("企业%(letter)s")
 _ANONYMISED = re.compile(r"^企业([A-Z]+)$")
-
-# What is uncertain in a sensitivity input (the engine's "kind"), and the groups of the report's
-# summary that are not activity categories.
-SENSITIVITY_KINDS = {
-    "amount": N_("活动数据数量"),
-    "factor": N_("排放因子"),
-    "amount_and_factor": N_("活动数据与其因子"),
-    "exchange": N_("过程间交换量"),
-}
-EXCHANGES, LIBRARY_FACTORS = "exchanges", "library_factors"
-SOURCE_GROUPS = {**ACTIVITY_CATEGORIES.labels, EXCHANGES: N_("过程间交换量"), LIBRARY_FACTORS: N_("因子库因子")}
-TOP_SOURCES = 3  # inputs kept per trial
-SUMMARY_GROUPS, SUMMARY_MIN_PERCENT = 3, 10.0  # groups named in the summary sentence
 
 UNIT_INCONSISTENT = "unit_inconsistent"
 CUT_OFF_EXCLUDED = "cut_off_excluded"
@@ -133,7 +119,7 @@ def report(outcomes: list[TrialOutcome]) -> dict:
     categories = _shares(usable, "by_category", list(CATEGORIES), ACTIVITY_CATEGORIES.labels, "category")
     gaps = _gaps(outcomes, usable, unit)
     quality = _quality(usable)
-    uncertainty_sources = _uncertainty_sources(usable)
+    uncertainty_sources = sources.uncertainty_sources(usable)
     data = {
         "trials": len(outcomes),
         "enterprises": len({outcome.label for outcome in outcomes}),
@@ -188,14 +174,6 @@ def _findings(outcome: TrialOutcome) -> list[dict]:
     return kept
 
 
-def _number(value) -> float | None:
-    """A finite float, or None."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
 def _largest(values: dict, order: list[str]) -> str | None:
     """The key with the largest positive value (ties: the first in `order`, then by name)."""
     best, best_value = None, 0.0
@@ -204,10 +182,6 @@ def _largest(values: dict, order: list[str]) -> str | None:
         if value is not None and value > best_value:
             best, best_value = key, value
     return best
-
-
-def _ordered(keys, order: list[str]) -> list[str]:
-    return [key for key in order if key in keys] + sorted(key for key in keys if key not in order)
 
 
 def _row(outcome: TrialOutcome, in_spread: bool) -> dict:
@@ -414,6 +388,7 @@ def _quality(outcomes: list[TrialOutcome]) -> dict:
         "uncertainty": {
             "n": len(widths),
             "min_percent": float(min(widths)) if widths else None,
+            "mean_percent": float(statistics.fmean(widths)) if widths else None,
             "max_percent": float(max(widths)) if widths else None,
         },
     }
@@ -427,107 +402,6 @@ def _interval_width(monte_carlo) -> float | None:
     if low is None or high is None or not median:
         return None
     return 100 * (high - low) / abs(median)
-
-
-def _sensitivity(result: dict) -> dict | None:
-    """The engine's sensitivity of a result, when its Monte Carlo computed one (older results and
-    runs without it have none)."""
-    monte_carlo = result.get("monte_carlo")
-    sensitivity = monte_carlo.get("sensitivity") if isinstance(monte_carlo, dict) else None
-    return sensitivity if isinstance(sensitivity, dict) and isinstance(sensitivity.get("inputs"), list) else None
-
-
-def _source_group(item: dict) -> str:
-    """The summary's group of a sensitivity input: the line's activity category; exchanges and
-    shared factors have none."""
-    if item.get("kind") == "exchange":
-        return EXCHANGES
-    category = item.get("category")
-    return category if category else LIBRARY_FACTORS
-
-
-def _uncertainty_sources(outcomes: list[TrialOutcome]) -> dict:
-    """Per trial with a Monte Carlo result its largest inputs (anonymised: kind, place and category;
-    None when the result has no sensitivity), and their shares summed per group and averaged over
-    the trials that have a sensitivity (`n`)."""
-    trials, group_shares, unlisted = [], [], []
-    for outcome in outcomes:
-        if not isinstance(outcome.result.get("monte_carlo"), dict):
-            continue
-        sensitivity = _sensitivity(outcome.result)
-        if sensitivity is None:  # a Monte Carlo of before the sensitivity, or run without it
-            trials.append({"label": outcome.label, "period": outcome.period, "inputs": None})
-            continue
-        inputs = [item for item in sensitivity["inputs"] if isinstance(item, dict)]
-        trials.append(
-            {
-                "label": outcome.label,
-                "period": outcome.period,
-                "method": sensitivity.get("method"),
-                "draws": sensitivity.get("draws"),
-                "count": sensitivity.get("count"),
-                "inputs": [
-                    {
-                        "kind": item.get("kind"),
-                        "path": item.get("path"),
-                        "stage": item.get("stage"),
-                        "category": item.get("category"),
-                        "group": _source_group(item),
-                        "rho": _number(item.get("rho")),
-                        "share": _number(item.get("share")),
-                    }
-                    for item in inputs[:TOP_SOURCES]
-                ],
-            }
-        )
-        shares: Counter = Counter()
-        for item in inputs:
-            shares[_source_group(item)] += _number(item.get("share")) or 0.0
-        group_shares.append(shares)
-        unlisted.append(_number(sensitivity.get("others")) or 0.0)
-    present = set().union(*group_shares) if group_shares else set()
-    groups = [
-        {
-            "group": group,
-            "name": SOURCE_GROUPS.get(group, group),
-            "mean_percent": float(np.mean([shares[group] for shares in group_shares])),
-            "trials": sum(1 for shares in group_shares if shares[group] > 0),
-        }
-        for group in _ordered(present, list(SOURCE_GROUPS))
-    ]
-    groups.sort(key=lambda row: -row["mean_percent"])  # stable: ties keep the vocabulary's order
-    return {
-        "n": len(group_shares),
-        "trials": trials,
-        "groups": groups,
-        "unlisted_mean_percent": float(np.mean(unlisted)) if unlisted else None,
-        "summary": _sources_summary(groups, len(group_shares)),
-    }
-
-
-def _source_name(group: str) -> Term | Message:
-    if group in ACTIVITY_CATEGORIES:
-        return ACTIVITY_CATEGORIES.term(group)
-    return Message(SOURCE_GROUPS.get(group, group))
-
-
-def _sources_summary(groups: list[dict], trials: int) -> Message | None:
-    """The summary sentence: 本规则试算结果的离散主要来自：能源使用（平均 52 %）、原材料消耗（平均 30 %）…"""
-    named = [row for row in groups[:SUMMARY_GROUPS] if row["mean_percent"] >= SUMMARY_MIN_PERCENT] or groups[:1]
-    if not named:
-        return None
-    sources = Joined(
-        N_("、"),
-        tuple(
-            _note(N_("%(name)s（平均 %(share).0f %%）"), name=_source_name(row["group"]), share=row["mean_percent"])
-            for row in named
-        ),
-    )
-    return _note(
-        N_("本规则试算结果的离散主要来自：%(sources)s（%(n)d 项有敏感性分析的试算的平均）。"),
-        sources=sources,
-        n=trials,
-    )
 
 
 def _figure(value: float) -> str:

@@ -14,7 +14,8 @@ from workbench.guideline.findings import SEVERITY_LABELS
 from workbench.guideline.vocabulary import LIFE_CYCLE_STAGES, QUALITY_RATINGS
 from workbench.messages import N_, Message, Translate, identity
 from workbench.spreadsheet import safe_text
-from workbench.trials.feasibility import SENSITIVITY_KINDS, SOURCE_GROUPS, UNRATED, enterprise_label
+from workbench.trials.feasibility import UNRATED, enterprise_label
+from workbench.trials.uncertainty_sources import SENSITIVITY_KINDS, SOURCE_GROUPS
 
 AMOUNT = "#,##0.00##"  # kg CO2e per unit: from tenths of a kilogram to tonnes
 PERCENT = "0.0"  # percent figures are stored as percent (12.5 means 12.5 %)
@@ -256,7 +257,7 @@ def _quality_sheet(sheet, data, t) -> None:
                 t(N_("95% 置信区间相对宽度")),
                 uncertainty["n"],
                 uncertainty["min_percent"],
-                None,
+                uncertainty["mean_percent"],
                 uncertainty["max_percent"],
             ],
         ],

@@ -1,11 +1,14 @@
 """Trial pages (试算): the trials of a rule revision, entering data (table, Excel template or JSON),
 one trial's result with charts, its calculations, and the feasibility report across trials."""
 
+import functools
 import io
 import json
+from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_pgettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
@@ -30,14 +33,16 @@ from workbench.trials.trial_forms import (
     JsonForm,
     TableForm,
     UploadForm,
+    choice_options,
+    dataset_from_table,
+    posted_tables,
+    problems_at_cells,
 )
 from workbench.web import REJECTED, archive_from_form, id_arg
 
 bp = Blueprint("trials", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Columns of the table form offered as lists (the same codes and names as the workbook's lists).
-CHOICES = {key: list(names.items()) for key, names in workbook.CHOICES.items()}
 TABLE_ROWS = 10  # empty rows offered in the table form; "more rows" adds as many again
 EXCHANGE_ROWS = 4  # empty rows offered in the process table (most trials have no processes)
 MAX_TABLE_ROWS = 500  # per table; larger datasets come as a workbook or JSON
@@ -65,24 +70,43 @@ def _template_globals(state):
     )
 
 
-def _sensitivity_rows(sensitivity: dict) -> list[tuple[str, float, str]]:
-    """The sensitivity chart's bars (name, share %, place): each listed input named by its item and
-    what is uncertain in it, then the unlisted ones that count together (no place: drawn apart)."""
+# What is uncertain in one input, named in the singular for the trial page's chart and table (the
+# report's group labels in feasibility.SENSITIVITY_KINDS name groups, in the plural).
+SENSITIVITY_KIND_LABELS = {
+    "amount": lazy_pgettext("sensitivity", "活动数据数量"),
+    "factor": lazy_pgettext("sensitivity", "排放因子"),
+    "amount_and_factor": lazy_pgettext("sensitivity", "活动数据与其因子"),
+    "exchange": lazy_pgettext("sensitivity", "过程间交换量"),
+}
+
+
+class SensitivityRow(NamedTuple):
+    """One bar of the sensitivity chart and one row of its table; the unlisted inputs that count
+    together have no kind, place or ρ."""
+
+    item: str
+    kind: str
+    share: float
+    path: str
+    rho: float | None
+
+
+def _sensitivity_rows(sensitivity: dict) -> list[SensitivityRow]:
+    """The sensitivity's listed inputs, largest share first, then the unlisted ones together."""
     rows = [
-        (
-            _(
-                "%(item)s（%(kind)s）",
-                item=item["label"],
-                kind=_(feasibility.SENSITIVITY_KINDS.get(item["kind"], item["kind"])),
-            ),
+        SensitivityRow(
+            item["label"],
+            str(SENSITIVITY_KIND_LABELS.get(item["kind"], item["kind"])),
             item["share"],
             item["path"],
+            item["rho"],
         )
         for item in sensitivity["inputs"]
     ]
     unlisted = _unlisted(sensitivity)
     if unlisted:
-        rows.append((_("其他 %(n)d 项", n=unlisted), sensitivity["others"], ""))
+        others = ngettext("其他 %(n)d 项", "其他 %(n)d 项", unlisted, n=unlisted)
+        rows.append(SensitivityRow(others, "", sensitivity["others"], "", None))
     return rows
 
 
@@ -207,69 +231,6 @@ def _stages(rule_document: dict) -> list[str]:
     return [stage for stage in LIFE_CYCLE_STAGES if stage in included]
 
 
-def _posted_rows(prefix: str, count: int, keys: list[str]) -> list[dict]:
-    """The submitted rows of one table of the form (`<prefix>-<n>-<column>` fields), as typed."""
-    return [{key: request.form.get(f"{prefix}-{index}-{key}", "") for key in keys} for index in range(count)]
-
-
-def _dataset_from_table(
-    form: TableForm, rows: list[dict], exchange_rows: list[dict], stages: list[str]
-) -> tuple[dict, list[str], dict[str, str]]:
-    """The dataset the tables describe, what cannot be read (by row and column), and the same
-    messages by field name ("line-3-amount", "exchange-0-gsd") so the page shows each at its cell."""
-    problems: list[str] = []
-    cells: dict[str, str] = {}
-
-    def report(name: str, message: str) -> None:
-        problems.append(message)
-        cells.setdefault(name, message)
-
-    lines = []
-    for number, row in enumerate(rows, start=1):
-        stage = row.get("stage") or ""
-        values = {column.key: row.get(column.key) or None for column in workbook.COLUMNS}
-        if not any(values.values()):
-            continue
-        if stage not in stages:
-            report(f"line-{number - 1}-stage", _("第 %(row)d 行：请选择规则边界内的生命周期阶段。", row=number))
-            continue
-        line, found = workbook.line_from_row(values, stage, _("第 %(row)d 行", row=number))
-        for key, message in found:
-            report(f"line-{number - 1}-{key}", message)
-        if line is not None:
-            lines.append(line)
-    located, rows_at = [], {}
-    for index, row in enumerate(exchange_rows):
-        where = _("过程表第 %(row)d 行", row=index + 1)
-        entry, found = workbook.exchange_from_row(row, where)
-        for key, message in found:
-            report(f"exchange-{index}-{key}", message)
-        if entry is not None:
-            located.append((entry, where))
-            rows_at[where] = index
-    processes, found = workbook.processes_from_exchanges(located)
-    for where, key, message in found:
-        report(f"exchange-{rows_at[where]}-{key}", message)
-    try:
-        quantity = float(str(form.quantity.data).replace(",", ""))
-    except ValueError:
-        quantity = form.quantity.data
-        problems.append(_("产品产量“%(value)s”不是数字。", value=form.quantity.data))
-    data = {
-        "enterprise": form.enterprise.data.strip(),
-        "period": (form.period.data or "").strip(),
-        "reference_flow": {"quantity": quantity, "unit": form.unit.data.strip()},
-        "lines": lines,
-    }
-    if form.product.data and form.product.data.strip():
-        data["reference_flow"]["product"] = form.product.data.strip()
-    if not data["period"]:
-        del data["period"]
-    if processes:
-        data["processes"] = processes
-    return data, problems, cells
-
-
 def _table_page(rule, revision, form, rows, exchange_rows, *, trial=None, problems=(), cells=None, status=200):
     return (
         render_template(
@@ -282,7 +243,7 @@ def _table_page(rule, revision, form, rows, exchange_rows, *, trial=None, proble
             stages=_stages(revision.document),
             columns=workbook.COLUMNS,
             exchange_columns=workbook.PROCESS_COLUMNS,
-            choices=CHOICES,
+            choices=choice_options(),
             trial=trial,
             problems=problems,
             cells=cells or {},
@@ -291,39 +252,38 @@ def _table_page(rule, revision, form, rows, exchange_rows, *, trial=None, proble
     )
 
 
-def _row_count(posted, default: int) -> int:
-    return min(int(posted) if str(posted or "").isdecimal() else default, MAX_TABLE_ROWS)
-
-
 def _submit_table(rule: Rule, revision: RuleRevision, form: TableForm, trial: Trial | None):
     """Save the table form as a new trial or as new data of `trial`; or show it again."""
-    count = _row_count(form.rows.data, TABLE_ROWS)
-    rows = _posted_rows("line", count, ["stage", *(column.key for column in workbook.COLUMNS)])
-    exchange_count = _row_count(form.exchange_rows.data, EXCHANGE_ROWS)
-    exchange_rows = _posted_rows("exchange", exchange_count, [column.key for column in workbook.PROCESS_COLUMNS])
+    rows, exchange_rows = posted_tables(form, TABLE_ROWS, EXCHANGE_ROWS, MAX_TABLE_ROWS)
     more = request.form.get("more")
     if more is not None:  # more empty rows in one table; nothing is saved
         if more == "exchanges":
-            exchange_rows += [{} for _ in range(min(EXCHANGE_ROWS, MAX_TABLE_ROWS - exchange_count))]
+            exchange_rows += [{} for _ in range(min(EXCHANGE_ROWS, MAX_TABLE_ROWS - len(exchange_rows)))]
         else:
-            rows += [{} for _ in range(min(TABLE_ROWS, MAX_TABLE_ROWS - count))]
+            rows += [{} for _ in range(min(TABLE_ROWS, MAX_TABLE_ROWS - len(rows)))]
         return _table_page(rule, revision, form, rows, exchange_rows, trial=trial)
     if not form.validate_on_submit():
         return _table_page(rule, revision, form, rows, exchange_rows, trial=trial, status=REJECTED)
-    data, problems, cells = _dataset_from_table(form, rows, exchange_rows, _stages(revision.document))
-    if problems:
-        return _table_page(
-            rule, revision, form, rows, exchange_rows, trial=trial, problems=problems, cells=cells, status=REJECTED
-        )
-    saved = _store(rule, data, DatasetSource.FORM, form, trial, enterprise=form.enterprise.data)
-    if isinstance(saved, list):
-        return _table_page(rule, revision, form, rows, exchange_rows, trial=trial, problems=saved, status=REJECTED)
-    return saved
+    data, problems, cells, layout = dataset_from_table(form, rows, exchange_rows, _stages(revision.document))
+    if not problems:  # what dataset.validate says is shown at the cells too
+        at_cells = functools.partial(problems_at_cells, layout=layout, cells=cells)
+        saved = _store(rule, data, DatasetSource.FORM, form, trial, enterprise=form.enterprise.data, listed=at_cells)
+        if not isinstance(saved, list):
+            return saved
+        problems = saved
+    return _table_page(
+        rule, revision, form, rows, exchange_rows, trial=trial, problems=problems, cells=cells, status=REJECTED
+    )
 
 
-def _store(rule: Rule, data: dict, source: DatasetSource, form, trial: Trial | None, enterprise=None):
+def _by_path(problems: list[dict]) -> list[str]:
+    return [f"{problem['path'] or '/'}：{problem['message']}" for problem in problems]
+
+
+def _store(rule: Rule, data: dict, source: DatasetSource, form, trial: Trial | None, enterprise=None, listed=_by_path):
     """Create the trial or give `trial` new data: a redirect to it, or the refusal's problems
-    (the caller shows its form again with everything typed)."""
+    (the caller shows its form again with everything typed); `listed` words the dataset's
+    problems ({path, message}), each once."""
     try:
         if trial is None:
             trial = service.create_trial(
@@ -347,9 +307,7 @@ def _store(rule: Rule, data: dict, source: DatasetSource, form, trial: Trial | N
         return [str(error.message)]
     except WorkbenchError as error:
         problems = error.details.get("problems") if isinstance(error.details, dict) else None
-        if problems:
-            return [str(error.message)] + [f"{problem['path'] or '/'}：{problem['message']}" for problem in problems]
-        return [str(error.message)]
+        return listed(problems) if problems else [str(error.message)]
     # Draws too many for the request were left for a job: its page shows how far it is, as after
     # a recalculation with Monte Carlo.
     try:

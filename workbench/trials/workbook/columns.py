@@ -14,6 +14,7 @@ from workbench.guideline.vocabulary import (
     INSTRUMENTS,
     LIFE_CYCLE_STAGES,
 )
+from workbench.messages import N_
 
 # The workbook is a Chinese form for enterprises (the labels of the guideline's vocabulary, not
 # translated); codes are accepted wherever a Chinese word is.
@@ -31,71 +32,70 @@ PROCESS_SHEET = "过程"
 META_SHEET = "_workbench"
 HEADER_SEARCH_ROWS = 10  # the header may sit below a title row or two the enterprise added
 
-DISTRIBUTION_NAMES = {"lognormal": "对数正态", "normal": "正态", "triangular": "三角", "uniform": "均匀"}
-EXCLUDED_NAMES = {"yes": "是", "no": "否"}
-DIRECTION_NAMES = {"output": "产出", "input": "输入"}
+# N_: the web table form shows these names (and the column headers) in the reader's language.
+DISTRIBUTION_NAMES = {
+    "lognormal": N_("对数正态"),
+    "normal": N_("正态"),
+    "triangular": N_("三角"),
+    "uniform": N_("均匀"),
+}
+EXCLUDED_NAMES = {"yes": N_("是"), "no": N_("否")}
+DIRECTION_NAMES = {"output": N_("产出"), "input": N_("输入")}
+# The parameters each distribution uses (a triangular one's mode is the amount): another one typed
+# beside it would be stored and never used, so it is refused.
+_PARAMETERS = {"lognormal": ("gsd",), "normal": ("sd",), "triangular": ("min", "max"), "uniform": ("min", "max")}
 _SIDES = {"output": "outputs", "input": "inputs"}  # a direction's list in a process
 _YES = {"是", "yes", "y", "true", "1", "√", "✓"}
 _NO = {"否", "no", "n", "false", "0", "×", "✗"}
 _ELECTRIC_UNITS = {"kwh", "mwh", "gwh", "千瓦时", "万kwh"}
-_EXCEL_ERRORS = {
-    "#DIV/0!",
-    "#N/A",
-    "#NAME?",
-    "#NULL!",
-    "#NUM!",
-    "#REF!",
-    "#VALUE!",
-    "#SPILL!",
-    "#CALC!",
-    "#GETTING_DATA",
-}
+_EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
+_EXCEL_ERRORS |= {"#SPILL!", "#CALC!", "#GETTING_DATA"}  # the newer versions' own
 _FIXED_TIME = dt.datetime(2000, 1, 1)  # document dates of the template, for identical bytes
 
 
 class Column(NamedTuple):
     key: str
-    header: str  # Chinese; the workbook shows "header (key)"
+    header: str  # Chinese (N_); the workbook shows "header (key)", the web form its translation
     kind: str  # "choice" | "text" | "number" | "pedigree" | "flag"
 
 
 COLUMNS = (
-    Column("category", "排放类别", "choice"),
-    Column("item", "项目名称", "text"),
-    Column("amount", "数量", "number"),
-    Column("unit", "单位", "text"),
-    Column("data_type", "数据类型", "choice"),
-    Column("source", "数据来源", "text"),
-    Column("factor_id", "因子库编号", "text"),
-    Column("factor_value", "因子数值", "number"),
-    Column("factor_unit", "因子单位", "text"),
-    Column("factor_tier", "因子层级", "choice"),
-    Column("factor_source", "因子来源", "text"),
-    Column("pedigree", "谱系评分", "pedigree"),
-    Column("distribution", "分布", "choice"),
-    Column("gsd", "几何标准差", "number"),
-    Column("sd", "标准差", "number"),
-    Column("min", "最小值", "number"),
-    Column("max", "最大值", "number"),
-    Column("instrument", "电力凭证类型", "choice"),
-    Column("evidence", "凭证", "text"),
-    Column("contract_factor_value", "合同电力因子数值", "number"),
-    Column("contract_factor_unit", "合同电力因子单位", "text"),
-    Column("excluded", "取舍忽略", "flag"),
-    Column("justification", "使用次级数据的理由", "text"),
-    Column("process", "过程编号", "text"),
+    Column("category", N_("排放类别"), "choice"),
+    Column("item", N_("项目名称"), "text"),
+    Column("amount", N_("数量"), "number"),
+    Column("unit", N_("单位"), "text"),
+    Column("data_type", N_("数据类型"), "choice"),
+    Column("source", N_("数据来源"), "text"),
+    Column("factor_id", N_("因子库编号"), "text"),
+    Column("factor_value", N_("因子数值"), "number"),
+    Column("factor_unit", N_("因子单位"), "text"),
+    Column("factor_tier", N_("因子层级"), "choice"),
+    Column("factor_source", N_("因子来源"), "text"),
+    Column("pedigree", N_("谱系评分"), "pedigree"),
+    Column("distribution", N_("分布"), "choice"),
+    Column("gsd", N_("几何标准差"), "number"),
+    Column("sd", N_("标准差"), "number"),
+    Column("min", N_("最小值"), "number"),
+    Column("max", N_("最大值"), "number"),
+    Column("instrument", N_("电力凭证类型"), "choice"),
+    Column("evidence", N_("凭证"), "text"),
+    Column("contract_factor_value", N_("合同电力因子数值"), "number"),
+    Column("contract_factor_unit", N_("合同电力因子单位"), "text"),
+    Column("excluded", N_("取舍忽略"), "flag"),
+    Column("justification", N_("使用次级数据的理由"), "text"),
+    Column("process", N_("过程编号"), "text"),
 )
 COLUMN = {column.key: column for column in COLUMNS}
 REQUIRED_COLUMNS = ("category", "item", "amount", "unit", "data_type")  # a stage sheet without them is refused
 # The 过程 sheet (and the web form's process table): one row per output or input of a process.
 PROCESS_COLUMNS = (
-    Column("process", "过程编号", "text"),
-    Column("process_name", "过程名称", "text"),
-    Column("direction", "类型", "choice"),
-    Column("product", "产品", "text"),
-    Column("amount", "数量", "number"),
-    Column("unit", "单位", "text"),
-    Column("price", "价格", "number"),
+    Column("process", N_("过程编号"), "text"),
+    Column("process_name", N_("过程名称"), "text"),
+    Column("direction", N_("类型"), "choice"),
+    Column("product", N_("产品"), "text"),
+    Column("amount", N_("数量"), "number"),
+    Column("unit", N_("单位"), "text"),
+    Column("price", N_("价格"), "number"),
     *(COLUMN[key] for key in ("pedigree", "distribution", "gsd", "sd", "min", "max")),
 )
 PROCESS_COLUMN = {column.key: column for column in PROCESS_COLUMNS}
@@ -202,7 +202,7 @@ def line_from_row(values: dict, stage: str, where: str) -> tuple[dict | None, li
     _put(factor, "tier", read("factor_tier"))
     _put(factor, "source", read("factor_source"))
     _put(line, "factor", factor or None)
-    _put(line, "uncertainty", _uncertainty(read))
+    _put(line, "uncertainty", _uncertainty(read, where, problems))
     _put(line, "electricity", _electricity(read, line, factor, cells))
     _put(line, "process", read("process"))
     if read("excluded"):
@@ -234,7 +234,7 @@ def exchange_from_row(values: dict, where: str) -> tuple[dict | None, list[tuple
         problems.append(("price", f"{where}「价格」只用于产出：输入行请留空。"))
     elif price is not None:
         exchange["price"] = price
-    _put(exchange, "uncertainty", _uncertainty(read))
+    _put(exchange, "uncertainty", _uncertainty(read, where, problems))
     if cells["process"] is None:
         problems.append(("process", f"{where}「过程编号」是空的：请填写该行所属过程的编号，同一过程的各行编号相同。"))
     if cells["direction"] is None:
@@ -293,10 +293,26 @@ def _reader(cells: dict, columns: dict[str, Column], where: str, problems: list[
     return read
 
 
-def _uncertainty(read) -> dict | None:
+def _uncertainty(read, where: str, problems: list[tuple[str, str]]) -> dict | None:
+    """A row's uncertainty; a parameter its distribution does not use (or none is chosen) is reported."""
     uncertainty: dict = {}
     for key in ("distribution", "gsd", "sd", "min", "max", "pedigree"):
         _put(uncertainty, key, read(key))
+    kind = uncertainty.get("distribution")
+    unread = kind is None and any(key == "distribution" for key, _message in problems)  # that is the problem
+    for key in [key for key in ("gsd", "sd", "min", "max") if key in uncertainty and not unread]:
+        if key in _PARAMETERS.get(kind, ()):
+            continue
+        del uncertainty[key]
+        header = COLUMN[key].header
+        users = "、".join(f"{DISTRIBUTION_NAMES[d]}分布" for d in _PARAMETERS if key in _PARAMETERS[d])
+        if kind is None:
+            message = f"只用于{users}：请在「分布」中选择分布，或删去{header}。"
+        else:
+            needs = "和".join(COLUMN[other].header for other in _PARAMETERS[kind])
+            needs += "（或谱系评分）" if kind == "lognormal" else ""
+            message = f"不用于{DISTRIBUTION_NAMES[kind]}分布：它只用{needs}，请删去{header}，或改为{users}。"
+        problems.append((key, f"{where}「{header}」{message}"))
     return uncertainty or None
 
 
