@@ -287,8 +287,11 @@ class _Plan:
                 }
             )
         self._factor_inputs = np.array([k for k, spec in enumerate(self.factor_specs) if spec], np.intp)
-        for k in self._factor_inputs:
-            users = [line for line, factor in zip(self.lines, self.factor_of_line, strict=True) if factor == k]
+        users_of: dict[int, list] = {}  # factor → the lines that use it, gathered once (not per factor)
+        for line, factor in zip(self.lines, self.factor_of_line.tolist(), strict=True):
+            users_of.setdefault(factor, []).append(line)
+        for k in self._factor_inputs.tolist():
+            users = users_of[k]
             factor = self.factors[k]
             shared = factor.key.startswith("id:")
             stages, categories = {line.stage for line in users}, {line.category for line in users}
