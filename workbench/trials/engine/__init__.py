@@ -5,7 +5,7 @@ findings, the factor library's reference data and the standard library; no Flask
 `factor_lookup(id) -> dict | None` (the library's snapshot shape: value, unit, tier, source, gases,
 uncertainty); offline there is none. The dataset is expected to pass `dataset.validate`.
 
-The calculation (DOMAIN.md §5). Each activity line i gives
+The calculation (docs/domain.md). Each activity line i gives
 
     e_i = amount_i × u_i × F_i × g_i / n
 
