@@ -511,6 +511,16 @@ def _prepare_consultation(session, ids):
     ids["comment"] = comment.id
 
 
+def _prepare_published_consultation(session, ids):
+    """The consultation draft on the public portal (published with stand-in PDF and Word files)."""
+    from flask import current_app
+
+    from tests.portal_helpers import publish_without_layout
+
+    _prepare_consultation(session, ids)
+    publish_without_layout(session, current_app, session.get(Rule, ids["rule"]), by=ACTING_SECRETARIAT)
+
+
 def _publication_state(session, ids):
     from workbench.publishing.models import Publication
 
@@ -873,6 +883,16 @@ CASES: dict[tuple[str, str], Case] = {
         ),
         state=_count(ConsultationComment),
         prepare=_prepare_consultation,
+    ),
+    # The same comment sent from the draft's page on the public portal.
+    ("portal.add_comment", "POST"): Case(
+        EVERYONE,
+        lambda c, ids: c.post_form(
+            "/published/cement/comments",
+            {"name": "公众", "kind": "general", "comment": "建议增加算例。", "clause": "附录B", "revision": "1"},
+        ),
+        state=_count(ConsultationComment),
+        prepare=_prepare_published_consultation,
     ),
     ("drafting.dispose", "POST"): Case(
         OVERSIGHT | {DRAFTER},

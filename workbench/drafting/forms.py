@@ -61,13 +61,13 @@ class SuppressForm(FlaskForm):
 class CommentForm(FlaskForm):
     # The revision the page shows: the comment binds to the text its author was reading.
     revision = HiddenField()
-    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=100)])
     organisation = StringField(_l("所在单位"), validators=[Optional(), Length(max=200)])
     clause = StringField(_l("章条编号"), validators=[Optional(), Length(max=100)])
     kind = SelectField(
         _l("意见类型"), choices=[SelectChoice(kind.value, label) for kind, label in COMMENT_KIND_LABELS.items()]
     )
-    comment = TextAreaField(_l("意见"), validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
+    comment = TextAreaField(_l("意见"), validators=[DataRequired(_l("请填写意见。")), Length(max=MAX_COMMENT_LENGTH)])
     proposed_change = TextAreaField(_l("修改建议"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
 
     def read_revision(self) -> int | None:

@@ -14,11 +14,12 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, defer
 
 from workbench import json_input, markdown, throttle
@@ -730,6 +731,21 @@ class StaleConsultationDraft(Conflict):
     code = "stale_consultation_draft"
 
 
+# A comment that arrives again this soon from the same source, word for word, is the same comment
+# sent twice (a double click, a page sent again after a slow answer), not a second opinion.
+DUPLICATE_COMMENT_WINDOW = timedelta(minutes=10)
+
+
+class DuplicateComment(Conflict):
+    """The same comment from the same source arrived again: it is kept once. `comment` is the one kept."""
+
+    code = "duplicate_comment"
+
+    def __init__(self, message, *, comment):
+        super().__init__(message, details={"comment_id": comment.id})
+        self.comment = comment
+
+
 def add_comment(
     session: Session, rule: Rule, data: CommentInput, *, source: str, by, now: datetime, revision: int | None = None
 ) -> ConsultationComment:
@@ -785,22 +801,59 @@ def add_comment(
         kind = CommentKind(data.kind)
     except ValueError:
         refuse("kind", _("请选择意见类型：一般、技术或编辑。"))
+    organisation = " ".join((data.organisation or "").split())
+    clause = " ".join((data.clause or "").split())
+    proposed_change = (data.proposed_change or "").strip()
+    # Two copies of one comment posted at once must not both find no copy: the rule's row is held
+    # until this transaction ends (PostgreSQL's FOR UPDATE; SQLite takes its one write lock with a
+    # write that changes nothing), so the second waits for the first and then finds it.
+    _lock_rule(session, rule)
+    earlier = session.scalar(
+        select(ConsultationComment)
+        .where(
+            ConsultationComment.rule_id == rule.id,
+            ConsultationComment.source == source,
+            ConsultationComment.revision == sent_out,
+            ConsultationComment.submitted_at >= now - DUPLICATE_COMMENT_WINDOW,
+            ConsultationComment.name == name,
+            ConsultationComment.clause == clause,
+            ConsultationComment.comment == text,
+            ConsultationComment.proposed_change == proposed_change,
+        )
+        .limit(1)
+    )
+    if earlier is not None:
+        raise DuplicateComment(
+            _(
+                "这条意见已于 %(when)s 收到，没有重复记录，无需再次提交。",
+                when=format_datetime(earlier.submitted_at, "short"),
+            ),
+            comment=earlier,
+        )
     comment = ConsultationComment(
         rule=rule,
         revision=sent_out,
         author_id=by.id if by is not None and by.is_authenticated else None,
         name=name,
-        organisation=" ".join((data.organisation or "").split()),
-        clause=" ".join((data.clause or "").split()),
+        organisation=organisation,
+        clause=clause,
         kind=kind,
         comment=text,
-        proposed_change=(data.proposed_change or "").strip(),
+        proposed_change=proposed_change,
         submitted_at=now,
         source=source,
     )
     session.add(comment)
     session.flush()
     return comment
+
+
+def _lock_rule(session: Session, rule: Rule) -> None:
+    """Hold the rule's row until this transaction ends (see jobs.service._lock_account)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sql_text(f"UPDATE {Rule.__tablename__} SET id = id WHERE id = :id"), {"id": rule.id})
+    else:
+        session.execute(select(Rule.id).where(Rule.id == rule.id).with_for_update())
 
 
 def comments_of(session: Session, rule_id: int) -> list[ConsultationComment]:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import git
@@ -39,6 +39,7 @@ index.json 列出全部已发布规则；每次发布一个提交，每个版本
 Maintained by the CFP Standards Workbench: one folder per rule, `index.json` lists them all, one
 commit per publication and one tag per version. Clone it freely to mirror every published rule.
 """
+TRAILERS = ("Rule", "Revision", "Stage", "Checksum", "Publisher")  # the lines `history` reads back
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 INIT_WAIT_SECONDS = 5  # how long a half-created repository is given to be complete
 _thread_lock = threading.Lock()  # flock excludes processes; this keeps one process's threads in order too
@@ -59,10 +60,16 @@ class Published:
 class Version:
     commit: str
     tag: str
-    date: str  # ISO 8601
+    date: str  # ISO 8601, UTC
     message: str
     stage: str
     revision: int | None
+    note: str = ""  # why the publisher sent this version out (the commit message's body)
+
+    @property
+    def published_at(self) -> datetime:
+        """When the version was published, aware (pages show it in the configured zone)."""
+        return datetime.fromisoformat(self.date)
 
 
 def slugify(text: str) -> str:
@@ -138,6 +145,7 @@ class PublicationRepository:
                         message=commit.summary,
                         stage=trailers.get("Stage", ""),
                         revision=int(trailers["Revision"]) if trailers.get("Revision", "").isdigit() else None,
+                        note=note_of(commit.message),
                     )
                 )
             return versions
@@ -223,8 +231,16 @@ class PublicationRepository:
 def _trailers(message: str) -> Iterator[tuple[str, str]]:
     for line in message.splitlines():
         key, separator, value = line.partition(": ")
-        if separator and key in ("Rule", "Revision", "Stage", "Checksum", "Publisher"):
+        if separator and key in TRAILERS:
             yield key, value.strip()
+
+
+def note_of(message: str) -> str:
+    """The publisher's note in a commit message `commit_message` wrote: the paragraphs between
+    the summary line and the trailers ("" when there is none)."""
+    body = message.split("\n", 1)[1] if "\n" in message else ""
+    trailers = {f"{key}: {value}" for key, value in _trailers(body)}
+    return "\n".join(line for line in body.splitlines() if line.strip() not in trailers).strip()
 
 
 def _tag_of(repo: git.Repo, commit: str) -> str | None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict
 from datetime import UTC
 from importlib.metadata import version
+from urllib.parse import quote
 
 import git
 from flask import current_app
@@ -63,7 +64,8 @@ def rule_document(rule: Rule, revision: RuleRevision) -> documents.RuleDocument:
 
 # Raise when the layout changes in a way the libraries' versions do not show: every stored
 # document is then laid out again on its next request. 2: formulas, figures and annex sub-clauses.
-LAYOUT_VERSION = "2"
+# 3: the Word file's 目次 page numbers, fonts with stand-ins, line pitch, cover foot, unbroken numbers.
+LAYOUT_VERSION = "3"
 
 
 def document_key(document: dict, meta: documents.Meta, kind: str) -> str:
@@ -230,3 +232,29 @@ def publish(
     except IntegrityError:  # another publisher recorded the same revision a moment ago
         return publication_of(session, revision, rule.stage), False
     return record, result.created
+
+
+# --- downloads ---------------------------------------------------------------------------------------
+
+# Characters no file system or browser keeps in a file name, and control characters.
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def download_name(*, title: str, standard_number: str = "", stage_label: str = "", revision: int | None = None) -> str:
+    """The name a downloaded rule file is saved under (without extension), as people call the
+    document: a standard by its number and title ("GB/T 44905—2024 温室气体…"), a draft by its
+    title and what it is ("温室气体…水泥（征求意见稿）"), a workspace revision with its number."""
+    name = f"{standard_number} {title}" if standard_number else title
+    if stage_label:
+        name += f"（{stage_label}）"
+    if revision is not None:
+        name += f" r{revision}"
+    cleaned = " ".join(_UNSAFE_IN_FILE_NAME.sub("-", name).split()).strip(" .-")
+    return cleaned[:150] or "rule"
+
+
+def content_disposition(readable: str, plain: str) -> str:
+    """`attachment` with the readable (Chinese) name as RFC 6266/5987 `filename*`, and `plain`,
+    an ASCII name, for clients that do not read `filename*`."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", plain).strip("-.") or "rule"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(readable, safe='')}"

@@ -13,30 +13,37 @@ import hashlib
 import json
 from functools import lru_cache
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workbench.auth.access import current_principal, require
 from workbench.auth.permissions import Action
-from workbench.db import db
+from workbench.dates import seconds_until
+from workbench.db import db, utcnow, write
 from workbench.drafting import service as drafting
 from workbench.drafting import stages
 from workbench.drafting.forms import CommentForm
 from workbench.drafting.models import Rule
-from workbench.errors import WorkbenchError
+from workbench.errors import WorkbenchError, WriteFailed
 from workbench.forms import ConfirmForm
 from workbench.jobs import service as jobs
 from workbench.page_cache import cached_page
 from workbench.publishing import document as documents
 from workbench.publishing import service, tasks
 from workbench.publishing.document import MEDIA_TYPES, html
-from workbench.publishing.repository import FILES, PublicationRepository
+from workbench.publishing.repository import FILES, PublicationRepository, tag_name
+from workbench.web import REJECTED, WRITE_FAILED_ON_FORM, refusal_status
 
 bp = Blueprint("portal", __name__, url_prefix="/published")
 
 DOWNLOAD_NAMES = {"rule.pdf": "pdf", "rule.docx": "docx", "rule.json": "json", "rule.md": "md", "index.html": "html"}
 KINDS = {"standards": stages.codes(published=True), "drafts": stages.codes(published=False, publishable=True)}
+
+
+@bp.context_processor
+def _stages():
+    return {"STAGES": stages.STAGES}
 
 
 def _repository() -> PublicationRepository:
@@ -128,6 +135,16 @@ def _open_for_comment(codes: list[str]) -> set[str]:
 @cached_page(Action.READ_PUBLISHED, version=_head)
 def rule(slug: str, commit: str | None = None):
     require(Action.READ_PUBLISHED)
+    page = _rule_page(slug, commit)
+    if page["consultation"] is not None:
+        page["consultation"]["form"] = CommentForm(formdata=None, revision=str(page["shown"].revision))
+    return render_template("publishing/rule.html", **page)
+
+
+def _rule_page(slug: str, commit: str | None = None) -> dict:
+    """What the rule page shows: the version `commit` (else the one presented), its history, and
+    the consultation (its rule; the caller adds the comment form) when the version shown is the
+    draft out for comment."""
     head = _repository().head()
     entry = next((item for item in _index(_path(), head) if item["slug"] == slug), None) if head else None
     if entry is None:
@@ -146,19 +163,96 @@ def rule(slug: str, commit: str | None = None):
     doc = _built(_path(), shown.commit, slug) or abort(404)
     consultation = None
     if sent_out is not None and shown.commit == sent_out.commit:
-        consultation = {"rule": consultation_rule, "form": CommentForm(formdata=None, revision=str(sent_out.revision))}
-    return render_template(
-        "publishing/rule.html",
-        entry=entry,
-        doc=doc,
-        shown=shown,
-        versions=versions,
-        latest=presented,
-        newer=[item.commit for item in versions[: versions.index(presented)]],
-        consultation=consultation,
-        awaiting_draft=consultation_rule is not None and sent_out is None,
-        render=lambda section: html(section.tokens),
+        consultation = {"rule": consultation_rule, "form": None, "error": None}
+    return {
+        "entry": entry,
+        "doc": doc,
+        "shown": shown,
+        "versions": versions,
+        "latest": presented,
+        "newer": [item.commit for item in versions[: versions.index(presented)]],
+        "consultation": consultation,
+        "awaiting_draft": consultation_rule is not None and sent_out is None,
+        "render": lambda section: html(section.tokens),
+    }
+
+
+@bp.post("/<slug>/comments")
+def add_comment(slug: str):
+    """A comment on the draft out for consultation, sent from its portal page. Received: back to
+    the page, where the form says so. Refused: the page again, with the reason at the form and
+    what was typed kept (the form's address ends in #comment-form, so the browser shows the form)."""
+    require(Action.READ_PUBLISHED)
+    require(Action.COMMENT_ON_RULE)
+    page = _rule_page(slug)
+    consultation = page["consultation"]
+    if consultation is None:  # the consultation closed (or the draft was sent out again) meanwhile
+        flash(_("该规则目前不在征求意见阶段，不能提交意见。"), "error")
+        return redirect(url_for(".rule", slug=slug))
+    form = consultation["form"] = CommentForm()
+    if form.validate():
+        user = current_principal()
+        # Signed-in reviewers are counted by account, visitors by (hashed) address.
+        key = f"user:{user.id}" if user.is_authenticated else request.remote_addr or ""
+        source = drafting.source_of(key, current_app.config["SECRET_KEY"])
+        try:  # committed here, so that a refused write still shows the comment as typed
+            write(
+                lambda: drafting.add_comment(
+                    db.session,
+                    consultation["rule"],
+                    _comment_input(form),
+                    source=source,
+                    by=user,
+                    now=utcnow(),
+                    revision=form.read_revision(),
+                )
+            )
+        except drafting.DuplicateComment as duplicate:  # sent twice: the first copy was received
+            flash(duplicate.message, COMMENT_RECEIVED)
+            return redirect(url_for(".rule", slug=slug, _anchor="comment-form"))
+        except WorkbenchError as error:
+            consultation["error"] = _place_error(form, error)
+        else:
+            flash(_("意见已提交，感谢！起草组会逐条处理并在汇总处理表中说明。"), COMMENT_RECEIVED)
+            return redirect(url_for(".rule", slug=slug, _anchor="comment-form"))
+    # The page shows the draft out for consultation now; a comment sent again from it is on that text.
+    form.revision.data = str(page["shown"].revision)
+    response = make_response(render_template("publishing/rule.html", **page), getattr(form, "refused_with", REJECTED))
+    if getattr(form, "retry_at", None) is not None:
+        response.retry_after = seconds_until(form.retry_at)
+    return response
+
+
+# The flash category of a received comment: the rule page shows it at the comment form, where the
+# visitor is, not at the top of a long page.
+COMMENT_RECEIVED = "comment"
+
+
+def _comment_input(form: CommentForm) -> drafting.CommentInput:
+    return drafting.CommentInput(
+        name=form.name.data,
+        organisation=form.organisation.data or "",
+        clause=form.clause.data or "",
+        kind=form.kind.data,
+        comment=form.comment.data,
+        proposed_change=form.proposed_change.data or "",
     )
+
+
+def _place_error(form: CommentForm, error: WorkbenchError) -> str | None:
+    """Put a refusal beside the fields it names; return the sentence the form shows above its
+    fields when it names none (a rate limit, a draft sent out again, a write the database refused)."""
+    form.refused_with = refusal_status(error)
+    form.retry_at = getattr(error, "retry_at", None)
+    if isinstance(error, WriteFailed):
+        return str(WRITE_FAILED_ON_FORM.get(type(error), error.message))
+    placed = False
+    for field_name, message in error.details.items():
+        field = getattr(form, field_name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, str(message)]
+            placed = True
+    return None if placed else str(error.message)
 
 
 def _sent_out(rule: Rule, versions: list):
@@ -176,14 +270,31 @@ def download(slug: str, commit: str, name: str):
     if data is None:
         abort(404)
     etag = hashlib.sha1(data).hexdigest()
-    response = current_app.response_class(data, mimetype=MEDIA_TYPES[DOWNLOAD_NAMES[name]])
+    # content_type, not mimetype: the media types that name their charset would get it twice.
+    response = current_app.response_class(data, content_type=MEDIA_TYPES[DOWNLOAD_NAMES[name]])
     response.set_etag(etag)
     # A version's files never change: cache them for a year. The HTML is downloaded, not shown
     # on this site (its inline stylesheet is not the site's), so it is an attachment too.
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    extension = name.rsplit(".", 1)[1]
-    response.headers["Content-Disposition"] = f'attachment; filename="{slug}-{commit[:8]}.{extension}"'
+    response.headers["Content-Disposition"] = _published_file_name(slug, commit, name)
     return response.make_conditional(request)
+
+
+def _published_file_name(slug: str, commit: str, name: str) -> str:
+    """The Content-Disposition of a published file: named as the version calls itself (its
+    standard number, or its title and stage), with its tag as the plain ASCII name."""
+    extension = name.rsplit(".", 1)[1]
+    entry = next((item for item in _index(_path(), commit) if item["slug"] == slug), {})
+    readable = service.download_name(
+        title=entry.get("title") or slug,
+        standard_number=entry.get("standard_number") or "",
+        stage_label=entry.get("stage_label") or "",
+    )
+    number, revision = entry.get("standard_number"), entry.get("revision")
+    plain = (
+        tag_name(number) if number else "-".join(filter(None, (slug, entry.get("stage"), revision and f"r{revision}")))
+    )
+    return service.content_disposition(f"{readable}.{extension}", f"{plain}.{extension}")
 
 
 @bp.get("/<slug>/compare")
@@ -241,9 +352,18 @@ def revision_file(rule_id: int, number: int, name: str):
         data = stored.content
     else:
         data = _revision_text(revision.document, service.rule_document(record, revision), name)
-    response = current_app.response_class(data, mimetype=MEDIA_TYPES[kind])
-    filename = f"{record.code}-r{revision.number}.{name.rsplit('.', 1)[1]}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = current_app.response_class(data, content_type=MEDIA_TYPES[kind])
+    extension = name.rsplit(".", 1)[1]
+    meta = service.meta_for(record, revision)
+    readable = service.download_name(
+        title=revision.document.get("title") or record.title,
+        standard_number=meta.standard_number,
+        stage_label=meta.stage_label,
+        revision=revision.number,
+    )
+    response.headers["Content-Disposition"] = service.content_disposition(
+        f"{readable}.{extension}", f"{record.code}-r{revision.number}.{extension}"
+    )
     return response
 
 
