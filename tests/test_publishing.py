@@ -158,7 +158,10 @@ def test_formulas_captions_notes_items_and_lead_ins_get_their_gb_layout():
     assert '<p class="caption">表\u00a0A.2' not in html and "表\u00a0A.2 给出了" in html
     assert '<p class="lead-in"><strong>B.1　基本信息</strong></p>' in html
     # a standard's number and a quantity never break across lines
-    assert '<p class="item">a) 符合 GB/T\u00a024067—2024 的规定，按 1\u00a0t 计。</p>' in html
+    assert (
+        '<p class="item">a) 符合 <span class="standard-number">GB/T\u00a024067—2024</span> 的规定，按 1\u00a0t 计。</p>'
+        in html
+    )
 
 
 def test_the_json_validates_carries_its_publication_and_its_checksum_is_of_the_rule():

@@ -24,12 +24,14 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from workbench import figures
 from workbench.drafting.stages import DRAFTING, STAGES
 from workbench.markdown import FIGURE_LINK, PUBLISHED_LINKS, renderer
+from workbench.publishing import standard_numbers
 
 PUBLICATION_KEY = "publication"
 MEDIA_TYPES = {
@@ -72,6 +74,7 @@ _ANNEX_LETTER = re.compile(r"([A-Z])\s*$")  # 附录A
 _CAPTION = re.compile(r"^(表|图)\s*([A-Z]\.)?[0-9]+[\s\u3000]")
 _NOTE = re.compile(r"^注[0-9]*[:：\s\u3000]")
 _ITEM = re.compile(r"^([a-z]|[0-9]{1,2})\)\s")  # a) b) … and 1) 2) …, the list items of GB/T 1.1
+_TERM_NUMBER = re.compile(r"^\*\*[0-9]+(\.[0-9]+)+\*\*$")  # "**3.12**", the number of a term entry
 _WHERE = re.compile(r"^[^\s——]{1,40}\s*——")  # "CFP ——…": an explanation under a formula (式中)
 # Spaces a line must not break at, nor a justified line stretch: inside a standard's number
 # ("GB/T 24067—2024"), between a number and its unit ("1 t", "5 %"), and after 表/图/公式 ("表 1").
@@ -86,6 +89,7 @@ BLOCK_CLASSES = {
     "caption": "caption",
     "note": "note",
     "lead": "lead-in",
+    "term": "term",
     "item": "item",
     "where": "where",
 }
@@ -407,6 +411,8 @@ def parse(text: str, numbers: _FigureNumbers | None = None) -> list[Token]:
             token.meta = {"note": True}
         elif _is_lead_in(inline.children or []):
             token.meta = {"lead": True}  # "**B.1　基本信息**", "**3.1**": a heading-like line kept with what follows
+        elif _names_a_term(tokens, position):
+            token.meta = {"term": True}  # "**替代燃料**　alternative fuel" under "**3.12**": kept with its definition
         elif _ITEM.match(shown):
             token.meta = {"item": True}
         elif _WHERE.match(shown):
@@ -432,6 +438,20 @@ def _math_number(children: list[Token]) -> str | None:
     return number.group("number") or ""
 
 
+def _names_a_term(tokens: list[Token], position: int) -> bool:
+    """A paragraph opening in bold right under a term's number ("**3.12**"): the term's names."""
+    children = [child for child in tokens[position + 1].children or [] if child.type != "text" or child.content]
+    previous = tokens[position - 3] if position >= 3 else None
+    return bool(
+        children
+        and children[0].type == "strong_open"
+        and previous is not None
+        and previous.type == "paragraph_open"
+        and (previous.meta or {}).get("lead")
+        and _TERM_NUMBER.match(tokens[position - 2].content.strip())
+    )
+
+
 def _is_lead_in(children: list[Token]) -> bool:
     kinds = [child.type for child in children if not (child.type == "text" and not child.content.strip())]
     return (
@@ -449,6 +469,17 @@ def _text(content: str) -> Token:
     token = Token("text", "", 0)
     token.content = content
     return token
+
+
+def text_html(text: str) -> Markup:
+    """Plain rule text as HTML: escaped, each standard's number ("GB/T 24067—2024") in a span
+    that no line breaks inside (class "standard-number")."""
+    return Markup(
+        "".join(
+            f'<span class="standard-number">{escapeHtml(piece)}</span>' if number else escapeHtml(piece)
+            for piece, number in standard_numbers.split(text)
+        )
+    )  # escaped as markdown-it escapes text (quotes kept), so the HTML reads as before
 
 
 def html(tokens: list[Token]) -> str:
@@ -496,5 +527,6 @@ def _figure_html(figure: Figure) -> str:
     )
 
 
+_parser.renderer.rules["text"] = lambda tokens, index, options, env: str(text_html(tokens[index].content))
 _parser.renderer.rules["paragraph_open"] = _paragraph_open
 _parser.renderer.rules["paragraph_close"] = _paragraph_close
