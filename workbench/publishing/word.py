@@ -18,6 +18,22 @@ Decisions worth knowing:
 - Figures: a PNG is embedded as it is; an SVG is rasterised at 300 dpi (workbench.figures, with
   CairoSVG), since python-docx embeds no SVG and older Word and WPS show none. The number and
   caption follow in their own paragraph, kept with the picture.
+- Fonts: East Asian text in SimSun (宋体) or SimHei (黑体), Latin text beside them in Times New
+  Roman or Arial, each named on its own (w:rFonts eastAsia and ascii/hAnsi). The Chinese fonts go
+  by the names Word itself writes on a non-Chinese system, with the Chinese names as w:altName in
+  the font table: Word and WPS find 宋体 and 黑体 under either name, while LibreOffice on Linux,
+  which reads no altName, finds a stand-in only for SimSun and SimHei (fontconfig knows them for a
+  serif and a sans font and takes Noto Serif CJK SC and Noto Sans CJK SC for Chinese text); under
+  the name 宋体 it took a sans font. Times New Roman and Arial become Liberation Serif and Sans.
+  The font table also gives each font's PANOSE class and family for Word's own substitution.
+- Line pitch: at least 1.6 times the type size, as the PDF sets it (gb.css: 16.8 pt for 五号
+  text), "at least" so that an equation taller than a line is not clipped.
+- A standard's number never breaks across lines (GB/T 32151.8—2015 as "GB/T 32151.8—" and
+  "2015"): its space is a no-break space and a word joiner (U+2060) sits on both sides of its
+  dash, slash, hyphen or colon (publishing.standard_numbers finds the numbers).
+- 目次 is a real TOC field whose stored result already has the page numbers (word_pages: laid
+  out once by LibreOffice when the job runner has it, else estimated, and then the field is
+  marked for Word to update on opening).
 """
 
 import contextlib
@@ -35,22 +51,40 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
 from workbench import figures, formulas
+from workbench.publishing import standard_numbers, word_pages
 from workbench.publishing.document import Figure, RuleDocument, Section
 
-SONG, HEI, MONO, LATIN = "宋体", "黑体", "Courier New", "Times New Roman"
+SONG, HEI, MONO, LATIN, SANS = "SimSun", "SimHei", "Courier New", "Times New Roman", "Arial"
+# The font table: each font with its other name, PANOSE class, character set and family (what Word
+# substitutes by where the font is missing), and what LibreOffice prints it in where it is (through
+# fontconfig's aliases; the tests hold a PDF to these).
+FONTS = {
+    SONG: ("宋体", "02010600030101010101", "86", "auto", "variable", "Noto Serif CJK SC"),
+    HEI: ("黑体", "02010609060101010101", "86", "modern", "fixed", "Noto Sans CJK SC"),
+    LATIN: ("", "02020603050405020304", "00", "roman", "variable", "Liberation Serif"),
+    SANS: ("", "020B0604020202020204", "00", "swiss", "variable", "Liberation Sans"),
+    MONO: ("", "02070309020205020404", "00", "modern", "fixed", "Liberation Mono"),
+    "Cambria Math": ("", "02040503050406030204", "00", "roman", "variable", "OpenSymbol"),
+}
+BODY_PITCH = 1.6  # the line pitch, in multiples of the type size (gb.css line-height)
+NO_BREAK_AROUND = "—–-/:"  # inside a standard's number: no line break on either side of these
+WORD_JOINER = "\u2060"
+# Unicode's subscript letters missing from Times New Roman and Liberation Serif (ᵢ is there).
+SUBSCRIPT_LETTERS = dict(zip("\u2c7c\u2095\u2096\u2097\u2098\u2099\u209a\u209b\u209c", "jhklmnpst", strict=True))
 TEXT_WIDTH = Mm(210 - 25 - 20)  # A4 less the inside and outside margins of gb.css
 INDENT = Pt(21)  # two characters of 10.5 pt text
 CENTER, LEFT, RIGHT, JUSTIFY = (getattr(WD_ALIGN_PARAGRAPH, name) for name in ("CENTER", "LEFT", "RIGHT", "JUSTIFY"))
 TOC_FIELD = ' TOC \\o "1-2" \\h \\z \\u '
 EMU_PER_PIXEL = 9525  # a CSS pixel (1/96 in) in English Metric Units
 FIGURE_HEIGHT = Mm(200)  # the tallest a figure prints, leaving its caption room on the page
+COVER_DATES_TOP = Mm(240)  # from the top of the page; the issuers below end above the 20 mm margin
 BLOCK_STYLES = {  # document.parse's marks
     "formula": "GB Formula",
     "caption": "GB Caption",
     "note": "GB Note",
     "lead": "GB Lead-in",
     "item": "GB Item",
-    "where": "GB Item",
+    "where": "GB Where",
 }
 # The order WordprocessingML gives the property elements we add ourselves (ECMA-376 §17): Word calls
 # a file corrupt when one is out of place, so `_put` inserts each where the schema wants it.
@@ -71,7 +105,8 @@ ORDER = {
 
 
 def to_docx(doc: RuleDocument) -> bytes:
-    """The .docx file of `doc`: cover, 目次 and 前言/引言, then the body, each its own Word section."""
+    """The .docx file of `doc`: cover, 目次 and 前言/引言, then the body, each its own Word section.
+    The 目次's page numbers are LibreOffice's where it can run, else estimated (word_pages)."""
     document = Document()
     _setup(document, doc)
     _cover(document, doc)
@@ -79,7 +114,7 @@ def to_docx(doc: RuleDocument) -> bytes:
     _margins(front, top=25, bottom=22)
     _put(front._sectPr, "pgNumType", fmt="upperRoman", start=1)
     _running_head(front, doc.cover.running_head)
-    _contents(document, doc)
+    contents = _contents(document, doc)
     for section in doc.front:
         _heading(document, section)
         _blocks(document, section.tokens)
@@ -94,15 +129,47 @@ def to_docx(doc: RuleDocument) -> bytes:
     end.paragraph_format.first_line_indent = 0
     end.paragraph_format.space_before = Mm(10)
     _border(end, "bottom")
+    return _with_page_numbers(document, doc, contents)
+
+
+def _saved(document) -> bytes:
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
 
 
+def _with_page_numbers(document, doc: RuleDocument, contents) -> bytes:
+    """The file with the 目次's page numbers: estimated first, then, where LibreOffice runs, the
+    pages it lays the headings out on, until the numbers it reads are the numbers printed (the
+    first pass nearly always: a number's width seldom moves a line)."""
+    if not doc.contents:
+        return _saved(document)
+    field, numbers = contents
+    targets = [_bookmark(entry.target) for entry in doc.contents]
+    body_first = _bookmark(doc.body[0].id) if doc.body else targets[-1]
+    pages = word_pages.estimated(document, targets, body_first)
+    for target, run in zip(targets, numbers, strict=True):
+        run.text = pages[target]
+    data = _saved(document)
+    for _ in range(3):
+        found = word_pages.measured(data, targets, body_first)
+        if found is None:  # estimated: Word updates the field on opening (it asks first)
+            return data
+        field.set(qn("w:dirty"), "false")
+        changed = found != pages
+        pages = found
+        for target, run in zip(targets, numbers, strict=True):
+            run.text = pages[target]
+        data = _saved(document)
+        if not changed:
+            break
+    return data
+
+
 def _add(container, style: str, text: str = ""):
     """container.add_paragraph(text, style), without python-docx's search for the default style on
     every call (which made one rule take over a second)."""
-    paragraph = container.add_paragraph(text)
+    paragraph = container.add_paragraph(_unbroken(text))
     paragraph._p.style = paragraph.part.styles[style].style_id
     return paragraph
 
@@ -127,16 +194,62 @@ def _w(tag: str, **attrs) -> OxmlElement:
     return OxmlElement(f"w:{tag}", {qn(f"w:{key}"): str(value) for key, value in attrs.items()})
 
 
+def _unbroken(text: str) -> str:
+    """`text` with each standard's number made one unbreakable word: a no-break space after its
+    code, and word joiners around its dash, slash, hyphen and colon (U+2011, the no-break hyphen,
+    would print the em dash as a hyphen)."""
+    pieces = []
+    for piece, number in standard_numbers.split(text):
+        if number:
+            piece = piece.replace(" ", "\u00a0")
+            for mark in NO_BREAK_AROUND:
+                piece = piece.replace(mark, f"{WORD_JOINER}{mark}{WORD_JOINER}")
+        pieces.append(piece)
+    return "".join(pieces)
+
+
 def _font(target, name: str, size: float | None = None, latin: str | None = None):
-    """Font of a style or a run. python-docx names only the Latin fonts, and the default template's
-    theme attributes would override any name, so the East Asian font is set here and themes dropped."""
-    target.font.name = latin or name
+    """Font of a style or a run: `name` for East Asian text, `latin` for Latin letters and digits
+    (by default Times New Roman beside 宋体, Arial beside 黑体, as the PDF sets Latin text in the
+    serif or the sans font of the line).
+    python-docx names only the Latin fonts, and the default template's theme attributes would
+    override any name, so the East Asian font is set here and themes dropped. The hint gives
+    characters both scripts share (“”, ——, ·) to the East Asian font, as Chinese Word does."""
+    latin = latin or (SANS if name == HEI else LATIN)
+    target.font.name = latin
     if size:
         target.font.size = Pt(size)
     fonts = target.element.get_or_add_rPr().get_or_add_rFonts()
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
     fonts.set(qn("w:eastAsia"), name)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _pitch(paragraph_format, size: float):
+    """At least BODY_PITCH lines of `size` points: taller content (an equation) makes room."""
+    paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+    paragraph_format.line_spacing = Pt(round(size * BODY_PITCH, 1))
+
+
+def _font_table(document):
+    """The fonts the document names, with what stands in for them (see FONTS)."""
+    entries = []
+    for name, (other, panose, charset, family, pitch, _) in FONTS.items():
+        alternative = f'<w:altName w:val="{other}"/>' if other else ""
+        entries.append(
+            f'<w:font w:name="{name}">{alternative}<w:panose1 w:val="{panose}"/><w:charset w:val="{charset}"/>'
+            f'<w:family w:val="{family}"/><w:pitch w:val="{pitch}"/></w:font>'
+        )
+    table = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts xmlns:w="{_W}">{"".join(entries)}</w:fonts>'
+    )
+    part = next(part for part in document.part.package.parts if part.partname == "/word/fontTable.xml")
+    part._blob = table.encode("utf-8")  # a plain part in python-docx: its bytes are what is saved
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def _style(document, name: str, font=SONG, size=10.5, align=None, indent=0, base="Normal"):
@@ -148,6 +261,7 @@ def _style(document, name: str, font=SONG, size=10.5, align=None, indent=0, base
     )
     style.base_style = styles[base] if name != base else None
     _font(style, font, size)
+    _pitch(style.paragraph_format, size)
     style.font.bold = style.font.italic = False
     style.font.color.rgb = RGBColor(0, 0, 0)  # not the template's blue theme colour
     style.paragraph_format.first_line_indent = indent
@@ -161,7 +275,7 @@ def _setup(document, doc: RuleDocument):
     _margins(document.sections[0], top=20, bottom=20)
     normal = _style(document, "Normal", base="Normal")
     normal.paragraph_format.space_before = normal.paragraph_format.space_after = 0
-    normal.paragraph_format.line_spacing = 1.0
+    normal.paragraph_format.widow_control = True
     _put(normal.element.get_or_add_rPr(), "lang", val="en-US", eastAsia="zh-CN")
     _style(document, "GB Paragraph", align=JUSTIFY, indent=INDENT)
     for level in (1, 2, 3):
@@ -171,7 +285,8 @@ def _setup(document, doc: RuleDocument):
     title.paragraph_format.space_after = Mm(8)
     for border in title.element.pPr.findall(qn("w:pBdr")):  # the template underlines titles in blue
         title.element.pPr.remove(border)
-    _style(document, "GB Caption", font=HEI, align=CENTER).paragraph_format.keep_with_next = True
+    caption = _style(document, "GB Caption", font=HEI, align=CENTER)  # 表 1 above its table
+    caption.paragraph_format.keep_with_next, caption.paragraph_format.space_before = True, Pt(6)
     figure = _style(document, "GB Figure", align=CENTER)
     figure.paragraph_format.keep_with_next = True  # the picture never leaves its caption behind
     figure.paragraph_format.space_before = Pt(6)
@@ -180,6 +295,8 @@ def _setup(document, doc: RuleDocument):
     _style(document, "GB Lead-in", font=HEI, align=LEFT).paragraph_format.keep_with_next = True
     item = _style(document, "GB Item", align=JUSTIFY, indent=-Pt(15.75))  # the marker hangs: "a) ", "CFP ——"
     item.paragraph_format.left_indent = INDENT + Pt(15.75)
+    where = _style(document, "GB Where", align=JUSTIFY, indent=-2 * INDENT)  # 式中 lines: "C ——" hangs 4 characters
+    where.paragraph_format.left_indent = 3 * INDENT  # its later lines begin past the symbol and dash (gb.css p.where)
     _style(document, "GB Table", size=9)
     tabs = _style(document, "GB Formula").paragraph_format.tab_stops
     tabs.add_tab_stop(Emu(TEXT_WIDTH // 2), WD_TAB_ALIGNMENT.CENTER)
@@ -190,6 +307,7 @@ def _setup(document, doc: RuleDocument):
         toc.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     _style(document, "Header", font=HEI)
     _style(document, "Footer", size=9)
+    _font_table(document)
     settings = document.settings
     settings.odd_and_even_pages_header_footer = True  # the head sits outside: right on odd pages, left on even
     settings.element.find(qn("w:zoom")).addnext(OxmlElement("w:mirrorMargins"))  # w:zoom is its predecessor
@@ -215,7 +333,7 @@ def _running_head(section, text: str):
     mirror each other. The cover section defines neither, so it has none."""
     for part, align in ((section.header, RIGHT), (section.even_page_header, LEFT)):
         part.is_linked_to_previous = False
-        part.paragraphs[0].text, part.paragraphs[0].alignment = text, align
+        part.paragraphs[0].text, part.paragraphs[0].alignment = _unbroken(text), align
     for part, align in ((section.footer, RIGHT), (section.even_page_footer, LEFT)):
         part.is_linked_to_previous = False
         paragraph = part.paragraphs[0]
@@ -237,7 +355,7 @@ def _line(document, text: str = "", size=10.5, font=HEI, align=LEFT, before=0):
     paragraph = document.add_paragraph()
     paragraph.alignment = align
     paragraph.paragraph_format.space_before = before
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(_unbroken(text))
     _font(run, font, size)
     return paragraph, run
 
@@ -265,7 +383,9 @@ def _cover(document, doc: RuleDocument):
         notice, _ = _line(document, cover.patent_notice, before=Mm(14))
         notice.paragraph_format.left_indent = notice.paragraph_format.right_indent = Emu(TEXT_WIDTH // 8)
         _border(notice, "top", "left", "bottom", "right", size=6)
-    # The dates and issuers sit at the foot of the cover whatever fills it: a frame anchored to the page.
+    # The dates and issuers sit at the foot of the cover whatever fills it: frames anchored to the
+    # page, one each, since LibreOffice leaves a frame in the text flow when its paragraphs'
+    # borders differ (the dates' rule).
     dates, _ = _line(document, f"{cover.published_on} 发布\t{cover.implemented_on} 实施", 14)
     dates.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     _border(dates, "bottom")
@@ -286,32 +406,42 @@ def _cover(document, doc: RuleDocument):
             _font(verb, HEI, 14)
             if len(names) % 2 == 0:  # between two lines: half a line (in half points) lower
                 _put(verb.element.get_or_add_rPr(), "position", val=-24)
-    for paragraph in (dates, issuers):
-        frame = {"w": TEXT_WIDTH.twips, "hAnchor": "margin", "vAnchor": "page", "y": Mm(232).twips, "wrap": "notBeside"}
+    for paragraph, top in ((dates, COVER_DATES_TOP), (issuers, Emu(COVER_DATES_TOP + Mm(10)))):
+        frame = {"w": TEXT_WIDTH.twips, "hAnchor": "margin", "vAnchor": "page", "y": top.twips, "wrap": "notBeside"}
         _put(paragraph._p.get_or_add_pPr(), "framePr", **frame)
 
 
 def _contents(document, doc: RuleDocument):
-    """目次 as a TOC field: Word and WPS fill in the page numbers when fields are updated (the field
-    is marked dirty so Word offers to on opening); until then it lists the entries."""
+    """目次 as a TOC field whose result is what Word would write: each entry a link to its heading,
+    a dotted leader and the page number. The caller writes the numbers into the returned runs;
+    Word and WPS renumber when fields are updated, LibreOffice when the index is."""
     _line(document, "目　次", 16, align=CENTER)[0].paragraph_format.space_after = Mm(6)
-    paragraphs = []
+    paragraphs, numbers, field = [], [], None
     for entry in doc.contents or [None]:
         paragraph = _add(document, f"toc {entry.level if entry else 1}")
         if not paragraphs:
-            _field_char(paragraph, "begin", dirty="true")
+            field = _field_char(paragraph, "begin", dirty="true")
             instruction = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
             instruction.text = TOC_FIELD
             paragraph.add_run()._r.append(instruction)
             _field_char(paragraph, "separate")
         if entry:
-            paragraph.add_run(entry.label)
+            link = _w("hyperlink", anchor=_bookmark(entry.target), history=1)
+            paragraph._p.append(link)
+            link.append(paragraph.add_run(_unbroken(entry.label))._r)
+            link.append(paragraph.add_run("\t")._r)
+            number = paragraph.add_run()
+            link.append(number._r)
+            numbers.append(number)
         paragraphs.append(paragraph)
     _field_char(paragraphs[-1], "end")
+    return field, numbers
 
 
 def _field_char(paragraph, kind: str, **attrs):
-    paragraph.add_run()._r.append(_w("fldChar", fldCharType=kind, **attrs))
+    character = _w("fldChar", fldCharType=kind, **attrs)
+    paragraph.add_run()._r.append(character)
+    return character
 
 
 def _heading(document, section: Section):
@@ -428,17 +558,32 @@ def _inline(paragraph, children, hei: bool = False):
             text = " " if kind == "softbreak" else child.content
             if kind == "image":  # its alternative text; the committee's editors place figures themselves
                 text = "".join(part.content for part in child.children or [] if part.type == "text")
-            if not text:
-                continue
-            run = paragraph.add_run(text)
-            if strong:  # GB/T 1.1 sets emphasis (term numbers, terms) in 黑体, not bold 宋体
-                _font(run, HEI)
-            if kind == "code_inline":
-                _font(run, SONG, latin=MONO)
-            if em:
-                run.italic = True
-            if link is not None:
-                link.append(run._r)
+            for piece, lowered in _subscripts(_unbroken(text)):
+                run = paragraph.add_run(piece)
+                run.font.subscript = lowered or None
+                if strong:  # GB/T 1.1 sets emphasis (term numbers, terms) in 黑体, not bold 宋体
+                    _font(run, HEI)
+                if kind == "code_inline":
+                    _font(run, SONG, latin=MONO)
+                if em:
+                    run.italic = True
+                if link is not None:
+                    link.append(run._r)
+
+
+def _subscripts(text: str) -> list[tuple[str, bool]]:
+    """`text` in pieces, (piece, True) for a subscript letter that neither Times New Roman nor its
+    stand-ins have (ⱼ in a 1.0 rule's plain-text formula: Σⱼ(Eⱼ × GWPⱼ)), as the letter itself to be
+    set lowered; other pieces (piece, False)."""
+    pieces: list[tuple[str, bool]] = []
+    for character in text:
+        lowered = character in SUBSCRIPT_LETTERS
+        piece = SUBSCRIPT_LETTERS.get(character, character)
+        if pieces and pieces[-1][1] == lowered:
+            pieces[-1] = (pieces[-1][0] + piece, lowered)
+        else:
+            pieces.append((piece, lowered))
+    return pieces
 
 
 def _hyperlink(paragraph, href: str):
