@@ -5,7 +5,8 @@ assets/gb.css), that is GB/T 1.1—2020: a cover with no page header, 目次 and
 body paged from 1, the standard number at the head of every other page. Chapters use Word's own
 Heading 1–3 styles, so the navigation pane, outline view and the 目次 (a real TOC field that Word
 fills in with page numbers when it updates fields) all work on the committee's copy; an annex's
-clauses (A.1, A.1.1) are Heading 2 and 3 like 5.1 and 5.1.1.
+clauses (A.1, A.1.1) are Heading 2 and 3 like 5.1 and 5.1.1. This module writes the content;
+word_styles gives it its look (page, fonts, styles, running heads), word_pages its 目次 page numbers.
 
 Decisions worth knowing:
 - Formulas of the LaTeX subset are Word equations (Office Math, m:oMath from workbench.formulas),
@@ -18,62 +19,49 @@ Decisions worth knowing:
 - Figures: a PNG is embedded as it is; an SVG is rasterised at 300 dpi (workbench.figures, with
   CairoSVG), since python-docx embeds no SVG and older Word and WPS show none. The number and
   caption follow in their own paragraph, kept with the picture.
-- Fonts: East Asian text in SimSun (宋体) or SimHei (黑体), Latin text beside them in Times New
-  Roman or Arial, each named on its own (w:rFonts eastAsia and ascii/hAnsi). The Chinese fonts go
-  by the names Word itself writes on a non-Chinese system, with the Chinese names as w:altName in
-  the font table: Word and WPS find 宋体 and 黑体 under either name, while LibreOffice on Linux,
-  which reads no altName, finds a stand-in only for SimSun and SimHei (fontconfig knows them for a
-  serif and a sans font and takes Noto Serif CJK SC and Noto Sans CJK SC for Chinese text); under
-  the name 宋体 it took a sans font. Times New Roman and Arial become Liberation Serif and Sans.
-  The font table also gives each font's PANOSE class and family for Word's own substitution.
-- Line pitch: at least 1.6 times the type size, as the PDF sets it (gb.css: 16.8 pt for 五号
-  text), "at least" so that an equation taller than a line is not clipped.
-- A standard's number never breaks across lines (GB/T 32151.8—2015 as "GB/T 32151.8—" and
-  "2015"): its space is a no-break space and a word joiner (U+2060) sits on both sides of its
-  dash, slash, hyphen or colon (publishing.standard_numbers finds the numbers).
+- Tables: the header row repeats at the top of each page a table runs onto (w:tblHeader, as
+  GB/T 1.1 wants for a continued table), and no row splits across pages (w:cantSplit).
 - 目次 is a real TOC field whose stored result already has the page numbers (word_pages: laid
   out once by LibreOffice when the job runner has it, else estimated, and then the field is
   marked for Word to update on opening).
 """
 
-import contextlib
 import io
 import re
-from datetime import UTC, datetime
 
 from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.enum.text import WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt
 
 from workbench import figures, formulas
-from workbench.publishing import standard_numbers, word_pages
+from workbench.publishing import word_pages
 from workbench.publishing.document import Figure, RuleDocument, Section
+from workbench.publishing.word_styles import (
+    CENTER,
+    HEI,
+    INDENT,
+    LATIN,
+    LEFT,
+    MONO,
+    RIGHT,
+    SONG,
+    TEXT_WIDTH,
+    add_paragraph,
+    page_margins,
+    put,
+    running_head,
+    set_font,
+    setup,
+    unbroken,
+    w_element,
+)
 
-SONG, HEI, MONO, LATIN, SANS = "SimSun", "SimHei", "Courier New", "Times New Roman", "Arial"
-# The font table: each font with its other name, PANOSE class, character set and family (what Word
-# substitutes by where the font is missing), and what LibreOffice prints it in where it is (through
-# fontconfig's aliases; the tests hold a PDF to these).
-FONTS = {
-    SONG: ("宋体", "02010600030101010101", "86", "auto", "variable", "Noto Serif CJK SC"),
-    HEI: ("黑体", "02010609060101010101", "86", "modern", "fixed", "Noto Sans CJK SC"),
-    LATIN: ("", "02020603050405020304", "00", "roman", "variable", "Liberation Serif"),
-    SANS: ("", "020B0604020202020204", "00", "swiss", "variable", "Liberation Sans"),
-    MONO: ("", "02070309020205020404", "00", "modern", "fixed", "Liberation Mono"),
-    "Cambria Math": ("", "02040503050406030204", "00", "roman", "variable", "OpenSymbol"),
-}
-BODY_PITCH = 1.6  # the line pitch, in multiples of the type size (gb.css line-height)
-NO_BREAK_AROUND = "—–-/:"  # inside a standard's number: no line break on either side of these
-WORD_JOINER = "\u2060"
 # Unicode's subscript letters missing from Times New Roman and Liberation Serif (ᵢ is there).
 SUBSCRIPT_LETTERS = dict(zip("\u2c7c\u2095\u2096\u2097\u2098\u2099\u209a\u209b\u209c", "jhklmnpst", strict=True))
-TEXT_WIDTH = Mm(210 - 25 - 20)  # A4 less the inside and outside margins of gb.css
-INDENT = Pt(21)  # two characters of 10.5 pt text
-CENTER, LEFT, RIGHT, JUSTIFY = (getattr(WD_ALIGN_PARAGRAPH, name) for name in ("CENTER", "LEFT", "RIGHT", "JUSTIFY"))
 TOC_FIELD = ' TOC \\o "1-2" \\h \\z \\u '
 EMU_PER_PIXEL = 9525  # a CSS pixel (1/96 in) in English Metric Units
 FIGURE_HEIGHT = Mm(200)  # the tallest a figure prints, leaving its caption room on the page
@@ -86,45 +74,29 @@ BLOCK_STYLES = {  # document.parse's marks
     "item": "GB Item",
     "where": "GB Where",
 }
-# The order WordprocessingML gives the property elements we add ourselves (ECMA-376 §17): Word calls
-# a file corrupt when one is out of place, so `_put` inserts each where the schema wants it.
-ORDER = {
-    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
-    "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
-    "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
-    "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
-    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
-    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText "
-    "vertAlign rtl cs em lang eastAsianLayout specVanish oMath",
-    "sectPr": "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders "
-    "lnNumType pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid",
-    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
-    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook",
-    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
-}
 
 
 def to_docx(doc: RuleDocument) -> bytes:
     """The .docx file of `doc`: cover, 目次 and 前言/引言, then the body, each its own Word section.
     The 目次's page numbers are LibreOffice's where it can run, else estimated (word_pages)."""
     document = Document()
-    _setup(document, doc)
+    setup(document, doc)
     _cover(document, doc)
     front = document.add_section()
-    _margins(front, top=25, bottom=22)
-    _put(front._sectPr, "pgNumType", fmt="upperRoman", start=1)
-    _running_head(front, doc.cover.running_head)
+    page_margins(front, top=25, bottom=22)
+    put(front._sectPr, "pgNumType", fmt="upperRoman", start=1)
+    running_head(front, doc.cover.running_head)
     contents = _contents(document, doc)
     for section in doc.front:
         _heading(document, section)
         _blocks(document, section.tokens)
     body = document.add_section()  # inherits the front section's header and footer
-    _put(body._sectPr, "pgNumType", fmt="decimal", start=1)
-    _add(document, "Title", doc.cover.title)
+    put(body._sectPr, "pgNumType", fmt="decimal", start=1)
+    add_paragraph(document, "Title", doc.cover.title)
     for section in doc.body:
         _heading(document, section)
         _blocks(document, section.tokens)
-    end = _add(document, "GB Paragraph")  # the closing rule GB/T 1.1 puts after the last clause
+    end = add_paragraph(document, "GB Paragraph")  # the closing rule GB/T 1.1 puts after the last clause
     end.paragraph_format.left_indent = end.paragraph_format.right_indent = Emu((TEXT_WIDTH - Mm(30)) // 2)
     end.paragraph_format.first_line_indent = 0
     end.paragraph_format.space_before = Mm(10)
@@ -166,197 +138,20 @@ def _with_page_numbers(document, doc: RuleDocument, contents) -> bytes:
     return data
 
 
-def _add(container, style: str, text: str = ""):
-    """container.add_paragraph(text, style), without python-docx's search for the default style on
-    every call (which made one rule take over a second)."""
-    paragraph = container.add_paragraph(_unbroken(text))
-    paragraph._p.style = paragraph.part.styles[style].style_id
-    return paragraph
-
-
-def _put(parent, name: str, **attrs):
-    """Set child w:`name` of `parent` (replacing any), in the position the schema orders it."""
-    order = ORDER[parent.tag.rpartition("}")[2]].split()
-    for old in parent.findall(qn(f"w:{name}")):
-        parent.remove(old)
-    child = _w(name, **attrs)
-    later = {qn(f"w:{tag}") for tag in order[order.index(name) + 1 :]}
-    following = next((sibling for sibling in parent if sibling.tag in later), None)
-    if following is None:
-        parent.append(child)
-    else:
-        following.addprevious(child)
-    return child
-
-
-def _w(tag: str, **attrs) -> OxmlElement:
-    """A new w:`tag` element with w: attributes."""
-    return OxmlElement(f"w:{tag}", {qn(f"w:{key}"): str(value) for key, value in attrs.items()})
-
-
-def _unbroken(text: str) -> str:
-    """`text` with each standard's number made one unbreakable word: a no-break space after its
-    code, and word joiners around its dash, slash, hyphen and colon (U+2011, the no-break hyphen,
-    would print the em dash as a hyphen)."""
-    pieces = []
-    for piece, number in standard_numbers.split(text):
-        if number:
-            piece = piece.replace(" ", "\u00a0")
-            for mark in NO_BREAK_AROUND:
-                piece = piece.replace(mark, f"{WORD_JOINER}{mark}{WORD_JOINER}")
-        pieces.append(piece)
-    return "".join(pieces)
-
-
-def _font(target, name: str, size: float | None = None, latin: str | None = None):
-    """Font of a style or a run: `name` for East Asian text, `latin` for Latin letters and digits
-    (by default Times New Roman beside 宋体, Arial beside 黑体, as the PDF sets Latin text in the
-    serif or the sans font of the line).
-    python-docx names only the Latin fonts, and the default template's theme attributes would
-    override any name, so the East Asian font is set here and themes dropped. The hint gives
-    characters both scripts share (“”, ——, ·) to the East Asian font, as Chinese Word does."""
-    latin = latin or (SANS if name == HEI else LATIN)
-    target.font.name = latin
-    if size:
-        target.font.size = Pt(size)
-    fonts = target.element.get_or_add_rPr().get_or_add_rFonts()
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.set(qn("w:cs"), latin)
-    fonts.set(qn("w:hint"), "eastAsia")
-
-
-def _pitch(paragraph_format, size: float):
-    """At least BODY_PITCH lines of `size` points: taller content (an equation) makes room."""
-    paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
-    paragraph_format.line_spacing = Pt(round(size * BODY_PITCH, 1))
-
-
-def _font_table(document):
-    """The fonts the document names, with what stands in for them (see FONTS)."""
-    entries = []
-    for name, (other, panose, charset, family, pitch, _) in FONTS.items():
-        alternative = f'<w:altName w:val="{other}"/>' if other else ""
-        entries.append(
-            f'<w:font w:name="{name}">{alternative}<w:panose1 w:val="{panose}"/><w:charset w:val="{charset}"/>'
-            f'<w:family w:val="{family}"/><w:pitch w:val="{pitch}"/></w:font>'
-        )
-    table = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts xmlns:w="{_W}">{"".join(entries)}</w:fonts>'
-    )
-    part = next(part for part in document.part.package.parts if part.partname == "/word/fontTable.xml")
-    part._blob = table.encode("utf-8")  # a plain part in python-docx: its bytes are what is saved
-
-
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def _style(document, name: str, font=SONG, size=10.5, align=None, indent=0, base="Normal"):
-    styles = document.styles
-    style = (
-        styles[name]
-        if name in styles
-        else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH, builtin=name.startswith("toc"))
-    )
-    style.base_style = styles[base] if name != base else None
-    _font(style, font, size)
-    _pitch(style.paragraph_format, size)
-    style.font.bold = style.font.italic = False
-    style.font.color.rgb = RGBColor(0, 0, 0)  # not the template's blue theme colour
-    style.paragraph_format.first_line_indent = indent
-    if align is not None:
-        style.paragraph_format.alignment = align
-    return style
-
-
-def _setup(document, doc: RuleDocument):
-    """Page, styles, settings and properties shared by the whole file."""
-    _margins(document.sections[0], top=20, bottom=20)
-    normal = _style(document, "Normal", base="Normal")
-    normal.paragraph_format.space_before = normal.paragraph_format.space_after = 0
-    normal.paragraph_format.widow_control = True
-    _put(normal.element.get_or_add_rPr(), "lang", val="en-US", eastAsia="zh-CN")
-    _style(document, "GB Paragraph", align=JUSTIFY, indent=INDENT)
-    for level in (1, 2, 3):
-        heading = _style(document, f"Heading {level}", font=HEI, align=LEFT)
-        heading.paragraph_format.space_before, heading.paragraph_format.space_after = Pt(8 if level == 1 else 4), Pt(4)
-    title = _style(document, "Title", font=HEI, size=16, align=CENTER)
-    title.paragraph_format.space_after = Mm(8)
-    for border in title.element.pPr.findall(qn("w:pBdr")):  # the template underlines titles in blue
-        title.element.pPr.remove(border)
-    caption = _style(document, "GB Caption", font=HEI, align=CENTER)  # 表 1 above its table
-    caption.paragraph_format.keep_with_next, caption.paragraph_format.space_before = True, Pt(6)
-    figure = _style(document, "GB Figure", align=CENTER)
-    figure.paragraph_format.keep_with_next = True  # the picture never leaves its caption behind
-    figure.paragraph_format.space_before = Pt(6)
-    _style(document, "GB Figure Caption", font=HEI, align=CENTER).paragraph_format.space_after = Pt(6)
-    _style(document, "GB Note", size=9, align=JUSTIFY)
-    _style(document, "GB Lead-in", font=HEI, align=LEFT).paragraph_format.keep_with_next = True
-    item = _style(document, "GB Item", align=JUSTIFY, indent=-Pt(15.75))  # the marker hangs: "a) ", "CFP ——"
-    item.paragraph_format.left_indent = INDENT + Pt(15.75)
-    where = _style(document, "GB Where", align=JUSTIFY, indent=-2 * INDENT)  # 式中 lines: "C ——" hangs 4 characters
-    where.paragraph_format.left_indent = 3 * INDENT  # its later lines begin past the symbol and dash (gb.css p.where)
-    _style(document, "GB Table", size=9)
-    tabs = _style(document, "GB Formula").paragraph_format.tab_stops
-    tabs.add_tab_stop(Emu(TEXT_WIDTH // 2), WD_TAB_ALIGNMENT.CENTER)
-    tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    for level in (1, 2):  # Word's own names, so an updated TOC keeps this look
-        toc = _style(document, f"toc {level}")
-        toc.paragraph_format.left_indent = INDENT * (level - 1)
-        toc.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
-    _style(document, "Header", font=HEI)
-    _style(document, "Footer", size=9)
-    _font_table(document)
-    settings = document.settings
-    settings.odd_and_even_pages_header_footer = True  # the head sits outside: right on odd pages, left on even
-    settings.element.find(qn("w:zoom")).addnext(OxmlElement("w:mirrorMargins"))  # w:zoom is its predecessor
-    settings.element.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
-    properties = document.core_properties
-    properties.title, properties.subject = doc.cover.title, doc.cover.running_head
-    properties.language, properties.identifier = doc.language, doc.checksum
-    properties.author = properties.last_modified_by = properties.comments = ""
-    when = doc.meta.draft_date or doc.meta.published_on
-    if when:  # the same revision gives the same properties, whenever it is exported
-        with contextlib.suppress(ValueError):  # not an ISO date: keep the template's
-            properties.created = properties.modified = datetime.fromisoformat(when).replace(tzinfo=UTC)
-
-
-def _margins(section, top: int, bottom: int):
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
-    section.left_margin, section.right_margin = Mm(25), Mm(20)  # inside and outside (mirrored)
-
-
-def _running_head(section, text: str):
-    """The number on every page after the cover, with the page number below; odd and even pages
-    mirror each other. The cover section defines neither, so it has none."""
-    for part, align in ((section.header, RIGHT), (section.even_page_header, LEFT)):
-        part.is_linked_to_previous = False
-        part.paragraphs[0].text, part.paragraphs[0].alignment = _unbroken(text), align
-    for part, align in ((section.footer, RIGHT), (section.even_page_footer, LEFT)):
-        part.is_linked_to_previous = False
-        paragraph = part.paragraphs[0]
-        paragraph.alignment = align
-        field = _w("fldSimple", instr="PAGE")
-        field.append(paragraph.add_run("1")._r)
-        paragraph._p.append(field)
-
-
 def _border(paragraph, *sides: str, size: int = 12):
     """A paragraph rule (size in eighths of a point): the cover's lines and the patent-notice box."""
-    borders = _put(paragraph._p.get_or_add_pPr(), "pBdr")
+    borders = put(paragraph._p.get_or_add_pPr(), "pBdr")
     for side in ("top", "left", "bottom", "right"):
         if side in sides:
-            borders.append(_w(side, val="single", sz=size, space=4, color="000000"))
+            borders.append(w_element(side, val="single", sz=size, space=4, color="000000"))
 
 
 def _line(document, text: str = "", size=10.5, font=HEI, align=LEFT, before=0):
     paragraph = document.add_paragraph()
     paragraph.alignment = align
     paragraph.paragraph_format.space_before = before
-    run = paragraph.add_run(_unbroken(text))
-    _font(run, font, size)
+    run = paragraph.add_run(unbroken(text))
+    set_font(run, font, size)
     return paragraph, run
 
 
@@ -365,16 +160,16 @@ def _cover(document, doc: RuleDocument):
     codes, _ = _line(document, f"ICS {cover.ics or '__.___.__'}\t")
     codes.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     mark = codes.add_run(cover.mark)
-    _font(mark, HEI, 34)
+    set_font(mark, HEI, 34)
     mark.bold = True
     _line(document, f"CCS {cover.ccs or '___'}")
     heading, run = _line(document, cover.heading, 26, align=CENTER, before=Mm(14))
-    _put(run.element.get_or_add_rPr(), "spacing", val=120)  # 6 pt between characters
+    put(run.element.get_or_add_rPr(), "spacing", val=120)  # 6 pt between characters
     _border(heading, "bottom")
     _line(document, cover.designation, 14, align=RIGHT, before=Mm(2))
     _line(document, cover.title, 24, align=CENTER, before=Mm(45))
     if cover.title_en:
-        _font(_line(document, cover.title_en, 13, SONG, CENTER, Mm(6))[1], SONG, 13, latin=LATIN)
+        set_font(_line(document, cover.title_en, 13, SONG, CENTER, Mm(6))[1], SONG, 13, latin=LATIN)
     if cover.stage_label:
         _line(document, f"（{cover.stage_label}）", 14, SONG, CENTER, Mm(10))
         if cover.draft_date:
@@ -400,15 +195,15 @@ def _cover(document, doc: RuleDocument):
     for position, name in enumerate(names):  # the names stacked, 发布 beside their middle
         if position:
             issuers.add_run().add_break()
-        _font(issuers.add_run(name), HEI, 16)
+        set_font(issuers.add_run(name), HEI, 16)
         if position == (len(names) - 1) // 2:
             verb = issuers.add_run("\t发布")
-            _font(verb, HEI, 14)
+            set_font(verb, HEI, 14)
             if len(names) % 2 == 0:  # between two lines: half a line (in half points) lower
-                _put(verb.element.get_or_add_rPr(), "position", val=-24)
+                put(verb.element.get_or_add_rPr(), "position", val=-24)
     for paragraph, top in ((dates, COVER_DATES_TOP), (issuers, Emu(COVER_DATES_TOP + Mm(10)))):
         frame = {"w": TEXT_WIDTH.twips, "hAnchor": "margin", "vAnchor": "page", "y": top.twips, "wrap": "notBeside"}
-        _put(paragraph._p.get_or_add_pPr(), "framePr", **frame)
+        put(paragraph._p.get_or_add_pPr(), "framePr", **frame)
 
 
 def _contents(document, doc: RuleDocument):
@@ -418,7 +213,7 @@ def _contents(document, doc: RuleDocument):
     _line(document, "目　次", 16, align=CENTER)[0].paragraph_format.space_after = Mm(6)
     paragraphs, numbers, field = [], [], None
     for entry in doc.contents or [None]:
-        paragraph = _add(document, f"toc {entry.level if entry else 1}")
+        paragraph = add_paragraph(document, f"toc {entry.level if entry else 1}")
         if not paragraphs:
             field = _field_char(paragraph, "begin", dirty="true")
             instruction = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
@@ -426,9 +221,9 @@ def _contents(document, doc: RuleDocument):
             paragraph.add_run()._r.append(instruction)
             _field_char(paragraph, "separate")
         if entry:
-            link = _w("hyperlink", anchor=_bookmark(entry.target), history=1)
+            link = w_element("hyperlink", anchor=_bookmark(entry.target), history=1)
             paragraph._p.append(link)
-            link.append(paragraph.add_run(_unbroken(entry.label))._r)
+            link.append(paragraph.add_run(unbroken(entry.label))._r)
             link.append(paragraph.add_run("\t")._r)
             number = paragraph.add_run()
             link.append(number._r)
@@ -439,22 +234,22 @@ def _contents(document, doc: RuleDocument):
 
 
 def _field_char(paragraph, kind: str, **attrs):
-    character = _w("fldChar", fldCharType=kind, **attrs)
+    character = w_element("fldChar", fldCharType=kind, **attrs)
     paragraph.add_run()._r.append(character)
     return character
 
 
 def _heading(document, section: Section):
     if section.is_front:  # 前言, 引言: centred and spaced like the PDF; the TOC still reads 「前言」
-        heading = _add(document, "Heading 1")
+        heading = add_paragraph(document, "Heading 1")
         run = heading.add_run(section.title)
-        _font(run, HEI, 16)
-        _put(run.element.get_or_add_rPr(), "spacing", val=320)
+        set_font(run, HEI, 16)
+        put(run.element.get_or_add_rPr(), "spacing", val=320)
     elif section.is_annex:  # 附录A / （规范性） / title on three lines of one paragraph: one TOC entry
         lines = [line for line in (section.number, section.annex_nature, section.title) if line]
-        heading = _add(document, "Heading 1", "\n".join(lines))
+        heading = add_paragraph(document, "Heading 1", "\n".join(lines))
     else:
-        heading = _add(document, f"Heading {min(section.level, 3)}", section.heading)
+        heading = add_paragraph(document, f"Heading {min(section.level, 3)}", section.heading)
     if section.is_front or section.is_annex:  # each on a page of its own
         heading.alignment = CENTER
         heading.paragraph_format.page_break_before = True
@@ -466,8 +261,8 @@ def _bookmarks(paragraph, section: Section):
     """Bookmarks for the section and the terms it defines, so 「按 6.3」 links lead somewhere."""
     for name in (section.id, *section.anchors):
         number = str(len(paragraph.part.element.xpath("//w:bookmarkStart")) + 1)
-        paragraph._p.append(_w("bookmarkStart", id=number, name=_bookmark(name)))
-        paragraph._p.append(_w("bookmarkEnd", id=number))
+        paragraph._p.append(w_element("bookmarkStart", id=number, name=_bookmark(name)))
+        paragraph._p.append(w_element("bookmarkEnd", id=number))
 
 
 def _bookmark(anchor: str) -> str:
@@ -504,8 +299,8 @@ def _blocks(document, tokens):
             _paragraph(document, tokens[index - 1], token, marker, len(lists), quotes)
             marker = ""
         elif kind in ("fence", "code_block"):
-            paragraph = _add(document, "GB Note")  # line breaks kept: python-docx makes them w:br
-            _font(paragraph.add_run(token.content.rstrip("\n")), SONG, 9, latin=MONO)
+            paragraph = add_paragraph(document, "GB Note")  # line breaks kept: python-docx makes them w:br
+            set_font(paragraph.add_run(token.content.rstrip("\n")), SONG, 9, latin=MONO)
         elif kind == "hr":
             _border(document.add_paragraph(), "bottom", size=6)
 
@@ -519,7 +314,7 @@ def _paragraph(document, opening, inline, marker: str, lists: int, quotes: int):
         _display_formula(document, meta["math"], meta["formula"])
         return
     style = next((BLOCK_STYLES[mark] for mark in BLOCK_STYLES if meta.get(mark)), "GB Paragraph")
-    paragraph = _add(document, style)
+    paragraph = add_paragraph(document, style)
     layout = paragraph.paragraph_format
     if lists:  # the marker hangs; the item's text and its later paragraphs line up after it
         layout.left_indent = INDENT * (lists + 1 + quotes)
@@ -558,13 +353,13 @@ def _inline(paragraph, children, hei: bool = False):
             text = " " if kind == "softbreak" else child.content
             if kind == "image":  # its alternative text; the committee's editors place figures themselves
                 text = "".join(part.content for part in child.children or [] if part.type == "text")
-            for piece, lowered in _subscripts(_unbroken(text)):
+            for piece, lowered in _subscripts(unbroken(text)):
                 run = paragraph.add_run(piece)
                 run.font.subscript = lowered or None
                 if strong:  # GB/T 1.1 sets emphasis (term numbers, terms) in 黑体, not bold 宋体
-                    _font(run, HEI)
+                    set_font(run, HEI)
                 if kind == "code_inline":
-                    _font(run, SONG, latin=MONO)
+                    set_font(run, SONG, latin=MONO)
                 if em:
                     run.italic = True
                 if link is not None:
@@ -588,7 +383,7 @@ def _subscripts(text: str) -> list[tuple[str, bool]]:
 
 def _hyperlink(paragraph, href: str):
     if href.startswith("#"):
-        link = _w("hyperlink", anchor=_bookmark(href[1:]))
+        link = w_element("hyperlink", anchor=_bookmark(href[1:]))
     elif href.lower().startswith(("http://", "https://")):
         relationship = paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
         link = OxmlElement("w:hyperlink", {qn("r:id"): relationship})
@@ -602,14 +397,16 @@ def _table(document, rows: list[list]):
     """A real Word table: header row repeated on each page, 9 pt text, a heavier outer rule."""
     table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
     table.style, table.alignment = "Table Grid", WD_TABLE_ALIGNMENT.CENTER
-    borders = _put(table._tbl.tblPr, "tblBorders")
+    borders = put(table._tbl.tblPr, "tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(_w(side, val="single", sz=6 if side.startswith("inside") else 12, space=0, color="000000"))
+        borders.append(
+            w_element(side, val="single", sz=6 if side.startswith("inside") else 12, space=0, color="000000")
+        )
     for row, cells in zip(table.rows, rows, strict=True):
         header = any(cell.type == "th_open" for cell, _ in cells)
-        _put(row._tr.get_or_add_trPr(), "cantSplit")  # a row is never split across pages
+        put(row._tr.get_or_add_trPr(), "cantSplit")  # a row is never split across pages
         if header:
-            _put(row._tr.get_or_add_trPr(), "tblHeader")
+            put(row._tr.get_or_add_trPr(), "tblHeader")
         for cell, (opening, inline) in zip(row.cells, cells, strict=False):
             paragraph = cell.paragraphs[0]
             paragraph._p.style = paragraph.part.styles["GB Table"].style_id
@@ -624,7 +421,7 @@ def _inline_formula(container, paragraph, tex: str):
         container.append(parse_xml(formulas.to_omml(tex, display=False)))
     except formulas.FormulaError:
         run = paragraph.add_run(tex)
-        _font(run, SONG, latin=MONO)
+        set_font(run, SONG, latin=MONO)
         if container is not paragraph._p:
             container.append(run._r)
 
@@ -634,9 +431,9 @@ def _display_formula(document, tex: str, number: str):
     try:
         equation = formulas.to_omml(tex)
     except formulas.FormulaError:  # shown as its source, as in the HTML; the checks say what is wrong
-        paragraph = _add(document, "GB Formula")
+        paragraph = add_paragraph(document, "GB Formula")
         paragraph.add_run("\t")
-        _font(paragraph.add_run(tex), SONG, latin=MONO)
+        set_font(paragraph.add_run(tex), SONG, latin=MONO)
         if number:
             paragraph.add_run(f"\t（{number}）")
         return
@@ -645,7 +442,7 @@ def _display_formula(document, tex: str, number: str):
         f"{equation}</m:oMathPara>"
     )
     if not number:
-        paragraph = _add(document, "GB Formula")
+        paragraph = add_paragraph(document, "GB Formula")
         paragraph.alignment = CENTER
         paragraph._p.append(display)
         return
@@ -654,14 +451,14 @@ def _display_formula(document, tex: str, number: str):
     table = document.add_table(rows=1, cols=3)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     properties = table._tbl.tblPr
-    _put(properties, "tblW", w=TEXT_WIDTH.twips, type="dxa")
-    borders = _put(properties, "tblBorders")
+    put(properties, "tblW", w=TEXT_WIDTH.twips, type="dxa")
+    borders = put(properties, "tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(_w(edge, val="nil"))
-    _put(properties, "tblLayout", type="fixed")
-    margins = _put(properties, "tblCellMar")
+        borders.append(w_element(edge, val="nil"))
+    put(properties, "tblLayout", type="fixed")
+    margins = put(properties, "tblCellMar")
     for edge in ("left", "right"):
-        margins.append(_w(edge, w=0, type="dxa"))
+        margins.append(w_element(edge, w=0, type="dxa"))
     for column, cell, width in zip(table.columns, table.rows[0].cells, widths, strict=True):
         column.width = cell.width = width
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -674,7 +471,7 @@ def _display_formula(document, tex: str, number: str):
 
 def _figure(document, figure: Figure):
     """The picture centred, then 「图 1　标题」 below it (GB/T 1.1—2020 8.8)."""
-    paragraph = _add(document, "GB Figure")
+    paragraph = add_paragraph(document, "GB Figure")
     paragraph.paragraph_format.first_line_indent = 0
     if figure.image is None:
         paragraph.add_run(f"［图片缺失：{figure.problem}］")
@@ -685,4 +482,4 @@ def _figure(document, figure: Figure):
             shape._inline.docPr.set("descr", figure.caption or figure.label)
         except Exception as error:  # a figure that cannot be drawn must not stop the document
             paragraph.add_run(f"［图片无法绘制：{type(error).__name__}］")
-    _add(document, "GB Figure Caption", figure.label)
+    add_paragraph(document, "GB Figure Caption", figure.label)
