@@ -74,14 +74,34 @@ def test_the_seed_holds_the_plans_nineteen_products_and_only_registered_group_st
     assert [item.standard.designation for item in group[2].items] == ["T/CBMF 281—2024"]
     assert len(group[3].items) == 4
     assert (group[3].issued_on, group[3].document_number) == (date(2026, 1, 26), "")
-    assert "73" in group[3].note and "4" in group[3].note
+    assert "73" in group[3].note  # the published list's size; the items are the registered ones
+
     assert all(item.standard.level == "group" for number in group for item in group[number].items)
 
     assert catalogue_seed.load(session, ADMIN) == 0  # idempotent
     assert session.scalar(select(func.count()).select_from(ListItem)) == 19 + 6
 
 
+def test_the_reference_lists_and_notes_read_in_the_readers_language(seeded, client, database):
+    """The seeded batches' titles, issuers and notes and the registry's reference notes are stored
+    in Chinese: the Chinese pages show them as published, the English pages in English."""
+    with database() as session:
+        group = batch(session, ListKind.GROUP_RECOMMENDED, 2)
+        page, standard = f"/catalogue/batches/{group.id}", group.items[0].standard_id
+    chinese = client.get(page).text
+    assert "团体标准推荐清单（第二批）" in chinese and "原清单共 23 项团体标准" in chinese
+    assert "团体标准推荐清单第 2 批" in client.get(f"/standards/{standard}").text
+    client.post_form("/language", {"locale": "en"})
+    english = client.get(page).text
+    assert "Recommended group-standard list (batch 2)" in english
+    assert "The published list holds 23 group standards" in english and "原清单" not in english
+    assert "Ministry of Industry and Information Technology" in english
+    shown = client.get(f"/standards/{standard}").text
+    assert "Recommended group-standard list, batch 2" in shown and "recommended group-standard list batch" not in shown
+
+
 def test_the_demo_loads_the_lists_a_provincial_account_and_an_open_call(session):
+
     operator = Acting()
     demo.load(session, operator)
     demo.load_registry(session, operator)

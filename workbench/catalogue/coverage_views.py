@@ -182,7 +182,8 @@ def matrix(result: progress.Coverage, detail: bool, level_labels: dict[str, str]
                 (
                     _format(proposal_href, proposal.id),
                     proposal.title,
-                    f"{level_labels.get(proposal.level, proposal.level)} · {proposal.organisation}",
+                    level_labels.get(proposal.level, proposal.level),
+                    proposal.organisation,  # a name: the page marks it as Chinese content
                 )
                 for proposal in row.proposals
             ]

@@ -76,15 +76,20 @@ class ApproveForm(FlaskForm):
     reason = TextAreaField(_l("说明（可选）"), validators=[Optional(), Length(max=service.MAX_TEXT)])
 
 
+# Names people gave (a product, a working group) are marked as Chinese content in the options.
+CHINESE = {"lang": "zh-CN"}
+
+
 def _group_choices(blank) -> list[SelectChoice]:
     return [SelectChoice(0, blank)] + [
-        SelectChoice(group.id, f"{group.code} {group.name}") for group in service.working_groups(db.session)
+        SelectChoice(group.id, f"{group.code} {group.name}", render_kw=CHINESE)
+        for group in service.working_groups(db.session)
     ]
 
 
 def _setup(form: ProposalForm, call) -> None:
     form.product_id.choices = [SelectChoice(0, _("（请选择产品）"))] + [
-        SelectChoice(product.id, product.name) for product in service.products(db.session)
+        SelectChoice(product.id, product.name, render_kw=CHINESE) for product in service.products(db.session)
     ]
     accepted = [Level(value) for value in call.levels or () if value in set(Level)]
     form.level.choices = [SelectChoice(level.value, LEVEL_LABELS.get(level, level.value)) for level in accepted]

@@ -5,6 +5,8 @@ submitting; the secretariat forms the panel (a recusal is recorded and shown as 
 panel scores; SAMR/MEE decide; anyone reads the decided applications at /adoption/decided.
 """
 
+import re
+
 from flask import Blueprint, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import LazyString
 from flask_babel import gettext as _
@@ -41,6 +43,8 @@ bp = Blueprint("adoption", __name__, url_prefix="/adoption")
 
 PAGE_SIZE = 50
 TEXT = [Optional(), Length(max=service.MAX_TEXT)]
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+CHINESE = {"lang": "zh-CN"}  # an option naming a person, a group or a standard: Chinese content
 
 
 class ApplicationForm(FlaskForm):
@@ -142,14 +146,16 @@ def _score_value(text: str | None) -> int | None:
 
 def _group_choices() -> list[SelectChoice]:
     return [SelectChoice(0, _("（暂不指定）"))] + [
-        SelectChoice(group.id, f"{group.code} {group.name}") for group in working_groups(db.session)
+        SelectChoice(group.id, f"{group.code} {group.name}", render_kw=CHINESE) for group in working_groups(db.session)
     ]
 
 
 def _panel_choices(application: AdoptionApplication) -> list[SelectChoice]:
     named = application.panel_user_ids  # a recused one may be proposed again: the refusal says why
     return [SelectChoice(0, _("（请选择评估专家）"))] + [
-        SelectChoice(user.id, f"{user.display_name}（{user.organisation.name if user.organisation else '—'}）")
+        SelectChoice(
+            user.id, f"{user.display_name}（{user.organisation.name if user.organisation else '—'}）", render_kw=CHINESE
+        )
         for user in service.evaluators(db.session)
         if user.id not in named
     ]
@@ -216,7 +222,7 @@ def new():
     own = service.own_group_standards(db.session, user)
     form = NewApplicationForm()
     form.standard_id.choices = [SelectChoice(0, _("（请选择团体标准）"))] + [
-        SelectChoice(standard.id, f"{standard.designation} {standard.title}") for standard in own
+        SelectChoice(standard.id, f"{standard.designation} {standard.title}", render_kw=CHINESE) for standard in own
     ]
     if request.method == "GET":
         form.standard_id.data = id_arg("standard") or 0
@@ -251,6 +257,14 @@ def new():
 # --- one application ------------------------------------------------------------------------------
 
 
+def _mark_written_language(form: FlaskForm | None) -> None:
+    """Mark the text fields already holding Chinese someone wrote with lang="zh-CN", as the page
+    marks every other stored text: an English reader (and a screen reader) knows it is content."""
+    for field in form or ():
+        if field.type in ("StringField", "TextAreaField") and isinstance(field.data, str) and HAN.search(field.data):
+            field.render_kw = {**(field.render_kw or {}), "lang": "zh-CN"}
+
+
 def _page(application: AdoptionApplication, *, status: int = 200, forms: dict | None = None, refused=None):
     user = current_principal()
     forms = forms or {}
@@ -269,6 +283,8 @@ def _page(application: AdoptionApplication, *, status: int = 200, forms: dict | 
             if row.user_id == user.id:
                 getattr(score_form, f"score_{row.dimension}").data = str(row.score)
                 getattr(score_form, f"remarks_{row.dimension}").data = row.remarks
+    for form in (edit_form, score_form):
+        _mark_written_language(form)
     adopt_form = forms.get("adopt") or AdoptForm(formdata=None)
     adopt_form.working_group_id.choices = _group_choices()
     live = service.check(db.session, application.standard, application, today=today())

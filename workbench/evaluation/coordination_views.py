@@ -15,6 +15,7 @@ by option without wtforms' attribute rendering (benchmarks/bench_evaluation.py).
 """
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -24,7 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length
 from wtforms.widgets import Select
 
@@ -39,7 +40,7 @@ from workbench.evaluation import coordination_report as service
 from workbench.evaluation.models import CoordinationReason
 from workbench.forms import ConfirmForm
 from workbench.guideline.findings import counts
-from workbench.i18n import translate
+from workbench.i18n import finding_html, translate
 from workbench.web import LARGEST_ID, LAST_PAGE, form_page, id_arg, save
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
@@ -49,15 +50,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class RuleSelect(Select):
     """A select of every rule (hundreds of options, on every view of the report): each option
     written straight from its escaped value and label, not through `html_params`, which cost more
-    than the rest of the form. The same HTML as wtforms' own."""
+    than the rest of the form. The same HTML as wtforms' own; an option's `lang` (a rule's label
+    holds its product's name) is written straight too."""
 
     @classmethod
     def render_option(cls, choice, **kwargs):
-        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+        extra = set(choice.render_kw or ()) - {"lang"}
+        if kwargs or extra or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
         selected = " selected" if choice.selected else ""
+        lang = f' lang="{escape(choice.render_kw["lang"])}"' if choice.render_kw else ""
         return Markup(
-            f'<option{selected} value="{escape(choice.value)}">{escape(choice.label or choice.value)}</option>'
+            f'<option{selected} value="{escape(choice.value)}"{lang}>{escape(choice.label or choice.value)}</option>'
         )
 
 
@@ -76,13 +80,26 @@ def _reason_form(result: core.Report) -> ReasonForm:
     form = ReasonForm(
         rule=id_arg("rule") or 0, other_rule=id_arg("other") or 0, choice=request.args.get("choice", "")[:40]
     )
-    rules = [(0, _("（请选择）"))] + [(row.rule_id, _rule_label(row)) for row in result.rows if row.rule_id is not None]
+    # A rule's label holds its product's name: the option is marked as Chinese content.
+    rules = [SelectChoice(0, _("（请选择）"))] + [
+        SelectChoice(row.rule_id, _rule_label(row), render_kw=CHINESE) for row in result.rows if row.rule_id is not None
+    ]
     form.rule.choices = rules
     form.other_rule.choices = rules
     form.choice.choices = [("", _("（请选择）"))] + [
         (key, translate(core.KINDS[key].label)) for key in core.REASON_CHOICES
     ]
     return form
+
+
+CHINESE = {"lang": "zh-CN"}
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _cell(text: str) -> tuple[str, str | None]:
+    """A rule's choice as shown, with lang="zh-CN" when the rule wrote it in Chinese (a declared
+    unit, a method's wording) rather than the workbench naming it in the reader's language."""
+    return text, ("zh-CN" if HAN.search(text) else None)
 
 
 def _rule_label(row: core.Row) -> str:
@@ -115,12 +132,13 @@ class Paged:
 
 @dataclass(frozen=True)
 class ShownFinding:
-    """A finding as the page writes it, in the reader's language (plain text: the template escapes it)."""
+    """A finding as the page writes it, in the reader's language (escaped text; the message is HTML
+    whose names are marked as Chinese content)."""
 
     severity: str
     badge: str
     article: str
-    message: str
+    message: Markup
     path: str
     explain: str | None  # the link that fills the reason form with this pair and choice
 
@@ -166,7 +184,7 @@ def _page(form: ReasonForm, result: core.Report, full: core.Report, *, page: int
             severity=found.severity.value,
             badge=shown.severity(found.severity),
             article=shown.article(found.article),
-            message=found.text(shown.translate),
+            message=finding_html(found),  # the rules' products' names inside are marked lang="zh-CN"
             path=found.path or "/",
             explain=f"{here}{joiner}{query}#reason-form" if can_explain else None,
         )
@@ -182,7 +200,10 @@ def _page(form: ReasonForm, result: core.Report, full: core.Report, *, page: int
         result=result,
         pairs=[(pair, [written(item) for item in items]) for pair, items in pages[page - 1]],
         findings_page=Paged(page, len(pages), len(result.disagreements), lambda n: _index_url(branch, n, standards)),
-        rules=[(row, [shown.value(row.choices[kind.key].shown) or "—" for kind in core.CHOICE_KINDS]) for row in rules],
+        rules=[
+            (row, [_cell(shown.value(row.choices[kind.key].shown) or "—") for kind in core.CHOICE_KINDS])
+            for row in rules
+        ],
         elsewhere=elsewhere[first : first + STANDARDS_PAGE],
         standards_page=Paged(standards, standard_pages, len(elsewhere), lambda n: _index_url(branch, page, n)),
         rule_url=_link("workflow.rule", "rule_id"),
