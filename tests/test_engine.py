@@ -874,6 +874,10 @@ FINDING_CASES = {
         _mutate(_set(0, electricity={"instrument": "green_certificate", "contract_factor": GREEN})),
         "/lines/0/electricity/evidence",
     ),
+    "electricity_factor_co2_only": (
+        _mutate(_set(0, factor=factor(0.5366, "kgCO2/kWh", "government"))),  # MEE's CO2-only grid factor
+        "/lines/0/factor",
+    ),
     "factor_source_missing": (_mutate(lambda data: data["lines"][3]["factor"].pop("source")), "/lines/3/factor/source"),
     # the clean dataset as it is: its landfill factor is a literature value
     "factor_tier_not_allowed": (

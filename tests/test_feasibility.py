@@ -540,10 +540,11 @@ def test_xlsx_sheets_and_cells(data):
     assert [categories.cell(row, 2).value for row in range(2, 7)] == list(ACTIVITY_CATEGORIES.codes)
 
     gaps = book["数据缺口"]
-    assert [gaps.cell(row, 1).value for row in range(2, 6)] == [gap["code"] for gap in data["gaps"]]
+    assert [gaps.cell(row, 2).value for row in range(2, 6)] == [gap["code"] for gap in data["gaps"]]
     row = 2 + [gap["code"] for gap in data["gaps"]].index("activity_category_empty")
+    assert gaps.cell(row, 1).value == CATALOGUE["activity_category_empty"].summary  # the gap in words first
     assert (
-        gaps.cell(row, 2).value == "警告" and gaps.cell(row, 4).value == 2 and gaps.cell(row, 5).value == "企业B、企业C"
+        gaps.cell(row, 3).value == "警告" and gaps.cell(row, 5).value == 2 and gaps.cell(row, 6).value == "企业B、企业C"
     )
 
     quality = book["数据质量"]
@@ -588,7 +589,7 @@ def test_xlsx_neutralises_formulas():
     assert summary["A1"].value.startswith("《=cmd")  # inside the title text: harmless
     assert summary["B4"].value == "'+R" and summary["B5"].value == "'=cmd|' /C calc'!A0"
     gaps = book["数据缺口"]
-    assert gaps["F2"].value == '\'@SUM(A1)：=HYPERLINK("http://example.invalid")'
+    assert gaps["G2"].value == '\'@SUM(A1)：=HYPERLINK("http://example.invalid")'
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:

@@ -657,7 +657,7 @@ def test_the_classes_page_proposes_without_saving(login, database, rule_id):
     assert "根据试算结果建议分级" in trials_page and f"/drafting/{rule_id}/trials/classes" in trials_page
     page = drafter.get(f"/drafting/{rule_id}/trials/classes").text
     table = page.split('id="classes"', 1)[1].split("</table>", 1)[0]
-    assert "<td>1 级</td><td>870</td>" in table and "<td>3 级</td><td>951</td>" in table
+    assert '<td lang="zh-CN">1 级</td><td>870</td>' in table and '<td lang="zh-CN">3 级</td><td>951</td>' in table
     copied = json.loads(
         html.unescape(page.split('id="proposal-json"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0])
     )
@@ -683,7 +683,9 @@ def test_the_result_page_names_the_primary_share_definition_and_the_gwp_source(l
         trial_id = make_trial_with(session, rule, data).id
         session.commit()
     page = login(Role.DRAFTER).get(f"/trials/{trial_id}").text
-    assert '<dt>1 t 熟料</dt><dd class="additional-unit">1,112 kg CO2e/t</dd>' in page  # 889.9 × 1000 / 800
+    assert (
+        '<dt lang="zh-CN">1 t 熟料</dt><dd class="additional-unit">1,112 kg CO2e/t</dd>' in page
+    )  # 889.9 × 1000 / 800
     share = page.split('id="primary-share">', 1)[1].split("</dd>", 1)[0]
     assert "现场活动数据" in share  # a new rule says site activity data (template 1.1's default)
     assert "IPCC AR6 WG1" in page.split('id="gwp">', 1)[1].split("</dd>", 1)[0]

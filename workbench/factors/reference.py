@@ -30,6 +30,12 @@ ELECTRICITY_NAMES = {
     "co2_fossil_only": "化石能源电力二氧化碳排放因子",
     "cfp_life_cycle": "电力碳足迹因子",
 }
+# What an electricity factor covers, by the library's `kind`: the carbon-footprint factor is life
+# cycle CO2e (generation with its fuel chains, and grid losses), what a product footprint needs;
+# the others are MEE's CO2-only emission factors of generation, made for enterprises' and regions'
+# emission accounting, not for product footprints.
+CFP_ELECTRICITY_KIND = "cfp_life_cycle"
+CO2_ONLY_ELECTRICITY_KINDS = frozenset(ELECTRICITY_NAMES) - {CFP_ELECTRICITY_KIND}
 
 
 def factor_rows() -> list[dict]:

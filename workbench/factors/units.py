@@ -18,7 +18,7 @@ from functools import lru_cache
 import pint
 
 from workbench.factors.reference import gas_formulas
-from workbench.messages import N_, Message
+from workbench.messages import N_, Joined, Message
 
 registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="ignore")
 registry.define("piece = [piece] = pc = pcs")
@@ -58,21 +58,30 @@ class FactorUnit:
     activity: pint.Unit  # per what, e.g. kWh
 
 
+# What a refused unit's message offers instead: the units trial data and factors use most.
+UNIT_EXAMPLES = Joined(N_("、"), ("t", "kg", "kWh", "MWh", "GJ", "MJ", "m3", "Nm3", "km", "t·km", Message(N_("件"))))
+
+
 def _unit(text: str) -> pint.Unit:
+    """The pint unit of `text`; UnitError naming the unit as written, with units to use instead
+    (never pint's own English sentence)."""
+    written = text.strip()
     with contextlib.suppress(Exception):
-        return registry.Unit(text.strip())  # a unit pint knows as written (Nm3, kWh, 万t)
-    text = text.replace("·", "*").replace("•", "*").replace("×", "*").replace("²", "**2").replace("³", "**3").strip()
+        return registry.Unit(written)  # a unit pint knows as written (Nm3, kWh, 万t)
+    text = written.replace("·", "*").replace("•", "*").replace("×", "*").replace("²", "**2").replace("³", "**3")
     text = re.sub(r"(?<=[A-Za-z])([23])\b", r"**\1", text)  # m3, km2 as written in Chinese statistics
     try:
         return registry.Unit(text)
-    except (
-        pint.errors.UndefinedUnitError,
-        pint.errors.DefinitionSyntaxError,
-        AttributeError,
-        TypeError,
-        ValueError,
-    ) as error:
-        raise UnitError(N_("“%(unit)s”不是可识别的单位 (%(reason)s)"), unit=text, reason=str(error)) from None
+    except pint.errors.UndefinedUnitError:
+        raise UnitError(
+            N_("未知单位“%(unit)s”：请使用 %(examples)s 等单位"), unit=written, examples=UNIT_EXAMPLES
+        ) from None
+    except (pint.errors.DefinitionSyntaxError, AttributeError, TypeError, ValueError):
+        raise UnitError(
+            N_("单位“%(unit)s”的写法无法识别：请写作 %(examples)s 等单位，复合单位如 t·km"),
+            unit=written,
+            examples=UNIT_EXAMPLES,
+        ) from None
 
 
 @lru_cache(maxsize=1024)

@@ -225,7 +225,7 @@ def _print_summary(report: dict) -> None:
             (f"{group} {name}", _n(outcome["cfp_per_unit"]) if "cfp_per_unit" in outcome else outcome["unavailable"])
             for group, options in scenarios.items()
             for name, outcome in options.items()
-            if name != "applicable"
+            if isinstance(outcome, dict)  # not the flags "applicable", "instruments"
         ]
     )
     findings = report["findings"]

@@ -17,7 +17,8 @@ their sentences:
     results[]                         one row per outcome, by label then period
     spread                            the CFP per unit over the usable results in `unit`
     stages[], categories[]            share of each life-cycle stage / activity category
-    gaps[]                            findings aggregated by code across trials, with what each means
+    gaps[]                            findings aggregated by code across trials: what the rule asks
+                                      (`problem`, in words), an example and what it means
     quality                           data-quality ratings, primary data share, uncertainty
     uncertainty_sources               which inputs drive each trial's Monte Carlo spread, and by group
     notes[]                           plain sentences stating the facts (messages)
@@ -61,10 +62,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from workbench.drafting.stages import MIN_TRIAL_ENTERPRISES
-from workbench.guideline import Finding, finding, meaning
+from workbench.guideline import CATALOGUE, Finding, finding, meaning
 from workbench.guideline.findings import SEVERITY_RANK
 from workbench.guideline.vocabulary import ACTIVITY_CATEGORIES, LIFE_CYCLE_STAGES, QUALITY_RATINGS
 from workbench.messages import N_, Joined, Message, Translate, identity
+from workbench.trials import display
 from workbench.trials import uncertainty_sources as sources
 from workbench.trials.uncertainty_sources import finite as _number
 from workbench.trials.uncertainty_sources import ordered as _ordered
@@ -83,6 +85,11 @@ UNRATED = N_("未评价")
 ENTERPRISE = N_("企业%(letter)s")
 _ANONYMISED = re.compile(r"^企业([A-Z]+)$")
 
+# A period made only of dates (2025 年 1 月—12 月, 2024-01/2024-12, 2023年7月至2024年6月) is shown as
+# it was typed; anything else in it (a plant's or a line's name) could name the enterprise.
+_DATES_ONLY = re.compile(r"[\d\s年月日号季度上下半至到\-–—~～/.,，、:：()（）QqHh]*")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
 UNIT_INCONSISTENT = "unit_inconsistent"
 CUT_OFF_EXCLUDED = "cut_off_excluded"
 
@@ -98,6 +105,20 @@ class TrialOutcome:
     usable: bool
     result: dict | None
     problems: list[dict] = field(default_factory=list)
+
+
+def anonymous_period(period: str | None) -> str:
+    """The data period as the report may show it: as typed when it holds only dates; else its
+    years (2024 or 2024–2025), since the rest may name the plant; "" when it names no year."""
+    period = " ".join(str(period or "").split())
+    if not period:
+        return ""
+    if _DATES_ONLY.fullmatch(period) and _YEAR.search(period):
+        return period
+    years = sorted({int(year) for year in _YEAR.findall(period)})
+    if not years:
+        return ""
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
 # --- the report --------------------------------------------------------------------------------------
@@ -144,7 +165,12 @@ def as_json(data: dict, translate: Translate = identity) -> dict:
         **data,
         "notes": [note.render(translate) for note in data["notes"]],
         "gaps": [
-            {**gap, "example": gap["example"].render(translate), "cause": gap["cause"].render(translate)}
+            {
+                **gap,
+                "problem": gap["problem"].render(translate),
+                "example": gap["example"].render(translate),
+                "cause": gap["cause"].render(translate),
+            }
             for gap in data["gaps"]
         ],
         "uncertainty_sources": {
@@ -323,6 +349,7 @@ def _gaps(outcomes: list[TrialOutcome], usable: list[TrialOutcome], unit: str | 
                 "labels": [],
                 "example": example,
                 "example_label": label,
+                "problem": _summary(code),
                 "cause": Message(meaning(code)),
             },
         )
@@ -355,6 +382,12 @@ def _gaps(outcomes: list[TrialOutcome], usable: list[TrialOutcome], unit: str | 
     for gap in gaps.values():
         gap["labels"].sort()
     return sorted(gaps.values(), key=lambda gap: (SEVERITY_RANK.get(gap["severity"], 3), -gap["count"], gap["code"]))
+
+
+def _summary(code: str) -> Message:
+    """What the rule asks that the gap `code` fails, in words (the catalogue's summary)."""
+    check = CATALOGUE.get(code)
+    return Message(check.summary) if check is not None else Message(N_("其他问题（%(code)s）"), {"code": code})
 
 
 def _range(values: list[float]) -> dict:
@@ -405,7 +438,8 @@ def _interval_width(monte_carlo) -> float | None:
 
 
 def _figure(value: float) -> str:
-    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
+    """A figure in a note, as the page and its charts show it (display.number)."""
+    return display.number(value)
 
 
 def _labels(labels) -> Joined:

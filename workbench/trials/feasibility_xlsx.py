@@ -201,7 +201,8 @@ def _shares_sheet(sheet, name, header, rows, key, t) -> None:
 def _gaps_sheet(sheet, data, t) -> None:
     sheet.title = t(N_("数据缺口"))
     columns = [
-        (t(N_("代码")), 28, None),
+        (t(N_("问题")), 36, None),
+        (t(N_("代码")), 24, None),
         (t(N_("严重程度")), 8, None),
         (t(N_("条款")), 14, None),
         (t(N_("出现次数")), 8, COUNT),
@@ -211,6 +212,7 @@ def _gaps_sheet(sheet, data, t) -> None:
     ]
     rows = [
         [
+            gap["problem"].render(t),
             gap["code"],
             t(SEVERITY_LABELS.get(gap["severity"], gap["severity"])),
             citation_text(gap["article"], t),

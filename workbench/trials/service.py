@@ -482,6 +482,21 @@ def overview(session: Session, user) -> list[RuleTrials]:
     return shown
 
 
+def to_carry_forward(session: Session, rule: Rule) -> tuple[RuleRevision, list[Trial]] | None:
+    """The newest earlier revision with trials and those of its trials whose enterprise has none
+    on the current revision yet (what `carry_forward` would copy); None when nothing is left."""
+    current = drafting.revision(session, rule)
+    earlier = next(
+        (revision for revision, _count in revisions_with_trials(session, rule) if revision.number < current.number),
+        None,
+    )
+    if earlier is None:
+        return None
+    present = {enterprise_key(trial.enterprise) for trial in trials_of(session, current)}
+    left = [trial for trial in trials_of(session, earlier) if enterprise_key(trial.enterprise) not in present]
+    return (earlier, left) if left else None
+
+
 def carry_forward(session: Session, rule: Rule, *, by) -> list[Trial]:
     """Copy the trials of the newest earlier revision that has any onto the current revision and
     calculate them there: a changed rule must be proven again, and re-entering the data would
@@ -532,7 +547,7 @@ def report(session: Session, revision: RuleRevision) -> dict:
         outcomes.append(
             feasibility.TrialOutcome(
                 label=trial.label,
-                period="",  # typed by the enterprise: it may name the plant
+                period=feasibility.anonymous_period(trial.period),  # dates only: the rest may name the plant
                 usable=calculation.usable,
                 result=_anonymous(calculation.result) if calculation.usable else None,
                 problems=[] if calculation.usable else _anonymous(calculation.result).get("problems", []),

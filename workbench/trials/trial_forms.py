@@ -125,7 +125,7 @@ def dataset_from_table(
 
     def report(name: str, message: str, where: str) -> None:
         problems.append(message)
-        cells.setdefault(name, message.removeprefix(where))
+        cells.setdefault(name, message.removeprefix(where).lstrip(" ,:："))  # the cell names its row
 
     lines, line_rows = [], []
     for number, row in enumerate(rows, start=1):
@@ -138,7 +138,7 @@ def dataset_from_table(
             cells.setdefault(f"line-{number - 1}-stage", _("请选择规则边界内的生命周期阶段。"))
             continue
         where = _("第 %(row)d 行", row=number)
-        line, found = workbook.line_from_row(values, stage, where)
+        line, found = workbook.line_from_row(values, stage, where, translate)
         for key, message in found:
             report(f"line-{number - 1}-{key}", message, where)
         if line is not None:
@@ -147,7 +147,7 @@ def dataset_from_table(
     located, rows_at = [], {}
     for index, row in enumerate(exchange_rows):
         where = _("过程表第 %(row)d 行", row=index + 1)
-        entry, found = workbook.exchange_from_row(row, where)
+        entry, found = workbook.exchange_from_row(row, where, translate)
         for key, message in found:
             report(f"exchange-{index}-{key}", message, where)
         if entry is not None:
@@ -242,6 +242,11 @@ def _cell_of(path: str, layout: TableLayout) -> tuple[str, str | None, str] | No
     return f"exchange-{row}", column, _("过程表第 %(row)d 行", row=row + 1)
 
 
+def placed(where: str, problem: str) -> str:
+    """A problem named by its place, for a list of problems: "第 4 行：…" / "Row 4: …"."""
+    return _("%(where)s：%(problem)s", where=where, problem=problem)
+
+
 def problems_at_cells(problems: list[dict], layout: TableLayout, cells: dict[str, str]) -> list[str]:
     """The problems `dataset.validate` found in a dataset read from the tables ({path, message}), named
     by their table row for the list at the top; each is also added to `cells` (by field name) at the
@@ -250,10 +255,10 @@ def problems_at_cells(problems: list[dict], layout: TableLayout, cells: dict[str
     for problem in problems:
         cell = _cell_of(problem["path"] or "/", layout)
         if cell is None:
-            listed.append(f"{problem['path'] or '/'}：{problem['message']}")
+            listed.append(placed(problem["path"] or "/", problem["message"]))
             continue
         prefix, column, where = cell
-        listed.append(f"{where}：{problem['message']}")
+        listed.append(placed(where, problem["message"]))
         if column is not None:
             cells.setdefault(f"{prefix}-{column}", problem["message"])
     return listed

@@ -35,6 +35,7 @@ from workbench.trials.trial_forms import (
     UploadForm,
     choice_options,
     dataset_from_table,
+    placed,
     posted_tables,
     problems_at_cells,
 )
@@ -55,6 +56,7 @@ def _template_globals(state):
         OPTION_LABELS=OPTION_LABELS,
         PRIMARY_SHARE_LABELS=PRIMARY_SHARE_LABELS,
         num=display.number,
+        qty=display.quantity,
         percent=display.percent,
         stage_rows=lambda result: [(label("stage", k), v) for k, v in result["by_stage"].items()],
         enterprise=lambda label: say(feasibility.enterprise_label(label)),
@@ -174,7 +176,8 @@ def trials(rule_id: int):
     listed = service.trials_of(db.session, revision, include_archived=True)
     latest = service.latest_calculations(db.session, [trial.id for trial in listed])
     current = drafting.revision(db.session, rule)
-    earlier = [entry for entry in service.revisions_with_trials(db.session, rule) if entry[0].number < current.number]
+    # Offered while some enterprise of the earlier revision has no trial on the current one.
+    pending = service.to_carry_forward(db.session, rule) if revision.number == current.number else None
     return render_template(
         "trials/trials.html",
         rule=rule,
@@ -183,7 +186,7 @@ def trials(rule_id: int):
         trials=listed,
         latest=latest,
         revisions=service.revisions_with_trials(db.session, rule),
-        carry_from=earlier[0] if earlier and revision.number == current.number else None,
+        carry_from=(pending[0], len(pending[1])) if pending else None,
         enterprises=service.trial_enterprises(db.session, rule),
         can_run=_can_run(rule),
         confirm_form=ConfirmForm(formdata=None),
@@ -277,7 +280,7 @@ def _submit_table(rule: Rule, revision: RuleRevision, form: TableForm, trial: Tr
 
 
 def _by_path(problems: list[dict]) -> list[str]:
-    return [f"{problem['path'] or '/'}：{problem['message']}" for problem in problems]
+    return [placed(problem["path"] or "/", problem["message"]) for problem in problems]
 
 
 def _store(rule: Rule, data: dict, source: DatasetSource, form, trial: Trial | None, enterprise=None, listed=_by_path):
@@ -393,7 +396,7 @@ def _read_upload(content: bytes) -> tuple[dict, DatasetSource, list[str]]:
         except (UnicodeDecodeError, ValueError) as error:
             return {}, DatasetSource.JSON, [_("JSON 文件无法读取：%(reason)s", reason=str(error))]
     data, problems = workbook.read_workbook(content)
-    return data, DatasetSource.XLSX, [f"{where}：{message}" for where, message in problems]
+    return data, DatasetSource.XLSX, [placed(where, message) for where, message in problems]
 
 
 def _too_deep(error: json_input.NestedTooDeeply) -> str:
@@ -438,7 +441,7 @@ def edit_trial(trial_id: int):
         data = record.dataset
         flow = data.get("reference_flow") or {}
         form.enterprise.data, form.period.data = record.enterprise, data.get("period", "")
-        form.quantity.data, form.unit.data = flow.get("quantity"), flow.get("unit")
+        form.quantity.data, form.unit.data = display.as_typed(flow.get("quantity")), flow.get("unit")
         form.product.data, form.version.data = flow.get("product", ""), record.version
         rows = workbook.rows_from_dataset(data) + [{} for _ in range(TABLE_ROWS)]
         exchange_rows = workbook.exchange_rows_from_dataset(data) + [{} for _ in range(EXCHANGE_ROWS)]

@@ -71,6 +71,8 @@ class Factor:
     source: str
     uncertainty: tuple | None
     direct: bool = False  # a direct emission in mass of a gas: the "factor" is the gas's GWP
+    kind: str = ""  # the library's kind of factor (cfp_life_cycle, co2_location_based …), if given
+    co2_only: bool = False  # given in CO2 alone (kgCO2/kWh), no other gas or CO2e
 
 
 @dataclass

@@ -22,7 +22,16 @@ Decisions worth knowing:
   without a readable year the latest: both with `grid_factor_year_mismatch` at /period. A
   contractual instrument is used only when the rule allows contractual instruments, lists the
   instrument (or lists none) and the line carries evidence; otherwise a finding, and the grid
-  factor. Partly covered consumption is two lines.
+  factor. Partly covered consumption is two lines. A line whose factor is one of the library's
+  electricity factors (kind cfp_life_cycle or a CO2-only kind) is purchased electricity on the
+  grid too, with or without an `electricity` object: it is listed with the electricity and the
+  grid/contractual scenario applies to it.
+- Every rule template asks for an average carbon-footprint factor of the grid (CO2e over the
+  life cycle, electricity.grid_factor). An electricity line on the grid whose factor is one of
+  MEE's CO2-only emission factors (a library kind co2_*, or a factor in kgCO2/kWh without other
+  gases) gets `electricity_factor_co2_only` (an error: the footprint is understated); the
+  result is still calculated with it. Contractual factors (kgCO2/kWh of a green certificate) are
+  the instrument's and are not checked.
 - Direct emissions: a line without a factor whose unit is a mass of a gas of the GWP tables
   ("kg CF4", "t SF6", "g N2O", "t CO2") is that gas emitted; its CO2e is the mass × the gas's GWP
   in the rule's set (a `direct` factor: no tier, its source the GWP table). Factors may also be
@@ -63,6 +72,8 @@ from workbench.trials.engine.model import (
 )
 from workbench.trials.engine.network import _scaling
 from workbench.trials.engine.reference import (
+    CFP_ELECTRICITY_KIND,
+    CO2_ONLY_ELECTRICITY_KINDS,
     DEFAULT_GWP_SET,
     GWP_FILES,
     gwp_source,
@@ -73,6 +84,8 @@ from workbench.trials.engine.reference import (
 ELECTRICITY_MODES = ("rule", "grid", "contractual")
 ALLOCATION_MODES = ("rule", "physical", "economic")
 MISMATCH_TOLERANCE = 0.01  # factor value vs. its per-gas values under the rule's GWP set
+# The library's kinds of electricity factor: a line using one is purchased electricity.
+ELECTRICITY_KINDS = CO2_ONLY_ELECTRICITY_KINDS | {CFP_ELECTRICITY_KIND}
 
 
 def prepare(
@@ -122,6 +135,12 @@ def prepare(
             factor_index[key] = len(factors)
             factors.append(factor)
         factor = factors[factor_index[key]]
+        if mode is None and factor.kind in ELECTRICITY_KINDS:
+            mode = "grid"  # purchased electricity named by its library factor, without an `electricity` object
+        if mode == "grid" and (factor.kind in CO2_ONLY_ELECTRICITY_KINDS or factor.co2_only):
+            report.add(
+                "electricity_factor_co2_only", spec_path, line=_name(line, index), unit=factor.unit or "kgCO2/kWh"
+            )
         try:
             ratio = direct[0] if direct is not None else _activity_ratio(str(line["unit"]), factor.unit)
         except ValueError as error:
@@ -418,6 +437,8 @@ def _read_factor(spec, key, path, gwp, gwp_set, factor_lookup, report) -> Factor
         tier=str(spec.get("tier") or ""),
         source=str(spec.get("source") or "").strip(),
         uncertainty=_distribution(spec.get("uncertainty"), raw, f"{path}/uncertainty", report),
+        kind=str(spec.get("kind") or ""),
+        co2_only=gas == "CO2" and not gases_given,
     )
 
 

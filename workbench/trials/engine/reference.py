@@ -15,6 +15,8 @@ import math
 from pathlib import Path
 
 from workbench.factors.reference import (  # noqa: F401  (re-exported for the engine's modules)
+    CFP_ELECTRICITY_KIND,
+    CO2_ONLY_ELECTRICITY_KINDS,
     DEFAULT_GWP_SET,
     GWP_FILES,
     GWP_SOURCE,

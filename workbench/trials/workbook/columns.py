@@ -14,7 +14,7 @@ from workbench.guideline.vocabulary import (
     INSTRUMENTS,
     LIFE_CYCLE_STAGES,
 )
-from workbench.messages import N_
+from workbench.messages import N_, Joined, Message, Translate, identity
 
 # The workbook is a Chinese form for enterprises (the labels of the guideline's vocabulary, not
 # translated); codes are accepted wherever a Chinese word is.
@@ -175,15 +175,34 @@ _WIDE = {
 
 
 class _Refused(ValueError):
-    """What is wrong with a cell's value, as the end of a Chinese sentence."""
+    """What is wrong with a cell's value (a message that follows the cell's name), in Chinese as
+    `str` and in any language as `message`."""
+
+    def __init__(self, template: str, **params):
+        self.message = Message(template, params)
+        super().__init__(self.message.render())
 
 
-def line_from_row(values: dict, stage: str, where: str) -> tuple[dict | None, list[tuple[str, str]]]:
+def _at(where: str, header: str, problem: Message) -> Message:
+    """A problem of one cell: the row (`where`, already in the reader's language), the column."""
+    return Message(
+        N_("%(where)s「%(column)s」%(problem)s"), {"where": where, "column": Message(header), "problem": problem}
+    )
+
+
+def _rendered(problems: list, translate: Translate) -> list[tuple[str, str]]:
+    return [(key, message.render(translate) if isinstance(message, Message) else message) for key, message in problems]
+
+
+def line_from_row(
+    values: dict, stage: str, where: str, translate: Translate = identity
+) -> tuple[dict | None, list[tuple[str, str]]]:
     """A dataset line from one row of a stage sheet or of the web form's table.
 
     `values` maps COLUMNS keys to what was typed (str, int, float or None; a workbook may also give
     bool or datetime); other keys are ignored. `where` names the row in messages, e.g.
-    "工作表“生产”第 7 行". Returns (line, problems), problems as (column key, message); the line
+    "工作表“生产”第 7 行". Returns (line, problems), problems as (column key, message in the language
+    of `translate`, Chinese by default); the line
     leaves out what could not be read. (None, []) for a row holding nothing but a category (the
     template's pre-filled rows)."""
     cells = {column.key: _blank_to_none(values.get(column.key)) for column in COLUMNS}
@@ -208,10 +227,12 @@ def line_from_row(values: dict, stage: str, where: str) -> tuple[dict | None, li
     if read("excluded"):
         line["excluded"] = True
     _put(line, "justification", read("justification"))
-    return line, problems
+    return line, _rendered(problems, translate)
 
 
-def exchange_from_row(values: dict, where: str) -> tuple[dict | None, list[tuple[str, str]]]:
+def exchange_from_row(
+    values: dict, where: str, translate: Translate = identity
+) -> tuple[dict | None, list[tuple[str, str]]]:
     """One output or input of a process from a row of the 过程 sheet or of the web form's process
     table: {"process": id, "name"?: the process's name, "side": "outputs" | "inputs", "exchange":
     {product, amount, unit, price?, uncertainty?}}, leaving out what could not be read; `values`
@@ -231,18 +252,23 @@ def exchange_from_row(values: dict, where: str) -> tuple[dict | None, list[tuple
         _put(exchange, key, read(key))
     price = read("price")
     if price is not None and direction == "input":
-        problems.append(("price", f"{where}「价格」只用于产出：输入行请留空。"))
+        problems.append(("price", _at(where, N_("价格"), Message(N_("只用于产出：输入行请留空。")))))
     elif price is not None:
         exchange["price"] = price
     _put(exchange, "uncertainty", _uncertainty(read, where, problems))
     if cells["process"] is None:
-        problems.append(("process", f"{where}「过程编号」是空的：请填写该行所属过程的编号，同一过程的各行编号相同。"))
+        problems.append(
+            (
+                "process",
+                _at(where, N_("过程编号"), Message(N_("是空的：请填写该行所属过程的编号，同一过程的各行编号相同。"))),
+            )
+        )
     if cells["direction"] is None:
-        problems.append(("direction", f"{where}「类型」是空的：请填写“产出”或“输入”。"))
+        problems.append(("direction", _at(where, N_("类型"), Message(N_("是空的：请填写“产出”或“输入”。")))))
     if direction is not None:
         entry["side"] = _SIDES[direction]
     entry["exchange"] = exchange
-    return entry, problems
+    return entry, _rendered(problems, translate)
 
 
 def processes_from_exchanges(located: list[tuple[dict, str]]) -> tuple[list[dict], list[tuple[str, str, str]]]:
@@ -284,10 +310,10 @@ def _reader(cells: dict, columns: dict[str, Column], where: str, problems: list[
         column = columns[key]
         try:
             if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
-                raise _Refused(f"是公式的错误值 {value.strip()}：请修正公式，或直接填写。")
+                raise _Refused(N_("是公式的错误值 %(value)s：请修正公式，或直接填写。"), value=value.strip())
             return _PARSERS[column.kind](value, key)
         except _Refused as refused:
-            problems.append((key, f"{where}「{column.header}」{refused}"))
+            problems.append((key, _at(where, column.header, refused.message)))
             return None
 
     return read
@@ -304,16 +330,27 @@ def _uncertainty(read, where: str, problems: list[tuple[str, str]]) -> dict | No
         if key in _PARAMETERS.get(kind, ()):
             continue
         del uncertainty[key]
-        header = COLUMN[key].header
-        users = "、".join(f"{DISTRIBUTION_NAMES[d]}分布" for d in _PARAMETERS if key in _PARAMETERS[d])
+        header = Message(COLUMN[key].header)
+        users = Joined(N_("、"), tuple(_distribution(d) for d in _PARAMETERS if key in _PARAMETERS[d]))
         if kind is None:
-            message = f"只用于{users}：请在「分布」中选择分布，或删去{header}。"
+            message = Message(
+                N_("只用于%(users)s：请在「分布」中选择分布，或删去%(header)s。"), {"users": users, "header": header}
+            )
         else:
-            needs = "和".join(COLUMN[other].header for other in _PARAMETERS[kind])
-            needs += "（或谱系评分）" if kind == "lognormal" else ""
-            message = f"不用于{DISTRIBUTION_NAMES[kind]}分布：它只用{needs}，请删去{header}，或改为{users}。"
-        problems.append((key, f"{where}「{header}」{message}"))
+            needs = Joined(N_("和"), tuple(Message(COLUMN[other].header) for other in _PARAMETERS[kind]))
+            template = (
+                N_("不用于%(distribution)s：它只用%(needs)s（或谱系评分），请删去%(header)s，或改为%(users)s。")
+                if kind == "lognormal"
+                else N_("不用于%(distribution)s：它只用%(needs)s，请删去%(header)s，或改为%(users)s。")
+            )
+            params = {"distribution": _distribution(kind), "needs": needs, "header": header, "users": users}
+            message = Message(template, params)
+        problems.append((key, _at(where, COLUMN[key].header, message)))
     return uncertainty or None
+
+
+def _distribution(kind: str) -> Message:
+    return Message(N_("%(name)s分布"), {"name": Message(DISTRIBUTION_NAMES[kind])})
 
 
 def _electricity(read, line: dict, factor: dict, cells: dict) -> dict | None:
@@ -366,9 +403,12 @@ _PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 def _number(value, key=None) -> int | float:
     if isinstance(value, bool):
-        raise _Refused(f"是逻辑值 {_text(value)}，不是数字：请填写数值。")
+        raise _Refused(N_("是逻辑值 %(value)s，不是数字：请填写数值。"), value=_text(value))
     if isinstance(value, dt.date | dt.time | dt.timedelta):
-        raise _Refused(f"被 Excel 当作日期或时间（{_text(value)}）：请把单元格格式设为“常规”或“数值”后重新填写数值。")
+        raise _Refused(
+            N_("被 Excel 当作日期或时间（%(value)s）：请把单元格格式设为“常规”或“数值”后重新填写数值。"),
+            value=_text(value),
+        )
     if isinstance(value, int | float):
         number = value
     else:
@@ -376,17 +416,17 @@ def _number(value, key=None) -> int | float:
         if _GROUPED.fullmatch(text):
             text = text.replace(",", "")
         elif not _PLAIN.fullmatch(text):
-            raise _Refused(f"{_show(value)}不是数字：请填写数值，如 1234.5 或 1,234.5。")
+            raise _Refused(N_("%(value)s不是数字：请填写数值，如 1234.5 或 1,234.5。"), value=_show(value))
         try:
             number = float(text) if any(mark in text for mark in ".eE") else int(text)
         except ValueError:  # more digits than Python converts
-            raise _Refused(f"{_show(value)}不是可用的数字。") from None
+            raise _Refused(N_("%(value)s不是可用的数字。"), value=_show(value)) from None
     try:
         finite = math.isfinite(number)
     except OverflowError:
         finite = False
     if not finite:
-        raise _Refused(f"{_show(value)}不是有限的数值：请填写数值。")
+        raise _Refused(N_("%(value)s不是有限的数值：请填写数值。"), value=_show(value))
     return number
 
 
@@ -411,8 +451,10 @@ def _choice(value, key: str) -> str:
             short = bracket[1] if (bracket := _PARENTHESISED.match(plain)) else plain  # 购电协议 for 购电协议（PPA）
             if folded == code.casefold() or candidate in (name, plain, short, f"{name}分布"):
                 return code
-    shown = "、".join(names.values())
-    raise _Refused(f"{_show(value)}不是可选的值：请填写 {shown} 之一（或其英文代码）。")
+    shown = Joined(N_("、"), tuple(Message(name) for name in names.values()))
+    raise _Refused(
+        N_("%(value)s不是可选的值：请填写 %(choices)s 之一（或其英文代码）。"), value=_show(value), choices=shown
+    )
 
 
 def _flag_or_none(value) -> bool | None:
@@ -427,7 +469,7 @@ def _flag_or_none(value) -> bool | None:
 def _flag(value, key=None) -> bool:
     flag = _flag_or_none(value)
     if flag is None:
-        raise _Refused(f"{_show(value)}应为“是”或“否”（留空为否）。")
+        raise _Refused(N_("%(value)s应为“是”或“否”（留空为否）。"), value=_show(value))
     return flag
 
 
@@ -435,16 +477,14 @@ _PEDIGREE_SPLIT = re.compile(r"[\s,;/、，；]+")
 
 
 def _pedigree(value, key=None) -> list[int]:
-    message = (
-        f"{_show(value)}应为 5 个 1–5 的整数（可靠性、完整性、时间、地理、技术相关性），用逗号分隔，如 2,3,1,2,1。"
-    )
+    message = N_("%(value)s应为 5 个 1–5 的整数（可靠性、完整性、时间、地理、技术相关性），用逗号分隔，如 2,3,1,2,1。")
     if isinstance(value, bool):
-        raise _Refused(message)
+        raise _Refused(message, value=_show(value))
     text = _normal(_text(value)).strip("()[]{}【】")
     # Excel turns "23121" (and sometimes "2,3,1,2,1") into the number 23121: five digits are five scores.
     parts = list(text) if re.fullmatch(r"\d{5}", text) else [part for part in _PEDIGREE_SPLIT.split(text) if part]
     if len(parts) != 5 or not all(re.fullmatch(r"[1-5]", part) for part in parts):
-        raise _Refused(message)
+        raise _Refused(message, value=_show(value))
     return [int(part) for part in parts]
 
 
