@@ -239,7 +239,7 @@ def test_a_process_sheet_without_its_required_columns_is_refused_and_rows_count_
 
     monkeypatch.setattr("workbench.trials.workbook.reading.MAX_ROWS", 7)
     dataset, problems = wb.read_workbook(filled_network_template(network_dataset()))  # 6 lines, 3 exchanges
-    assert (dataset, problems) == ({}, [("文件", "活动数据与过程的数据行合计超过 7 行：请合并同类项目后再上传。")])
+    assert (dataset, problems) == ({}, [("上传的文件", "活动数据与过程的数据行合计超过 7 行：请合并同类项目后再上传。")])
 
 
 # --- the web table form ------------------------------------------------------------------------------------

@@ -727,7 +727,7 @@ def test_files_that_are_not_xlsx_are_refused(content, says):
     dataset, problems = wb.read_workbook(content)
     assert dataset == {}
     assert len(problems) == 1
-    assert problems[0][0] == "文件"
+    assert problems[0][0] == "上传的文件"
     assert says in problems[0][1]
     if content:
         assert "另存为” Excel 工作簿（.xlsx）" in problems[0][1]
@@ -739,7 +739,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
         archive.writestr("word/document.xml", "<document/>")
     dataset, problems = wb.read_workbook(out.getvalue())
     assert dataset == {}
-    assert [location for location, _ in problems] == ["文件"]
+    assert [location for location, _ in problems] == ["上传的文件"]
     assert "这不是 Excel 工作簿（.xlsx）文件" in problems[0][1]
 
 
@@ -760,7 +760,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated():
     assert len(content) < wb.MAX_BYTES  # small enough to be uploaded
     dataset, problems = wb.read_workbook(content)
     assert dataset == {}
-    assert problems == [("文件", "工作簿解压后超过 50 MB：请删除图片和无关的工作表后再上传。")]
+    assert problems == [("上传的文件", "工作簿解压后超过 50 MB：请删除图片和无关的工作表后再上传。")]
 
 
 def test_more_than_max_rows_is_refused():
@@ -774,7 +774,7 @@ def test_more_than_max_rows_is_refused():
     book.save(out)
     dataset, problems = wb.read_workbook(out.getvalue())
     assert dataset == {}
-    assert problems == [("文件", f"活动数据超过 {wb.MAX_ROWS} 行：请合并同类项目后再上传。")]
+    assert problems == [("上传的文件", f"活动数据超过 {wb.MAX_ROWS} 行：请合并同类项目后再上传。")]
 
 
 def test_max_rows_counts_lines_in_all_sheets_and_allows_the_limit(monkeypatch):
@@ -784,7 +784,7 @@ def test_max_rows_counts_lines_in_all_sheets_and_allows_the_limit(monkeypatch):
     at_limit = build({"原材料获取": [HEADERS, line, skipped, line], "生产": [HEADERS, line, [], skipped]})
     assert len(wb.read_workbook(at_limit)[0]["lines"]) == 3
     over = build({"原材料获取": [HEADERS, line, line], "生产": [HEADERS, line, line]})
-    assert wb.read_workbook(over) == ({}, [("文件", "活动数据超过 3 行：请合并同类项目后再上传。")])
+    assert wb.read_workbook(over) == ({}, [("上传的文件", "活动数据超过 3 行：请合并同类项目后再上传。")])
 
 
 def formula_workbook() -> bytes:

@@ -63,8 +63,8 @@ def check_unit(unit: str) -> str:
         refuse("unit", _("请填写单位，如 kgCO2e/kWh。"))
     try:
         units.factor_unit(unit)
-    except ValueError as error:
-        refuse("unit", _("单位“%(unit)s”无法识别：%(reason)s", unit=unit, reason=str(error)))
+    except units.UnitError as error:  # its sentence in the reader's language, not str(error)'s Chinese
+        refuse("unit", _("单位“%(unit)s”无法识别：%(reason)s", unit=unit, reason=say(error.message)))
     return unit
 
 

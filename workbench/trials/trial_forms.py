@@ -153,7 +153,7 @@ def dataset_from_table(
         if entry is not None:
             located.append((entry, where))
             rows_at[where] = index
-    processes, found = workbook.processes_from_exchanges(located)
+    processes, found = workbook.processes_from_exchanges(located, translate)
     for where, key, message in found:
         report(f"exchange-{rows_at[where]}-{key}", message, where)
     try:

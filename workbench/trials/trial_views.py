@@ -395,8 +395,9 @@ def _read_upload(content: bytes) -> tuple[dict, DatasetSource, list[str]]:
             return {}, DatasetSource.JSON, [_too_deep(error)]
         except (UnicodeDecodeError, ValueError) as error:
             return {}, DatasetSource.JSON, [_("JSON 文件无法读取：%(reason)s", reason=str(error))]
-    data, problems = workbook.read_workbook(content)
-    return data, DatasetSource.XLSX, [placed(where, message) for where, message in problems]
+    data, problems = workbook.read_workbook(content, translate)
+    # Each message names its sheet, row and column itself: "where：" before it would say it twice.
+    return data, DatasetSource.XLSX, [message for _where, message in problems]
 
 
 def _too_deep(error: json_input.NestedTooDeeply) -> str:

@@ -112,11 +112,11 @@ CHOICES = {
 }
 # The 基本信息 sheet: (key, label, hint).
 INFO_FIELDS = (
-    ("enterprise", "企业名称", "填报企业的全称"),
-    ("period", "数据期间", "活动数据所属的期间，如 2024-01-01 至 2024-12-31"),
-    ("quantity", "产品产量", "数据期间内产品的产量（与各阶段的数量属同一期间），数值"),
-    ("unit", "产量单位", "产量的单位，应能换算为规则的声明单位或功能单位"),
-    ("product", "产品名称", "产品的名称或型号"),
+    ("enterprise", N_("企业名称"), "填报企业的全称"),  # N_: the labels name the row in messages
+    ("period", N_("数据期间"), "活动数据所属的期间，如 2024-01-01 至 2024-12-31"),
+    ("quantity", N_("产品产量"), "数据期间内产品的产量（与各阶段的数量属同一期间），数值"),
+    ("unit", N_("产量单位"), "产量的单位，应能换算为规则的声明单位或功能单位"),
+    ("product", N_("产品名称"), "产品的名称或型号"),
 )
 _COLUMN_HELP = {
     "category": "活动数据所属的排放类别（必填）",
@@ -183,8 +183,8 @@ class _Refused(ValueError):
         super().__init__(self.message.render())
 
 
-def _at(where: str, header: str, problem: Message) -> Message:
-    """A problem of one cell: the row (`where`, already in the reader's language), the column."""
+def _at(where: str | Message, header: str, problem: Message) -> Message:
+    """A problem of one cell: the row (`where`, in the reader's language or a Message), the column."""
     return Message(
         N_("%(where)s「%(column)s」%(problem)s"), {"where": where, "column": Message(header), "problem": problem}
     )
@@ -257,12 +257,8 @@ def exchange_from_row(
         exchange["price"] = price
     _put(exchange, "uncertainty", _uncertainty(read, where, problems))
     if cells["process"] is None:
-        problems.append(
-            (
-                "process",
-                _at(where, N_("过程编号"), Message(N_("是空的：请填写该行所属过程的编号，同一过程的各行编号相同。"))),
-            )
-        )
+        empty = Message(N_("是空的：请填写该行所属过程的编号，同一过程的各行编号相同。"))
+        problems.append(("process", _at(where, N_("过程编号"), empty)))
     if cells["direction"] is None:
         problems.append(("direction", _at(where, N_("类型"), Message(N_("是空的：请填写“产出”或“输入”。")))))
     if direction is not None:
@@ -271,10 +267,12 @@ def exchange_from_row(
     return entry, _rendered(problems, translate)
 
 
-def processes_from_exchanges(located: list[tuple[dict, str]]) -> tuple[list[dict], list[tuple[str, str, str]]]:
+def processes_from_exchanges(
+    located: list[tuple[dict, str]], translate: Translate = identity
+) -> tuple[list[dict], list[tuple[str, str, str]]]:
     """processes[] from `exchange_from_row`'s entries with where each came from: grouped by process
     id in the order the ids first appear, outputs and inputs in row order. Problems as (where,
-    column key, message): a process named differently on two rows."""
+    column key, message in the language of `translate`): a process named differently on two rows."""
     processes: dict[str, dict] = {}
     named_at: dict[str, str] = {}
     problems = []
@@ -287,11 +285,11 @@ def processes_from_exchanges(located: list[tuple[dict, str]]) -> tuple[list[dict
         if name is not None and "name" not in process:
             process["name"], named_at[identifier] = name, where
         elif name is not None and name != process["name"]:
-            message = (
-                f"{where}「过程名称」“{name}”与{named_at[identifier]}的“{process['name']}”不同："
-                f"过程“{identifier}”的各行应填写同一名称（也可只在第一行填写）。"
+            message = Message(
+                N_("“%(name)s”与%(first)s的“%(other)s”不同：过程“%(id)s”的各行应填写同一名称（也可只在第一行填写）。"),
+                {"name": name, "first": named_at[identifier], "other": process["name"], "id": identifier},
             )
-            problems.append((where, "process_name", message))
+            problems.append((where, "process_name", _at(where, N_("过程名称"), message).render(translate)))
         process[side].append(entry["exchange"])
     ordered = [
         {key: process[key] for key in ("id", "name", "outputs", "inputs") if key in process and process[key] != []}

@@ -1,5 +1,9 @@
 """Reading a filled-in workbook back into a trial dataset, with every problem located by sheet,
-row and column (see the package's docstring for the limits). PURE."""
+row and column (see the package's docstring for the limits). PURE.
+
+Problems are built as `Message`s and rendered at the end in the language of the caller's
+`translate` (the web layer's gettext; Chinese by default, as the command line shows them). Sheet
+names and the headers of the workbook are shown as written: the workbook is a Chinese form."""
 
 import io
 import zipfile
@@ -8,6 +12,7 @@ from xml.etree import ElementTree
 from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
 
+from workbench.messages import N_, Joined, Message, Translate, identity
 from workbench.trials.workbook.columns import (
     _PARENTHESISED,
     COLUMN,
@@ -25,6 +30,7 @@ from workbench.trials.workbook.columns import (
     STAGE_NAMES,
     STAGES,
     Column,
+    _at,
     _blank_to_none,
     _normal,
     _number,
@@ -36,69 +42,107 @@ from workbench.trials.workbook.columns import (
     processes_from_exchanges,
 )
 
+# A problem: (where, what), each a Message, or already text in the reader's language (the
+# problems of a row, which `line_from_row` renders).
+Problem = tuple[Message | str, Message | str]
+
 
 class _Refusal(Exception):
     """The file as a whole cannot be read: one problem, no dataset."""
 
-    def __init__(self, location: str, message: str):
-        super().__init__(message)
+    def __init__(self, location: Message, template: str, **params):
+        message = Message(template, params)
+        super().__init__(message.render())
         self.problem = (location, message)
 
 
-def read_workbook(content: bytes) -> tuple[dict, list[tuple[str, str]]]:
-    """(dataset, problems) from an uploaded workbook; problems as (location, message), the location
-    naming the sheet, row and column. A file that cannot be read at all gives ({}, [one problem])."""
-    dataset, problems, _ = read_workbook_located(content)
+def read_workbook(content: bytes, translate: Translate = identity) -> tuple[dict, list[tuple[str, str]]]:
+    """(dataset, problems) from an uploaded workbook; problems as (location, message) in the
+    language of `translate`, the location naming the sheet, row and column, and the message naming
+    them too (it reads on its own). A file that cannot be read at all gives ({}, [one problem])."""
+    dataset, problems, _ = read_workbook_located(content, translate)
     return dataset, problems
 
 
-def read_workbook_located(content: bytes) -> tuple[dict, list[tuple[str, str]], list[str]]:
+def read_workbook_located(
+    content: bytes, translate: Translate = identity
+) -> tuple[dict, list[tuple[str, str]], list[str]]:
     """As `read_workbook`, plus where each line came from ("工作表“生产”第 7 行" for lines[i]), so a
     caller can name the row in dataset.validate's messages about /lines/i."""
     try:
-        return _read(content)
+        dataset, problems, locations = _read(content, translate)
     except _Refusal as refusal:
-        return {}, [refusal.problem], []
+        dataset, problems, locations = {}, [refusal.problem], []
+    shown = [(_say(where, translate), _say(message, translate)) for where, message in problems]
+    return dataset, shown, [_say(where, translate) for where in locations]
 
 
-_FILE = "文件"
+def _say(text: Message | str, translate: Translate) -> str:
+    return text.render(translate) if isinstance(text, Message) else text
+
+
+def _sheet(title: str) -> Message:
+    return Message(N_("工作表“%(sheet)s”"), {"sheet": title})
+
+
+def _row(title: str, number: int) -> Message:
+    return Message(N_("工作表“%(sheet)s”第 %(row)d 行"), {"sheet": title, "row": number})
+
+
+def _cell(where: Message, header: str) -> Message:
+    return Message(N_("%(where)s「%(column)s」"), {"where": where, "column": Message(header)})
+
+
+_FILE = Message(N_("上传的文件"))
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of .xls, and of encrypted .xlsx
+_SAVE_AS = Message(N_("请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（.xlsx）后再上传。"))
+_SAVE_AGAIN = Message(N_("是公式，但文件中没有保存计算结果：请在 Excel 中打开该文件并保存后再上传。"))
 
 
 def _archive(content: bytes) -> zipfile.ZipFile:
     """The zip of an .xlsx, refused before any XML is parsed when it is not one or too big inside."""
-    save_as = "请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（.xlsx）后再上传。"
     if not content:
-        raise _Refusal(_FILE, "文件是空的。")
+        raise _Refusal(_FILE, N_("文件是空的：请选择填好的工作簿后再上传。"))
     if content.startswith(_OLE):
-        raise _Refusal(_FILE, f"这是旧版 Excel（.xls）文件或设置了密码的工作簿，无法读取：{save_as}如有密码请先取消。")
+        raise _Refusal(
+            _FILE,
+            N_("这是旧版 Excel（.xls）文件或设置了密码的工作簿，无法读取：%(save_as)s如有密码请先取消。"),
+            save_as=_SAVE_AS,
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise _Refusal(_FILE, f"这不是 Excel 工作簿（.xlsx）文件（CSV、.xls、.et 等格式不能读取）：{save_as}") from None
+        raise _Refusal(
+            _FILE,
+            N_("这不是 Excel 工作簿（.xlsx）文件（CSV、.xls、.et 等格式不能读取）：%(save_as)s"),
+            save_as=_SAVE_AS,
+        ) from None
     if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
         archive.close()
         raise _Refusal(
-            _FILE, f"工作簿解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB：请删除图片和无关的工作表后再上传。"
+            _FILE,
+            N_("工作簿解压后超过 %(limit)d MB：请删除图片和无关的工作表后再上传。"),
+            limit=MAX_UNCOMPRESSED // (1024 * 1024),
         )
     if "xl/workbook.xml" not in archive.namelist():
         archive.close()
-        raise _Refusal(_FILE, f"这不是 Excel 工作簿（.xlsx）文件：{save_as}")
+        raise _Refusal(_FILE, N_("这不是 Excel 工作簿（.xlsx）文件：%(save_as)s"), save_as=_SAVE_AS)
     return archive
 
 
-def _read(content: bytes) -> tuple[dict, list[tuple[str, str]], list[str]]:
+def _read(content: bytes, translate: Translate) -> tuple[dict, list[Problem], list[Message]]:
     archive = _archive(content)
     with archive:
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
         except Exception:  # openpyxl raises many kinds of error for a damaged file
             raise _Refusal(
-                _FILE, "无法读取该工作簿，文件可能已损坏：请在 Excel 中打开，“另存为” Excel 工作簿（.xlsx）后再上传。"
+                _FILE,
+                N_("无法读取该工作簿，文件可能已损坏：请在 Excel 中打开，“另存为” Excel 工作簿（.xlsx）后再上传。"),
             ) from None
         try:
-            return _read_book(book, archive)
+            return _read_book(book, archive, translate)
         finally:
             book.close()
 
@@ -114,13 +158,13 @@ def _stage_of(title: str) -> str | None:
     return None
 
 
-def _read_book(book, archive: zipfile.ZipFile) -> tuple[dict, list[tuple[str, str]], list[str]]:
-    problems: list[tuple[str, str]] = []
+def _read_book(book, archive: zipfile.ZipFile, translate: Translate) -> tuple[dict, list[Problem], list[Message]]:
+    problems: list[Problem] = []
     info: dict = {}
     stage_sheets = []
     process_sheet = None
     seen: dict[str, str] = {}
-    allowed = "、".join([INSTRUCTIONS_SHEET, INFO_SHEET, *STAGE_NAMES.values(), PROCESS_SHEET])
+    allowed = Joined(N_("、"), (INSTRUCTIONS_SHEET, INFO_SHEET, *STAGE_NAMES.values(), PROCESS_SHEET))
     for sheet in book.worksheets:
         title = sheet.title
         if title in (META_SHEET, INSTRUCTIONS_SHEET):
@@ -130,38 +174,30 @@ def _read_book(book, archive: zipfile.ZipFile) -> tuple[dict, list[tuple[str, st
             continue
         if _normal(title) == PROCESS_SHEET or _normal(title).casefold() == "processes":
             if process_sheet is not None:
-                problems.append(
-                    (
-                        f"工作表“{title}”",
-                        f"工作表“{title}”与“{process_sheet.title}”都是过程表，未读取：请把数据合并到一张工作表中。",
-                    )
-                )
+                message = N_("工作表“%(sheet)s”与“%(other)s”都是过程表，未读取：请把数据合并到一张工作表中。")
+                problems.append((_sheet(title), Message(message, {"sheet": title, "other": process_sheet.title})))
             else:
                 process_sheet = sheet
             continue
         stage = _stage_of(title)
         if stage is None:
             if sheet.sheet_state == "visible":
-                problems.append(
-                    (f"工作表“{title}”", f"不认识工作表“{title}”：工作表应为 {allowed} 之一，请改名或删除该工作表。")
-                )
+                message = N_("不认识工作表“%(sheet)s”：工作表应为 %(allowed)s 之一，请改名或删除该工作表。")
+                problems.append((_sheet(title), Message(message, {"sheet": title, "allowed": allowed})))
             continue
         if stage in seen:
-            problems.append(
-                (
-                    f"工作表“{title}”",
-                    f"工作表“{title}”与“{seen[stage]}”都是{STAGE_NAMES[stage]}阶段，未读取：请把数据合并到一张工作表中。",
-                )
-            )
+            message = N_("工作表“%(sheet)s”与“%(other)s”都是%(stage)s阶段，未读取：请把数据合并到一张工作表中。")
+            params = {"sheet": title, "other": seen[stage], "stage": Message(STAGE_NAMES[stage])}
+            problems.append((_sheet(title), Message(message, params)))
             continue
         seen[stage] = title
         stage_sheets.append((sheet, stage))
 
     lines: list[dict] = []
-    locations: list[str] = []
+    locations: list[Message] = []
     for sheet, stage in stage_sheets:
-        _read_stage(sheet, stage, archive, lines, locations, problems)
-    processes = _read_processes(process_sheet, archive, len(lines), problems) if process_sheet else []
+        _read_stage(sheet, stage, archive, lines, locations, problems, translate)
+    processes = _read_processes(process_sheet, archive, len(lines), problems, translate) if process_sheet else []
 
     dataset: dict = {key: info[key] for key in ("enterprise", "period") if key in info}
     dataset["reference_flow"] = {key: info[key] for key in ("quantity", "unit", "product") if key in info}
@@ -192,7 +228,7 @@ def _rows(sheet):
 
 
 def _table_rows(sheet, archive, columns: dict[str, Column], required: tuple[str, ...], problems):
-    """(where, {column key: value}) of each data row below the header row, or nothing
+    """(where, {column key: value}) of each data row below the header row (where as a Message), or nothing
     for an empty sheet. The header is the first row naming a known column; an enterprise may add a
     title row above it. A sheet with values but no header, or a header without a required column,
     is refused."""
@@ -216,58 +252,61 @@ def _table_rows(sheet, archive, columns: dict[str, Column], required: tuple[str,
         if not _sheet_has_values(sheet):
             return  # an empty sheet: nothing in it
         raise _Refusal(
-            f"工作表“{title}”",
-            f"工作表“{title}”找不到表头行：第一行应为各列的名称，如“{header_text(columns['amount'])}”。"
-            "请从模板中复制表头。",
+            _sheet(title),
+            N_("工作表“%(sheet)s”找不到表头行：第一行应为各列的名称，如“%(example)s”。请从模板中复制表头。"),
+            sheet=title,
+            example=header_text(columns["amount"]),
         )
     missing = [key for key in required if key not in header]
     if missing:
         raise _Refusal(
-            f"工作表“{title}”第 {header_row} 行",
-            f"工作表“{title}”的表头缺少 {'、'.join(header_text(columns[key]) for key in missing)} 列：请从模板中复制表头。",
+            _row(title, header_row),
+            N_("工作表“%(sheet)s”的表头缺少 %(columns)s 列：请从模板中复制表头。"),
+            sheet=title,
+            columns=Joined(N_("、"), tuple(header_text(columns[key]) for key in missing)),
         )
     for number, values in rows:
-        where = f"工作表“{title}”第 {number} 行"
+        where = _row(title, number)
         row = {}
         for key, index in header.items():
             value = values[index] if index < len(values) else None
             if value is None and (number, index + 1) in pending:
-                problems.append(
-                    (
-                        f"{where}「{columns[key].header}」",
-                        f"{where}「{columns[key].header}」是公式，但文件中没有保存计算结果："
-                        "请在 Excel 中打开该文件并保存后再上传。",
-                    )
-                )
+                header_name = columns[key].header
+                problems.append((_cell(where, header_name), _at(where, header_name, _SAVE_AGAIN)))
             row[key] = value
         yield where, row
 
 
-def _read_stage(sheet, stage, archive, lines, locations, problems) -> None:
+def _read_stage(sheet, stage, archive, lines, locations, problems, translate: Translate) -> None:
     for where, row in _table_rows(sheet, archive, COLUMN, REQUIRED_COLUMNS, problems):
-        line, row_problems = line_from_row(row, stage, where)
+        line, row_problems = line_from_row(row, stage, where.render(translate), translate)
         if line is None:
             continue
         if len(lines) >= MAX_ROWS:
-            raise _Refusal(_FILE, f"活动数据超过 {MAX_ROWS} 行：请合并同类项目后再上传。")
+            raise _Refusal(_FILE, N_("活动数据超过 %(max)d 行：请合并同类项目后再上传。"), max=MAX_ROWS)
         lines.append(line)
         locations.append(where)
-        problems.extend((f"{where}「{COLUMN[key].header}」", message) for key, message in row_problems)
+        problems.extend((_cell(where, COLUMN[key].header), message) for key, message in row_problems)
 
 
-def _read_processes(sheet, archive, line_count: int, problems) -> list[dict]:
+def _read_processes(sheet, archive, line_count: int, problems, translate: Translate) -> list[dict]:
     """processes[] from the 过程 sheet: one row per output or input, grouped by process id."""
     located = []
+    rows_at = {}  # the rendered place of a row (what processes_from_exchanges reports) -> its Message
     for where, row in _table_rows(sheet, archive, PROCESS_COLUMN, REQUIRED_PROCESS_COLUMNS, problems):
-        entry, row_problems = exchange_from_row(row, where)
-        problems.extend((f"{where}「{PROCESS_COLUMN[key].header}」", message) for key, message in row_problems)
+        place = where.render(translate)
+        entry, row_problems = exchange_from_row(row, place, translate)
+        problems.extend((_cell(where, PROCESS_COLUMN[key].header), message) for key, message in row_problems)
         if entry is None:
             continue
         if line_count + len(located) >= MAX_ROWS:
-            raise _Refusal(_FILE, f"活动数据与过程的数据行合计超过 {MAX_ROWS} 行：请合并同类项目后再上传。")
-        located.append((entry, where))
-    processes, grouping = processes_from_exchanges(located)
-    problems.extend((f"{where}「{PROCESS_COLUMN[key].header}」", message) for where, key, message in grouping)
+            raise _Refusal(
+                _FILE, N_("活动数据与过程的数据行合计超过 %(max)d 行：请合并同类项目后再上传。"), max=MAX_ROWS
+            )
+        located.append((entry, place))
+        rows_at[place] = where
+    processes, grouping = processes_from_exchanges(located, translate)
+    problems.extend((_cell(rows_at[place], PROCESS_COLUMN[key].header), message) for place, key, message in grouping)
     return processes
 
 
@@ -288,19 +327,16 @@ def _read_info(sheet, archive, problems) -> dict:
         key = (keys.get(match[2]) or keys.get(match[1])) if match else keys.get(text)
         if key is None or key in info:
             continue
-        label = names[key]
-        where = f"工作表“{INFO_SHEET}”第 {number} 行「{label}」"
+        label, row = names[key], _row(INFO_SHEET, number)
         value = _blank_to_none(values[1] if len(values) > 1 else None)
         if value is None:
             if (number, 2) in pending:
-                problems.append(
-                    (where, f"{where}是公式，但文件中没有保存计算结果：请在 Excel 中打开该文件并保存后再上传。")
-                )
+                problems.append((_cell(row, label), _at(row, label, _SAVE_AGAIN)))
             continue
         try:
             info[key] = _number(value) if key == "quantity" else _text(value)
         except _Refused as refused:
-            problems.append((where, f"{where}{refused}"))
+            problems.append((_cell(row, label), _at(row, label, refused.message)))
     return info
 
 
