@@ -469,12 +469,15 @@ def test_the_demo_rules_are_valid_and_conformant(cli_runner, database):
     assert cli_runner("demo").exit_code == 0
     with database() as session:
         rules = session.scalars(select(Rule).order_by(Rule.code)).all()
-        assert [rule.product.name for rule in rules] == ["锂电池", "水泥"]
+        # the two drafted here first, then the rules at the other stages (tests/test_demo_stages.py)
+        assert [rule.product.name for rule in rules[:2]] == ["锂离子电池", "水泥"]
         for rule in rules:
             document = service.revision(session, rule).document
             assert service.validate(rule, document) == []
-            assert counts(service.findings(session, rule, document))["errors"] == 0
-            assert rule.current_revision == 3
+            # the project just approved (10) is the template's text, its English title still to write
+            if rule.stage != "10":
+                assert counts(service.findings(session, rule, document))["errors"] == 0
+        assert [rule.current_revision for rule in rules[:2]] == [3, 3]
         cement = rules[1]
         assert cement.stage == "30" and len(service.comments_of(session, cement.id)) == 3
         assert session.scalar(select(User.id).where(User.username == "drafter")) is not None

@@ -125,7 +125,8 @@ def upgrade(revision):
 @cli.command()
 @with_appcontext
 def demo():
-    """Load the demo organisations, working groups and accounts (idempotent)."""
+    """Load the demo: organisations, working groups, accounts, registry, rules at every stage from
+    10 to 60 (one published), trials, evaluation and exchange data (idempotent)."""
     from workbench import demo as demo_data
 
     by = acting()
@@ -134,6 +135,7 @@ def demo():
     rules = demo_data.load_rules(db.session, by)
     factors = demo_data.load_factors(db.session, by)
     trials = demo_data.load_trials(db.session, by)
+    staged = demo_data.load_stages(db.session, by)  # the rules at 10, 40, 50 and 60
     evaluation = demo_data.load_evaluation(db.session, by)
     db.session.commit()
     published = demo_data.publish_drafts(db.session, by, current_app.config["PUBLICATION_REPOSITORY"])
@@ -141,7 +143,7 @@ def demo():
     exchange = demo_data.load_exchange(db.session, by)  # declares under the rule just published
     db.session.commit()
     click.echo(f"标准体系 registry: 新建产品 {products} 项、标准 {standards} 项、演示项目 {projects} 项 (created now)")
-    click.echo(f"规则起草 drafting: 新建演示规则 {rules} 项 (created now)")
+    click.echo(f"规则起草 drafting: 新建演示规则 {rules + staged} 项，其中立项至出版各阶段 {staged} 项 (created now)")
     click.echo(f"因子库 factors: 新建参考因子 {factors} 个 (created now)")
     click.echo(f"试算 trials: 新建演示试算 {trials} 份 (created now)")
     click.echo(

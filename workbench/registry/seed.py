@@ -26,7 +26,8 @@ PRIORITY_FILE = DATA / "priority-products-2024.csv"
 # Projects a new user sees beside the published standards. They have no numbers (none is
 # assigned before publication) and say in their note that they are demo data.
 DEMO_PROJECTS = [
-    (Level.NATIONAL, "温室气体 产品碳足迹量化方法与要求 锂离子电池", "锂电池", Status.DRAFTING, "SAC/TC548", ""),
+    # 锂离子电池 is a kind of 锂电池 (the 2024 plan's product, which also takes in primary lithium cells).
+    (Level.NATIONAL, "温室气体 产品碳足迹量化方法与要求 锂离子电池", "锂离子电池", Status.DRAFTING, "SAC/TC548", ""),
     (Level.NATIONAL, "温室气体 产品碳足迹量化方法与要求 水泥", "水泥", Status.PLANNED, "SAC/TC548", ""),
     (Level.NATIONAL, "温室气体 产品碳足迹量化方法与要求 光伏组件", "光伏组件", Status.CONSULTATION, "SAC/TC548", ""),
     (
