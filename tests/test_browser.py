@@ -517,7 +517,7 @@ def test_live_findings_read_in_english_and_fit_a_phone(browser, live_server, cem
             expect(mismatch.locator(".badge")).to_have_text("Error")
             expect(mismatch.locator(".article")).to_have_text("Guideline (3)")
             expect(page.locator(f"#{BOUNDARY_ANCHOR}-marks .finding-note")).to_have_text(
-                re.compile("^Guideline \\(3\\)：Products not for final consumption")
+                re.compile("^Guideline \\(3\\): Products not for final consumption")
             )
         else:
             assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -790,7 +790,7 @@ def demo_rules(app, people):
         demo.load_trials(db.session, ADMIN)
         db.session.commit()
         rules = {rule.product.name: rule.id for rule in db.session.query(Rule)}
-    return {"battery": rules["锂电池"], "cement": rules["水泥"]}
+    return {"battery": rules["锂离子电池"], "cement": rules["水泥"]}
 
 
 def english_text(locator) -> list[str]:
@@ -833,7 +833,7 @@ def test_the_english_interface_reads_in_english_from_parameters_to_the_feasibili
     page.screenshot(path=tmp_path / "parameters-en.png", full_page=True)
 
     # A trial result: the stage chart, the categories and the trial's own findings.
-    page.locator("nav.primary").get_by_role("link", name="Trial calculations").click()
+    page.locator("nav.primary").get_by_role("link", name="Trials", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Trial calculations")
     page.locator("#rule-trials").get_by_role("link", name=re.compile("^CFP-R-")).last.click()
     page.get_by_role("link", name="Enterprise C", exact=True).click()

@@ -5,8 +5,11 @@ an untranslated English string; `translations/en` carries the English. The choic
 session cookie (and on the user's account), never in process memory, so every worker agrees.
 """
 
+import re
+
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_translations
+from markupsafe import Markup, escape
 
 from workbench.config import PROJECT_ROOT
 from workbench.errors import InvalidInput
@@ -14,7 +17,7 @@ from workbench.guideline import CATALOGUE
 from workbench.guideline.articles import citation_text
 from workbench.guideline.findings import SEVERITY_LABELS, Finding, Severity
 from workbench.guideline.vocabulary import VOCABULARIES
-from workbench.messages import N_, Message, Terms
+from workbench.messages import N_, Joined, Message, Term, Terms
 
 LOCALES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LOCALE = "zh_CN"
@@ -59,6 +62,70 @@ def finding_text(finding: Finding | dict) -> str:
     """A finding's message in the reader's language; a stored one (a dict) as well."""
     found = finding if isinstance(finding, Finding) else Finding.from_dict(finding)
     return found.text(translate)
+
+
+# Chinese characters: a name or a quotation of the rule inside an English sentence is marked as such.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _marked_param(value):
+    if isinstance(value, Message):  # a sentence inside the sentence: its names are marked too
+        return _marked_message(value.template, value.params)
+    if isinstance(value, Term | Terms | Joined):
+        return value.render(translate)
+    if isinstance(value, str) and _HAN.search(value):
+        return Markup('<span lang="zh-CN">%s</span>') % value
+    return value
+
+
+def content_lang(text) -> Markup:
+    """` lang="zh-CN"` for a value shown as it was stored that is Chinese (a name, a title someone
+    typed), to put on the element holding it; nothing for the system's own words, translated."""
+    return Markup(' lang="zh-CN"') if isinstance(text, str) and _HAN.search(text) else Markup("")
+
+
+def finding_html(finding: Finding | dict) -> Markup:
+    """A finding's message in the reader's language as HTML: the names and quotations it holds
+    (a product's name, a clause's words) are marked lang="zh-CN", for a screen reader to read
+    them as Chinese inside an English sentence. Everything is escaped."""
+    found = finding if isinstance(finding, Finding) else Finding.from_dict(finding)
+    return _marked_message(found.template, found.params)
+
+
+def _marked_message(template: str, params) -> Markup:
+    text = escape(translate(template))
+    if not params:
+        return text
+    return text % {name: _marked_param(value) for name, value in params.items()}
+
+
+# How workbench.auth.models.actor_of names whoever acted, kept with the records: "display name (username)".
+_ACTOR_LABEL = re.compile(r"^(?P<name>.+) \((?P<username>[^()\s]+)\)$")
+_ANONYMOUS = "anonymous"
+
+
+def person_name(label: str | None) -> str:
+    """The name of whoever a stored actor label names, as people are shown everywhere: by their
+    display name, not their username; the system and anonymous visitors in the reader's language."""
+    if not label:
+        return ""
+    if label == "system":
+        return translate(N_("系统"))
+    if label.startswith(_ANONYMOUS):
+        return translate(N_("匿名访客"))
+    match = _ACTOR_LABEL.match(label)
+    return match["name"] if match else label
+
+
+def person_username(label: str | None) -> str:
+    """The username a stored actor label holds ("" when it holds none)."""
+    match = _ACTOR_LABEL.match(label or "")
+    return match["username"] if match else ""
+
+
+def is_person(label: str | None) -> bool:
+    """Whether a stored actor label names a person (whose name stays as they gave it)."""
+    return bool(label) and label != "system" and not label.startswith(_ANONYMOUS)
 
 
 def article_text(citation: str) -> str:
@@ -117,6 +184,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         say=say,
         finding_text=finding_text,
+        finding_html=finding_html,
+        person_name=person_name,
+        content_lang=content_lang,
+        is_person=is_person,
+        person_username=person_username,
         article_text=article_text,
         severity_text=severity_text,
         label=label,

@@ -49,7 +49,11 @@ class ClauseForm(RevisionForm):
 
 
 class DocumentForm(RevisionForm):
-    document = TextAreaField(_l("规则文件（JSON）"), validators=[DataRequired(), Length(max=2_000_000)])
+    document = TextAreaField(
+        _l("规则文件（JSON）"),
+        validators=[DataRequired(), Length(max=2_000_000)],
+        render_kw={"lang": "zh-CN"},  # the rule's own text, in Chinese whatever the page's language
+    )
 
 
 class SuppressForm(FlaskForm):

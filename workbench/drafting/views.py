@@ -115,8 +115,10 @@ def new_rule():
         select(WorkingGroup).where(WorkingGroup.archived_at.is_(None)).order_by(WorkingGroup.code)
     ).all()
     groups = [group for group in groups if can(user, Action.CREATE_RULE, group)]  # drafters: their own
-    form.product.choices = [SelectChoice(0, _("请选择"))] + [SelectChoice(p.id, p.name) for p in products]
-    form.working_group.choices = [SelectChoice(group.id, f"{group.code} {group.name}") for group in groups]
+    # Names people gave stay in Chinese on an English page, marked so (for screen readers).
+    named = {"lang": "zh-CN"}
+    form.product.choices = [SelectChoice(0, _("请选择"))] + [SelectChoice(p.id, p.name, named) for p in products]
+    form.working_group.choices = [SelectChoice(group.id, f"{group.code} {group.name}", named) for group in groups]
     if can(user, Action.CREATE_RULE, NO_WORKING_GROUP):
         form.working_group.choices.insert(0, SelectChoice(0, _("（暂不指定）")))
     if request.method == "GET" and id_arg("product"):

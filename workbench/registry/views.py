@@ -88,8 +88,12 @@ def _products(include: Product | None = None) -> list[Product]:
     return products
 
 
+# A product's name stays as it was registered (Chinese) on an English page, marked so.
+NAMED = {"lang": "zh-CN"}
+
+
 def _product_choices(blank: str, include: Product | None = None) -> list[SelectChoice]:
-    return [SelectChoice(0, blank)] + [SelectChoice(product.id, product.name) for product in _products(include)]
+    return [SelectChoice(0, blank)] + [SelectChoice(product.id, product.name, NAMED) for product in _products(include)]
 
 
 def _product_arg() -> Product | None:
@@ -430,7 +434,9 @@ def product(product_id: int):
 
 def _product_form_setup(form: ProductForm, product: Product | None = None) -> None:
     candidates = [other for other in _products(product.parent if product else None) if other is not product]
-    form.parent.choices = [SelectChoice(0, _("（无）"))] + [SelectChoice(other.id, other.name) for other in candidates]
+    form.parent.choices = [SelectChoice(0, _("（无）"))] + [
+        SelectChoice(other.id, other.name, NAMED) for other in candidates
+    ]
 
 
 def _product_input(form: ProductForm) -> service.ProductInput:

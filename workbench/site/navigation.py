@@ -5,6 +5,7 @@ which says what it will hold and which articles of the guideline it serves."""
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,13 @@ class Section:
     endpoint: str
     blueprints: tuple[str, ...] = ()  # pages of these blueprints are "in" the section
     arguments: dict = field(default_factory=dict)
+    # The word in the navigation bar, where every section must fit on one line beside the account's
+    # links; the home page's cards and the section's own page use the full title.
+    menu_title: str | None = None
+
+    @property
+    def nav_title(self) -> str:
+        return self.menu_title or self.title
 
     @property
     def built(self) -> bool:
@@ -37,6 +45,7 @@ SECTIONS = (
         _l("指引（七）至（十五）"),
         "registry.standards",
         ("registry",),
+        menu_title=lazy_pgettext("导航", "标准体系"),
     ),
     Section(
         "drafting",
@@ -47,6 +56,7 @@ SECTIONS = (
         _l("指引（二）至（六）"),
         "drafting.rules",
         ("drafting", "workflow"),
+        menu_title=lazy_pgettext("导航", "规则起草"),
     ),
     Section(
         "trials",
@@ -55,6 +65,7 @@ SECTIONS = (
         _l("指引（四）至（六）"),
         "trials.overview",
         ("trials",),
+        menu_title=lazy_pgettext("导航", "试算"),
     ),
     Section(
         "factors",
@@ -63,6 +74,7 @@ SECTIONS = (
         _l("指引（五）"),
         "factors.factors",
         ("factors",),
+        menu_title=lazy_pgettext("导航", "因子库"),
     ),
     Section(
         "catalogue",
@@ -73,6 +85,7 @@ SECTIONS = (
         _l("指引 一、（七）至（十一）"),
         "catalogue.index",
         ("catalogue", "proposals", "coverage"),
+        menu_title=lazy_pgettext("导航", "清单与立项"),
     ),
     Section(
         "published",
@@ -81,6 +94,7 @@ SECTIONS = (
         _l("指引（十七）"),
         "portal.index",
         ("portal",),
+        menu_title=lazy_pgettext("导航", "发布"),
     ),
     Section(
         "evaluation",
@@ -89,6 +103,7 @@ SECTIONS = (
         _l("指引（十二）、（十三）、（十五）"),
         "evaluation.index",
         ("evaluation", "feedback", "reviews", "coordination", "adoption"),
+        menu_title=lazy_pgettext("导航", "评估"),
     ),
     Section(
         "exchange",
@@ -99,6 +114,7 @@ SECTIONS = (
         _l("指引（五）、（十六）、（十八）至（二十）"),
         "exchange.index",
         ("exchange", "partners", "factor_exchange", "declarations", "international"),
+        menu_title=lazy_pgettext("导航", "对外交换"),
     ),
 )
 BY_KEY = {section.key: section for section in SECTIONS}

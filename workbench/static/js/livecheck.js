@@ -87,6 +87,12 @@
       panel.dataset.live = "";
     }
 
+    // "article：message" in the page's language (the status line carries the pattern).
+    function noteOf(finding) {
+      const pattern = status.dataset.note || "{article}：{message}";
+      return pattern.replace("{article}", () => finding.article).replace("{message}", () => finding.message);
+    }
+
     function note(className, text) {
       const paragraph = document.createElement("p");
       paragraph.className = className;
@@ -109,7 +115,7 @@
         const found = byField.get(name) || { problems: [], findings: [] };
         marks.replaceChildren(
           ...found.problems.map((problem) => note("errors", problem.message)),
-          ...found.findings.map((finding) => note("finding-note", finding.article + "：" + finding.message)),
+          ...found.findings.map((finding) => note("finding-note", noteOf(finding))),
         );
         const container = marks.closest(".field, .param-group") || marks.parentElement;
         // A refused save's errors beside the field are answered by this check now.

@@ -8,4 +8,18 @@ document.addEventListener("DOMContentLoaded", () => {
     button.setAttribute("aria-expanded", String(open));
     menu.classList.toggle("open", open);
   });
+
+  // The account's links (a <details> under the person's name) close as a dropdown does: on a
+  // click elsewhere, or Escape (focus goes back to the name).
+  const account = document.querySelector(".account-menu");
+  if (!account) return;
+  document.addEventListener("click", (event) => {
+    if (account.open && !account.contains(event.target)) account.open = false;
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && account.open) {
+      account.open = false;
+      account.querySelector("summary").focus();
+    }
+  });
 });
