@@ -32,6 +32,7 @@ from workbench.exchange import declaration_reading as reading
 from workbench.exchange import declarations as service
 from workbench.exchange import pact_reading
 from workbench.exchange.models import DECLARATION_SOURCE_LABELS, DECLARATION_STATUS_LABELS, DeclarationStatus
+from workbench.i18n import content_lang
 from workbench.web import REJECTED, external_url, page_number, show_error
 
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
@@ -190,6 +191,12 @@ def _read_upload(storage) -> dict | None:
         raise InvalidInput(error.message, details={"file": error.message}) from None
 
 
+def named(text: str) -> dict:
+    """An option's attributes when it names something in Chinese (a rule's title, an organisation):
+    lang="zh-CN", so the name stays as written on the English page and is read as Chinese."""
+    return {"lang": "zh-CN"} if content_lang(text) else {}
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     require(Action.DECLARE)
@@ -197,7 +204,8 @@ def new():
     rules = reading.published_rules(db.session)
     form = NewDeclarationForm()
     form.rule_id.choices = [SelectChoice(0, _("（请选择规则）"))] + [
-        SelectChoice(rule.id, f"{reading.rule_number(rule)} {rule.title}") for rule in rules
+        SelectChoice(rule.id, f"{reading.rule_number(rule)} {rule.title}", render_kw=named(rule.title))
+        for rule in rules
     ]
     if request.method == "GET":
         wanted = request.args.get("rule", "")
@@ -215,6 +223,7 @@ def new():
                 unit=calc.unit,
                 at=calc.calculated_at.date().isoformat(),
             ),
+            render_kw=named(f"{calc.trial.label}{calc.trial.enterprise}"),
         )
         for calc in calculations
     ]
@@ -258,7 +267,8 @@ def _page(declaration, *, status: int = 200, forms: dict | None = None):
     edit_form = forms.get("edit") or DeclarationForm(formdata=None, obj=declaration)
     submit_form = forms.get("submit") or SubmitForm(formdata=None)
     submit_form.certification_body_id.choices = [SelectChoice(0, _("（请选择认证机构）"))] + [
-        SelectChoice(body.id, body.name) for body in reading.certification_bodies(db.session)
+        SelectChoice(body.id, body.name, render_kw=named(body.name))
+        for body in reading.certification_bodies(db.session)
     ]
     if submit_form.certification_body_id.data is None and declaration.certification_body_id:
         submit_form.certification_body_id.data = declaration.certification_body_id
