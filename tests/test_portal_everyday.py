@@ -88,6 +88,9 @@ def test_an_empty_comment_is_refused_at_the_form_on_the_portal_page_with_the_tex
     assert 'value="王工"' in form and 'value="5.3"' in form and "改为 0.5%" in form
     assert re.search(r'<form method="post" action="/published/cement/comments#comment-form"', form)
     assert _comments(database) == []
+    # The refused page's address, reloaded or bookmarked, opens the rule at its comment form.
+    reloaded = client.get("/published/cement/comments")
+    assert reloaded.status_code == 302 and reloaded.headers["Location"].endswith("/published/cement/#comment-form")
 
 
 def test_the_same_comment_sent_twice_is_kept_once_and_the_second_send_is_told_so(client, database, out_for_comment):

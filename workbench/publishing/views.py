@@ -223,6 +223,13 @@ def add_comment(slug: str):
     return response
 
 
+@bp.get("/<slug>/comments")
+def comment_form(slug: str):
+    """The address a refused comment leaves in the browser: reloaded or bookmarked, it opens the
+    rule page at its comment form rather than answering "method not allowed"."""
+    return redirect(url_for(".rule", slug=slug, _anchor="comment-form"))
+
+
 # The flash category of a received comment: the rule page shows it at the comment form, where the
 # visitor is, not at the top of a long page.
 COMMENT_RECEIVED = "comment"
