@@ -69,6 +69,23 @@ def refusal_status(error: WorkbenchError) -> int:
     return error.status if isinstance(error, WriteFailed | TooManyAttempts) else REJECTED
 
 
+def refusal_at_form(form, error: WorkbenchError) -> str | None:
+    """Put a refusal beside the fields it names; return the sentence a form shows above its fields
+    when it names none (a rate limit, a draft sent out again, a write the database refused), for
+    forms at the foot of a long page, where a message at the top would go unseen."""
+    form.refused_with = refusal_status(error)
+    form.retry_at = getattr(error, "retry_at", None)
+    if isinstance(error, WriteFailed):
+        return str(WRITE_FAILED_ON_FORM.get(type(error), error.message))
+    placed = False
+    for field_name, message in error.details.items():
+        field = getattr(form, field_name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, str(message)]
+            placed = True
+    return None if placed else str(error.message)
+
+
 def show_error(form, error: WorkbenchError) -> None:
     """Put a service's refusal beside the fields it names; anything else becomes a flash message.
     The form remembers the status its page answers with (`form_page`)."""

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
@@ -254,13 +255,20 @@ def _member_choices(form: WorkingGroupForm, group: WorkingGroup | None = None) -
     ).all()
     if group is not None:
         users += [member for member in group.members if member not in users]
-    form.members.choices = [
-        SelectChoice(
-            user.id,
-            f"{user.display_name}（{user.username}）" + (f" · {user.organisation.name}" if user.organisation else ""),
-        )
-        for user in users
-    ]
+    form.members.choices = [SelectChoice(user.id, _member_label(user)) for user in users]
+
+
+def _member_label(user: User) -> Markup:
+    """The member's "name (username) · organisation" in the reader's punctuation, the names people
+    gave marked as Chinese. Markup's % escapes them (user data); only our translated pattern is markup."""
+    label = Markup(_("%(name)s（%(code)s）")) % {"name": _chinese(user.display_name), "code": user.username}
+    if user.organisation:
+        label += Markup(" · ") + _chinese(user.organisation.name)
+    return label
+
+
+def _chinese(text: str) -> Markup:
+    return Markup('<span lang="zh-CN">%s</span>') % text
 
 
 def _chosen_members(form: WorkingGroupForm) -> list[User]:

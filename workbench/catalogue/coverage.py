@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from workbench.drafting.stages import STAGES
 from workbench.guideline import Finding, Severity, finding
 from workbench.registry import hierarchy
 from workbench.registry.numbers import CHINESE_LEVELS, Level
@@ -474,7 +473,6 @@ def cycle(project: ProjectRecord, today: date) -> dict:
         "project": project,
         "stages": stages,
         "stage": current,
-        "stage_label": (STAGES[current].label if current in STAGES else current) if current else None,
         "registry_status": project.standard_status,
         "reached_approval_on": reached_on,
         "elapsed_days": elapsed,

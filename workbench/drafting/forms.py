@@ -62,6 +62,12 @@ class SuppressForm(FlaskForm):
     reason = StringField(_l("忽略理由"), validators=[DataRequired(), Length(max=1000)])
 
 
+# The flash category of a received comment: the pages with a comment form (the workspace's
+# consultation draft, the portal's rule page) show it at the form, where the reader is (at the foot
+# of a long draft), not at the top of the page.
+COMMENT_RECEIVED = "comment"
+
+
 class CommentForm(FlaskForm):
     # The revision the page shows: the comment binds to the text its author was reading.
     revision = HiddenField()

@@ -20,6 +20,7 @@ from workbench.dates import today
 from workbench.db import db, utcnow, write
 from workbench.drafting import live_check, schema_forms, service, stages
 from workbench.drafting.forms import (
+    COMMENT_RECEIVED,
     ClauseForm,
     CommentForm,
     DispositionForm,
@@ -43,7 +44,16 @@ from workbench.forms import ConfirmForm
 from workbench.i18n import say
 from workbench.markdown import render as markdown
 from workbench.registry.models import Product
-from workbench.web import REJECTED, form_page, id_arg, page_number, refusal_status, safe_next, show_error
+from workbench.web import (
+    REJECTED,
+    form_page,
+    id_arg,
+    page_number,
+    refusal_at_form,
+    refusal_status,
+    safe_next,
+    show_error,
+)
 
 bp = Blueprint("drafting", __name__, url_prefix="/drafting")
 
@@ -421,6 +431,7 @@ def add_comment(rule_id: int):
     if not stages.STAGES[record.stage].public_draft and not can(user, Action.VIEW_RULES):
         abort(404)  # a draft is public only while it is out for consultation
     form = CommentForm()
+    refusal = None
     if form.validate():
         # Signed-in reviewers are counted by account, visitors by (hashed) address.
         key = f"user:{user.id}" if user.is_authenticated else request.remote_addr or ""
@@ -444,12 +455,12 @@ def add_comment(rule_id: int):
                     revision=form.read_revision(),
                 )
             )
+        except service.DuplicateComment as duplicate:  # sent twice: the first copy was received
+            return _comment_received(record, duplicate.message)
         except WorkbenchError as error:
-            show_error(form, error)
+            refusal = refusal_at_form(form, error)
         else:
-            flash(_("意见已提交，感谢！起草组会逐条处理并在汇总处理表中说明。"), "success")
-            # The portal's copy of the form sends the visitor back to the portal.
-            return redirect(safe_next(request.form.get("next")) or url_for(".consultation", rule_id=record.id))
+            return _comment_received(record, _("意见已提交，感谢！起草组会逐条处理并在汇总处理表中说明。"))
     current = (
         service.consultation_revision(db.session, record)
         if stages.STAGES[record.stage].public_draft
@@ -457,7 +468,20 @@ def add_comment(rule_id: int):
     )
     # The page shows the consultation draft as it is now; a comment sent again from it is on that text.
     form.revision.data = str(current.number)
-    return form_page("drafting/consultation.html", form, rule=record, document=current.document, shown=current)
+    return form_page(
+        "drafting/consultation.html", form, rule=record, document=current.document, shown=current, refusal=refusal
+    )
+
+
+def _comment_received(rule: Rule, message: str):
+    """Back to the draft's form, which says the comment was received. A page that sent its own
+    address (`next`, as the portal's pages once did) gets the reader back there instead."""
+    back = safe_next(request.form.get("next"))
+    if back:
+        flash(message, "success")
+        return redirect(back)
+    flash(message, COMMENT_RECEIVED)
+    return redirect(url_for(".consultation", rule_id=rule.id, _anchor="comment-form"))
 
 
 @bp.get("/<id:rule_id>/comments")

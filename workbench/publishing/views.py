@@ -23,9 +23,9 @@ from workbench.dates import seconds_until
 from workbench.db import db, utcnow, write
 from workbench.drafting import service as drafting
 from workbench.drafting import stages
-from workbench.drafting.forms import CommentForm
+from workbench.drafting.forms import COMMENT_RECEIVED, CommentForm
 from workbench.drafting.models import Rule
-from workbench.errors import WorkbenchError, WriteFailed
+from workbench.errors import WorkbenchError
 from workbench.forms import ConfirmForm
 from workbench.jobs import service as jobs
 from workbench.page_cache import cached_page
@@ -33,7 +33,7 @@ from workbench.publishing import document as documents
 from workbench.publishing import service, tasks
 from workbench.publishing.document import MEDIA_TYPES, html
 from workbench.publishing.repository import FILES, PublicationRepository, tag_name
-from workbench.web import REJECTED, WRITE_FAILED_ON_FORM, refusal_status
+from workbench.web import REJECTED, refusal_at_form
 
 bp = Blueprint("portal", __name__, url_prefix="/published")
 
@@ -211,7 +211,7 @@ def add_comment(slug: str):
             flash(duplicate.message, COMMENT_RECEIVED)
             return redirect(url_for(".rule", slug=slug, _anchor="comment-form"))
         except WorkbenchError as error:
-            consultation["error"] = _place_error(form, error)
+            consultation["error"] = refusal_at_form(form, error)
         else:
             flash(_("意见已提交，感谢！起草组会逐条处理并在汇总处理表中说明。"), COMMENT_RECEIVED)
             return redirect(url_for(".rule", slug=slug, _anchor="comment-form"))
@@ -230,11 +230,6 @@ def comment_form(slug: str):
     return redirect(url_for(".rule", slug=slug, _anchor="comment-form"))
 
 
-# The flash category of a received comment: the rule page shows it at the comment form, where the
-# visitor is, not at the top of a long page.
-COMMENT_RECEIVED = "comment"
-
-
 def _comment_input(form: CommentForm) -> drafting.CommentInput:
     return drafting.CommentInput(
         name=form.name.data,
@@ -244,22 +239,6 @@ def _comment_input(form: CommentForm) -> drafting.CommentInput:
         comment=form.comment.data,
         proposed_change=form.proposed_change.data or "",
     )
-
-
-def _place_error(form: CommentForm, error: WorkbenchError) -> str | None:
-    """Put a refusal beside the fields it names; return the sentence the form shows above its
-    fields when it names none (a rate limit, a draft sent out again, a write the database refused)."""
-    form.refused_with = refusal_status(error)
-    form.retry_at = getattr(error, "retry_at", None)
-    if isinstance(error, WriteFailed):
-        return str(WRITE_FAILED_ON_FORM.get(type(error), error.message))
-    placed = False
-    for field_name, message in error.details.items():
-        field = getattr(form, field_name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, str(message)]
-            placed = True
-    return None if placed else str(error.message)
 
 
 def _sent_out(rule: Rule, versions: list):

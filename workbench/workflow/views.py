@@ -10,7 +10,8 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from workbench.auth.access import current_principal, require
-from workbench.auth.permissions import Action, can
+from workbench.auth.models import ROLE_LABELS
+from workbench.auth.permissions import Action, Role, can
 from workbench.dates import today
 from workbench.db import db
 from workbench.drafting import service as drafting
@@ -38,11 +39,29 @@ class PublishForm(FlaskForm):
     note = TextAreaField(_l("发布说明"), validators=[Optional(), Length(max=500)])
 
 
+def _mover(move: stages.Move, role) -> str | None:
+    """None when `role` may make `move`; otherwise the sentence saying who makes it, shown in place
+    of the move's form (the gates still show where the rule stands)."""
+    if role in move.roles:
+        return None
+    if move.publishes:
+        return _("由市场监管总局（管理员）批准发布。")
+    names = "、".join(str(ROLE_LABELS[Role(code)]) for code in sorted(move.roles))
+    return _("这一转换由%(roles)s执行。", roles=names)
+
+
 def _overview(rule: Rule) -> dict:
     """Everything the overview shows; the findings are checked once and shared with the gates."""
     page = workspace(rule)
     user = current_principal()
-    moves = service.moves(db.session, rule, today(), page["findings"]) if can(user, Action.MOVE_STAGE, rule) else []
+    moves = (
+        [
+            (move, results, _mover(move, user.role))
+            for move, results in service.moves(db.session, rule, today(), page["findings"])
+        ]
+        if can(user, Action.MOVE_STAGE, rule)
+        else []
+    )
     return {
         **page,
         "moves": moves,
