@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     import workbench.exchange.declaration_api  # noqa: F401
     import workbench.publishing.tasks  # noqa: F401  (the job kinds, so every app and worker knows them)
     import workbench.trials.tasks  # noqa: F401
+    import workbench.drafting.figure_views  # noqa: F401  (the figure uploads, on the drafting blueprint)
 
     # isort: on
     from workbench.api.spec import bp as api
