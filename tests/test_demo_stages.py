@@ -17,6 +17,7 @@ from workbench.guideline.findings import counts
 from workbench.publishing.models import Publication
 from workbench.registry.models import Status
 from workbench.trials import service as trials
+from workbench.trials.models import Calculation, Trial
 from workbench.workflow import service as workflow
 
 CEMENT = "温室气体 产品碳足迹量化方法与要求 水泥"
@@ -25,7 +26,8 @@ CEMENT = "温室气体 产品碳足迹量化方法与要求 水泥"
 def test_the_demo_has_a_rule_at_every_stage_and_a_published_standard(cli_runner, database, client):
     first = cli_runner("demo")
     assert first.exit_code == 0, first.output
-    assert "其中立项至出版各阶段 4 项" in first.output
+    assert "新建演示规则 6 项" in first.output and "演示在立项至出版各阶段各有一项规则" in first.output
+    assert "新建演示试算 12 份" in first.output  # every demo trial: the cement plants' and the staged rules'
     with database() as session:
         rules = {rule.stage: rule for rule in session.scalars(select(Rule).where(Rule.archived_at.is_(None)))}
         assert set(rules) >= {"10", "20", "30", "40", "50", "60"}
@@ -104,7 +106,7 @@ def test_loading_the_demo_twice_adds_nothing(cli_runner, database):
             session.scalar(select(func.count()).select_from(AuditEvent)),
         )
     second = cli_runner("demo")
-    assert second.exit_code == 0 and "其中立项至出版各阶段 0 项" in second.output
+    assert second.exit_code == 0 and "新建演示规则 0 项" in second.output and "新建演示试算 0 份" in second.output
     with database() as session:
         after = (
             session.scalar(select(func.count()).select_from(Rule)),
@@ -113,3 +115,44 @@ def test_loading_the_demo_twice_adds_nothing(cli_runner, database):
             session.scalar(select(func.count()).select_from(AuditEvent)),
         )
     assert after == before
+
+
+def test_the_demo_is_dated_as_its_story_tells(cli_runner, database, client):
+    """The backdated demo agrees with itself: each publication (its record and the portal's version
+    history) is dated the day its rule entered the stage, not the day the demo was loaded; every
+    trial was entered and calculated on a day of the story (the cement plants' during the
+    consultation); and what says it is demo data says so in both languages."""
+    assert cli_runner("demo").exit_code == 0
+    loaded = today()
+    with database() as session:
+        rules = {rule.stage: rule for rule in session.scalars(select(Rule).where(Rule.archived_at.is_(None)))}
+        lime, cement = rules["60"], rules["30"]
+        opened = cement.consultation_opened_on
+        assert opened == loaded - timedelta(days=70)
+        expected = {lime.id: lime.published_on, cement.id: opened}
+        slugs = {}
+        for publication in session.scalars(select(Publication)):
+            assert publication.published_at.date() == expected[publication.rule_id]
+            assert "演示数据" in publication.message and "Demo data" in publication.message
+            slugs[publication.rule_id] = publication.slug
+
+        trials_by_rule = {}
+        for trial in session.scalars(select(Trial)):
+            trials_by_rule.setdefault(trial.rule_id, []).append(trial)
+            calculated = session.scalars(
+                select(Calculation.calculated_at).where(Calculation.trial_id == trial.id)
+            ).all()
+            assert calculated and all(at == trial.created_at for at in calculated)
+            assert trial.created_at.date() < loaded  # not "last calculated" on the day of loading
+        assert sum(len(found) for found in trials_by_rule.values()) == 12
+        assert all(opened < trial.created_at.date() < loaded for trial in trials_by_rule[cement.id])
+
+        moves = session.scalars(select(StageEvent).where(StageEvent.rule_id.in_([lime.id, cement.id]))).all()
+        assert moves and all("演示数据" in move.note and "demo data" in move.note for move in moves)
+
+    for rule_id, day in expected.items():
+        page = client.get(f"/published/{slugs[rule_id]}/")
+        assert page.status_code == 200
+        history = page.text.split('id="version-history"')[1].split("</table>")[0]
+        assert day.isoformat() in history and loaded.isoformat() not in history
+        assert "Demo data: published by the demo" in history

@@ -227,7 +227,67 @@ def test_the_html_keeps_each_table_whole():
     assert long_table.split("</table>")[0].count("<tr>") == 121  # the header row and 120 rows
 
 
-def test_the_titles_elements_stand_one_character_apart():
+# --- the title on the cover and on page 1 ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lime(tmp_path_factory) -> Path:
+    return write_pdf(example("lime"), tmp_path_factory.mktemp("lime") / "rule.pdf")
+
+
+def title_rows(pdf_words: list[dict], elements: list[str], size: float) -> list[list[dict]]:
+    """The lines of a title set in `size` pt: words as tall as its type (pdftotext's box is about
+    1.45 times the size) that are a title element or a piece of one."""
+    tall = [word for word in pdf_words if abs(word["y1"] - word["y0"] - 1.45 * size) < 1.5]
+    pieces = [word for word in tall if any(word["text"] in element for element in elements)]
+    return lines(pieces)
+
+
+@pytest.mark.parametrize(
+    "name, size, page", [("cement", 24, "cover"), ("lime", 24, "cover"), ("cement", 16, "body"), ("lime", 16, "body")]
+)
+def test_the_title_breaks_only_between_its_elements(name, size, page, request):
+    """GB/T 1.1—2020 sets the title's elements (引导要素, 主体要素, 补充要素) one character apart; a
+    title too long for one line breaks between two elements, never inside one ("…要求 石 / 灰"),
+    and each line is centred. The cement fixture is the cement example with a longer scope; its
+    cover and title are the example's."""
+    pdf = request.getfixturevalue("cement_with_numbers" if name == "cement" else "lime")
+    elements = example(name)["title"].split()
+    all_pages = words(pdf)
+    found = (
+        all_pages[0]
+        if page == "cover"
+        else next(page_words for page_words in all_pages[1:] if title_rows(page_words, elements, size))
+    )
+    rows = title_rows(found, elements, size)
+    assert [word["text"] for row in rows for word in row] == elements  # each element one whole word
+    if page == "cover":
+        assert len(rows) == 2  # 24 pt: too long for one line, so it breaks, between two elements
+    centres = [(row[0]["x0"] + row[-1]["x1"]) / 2 for row in rows]
+    assert max(centres) - min(centres) < 1  # no space left hanging at a line's end
+    for row in rows:
+        for before, after in zip(row, row[1:], strict=False):
+            assert abs(after["x0"] - before["x1"] - size) < 1  # one character apart (空一个汉字)
+
+
+def test_a_title_written_without_its_spaces_still_wraps_within_the_page(tmp_path):
+    """An element is kept whole only while it fits a line: a title typed as one element wraps
+    inside the page's text width instead of running off it."""
+    rule = example("lime")
+    rule["title"] = "温室气体产品碳足迹量化方法与要求建筑用生石灰和消石灰粉及其制品"
+    cover = words(write_pdf(rule, tmp_path / "rule.pdf"))[0]
+    rows = title_rows(cover, [rule["title"]], 24)
+    assert len(rows) == 2 and "".join(word["text"] for row in rows for word in row) == rule["title"]
+    right = max(word["x1"] for word in cover if word["text"] == "GB/T" or "XXXX" in word["text"])  # the text's edge
+    assert all(word["x1"] <= right + 0.5 for row in rows for word in row)
+
+
+def test_the_titles_elements_are_marked_as_such():
     html = render.to_html(documents.build(example("cement"), documents.Meta(stage="30")))
-    assert '<h1 class="cover-title">温室气体　产品碳足迹量化方法与要求　水泥</h1>' in html
-    assert '<p class="body-title">温室气体　产品碳足迹量化方法与要求　水泥</p>' in html
+    elements = (
+        '<span class="title-element">温室气体</span><span class="title-gap"> </span>'
+        '<span class="title-element">产品碳足迹量化方法与要求</span><span class="title-gap"> </span>'
+        '<span class="title-element">水泥</span>'
+    )
+    assert f'<h1 class="cover-title">{elements}</h1>' in html
+    assert f'<p class="body-title">{elements}</p>' in html

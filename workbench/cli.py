@@ -130,11 +130,12 @@ def demo():
     from workbench import demo as demo_data
 
     by = acting()
+    trials_before = demo_data.trial_count(db.session)
     accounts = demo_data.load(db.session, by)
     products, standards, projects = demo_data.load_registry(db.session, by)
     rules = demo_data.load_rules(db.session, by)
     factors = demo_data.load_factors(db.session, by)
-    trials = demo_data.load_trials(db.session, by)
+    demo_data.load_trials(db.session, by)  # the cement plants' (the staged rules' come with them)
     staged = demo_data.load_stages(db.session, by)  # the rules at 10, 40, 50 and 60
     evaluation = demo_data.load_evaluation(db.session, by)
     db.session.commit()
@@ -142,8 +143,12 @@ def demo():
     db.session.commit()
     exchange = demo_data.load_exchange(db.session, by)  # declares under the rule just published
     db.session.commit()
+    trials = demo_data.trial_count(db.session) - trials_before
     click.echo(f"标准体系 registry: 新建产品 {products} 项、标准 {standards} 项、演示项目 {projects} 项 (created now)")
-    click.echo(f"规则起草 drafting: 新建演示规则 {rules + staged} 项，其中立项至出版各阶段 {staged} 项 (created now)")
+    click.echo(
+        f"规则起草 drafting: 新建演示规则 {rules + staged} 项 (created now)；"
+        "演示在立项至出版各阶段各有一项规则 (the demo holds a rule at each stage, 10 立项 to 60 出版)"
+    )
     click.echo(f"因子库 factors: 新建参考因子 {factors} 个 (created now)")
     click.echo(f"试算 trials: 新建演示试算 {trials} 份 (created now)")
     click.echo(

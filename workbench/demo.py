@@ -28,10 +28,11 @@ are left for the secretariat to publish from their pages, as each publication re
 Word file, the slowest part of loading.
 
 How the demo is marked as demo, with fields that exist: every backdated stage move's note says
-“演示数据，日期为回溯设定”; the registry entries of the demo rules say 演示数据 in their note; the
+“演示数据，日期为回溯设定 / demo data, dated back”; the registry entries of the demo rules say 演示数据 in their note; the
 published number is in the GB/T 99xxx range, far beyond any issued national standard; the drafting
 units, commenters, enterprises and the call for proposals are all marked 演示; the portal shows each
-demo publication's note (DEMO_PUBLICATION_NOTE) in its version history.
+demo publication's note (DEMO_PUBLICATION_NOTE, in Chinese and English) in its version history,
+dated, like the publication record, the day the rule entered its stage.
 """
 
 from dataclasses import dataclass
@@ -232,7 +233,8 @@ def load_factors(session: Session, by: User) -> int:
 
 # The cement rule's consultation opened this many days before loading: the 60 days are over.
 CEMENT_CONSULTATION_DAYS = 70
-BACKDATED = "演示数据，日期为回溯设定"  # the note of every stage move the demo dates back
+# The note of every stage move the demo dates back, in both languages: stored text, not interface.
+BACKDATED = "演示数据，日期为回溯设定 / demo data, dated back"
 
 
 def _account(session: Session, username: str, fallback: User) -> User:
@@ -402,9 +404,11 @@ def _staged_dataset(enterprise: str, product: str, scale: float, lines: list, gr
 
 
 def _load_staged_trials(session: Session, rule, product: str, by: User, day) -> None:
-    """Trials of `rule` by the three demo enterprises of its product (the gate to review), dated `day`."""
+    """Trials of `rule` by the three demo enterprises of its product (the gate to review), entered
+    and calculated on `day`."""
     from workbench.drafting import seed
     from workbench.factors.models import Factor, FactorKind
+    from workbench.trials import seed as trials_seed
     from workbench.trials import service as trials
 
     grid = session.scalar(  # the latest national life-cycle electricity factor, as the cement trials use
@@ -416,7 +420,7 @@ def _load_staged_trials(session: Session, rule, product: str, by: User, day) -> 
     for enterprise, scale in enterprises:
         data = _staged_dataset(enterprise, reference_product, scale, lines, grid)
         trial = trials.create_trial(session, rule, data=data, source="json", by=by)
-        trial.created_at = seed.morning(day)
+        trials_seed.date_back(session, trial, seed.morning(day))
 
 
 DEMO_PROPOSAL_PRODUCT = "新能源汽车"
@@ -483,11 +487,31 @@ def _load_approved_proposal(session: Session, by: User, day) -> int:
     return 1
 
 
+def trial_count(session: Session) -> int:
+    """How many trials the database holds: the demo command counts the ones it made (the cement
+    plants' and the staged rules' three each) as the difference."""
+    from sqlalchemy import func
+
+    from workbench.trials.models import Trial
+
+    return session.scalar(select(func.count()).select_from(Trial))
+
+
+# The cement plants entered their trials this many days into the consultation.
+CEMENT_TRIALS_AFTER_DAYS = 20
+
+
 def load_trials(session: Session, by: User) -> int:
-    """Trials of three invented cement plants against the demo cement rule."""
+    """Trials of three invented cement plants against the demo cement rule, entered and calculated
+    during its consultation (CEMENT_TRIALS_AFTER_DAYS after it opened)."""
+    from datetime import timedelta
+
+    from workbench.dates import today
+    from workbench.drafting.seed import morning
     from workbench.trials import seed
 
-    return seed.load(session, by)
+    entered = today() - timedelta(days=CEMENT_CONSULTATION_DAYS) + timedelta(days=CEMENT_TRIALS_AFTER_DAYS)
+    return seed.load(session, by, at=morning(entered))
 
 
 def load_evaluation(session: Session, by: User):
@@ -511,7 +535,11 @@ def load_exchange(session: Session, by: User):
     return seed.load(session, by, today=today())
 
 
-DEMO_PUBLICATION_NOTE = "演示数据：由演示程序发布，不是真实的标准或征求意见稿"  # the portal's version note
+# The portal's version note, in both languages: stored in the publication and its commit.
+DEMO_PUBLICATION_NOTE = (
+    "演示数据：由演示程序发布，不是真实的标准或征求意见稿。"
+    "Demo data: published by the demo, not a real standard or draft for comment."
+)
 
 
 def publish_drafts(session: Session, by: User, repository_path: str) -> int:
@@ -519,6 +547,7 @@ def publish_drafts(session: Session, by: User, repository_path: str) -> int:
     published standards (lime), so the portal has both to show. The rules at review and approval
     are left for the secretariat to publish if it wants to (each publication renders a PDF and a
     Word file, the slowest part of loading). Publishing is idempotent: a second run adds no commit."""
+    from workbench.db import utcnow
     from workbench.drafting import stages
     from workbench.drafting.models import Rule
     from workbench.publishing import service as publishing
@@ -530,9 +559,24 @@ def publish_drafts(session: Session, by: User, repository_path: str) -> int:
     public = set(stages.codes(public_draft=True)) | set(stages.codes(published=True))
     shown = [code for code in publishing.PUBLISHABLE_STAGES if code in public]
     rules = session.scalars(select(Rule).where(Rule.stage.in_(shown)).order_by(Rule.id))
-    for rule in rules:
+    # In the order of their (backdated) days, so that the repository's commits follow one another in time.
+    dated = sorted(((_entered_stage(session, rule), rule) for rule in rules), key=lambda pair: pair[0] or utcnow())
+    for day, rule in dated:
         _record, new = publishing.publish(
-            session, rule, by=secretariat, repository=repository, note=DEMO_PUBLICATION_NOTE
+            session, rule, by=secretariat, repository=repository, note=DEMO_PUBLICATION_NOTE, now=day
         )
         created += new
     return created
+
+
+def _entered_stage(session: Session, rule):
+    """When `rule` moved into its present stage (the demo's backdated day): published then, so
+    that the portal's version history agrees with the stages; None if it never moved (now)."""
+    from workbench.drafting.models import StageEvent
+
+    return session.scalar(
+        select(StageEvent.occurred_at)
+        .where(StageEvent.rule_id == rule.id, StageEvent.to_stage == rule.stage)
+        .order_by(StageEvent.occurred_at.desc())
+        .limit(1)
+    )

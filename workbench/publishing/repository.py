@@ -187,10 +187,20 @@ class PublicationRepository:
                 time.sleep(0.05)
 
     def publish(
-        self, slug: str, files: dict[str, bytes], entry: dict, *, message: str, tag: str, author: git.Actor
+        self,
+        slug: str,
+        files: dict[str, bytes],
+        entry: dict,
+        *,
+        message: str,
+        tag: str,
+        author: git.Actor,
+        date: datetime | None = None,
     ) -> Published:
         """Write one rule's files and its index entry, commit them and tag the commit. Files
-        that are byte for byte what HEAD already has make no commit (and no new tag)."""
+        that are byte for byte what HEAD already has make no commit (and no new tag). `date`: the
+        commit's author and committer date, which the version history shows (default: now; the
+        demo passes the day its backdated story published the rule)."""
         if not _SLUG.match(slug):
             raise ValueError(f"not a folder name: {slug!r}")
         if set(files) != set(FILES):
@@ -208,7 +218,9 @@ class PublicationRepository:
                 if has_head and not repo.index.diff("HEAD"):
                     existing = _tag_of(repo, repo.head.commit.hexsha) or tag
                     return Published(repo.head.commit.hexsha, existing, created=False)
-                commit = repo.index.commit(message, author=author, committer=COMMITTER)
+                commit = repo.index.commit(
+                    message, author=author, committer=COMMITTER, author_date=date, commit_date=date
+                )
                 final_tag = _free_tag(repo, tag)
                 repo.create_tag(final_tag, ref=commit, message=message.splitlines()[0])
                 return Published(commit.hexsha, final_tag, created=True)

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict
-from datetime import UTC
+from datetime import UTC, datetime
 from importlib.metadata import version
 from urllib.parse import quote
 
@@ -65,7 +65,8 @@ def rule_document(rule: Rule, revision: RuleRevision) -> documents.RuleDocument:
 # Raise when the layout changes in a way the libraries' versions do not show: every stored
 # document is then laid out again on its next request. 2: formulas, figures and annex sub-clauses.
 # 3: the Word file's 目次 page numbers, fonts with stand-ins, line pitch, cover foot, unbroken numbers.
-LAYOUT_VERSION = "3"
+# 4: the PDF title's elements each kept whole on the cover and page 1.
+LAYOUT_VERSION = "4"
 
 
 def document_key(document: dict, meta: documents.Meta, kind: str) -> str:
@@ -158,11 +159,19 @@ def check_publishable(rule: Rule) -> None:
 
 
 def publish(
-    session: Session, rule: Rule, *, by, repository: PublicationRepository, note: str = ""
+    session: Session,
+    rule: Rule,
+    *,
+    by,
+    repository: PublicationRepository,
+    note: str = "",
+    now: datetime | None = None,
 ) -> tuple[Publication, bool]:
     """Publish the rule's current revision at its present stage (during consultation: the revision
     sent out for it, drafting.public_revision). Returns the publication and whether it is new
-    (False: this revision was already published at this stage)."""
+    (False: this revision was already published at this stage). `now`: when it is published, in
+    the record and the repository's commit (default: now; only the demo dates it back, so that
+    its portal history agrees with its backdated stages)."""
     require(by, Action.PUBLISH_RULE, rule)
     actor = actor_of(by)
     check_publishable(rule)
@@ -209,7 +218,13 @@ def publish(
     }
     try:
         result = repository.publish(
-            slug, files, entry, message=message, tag=tag, author=git.Actor(actor.label, "publisher@workbench")
+            slug,
+            files,
+            entry,
+            message=message,
+            tag=tag,
+            author=git.Actor(actor.label, "publisher@workbench"),
+            date=now,
         )
     except (RepositoryError, git.GitCommandError, OSError) as error:
         raise WorkbenchError(_("发布仓库无法写入，数据库未改变：%(error)s", error=str(error))) from error
@@ -224,7 +239,7 @@ def publish(
         message=note.strip(),
         publisher_id=actor.user_id,
         publisher_label=actor.label,
-        published_at=utcnow().astimezone(UTC),
+        published_at=(now or utcnow()).astimezone(UTC),
     )
     try:
         with session.begin_nested():

@@ -1,9 +1,11 @@
 """Demo trials: three cement plants tried against the demo cement rule out for consultation, so
 the results pages, the feasibility report and the live 送审 gate have something to show. The
 plants and their figures are invented (marked 演示); the grid factor comes from the reference
-library by code, so the calculation names the factor version it used."""
+library by code, so the calculation names the factor version it used. The demo dates them back
+to the day its story says they were entered (date_back)."""
 
 import copy
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +15,7 @@ from workbench.drafting import service as drafting
 from workbench.drafting.models import Rule
 from workbench.factors.models import Factor, FactorKind
 from workbench.trials import service
-from workbench.trials.models import Trial
+from workbench.trials.models import Calculation, Trial
 
 CEMENT_TITLE = "温室气体 产品碳足迹量化方法与要求 水泥"
 
@@ -187,8 +189,17 @@ PLANTS = [
 ]
 
 
-def load(session: Session, by) -> int:
-    """Trials of the demo cement rule's current revision that are missing; returns how many."""
+def date_back(session: Session, trial: Trial, at: datetime) -> None:
+    """`trial` and its calculations dated `at`, the day the demo's story has it entered and
+    calculated (they were made while loading; the audit trail keeps that)."""
+    trial.created_at = at
+    for calculation in session.scalars(select(Calculation).where(Calculation.trial_id == trial.id)):
+        calculation.calculated_at = at
+
+
+def load(session: Session, by, *, at: datetime | None = None) -> int:
+    """Trials of the demo cement rule's current revision that are missing; returns how many.
+    `at`: when they were entered and calculated (the demo: during the consultation; default now)."""
     rule = session.scalar(select(Rule).where(Rule.title == CEMENT_TITLE))
     if rule is None:
         return 0
@@ -211,6 +222,8 @@ def load(session: Session, by) -> int:
         if service.enterprise_key(enterprise) in present:
             continue
         data = copy.deepcopy(cement_plant(enterprise, grid_code=grid, **figures))
-        service.create_trial(session, rule, data=data, source="json", by=author)
+        trial = service.create_trial(session, rule, data=data, source="json", by=author)
+        if at is not None:
+            date_back(session, trial, at)
         created += 1
     return created
