@@ -445,7 +445,7 @@ def test_notes_state_the_facts(data):
     assert "至少 3 家" not in notes  # three enterprises calculated
     assert "1 项试算的数据无法计算（企业D）" in notes
     assert "3 项试算的碳足迹" in notes and "变异系数" in notes
-    assert f"变异系数 {data['spread']['cv_percent']:.1f}%" in notes
+    assert f"变异系数 {data['spread']['cv_percent']:.1f}\u00a0%" in notes  # one decimal, the sign as on the page
     assert "企业C的试算结果仍有未处理的错误" in notes
     assert "企业C的活动数据没有谱系矩阵评分" in notes
     assert "企业C未做蒙特卡洛" in notes

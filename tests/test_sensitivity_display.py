@@ -128,7 +128,7 @@ def test_the_dominant_input_comes_first_on_the_trial_page(login, database, rule_
     (chart,) = document.xpath('//figure[@id="chart-sensitivity"]')
     labels = chart.xpath(".//svg/text[@text-anchor='end']")
     assert text(labels[0]) == "烟煤 活动数据数量" and len(labels) == len(rows)
-    assert text(labels[0].xpath("./tspan")[0]) == "活动数据数量"
+    assert text(labels[0].xpath("./tspan")[1]) == "活动数据数量"  # below the item, in its own line
     values = [text(value) for value in chart.xpath(".//svg/text[not(@text-anchor)]")]
     assert values[0] == f"{top['share']:.1f} %"
     assert not chart.xpath('.//*[@id="chart-sensitivity-legend"]')
@@ -136,8 +136,8 @@ def test_the_dominant_input_comes_first_on_the_trial_page(login, database, rule_
     answer = text(document.xpath('//p[@id="sensitivity-answer"]')[0])
     second = listed[1]
     assert answer == (
-        f"结果的离散主要来自：烟煤（活动数据数量）（{top['share']:.0f} %）、"
-        f"{second['label']}（活动数据数量）（{second['share']:.0f} %）"
+        f"结果的离散主要来自：烟煤（活动数据数量）（{top['share']:.1f} %）、"
+        f"{second['label']}（活动数据数量）（{second['share']:.1f} %）"
     )
     method = text(document.xpath('//p[@id="sensitivity-method"]')[0])
     assert f"方法：斯皮尔曼秩相关系数平方，归一化为 100 %；基于前 {stored['draws']:,} 次模拟" in method
@@ -326,7 +326,7 @@ def test_the_report_names_the_inputs_and_the_groups_that_drive_the_spread(login,
         assert item_percent_kept_whole(items[0])
     summary = text(document.xpath('//p[@id="sources-summary"]')[0])
     assert summary.startswith(
-        f"本规则试算结果的离散主要来自：能源使用（平均 {energy:.0f} %）、过程排放（平均 {process:.0f} %）"
+        f"本规则试算结果的离散主要来自：能源使用（平均 {energy:.1f} %）、过程排放（平均 {process:.1f} %）"
     )
     assert "3 项有敏感性分析的试算" in summary
     groups = document.xpath('//table[@id="source-groups"]/tbody/tr/@data-group')
@@ -344,7 +344,7 @@ def test_the_report_names_the_inputs_and_the_groups_that_drive_the_spread(login,
 
 
 def item_percent_kept_whole(item) -> bool:
-    return any(text(span).endswith(" %") for span in item.xpath('.//span[@class="nowrap"]'))
+    return "\u00a0%" in item.text_content()  # a no-break space joins the number and its sign
 
 
 def test_an_exchange_is_named_once_in_the_report(login, database, rule_id):
@@ -365,7 +365,8 @@ def test_an_exchange_is_named_once_in_the_report(login, database, rule_id):
     assert text(first) == "最大 过程间交换量 77.5 % /processes/1/inputs/0"
     assert " · " in text(second)  # a line's input: its category, then what is uncertain in it
     share = text(document.xpath('//section[@id="quality"]/p')[0])
-    assert document.xpath('//section[@id="quality"]/p[1]/span[@class="nowrap"]') and share.startswith("初级数据占比")
+    paragraph = document.xpath('//section[@id="quality"]/p')[0].text_content()
+    assert "\u00a0%" in paragraph and share.startswith("初级数据占比")  # a no-break space keeps 99.2 % whole
 
 
 def test_the_report_workbook_lists_the_sources(login, rule_id, three_trials):
@@ -449,7 +450,7 @@ def test_exchanges_and_shared_factors_form_groups_of_their_own():
     # named while at least 10 % on average: all three here
     assert str(sources["summary"]) == (
         # a share and its percent sign joined by a no-break space: a narrow screen keeps them together
-        "本规则试算结果的离散主要来自：过程间交换量（平均 44\u00a0%）、能源使用（平均 40\u00a0%）、因子库因子（平均 12\u00a0%）"
+        "本规则试算结果的离散主要来自：过程间交换量（平均 44.0\u00a0%）、能源使用（平均 40.0\u00a0%）、因子库因子（平均 12.5\u00a0%）"
         "（2 项有敏感性分析的试算的平均）。"
     )
     assert sources["summary"] in data["notes"]

@@ -506,7 +506,7 @@ def test_the_report_exports_as_xlsx(login, database, rule_id):
 
 def test_the_demo_cement_rule_has_three_plants_and_passes_the_trials_gate(cli_runner, database):
     output = cli_runner("demo").output
-    assert "新建演示试算 3 份" in output
+    assert "新建演示试算 12 份" in output  # every demo trial: the cement plants' and the staged rules' (3 × 3)
     assert "新建演示试算 0 份" in cli_runner("demo").output  # loads once
     with database() as session:
         rule = session.scalar(select(Rule).where(Rule.title.endswith("水泥")))

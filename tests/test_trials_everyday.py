@@ -134,8 +134,12 @@ def test_the_gap_table_says_what_the_rule_asks_in_words_in_chinese_and_english(l
         (724.1, "724.1"),
         (757.95, "758.0"),
         (999.96, "1,000"),
-        (1234567.0, "1,234,567"),
-        (0.018, "0.01800"),
+        (1234567.0, "1,235,000"),  # four figures are all a calculation claims, large or small
+        (724144850.0, "724,100,000"),
+        (1090.3, "1,090"),
+        (0.018, "0.018"),  # not 0.01800: trailing zeros below 1 claim a precision nobody reads
+        (0.5777, "0.5777"),
+        (12.5, "12.50"),  # from 1 up trailing zeros stay, so that figures side by side line up
         (0.0001234, "1.234e-04"),
         (0, "0"),
         (None, "—"),
@@ -152,13 +156,76 @@ def test_a_typed_quantity_is_shown_as_given_without_a_trailing_zero(value, shown
     assert display.quantity(value) == shown
 
 
-def test_the_reports_sentences_show_the_figures_as_its_table_does():
+@pytest.mark.parametrize(
+    ("kilograms", "shown"), [(724144850, "724,100 t CO2e"), (1000, "1 t CO2e"), (512.34, "512.3 kg CO2e"), (None, "—")]
+)
+def test_a_period_total_is_shown_in_tonnes_to_four_figures(kilograms, shown):
+    assert display.co2e_total(kilograms) == shown
+
+
+def test_percentages_ranges_and_ratios_have_one_style():
+    nbsp = "\u00a0"
+    assert display.pct(8.1234) == f"8.1{nbsp}%"  # one decimal, the sign kept with its number
+    assert display.pct(0) == f"0.0{nbsp}%"  # not 0.00 %
+    assert display.pct(5.0, typed=True) == f"5{nbsp}%"  # a rule's limit as it was typed, not 5.0 %
+    assert display.pct(None) == "—"
+    assert display.share(99.249) == "99.2"  # the bare number, under a column headed %
+    assert display.interval(1090.3, 1142.4) == "1,090 – 1,142"  # no comma between two figures
+    assert display.ratio(1.1748) == "1.17" and display.ratio(0.871, signed=True) == "+0.87"
+
+
+def test_the_reports_sentences_show_the_figures_as_its_table_does(app):
     outcomes = [
         feasibility.TrialOutcome(label, "2025", True, {"cfp_per_unit": value, "unit": "kg CO2e/t"})
         for label, value in (("企业A", 724.1), ("企业B", 679.04), ("企业C", 757.95))
     ]
     (spread,) = [note.render() for note in feasibility.report(outcomes)["notes"] if "之间" in note.render()]
     assert "679.0（企业B）至 758.0（企业C）" in spread and "中位数 724.1" in spread
+    assert "变异系数 5.5\u00a0%" in spread and "最大值为最小值的 1.12 倍" in spread  # as the page's table shows them
+    with app.test_request_context(), force_locale("en"):
+        (english,) = [note.render(translate) for note in feasibility.report(outcomes)["notes"] if "679.0" in str(note)]
+    assert "coefficient of variation 5.5\u00a0%" in english
+
+
+def test_the_trial_page_shows_every_figure_by_the_policy_and_names_who_calculated(login, database, rule_id):
+    with database() as session:  # kiln dust adds 0.3 kg CO2e/t: a contribution below 1; 889,900 kg in all
+        trial = make_trial(session, session.get(Rule, rule_id))
+        session.commit()
+        trial_id, result = trial.id, trial.calculations[-1].result
+    page = login(Role.DRAFTER).get(f"/trials/{trial_id}").text
+    heading = page.split('id="result"', 1)[1].split('id="cfp"', 1)[0]
+    assert '<span lang="zh-CN">测试</span>' in heading and "(test)" not in heading  # the name, not the username
+    total = html.unescape(page.split('id="period-total">', 1)[1].split("</dd>", 1)[0])
+    assert total.startswith("889.9 t CO2e") and display.co2e_total(result["total"]) == "889.9 t CO2e"
+    cut_off = html.unescape(page.split('id="cut-off">', 1)[1].split("</p>", 1)[0])
+    limit = display.pct(result["cut_off"]["total_percent"], typed=True)
+    assert f"占 {display.pct(result['cut_off']['excluded_percent'])}（限值 {limit}）" in cut_off
+    assert not re.search(r"\d\.\d\d\u00a0?%|\d\.0\u00a0%）", cut_off)  # neither 0.00 % nor a typed 5.0 %
+    primary = html.unescape(page.split('id="primary-share">', 1)[1].split("</dd>", 1)[0])
+    assert primary.startswith(display.pct(result["primary_data_share"]))
+    contributions = page.split('id="contributions"', 1)[1].split("</table>", 1)[0]
+    small = [c for c in result["contributions"] if 0 < c["kg_co2e_per_unit"] < 1]
+    assert small and all(f"<td>{display.number(c['kg_co2e_per_unit'])}</td>" in contributions for c in small)
+    assert not re.search(r"<td>0\.\d*0</td>", contributions.split("<code>")[0])  # no trailing zero below 1
+    for plain in re.findall(r"\d %", re.sub(r"<[^>]+>", " ", page)):
+        pytest.fail(f"a percentage without its no-break space: {plain!r}")
+
+
+def test_the_report_page_shows_percentages_and_ranges_in_one_style(login, database, rule_id):
+    with database() as session:
+        rule = session.get(Rule, rule_id)
+        for enterprise, scale in (("甲水泥", 1.0), ("乙水泥", 1.1)):
+            data = copy.deepcopy(cement_dataset(enterprise, scale))
+            data["lines"][4]["uncertainty"] = {"distribution": "lognormal", "gsd": 1.2}
+            service.create_trial(session, rule, data=data, source="json", by=TESTER)
+        session.commit()
+    page = html.unescape(login(Role.DRAFTER).get(f"/drafting/{rule_id}/trials/report").text)
+    text = re.sub(r"<[^>]+>", "", page)
+    assert re.search(r"变异系数 \d+\.\d\u00a0%", text)  # the note, as the table
+    assert re.search(r'id="cv">\d+\.\d\u00a0%<', page)
+    results = page.split('id="results"', 1)[1].split("</table>", 1)[0]
+    assert re.search(r"\d – \d", results) and not re.search(r"\[\d", results)  # 697.5 – 751.4, not [697.5, 751.4]
+    assert not re.search(r"\d%", text)  # every percentage is written 8.1 %, never 8.1%
 
 
 def test_a_quantity_reads_without_a_trailing_zero_on_the_page_and_in_the_form(login, database, rule_id):

@@ -524,9 +524,9 @@ def _notes(outcomes, usable, in_spread, results, data) -> list[Message]:
             _note(N_("样本标准差 %(value)s"), value=_figure(spread["sd"])),
         ]
         if spread["cv_percent"] is not None:
-            parts.append(_note(N_("变异系数 %(value).1f%%"), value=spread["cv_percent"]))
+            parts.append(_note(N_("变异系数 %(value)s"), value=display.pct(spread["cv_percent"])))
         if spread["max_over_min"] is not None:
-            parts.append(_note(N_("最大值为最小值的 %(value).2f 倍"), value=spread["max_over_min"]))
+            parts.append(_note(N_("最大值为最小值的 %(value)s 倍"), value=display.ratio(spread["max_over_min"])))
         notes.append(_note(N_("%(facts)s。"), facts=Joined(N_("，"), tuple(parts))))
     with_errors = [row for row in results if row["usable"] and row["errors"]]
     if with_errors:

@@ -22,6 +22,7 @@ import numpy as np
 
 from workbench.guideline.vocabulary import ACTIVITY_CATEGORIES
 from workbench.messages import N_, Joined, Message, Term
+from workbench.trials import display
 
 # What is uncertain in a sensitivity input (the engine's "kind"), and the groups of the summary that
 # are not activity categories.
@@ -135,8 +136,8 @@ def _source_name(group: str) -> Term | Message:
 
 
 def _percent(value: float) -> str:
-    """52 %, its number and sign joined by a no-break space so that a narrow screen keeps them together."""
-    return f"{value:.0f}\u00a0%"
+    """52.3 %, as every percentage of the trial pages (display.pct)."""
+    return display.pct(value)
 
 
 def summary(groups: list[dict], trials: int) -> Message | None:
