@@ -4,11 +4,9 @@ one trial's result with charts, its calculations, and the feasibility report acr
 import functools
 import io
 import json
-from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_pgettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
@@ -24,7 +22,7 @@ from workbench.errors import Conflict, StaleVersion, WorkbenchError
 from workbench.forms import ConfirmForm
 from workbench.guideline.vocabulary import CATEGORY_STAGES, LIFE_CYCLE_STAGES
 from workbench.i18n import label, say, translate
-from workbench.trials import display, feasibility, feasibility_xlsx, service, tasks, workbook
+from workbench.trials import display, feasibility, feasibility_xlsx, sensitivity_rows, service, tasks, workbook
 from workbench.trials.models import SOURCE_LABELS, Calculation, DatasetSource, Trial
 from workbench.trials.trial_forms import (
     OPTION_LABELS,
@@ -72,57 +70,9 @@ def _template_globals(state):
             if row.get("in_spread")
         ],
         contribution_rows=lambda result: [(c["item"], c["kg_co2e_per_unit"]) for c in result["contributions"]],
-        sensitivity_rows=_sensitivity_rows,
-        sensitivity_unlisted=_unlisted,
+        sensitivity_rows=sensitivity_rows.rows,
+        sensitivity_unlisted=sensitivity_rows.unlisted,
     )
-
-
-# What is uncertain in one input, named in the singular for the trial page's chart and table (the
-# report's group labels in feasibility.SENSITIVITY_KINDS name groups, in the plural).
-SENSITIVITY_KIND_LABELS = {
-    "amount": lazy_pgettext("sensitivity", "活动数据数量"),
-    "factor": lazy_pgettext("sensitivity", "排放因子"),
-    "amount_and_factor": lazy_pgettext("sensitivity", "活动数据与其因子"),
-    "exchange": lazy_pgettext("sensitivity", "过程间交换量"),
-}
-
-
-class SensitivityRow(NamedTuple):
-    """One bar of the sensitivity chart and one row of its table; the unlisted inputs that count
-    together have no kind, place or ρ."""
-
-    item: str
-    kind: str
-    share: float
-    path: str
-    rho: float | None
-
-
-def _sensitivity_rows(sensitivity: dict) -> list[SensitivityRow]:
-    """The sensitivity's listed inputs, largest share first, then the unlisted ones together."""
-    rows = [
-        SensitivityRow(
-            item["label"],
-            str(SENSITIVITY_KIND_LABELS.get(item["kind"], item["kind"])),
-            item["share"],
-            item["path"],
-            item["rho"],
-        )
-        for item in sensitivity["inputs"]
-    ]
-    unlisted = _unlisted(sensitivity)
-    if unlisted:
-        others = ngettext("其他 %(n)d 项", "其他 %(n)d 项", unlisted, n=unlisted)
-        rows.append(SensitivityRow(others, "", sensitivity["others"], "", None))
-    return rows
-
-
-def _unlisted(sensitivity: dict) -> int:
-    """How many inputs beyond the listed ones share `others`: not those whose correlation with the
-    result is within chance (`below_noise`, counted 0)."""
-    if not sensitivity.get("others"):
-        return 0
-    return max(sensitivity["count"] - len(sensitivity["inputs"]) - sensitivity.get("below_noise", 0), 0)
 
 
 def _rule(rule_id: int) -> Rule:
