@@ -1,8 +1,9 @@
 """Issue 19, the TC548 secretariat's everyday path on the demo data, in the system Chromium against
-`workbench serve`: the home page, the rules, a rule being drafted with the stage moves it may make
-and their gates, a rule out for consultation with its comments to dispose of, the working groups,
-the registry's standards, the users and an account's change record, and the jobs. Walked in Chinese, in English (no
-interface Chinese left) and at 390 px (nothing past the screen); see tests/persona_walk.py."""
+`workbench serve`: the home page, the inbox, the rules, a rule being drafted with the stage moves it
+may make and their gates, a rule out for consultation with its comments to dispose of, the working
+groups, the registry's standards and the product catalogue, the users and an account's change
+record, and the jobs. Walked in Chinese, in English (no interface Chinese left) and at 390 px
+(nothing past the screen); see tests/persona_walk.py."""
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +22,7 @@ def demo(cli_runner):
 def secretariat_path(walk: Walk):
     page = walk.page
     walk.open("/", "home")
+    walk.follow(".account-bar a[href='/inbox']", "inbox")  # the to-do list: rules approved and waiting for drafting
     walk.follow("nav.primary a[href='/drafting/']", "rules")
     rules = page.url
 
@@ -44,7 +46,11 @@ def secretariat_path(walk: Walk):
     walk.follow(".account-bar a[href$='/working-groups']", "working-groups")
     walk.follow("main a[href^='/working-groups/']:not([href$='/new'])", "working-group")
     walk.follow("nav.primary a[href='/standards']", "standards")
+    standards = page.url
     walk.follow("main tbody a[href^='/standards/']", "standard")
+    walk.open(standards, "standards-again")
+    walk.follow("main a[href='/products']", "products")  # the product catalogue: names not squeezed on a phone
+    walk.follow("main tbody a[href^='/products/']", "product")
     walk.follow(".account-bar a[href$='/users']", "users")
     walk.follow("main tbody a[href^='/users/']", "user")
     walk.follow("main a[href^='/audit/']", "history")  # the account's change record

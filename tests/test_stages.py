@@ -109,3 +109,12 @@ def test_gates_are_findings_of_the_catalogue_naming_their_article():
 def test_an_overdue_review_is_a_finding_under_the_standardization_law():
     assert stages.review_finding(date(2020, 1, 1), TODAY).code == "review_due"
     assert stages.review_finding(date(2024, 1, 1), TODAY) is None
+
+
+def test_the_passed_comment_period_says_how_long_the_consultation_has_run():
+    # Opened 2026-09-01, today 2026-11-21: 81 days, not "60 days".
+    move = stages.find_move("30", "40")
+    result = next(r for r in stages.evaluate(move, facts()) if r.gate is Gate.COMMENT_PERIOD)
+    assert result.state == "passed"
+    assert result.finding.params == {"opened": "2026-09-01", "days": 81}
+    assert result.finding.text() == "征求意见已进行 81 天（2026-09-01 起），满 60 天。"

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from flask import Flask, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 
 from workbench.config import load_settings, stored_secret_key
 
@@ -202,4 +202,3 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["url_with"] = url_with  # a global, so imported macros see it too
     app.jinja_env.globals["stored"] = stored_text
-    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else "—"

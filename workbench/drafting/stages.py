@@ -182,7 +182,8 @@ def _gate(gate: Gate, facts: RuleFacts) -> GateResult:
         ends = opened + COMMENT_PERIOD
         if facts.today < ends:
             return _result(gate, False, ends=ends.isoformat())
-        return _result(gate, True, opened=opened.isoformat())
+        # Say how long it has actually run: a consultation left open for 70 days has not "run for 60".
+        return _result(gate, True, opened=opened.isoformat(), days=(facts.today - opened).days)
     if gate is Gate.COMMENTS_DISPOSITIONED:
         if facts.comments_open:
             return _result(gate, False, open=facts.comments_open)

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+# Pages that belong to everyone rather than to a section, although a section's blueprint serves
+# them: the inbox (待办) is each person's to-do list across all sections, with its own link in
+# the header, so no section is highlighted on it.
+OUTSIDE_SECTIONS = frozenset({"proposals.inbox"})
+
 
 @dataclass(frozen=True)
 class Section:
@@ -30,6 +35,8 @@ class Section:
         return self.endpoint != "site.section"
 
     def is_current(self, request) -> bool:
+        if request.endpoint in OUTSIDE_SECTIONS:
+            return False
         if request.blueprint in self.blueprints:
             return True
         return request.endpoint == "site.section" and (request.view_args or {}).get("section") == self.key
